@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { mockScenarios, type MockScenario } from '../mock/mock-backend.js';
+import { defaultPort } from '../web/web-server.js';
+
+export interface StartArgs {
+  web: boolean;
+  mock: boolean;
+  scenario: MockScenario;
+  host: string;
+  port: number;
+}
+
+export class UsageError extends Error {}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return defaultPort;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port: "${value}" is not a port number (0–65535; 0 picks a free one)`);
+  return port;
+}
+
+export function parseStartArgs(argv: string[]): StartArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      web: { type: 'boolean', default: false },
+      mock: { type: 'boolean', default: false },
+      'mock-scenario': { type: 'string', default: 'default' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string' },
+    },
+    strict: true,
+  });
+  const scenario = values['mock-scenario'];
+  if (!(mockScenarios as readonly string[]).includes(scenario)) {
+    throw new UsageError(`--mock-scenario: "${scenario}" is not one of ${mockScenarios.join(', ')}`);
+  }
+  return { web: values.web, mock: values.mock, scenario: scenario as MockScenario, host: values.host, port: parsePort(values.port) };
+}
+
+export function parseDoctorArgs(argv: string[]): { json: boolean } {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
+  return { json: values.json };
+}

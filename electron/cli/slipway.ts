@@ -1,0 +1,47 @@
+import { parseDoctorArgs, parseStartArgs, UsageError } from './args.js';
+import { runDoctor } from './doctor.js';
+import { runStart } from './start.js';
+
+const usage = `usage: slipway <command> [options]
+
+commands:
+  start     open the console: the desktop window where Electron and a display
+            exist, the loopback web console otherwise
+              --web               serve the web console even where a window could open
+              --port N            web console port (default 8731; 0 picks a free one)
+              --host ADDR         bind address (default 127.0.0.1)
+              --mock              serve the mocked backend (demos, UI tests)
+              --mock-scenario S   default | readiness-error
+  doctor    check this host's tools and privileges (exit 1 if something required is missing)
+              --json              one JSON document on stdout
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  switch (verb) {
+    case 'start':
+      return runStart(parseStartArgs(rest));
+    case 'doctor':
+      return runDoctor(parseDoctorArgs(rest));
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage);
+      return verb === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${verb}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`slipway: ${(error as Error).message}\n\n${usage}`);
+      process.exit(2);
+    }
+    process.stderr.write(`slipway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,27 @@
+/** Progress on a terminal (one rewritten line), plain lines when piped. */
+export interface Progress {
+  update(text: string): void;
+  done(): void;
+}
+
+export function progressOn(stream: NodeJS.WriteStream): Progress {
+  if (!stream.isTTY) return { update() {}, done() {} };
+  let shown = false;
+  return {
+    update(text) {
+      stream.write(`\r\x1b[2K${text.slice(0, (stream.columns ?? 80) - 1)}`);
+      shown = true;
+    },
+    done() {
+      if (shown) stream.write('\r\x1b[2K');
+    },
+  };
+}
+
+export function useColour(stream: NodeJS.WriteStream): boolean {
+  return Boolean(stream.isTTY) && process.env.NO_COLOR === undefined;
+}
+
+export function paint(on: boolean, code: number, text: string): string {
+  return on ? `\x1b[${code}m${text}\x1b[0m` : text;
+}

@@ -1,0 +1,35 @@
+import { ClientFrame, type EventBatchFrame, type ResponseFrame, type ResyncFrame } from '../../shared/contract/index.js';
+import type { Backend } from './backend.js';
+import { dispatch } from './dispatcher.js';
+import { createEventPump } from './event-pump.js';
+
+export type ServerFrameOut = ResponseFrame | EventBatchFrame | ResyncFrame;
+
+export interface ClientSession {
+  /** A raw frame from the client, validated here before anything acts on it. */
+  receive(raw: unknown): void;
+  close(): void;
+}
+
+/**
+ * One connected renderer, whatever carries its frames (IPC or WebSocket):
+ * requests are dispatched, events pumped with acks.
+ */
+export function openClientSession(backend: Backend, send: (frame: ServerFrameOut) => void): ClientSession {
+  const pump = createEventPump({ bus: backend.bus, send });
+  return {
+    receive(raw) {
+      const parsed = ClientFrame.safeParse(raw);
+      if (!parsed.success) return; // a malformed frame has no id to answer; drop it
+      const frame = parsed.data;
+      if (frame.type === 'ack') {
+        pump.ack(frame.batch);
+        return;
+      }
+      void dispatch(backend.handlers, frame.id, frame.command, frame.payload).then(send);
+    },
+    close() {
+      pump.close();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SlipwayError, type ReadinessReport } from '../../shared/contract/index.js';
+import { appVersion } from '../host/app-version.js';
+import type { Backend } from '../host/backend.js';
+import { EventBus } from '../host/event-bus.js';
+import { mockReport, mockTools } from './mock-readiness.js';
+
+export const mockScenarios = ['default', 'readiness-error'] as const;
+export type MockScenario = (typeof mockScenarios)[number];
+
+export interface MockBackendOptions {
+  scenario?: MockScenario;
+  /** Pause between scripted events, so a stream looks like one. */
+  stepMs?: number;
+}
+
+/**
+ * In-memory backend for demos and UI tests. It answers every command of the
+ * contract and scripts event streams at a human pace; no host is touched.
+ */
+export function createMockBackend(options: MockBackendOptions = {}): Backend {
+  const bus = new EventBus();
+  const scenario = options.scenario ?? 'default';
+  const stepMs = options.stepMs ?? 120;
+  const hostname = 'lab-console (mock)';
+  let last: ReadinessReport | null = null;
+  let running: Promise<ReadinessReport> | null = null;
+
+  async function scriptedCheck(): Promise<ReadinessReport> {
+    bus.publish('readiness.started', { total: mockTools.length });
+    for (const [index, tool] of mockTools.entries()) {
+      await sleep(stepMs);
+      if (scenario === 'readiness-error' && index === 4) {
+        throw new SlipwayError('failed', 'probe of debootstrap timed out after 5 s (mocked fault)');
+      }
+      bus.publish('readiness.tool', tool);
+    }
+    last = mockReport(hostname, new Date());
+    bus.publish('readiness.report', last);
+    return last;
+  }
+
+  return {
+    kind: 'mock',
+    bus,
+    handlers: {
+      'session.hello': async () => ({ backend: 'mock', version: appVersion, hostname, seq: bus.lastSeq }),
+      'readiness.get': async () => last,
+      'readiness.check': () => {
+        running ??= scriptedCheck().finally(() => {
+          running = null;
+        });
+        return running;
+      },
+    },
+    start() {
+      void this.handlers['readiness.check']({}).catch(() => undefined);
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,30 @@
+import type { Capability } from '../../shared/contract/index.js';
+
+export interface ToolSpec {
+  name: string;
+  debianPackage: string;
+  required: boolean;
+  neededBy: Capability[];
+  purpose: string;
+  /** Arguments that make the tool print its version; null when it has none (the package version is used). */
+  versionArgs: string[] | null;
+  /** First capture group (or whole match) is the version. */
+  versionPattern?: RegExp;
+}
+
+/** What Slipway runs on this host, and the Debian package each comes from. */
+export const toolCatalog: readonly ToolSpec[] = [
+  { name: 'losetup', debianPackage: 'mount', required: true, neededBy: ['builds'], purpose: 'attach image files to loop devices', versionArgs: ['--version'] },
+  { name: 'mount', debianPackage: 'mount', required: true, neededBy: ['builds', 'publish'], purpose: 'mount image file systems and overlays', versionArgs: ['--version'] },
+  { name: 'mkfs.ext4', debianPackage: 'e2fsprogs', required: true, neededBy: ['builds'], purpose: 'create image file systems', versionArgs: ['-V'] },
+  // resize2fs has no version flag; run bare it prints its version above the usage.
+  { name: 'resize2fs', debianPackage: 'e2fsprogs', required: true, neededBy: ['builds'], purpose: 'shrink finished images', versionArgs: [] },
+  { name: 'debootstrap', debianPackage: 'debootstrap', required: true, neededBy: ['builds'], purpose: 'install a Debian base system', versionArgs: ['--version'] },
+  { name: 'chroot', debianPackage: 'coreutils', required: true, neededBy: ['builds'], purpose: 'run apt-get inside the image', versionArgs: ['--version'] },
+  { name: 'gzip', debianPackage: 'gzip', required: true, neededBy: ['builds'], purpose: 'compress image artifacts', versionArgs: ['--version'] },
+  { name: 'ssh', debianPackage: 'openssh-client', required: true, neededBy: ['nodes', 'applications'], purpose: 'reach lab nodes', versionArgs: ['-V'], versionPattern: /OpenSSH_([\w.]+)/ },
+  { name: 's6-svscan', debianPackage: 's6', required: false, neededBy: ['containers'], purpose: 'supervise containers on local test nodes', versionArgs: null },
+];
+
+/** Where root tools live; a non-root PATH often lacks the sbin directories. */
+export const extraSearchDirs = ['/usr/local/sbin', '/usr/sbin', '/sbin'];

@@ -1,0 +1,15 @@
+import type { HostConnection } from '../host/frame-client.js';
+import { useConnection } from '../host/connection-store.js';
+import { useReadiness } from '../readiness/readiness-store.js';
+
+/** Routes the host's events and resyncs to the store of each area. */
+export function wireStores(host: HostConnection): void {
+  useConnection.setState({ transport: host.kind });
+  host.onState((state, detail, hello) => useConnection.getState().setState(state, detail, hello));
+  host.onEvent((event) => {
+    if (event.topic.startsWith('readiness.')) useReadiness.getState().apply(event);
+  });
+  host.onResync(() => {
+    void useReadiness.getState().load();
+  });
+}

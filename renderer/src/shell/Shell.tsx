@@ -1,0 +1,43 @@
+import { ReadinessView } from '../readiness/ReadinessView.js';
+import { ConnectionIndicator } from './ConnectionIndicator.js';
+import { PlannedView } from './PlannedView.js';
+import { useRoute } from './route-store.js';
+import { views } from './views.js';
+
+export function Shell() {
+  const current = useRoute((s) => s.view);
+  const go = useRoute((s) => s.go);
+  const view = views.find((v) => v.id === current) ?? views[0]!;
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <svg className="brand__mark" viewBox="0 0 24 24" aria-hidden="true">
+            <path d="M3 17h18l-3 4H6z M12 2v13 M12 3l7 11h-7z M11 6l-5 8h5z" />
+          </svg>
+          <span className="brand__name">Slipway</span>
+        </div>
+        <ul className="nav">
+          {views.map((v) => (
+            <li key={v.id}>
+              <a
+                href={`#/${v.id}`}
+                className={`nav__item${v.id === current ? ' nav__item--active' : ''}`}
+                aria-current={v.id === current ? 'page' : undefined}
+                onClick={(event) => {
+                  event.preventDefault();
+                  go(v.id);
+                }}
+              >
+                {v.label}
+                {v.planned && <span className="nav__soon">soon</span>}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <ConnectionIndicator />
+      </nav>
+      <main className="main">{view.planned ? <PlannedView view={view} /> : <ReadinessView />}</main>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import { readinessCommands, readinessEvents } from './readiness.js';
+import { sessionCommands, sessionEvents } from './session.js';
+
+/**
+ * The whole contract between backend and renderer. Each capability declares its
+ * commands and events in its own file; they meet here so that a rename breaks
+ * the build of both sides.
+ */
+export const commands = {
+  ...sessionCommands,
+  ...readinessCommands,
+};
+
+export const events = {
+  ...sessionEvents,
+  ...readinessEvents,
+};
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type RequestOf<C extends CommandName> = z.input<Commands[C]['request']>;
+export type ResponseOf<C extends CommandName> = z.output<Commands[C]['response']>;
+
+export type Events = typeof events;
+export type Topic = keyof Events;
+export type PayloadOf<T extends Topic> = z.output<Events[T]>;
+
+/** A validated event as the receiving side sees it: topic and payload stay paired. */
+export type SlipwayEvent = { [T in Topic]: { topic: T; seq: number; payload: PayloadOf<T> } }[Topic];
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(commands, name);
+}
+
+export function isTopic(name: string): name is Topic {
+  return Object.hasOwn(events, name);
+}
+
+export * from './errors.js';
+export * from './frames.js';
+export * from './readiness.js';
+export * from './session.js';

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { command } from './define.js';
+
+export const Capability = z.enum(['builds', 'publish', 'nodes', 'applications', 'containers']);
+export type Capability = z.infer<typeof Capability>;
+
+export const ToolCheck = z.object({
+  name: z.string(),
+  found: z.boolean(),
+  path: z.string().nullable(),
+  version: z.string().nullable(),
+  /** Debian package that provides the tool, found or not, so the fix is one apt-get line. */
+  debianPackage: z.string(),
+  required: z.boolean(),
+  neededBy: z.array(Capability),
+  purpose: z.string(),
+});
+export type ToolCheck = z.infer<typeof ToolCheck>;
+
+export const Elevation = z.enum(['root', 'sudo', 'pkexec', 'none']);
+export type Elevation = z.infer<typeof Elevation>;
+
+export const PrivilegeCheck = z.object({
+  uid: z.number().int(),
+  user: z.string(),
+  elevation: Elevation,
+  /** True when builds (losetup, mount, debootstrap) can run, directly or elevated. */
+  canBuild: z.boolean(),
+  detail: z.string(),
+});
+export type PrivilegeCheck = z.infer<typeof PrivilegeCheck>;
+
+export const ReadinessReport = z.object({
+  checkedAt: z.iso.datetime(),
+  hostname: z.string(),
+  tools: z.array(ToolCheck),
+  privileges: PrivilegeCheck,
+  /** The `apt-get install …` line that installs every missing tool, or null. */
+  installHint: z.string().nullable(),
+  ready: z.boolean(),
+});
+export type ReadinessReport = z.infer<typeof ReadinessReport>;
+
+export const readinessCommands = {
+  /** The last report (null before the first check): the snapshot for a (re)connecting client. */
+  'readiness.get': command(z.object({}).strict(), ReadinessReport.nullable()),
+  /** Probe the host now; progress streams as readiness.* events. */
+  'readiness.check': command(z.object({}).strict(), ReadinessReport),
+};
+
+export const readinessEvents = {
+  'readiness.started': z.object({ total: z.number().int().nonnegative() }),
+  'readiness.tool': ToolCheck,
+  'readiness.report': ReadinessReport,
+};
