@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '../../shared/contract/index.js';
+import { EventBus } from '../host/event-bus.js';
+import type { Runner } from '../process/runner.js';
+import { createReadinessService } from './readiness-service.js';
+import type { ToolSpec } from './tool-catalog.js';
+
+const catalog: ToolSpec[] = [
+  { name: 'sh', debianPackage: 'dash', required: true, neededBy: ['builds'], purpose: 'p', versionArgs: null },
+  { name: 'definitely-not-installed-tool', debianPackage: 'nothing', required: false, neededBy: ['containers'], purpose: 'p', versionArgs: null },
+];
+
+describe('readiness service', () => {
+  it('streams started, one event per tool, then the report; and keeps it as the snapshot', async () => {
+    const bus = new EventBus();
+    const seen: EventEnvelope[] = [];
+    bus.subscribe((event) => seen.push(event));
+    let runs = 0;
+    const runner: Runner = async () => {
+      runs += 1;
+      return { exitCode: 1, stdout: '', stderr: '' };
+    };
+    const service = createReadinessService({ bus, runner, hostname: 'h', uid: 0, user: 'root', pathEnv: '/bin:/usr/bin', catalog, now: () => new Date(0) });
+    expect(service.last()).toBeNull();
+
+    const [a, b] = await Promise.all([service.check(), service.check()]);
+    expect(a).toBe(b); // two clicks, one probe
+    expect(runs).toBe(1); // the dpkg fallback of the one tool found
+
+    expect(seen.map((e) => e.topic)).toEqual(['readiness.started', 'readiness.tool', 'readiness.tool', 'readiness.report']);
+    expect(seen.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(a).toMatchObject({ ready: true, installHint: 'apt-get install nothing', checkedAt: '1970-01-01T00:00:00.000Z' });
+    expect(service.last()).toEqual(a);
+  });
+});
