@@ -3,6 +3,7 @@ import { SlipwayError, type ReadinessReport } from '../../shared/contract/index.
 import { appVersion } from '../host/app-version.js';
 import type { Backend } from '../host/backend.js';
 import { EventBus } from '../host/event-bus.js';
+import { readinessCheck } from '../readiness/readiness-check.js';
 import { mockReport, mockTools } from './mock-readiness.js';
 
 export const mockScenarios = ['default', 'readiness-error'] as const;
@@ -23,10 +24,8 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   const scenario = options.scenario ?? 'default';
   const stepMs = options.stepMs ?? 120;
   const hostname = 'lab-console (mock)';
-  let last: ReadinessReport | null = null;
-  let running: Promise<ReadinessReport> | null = null;
 
-  async function scriptedCheck(): Promise<ReadinessReport> {
+  const readiness = readinessCheck(bus, async (): Promise<ReadinessReport> => {
     bus.publish('readiness.started', { total: mockTools.length });
     for (const [index, tool] of mockTools.entries()) {
       await sleep(stepMs);
@@ -35,26 +34,19 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       }
       bus.publish('readiness.tool', tool);
     }
-    last = mockReport(hostname, new Date());
-    bus.publish('readiness.report', last);
-    return last;
-  }
+    return mockReport(hostname, new Date());
+  });
 
   return {
     kind: 'mock',
     bus,
     handlers: {
       'session.hello': async () => ({ backend: 'mock', version: appVersion, hostname, seq: bus.lastSeq }),
-      'readiness.get': async () => last,
-      'readiness.check': () => {
-        running ??= scriptedCheck().finally(() => {
-          running = null;
-        });
-        return running;
-      },
+      'readiness.get': async () => readiness.last(),
+      'readiness.check': () => readiness.check(),
     },
     start() {
-      void this.handlers['readiness.check']({}).catch(() => undefined);
+      void readiness.check().catch(() => undefined);
     },
     async close() {},
   };

@@ -33,3 +33,22 @@ describe('readiness service', () => {
     expect(service.last()).toEqual(a);
   });
 });
+
+describe('readiness service failure', () => {
+  it('tells every client when a probe fails, and lets the next one run', async () => {
+    const bus = new EventBus();
+    const topics: string[] = [];
+    bus.subscribe((event) => topics.push(event.topic));
+    let fail = true;
+    const runner: Runner = async () => {
+      if (fail) throw new Error('dpkg-query hung');
+      return { exitCode: 0, stdout: '1.0', stderr: '' };
+    };
+    const service = createReadinessService({ bus, runner, hostname: 'h', uid: 0, user: 'root', pathEnv: '/bin:/usr/bin', catalog });
+    await expect(service.check()).rejects.toThrow('dpkg-query hung');
+    expect(topics.at(-1)).toBe('readiness.failed');
+    expect(service.last()).toBeNull();
+    fail = false;
+    await expect(service.check()).resolves.toMatchObject({ ready: true });
+  });
+});

@@ -3,6 +3,7 @@ import type { EventBus } from '../host/event-bus.js';
 import type { Runner } from '../process/runner.js';
 import { checkPrivileges } from './privileges.js';
 import { installHint, probeTool } from './probe-tool.js';
+import { readinessCheck, type ReadinessCheck } from './readiness-check.js';
 import { extraSearchDirs, toolCatalog, type ToolSpec } from './tool-catalog.js';
 
 export interface ReadinessDeps {
@@ -16,19 +17,11 @@ export interface ReadinessDeps {
   now?: () => Date;
 }
 
-export interface ReadinessService {
-  last(): ReadinessReport | null;
-  check(): Promise<ReadinessReport>;
-}
-
-export function createReadinessService(deps: ReadinessDeps): ReadinessService {
+export function createReadinessService(deps: ReadinessDeps): ReadinessCheck {
   const catalog = deps.catalog ?? toolCatalog;
   const now = deps.now ?? (() => new Date());
-  let lastReport: ReadinessReport | null = null;
-  // Concurrent checks share one probe: clicking "check again" twice runs it once.
-  let running: Promise<ReadinessReport> | null = null;
 
-  async function run(): Promise<ReadinessReport> {
+  async function probe(): Promise<ReadinessReport> {
     deps.bus.publish('readiness.started', { total: catalog.length });
     const probeEnv = { runner: deps.runner, pathEnv: deps.pathEnv, extraDirs: extraSearchDirs };
     const tools: ToolCheck[] = await Promise.all(
@@ -39,7 +32,7 @@ export function createReadinessService(deps: ReadinessDeps): ReadinessService {
       }),
     );
     const privileges = await checkPrivileges({ runner: deps.runner, uid: deps.uid, user: deps.user, pathEnv: deps.pathEnv });
-    const report: ReadinessReport = {
+    return {
       checkedAt: now().toISOString(),
       hostname: deps.hostname,
       tools,
@@ -47,18 +40,7 @@ export function createReadinessService(deps: ReadinessDeps): ReadinessService {
       installHint: installHint(tools),
       ready: tools.every((t) => t.found || !t.required) && privileges.canBuild,
     };
-    lastReport = report;
-    deps.bus.publish('readiness.report', report);
-    return report;
   }
 
-  return {
-    last: () => lastReport,
-    check() {
-      running ??= run().finally(() => {
-        running = null;
-      });
-      return running;
-    },
-  };
+  return readinessCheck(deps.bus, probe);
 }

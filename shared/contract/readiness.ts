@@ -52,4 +52,6 @@ export const readinessEvents = {
   'readiness.started': z.object({ total: z.number().int().nonnegative() }),
   'readiness.tool': ToolCheck,
   'readiness.report': ReadinessReport,
+  /** A probe that failed as a whole; every client shows it, not only the one that asked. */
+  'readiness.failed': z.object({ message: z.string() }),
 };

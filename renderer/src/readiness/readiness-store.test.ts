@@ -33,3 +33,12 @@ describe('readiness store', () => {
     expect(summarize([tool('a', true), tool('b', false), tool('c', false, false)])).toEqual({ found: 1, missingRequired: 1, missingOptional: 1 });
   });
 });
+
+describe('readiness store failure', () => {
+  it('ends a probe with the error another client’s check ran into', () => {
+    const { apply } = useReadiness.getState();
+    apply({ topic: 'readiness.started', seq: 1, payload: { total: 9 } });
+    apply({ topic: 'readiness.failed', seq: 2, payload: { message: 'probe timed out' } });
+    expect(useReadiness.getState()).toMatchObject({ probe: null, error: 'probe timed out' });
+  });
+});

@@ -60,6 +60,9 @@ export const useReadiness = create<ReadinessState>()((set) => ({
       case 'readiness.report':
         set({ report: event.payload, probe: null, error: null });
         break;
+      case 'readiness.failed':
+        set({ probe: null, error: event.payload.message });
+        break;
       default:
         break;
     }
