@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { ConsoleServer } from './support/console-server.js';
+import type { ConsoleServer } from './support/console-server.js';
+import { expect, test } from './support/fixtures.js';
 import { saveScreenshot } from './support/screenshots.js';
 
 const connection = '[aria-label="Backend connection"]';
@@ -7,11 +7,9 @@ const connection = '[aria-label="Backend connection"]';
 test.describe('console against the mocked backend', () => {
   let server: ConsoleServer;
 
-  test.beforeEach(async () => {
-    server = new ConsoleServer({ mock: true });
-    await server.start();
+  test.beforeEach(async ({ launch }) => {
+    server = await launch({ mock: true });
   });
-  test.afterEach(async () => server.stop());
 
   test('host readiness streams tool by tool, then shows the report', async ({ page }) => {
     await page.goto(server.url);
@@ -96,21 +94,16 @@ test.describe('console against the mocked backend', () => {
 });
 
 test.describe('console against a failing mocked backend', () => {
-  test('shows the error state of a failed readiness check, with a retry', async ({ page }) => {
-    const server = new ConsoleServer({ mock: true, scenario: 'readiness-error' });
-    await server.start();
-    try {
-      await page.goto(server.url);
-      await page.getByRole('button', { name: 'Check again' }).click();
-      const alert = page.getByRole('alert');
-      await expect(alert).toContainText('The readiness check failed');
-      await expect(alert).toContainText('probe of debootstrap timed out');
-      await saveScreenshot(page, 'readiness-error');
-      await alert.getByRole('button', { name: 'Retry' }).click();
-      await expect(page.getByRole('progressbar')).toBeVisible();
-      await expect(page.getByRole('alert')).toContainText('timed out');
-    } finally {
-      await server.stop();
-    }
+  test('shows the error state of a failed readiness check, with a retry', async ({ page, launch }) => {
+    const server = await launch({ mock: true, scenario: 'readiness-error' });
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Check again' }).click();
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('The readiness check failed');
+    await expect(alert).toContainText('probe of debootstrap timed out');
+    await saveScreenshot(page, 'readiness-error');
+    await alert.getByRole('button', { name: 'Retry' }).click();
+    await expect(page.getByRole('progressbar')).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('timed out');
   });
 });

@@ -2,16 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { shellLookup } from '../../e2e/support/host-lookup.js';
 import { ReadinessReport } from '../../shared/contract/index.js';
 
 const slipway = join(import.meta.dirname, '..', '..', 'bin', 'slipway.mjs');
-
-/** What the shell finds for a tool, with the sbin directories a root PATH has. */
-function shellLookup(name: string): string | null {
-  const path = `${process.env.PATH}:/usr/local/sbin:/usr/sbin:/sbin`;
-  const found = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name], { env: { ...process.env, PATH: path }, encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.trim() : null;
-}
 
 describe('slipway doctor (built CLI, this host)', () => {
   it('lists this machine’s tools truthfully as JSON and sets its exit code by readiness', () => {
