@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SlipwayError } from '../../shared/contract/index.js';
+import { createMockBackend } from '../mock/mock-backend.js';
 import type { Handlers } from './backend.js';
 import { dispatch } from './dispatcher.js';
 
-const report = null;
 const handlers: Handlers = {
-  'session.hello': async () => ({ backend: 'mock', version: '0', hostname: 'h', seq: 0 }),
-  'readiness.get': async () => report,
+  ...createMockBackend().handlers,
   'readiness.check': async () => {
     throw new SlipwayError('failed', 'probe failed');
   },

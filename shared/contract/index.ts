@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { buildCommands, buildEvents } from './builds.js';
 import { readinessCommands, readinessEvents } from './readiness.js';
 import { sessionCommands, sessionEvents } from './session.js';
 
@@ -10,11 +11,13 @@ import { sessionCommands, sessionEvents } from './session.js';
 export const commands = {
   ...sessionCommands,
   ...readinessCommands,
+  ...buildCommands,
 };
 
 export const events = {
   ...sessionEvents,
   ...readinessEvents,
+  ...buildEvents,
 };
 
 export type Commands = typeof commands;
@@ -37,7 +40,9 @@ export function isTopic(name: string): name is Topic {
   return Object.hasOwn(events, name);
 }
 
+export * from './builds.js';
 export * from './errors.js';
 export * from './frames.js';
+export * from './image-spec.js';
 export * from './readiness.js';
 export * from './session.js';

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { command } from './define.js';
+
+/** The pipeline's named steps, in order: fuel-agent's do_build_image, one for one. */
+export const buildSteps = [
+  { id: 'sparse-files', label: 'Create sparse image files' },
+  { id: 'loop-devices', label: 'Attach free loop devices' },
+  { id: 'mkfs', label: 'Make file systems' },
+  { id: 'chroot-dir', label: 'Create chroot directory' },
+  { id: 'mount', label: 'Mount file systems (shallowest first)' },
+  { id: 'debootstrap', label: 'Install base system (debootstrap)' },
+  { id: 'install-packages', label: 'Configure apt and install packages' },
+  { id: 'post-install', label: 'Configure the system' },
+  { id: 'unmount', label: 'Stop chrooted processes and unmount' },
+  { id: 'detach', label: 'Detach loop devices' },
+  { id: 'shrink', label: 'Shrink file systems and files' },
+  { id: 'compress', label: 'Compress' },
+  { id: 'publish', label: 'Move into place, checksums and metadata' },
+] as const;
+
+export const StepId = z.enum(buildSteps.map((s) => s.id) as [(typeof buildSteps)[number]['id'], ...(typeof buildSteps)[number]['id'][]]);
+export type StepId = z.infer<typeof StepId>;
+
+export const StepStatus = z.enum(['pending', 'running', 'done', 'failed', 'skipped']);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+export const StepState = z.object({
+  id: StepId,
+  label: z.string(),
+  status: StepStatus,
+  startedAt: z.iso.datetime().nullable(),
+  durationMs: z.number().nonnegative().nullable(),
+  /** The step's latest progress line, or why it failed or was skipped. */
+  message: z.string().nullable(),
+});
+export type StepState = z.infer<typeof StepState>;
+
+export const BuildStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled']);
+export type BuildStatus = z.infer<typeof BuildStatus>;
+
+export const Artifact = z.object({
+  image: z.string(),
+  path: z.string(),
+  container: z.enum(['gzip', 'raw']),
+  rawSize: z.number().int().nonnegative(),
+  rawMd5: z.string(),
+  rawSha256: z.string(),
+  containerSize: z.number().int().nonnegative(),
+  containerMd5: z.string(),
+  containerSha256: z.string(),
+});
+export type Artifact = z.infer<typeof Artifact>;
+
+export const BuildSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  specHash: z.string(),
+  status: BuildStatus,
+  cacheHit: z.boolean(),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+  durationMs: z.number().nonnegative().nullable(),
+  failedStep: StepId.nullable(),
+  error: z.string().nullable(),
+  artifacts: z.array(Artifact),
+  metadataPath: z.string().nullable(),
+});
+export type BuildSummary = z.infer<typeof BuildSummary>;
+
+export const LogLine = z.object({
+  /** Line number within the build, from 0: the log viewer pages by it. */
+  n: z.number().int().nonnegative(),
+  step: StepId.nullable(),
+  stream: z.enum(['out', 'err', 'info']),
+  text: z.string(),
+});
+export type LogLine = z.infer<typeof LogLine>;
+
+export const BuildDetail = z.object({
+  summary: BuildSummary,
+  steps: z.array(StepState),
+  logTotal: z.number().int().nonnegative(),
+  /** The spec as the operator wrote it (YAML), to rebuild or edit. */
+  specText: z.string(),
+});
+export type BuildDetail = z.infer<typeof BuildDetail>;
+
+export const SpecProblemShape = z.object({ field: z.string(), message: z.string() });
+
+export const BuildDefaults = z.object({
+  mirror: z.string().nullable(),
+  arch: z.string(),
+  outputDir: z.string(),
+  workspace: z.string(),
+  exampleSpec: z.string(),
+});
+export type BuildDefaults = z.infer<typeof BuildDefaults>;
+
+export const buildCommands = {
+  'builds.defaults': command(z.object({}).strict(), BuildDefaults),
+  /** Validates a YAML spec with this host's defaults filled in; never starts anything. */
+  'builds.validate': command(
+    z.object({ specText: z.string().max(1 << 20) }).strict(),
+    z.object({ problems: z.array(SpecProblemShape), specHash: z.string().nullable() }),
+  ),
+  'builds.list': command(z.object({}).strict(), z.array(BuildSummary)),
+  'builds.get': command(z.object({ id: z.string() }).strict(), BuildDetail),
+  'builds.start': command(z.object({ specText: z.string().max(1 << 20) }).strict(), z.object({ id: z.string(), cacheHit: z.boolean() })),
+  'builds.cancel': command(z.object({ id: z.string() }).strict(), z.object({ cancelled: z.boolean() })),
+  /** A page of a build's log, for a viewer that shows hundreds of thousands of lines. */
+  'builds.logs': command(
+    z.object({ id: z.string(), from: z.number().int().nonnegative(), count: z.number().int().positive().max(5_000) }).strict(),
+    z.object({ lines: z.array(LogLine), total: z.number().int().nonnegative() }),
+  ),
+};
+
+export const buildEvents = {
+  'builds.started': BuildDetail,
+  'builds.step': z.object({ id: z.string(), step: StepState }),
+  /** Log lines in batches, never one event a line. */
+  'builds.log': z.object({ id: z.string(), lines: z.array(LogLine) }),
+  'builds.finished': BuildSummary,
+  /** What the journal recovery cleaned at start (or on `slipway build --cleanup`). */
+  'builds.recovered': z.object({ cleaned: z.array(z.string()) }),
+};
