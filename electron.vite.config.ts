@@ -8,7 +8,11 @@ export default defineConfig({
       outDir: 'out/main',
       rolldownOptions: {
         // The Electron main process and the CLI share one bundle of services.
-        input: { index: resolve('electron/main/index.ts'), cli: resolve('electron/cli/slipway.ts') },
+        input: {
+          index: resolve('electron/main/index.ts'),
+          cli: resolve('electron/cli/slipway.ts'),
+          'build-helper': resolve('electron/builds/helper/helper-main.ts'),
+        },
       },
     },
   },

@@ -42,3 +42,15 @@ export function parseDoctorArgs(argv: string[]): { json: boolean } {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
   return { json: values.json };
 }
+
+export function parseBuildArgs(argv: string[]): { spec: string | null; json: boolean; cleanup: boolean; verbose: boolean } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean', default: false }, cleanup: { type: 'boolean', default: false }, verbose: { type: 'boolean', short: 'v', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 1) throw new UsageError('build takes one spec file');
+  if (!values.cleanup && positionals.length === 0) throw new UsageError('build needs a spec file: slipway build SPEC.yaml (or --cleanup)');
+  return { spec: positionals[0] ?? null, json: values.json, cleanup: values.cleanup, verbose: values.verbose };
+}

@@ -1,4 +1,5 @@
-import { parseDoctorArgs, parseStartArgs, UsageError } from './args.js';
+import { parseBuildArgs, parseDoctorArgs, parseStartArgs, UsageError } from './args.js';
+import { runBuild } from './build.js';
 import { runDoctor } from './doctor.js';
 import { runStart } from './start.js';
 
@@ -14,6 +15,13 @@ commands:
               --mock-scenario S   default | readiness-error
   doctor    check this host's tools and privileges (exit 1 if something required is missing)
               --json              one JSON document on stdout
+  build SPEC.yaml
+            build an image from a spec: every step with progress; Ctrl-C cancels
+            cleanly; exit 0 built, 1 failed, 130 cancelled
+              --json              one JSON event per line
+              -v, --verbose       every log line
+  build --cleanup
+            release what builds of a crashed Slipway left behind (journal recovery)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -23,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return runStart(parseStartArgs(rest));
     case 'doctor':
       return runDoctor(parseDoctorArgs(rest));
+    case 'build':
+      return runBuild(parseBuildArgs(rest));
     case undefined:
     case 'help':
     case '--help':

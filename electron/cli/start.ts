@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { packageRoot } from '../host/app-paths.js';
 import type { Backend } from '../host/backend.js';
 import { createRealBackend } from '../host/real-backend.js';
 import { createMockBackend } from '../mock/mock-backend.js';
@@ -7,7 +8,7 @@ import { startWebConsole } from '../web/web-server.js';
 import type { StartArgs } from './args.js';
 import { desktopAvailability } from './desktop-availability.js';
 
-const outDir = join(import.meta.dirname, '..');
+const outDir = join(packageRoot(), 'out');
 const rendererDir = join(outDir, 'renderer');
 const electronMain = join(outDir, 'main', 'index.js');
 

@@ -1,39 +1,85 @@
 import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { StepId } from '../../shared/contract/index.js';
+import { createBuildService } from '../builds/build-service.js';
+import { HelperSupervisor } from '../builds/helper/helper-supervisor.js';
+import { hostDebianArch } from '../builds/host-arch.js';
+import { hostDebianMirror } from '../builds/host-mirror.js';
 import { execaRunner, type Runner } from '../process/runner.js';
+import { processIdentity } from '../process/process-identity.js';
+import { checkPrivileges } from '../readiness/privileges.js';
 import { createReadinessService } from '../readiness/readiness-service.js';
+import { appPaths, packageRoot } from './app-paths.js';
 import { appVersion } from './app-version.js';
 import type { Backend } from './backend.js';
 import { EventBus } from './event-bus.js';
 
 export interface RealBackendOptions {
   runner?: Runner;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The services that do real work on this host, behind the contract's handlers. */
-export function createRealBackend(options: RealBackendOptions = {}): Backend {
+export function createRealBackend(options: RealBackendOptions = {}) {
+  const env = options.env ?? process.env;
+  const runner = options.runner ?? execaRunner;
   const bus = new EventBus();
   const host = hostname();
-  const readiness = createReadinessService({
+  const uid = process.getuid?.() ?? -1;
+  const user = userInfo().username;
+  const paths = appPaths(env, uid);
+  const readiness = createReadinessService({ bus, runner, hostname: host, uid, user, pathEnv: env.PATH ?? '' });
+  const helpers = new HelperSupervisor({
+    workspace: paths.workspace,
+    script: join(packageRoot(), 'out', 'main', 'build-helper.js'),
+    elevation: async () => {
+      const privileges = await checkPrivileges({ runner, uid, user, pathEnv: env.PATH ?? '' });
+      return privileges.elevation === 'none' ? { none: privileges.detail } : privileges.elevation;
+    },
+  });
+  const faultStep = StepId.safeParse(env.SLIPWAY_FAULT_STEP);
+  const builds = createBuildService({
     bus,
-    runner: options.runner ?? execaRunner,
-    hostname: host,
-    uid: process.getuid?.() ?? -1,
-    user: userInfo().username,
-    pathEnv: process.env.PATH ?? '',
+    helpers,
+    workspace: paths.workspace,
+    stateDir: paths.state,
+    imagesDir: paths.images,
+    hostMirror: hostDebianMirror(),
+    hostArch: hostDebianArch(),
+    version: appVersion,
+    owner: processIdentity()!,
+    ...(faultStep.success ? { failAt: faultStep.data } : {}),
   });
 
-  return {
+  const backend: Backend = {
     kind: 'real',
     bus,
     handlers: {
       'session.hello': async () => ({ backend: 'real', version: appVersion, hostname: host, seq: bus.lastSeq }),
       'readiness.get': async () => readiness.last(),
       'readiness.check': () => readiness.check(),
+      'builds.defaults': async () => builds.defaults(),
+      'builds.validate': async ({ specText }) => builds.validate(specText),
+      'builds.list': async () => builds.list(),
+      'builds.get': async ({ id }) => builds.get(id),
+      'builds.start': async ({ specText }) => {
+        const { id, cacheHit } = builds.start(specText);
+        return { id, cacheHit };
+      },
+      'builds.cancel': async ({ id }) => ({ cancelled: builds.cancel(id) }),
+      'builds.logs': async ({ id, from, count }) => builds.logs(id, from, count),
     },
     start() {
       // The first probe runs at once so the view is filled when a client connects.
       void readiness.check().catch(() => undefined);
+      void builds.recover().then(
+        (cleaned) => cleaned.forEach((line) => process.stderr.write(`slipway: recovered after an earlier crash: ${line}\n`)),
+        (error: Error) => process.stderr.write(`slipway: journal recovery failed: ${error.message}\n`),
+      );
     },
-    async close() {},
+    async close() {
+      await helpers.close();
+    },
   };
+  return Object.assign(backend, { builds });
 }

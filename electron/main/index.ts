@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
+import { packageRoot } from '../host/app-paths.js';
 import type { Backend } from '../host/backend.js';
 import { createRealBackend } from '../host/real-backend.js';
 import { createMockBackend, mockScenarios, type MockScenario } from '../mock/mock-backend.js';
@@ -7,7 +8,7 @@ import { appOrigin, registerAppScheme, serveRenderer } from './app-protocol.js';
 import { attachIpcTransport } from './ipc-transport.js';
 import { createMainWindow, lockDownContents } from './main-window.js';
 
-const outDir = join(import.meta.dirname, '..');
+const outDir = join(packageRoot(), 'out');
 
 function backendFromArgv(argv: readonly string[]): Backend {
   if (!argv.includes('--mock')) return createRealBackend();

@@ -3,6 +3,10 @@ import { execa } from 'execa';
 export interface RunOptions {
   timeoutMs?: number;
   env?: Record<string, string>;
+  /** Each output line as it comes (the full output is still returned). */
+  onLine?: (stream: 'out' | 'err', text: string) => void;
+  /** Aborting ends the command's whole process group: TERM, then KILL after 5 s. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -10,7 +14,7 @@ export interface RunResult {
   exitCode: number | null;
   stdout: string;
   stderr: string;
-  /** Why it did not run to an exit code (not found, timed out), when it did not. */
+  /** Why it did not run to an exit code (not found, timed out, cancelled), when it did not. */
   error?: string;
 }
 
@@ -20,17 +24,50 @@ export interface RunResult {
  */
 export type Runner = (file: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
 
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
 export const execaRunner: Runner = async (file, args, options = {}) => {
-  const result = await execa(file, args, {
+  const child = execa(file, args, {
     reject: false,
     stdin: 'ignore',
-    timeout: options.timeoutMs ?? 30_000,
-    env: options.env,
-    // Tools print versions and errors in the C locale only when asked.
-    extendEnv: true,
+    timeout: options.timeoutMs ?? 0,
+    env: { LC_ALL: 'C', ...options.env },
+    // Its own process group, so a cancel reaches the grandchildren too (debootstrap → dpkg).
+    detached: options.signal !== undefined,
+    lines: false,
+    maxBuffer: 256 << 20,
   });
+  let forceKill: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    killGroup(child.pid, 'SIGTERM');
+    forceKill = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5_000);
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.onLine) {
+    const emit = (stream: 'out' | 'err') => {
+      let partial = '';
+      return (chunk: Buffer) => {
+        const text = partial + chunk.toString('utf8');
+        const lines = text.split(/\r?\n|\r/);
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line) options.onLine?.(stream, line);
+      };
+    };
+    child.stdout?.on('data', emit('out'));
+    child.stderr?.on('data', emit('err'));
+  }
+  const result = await child;
+  options.signal?.removeEventListener('abort', onAbort);
+  if (forceKill) clearTimeout(forceKill);
   const exitCode = typeof result.exitCode === 'number' ? result.exitCode : null;
-  const error = result.failed && exitCode === null ? result.shortMessage : undefined;
+  const error = options.signal?.aborted ? 'cancelled' : result.failed && exitCode === null ? result.shortMessage : undefined;
   return {
     exitCode,
     stdout: typeof result.stdout === 'string' ? result.stdout : '',

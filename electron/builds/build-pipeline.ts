@@ -1,0 +1,150 @@
+import { buildSteps, type Artifact, type ImageSpec, type StepId, type StepState } from '../../shared/contract/index.js';
+import type { CallHandle, HelperClient, HelperLog } from './helper/helper-client.js';
+import type { HelperArgs, HelperOp } from './helper/helper-protocol.js';
+import { pipelineSteps, type BuildContext } from './pipeline-steps.js';
+
+export interface PipelineInput {
+  buildId: string;
+  spec: ImageSpec;
+  mirror: string;
+  specHash: string;
+  version: string;
+  owner: { pid: number; startTime: string };
+  helper: HelperClient;
+  now?: () => Date;
+  /** Fault injection for tests: fail as this step starts. */
+  failAt?: StepId;
+}
+
+export interface PipelineHooks {
+  step(state: StepState): void;
+  log(step: StepId | null, stream: HelperLog['stream'], text: string): void;
+}
+
+export interface PipelineOutcome {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  failedStep: StepId | null;
+  error: string | null;
+  artifacts: Artifact[];
+  metadataPath: string | null;
+  /** What the final release freed, and what it could not (left to journal recovery). */
+  released: string[];
+  unreleased: string[];
+}
+
+class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+export function initialSteps(): StepState[] {
+  return buildSteps.map((s) => ({ id: s.id, label: s.label, status: 'pending', startedAt: null, durationMs: null, message: null }));
+}
+
+/**
+ * One build: the steps in order, each with its state, duration and log; on
+ * failure or cancel the remaining steps are skipped and everything the build
+ * acquired is released, newest first (the helper's `build.close`).
+ */
+export class BuildRun {
+  private cancelled = false;
+  private current: CallHandle<unknown> | null = null;
+  readonly steps = initialSteps();
+
+  constructor(
+    private readonly input: PipelineInput,
+    private readonly hooks: PipelineHooks,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+    this.current?.cancel();
+  }
+
+  private update(index: number, patch: Partial<StepState>): void {
+    const step = { ...this.steps[index]!, ...patch };
+    this.steps[index] = step;
+    this.hooks.step(step);
+  }
+
+  private async call<T>(stepId: StepId, op: HelperOp, args: Record<string, unknown>): Promise<T> {
+    if (this.cancelled) throw new Cancelled();
+    const handle = this.input.helper.call<T>(op, { buildId: this.input.buildId, ...args } as HelperArgs<HelperOp>, (line) =>
+      this.hooks.log(stepId, line.stream, line.text),
+    );
+    this.current = handle as CallHandle<unknown>;
+    try {
+      return await handle.result;
+    } catch (error) {
+      throw (error as { cancelled?: boolean }).cancelled || this.cancelled ? new Cancelled() : error;
+    } finally {
+      this.current = null;
+    }
+  }
+
+  async run(): Promise<PipelineOutcome> {
+    const now = this.input.now ?? (() => new Date());
+    let stepId: StepId = 'sparse-files';
+    const ctx: BuildContext = {
+      buildId: this.input.buildId,
+      spec: this.input.spec,
+      mirror: this.input.mirror,
+      specHash: this.input.specHash,
+      version: this.input.version,
+      owner: this.input.owner,
+      now,
+      dir: '',
+      root: '',
+      cacheDir: '',
+      images: [],
+      mounts: [],
+      installed: [],
+      artifacts: [],
+      metadataPath: null,
+      call: <T>(op: HelperOp, args: object) => this.call<T>(stepId, op, args as Record<string, unknown>),
+      log: (text) => this.hooks.log(stepId, 'info', text),
+    };
+    let outcome: Omit<PipelineOutcome, 'released' | 'unreleased'> = { status: 'succeeded', failedStep: null, error: null, artifacts: [], metadataPath: null };
+
+    for (const [index, { id }] of buildSteps.entries()) {
+      if (outcome.status !== 'succeeded') {
+        this.update(index, { status: 'skipped', message: outcome.status === 'cancelled' ? 'cancelled' : `skipped: ${outcome.failedStep} failed` });
+        continue;
+      }
+      stepId = id;
+      const started = Date.now();
+      this.update(index, { status: 'running', startedAt: now().toISOString() });
+      try {
+        if (this.cancelled) throw new Cancelled();
+        if (this.input.failAt === id) throw new Error(`injected fault at ${id}`);
+        const message = await pipelineSteps[id](ctx);
+        this.update(index, { status: 'done', durationMs: Date.now() - started, message: message ?? null });
+      } catch (error) {
+        const cancelled = error instanceof Cancelled;
+        const message = cancelled ? 'cancelled' : (error as Error).message;
+        this.hooks.log(id, 'err', cancelled ? 'cancelled by the operator' : message);
+        this.update(index, { status: 'failed', durationMs: Date.now() - started, message });
+        outcome = { status: cancelled ? 'cancelled' : 'failed', failedStep: id, error: message, artifacts: [], metadataPath: null };
+      }
+    }
+    if (outcome.status === 'succeeded') outcome = { ...outcome, artifacts: ctx.artifacts, metadataPath: ctx.metadataPath };
+    return { ...outcome, ...(await this.close(ctx.dir !== '')) };
+  }
+
+  /** Always runs, whatever happened: the build holds nothing once it is over. */
+  private async close(opened: boolean): Promise<{ released: string[]; unreleased: string[] }> {
+    if (!opened) return { released: [], unreleased: [] };
+    this.cancelled = false;
+    try {
+      const result = await this.input.helper.call<{ released: string[]; failed: string[] }>('build.close', { buildId: this.input.buildId }, (line) =>
+        this.hooks.log(null, line.stream, line.text),
+      ).result;
+      return { released: result.released, unreleased: result.failed };
+    } catch (error) {
+      const why = `release failed (${(error as Error).message}); journal recovery will finish it`;
+      this.hooks.log(null, 'err', why);
+      return { released: [], unreleased: [why] };
+    }
+  }
+}

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { stringify } from 'yaml';
+import { SlipwayError, type BuildDefaults, type BuildDetail, type BuildSummary, type ImageSpec, type LogLine, type StepId } from '../../shared/contract/index.js';
+import { parseSpecText } from '../../shared/builds/spec-text.js';
+import type { EventBus } from '../host/event-bus.js';
+import type { ProcessIdentity } from '../process/process-identity.js';
+import { BuildHistory } from './build-history.js';
+import { BuildLog } from './build-log.js';
+import { BuildRun, initialSteps } from './build-pipeline.js';
+import { cachedArtifacts } from './build-cache.js';
+import { orphanedBuilds, type HelperSupervisor } from './helper/helper-supervisor.js';
+import { specHash } from './spec-hash.js';
+
+export interface BuildServiceDeps {
+  bus: EventBus;
+  helpers: HelperSupervisor;
+  workspace: string;
+  stateDir: string;
+  imagesDir: string;
+  hostMirror: string | null;
+  hostArch: string;
+  version: string;
+  owner: ProcessIdentity;
+  /** Fault injection for tests (SLIPWAY_FAULT_STEP): fail as this step starts. */
+  failAt?: StepId;
+}
+
+interface Live {
+  detail: BuildDetail;
+  log: BuildLog;
+  run: BuildRun | null;
+  done: Promise<BuildSummary>;
+}
+
+function exampleSpec(imagesDir: string, arch: string): string {
+  return stringify({
+    name: 'lab-node',
+    suite: 'bookworm',
+    variant: 'minbase',
+    arch,
+    packages: ['openssh-server'],
+    images: [{ name: 'root', size: '2G', fsType: 'ext4', label: 'root', mountPoint: '/' }],
+    postInstall: { hostname: 'lab-node' },
+    output: { dir: imagesDir, container: 'gzip' },
+  });
+}
+
+export function createBuildService(deps: BuildServiceDeps) {
+  const history = new BuildHistory(deps.stateDir);
+  const live = new Map<string, Live>();
+  const finished: BuildDetail[] = history.load();
+
+  const fill = (raw: Record<string, unknown>) => ({ mirror: deps.hostMirror ?? undefined, arch: deps.hostArch, ...raw });
+
+  function parse(specText: string): ImageSpec {
+    const result = parseSpecText(specText, fill);
+    if (!result.ok) {
+      const first = result.problems[0]!;
+      throw new SlipwayError('bad_request', `${first.field}: ${first.message}`, first.field);
+    }
+    if (!result.spec.mirror) throw new SlipwayError('bad_request', 'mirror: this host has no Debian mirror in its apt sources; name one in the spec', 'mirror');
+    return result.spec;
+  }
+
+  function summaries(): BuildSummary[] {
+    return [...[...live.values()].map((l) => l.detail.summary).reverse(), ...finished.map((d) => d.summary)];
+  }
+
+  function finish(entry: Live, patch: Partial<BuildSummary>): BuildSummary {
+    entry.log.flush();
+    const started = Date.parse(entry.detail.summary.startedAt);
+    const summary: BuildSummary = { ...entry.detail.summary, finishedAt: new Date().toISOString(), durationMs: Date.now() - started, ...patch };
+    const detail: BuildDetail = { ...entry.detail, summary, steps: entry.run?.steps ?? entry.detail.steps, logTotal: entry.log.lines.length };
+    history.save(detail, entry.log.lines);
+    live.delete(summary.id);
+    finished.unshift(detail);
+    deps.bus.publish('builds.finished', summary);
+    return summary;
+  }
+
+  function begin(spec: ImageSpec, specText: string, hash: string, cacheHit: boolean): Live {
+    const id = `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+    const summary: BuildSummary = {
+      id, name: spec.name, specHash: hash, status: 'running', cacheHit, startedAt: new Date().toISOString(),
+      finishedAt: null, durationMs: null, failedStep: null, error: null, artifacts: [], metadataPath: null,
+    };
+    const entry: Live = {
+      detail: { summary, steps: initialSteps(), logTotal: 0, specText },
+      log: new BuildLog((lines) => deps.bus.publish('builds.log', { id, lines })),
+      run: null,
+      done: Promise.resolve(summary),
+    };
+    live.set(id, entry);
+    deps.bus.publish('builds.started', entry.detail);
+    return entry;
+  }
+
+  async function runBuild(entry: Live, spec: ImageSpec): Promise<BuildSummary> {
+    const { id } = entry.detail.summary;
+    try {
+      const helper = await deps.helpers.get();
+      entry.log.add(null, 'info', `build ${id}: ${spec.name} (spec ${entry.detail.summary.specHash.slice(0, 12)}), helper ${helper.namespaced ? 'in private mount and pid namespaces' : 'without namespaces'}`);
+      const run = new BuildRun(
+        { buildId: id, spec, mirror: spec.mirror!, specHash: entry.detail.summary.specHash, version: deps.version, owner: deps.owner, helper, ...(deps.failAt ? { failAt: deps.failAt } : {}) },
+        {
+          step: (step) => deps.bus.publish('builds.step', { id, step }),
+          log: (step, stream, text) => entry.log.add(step, stream, text),
+        },
+      );
+      entry.run = run;
+      const outcome = await run.run();
+      if (outcome.unreleased.length > 0) entry.log.add(null, 'err', `left for journal recovery: ${outcome.unreleased.join('; ')}`);
+      return finish(entry, { status: outcome.status, failedStep: outcome.failedStep, error: outcome.error, artifacts: outcome.artifacts, metadataPath: outcome.metadataPath });
+    } catch (error) {
+      entry.log.add(null, 'err', (error as Error).message);
+      return finish(entry, { status: 'failed', failedStep: 'sparse-files', error: (error as Error).message });
+    }
+  }
+
+  function find(id: string): { detail: BuildDetail; lines: () => LogLine[] } {
+    const running = live.get(id);
+    if (running) return { detail: { ...running.detail, steps: running.run?.steps ?? running.detail.steps, logTotal: running.log.lines.length }, lines: () => running.log.lines };
+    const done = finished.find((d) => d.summary.id === id);
+    if (!done) throw new SlipwayError('bad_request', `no build ${id}`, 'id');
+    return { detail: done, lines: () => history.logLines(id) };
+  }
+
+  return {
+    defaults(): BuildDefaults {
+      return { mirror: deps.hostMirror, arch: deps.hostArch, outputDir: deps.imagesDir, workspace: deps.workspace, exampleSpec: exampleSpec(deps.imagesDir, deps.hostArch) };
+    },
+
+    validate(specText: string) {
+      const result = parseSpecText(specText, fill);
+      return result.ok ? { problems: [], specHash: specHash(result.spec) } : { problems: result.problems, specHash: null };
+    },
+
+    list: summaries,
+    get: (id: string) => find(id).detail,
+
+    logs(id: string, from: number, count: number) {
+      const lines = find(id).lines();
+      return { lines: lines.slice(from, from + count), total: lines.length };
+    },
+
+    /** Starts a build (or answers from the cache) and returns at once; `done` resolves when it ends. */
+    start(specText: string): { id: string; cacheHit: boolean; done: Promise<BuildSummary> } {
+      const spec = parse(specText);
+      const hash = specHash(spec);
+      const cached = cachedArtifacts(spec, hash);
+      const entry = begin(spec, specText, hash, cached !== null);
+      const { id } = entry.detail.summary;
+      if (cached) {
+        entry.detail.steps = entry.detail.steps.map((step) => ({ ...step, status: 'skipped', message: 'cache hit' }));
+        entry.log.add(null, 'info', `cache hit: ${cached.metadataPath} records spec ${hash.slice(0, 12)} and its artifacts are in place; nothing to build`);
+        entry.done = Promise.resolve(finish(entry, { status: 'succeeded', artifacts: cached.artifacts, metadataPath: cached.metadataPath }));
+      } else {
+        entry.done = runBuild(entry, spec);
+      }
+      return { id, cacheHit: cached !== null, done: entry.done };
+    },
+
+    cancel(id: string): boolean {
+      const entry = live.get(id);
+      if (!entry) return false;
+      entry.log.add(null, 'info', 'cancel requested');
+      if (entry.run) entry.run.cancel();
+      return true;
+    },
+
+    /** Journal recovery: release what builds of a dead Slipway left behind, and say what. */
+    async recover(): Promise<string[]> {
+      const orphans = orphanedBuilds(deps.workspace);
+      if (orphans.length === 0) return [];
+      const helper = await deps.helpers.get();
+      const result = await helper.call<{ cleaned: string[]; failed: string[] }>('recover', { buildIds: orphans }).result;
+      const cleaned = [...result.cleaned, ...result.failed.map((f) => `NOT cleaned: ${f}`)];
+      deps.bus.publish('builds.recovered', { cleaned });
+      return cleaned;
+    },
+  };
+}
+
+export type BuildService = ReturnType<typeof createBuildService>;

@@ -1,0 +1,114 @@
+import { createInterface } from 'node:readline';
+import { execa, type ResultPromise } from 'execa';
+import { FromHelper, type HelperArgs, type HelperOp } from './helper-protocol.js';
+
+export type Elevation = 'root' | 'sudo' | 'pkexec';
+
+export interface HelperLog {
+  stream: 'out' | 'err' | 'info';
+  text: string;
+}
+
+export interface CallHandle<T> {
+  result: Promise<T>;
+  cancel(): void;
+}
+
+export interface HelperClient {
+  readonly namespaced: boolean;
+  call<T = Record<string, unknown>>(op: HelperOp, args: HelperArgs<HelperOp>, onLog?: (log: HelperLog) => void): CallHandle<T>;
+  /** Resolves when the helper is gone, with why. */
+  readonly exited: Promise<string>;
+  close(): Promise<void>;
+  /** For fault tests: the helper's process, to kill outright. */
+  readonly pid: number | undefined;
+}
+
+export interface StartHelperOptions {
+  script: string;
+  workspace: string;
+  elevation: Elevation;
+}
+
+/**
+ * Private mount and pid namespaces: the helper's mounts exist only inside them,
+ * and when the helper dies the kernel kills everything it started and drops
+ * the mounts; loop devices left in autoclear go with the last unmount.
+ */
+export function helperCommand(options: StartHelperOptions, node = process.execPath): [string, string[]] {
+  const inner = ['unshare', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private', node, options.script, '--workspace', options.workspace, '--namespaced'];
+  switch (options.elevation) {
+    case 'root':
+      return [inner[0]!, inner.slice(1)];
+    case 'sudo':
+      return ['sudo', ['-n', ...inner]];
+    case 'pkexec':
+      return ['pkexec', inner];
+  }
+}
+
+export async function startHelper(options: StartHelperOptions): Promise<HelperClient> {
+  const [file, args] = helperCommand(options);
+  const child: ResultPromise = execa(file, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; onLog?: (log: HelperLog) => void }>();
+  let nextId = 1;
+  let stderrTail: string[] = [];
+
+  const exited = child.then((result) => {
+    const why = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+    const detail = stderrTail.join(' | ');
+    for (const waiter of pending.values()) waiter.reject(new Error(`the build helper exited (${why})${detail ? `: ${detail}` : ''}`));
+    pending.clear();
+    return why;
+  });
+
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    stderrTail = [...stderrTail, line].slice(-5);
+  });
+
+  const ready = new Promise<{ namespaced: boolean }>((resolve, reject) => {
+    void exited.then((why) => reject(new Error(`the build helper did not start (${why}): ${stderrTail.join(' | ') || 'no message'}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let message: FromHelper;
+      try {
+        message = FromHelper.parse(JSON.parse(line));
+      } catch {
+        return;
+      }
+      if (message.type === 'ready') {
+        if (message.uid !== 0) reject(new Error(`the build helper runs as uid ${message.uid}, not root`));
+        else resolve({ namespaced: message.namespaced });
+        return;
+      }
+      const waiter = pending.get(message.id);
+      if (!waiter) return;
+      if (message.type === 'log') waiter.onLog?.({ stream: message.stream, text: message.text });
+      else {
+        pending.delete(message.id);
+        if (message.ok) waiter.resolve(message.value);
+        else waiter.reject(Object.assign(new Error(message.error), { cancelled: message.cancelled }));
+      }
+    });
+  });
+  const { namespaced } = await ready;
+
+  const write = (message: unknown) => child.stdin!.write(`${JSON.stringify(message)}\n`);
+
+  return {
+    namespaced,
+    pid: child.pid,
+    exited,
+    call<T>(op: HelperOp, args: HelperArgs<HelperOp>, onLog?: (log: HelperLog) => void): CallHandle<T> {
+      const id = nextId++;
+      const result = new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (value: unknown) => void, reject, ...(onLog ? { onLog } : {}) });
+      });
+      write({ type: 'call', id, op, args });
+      return { result, cancel: () => write({ type: 'cancel', id }) };
+    },
+    async close() {
+      child.stdin!.end();
+      await exited;
+    },
+  };
+}

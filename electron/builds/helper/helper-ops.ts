@@ -1,0 +1,228 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { z } from 'zod';
+import type { Runner } from '../../process/runner.js';
+import { digestFile, packGzip } from '../system/artifact-pack.js';
+import { stopChrooted } from '../system/chroot-processes.js';
+import { commandError } from '../system/command-error.js';
+import { finishAndShrink, makeFs } from '../system/ext-fs.js';
+import { attachLoop, detachLoop, loopsBackedBy } from '../system/losetup.js';
+import { mountsUnder } from '../system/mountinfo.js';
+import { openBuild, releaseAll, releaseResource, reopenBuild, type OpenBuild } from './build-registry.js';
+import type { HelperOp, helperOps } from './helper-protocol.js';
+import type { Workspace } from './workspace.js';
+
+export interface OpContext {
+  workspace: Workspace;
+  builds: Map<string, OpenBuild>;
+  run: Runner;
+  log: (text: string) => void;
+}
+
+type Args<O extends HelperOp> = z.output<(typeof helperOps)[O]>;
+type Op<O extends HelperOp> = (args: Args<O>, ctx: OpContext) => Promise<unknown>;
+
+/** Commands a build may run inside its chroot; anything else is refused. */
+const chrootCommands = new Set(['apt-get', 'dpkg', 'dpkg-query']);
+
+function build(ctx: OpContext, id: string): OpenBuild {
+  const open = ctx.builds.get(id);
+  if (!open) throw new Error(`build ${id} is not open in this helper`);
+  return open;
+}
+
+const inBuild = (ctx: OpContext, id: string, path: string) => ctx.workspace.confine(path, [build(ctx, id).dir]);
+
+/** A loop device is the build's own only if one of its journalled files backs it. */
+async function ownLoop(ctx: OpContext, buildId: string, device: string): Promise<void> {
+  if (!/^\/dev\/loop\d+$/.test(device)) throw new Error(`refused: ${device} is not a loop device`);
+  for (const resource of build(ctx, buildId).journal.outstanding()) {
+    if (resource.kind === 'loop' && (await loopsBackedBy(ctx.run, resource.file)).includes(device)) return;
+  }
+  throw new Error(`refused: ${device} was not attached by this build`);
+}
+
+async function must(ctx: OpContext, what: string, file: string, args: string[]): Promise<void> {
+  const result = await ctx.run(file, args);
+  if (result.exitCode !== 0) throw commandError(what, result);
+}
+
+export const ops: { [O in HelperOp]: Op<O> } = {
+  async 'build.open'({ buildId, outputDir, owner }, ctx) {
+    if (ctx.builds.has(buildId)) throw new Error(`build ${buildId} is open already`);
+    mkdirSync(outputDir, { recursive: true, mode: 0o755 });
+    const open = openBuild(ctx.workspace, buildId, outputDir, owner);
+    ctx.builds.set(buildId, open);
+    return { dir: open.dir, cacheDir: ctx.workspace.cacheDir };
+  },
+
+  async 'file.sparse'({ buildId, path, bytes }, ctx) {
+    const file = inBuild(ctx, buildId, path);
+    build(ctx, buildId).journal.acquire({ kind: 'file', path: file });
+    writeFileSync(file, '', { flag: 'wx', mode: 0o644 });
+    truncateSync(file, bytes);
+    return { path: file };
+  },
+
+  async 'loop.attach'({ buildId, file }, ctx) {
+    const backing = inBuild(ctx, buildId, file);
+    build(ctx, buildId).journal.acquire({ kind: 'loop', file: backing });
+    return { device: await attachLoop(ctx.run, backing) };
+  },
+
+  async mkfs({ buildId, device, fs }, ctx) {
+    await ownLoop(ctx, buildId, device);
+    await makeFs(ctx.run, fs, device);
+    return {};
+  },
+
+  async 'dir.make'({ buildId, path }, ctx) {
+    mkdirSync(inBuild(ctx, buildId, path), { recursive: true, mode: 0o755 });
+    return {};
+  },
+
+  async mount({ buildId, source, target, type }, ctx) {
+    const point = inBuild(ctx, buildId, target);
+    if (type !== 'proc') await ownLoop(ctx, buildId, source);
+    build(ctx, buildId).journal.acquire({ kind: 'mount', target: point });
+    if (type === 'proc') await must(ctx, 'mount -t proc', 'mount', ['-t', 'proc', 'proc', point]);
+    else await must(ctx, `mount ${source}`, 'mount', ['-t', type, source, point]);
+    return {};
+  },
+
+  async 'loop.autoclear'({ buildId, device, file }, ctx) {
+    const backing = inBuild(ctx, buildId, file);
+    if (!(await loopsBackedBy(ctx.run, backing)).includes(device)) throw new Error(`refused: ${device} is not backed by ${backing}`);
+    await detachLoop(ctx.run, device);
+    return {};
+  },
+
+  async debootstrap({ buildId, suite, mirror, variant, arch, target, tarball }, ctx) {
+    const root = inBuild(ctx, buildId, target);
+    const cached = ctx.workspace.confine(tarball, [ctx.workspace.cacheDir]);
+    const open = build(ctx, buildId);
+    const common = [`--variant=${variant}`, `--arch=${arch}`];
+    if (existsSync(cached)) {
+      ctx.log(`base tarball cache hit: ${cached} (download skipped)`);
+    } else {
+      ctx.log(`base tarball cache miss: downloading the base system into ${cached}`);
+      mkdirSync(dirname(cached), { recursive: true, mode: 0o755 });
+      const partial = `${cached}.partial-${buildId}`;
+      const scratch = join(open.dir, 'debootstrap-download');
+      open.journal.acquire({ kind: 'file', path: partial });
+      await must(ctx, 'debootstrap --make-tarball', 'debootstrap', [...common, `--make-tarball=${partial}`, suite, scratch, mirror]);
+      renameSync(partial, cached);
+      open.journal.release({ kind: 'file', path: partial });
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    await must(ctx, 'debootstrap', 'debootstrap', [...common, `--unpack-tarball=${cached}`, suite, root, mirror]);
+    return {};
+  },
+
+  async 'chroot.exec'({ buildId, root, argv, env }, ctx) {
+    const dir = inBuild(ctx, buildId, root);
+    const [command] = argv;
+    if (!command || !chrootCommands.has(command)) throw new Error(`refused: ${command} is not a command builds may run in the chroot`);
+    const result = await ctx.run('chroot', [dir, ...argv], {
+      env: { DEBIAN_FRONTEND: 'noninteractive', PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...env },
+    });
+    if (result.exitCode !== 0) throw commandError(argv.join(' '), result);
+    return { stdout: result.stdout };
+  },
+
+  async 'file.write'({ buildId, path, content, mode }, ctx) {
+    const open = build(ctx, buildId);
+    const file = ctx.workspace.confine(path, [open.dir, open.outputDir]);
+    mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+    // Written beside and renamed over: a symlink at the path is replaced, never followed out of the image.
+    const temp = `${file}.slipway-${process.pid}`;
+    writeFileSync(temp, content, { mode });
+    renameSync(temp, file);
+    return {};
+  },
+
+  async 'file.remove'({ buildId, path }, ctx) {
+    rmSync(inBuild(ctx, buildId, path), { force: true });
+    return {};
+  },
+
+  async 'file.read'({ buildId, path }, ctx) {
+    const file = inBuild(ctx, buildId, path);
+    if (statSync(file).size > 64 << 20) throw new Error(`${file} is larger than 64 MiB`);
+    return { content: readFileSync(file, 'utf8') };
+  },
+
+  async 'chroot.stop'({ buildId, root }, ctx) {
+    const stopped = await stopChrooted(inBuild(ctx, buildId, root));
+    if (stopped.terminated.length > 0) ctx.log(`stopped chrooted processes: TERM ${stopped.terminated.join(' ')}; KILL ${stopped.killed.join(' ') || 'none needed'}`);
+    return stopped;
+  },
+
+  async umount({ buildId, target }, ctx) {
+    const point = inBuild(ctx, buildId, target);
+    await releaseResource(ctx.run, { kind: 'mount', target: point });
+    build(ctx, buildId).journal.release({ kind: 'mount', target: point });
+    return {};
+  },
+
+  async 'loop.detach'({ buildId, file }, ctx) {
+    const backing = inBuild(ctx, buildId, file);
+    const left = await loopsBackedBy(ctx.run, backing);
+    await releaseResource(ctx.run, { kind: 'loop', file: backing });
+    build(ctx, buildId).journal.release({ kind: 'loop', file: backing });
+    return { detached: left };
+  },
+
+  async 'fs.shrink'({ buildId, file, fsType }, ctx) {
+    const image = inBuild(ctx, buildId, file);
+    if (mountsUnder(image).length > 0) throw new Error(`refused: ${image} is mounted`);
+    const bytes = await finishAndShrink(ctx.run, fsType, image, ctx.log);
+    truncateSync(image, bytes);
+    return { bytes };
+  },
+
+  async 'artifact.pack'({ buildId, source, dest, container }, ctx) {
+    const open = build(ctx, buildId);
+    const raw = inBuild(ctx, buildId, source);
+    const partial = `${ctx.workspace.confine(dest, [open.outputDir])}.partial-${buildId}`;
+    open.journal.acquire({ kind: 'file', path: partial });
+    if (container === 'gzip') {
+      return packGzip(raw, partial, (done, total) => ctx.log(`compressed ${Math.round((100 * done) / total)}% of ${raw}`));
+    }
+    copyFileSync(raw, partial);
+    const digest = await digestFile(partial);
+    return { raw: digest, container: digest };
+  },
+
+  /** The packed artifact replaces any earlier one by rename(2): readers see the old file or the new, never half. */
+  async 'artifact.place'({ buildId, dest }, ctx) {
+    const open = build(ctx, buildId);
+    const target = ctx.workspace.confine(dest, [open.outputDir]);
+    const partial = `${target}.partial-${buildId}`;
+    renameSync(partial, target);
+    open.journal.release({ kind: 'file', path: partial });
+    return { path: target };
+  },
+
+  async 'build.close'({ buildId }, ctx) {
+    const open = build(ctx, buildId);
+    const result = await releaseAll(ctx.run, open.journal, ctx.log);
+    ctx.builds.delete(buildId);
+    return result;
+  },
+
+  async recover({ buildIds }, ctx) {
+    const cleaned: string[] = [];
+    const failed: string[] = [];
+    for (const id of buildIds) {
+      if (ctx.builds.has(id)) continue;
+      const left = reopenBuild(ctx.workspace, id);
+      const result = await releaseAll(ctx.run, left.journal, ctx.log);
+      cleaned.push(...result.released.map((what) => `${id}: ${what}`));
+      failed.push(...result.failed.map((what) => `${id}: ${what}`));
+      // A build dir whose journal was lost still goes; it holds nothing mounted (checked).
+      if (existsSync(left.dir)) await releaseResource(ctx.run, { kind: 'dir', path: left.dir }).catch((error: Error) => failed.push(`${id}: ${error.message}`));
+    }
+    return { cleaned, failed };
+  },
+};

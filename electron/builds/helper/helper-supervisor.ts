@@ -1,0 +1,61 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SlipwayError } from '../../../shared/contract/index.js';
+import { isAlive } from '../../process/process-identity.js';
+import { startHelper, type Elevation, type HelperClient } from './helper-client.js';
+
+export interface SupervisorOptions {
+  workspace: string;
+  script: string;
+  /** How to become root, decided when the helper is first needed. */
+  elevation: () => Promise<Elevation | { none: string }>;
+}
+
+/** One helper for all builds, started on first use and again if it died. */
+export class HelperSupervisor {
+  private helper: Promise<HelperClient> | null = null;
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  get(): Promise<HelperClient> {
+    this.helper ??= this.start();
+    return this.helper;
+  }
+
+  private async start(): Promise<HelperClient> {
+    try {
+      if (!existsSync(this.options.script)) throw new SlipwayError('failed', `the build helper is not built (${this.options.script}): run npm run build`);
+      const elevation = await this.options.elevation();
+      if (typeof elevation !== 'string') throw new SlipwayError('failed', `builds need root: ${elevation.none}`);
+      const helper = await startHelper({ script: this.options.script, workspace: this.options.workspace, elevation });
+      void helper.exited.then(() => {
+        this.helper = null;
+      });
+      return helper;
+    } catch (error) {
+      this.helper = null;
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const helper = this.helper;
+    this.helper = null;
+    if (helper) await (await helper.catch(() => null))?.close();
+  }
+}
+
+/** Build directories whose owning Slipway is gone: what journal recovery must clean. */
+export function orphanedBuilds(workspace: string): string[] {
+  const dir = join(workspace, 'builds');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((id) => {
+    try {
+      const owner = JSON.parse(readFileSync(join(dir, id, 'owner.json'), 'utf8')) as { pid: number; startTime: string };
+      return !isAlive(owner);
+    } catch {
+      // No readable owner: the build died while opening; nothing can be using it.
+      return true;
+    }
+  });
+}

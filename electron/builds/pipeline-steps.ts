@@ -1,0 +1,205 @@
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { mountDepth, type Artifact, type ImageSpec, type StepId } from '../../shared/contract/index.js';
+import { buildMetadata } from './build-metadata.js';
+import type { HelperArgs, HelperOp } from './helper/helper-protocol.js';
+import { specHash } from './spec-hash.js';
+import { aptBuildConf, aptPreferences, policyRcD, sourcesList } from './system/apt-config.js';
+import type { Digest } from './system/artifact-pack.js';
+import { parseDpkgStatus, type InstalledPackage } from './system/dpkg-status.js';
+
+type ImageFs = ImageSpec['images'][number];
+
+export interface ImageWork {
+  fs: ImageFs;
+  file: string;
+  device: string | null;
+  dest: string;
+  sums: { raw: Digest; container: Digest } | null;
+}
+
+export interface BuildContext {
+  buildId: string;
+  spec: ImageSpec;
+  mirror: string;
+  specHash: string;
+  version: string;
+  owner: { pid: number; startTime: string };
+  now: () => Date;
+  dir: string;
+  root: string;
+  cacheDir: string;
+  images: ImageWork[];
+  mounts: string[];
+  installed: InstalledPackage[];
+  artifacts: Artifact[];
+  metadataPath: string | null;
+  /** A helper operation on behalf of the running step: its output goes to the step's log, a cancel stops it. */
+  call<T = Record<string, unknown>>(op: HelperOp, args: Omit<HelperArgs<HelperOp>, 'buildId'>): Promise<T>;
+  log(text: string): void;
+}
+
+type Step = (ctx: BuildContext) => Promise<string | undefined>;
+
+const inRoot = (ctx: BuildContext, path: string) => join(ctx.root, path);
+const apt = (ctx: BuildContext, ...argv: string[]) => ctx.call('chroot.exec', { root: ctx.root, argv: ['apt-get', ...argv] });
+
+function artifactName(spec: ImageSpec, fs: ImageFs): string {
+  return `${spec.name}.${fs.name}.img${spec.output.container === 'gzip' ? '.gz' : ''}`;
+}
+
+async function writeInImage(ctx: BuildContext, path: string, content: string, mode = 0o644): Promise<void> {
+  await ctx.call('file.write', { path: inRoot(ctx, path), content, mode });
+}
+
+/** fuel-agent's do_build_image, one named step each, in order. */
+export const pipelineSteps: Record<StepId, Step> = {
+  async 'sparse-files'(ctx) {
+    const opened = await ctx.call<{ dir: string; cacheDir: string }>('build.open', { outputDir: ctx.spec.output.dir, owner: ctx.owner });
+    ctx.dir = opened.dir;
+    ctx.cacheDir = opened.cacheDir;
+    ctx.root = join(ctx.dir, 'root');
+    for (const fs of ctx.spec.images) {
+      const file = join(ctx.dir, `${fs.name}.img`);
+      await ctx.call('file.sparse', { path: file, bytes: fs.size });
+      ctx.images.push({ fs, file, device: null, dest: join(ctx.spec.output.dir, artifactName(ctx.spec, fs)), sums: null });
+    }
+    return `${ctx.images.length} sparse file(s) in ${ctx.dir}`;
+  },
+
+  async 'loop-devices'(ctx) {
+    for (const image of ctx.images) {
+      image.device = (await ctx.call<{ device: string }>('loop.attach', { file: image.file })).device;
+      ctx.log(`${image.fs.name}: ${image.device} ← ${image.file}`);
+    }
+    return ctx.images.map((i) => i.device).join(', ');
+  },
+
+  async mkfs(ctx) {
+    for (const image of ctx.images) await ctx.call('mkfs', { device: image.device!, fs: image.fs });
+    return 'journal off while building; it is added back before shrinking';
+  },
+
+  async 'chroot-dir'(ctx) {
+    await ctx.call('dir.make', { path: ctx.root });
+    return ctx.root;
+  },
+
+  async mount(ctx) {
+    const byDepth = [...ctx.images].sort((a, b) => mountDepth(a.fs.mountPoint) - mountDepth(b.fs.mountPoint));
+    for (const image of byDepth) {
+      const target = image.fs.mountPoint === '/' ? ctx.root : inRoot(ctx, image.fs.mountPoint);
+      await ctx.call('dir.make', { path: target });
+      await ctx.call('mount', { source: image.device!, target, type: image.fs.fsType });
+      ctx.mounts.push(target);
+    }
+    // Now that each device is mounted, detaching only marks it autoclear: the last unmount frees it, even after a crash.
+    for (const image of ctx.images) await ctx.call('loop.autoclear', { device: image.device!, file: image.file });
+    return byDepth.map((i) => i.fs.mountPoint).join(' → ');
+  },
+
+  async debootstrap(ctx) {
+    const { suite, arch, variant } = ctx.spec;
+    const tarball = join(ctx.cacheDir, 'debootstrap', `${suite}-${arch}-${variant}-${specHash(ctx.mirror).slice(0, 12)}.tgz`);
+    await ctx.call('debootstrap', { suite, mirror: ctx.mirror, variant, arch, target: ctx.root, tarball });
+    return `${suite} ${variant} ${arch} from ${ctx.mirror}`;
+  },
+
+  async 'install-packages'(ctx) {
+    await writeInImage(ctx, 'usr/sbin/policy-rc.d', policyRcD, 0o755);
+    await writeInImage(ctx, 'etc/apt/sources.list', sourcesList(ctx.spec, ctx.mirror));
+    await writeInImage(ctx, 'etc/apt/apt.conf.d/90slipway-build', aptBuildConf);
+    const preferences = aptPreferences(ctx.spec);
+    if (preferences) await writeInImage(ctx, 'etc/apt/preferences.d/slipway', preferences);
+    const proc = inRoot(ctx, 'proc');
+    await ctx.call('mount', { source: 'proc', target: proc, type: 'proc' });
+    ctx.mounts.push(proc);
+    await apt(ctx, 'update');
+    if (ctx.spec.packages.length > 0) await apt(ctx, 'install', '-y', ...ctx.spec.packages);
+    await apt(ctx, 'clean');
+    return ctx.spec.packages.length > 0 ? `installed ${ctx.spec.packages.join(', ')}` : 'no extra packages';
+  },
+
+  async 'post-install'(ctx) {
+    const { hostname, rootAuthorizedKeys, files } = ctx.spec.postInstall;
+    if (hostname) {
+      await writeInImage(ctx, 'etc/hostname', `${hostname}\n`);
+      await writeInImage(ctx, 'etc/hosts', `127.0.0.1\tlocalhost\n127.0.1.1\t${hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
+    }
+    if (rootAuthorizedKeys.length > 0) {
+      await ctx.call('dir.make', { path: inRoot(ctx, 'root/.ssh') });
+      await writeInImage(ctx, 'root/.ssh/authorized_keys', `${rootAuthorizedKeys.join('\n')}\n`, 0o600);
+    }
+    for (const file of files) await writeInImage(ctx, file.path.slice(1), file.content, parseInt(file.mode, 8));
+    // Build-time only: services may start and apt behaves as usual once the image boots.
+    await ctx.call('file.remove', { path: inRoot(ctx, 'usr/sbin/policy-rc.d') });
+    await ctx.call('file.remove', { path: inRoot(ctx, 'etc/apt/apt.conf.d/90slipway-build') });
+    const status = await ctx.call<{ content: string }>('file.read', { path: inRoot(ctx, 'var/lib/dpkg/status') });
+    ctx.installed = parseDpkgStatus(status.content);
+    return `${ctx.installed.length} packages installed`;
+  },
+
+  async unmount(ctx) {
+    const stopped = await ctx.call<{ terminated: number[]; killed: number[] }>('chroot.stop', { root: ctx.root });
+    for (const target of [...ctx.mounts].reverse()) {
+      await ctx.call('umount', { target });
+      ctx.log(`unmounted ${target}`);
+    }
+    const count = ctx.mounts.length;
+    ctx.mounts = [];
+    return `${count} unmounted; ${stopped.terminated.length} chrooted process(es) stopped`;
+  },
+
+  async detach(ctx) {
+    const detached: string[] = [];
+    for (const image of ctx.images) detached.push(...(await ctx.call<{ detached: string[] }>('loop.detach', { file: image.file })).detached);
+    return detached.length === 0 ? 'no loop device left (autoclear freed them at unmount)' : `detached ${detached.join(', ')}`;
+  },
+
+  async shrink(ctx) {
+    const sizes: string[] = [];
+    for (const image of ctx.images) {
+      const { bytes } = await ctx.call<{ bytes: number }>('fs.shrink', { file: image.file, fsType: image.fs.fsType });
+      sizes.push(`${image.fs.name} ${(bytes / 2 ** 20).toFixed(0)} MiB`);
+    }
+    return sizes.join(', ');
+  },
+
+  async compress(ctx) {
+    for (const image of ctx.images) {
+      image.sums = await ctx.call<{ raw: Digest; container: Digest }>('artifact.pack', { source: image.file, dest: image.dest, container: ctx.spec.output.container });
+    }
+    return ctx.spec.output.container === 'gzip' ? 'gzip, sums taken in the same pass' : 'raw copy';
+  },
+
+  async publish(ctx) {
+    for (const image of ctx.images) {
+      await ctx.call('artifact.place', { dest: image.dest });
+      const sums = image.sums!;
+      ctx.artifacts.push({
+        image: image.fs.name,
+        path: image.dest,
+        container: ctx.spec.output.container,
+        rawSize: sums.raw.size,
+        rawMd5: sums.raw.md5,
+        rawSha256: sums.raw.sha256,
+        containerSize: sums.container.size,
+        containerMd5: sums.container.md5,
+        containerSha256: sums.container.sha256,
+      });
+    }
+    const metadata = buildMetadata({
+      spec: ctx.spec,
+      mirror: ctx.mirror,
+      specHash: ctx.specHash,
+      buildId: ctx.buildId,
+      builtAt: ctx.now().toISOString(),
+      slipwayVersion: ctx.version,
+      artifacts: ctx.artifacts,
+      installed: ctx.installed,
+    });
+    ctx.metadataPath = join(ctx.spec.output.dir, `${ctx.spec.name}.yaml`);
+    await ctx.call('file.write', { path: ctx.metadataPath, content: stringify(metadata), mode: 0o644 });
+    return ctx.metadataPath;
+  },
+};

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { constants, createGzip } from 'node:zlib';
+
+export interface Digest {
+  size: number;
+  md5: string;
+  sha256: string;
+}
+
+/** Hashes whatever flows through it, so raw and compressed sums cost no extra pass. */
+class Hasher extends Transform {
+  private readonly md5 = createHash('md5');
+  private readonly sha256 = createHash('sha256');
+  size = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.md5.update(chunk);
+    this.sha256.update(chunk);
+    this.size += chunk.length;
+    callback(null, chunk);
+  }
+
+  digest(): Digest {
+    return { size: this.size, md5: this.md5.digest('hex'), sha256: this.sha256.digest('hex') };
+  }
+}
+
+/** One read of the raw image: its sums, the gzip stream and the container's sums together. */
+export async function packGzip(source: string, dest: string, onProgress?: (done: number, total: number) => void): Promise<{ raw: Digest; container: Digest }> {
+  const total = (await stat(source)).size;
+  const raw = new Hasher();
+  const container = new Hasher();
+  let last = 0;
+  raw.on('data', () => {
+    if (onProgress && raw.size - last >= 64 << 20) {
+      last = raw.size;
+      onProgress(raw.size, total);
+    }
+  });
+  await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), raw, createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), container, createWriteStream(dest));
+  return { raw: raw.digest(), container: container.digest() };
+}
+
+export async function digestFile(path: string): Promise<Digest> {
+  const hasher = new Hasher();
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hasher, async function* (source) {
+    for await (const _chunk of source) {
+      // drained: only the sums are wanted
+    }
+  });
+  return hasher.digest();
+}

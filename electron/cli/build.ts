@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { buildSteps, type BuildSummary, type LogLine, type StepState } from '../../shared/contract/index.js';
+import { parseEvent } from '../../shared/contract/validate.js';
+import { createRealBackend } from '../host/real-backend.js';
+import { paint, progressOn, useColour } from './terminal-output.js';
+
+export interface BuildArgs {
+  spec: string | null;
+  json: boolean;
+  cleanup: boolean;
+  verbose: boolean;
+}
+
+const stepNumber = (id: string) => `[${String(buildSteps.findIndex((s) => s.id === id) + 1).padStart(2)}/${buildSteps.length}]`;
+const seconds = (ms: number | null) => `${((ms ?? 0) / 1000).toFixed(1)}s`;
+
+function formatSize(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/** `slipway build SPEC.yaml`: the same pipeline as the console, from a terminal; Ctrl-C cancels cleanly. */
+export async function runBuild(args: BuildArgs): Promise<number> {
+  const backend = createRealBackend();
+  const { builds } = backend;
+  const out = process.stdout;
+  const colour = useColour(out);
+  try {
+    const cleaned = await builds.recover();
+    for (const line of cleaned) process.stderr.write(`recovered after an earlier crash: ${line}\n`);
+    if (args.cleanup) {
+      if (!args.json && cleaned.length === 0) out.write('nothing to clean: no build was left behind\n');
+      if (args.json) out.write(`${JSON.stringify({ topic: 'builds.recovered', payload: { cleaned } })}\n`);
+      return 0;
+    }
+    if (!args.spec) throw new Error('build needs a spec file: slipway build SPEC.yaml');
+
+    const progress = progressOn(out);
+    const lastLines: LogLine[] = [];
+    const running = new Map<string, StepState>();
+    backend.bus.subscribe((envelope) => {
+      const event = parseEvent(envelope);
+      if (args.json) {
+        out.write(`${JSON.stringify({ topic: event.topic, payload: event.payload })}\n`);
+        return;
+      }
+      if (event.topic === 'builds.step') {
+        const { step } = event.payload;
+        if (step.status === 'running') {
+          running.set(step.id, step);
+          if (!out.isTTY) out.write(`${stepNumber(step.id)} ${step.label} …\n`);
+          return;
+        }
+        running.delete(step.id);
+        progress.done();
+        if (step.status === 'skipped' && step.message !== 'cache hit') return;
+        const state = step.status === 'done' ? paint(colour, 32, 'done') : step.status === 'failed' ? paint(colour, 31, 'FAILED') : step.status;
+        out.write(`${stepNumber(step.id)} ${step.label}: ${state} ${seconds(step.durationMs)}${step.message ? `  ${step.message}` : ''}\n`);
+      }
+      if (event.topic === 'builds.log') {
+        lastLines.push(...event.payload.lines);
+        lastLines.splice(0, Math.max(0, lastLines.length - 20));
+        const [current] = running.values();
+        const last = event.payload.lines.at(-1);
+        if (args.verbose) for (const line of event.payload.lines) out.write(`    ${line.text}\n`);
+        else if (current && last) progress.update(`${stepNumber(current.id)} ${current.label} ${seconds(Date.now() - Date.parse(current.startedAt ?? ''))}  ${last.text}`);
+      }
+    });
+
+    const { id, done } = builds.start(readFileSync(args.spec, 'utf8'));
+    let interrupted = false;
+    const onInterrupt = () => {
+      if (interrupted) return;
+      interrupted = true;
+      progress.done();
+      process.stderr.write('\ncancelling: the running step is stopped and everything it acquired is released…\n');
+      builds.cancel(id);
+    };
+    process.on('SIGINT', onInterrupt).on('SIGTERM', onInterrupt);
+    const summary: BuildSummary = await done;
+    process.off('SIGINT', onInterrupt).off('SIGTERM', onInterrupt);
+    if (!args.json) printSummary(summary, lastLines, colour);
+    return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? 130 : 1;
+  } finally {
+    await backend.close();
+  }
+}
+
+function printSummary(summary: BuildSummary, lastLines: readonly LogLine[], colour: boolean): void {
+  const out = process.stdout;
+  if (summary.status === 'succeeded') {
+    out.write(`\n${paint(colour, 32, summary.cacheHit ? 'cache hit' : 'built')} ${summary.name} in ${seconds(summary.durationMs)} (build ${summary.id})\n`);
+    for (const a of summary.artifacts) {
+      out.write(`  ${a.path}\n    raw ${formatSize(a.rawSize)} sha256 ${a.rawSha256}\n    ${a.container} ${formatSize(a.containerSize)} sha256 ${a.containerSha256} md5 ${a.containerMd5}\n`);
+    }
+    out.write(`  metadata ${summary.metadataPath}\n`);
+    return;
+  }
+  out.write(`\n${paint(colour, 31, summary.status)} at ${summary.failedStep}: ${summary.error}\n`);
+  if (summary.status === 'failed' && lastLines.length > 0) {
+    out.write('last log lines:\n');
+    for (const line of lastLines) out.write(`  ${line.text}\n`);
+  }
+}

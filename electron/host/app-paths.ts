@@ -1,0 +1,32 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** The installed package's root (where out/ lives), found from wherever the bundler put this code. */
+export function packageRoot(from = import.meta.dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'slipway') return dir;
+    if (dirname(dir) === dir) throw new Error(`cannot find Slipway's package root above ${from}`);
+  }
+}
+
+export interface AppPaths {
+  /** Build workspaces, journals and the base tarball cache. */
+  workspace: string;
+  /** Build history and logs. */
+  state: string;
+  /** Where built images go when a spec names no output directory. */
+  images: string;
+}
+
+/** Root keeps system paths; anyone else follows XDG. Each can be moved by an environment variable. */
+export function appPaths(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? -1): AppPaths {
+  const data = uid === 0 ? '/var/lib/slipway' : join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'slipway');
+  const state = uid === 0 ? '/var/lib/slipway/state' : join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'slipway');
+  return {
+    workspace: env.SLIPWAY_WORKSPACE ?? join(data, 'work'),
+    state: env.SLIPWAY_STATE_DIR ?? state,
+    images: env.SLIPWAY_IMAGES_DIR ?? join(data, 'images'),
+  };
+}
