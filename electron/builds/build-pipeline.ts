@@ -12,7 +12,7 @@ export interface PipelineInput {
   owner: { pid: number; startTime: string };
   helper: HelperClient;
   now?: () => Date;
-  /** Fault injection for tests: fail as this step starts. */
+  /** Fault injection for tests: fail once this step has done its work (and holds what it acquired). */
   failAt?: StepId;
 }
 
@@ -117,8 +117,8 @@ export class BuildRun {
       this.update(index, { status: 'running', startedAt: now().toISOString() });
       try {
         if (this.cancelled) throw new Cancelled();
-        if (this.input.failAt === id) throw new Error(`injected fault at ${id}`);
         const message = await pipelineSteps[id](ctx);
+        if (this.input.failAt === id) throw new Error(`injected fault at ${id}`);
         this.update(index, { status: 'done', durationMs: Date.now() - started, message: message ?? null });
       } catch (error) {
         const cancelled = error instanceof Cancelled;

@@ -109,7 +109,13 @@ export function createBuildService(deps: BuildServiceDeps) {
       );
       entry.run = run;
       const outcome = await run.run();
-      if (outcome.unreleased.length > 0) entry.log.add(null, 'err', `left for journal recovery: ${outcome.unreleased.join('; ')}`);
+      if (outcome.unreleased.length > 0) {
+        entry.log.add(null, 'err', `left for journal recovery: ${outcome.unreleased.join('; ')}`);
+        // The helper died under the build: a fresh one releases what the journal names, now.
+        live.delete(id);
+        const cleaned = await service.recover().catch((error: Error) => [`recovery failed: ${error.message}`]);
+        for (const line of cleaned) entry.log.add(null, 'info', `recovered: ${line}`);
+      }
       return finish(entry, { status: outcome.status, failedStep: outcome.failedStep, error: outcome.error, artifacts: outcome.artifacts, metadataPath: outcome.metadataPath });
     } catch (error) {
       entry.log.add(null, 'err', (error as Error).message);
@@ -125,7 +131,7 @@ export function createBuildService(deps: BuildServiceDeps) {
     return { detail: done, lines: () => history.logLines(id) };
   }
 
-  return {
+  const service = {
     defaults(): BuildDefaults {
       return { mirror: deps.hostMirror, arch: deps.hostArch, outputDir: deps.imagesDir, workspace: deps.workspace, exampleSpec: exampleSpec(deps.imagesDir, deps.hostArch) };
     },
@@ -170,7 +176,7 @@ export function createBuildService(deps: BuildServiceDeps) {
 
     /** Journal recovery: release what builds of a dead Slipway left behind, and say what. */
     async recover(): Promise<string[]> {
-      const orphans = orphanedBuilds(deps.workspace);
+      const orphans = orphanedBuilds(deps.workspace, deps.owner, new Set(live.keys()));
       if (orphans.length === 0) return [];
       const helper = await deps.helpers.get();
       const result = await helper.call<{ cleaned: string[]; failed: string[] }>('recover', { buildIds: orphans }).result;
@@ -179,6 +185,7 @@ export function createBuildService(deps: BuildServiceDeps) {
       return cleaned;
     },
   };
+  return service;
 }
 
 export type BuildService = ReturnType<typeof createBuildService>;

@@ -4,6 +4,7 @@ import { appVersion } from '../host/app-version.js';
 import type { Backend } from '../host/backend.js';
 import { EventBus } from '../host/event-bus.js';
 import { readinessCheck } from '../readiness/readiness-check.js';
+import { createMockBuilds } from './mock-builds.js';
 import { mockReport, mockTools } from './mock-readiness.js';
 
 export const mockScenarios = ['default', 'readiness-error'] as const;
@@ -13,6 +14,8 @@ export interface MockBackendOptions {
   scenario?: MockScenario;
   /** Pause between scripted events, so a stream looks like one. */
   stepMs?: number;
+  /** Pace of scripted builds: 1 for demos and UI tests (about 4 s a build), 0 as fast as possible. */
+  buildSpeed?: number;
 }
 
 /**
@@ -24,6 +27,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   const scenario = options.scenario ?? 'default';
   const stepMs = options.stepMs ?? 120;
   const hostname = 'lab-console (mock)';
+  const builds = createMockBuilds({ bus, speed: options.buildSpeed ?? 1 });
 
   const readiness = readinessCheck(bus, async (): Promise<ReadinessReport> => {
     bus.publish('readiness.started', { total: mockTools.length });
@@ -44,10 +48,13 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       'session.hello': async () => ({ backend: 'mock', version: appVersion, hostname, seq: bus.lastSeq }),
       'readiness.get': async () => readiness.last(),
       'readiness.check': () => readiness.check(),
+      ...builds.handlers,
     },
     start() {
       void readiness.check().catch(() => undefined);
     },
-    async close() {},
+    async close() {
+      await builds.close();
+    },
   };
 }

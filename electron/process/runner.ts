@@ -5,6 +5,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Each output line as it comes (the full output is still returned). */
   onLine?: (stream: 'out' | 'err', text: string) => void;
+  /** A query whose output is data, not progress: not streamed through onLine. */
+  quiet?: boolean;
   /** Aborting ends the command's whole process group: TERM, then KILL after 5 s. */
   signal?: AbortSignal;
 }
@@ -50,7 +52,7 @@ export const execaRunner: Runner = async (file, args, options = {}) => {
     forceKill = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5_000);
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.onLine) {
+  if (options.onLine && !options.quiet) {
     const emit = (stream: 'out' | 'err') => {
       let partial = '';
       return (chunk: Buffer) => {

@@ -167,7 +167,12 @@ export const ops: { [O in HelperOp]: Op<O> } = {
 
   async 'loop.detach'({ buildId, file }, ctx) {
     const backing = inBuild(ctx, buildId, file);
-    const left = await loopsBackedBy(ctx.run, backing);
+    // The kernel frees an autoclear device asynchronously after the last unmount: give it a moment.
+    let left = await loopsBackedBy(ctx.run, backing);
+    for (let i = 0; i < 20 && left.length > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      left = await loopsBackedBy(ctx.run, backing);
+    }
     await releaseResource(ctx.run, { kind: 'loop', file: backing });
     build(ctx, buildId).journal.release({ kind: 'loop', file: backing });
     return { detached: left };

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SlipwayError } from '../../../shared/contract/index.js';
-import { isAlive } from '../../process/process-identity.js';
+import { isAlive, type ProcessIdentity } from '../../process/process-identity.js';
 import { startHelper, type Elevation, type HelperClient } from './helper-client.js';
 
 export interface SupervisorOptions {
@@ -45,14 +45,18 @@ export class HelperSupervisor {
   }
 }
 
-/** Build directories whose owning Slipway is gone: what journal recovery must clean. */
-export function orphanedBuilds(workspace: string): string[] {
+/**
+ * Build directories nobody is running: their Slipway is gone, or it is this
+ * one and the build is not live (its helper died under it).
+ */
+export function orphanedBuilds(workspace: string, self: ProcessIdentity, live: ReadonlySet<string>): string[] {
   const dir = join(workspace, 'builds');
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((id) => {
     try {
-      const owner = JSON.parse(readFileSync(join(dir, id, 'owner.json'), 'utf8')) as { pid: number; startTime: string };
-      return !isAlive(owner);
+      const owner = JSON.parse(readFileSync(join(dir, id, 'owner.json'), 'utf8')) as ProcessIdentity;
+      const mine = owner.pid === self.pid && owner.startTime === self.startTime;
+      return mine ? !live.has(id) : !isAlive(owner);
     } catch {
       // No readable owner: the build died while opening; nothing can be using it.
       return true;

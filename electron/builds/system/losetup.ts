@@ -17,7 +17,8 @@ export async function attachLoop(run: Runner, file: string): Promise<string> {
 
 /** Devices currently backed by file, parsed from `losetup --json --list`. */
 export async function loopsBackedBy(run: Runner, file: string): Promise<string[]> {
-  const result = await run('losetup', ['--json', '--list', '--output', 'NAME,BACK-FILE']);
+  // Asked without streaming: the listing is a query, not build output.
+  const result = await run('losetup', ['--json', '--list', '--output', 'NAME,BACK-FILE'], { quiet: true });
   if (result.exitCode !== 0) throw commandError('losetup --list', result);
   return parseLoopList(result.stdout, file);
 }

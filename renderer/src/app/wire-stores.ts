@@ -1,4 +1,5 @@
 import type { HostConnection } from '../host/frame-client.js';
+import { useBuilds } from '../builds/builds-store.js';
 import { useConnection } from '../host/connection-store.js';
 import { useReadiness } from '../readiness/readiness-store.js';
 
@@ -8,8 +9,10 @@ export function wireStores(host: HostConnection): void {
   host.onState((state, detail, hello) => useConnection.getState().setState(state, detail, hello));
   host.onEvent((event) => {
     if (event.topic.startsWith('readiness.')) useReadiness.getState().apply(event);
+    else if (event.topic.startsWith('builds.')) useBuilds.getState().apply(event);
   });
   host.onResync(() => {
     void useReadiness.getState().load();
+    void useBuilds.getState().load();
   });
 }

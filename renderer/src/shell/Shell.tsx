@@ -1,8 +1,15 @@
+import { BuildsView } from '../builds/BuildsView.js';
 import { ReadinessView } from '../readiness/ReadinessView.js';
 import { ConnectionIndicator } from './ConnectionIndicator.js';
 import { PlannedView } from './PlannedView.js';
 import { useRoute } from './route-store.js';
-import { views } from './views.js';
+import { views, type ViewInfo } from './views.js';
+
+function ViewContent({ view }: { view: ViewInfo }) {
+  if (view.planned) return <PlannedView view={view} />;
+  if (view.id === 'builds') return <BuildsView />;
+  return <ReadinessView />;
+}
 
 export function Shell() {
   const current = useRoute((s) => s.view);
@@ -37,7 +44,9 @@ export function Shell() {
         </ul>
         <ConnectionIndicator />
       </nav>
-      <main className="main">{view.planned ? <PlannedView view={view} /> : <ReadinessView />}</main>
+      <main className="main">
+        <ViewContent view={view} />
+      </main>
     </div>
   );
 }

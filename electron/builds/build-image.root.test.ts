@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { canBuild, leaks, makeService, testSpec } from './test-support/build-harness.js';
+
+/** sha256sum, not Slipway's own hashing: an independent check. */
+function sha256(path: string, gunzip = false): string {
+  const script = gunzip ? 'gzip -dc "$1" | sha256sum' : 'sha256sum < "$1"';
+  return execFileSync('sh', ['-c', script, 'sh', path], { encoding: 'utf8' }).split(' ')[0]!;
+}
+
+describe.runIf(canBuild)('a real image build (root, debootstrap from the host mirror)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'slipway-out-'));
+  const { service, helpers } = makeService();
+  // As at every start: builds a crashed run left behind are cleaned first.
+  beforeAll(() => service.recover());
+  afterAll(async () => {
+    await helpers.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('builds bookworm minbase with one extra package, and the image holds it', { timeout: 600_000 }, async () => {
+    const spec = testSpec(out, { packages: ['hello'] });
+    const summary = await service.start(spec).done;
+    expect(summary.error).toBeNull();
+    expect(summary.status).toBe('succeeded');
+    const [artifact] = summary.artifacts;
+    expect(artifact).toBeDefined();
+
+    // Checksums in the metadata match the files.
+    const metadata = parse(readFileSync(summary.metadataPath!, 'utf8'));
+    const image = metadata.images[0];
+    expect(sha256(artifact!.path)).toBe(image.container_sha256);
+    expect(sha256(artifact!.path, true)).toBe(image.raw_sha256);
+    expect(metadata.installed_packages.map((p: { name: string }) => p.name)).toContain('hello');
+
+    // Mounted read-only, the image's dpkg database has the package installed.
+    const raw = join(out, 'raw.img');
+    const mnt = join(out, 'mnt');
+    mkdirSync(mnt);
+    execFileSync('sh', ['-c', 'gzip -dc "$1" > "$2"', 'sh', artifact!.path, raw]);
+    execFileSync('mount', ['-o', 'loop,ro', raw, mnt]);
+    try {
+      const status = readFileSync(join(mnt, 'var/lib/dpkg/status'), 'utf8');
+      expect(status).toMatch(/Package: hello\nStatus: install ok installed/);
+      expect(readFileSync(join(mnt, 'etc/hostname'), 'utf8')).toBe('itest\n');
+      expect(readFileSync(join(mnt, 'etc/slipway-test'), 'utf8')).toBe('ok\n');
+      expect(() => readFileSync(join(mnt, 'usr/sbin/policy-rc.d'))).toThrow();
+    } finally {
+      execFileSync('umount', [mnt]);
+      rmSync(raw);
+    }
+    expect(leaks(out)).toEqual([]);
+  });
+
+  it('rebuilding the same spec is a cache hit', { timeout: 30_000 }, async () => {
+    const started = Date.now();
+    const { cacheHit, done } = service.start(testSpec(out, { packages: ['hello'] }));
+    const summary = await done;
+    expect(cacheHit).toBe(true);
+    expect(summary.status).toBe('succeeded');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a build that changes only packages reuses the base tarball', { timeout: 600_000 }, async () => {
+    const { id, done } = service.start(testSpec(out, { packages: ['hello', 'less'] }));
+    const summary = await done;
+    expect(summary.status).toBe('succeeded');
+    const log = service.logs(id, 0, 5_000).lines.map((l) => l.text);
+    expect(log.some((line) => line.includes('base tarball cache hit'))).toBe(true);
+    expect(leaks(out)).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { StepId } from '../../../shared/contract/index.js';
+import { packageRoot } from '../../host/app-paths.js';
+import { EventBus } from '../../host/event-bus.js';
+import { processIdentity } from '../../process/process-identity.js';
+import { createBuildService } from '../build-service.js';
+import { HelperSupervisor } from '../helper/helper-supervisor.js';
+import { hostDebianMirror } from '../host-mirror.js';
+import { isUnder, parseMountPoints } from '../system/mountinfo.js';
+
+/**
+ * Real builds for integration tests (root, debootstrap, the host's mirror). The
+ * workspace is shared by the tests of one run so the base tarball is fetched once.
+ */
+export const testWorkspace = process.env.SLIPWAY_TEST_WORKSPACE ?? join(tmpdir(), 'slipway-test-workspace');
+export const helperScript = join(packageRoot(), 'out', 'main', 'build-helper.js');
+export const canBuild = process.getuid?.() === 0 && existsSync('/usr/sbin/debootstrap') && existsSync(helperScript);
+
+export function testSpec(outputDir: string, overrides: Record<string, unknown> = {}): string {
+  return stringify({
+    name: 'itest',
+    suite: 'bookworm',
+    images: [{ name: 'root', size: '1G', mountPoint: '/', label: 'root' }],
+    postInstall: { hostname: 'itest', files: [{ path: '/etc/slipway-test', content: 'ok\n' }] },
+    output: { dir: outputDir, container: 'gzip' },
+    ...overrides,
+  });
+}
+
+export function makeService(options: { failAt?: StepId } = {}) {
+  const bus = new EventBus();
+  const helpers = new HelperSupervisor({ workspace: testWorkspace, script: helperScript, elevation: async () => 'root' });
+  const service = createBuildService({
+    bus,
+    helpers,
+    workspace: testWorkspace,
+    stateDir: mkdtempSync(join(tmpdir(), 'slipway-state-')),
+    imagesDir: join(tmpdir(), 'slipway-images'),
+    hostMirror: hostDebianMirror(),
+    hostArch: 'amd64',
+    version: 'test',
+    owner: processIdentity()!,
+    ...options,
+  });
+  return { bus, helpers, service };
+}
+
+/** Everything a build could leave behind on this host, as readable lines; [] means clean. */
+export function leaks(outputDir: string): string[] {
+  const found: string[] = [];
+  const loops = JSON.parse(execFileSync('losetup', ['--json', '--list', '--output', 'NAME,BACK-FILE'], { encoding: 'utf8' }) || '{}') as {
+    loopdevices?: { name: string; 'back-file': string }[];
+  };
+  for (const loop of loops.loopdevices ?? []) if (isUnder(loop['back-file'] ?? '', testWorkspace)) found.push(`loop ${loop.name} → ${loop['back-file']}`);
+  for (const point of parseMountPoints(readFileSync('/proc/self/mountinfo', 'utf8'))) if (isUnder(point, testWorkspace)) found.push(`mount ${point}`);
+  const builds = join(testWorkspace, 'builds');
+  if (existsSync(builds)) for (const dir of readdirSync(builds)) found.push(`build dir ${dir}`);
+  for (const dir of [outputDir, join(testWorkspace, 'cache', 'debootstrap')]) {
+    if (existsSync(dir)) for (const name of readdirSync(dir)) if (name.includes('.partial-') || name.includes('.slipway-')) found.push(`temp file ${join(dir, name)}`);
+  }
+  return found;
+}

@@ -1,0 +1,170 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { buildSteps, type BuildStatus, type BuildSummary, type LogLine, type StepId, type StepState } from '../../shared/contract/index.js';
+import type { EventBus } from '../host/event-bus.js';
+import type { ScriptContext } from './mock-build-context.js';
+import { stepScripts } from './mock-build-script.js';
+
+/** One build as the mock keeps it: everything `builds.get` and `builds.logs` answer from. */
+export interface BuildRecord {
+  summary: BuildSummary;
+  steps: StepState[];
+  log: LogLine[];
+  specText: string;
+  abort: AbortController | null;
+  done: Promise<void> | null;
+}
+
+/** Live runs sleep; seeding the history replays a script at once on a virtual clock. */
+export interface RunClock {
+  now(): number;
+  pause(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const liveClock: RunClock = {
+  now: () => Date.now(),
+  async pause(ms, signal) {
+    if (ms > 0) await sleep(ms, undefined, { signal });
+    else signal.throwIfAborted();
+  },
+};
+
+export function virtualClock(start: number): RunClock {
+  let t = start;
+  return {
+    now: () => t,
+    async pause(ms) {
+      t += ms;
+    },
+  };
+}
+
+export interface RunOptions {
+  record: BuildRecord;
+  context: Omit<ScriptContext, 'failing'>;
+  failAt: StepId | null;
+  clock: RunClock;
+  /** Multiplies every scripted pause. */
+  speed: number;
+  /** Null when seeding: nobody is listening, and nothing should look live. */
+  bus: EventBus | null;
+  flushMs: number;
+}
+
+class StepFailure extends Error {}
+
+/** Lines go into the record at once and out to clients in batches, never one event a line. */
+class LogSink {
+  private pending: LogLine[] = [];
+  private readonly timer: NodeJS.Timeout | null;
+
+  constructor(
+    private readonly record: BuildRecord,
+    private readonly bus: EventBus | null,
+    flushMs: number,
+  ) {
+    this.timer = bus ? setInterval(() => this.flush(), flushMs) : null;
+  }
+
+  push(step: StepId | null, stream: LogLine['stream'], text: string): void {
+    const line: LogLine = { n: this.record.log.length, step, stream, text };
+    this.record.log.push(line);
+    if (this.bus) this.pending.push(line);
+  }
+
+  flush(): void {
+    if (this.pending.length === 0 || !this.bus) return;
+    const lines = this.pending;
+    this.pending = [];
+    this.bus.publish('builds.log', { id: this.record.summary.id, lines });
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.flush();
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What a failed or cancelled build releases, in the order a real build unwinds. */
+function cleanupLines(context: RunOptions['context'], reached: number): string[] {
+  const lines: string[] = [];
+  const index = (id: StepId) => buildSteps.findIndex((s) => s.id === id);
+  if (reached >= index('mount') && reached <= index('unmount')) lines.push(`+ umount -R --lazy ${context.chroot}`);
+  if (reached >= index('loop-devices') && reached <= index('detach')) {
+    for (const loop of context.loops.values()) lines.push(`+ losetup -d ${loop}`);
+  }
+  lines.push(`+ rm -rf ${context.workspace}`);
+  return lines;
+}
+
+/**
+ * Runs a build's steps in order, keeping the record current and publishing
+ * `builds.step`, `builds.log` and `builds.finished` as a real build would.
+ * Cancelling marks the running step failed ("cancelled") and skips the rest.
+ */
+export async function runBuild(options: RunOptions): Promise<void> {
+  const { record, context, clock, bus } = options;
+  const signal = (record.abort ??= new AbortController()).signal;
+  const sink = new LogSink(record, bus, options.flushMs);
+  const id = record.summary.id;
+  const started = Date.parse(record.summary.startedAt);
+
+  const setStep = (index: number, change: Partial<StepState>) => {
+    const step = { ...record.steps[index]!, ...change };
+    record.steps[index] = step;
+    // Lines before a step change arrive before it, so the log and the step list agree.
+    sink.flush();
+    bus?.publish('builds.step', { id, step });
+  };
+
+  const finish = (status: BuildStatus, failedStep: StepId | null, error: string | null) => {
+    sink.close();
+    const end = clock.now();
+    const success = status === 'succeeded';
+    record.summary = {
+      ...record.summary,
+      status,
+      finishedAt: iso(end),
+      durationMs: end - started,
+      failedStep,
+      error,
+      artifacts: success ? context.artifacts : [],
+      metadataPath: success ? context.metadataPath : null,
+    };
+    record.abort = null;
+    bus?.publish('builds.finished', record.summary);
+  };
+
+  let current = 0;
+  let stepStart = clock.now();
+  try {
+    for (const [index, def] of buildSteps.entries()) {
+      current = index;
+      stepStart = clock.now();
+      setStep(index, { status: 'running', startedAt: iso(stepStart), message: null });
+      for (const action of stepScripts[def.id]({ ...context, failing: options.failAt === def.id })) {
+        signal.throwIfAborted();
+        if (action.kind === 'line') sink.push(def.id, action.stream, action.text);
+        else if (action.kind === 'pause') await clock.pause(action.ms * options.speed, signal);
+        else if (action.kind === 'progress') setStep(index, { message: action.message });
+        else throw new StepFailure(action.message);
+      }
+      setStep(index, { status: 'done', durationMs: clock.now() - stepStart });
+    }
+    finish('succeeded', null, null);
+  } catch (error) {
+    const cancelled = signal.aborted;
+    if (!cancelled && !(error instanceof StepFailure)) throw error;
+    const def = buildSteps[current]!;
+    const why = cancelled ? 'cancelled' : (error as Error).message;
+    if (cancelled) sink.push(def.id, 'info', `build cancelled by the operator during "${def.label}"`);
+    setStep(current, { status: 'failed', durationMs: clock.now() - stepStart, message: why });
+    for (let later = current + 1; later < buildSteps.length; later += 1) {
+      setStep(later, { status: 'skipped', message: cancelled ? 'not run: build cancelled' : `not run: ${def.id} failed` });
+    }
+    sink.push(null, 'info', `cleanup: releasing what the build acquired (${cancelled ? 'cancelled' : `${def.id} failed`})`);
+    for (const line of cleanupLines(context, current)) sink.push(null, 'info', line);
+    finish(cancelled ? 'cancelled' : 'failed', def.id, cancelled ? `cancelled during ${def.id}` : `${def.id}: ${why}`);
+  }
+}

@@ -1,0 +1,59 @@
+import { useState } from 'react';
+import { ArtifactTable } from './ArtifactTable.js';
+import { selectSelectedSummary, useBuilds } from './builds-store.js';
+import { BuildStatusBadge, CacheHitBadge } from './BuildStatusBadge.js';
+import { CancelDialog } from './CancelDialog.js';
+import { FailureSummary } from './FailureSummary.js';
+import { formatDuration, formatStarted } from './format.js';
+import { LogViewer } from './LogViewer.js';
+import { StepList } from './StepList.js';
+import { useNow } from './use-now.js';
+
+/** The selected build: what stopped it or what it made first, then its steps beside its log. */
+export function BuildDetailPanel() {
+  const selected = useBuilds((s) => s.selected);
+  const build = useBuilds(selectSelectedSummary);
+  const log = useBuilds((s) => s.log);
+  const revision = useBuilds((s) => s.logRevision);
+  const logTotal = useBuilds((s) => s.logTotal);
+  const logLoading = useBuilds((s) => s.logLoading);
+  const cancel = useBuilds((s) => s.cancel);
+  const [confirming, setConfirming] = useState(false);
+  const running = build?.status === 'running';
+  const now = useNow(running, 1000);
+
+  if (!selected) {
+    return <div className="empty">Start a build, or pick one from the history, to follow its steps and log here.</div>;
+  }
+  if (!build) return <div className="panel panel--loading">Loading build {selected.id}…</div>;
+
+  return (
+    <section className="panel build" aria-labelledby="build-title" data-build={build.id} data-status={build.status}>
+      <header className="build__header">
+        <div className="build__heading">
+          <h2 id="build-title" className="build__name">{build.name}</h2>
+          <BuildStatusBadge status={build.status} />
+          {build.cacheHit && <CacheHitBadge />}
+        </div>
+        <dl className="facts">
+          <div><dt>Build</dt><dd className="mono">{build.id}</dd></div>
+          <div><dt>Started</dt><dd>{formatStarted(build.startedAt)}</dd></div>
+          <div><dt>Duration</dt><dd className="mono" data-testid="build-duration">{formatDuration(build.durationMs ?? now - Date.parse(build.startedAt))}</dd></div>
+          <div><dt>Spec</dt><dd className="mono" title={build.specHash}>{build.specHash.slice(0, 12)}</dd></div>
+        </dl>
+        {running && (
+          <button type="button" className="button button--danger" onClick={() => setConfirming(true)}>
+            Cancel
+          </button>
+        )}
+      </header>
+      {confirming && running && <CancelDialog name={build.name} onConfirm={() => void cancel(build.id)} onClose={() => setConfirming(false)} />}
+      {(build.status === 'failed' || build.status === 'cancelled') && <FailureSummary build={build} />}
+      {build.status === 'succeeded' && build.artifacts.length > 0 && <ArtifactTable artifacts={build.artifacts} metadataPath={build.metadataPath} />}
+      <div className="build__body">
+        {selected.steps ? <StepList steps={selected.steps} /> : <div className="steps muted">Loading steps…</div>}
+        <LogViewer key={build.id} log={log} revision={revision} total={logTotal} loading={logLoading} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+import { useBuilds } from './builds-store.js';
+import { BuildStatusBadge, CacheHitBadge } from './BuildStatusBadge.js';
+import { formatDuration, formatStarted } from './format.js';
+import { useNow } from './use-now.js';
+
+export function BuildHistory() {
+  const history = useBuilds((s) => s.history);
+  const selectedId = useBuilds((s) => s.selected?.id ?? null);
+  const select = useBuilds((s) => s.select);
+  const now = useNow(history.some((b) => b.status === 'running'), 1000);
+
+  return (
+    <section className="panel history" aria-labelledby="history-title">
+      <header className="panel__header">
+        <h2 id="history-title" className="panel__title">History</h2>
+        <span className="panel__meta">{history.length} builds</span>
+      </header>
+      {history.length === 0 ? (
+        <p className="panel__empty">No builds yet: the first one appears here as soon as it starts.</p>
+      ) : (
+        <div className="history__scroll">
+          <table className="table table--compact" aria-label="Build history">
+            <thead>
+              <tr>
+                <th scope="col">Image</th>
+                <th scope="col">Status</th>
+                <th scope="col">Started</th>
+                <th scope="col">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.map((build) => (
+                <tr key={build.id} data-build={build.id} aria-current={build.id === selectedId ? true : undefined} className={build.id === selectedId ? 'is-selected' : undefined}>
+                  <th scope="row">
+                    <button type="button" className="linklike" onClick={() => void select(build.id)} title={build.id}>
+                      {build.name}
+                    </button>
+                  </th>
+                  <td>
+                    <span className="history__badges">
+                      <BuildStatusBadge status={build.status} />
+                      {build.cacheHit && <CacheHitBadge />}
+                    </span>
+                  </td>
+                  <td className="muted nowrap">{formatStarted(build.startedAt)}</td>
+                  <td className="mono nowrap">{formatDuration(build.durationMs ?? now - Date.parse(build.startedAt))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

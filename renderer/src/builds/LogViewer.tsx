@@ -1,0 +1,168 @@
+import { useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { LogLine } from '../../../shared/contract/index.js';
+import { formatCount } from './format.js';
+import type { LogBuffer } from './log-buffer.js';
+import { findMatches, splitMatches } from './log-search.js';
+import { visibleRange } from './virtual-window.js';
+
+/** Fixed, so a row's position is its index times this: the CSS line height matches it. */
+export const logRowHeight = 18;
+const overscan = 24;
+
+interface LogViewerProps {
+  log: LogBuffer;
+  /** Changes whenever `log` grows. */
+  revision: number;
+  /** Lines the backend holds; more than `log.length` while pages are loading. */
+  total: number;
+  loading: boolean;
+}
+
+function LogRow({ line, top, query, current }: { line: LogLine; top: number; query: string; current: boolean }) {
+  return (
+    <div className={`log__row log__row--${line.stream}${current ? ' log__row--current' : ''}`} style={{ top, height: logRowHeight }} data-line={line.n + 1}>
+      <span className="log__n">{line.n + 1}</span>
+      <span className="log__step">{line.step ?? '·'}</span>
+      <span className="log__text">
+        {splitMatches(line.text, query).map((part, i) => (part.match ? <mark key={i}>{part.text}</mark> : part.text))}
+      </span>
+    </div>
+  );
+}
+
+/**
+ * A build log of any length: only the rows in view (plus overscan) are in the
+ * DOM, absolutely placed in a spacer as tall as the whole log. It follows the
+ * tail while the operator is at the bottom and stops when they scroll up.
+ */
+export function LogViewer({ log, revision, total, loading }: LogViewerProps) {
+  const viewport = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(400);
+  const [follow, setFollow] = useState(true);
+  const [query, setQuery] = useState('');
+  const [onlyMatches, setOnlyMatches] = useState(false);
+  const [current, setCurrent] = useState(0);
+  const search = useDeferredValue(query.trim());
+
+  const matches = useMemo(() => findMatches(log.all, search), [log, revision, search]);
+  const rows = onlyMatches && search ? matches : null;
+  const count = rows ? rows.length : log.length;
+  const currentLine = matches.length > 0 ? matches[Math.min(current, matches.length - 1)]! : -1;
+
+  useLayoutEffect(() => {
+    const element = viewport.current;
+    if (!element) return;
+    setHeight(element.clientHeight);
+    const observer = new ResizeObserver(() => setHeight(element.clientHeight));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  // Runs in the same commit that grew the spacer, so a following view never shows a half-scrolled frame.
+  useLayoutEffect(() => {
+    const element = viewport.current;
+    if (follow && element) element.scrollTop = element.scrollHeight;
+  }, [follow, count]);
+
+  function scrollToRow(row: number): void {
+    const element = viewport.current;
+    if (!element) return;
+    setFollow(false);
+    element.scrollTop = Math.max(0, row * logRowHeight - element.clientHeight / 2);
+  }
+
+  function goToMatch(index: number): void {
+    if (matches.length === 0) return;
+    const wrapped = (index + matches.length) % matches.length;
+    setCurrent(wrapped);
+    scrollToRow(rows ? wrapped : matches[wrapped]!);
+  }
+
+  // A new search jumps to its first match.
+  useEffect(() => {
+    setCurrent(0);
+    if (search && matches.length > 0) scrollToRow(rows ? 0 : matches[0]!);
+    // Only a new query moves the view; lines streaming in do not, hence the short dependency list.
+  }, [search, onlyMatches]);
+
+  function onSearchKey(event: KeyboardEvent<HTMLInputElement>): void {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      goToMatch(current + (event.shiftKey ? -1 : 1));
+    } else if (event.key === 'Escape') {
+      setQuery('');
+    }
+  }
+
+  const { first, end } = visibleRange({ scrollTop, viewportHeight: height, rowHeight: logRowHeight, total: count, overscan });
+  const visible: { index: number; line: LogLine }[] = [];
+  for (let index = first; index < end; index += 1) {
+    const line = log.at(rows ? rows[index]! : index);
+    if (line) visible.push({ index, line });
+  }
+
+  return (
+    <section className="log" aria-labelledby="log-title">
+      <header className="log__toolbar">
+        <h3 id="log-title" className="panel__title">Log</h3>
+        <span className="log__count" data-testid="log-count">
+          {loading && total > log.length ? `Loading ${formatCount(log.length)} of ${formatCount(total)} lines…` : `${formatCount(log.length)} lines`}
+        </span>
+        <span className="log__grow" />
+        <button type="button" className={`button button--small${follow ? ' button--on' : ''}`} aria-pressed={follow} onClick={() => setFollow(!follow)}>
+          Follow
+        </button>
+      </header>
+      <div className="log__toolbar" role="search">
+        <input
+          type="search"
+          className="log__search"
+          placeholder="Search the log"
+          title="Enter: next match · Shift+Enter: previous · Escape: clear"
+          aria-label="Search the log"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+          onKeyDown={onSearchKey}
+        />
+        <span className="log__matches" aria-live="polite">
+          {search ? (matches.length > 0 ? `${formatCount(Math.min(current, matches.length - 1) + 1)} of ${formatCount(matches.length)}` : 'no match') : ''}
+        </span>
+        <button type="button" className="button button--small" disabled={matches.length === 0} onClick={() => goToMatch(current - 1)} aria-label="Previous match">
+          ↑
+        </button>
+        <button type="button" className="button button--small" disabled={matches.length === 0} onClick={() => goToMatch(current + 1)} aria-label="Next match">
+          ↓
+        </button>
+        <label className="log__only">
+          <input type="checkbox" checked={onlyMatches} onChange={(event) => setOnlyMatches(event.target.checked)} /> matching lines only
+        </label>
+      </div>
+      <div
+        ref={viewport}
+        className="log__viewport"
+        role="region"
+        aria-label="Build log"
+        tabIndex={0}
+        onScroll={(event) => {
+          const element = event.currentTarget;
+          setScrollTop(element.scrollTop);
+          const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < logRowHeight;
+          if (atBottom !== follow) setFollow(atBottom);
+        }}
+      >
+        <div className="log__spacer" style={{ height: count * logRowHeight }}>
+          {visible.map(({ index, line }) => (
+            <LogRow key={line.n} line={line} top={index * logRowHeight} query={search} current={line.n === currentLine} />
+          ))}
+        </div>
+        {count === 0 && <p className="log__empty">{loading ? 'Loading the log…' : search && rows ? 'No line matches.' : 'No output yet.'}</p>}
+      </div>
+      {!follow && log.length > 0 && (
+        <button type="button" className="button button--small log__jump" onClick={() => setFollow(true)}>
+          ↓ Follow the tail
+        </button>
+      )}
+    </section>
+  );
+}

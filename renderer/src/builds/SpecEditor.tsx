@@ -1,0 +1,70 @@
+import { useBuilds } from './builds-store.js';
+
+/** The YAML spec, checked as it is typed: the Build button waits for a valid spec. */
+export function SpecEditor() {
+  const specText = useBuilds((s) => s.specText);
+  const problems = useBuilds((s) => s.problems);
+  const specHash = useBuilds((s) => s.specHash);
+  const starting = useBuilds((s) => s.starting);
+  const error = useBuilds((s) => s.error);
+  const example = useBuilds((s) => s.defaults?.exampleSpec ?? null);
+  const setSpecText = useBuilds((s) => s.setSpecText);
+  const start = useBuilds((s) => s.start);
+  const valid = problems.length === 0 && specText.trim() !== '';
+
+  async function buildAndFollow(): Promise<void> {
+    // The operator wants to watch what they just started: bring its steps and log into view.
+    if (await start()) document.getElementById('build-title')?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }
+
+  return (
+    <section className="panel spec" aria-labelledby="spec-title">
+      <header className="panel__header">
+        <h2 id="spec-title" className="panel__title">Image spec</h2>
+        <span className="panel__meta mono" title={specHash ?? undefined}>
+          {specHash ? `spec ${specHash.slice(0, 12)}` : 'YAML'}
+        </span>
+      </header>
+      <textarea
+        className={`spec__text${valid ? '' : ' spec__text--invalid'}`}
+        aria-label="Image spec (YAML)"
+        aria-invalid={!valid}
+        aria-describedby="spec-status"
+        spellCheck={false}
+        autoCapitalize="off"
+        autoComplete="off"
+        value={specText}
+        onChange={(event) => setSpecText(event.target.value)}
+      />
+      <div id="spec-status" className="spec__status">
+        {problems.length > 0 ? (
+          <ul className="problems" aria-label="Spec problems">
+            {problems.map((problem, index) => (
+              <li key={`${problem.field}-${index}`} className="problem" data-field={problem.field}>
+                <code className="problem__field">{problem.field}</code>
+                <span>{problem.message}</span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="spec__ok">{specText.trim() ? 'Valid spec.' : 'Write or paste a spec.'}</p>
+        )}
+      </div>
+      {error && (
+        <div className="alert" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="spec__actions">
+        <button type="button" className="button button--primary" disabled={!valid || starting} onClick={() => void buildAndFollow()}>
+          {starting ? 'Starting…' : 'Build'}
+        </button>
+        {example !== null && specText !== example && (
+          <button type="button" className="button button--quiet" onClick={() => setSpecText(example)}>
+            Reset to example
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,44 @@
+import type { StepState, StepStatus } from '../../../shared/contract/index.js';
+import { formatDuration } from './format.js';
+import { useNow } from './use-now.js';
+
+const icons: Record<StepStatus, string> = { pending: '○', running: '', done: '✓', failed: '✕', skipped: '–' };
+
+function StepTime({ step, now }: { step: StepState; now: number }) {
+  if (step.status === 'running' && step.startedAt) return <span className="step__time step__time--live">{formatDuration(now - Date.parse(step.startedAt))}</span>;
+  if (step.durationMs !== null) return <span className="step__time">{formatDuration(step.durationMs)}</span>;
+  return null;
+}
+
+/** The pipeline's 13 steps, live: the running one ticks, finished ones keep their duration. */
+export function StepList({ steps }: { steps: readonly StepState[] }) {
+  const now = useNow(steps.some((s) => s.status === 'running'));
+  const done = steps.filter((s) => s.status === 'done').length;
+  return (
+    <section className="steps" aria-labelledby="steps-title">
+      <header className="steps__header">
+        <h3 id="steps-title" className="panel__title">Steps</h3>
+        <span className="panel__meta">
+          {done} of {steps.length} done
+        </span>
+      </header>
+      <ol className="steps__list" aria-label="Build steps">
+        {steps.map((step, index) => (
+          <li key={step.id} className={`step step--${step.status}`} data-step={step.id} data-status={step.status}>
+            <span className="step__icon" aria-hidden="true">
+              {step.status === 'running' ? <span className="spinner" /> : icons[step.status]}
+            </span>
+            <span className="step__body">
+              <span className="step__label">
+                <span className="step__index">{index + 1}.</span> {step.label}
+                <span className="visually-hidden"> — {step.status}</span>
+              </span>
+              {step.message && <span className="step__message">{step.message}</span>}
+            </span>
+            <StepTime step={step} now={now} />
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,128 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildSteps, type BuildDetail, type BuildSummary, type CommandName, type LogLine, type RequestOf, type SlipwayEvent, type StepState } from '../../../shared/contract/index.js';
+import type { HostConnection } from '../host/frame-client.js';
+import { setHost } from '../host/host.js';
+import { initialBuildsData, selectSelectedSummary, useBuilds } from './builds-store.js';
+
+const summary = (id: string, change: Partial<BuildSummary> = {}): BuildSummary => ({
+  id, name: `image-${id}`, specHash: 'f'.repeat(64), status: 'running', cacheHit: false, startedAt: '2025-01-14T09:00:00.000Z',
+  finishedAt: null, durationMs: null, failedStep: null, error: null, artifacts: [], metadataPath: null, ...change,
+});
+const steps = (): StepState[] => buildSteps.map((s) => ({ id: s.id, label: s.label, status: 'pending', startedAt: null, durationMs: null, message: null }));
+const detail = (id: string): BuildDetail => ({ summary: summary(id), steps: steps(), logTotal: 0, specText: 'name: x' });
+const lines = (from: number, count: number): LogLine[] => Array.from({ length: count }, (_, i) => ({ n: from + i, step: 'debootstrap', stream: 'out', text: `I: line ${from + i}` }));
+
+let seq = 0;
+const event = (e: Omit<SlipwayEvent, 'seq'>) => useBuilds.getState().apply({ ...e, seq: ++seq } as SlipwayEvent);
+
+/** A host that answers from a function and records every request. */
+function fakeHost(answer: (command: CommandName, payload: unknown) => unknown) {
+  const requests: { command: CommandName; payload: unknown }[] = [];
+  const connection: HostConnection = {
+    kind: 'web',
+    request: (async <C extends CommandName>(command: C, payload: RequestOf<C>) => {
+      requests.push({ command, payload });
+      return answer(command, payload);
+    }) as HostConnection['request'],
+    onEvent: () => () => undefined,
+    onResync: () => () => undefined,
+    onState: () => () => undefined,
+    reconnect: () => undefined,
+  };
+  setHost(connection);
+  return requests;
+}
+
+describe('builds store events', () => {
+  beforeEach(() => {
+    useBuilds.setState(initialBuildsData());
+    fakeHost((command) => (command === 'builds.get' ? detail('b1') : command === 'builds.logs' ? { lines: [], total: 0 } : null));
+  });
+
+  it('follows the selected build: started, steps, log batches in order, finished', async () => {
+    await useBuilds.getState().select('b1');
+    event({ topic: 'builds.started', payload: detail('b1') });
+    const running = { ...steps()[5]!, status: 'running' as const, startedAt: '2025-01-14T09:00:02.000Z', message: 'retrieving packages: 8 of 88' };
+    event({ topic: 'builds.step', payload: { id: 'b1', step: running } });
+    event({ topic: 'builds.log', payload: { id: 'b1', lines: lines(0, 50) } });
+    event({ topic: 'builds.log', payload: { id: 'b1', lines: lines(50, 70) } });
+
+    let state = useBuilds.getState();
+    expect(state.selected?.steps?.find((s) => s.id === 'debootstrap')).toEqual(running);
+    expect(state.selected?.steps?.filter((s) => s.status === 'pending')).toHaveLength(buildSteps.length - 1);
+    expect(state.log.all.map((l) => l.n)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+    expect(state.logTotal).toBe(120);
+    expect(selectSelectedSummary(state)?.status).toBe('running');
+
+    event({ topic: 'builds.finished', payload: summary('b1', { status: 'failed', failedStep: 'debootstrap', error: 'debootstrap: no network' }) });
+    state = useBuilds.getState();
+    expect(state.history).toHaveLength(1);
+    expect(selectSelectedSummary(state)).toMatchObject({ status: 'failed', failedStep: 'debootstrap' });
+  });
+
+  it('adds builds of other clients to the history but keeps their steps and lines out', async () => {
+    await useBuilds.getState().select('b1');
+    event({ topic: 'builds.started', payload: detail('b2') });
+    event({ topic: 'builds.step', payload: { id: 'b2', step: { ...steps()[0]!, status: 'done' } } });
+    event({ topic: 'builds.log', payload: { id: 'b2', lines: lines(0, 10) } });
+    const state = useBuilds.getState();
+    expect(state.history.map((b) => b.id)).toContain('b2');
+    expect(state.selected?.steps?.every((s) => s.status === 'pending')).toBe(true);
+    expect(state.log.length).toBe(0);
+  });
+
+  it('shows spec problems with their field as the text changes', () => {
+    useBuilds.getState().setSpecText('name: bad/name\nsuite: bookworm\nimages: []\noutput: { dir: /srv }');
+    expect(useBuilds.getState().problems.map((p) => p.field)).toEqual(expect.arrayContaining(['name', 'images']));
+    useBuilds.getState().setSpecText('name: ok\nsuite: bookworm\nimages: [{ name: root, size: 1G, mountPoint: / }]\noutput: { dir: /srv }');
+    expect(useBuilds.getState().problems).toEqual([]);
+  });
+});
+
+describe('builds store log loading', () => {
+  beforeEach(() => useBuilds.setState(initialBuildsData()));
+
+  it('pages a selected build’s log in pages of 5,000 and merges lines streamed meanwhile', async () => {
+    const total = 12_000;
+    const requests = fakeHost((command, payload) => {
+      if (command === 'builds.get') return { ...detail('big'), logTotal: total };
+      const { from, count } = payload as { from: number; count: number };
+      if (from === 5_000) {
+        // Live lines arrive while the second page is on its way: past a gap, so they are held.
+        event({ topic: 'builds.log', payload: { id: 'big', lines: lines(total, 30) } });
+      }
+      return { lines: lines(from, Math.min(count, total + 30 - from)), total: from === 0 ? total : total + 30 };
+    });
+    await useBuilds.getState().select('big');
+    const pages = requests.filter((r) => r.command === 'builds.logs').map((r) => (r.payload as { from: number }).from);
+    expect(pages.slice(0, 3)).toEqual([0, 5_000, 10_000]);
+    const { log, logLoading, logTotal } = useBuilds.getState();
+    expect(log.length).toBe(total + 30);
+    expect(log.all.every((line, i) => line.n === i)).toBe(true);
+    expect(logLoading).toBe(false);
+    expect(logTotal).toBe(total + 30);
+  });
+
+  it('reloads the history, the selected build and the rest of its log on resync', async () => {
+    let served = 100;
+    const finished = summary('b1', { status: 'succeeded', finishedAt: '2025-01-14T09:00:04.000Z', durationMs: 4_000 });
+    const requests = fakeHost((command, payload) => {
+      if (command === 'builds.defaults') return { mirror: null, arch: 'amd64', outputDir: '/srv/images', workspace: '/srv/work', exampleSpec: 'name: example' };
+      if (command === 'builds.list') return [finished];
+      if (command === 'builds.get') return { ...detail('b1'), summary: served > 100 ? finished : summary('b1'), logTotal: served };
+      const { from, count } = payload as { from: number; count: number };
+      return { lines: lines(from, Math.max(0, Math.min(count, served - from))), total: served };
+    });
+    await useBuilds.getState().select('b1');
+    expect(useBuilds.getState().log.length).toBe(100);
+
+    // Events were dropped for a slow client meanwhile: the resync fills the gap from where the log stopped.
+    served = 160;
+    await useBuilds.getState().load();
+    const state = useBuilds.getState();
+    expect(selectSelectedSummary(state)).toEqual(finished);
+    expect(state.log.length).toBe(160);
+    expect(state.specText).toBe('name: example');
+    expect(requests.filter((r) => r.command === 'builds.logs').map((r) => (r.payload as { from: number }).from)).toEqual([0, 100]);
+  });
+});
