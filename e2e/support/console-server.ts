@@ -15,6 +15,8 @@ export interface ConsoleServerOptions {
   scenario?: string;
   port?: number;
   token?: string;
+  /** Extra environment (the real backend's workspace and state directories). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -35,7 +37,7 @@ export class ConsoleServer {
     const args = [slipway, 'start', '--web', '--port', String(this.port || this.options.port || 0)];
     if (this.options.mock) args.push('--mock', '--mock-scenario', this.options.scenario ?? 'default');
     const child = spawn(process.execPath, args, {
-      env: { ...withoutForcedColour(process.env), SLIPWAY_TOKEN: overrides.token ?? this.token, NO_COLOR: '1' },
+      env: { ...withoutForcedColour(process.env), ...this.options.env, SLIPWAY_TOKEN: overrides.token ?? this.token, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.child = child;

@@ -24,7 +24,8 @@ describe.runIf(canBuild)('a real image build (root, debootstrap from the host mi
 
   it('builds bookworm minbase with one extra package, and the image holds it', { timeout: 600_000 }, async () => {
     const spec = testSpec(out, { packages: ['hello'] });
-    const summary = await service.start(spec).done;
+    const { id, done } = service.start(spec);
+    const summary = await done;
     expect(summary.error).toBeNull();
     expect(summary.status).toBe('succeeded');
     const [artifact] = summary.artifacts;
@@ -53,7 +54,7 @@ describe.runIf(canBuild)('a real image build (root, debootstrap from the host mi
       execFileSync('umount', [mnt]);
       rmSync(raw);
     }
-    expect(leaks(out)).toEqual([]);
+    expect(leaks(out, id)).toEqual([]);
   });
 
   it('rebuilding the same spec is a cache hit', { timeout: 30_000 }, async () => {
@@ -71,6 +72,6 @@ describe.runIf(canBuild)('a real image build (root, debootstrap from the host mi
     expect(summary.status).toBe('succeeded');
     const log = service.logs(id, 0, 5_000).lines.map((l) => l.text);
     expect(log.some((line) => line.includes('base tarball cache hit'))).toBe(true);
-    expect(leaks(out)).toEqual([]);
+    expect(leaks(out, id)).toEqual([]);
   });
 });

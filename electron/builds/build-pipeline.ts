@@ -1,15 +1,9 @@
-import { buildSteps, type Artifact, type ImageSpec, type StepId, type StepState } from '../../shared/contract/index.js';
+import { buildSteps, type Artifact, type StepId, type StepState } from '../../shared/contract/index.js';
 import type { CallHandle, HelperClient, HelperLog } from './helper/helper-client.js';
 import type { HelperArgs, HelperOp } from './helper/helper-protocol.js';
-import { pipelineSteps, type BuildContext } from './pipeline-steps.js';
+import { pipelineSteps, type BuildContext, type BuildInputs } from './pipeline-steps.js';
 
-export interface PipelineInput {
-  buildId: string;
-  spec: ImageSpec;
-  mirror: string;
-  specHash: string;
-  version: string;
-  owner: { pid: number; startTime: string };
+export interface PipelineInput extends BuildInputs {
   helper: HelperClient;
   now?: () => Date;
   /** Fault injection for tests: fail once this step has done its work (and holds what it acquired). */
@@ -86,13 +80,14 @@ export class BuildRun {
   async run(): Promise<PipelineOutcome> {
     const now = this.input.now ?? (() => new Date());
     let stepId: StepId = 'sparse-files';
+    const { buildId, spec, mirror, specHash, version, owner } = this.input;
     const ctx: BuildContext = {
-      buildId: this.input.buildId,
-      spec: this.input.spec,
-      mirror: this.input.mirror,
-      specHash: this.input.specHash,
-      version: this.input.version,
-      owner: this.input.owner,
+      buildId,
+      spec,
+      mirror,
+      specHash,
+      version,
+      owner,
       now,
       dir: '',
       root: '',

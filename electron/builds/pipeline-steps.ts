@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { mountDepth, type Artifact, type ImageSpec, type StepId } from '../../shared/contract/index.js';
 import { buildMetadata } from './build-metadata.js';
+import type { ProcessIdentity } from '../process/process-identity.js';
 import type { HelperArgs, HelperOp } from './helper/helper-protocol.js';
 import { specHash } from './spec-hash.js';
 import { aptBuildConf, aptPreferences, policyRcD, sourcesList } from './system/apt-config.js';
@@ -18,13 +19,17 @@ export interface ImageWork {
   sums: { raw: Digest; container: Digest } | null;
 }
 
-export interface BuildContext {
+/** What a build is: the same for the run and for each step. */
+export interface BuildInputs {
   buildId: string;
   spec: ImageSpec;
   mirror: string;
   specHash: string;
   version: string;
-  owner: { pid: number; startTime: string };
+  owner: ProcessIdentity;
+}
+
+export interface BuildContext extends BuildInputs {
   now: () => Date;
   dir: string;
   root: string;

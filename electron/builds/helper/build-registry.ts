@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Runner } from '../../process/runner.js';
 import { describeResource, Journal, type Resource } from '../system/journal.js';
-import { detachLoop, loopsBackedBy } from '../system/losetup.js';
+import { detachLoop, loopsLeft } from '../system/losetup.js';
 import { mountsUnder } from '../system/mountinfo.js';
 import type { Workspace } from './workspace.js';
 
@@ -23,7 +23,7 @@ export async function releaseResource(run: Runner, resource: Resource): Promise<
       return;
     }
     case 'loop':
-      for (const device of await loopsBackedBy(run, resource.file)) await detachLoop(run, device);
+      for (const device of await loopsLeft(run, resource.file)) await detachLoop(run, device);
       return;
     case 'file':
       rmSync(resource.path, { force: true });

@@ -6,7 +6,7 @@ import { digestFile, packGzip } from '../system/artifact-pack.js';
 import { stopChrooted } from '../system/chroot-processes.js';
 import { commandError } from '../system/command-error.js';
 import { finishAndShrink, makeFs } from '../system/ext-fs.js';
-import { attachLoop, detachLoop, loopsBackedBy } from '../system/losetup.js';
+import { attachLoop, detachLoop, loopsBackedBy, loopsLeft } from '../system/losetup.js';
 import { mountsUnder } from '../system/mountinfo.js';
 import { openBuild, releaseAll, releaseResource, reopenBuild, type OpenBuild } from './build-registry.js';
 import type { HelperOp, helperOps } from './helper-protocol.js';
@@ -167,12 +167,7 @@ export const ops: { [O in HelperOp]: Op<O> } = {
 
   async 'loop.detach'({ buildId, file }, ctx) {
     const backing = inBuild(ctx, buildId, file);
-    // The kernel frees an autoclear device asynchronously after the last unmount: give it a moment.
-    let left = await loopsBackedBy(ctx.run, backing);
-    for (let i = 0; i < 20 && left.length > 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      left = await loopsBackedBy(ctx.run, backing);
-    }
+    const left = await loopsLeft(ctx.run, backing);
     await releaseResource(ctx.run, { kind: 'loop', file: backing });
     build(ctx, buildId).journal.release({ kind: 'loop', file: backing });
     return { detached: left };

@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isUnder } from '../system/mountinfo.js';
 
@@ -7,6 +7,24 @@ import { isUnder } from '../system/mountinfo.js';
  * Every path an operation touches must resolve (symlinks followed) inside it,
  * or inside the output directory the build declared.
  */
+/** The real path, or null where nothing exists yet. */
+function realpathOrNull(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 export class Workspace {
   readonly root: string;
 
@@ -29,21 +47,20 @@ export class Workspace {
   /** The path, if it and (after following links) its nearest existing ancestor lie inside one of the roots. */
   confine(path: string, roots: readonly string[]): string {
     const absolute = resolve(path);
-    if (!roots.some((root) => isUnder(absolute, root))) {
+    if (!roots.some((root) => isUnder(absolute, resolve(root)))) {
       throw new Error(`refused: ${path} is outside the build workspace`);
     }
-    let existing = absolute;
-    for (;;) {
-      try {
-        const real = realpathSync(existing);
-        if (!roots.some((root) => isUnder(real, realpathSync(root)))) throw new Error(`refused: ${path} leads outside the build workspace`);
+    // Roots are compared by their real paths too; a root that does not exist yet stands for itself.
+    const realRoots = roots.map((root) => realpathOrNull(resolve(root)) ?? resolve(root));
+    for (let existing = absolute; ; existing = dirname(existing)) {
+      const real = realpathOrNull(existing);
+      // A dangling link could still be written through to wherever it points.
+      if (real === null && isSymlink(existing)) throw new Error(`refused: ${path} is a link to nowhere`);
+      if (real !== null) {
+        if (!realRoots.some((root) => isUnder(real, root))) throw new Error(`refused: ${path} leads outside the build workspace`);
         return absolute;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        const parent = dirname(existing);
-        if (parent === existing) return absolute;
-        existing = parent;
       }
+      if (dirname(existing) === existing) return absolute;
     }
   }
 }

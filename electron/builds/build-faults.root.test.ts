@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildSteps, type StepId } from '../../shared/contract/index.js';
+import { packageRoot } from '../host/app-paths.js';
+import { canBuild, leaks, makeService, testSpec, testWorkspace } from './test-support/build-harness.js';
+
+const slipway = join(packageRoot(), 'bin', 'slipway.mjs');
+
+/** Resolves when the build's step starts running. */
+function stepRunning(bus: ReturnType<typeof makeService>['bus'], id: StepId): Promise<void> {
+  return new Promise((resolve) => {
+    const off = bus.subscribe((event) => {
+      const payload = event.payload as { step?: { id: string; status: string } };
+      if (event.topic === 'builds.step' && payload.step?.id === id && payload.step.status === 'running') {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'slipway-faults-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it.each(buildSteps.map((s) => s.id))('a failure injected at %s releases everything', { timeout: 600_000 }, async (step) => {
+    const { service, helpers } = makeService({ failAt: step });
+    try {
+      const { id, done } = service.start(testSpec(out, { name: `fault-${step}` }));
+      const summary = await done;
+      expect(summary.status).toBe('failed');
+      expect(summary.failedStep).toBe(step);
+      expect(summary.error).toBe(`injected fault at ${step}`);
+      const steps = service.get(id).steps;
+      const failedAt = steps.findIndex((s) => s.id === step);
+      expect(steps.slice(failedAt + 1).every((s) => s.status === 'skipped')).toBe(true);
+      expect(leaks(out, id)).toEqual([]);
+    } finally {
+      await helpers.close();
+    }
+  });
+
+  it('a cancel during debootstrap stops it and releases everything', { timeout: 600_000 }, async () => {
+    const { service, helpers, bus } = makeService();
+    try {
+      const debootstrap = stepRunning(bus, 'debootstrap');
+      const { id, done } = service.start(testSpec(out, { name: 'cancelled' }));
+      await debootstrap;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(service.cancel(id)).toBe(true);
+      const summary = await done;
+      expect(summary.status).toBe('cancelled');
+      expect(summary.failedStep).toBe('debootstrap');
+      expect(leaks(out, id)).toEqual([]);
+    } finally {
+      await helpers.close();
+    }
+  });
+
+  it('a SIGKILL of the helper mid-build is recovered at once, nothing leaked', { timeout: 600_000 }, async () => {
+    const { service, helpers, bus } = makeService();
+    try {
+      const debootstrap = stepRunning(bus, 'debootstrap');
+      const { id, done } = service.start(testSpec(out, { name: 'helper-killed' }));
+      await debootstrap;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      process.kill((await helpers.get()).pid!, 'SIGKILL');
+      const summary = await done;
+      expect(summary.status).toBe('failed');
+      expect(summary.error).toMatch(/helper exited \(killed by SIGKILL\)/);
+      const log = service.logs(id, 0, 100_000).lines.map((l) => l.text);
+      expect(log.some((line) => line.startsWith('recovered:') && line.includes('released directory'))).toBe(true);
+      expect(leaks(out, id)).toEqual([]);
+    } finally {
+      await helpers.close();
+    }
+  });
+
+  it('after Slipway and its helper are SIGKILLed, the next start says what it cleaned', { timeout: 600_000 }, async () => {
+    const spec = join(out, 'crash.yaml');
+    writeFileSync(spec, testSpec(out, { name: 'crashed' }));
+    const env = { ...process.env, SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
+    // Its own process group: one kill takes the CLI, unshare and the helper together, like a crash.
+    const cli = spawn(process.execPath, [slipway, 'build', '--json', spec], { env, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    const buildId = await new Promise<string>((resolve, reject) => {
+      let id = '';
+      cli.once('exit', () => reject(new Error('the build ended before it could be killed')));
+      createInterface({ input: cli.stdout! }).on('line', (line) => {
+        const event = JSON.parse(line) as { topic: string; payload: { summary?: { id: string }; id?: string; step?: { id: string; status: string } } };
+        if (event.topic === 'builds.started') id = event.payload.summary!.id;
+        if (event.topic === 'builds.step' && event.payload.step?.id === 'debootstrap' && event.payload.step.status === 'running') setTimeout(() => resolve(id), 1_500);
+      });
+    });
+    const exited = new Promise((resolve) => cli.once('exit', resolve));
+    process.kill(-cli.pid!, 'SIGKILL');
+    await exited;
+    expect(leaks(out, buildId).some((leak) => leak.startsWith('build dir'))).toBe(true);
+
+    const cleanup = spawn(process.execPath, [slipway, 'build', '--cleanup'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    cleanup.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const code = await new Promise((resolve) => cleanup.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(said).toContain(`recovered after an earlier crash: ${buildId}: released directory`);
+    expect(leaks(out, buildId)).toEqual([]);
+  });
+});
