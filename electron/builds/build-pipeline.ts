@@ -43,6 +43,8 @@ export function initialSteps(): StepState[] {
  */
 export class BuildRun {
   private cancelled = false;
+  /** Whether the helper (may) hold the build open, so build.close must run. */
+  private opened = false;
   private current: CallHandle<unknown> | null = null;
   readonly steps = initialSteps();
 
@@ -69,9 +71,14 @@ export class BuildRun {
     );
     this.current = handle as CallHandle<unknown>;
     try {
-      return await handle.result;
+      const value = await handle.result;
+      if (op === 'build.open') this.opened = true;
+      return value;
     } catch (error) {
-      throw (error as { cancelled?: boolean }).cancelled || this.cancelled ? new Cancelled() : error;
+      const cancelled = (error as { cancelled?: boolean }).cancelled || this.cancelled;
+      // A cancelled open may have opened all the same: close it to be sure.
+      if (op === 'build.open' && cancelled) this.opened = true;
+      throw cancelled ? new Cancelled() : error;
     } finally {
       this.current = null;
     }
@@ -124,7 +131,7 @@ export class BuildRun {
       }
     }
     if (outcome.status === 'succeeded') outcome = { ...outcome, artifacts: ctx.artifacts, metadataPath: ctx.metadataPath };
-    return { ...outcome, ...(await this.close(ctx.dir !== '')) };
+    return { ...outcome, ...(await this.close(this.opened)) };
   }
 
   /** Always runs, whatever happened: the build holds nothing once it is over. */

@@ -21,7 +21,7 @@ export interface BuildServiceDeps {
   hostArch: string;
   version: string;
   owner: ProcessIdentity;
-  /** Fault injection for tests (SLIPWAY_FAULT_STEP): fail as this step starts. */
+  /** Fault injection for tests (SLIPWAY_FAULT_STEP): fail once this step has done its work. */
   failAt?: StepId;
 }
 

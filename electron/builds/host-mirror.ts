@@ -1,15 +1,40 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The first Debian archive URI in apt sources text, one-line or deb822 style. */
-export function debianMirror(text: string): string | null {
+interface Source {
+  uri: string;
+  suites: string[];
+  components: string[];
+}
+
+function oneLineSources(text: string): Source[] {
+  const sources: Source[] = [];
   for (const line of text.split('\n')) {
-    const oneLine = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+\S+/.exec(line);
-    const deb822 = /^\s*URIs:\s*(\S+)/i.exec(line);
-    const uri = oneLine?.[1] ?? deb822?.[1];
-    if (uri && /\/debian\/?$/.test(uri)) return uri.replace(/\/$/, '');
+    const match = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s*(.*)$/.exec(line);
+    if (match) sources.push({ uri: match[1]!, suites: [match[2]!], components: (match[3] ?? '').split(/\s+/).filter(Boolean) });
   }
-  return null;
+  return sources;
+}
+
+function deb822Sources(text: string): Source[] {
+  return text.split(/\n\s*\n/).flatMap((stanza) => {
+    const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(stanza)?.[1]?.trim() ?? '';
+    if (!field('Types').split(/\s+/).includes('deb') || /^(no|false)$/i.test(field('Enabled'))) return [];
+    const split = (value: string) => value.split(/\s+/).filter(Boolean);
+    return split(field('URIs')).map((uri) => ({ uri, suites: split(field('Suites')), components: split(field('Components')) }));
+  });
+}
+
+/**
+ * The first Debian archive in apt sources text, one-line or deb822 style: a
+ * `…/debian` URI with the `main` component (a third-party repository such as
+ * Docker's `…/linux/debian … stable` is not one), stanzas with `Enabled: no` skipped.
+ */
+export function debianMirror(text: string): string | null {
+  const source = [...oneLineSources(text), ...deb822Sources(text)].find(
+    (s) => /^https?:\/\/[^/]+(\/.*)?\/debian\/?$/.test(s.uri) && s.suites.length > 0 && (s.components.length === 0 || s.components.includes('main')),
+  );
+  return source ? source.uri.replace(/\/$/, '') : null;
 }
 
 /** The Debian mirror this host's apt uses: the default for specs that name none. */

@@ -53,14 +53,19 @@ export async function startHelper(options: StartHelperOptions): Promise<HelperCl
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; onLog?: (log: HelperLog) => void }>();
   let nextId = 1;
   let stderrTail: string[] = [];
+  /** Why the helper is gone, once it is: later calls fail at once instead of waiting forever. */
+  let gone: Error | null = null;
 
   const exited = child.then((result) => {
     const why = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
     const detail = stderrTail.join(' | ');
-    for (const waiter of pending.values()) waiter.reject(new Error(`the build helper exited (${why})${detail ? `: ${detail}` : ''}`));
+    gone = new Error(`the build helper exited (${why})${detail ? `: ${detail}` : ''}`);
+    for (const waiter of pending.values()) waiter.reject(gone);
     pending.clear();
     return why;
   });
+  // Writing to a helper that just died fails asynchronously; `gone` reports it.
+  child.stdin!.on('error', () => undefined);
 
   createInterface({ input: child.stderr! }).on('line', (line) => {
     stderrTail = [...stderrTail, line].slice(-5);
@@ -100,6 +105,7 @@ export async function startHelper(options: StartHelperOptions): Promise<HelperCl
     exited,
     call<T>(op: HelperOp, args: HelperArgs<HelperOp>, onLog?: (log: HelperLog) => void): CallHandle<T> {
       const id = nextId++;
+      if (gone) return { result: Promise.reject(gone), cancel: () => undefined };
       const result = new Promise<T>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject, ...(onLog ? { onLog } : {}) });
       });

@@ -52,7 +52,8 @@ export class HelperSupervisor {
 export function orphanedBuilds(workspace: string, self: ProcessIdentity, live: ReadonlySet<string>): string[] {
   const dir = join(workspace, 'builds');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((id) => {
+  const buildDirs = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory() && /^[a-z0-9-]{6,64}$/.test(entry.name));
+  return buildDirs.map((entry) => entry.name).filter((id) => {
     try {
       const owner = JSON.parse(readFileSync(join(dir, id, 'owner.json'), 'utf8')) as ProcessIdentity;
       const mine = owner.pid === self.pid && owner.startTime === self.startTime;

@@ -57,7 +57,9 @@ export class Workspace {
       // A dangling link could still be written through to wherever it points.
       if (real === null && isSymlink(existing)) throw new Error(`refused: ${path} is a link to nowhere`);
       if (real !== null) {
-        if (!realRoots.some((root) => isUnder(real, root))) throw new Error(`refused: ${path} leads outside the build workspace`);
+        // Nothing exists between this ancestor and a root not made yet: no link can redirect the path.
+        const aboveMissingRoot = roots.some((root) => isUnder(absolute, resolve(root)) && isUnder(resolve(root), existing) && existing !== resolve(root));
+        if (!aboveMissingRoot && !realRoots.some((root) => isUnder(real, root))) throw new Error(`refused: ${path} leads outside the build workspace`);
         return absolute;
       }
       if (dirname(existing) === existing) return absolute;

@@ -10,7 +10,8 @@ export function parseDpkgStatus(text: string): InstalledPackage[] {
   for (const stanza of text.split(/\n\s*\n/)) {
     const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(stanza)?.[1]?.trim();
     const name = field('Package');
-    if (!name || field('Status') !== 'install ok installed') continue;
+    // "want ok state": held packages (hold ok installed) are installed too.
+    if (!name || field('Status')?.split(' ')[2] !== 'installed') continue;
     packages.push({ name, version: field('Version') ?? '', arch: field('Architecture') ?? '' });
   }
   return packages.sort((a, b) => a.name.localeCompare(b.name));

@@ -45,7 +45,7 @@ export async function finishAndShrink(run: Runner, fsType: ImageFs['fsType'], fi
   if (check.exitCode !== 0 && check.exitCode !== 1) throw commandError('e2fsck -f -y', check);
   const shrink = await run('resize2fs', ['-M', file]);
   if (shrink.exitCode !== 0) throw commandError('resize2fs -M', shrink);
-  log(shrink.stdout.trim().split('\n').at(-1) ?? 'resized');
+  log(shrink.stdout.trim().split('\n').at(-1) || 'resized');
   const info = await run('dumpe2fs', ['-h', file]);
   if (info.exitCode !== 0) throw commandError('dumpe2fs -h', info);
   return parseFsBytes(info.stdout);

@@ -70,11 +70,21 @@ export function readJournal(path: string): Entry[] {
   return entries;
 }
 
+function endsTorn(path: string): boolean {
+  try {
+    const text = readFileSync(path);
+    return text.length > 0 && text[text.length - 1] !== 0x0a;
+  } catch {
+    return false;
+  }
+}
+
 export class Journal {
   constructor(readonly path: string) {}
 
   private append(entry: Entry): void {
-    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+    // After a torn last line (a crash mid-write) start a fresh line, or this entry would be lost with it.
+    appendFileSync(this.path, `${endsTorn(this.path) ? '\n' : ''}${JSON.stringify(entry)}\n`);
     const fd = openSync(this.path, 'r');
     try {
       fsyncSync(fd);

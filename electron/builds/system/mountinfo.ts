@@ -15,7 +15,8 @@ export function parseMountPoints(text: string): string[] {
 }
 
 export function isUnder(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+  const base = dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
+  return path === base || path.startsWith(base.endsWith('/') ? base : `${base}/`);
 }
 
 /** Mounts at or under dir in this process's mount namespace, deepest first (the order to unmount). */
