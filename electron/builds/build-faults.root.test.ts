@@ -44,6 +44,43 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
     }
   });
 
+  it('concurrent builds never share a loop device', { timeout: 120_000 }, async () => {
+    const { service, helpers, bus } = makeService({ failAt: 'mkfs' });
+    const devices = new Map<string, string>();
+    bus.subscribe((event) => {
+      const payload = event.payload as { id?: string; step?: { id: string; status: string; message: string | null } };
+      if (event.topic === 'builds.step' && payload.step?.id === 'loop-devices' && payload.step.status === 'done') devices.set(payload.id!, payload.step.message!);
+    });
+    try {
+      const builds = ['a', 'b', 'c'].map((name) => service.start(testSpec(out, { name: `concurrent-${name}` })));
+      await Promise.all(builds.map((b) => b.done));
+      expect(devices.size).toBe(3);
+      expect(new Set(devices.values()).size).toBe(3);
+      for (const { id } of builds) expect(leaks(out, id)).toEqual([]);
+    } finally {
+      await helpers.close();
+    }
+  });
+
+  it('Ctrl-C of slipway build cancels cleanly: exit 130, nothing left', { timeout: 600_000 }, async () => {
+    const spec = join(out, 'interrupt.yaml');
+    writeFileSync(spec, testSpec(out, { name: 'interrupted' }));
+    const env = { ...process.env, SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
+    const cli = spawn(process.execPath, [slipway, 'build', '--json', spec], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let buildId = '';
+    let status = '';
+    createInterface({ input: cli.stdout! }).on('line', (line) => {
+      const event = JSON.parse(line) as { topic: string; payload: { summary?: { id: string }; status?: string; step?: { id: string; status: string } } };
+      if (event.topic === 'builds.started') buildId = event.payload.summary!.id;
+      if (event.topic === 'builds.finished') status = event.payload.status!;
+      if (event.topic === 'builds.step' && event.payload.step?.id === 'debootstrap' && event.payload.step.status === 'running') setTimeout(() => cli.kill('SIGINT'), 1_500);
+    });
+    const code = await new Promise((resolve) => cli.once('exit', resolve));
+    expect(code).toBe(130);
+    expect(status).toBe('cancelled');
+    expect(leaks(out, buildId)).toEqual([]);
+  });
+
   it('a cancel during debootstrap stops it and releases everything', { timeout: 600_000 }, async () => {
     const { service, helpers, bus } = makeService();
     try {

@@ -218,7 +218,7 @@ export const ops: { [O in HelperOp]: Op<O> } = {
       if (ctx.builds.has(id)) continue;
       const left = reopenBuild(ctx.workspace, id);
       const result = await releaseAll(ctx.run, left.journal, ctx.log);
-      cleaned.push(...result.released.map((what) => `${id}: ${what}`));
+      cleaned.push(...result.released.map((what) => `${id}: released ${what}`));
       failed.push(...result.failed.map((what) => `${id}: ${what}`));
       // A build dir whose journal was lost still goes; it holds nothing mounted (checked).
       if (existsSync(left.dir)) await releaseResource(ctx.run, { kind: 'dir', path: left.dir }).catch((error: Error) => failed.push(`${id}: ${error.message}`));
