@@ -16,7 +16,7 @@ printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"; chmod 755 "$root/
 echo "deb $mirror bookworm main" > "$root/etc/apt/sources.list"
 mount -t proc proc "$root/proc"
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null
-chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hello >/dev/null
+chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hello >/dev/null 2>&1
 chroot "$root" apt-get clean
 echo bench > "$root/etc/hostname"
 rm -f "$root/usr/sbin/policy-rc.d"
@@ -25,7 +25,7 @@ umount "$root"
 losetup -d "$dev"
 trap - EXIT
 tune2fs -O has_journal "$img" >/dev/null
-e2fsck -f -y "$img" >/dev/null || [ $? -eq 1 ]
+e2fsck -f -y "$img" >/dev/null 2>&1 || [ $? -eq 1 ]
 resize2fs -M "$img" >/dev/null 2>&1
 blocks=$(dumpe2fs -h "$img" 2>/dev/null | awk -F: '/^Block count/ {gsub(/ /,"",$2); print $2}')
 bsize=$(dumpe2fs -h "$img" 2>/dev/null | awk -F: '/^Block size/ {gsub(/ /,"",$2); print $2}')
