@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+
+/**
+ * Real OpenSSH test nodes on loopback addresses (127.0.0.10, .11, …), each with
+ * its own host key, all accepting one test client key. Used by integration
+ * tests and benchmarks; `stop()` ends exactly the sshd processes it started.
+ */
+export interface TestNode {
+  name: string;
+  host: string;
+  port: number;
+  /** The node's host public key blob (base64), as known_hosts holds it. */
+  hostKey: string;
+}
+
+export interface Fleet {
+  nodes: TestNode[];
+  /** Private key file the nodes accept (for root). */
+  clientKey: string;
+  /** A known_hosts text naming every node's key. */
+  knownHosts: string;
+  stopNode(name: string): Promise<void>;
+  startNode(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface FleetOptions {
+  count: number;
+  dir: string;
+  port?: number;
+  /** First loopback address's last octet; nodes count up from it. */
+  firstOctet?: number;
+}
+
+function keygen(file: string): string {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', file]);
+  return readFileSync(`${file}.pub`, 'utf8').split(' ')[1]!;
+}
+
+function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = connect({ host, port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`sshd on ${host}:${port} did not listen within ${timeoutMs} ms`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+function sshdConfig(dir: string, node: TestNode, authorizedKeys: string): string {
+  return [
+    `ListenAddress ${node.host}:${node.port}`,
+    `HostKey ${join(dir, 'host_key')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${authorizedKeys}`,
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+    // Keys live under a temp dir whose modes sshd would otherwise reject.
+    'StrictModes no',
+    'UsePAM no',
+    // OpenSSH's defaults, stated: the pool must live with them.
+    'MaxSessions 10',
+    'MaxStartups 10:30:100',
+    'LogLevel ERROR',
+    'Subsystem sftp internal-sftp',
+    '',
+  ].join('\n');
+}
+
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const port = options.port ?? 2222;
+  const first = options.firstOctet ?? 10;
+  if (first + options.count > 255) throw new Error('too many test nodes for one /24 of loopback addresses');
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  mkdirSync(options.dir, { recursive: true });
+  const clientKey = join(options.dir, 'client_key');
+  const clientPublic = keygen(clientKey);
+  const authorizedKeys = join(options.dir, 'authorized_keys');
+  writeFileSync(authorizedKeys, `ssh-ed25519 ${clientPublic} slipway-test\n`);
+
+  const nodes: TestNode[] = [];
+  const dirs = new Map<string, string>();
+  for (let i = 0; i < options.count; i++) {
+    const name = `node${String(i + 1).padStart(3, '0')}`;
+    const dir = join(options.dir, name);
+    mkdirSync(dir, { recursive: true });
+    const node: TestNode = { name, host: `127.0.0.${first + i}`, port, hostKey: keygen(join(dir, 'host_key')) };
+    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, node, authorizedKeys));
+    nodes.push(node);
+    dirs.set(name, dir);
+  }
+
+  const running = new Map<string, ChildProcess>();
+  async function startNode(name: string): Promise<void> {
+    const node = nodes.find((n) => n.name === name);
+    if (!node || running.has(name)) return;
+    // -D: not a daemon, so the process we hold is the one listening, and the one we stop.
+    const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dirs.get(name)!, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    running.set(name, child);
+    let said = '';
+    child.stderr!.on('data', (chunk: Buffer) => (said = (said + chunk.toString()).slice(-500)));
+    child.once('exit', () => running.delete(name));
+    await waitForPort(node.host, node.port, 10_000).catch((error: Error) => {
+      throw new Error(`${error.message}: ${said.trim()}`);
+    });
+  }
+
+  async function stopNode(name: string): Promise<void> {
+    const child = running.get(name);
+    if (!child) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  // In bursts: a few dozen sshd start-ups at once is what this machine takes gladly.
+  for (let i = 0; i < nodes.length; i += 20) await Promise.all(nodes.slice(i, i + 20).map((n) => startNode(n.name)));
+
+  return {
+    nodes,
+    clientKey,
+    knownHosts: nodes.map((n) => `${n.port === 22 ? n.host : `[${n.host}]:${n.port}`} ssh-ed25519 ${n.hostKey}\n`).join(''),
+    stopNode,
+    startNode,
+    async stop() {
+      await Promise.all([...running.keys()].map(stopNode));
+    },
+  };
+}
