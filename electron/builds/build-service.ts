@@ -29,6 +29,8 @@ interface Live {
   detail: BuildDetail;
   log: BuildLog;
   run: BuildRun | null;
+  /** A cancel that came before the run existed (while the helper was starting). */
+  cancelled: boolean;
   done: Promise<BuildSummary>;
 }
 
@@ -88,6 +90,7 @@ export function createBuildService(deps: BuildServiceDeps) {
       detail: { summary, steps: initialSteps(), logTotal: 0, specText },
       log: new BuildLog((lines) => deps.bus.publish('builds.log', { id, lines })),
       run: null,
+      cancelled: false,
       done: Promise.resolve(summary),
     };
     live.set(id, entry);
@@ -108,6 +111,7 @@ export function createBuildService(deps: BuildServiceDeps) {
         },
       );
       entry.run = run;
+      if (entry.cancelled) run.cancel();
       const outcome = await run.run();
       if (outcome.unreleased.length > 0) {
         entry.log.add(null, 'err', `left for journal recovery: ${outcome.unreleased.join('; ')}`);
@@ -170,7 +174,8 @@ export function createBuildService(deps: BuildServiceDeps) {
       const entry = live.get(id);
       if (!entry) return false;
       entry.log.add(null, 'info', 'cancel requested');
-      if (entry.run) entry.run.cancel();
+      entry.cancelled = true;
+      entry.run?.cancel();
       return true;
     },
 

@@ -178,6 +178,9 @@ export const pipelineSteps: Record<StepId, Step> = {
   },
 
   async publish(ctx) {
+    ctx.metadataPath = join(ctx.spec.output.dir, `${ctx.spec.name}.yaml`);
+    // The old metadata goes first: until the new one is written, no reader (nor the cache) trusts a half-replaced set.
+    await ctx.call('file.remove', { path: ctx.metadataPath });
     for (const image of ctx.images) {
       await ctx.call('artifact.place', { dest: image.dest });
       const sums = image.sums!;
@@ -203,7 +206,6 @@ export const pipelineSteps: Record<StepId, Step> = {
       artifacts: ctx.artifacts,
       installed: ctx.installed,
     });
-    ctx.metadataPath = join(ctx.spec.output.dir, `${ctx.spec.name}.yaml`);
     await ctx.call('file.write', { path: ctx.metadataPath, content: stringify(metadata), mode: 0o644 });
     return ctx.metadataPath;
   },

@@ -69,7 +69,10 @@ export async function runBuild(args: BuildArgs): Promise<number> {
     const { id, done } = builds.start(readFileSync(args.spec, 'utf8'));
     let interrupted = false;
     const onInterrupt = () => {
-      if (interrupted) return;
+      if (interrupted) {
+        process.stderr.write('second interrupt: leaving now; `slipway build --cleanup` releases what is left\n');
+        process.exit(130);
+      }
       interrupted = true;
       progress.done();
       process.stderr.write('\ncancelling: the running step is stopped and everything it acquired is released…\n');

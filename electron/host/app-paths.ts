@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** The installed package's root (where out/ lives), found from wherever the bundler put this code. */
@@ -18,15 +18,19 @@ export interface AppPaths {
   state: string;
   /** Where built images go when a spec names no output directory. */
   images: string;
+  /** The only places a build may publish into (the root helper writes there). */
+  outputRoots: string[];
 }
 
 /** Root keeps system paths; anyone else follows XDG. Each can be moved by an environment variable. */
 export function appPaths(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? -1): AppPaths {
   const data = uid === 0 ? '/var/lib/slipway' : join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'slipway');
   const state = uid === 0 ? '/var/lib/slipway/state' : join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'slipway');
+  const images = env.SLIPWAY_IMAGES_DIR ?? join(data, 'images');
   return {
     workspace: env.SLIPWAY_WORKSPACE ?? join(data, 'work'),
     state: env.SLIPWAY_STATE_DIR ?? state,
-    images: env.SLIPWAY_IMAGES_DIR ?? join(data, 'images'),
+    images,
+    outputRoots: [images, '/srv', tmpdir(), ...(env.SLIPWAY_OUTPUT_ROOTS ?? '').split(':').filter((root) => root.startsWith('/'))],
   };
 }

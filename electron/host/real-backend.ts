@@ -31,6 +31,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
   const readiness = createReadinessService({ bus, runner, hostname: host, uid, user, pathEnv: env.PATH ?? '' });
   const helpers = new HelperSupervisor({
     workspace: paths.workspace,
+    outputRoots: paths.outputRoots,
     script: join(packageRoot(), 'out', 'main', 'build-helper.js'),
     elevation: async () => {
       const privileges = await checkPrivileges({ runner, uid, user, pathEnv: env.PATH ?? '' });

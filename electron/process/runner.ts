@@ -5,6 +5,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Each output line as it comes (the full output is still returned). */
   onLine?: (stream: 'out' | 'err', text: string) => void;
+  /** Only `env`, nothing inherited from this process's environment. */
+  cleanEnv?: boolean;
   /** A query whose output is data, not progress: not streamed through onLine. */
   quiet?: boolean;
   /** Aborting ends the command's whole process group: TERM, then KILL after 5 s. */
@@ -41,6 +43,7 @@ export const execaRunner: Runner = async (file, args, options = {}) => {
     stdin: 'ignore',
     timeout: options.timeoutMs ?? 0,
     env: { LC_ALL: 'C', ...options.env },
+    extendEnv: !options.cleanEnv,
     // Its own process group, so a cancel reaches the grandchildren too (debootstrap → dpkg).
     detached: options.signal !== undefined,
     lines: false,
@@ -67,7 +70,8 @@ export const execaRunner: Runner = async (file, args, options = {}) => {
   }
   const result = await child;
   options.signal?.removeEventListener('abort', onAbort);
-  if (forceKill) clearTimeout(forceKill);
+  // After a cancel the KILL still goes out: group members that ignored TERM outlive their leader.
+  if (forceKill && !options.signal?.aborted) clearTimeout(forceKill);
   const exitCode = typeof result.exitCode === 'number' ? result.exitCode : null;
   const error = options.signal?.aborted ? 'cancelled' : result.failed && exitCode === null ? result.shortMessage : undefined;
   return {

@@ -54,8 +54,13 @@ export const ImageFs = z.object({
   name: safeName,
   size,
   fsType: FsType.default('ext4'),
-  /** Extra mkfs arguments, each one argument. */
-  options: z.array(z.string().regex(/^[A-Za-z0-9^=,._:+-]+$/, 'must be a plain mkfs argument')).default([]),
+  /**
+   * Extra mkfs arguments, each one argument: tuning flags and their values only.
+   * Nothing that reads or writes host files (-d copies a directory in, -z writes an undo file).
+   */
+  options: z
+    .array(z.string().regex(/^(-[bCEgGiIjJmNOTUe]|[A-Za-z0-9^=,._:+][A-Za-z0-9^=,._:+-]*)$/, 'must be a tuning flag (-b -C -E -g -G -i -I -j -J -m -N -O -T -U -e) or its value'))
+    .default([]),
   label: z.string().max(16, 'an ext label holds at most 16 characters').regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, ".", "_" and "-"').optional(),
   mountPoint: absolutePath,
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Runner } from '../../process/runner.js';
 import { describeResource, Journal, type Resource } from '../system/journal.js';
@@ -17,9 +17,11 @@ export interface OpenBuild {
 export async function releaseResource(run: Runner, resource: Resource): Promise<void> {
   switch (resource.kind) {
     case 'mount': {
-      if (!mountsUnder(resource.target).includes(resource.target)) return;
-      const result = await run('umount', [resource.target]);
-      if (result.exitCode !== 0) throw new Error(`umount ${resource.target}: ${result.stderr.trim()}`);
+      // Deepest first, including mounts nobody journalled (debootstrap's own /proc and /sys when it was killed).
+      for (const point of mountsUnder(resource.target)) {
+        const result = await run('umount', [point]);
+        if (result.exitCode !== 0) throw new Error(`umount ${point}: ${result.stderr.trim()}`);
+      }
       return;
     }
     case 'loop':
@@ -67,9 +69,11 @@ export function openBuild(workspace: Workspace, id: string, outputDir: string, o
   mkdirSync(workspace.buildsDir, { recursive: true, mode: 0o755 });
   const dir = workspace.buildDir(id);
   mkdirSync(dir, { mode: 0o755 });
+  // The owner first and whole (temp + rename): a recovery running meanwhile must never see an ownerless build.
+  writeFileSync(join(dir, '.owner.json'), JSON.stringify({ ...owner, outputDir }));
+  renameSync(join(dir, '.owner.json'), join(dir, 'owner.json'));
   const journal = new Journal(join(dir, 'journal.jsonl'));
   journal.acquire({ kind: 'dir', path: dir });
-  writeFileSync(join(dir, 'owner.json'), JSON.stringify({ ...owner, outputDir }));
   return { id, dir, outputDir, journal };
 }
 

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { FromHelper, type HelperArgs, type HelperOp } from './helper-protocol.js';
@@ -27,6 +28,8 @@ export interface HelperClient {
 export interface StartHelperOptions {
   script: string;
   workspace: string;
+  /** Where builds may publish artifacts (the spec's output dir must be under one). */
+  outputRoots: readonly string[];
   elevation: Elevation;
 }
 
@@ -36,7 +39,8 @@ export interface StartHelperOptions {
  * the mounts; loop devices left in autoclear go with the last unmount.
  */
 export function helperCommand(options: StartHelperOptions, node = process.execPath): [string, string[]] {
-  const inner = ['unshare', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private', node, options.script, '--workspace', options.workspace, '--namespaced'];
+  const roots = options.outputRoots.flatMap((root) => ['--output-root', root]);
+  const inner = ['unshare', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private', node, options.script, '--workspace', options.workspace, ...roots, '--namespaced'];
   switch (options.elevation) {
     case 'root':
       return [inner[0]!, inner.slice(1)];
@@ -49,7 +53,9 @@ export function helperCommand(options: StartHelperOptions, node = process.execPa
 
 export async function startHelper(options: StartHelperOptions): Promise<HelperClient> {
   const [file, args] = helperCommand(options);
-  const child: ResultPromise = execa(file, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
+  mkdirSync(options.workspace, { recursive: true });
+  // Its working directory is the workspace: nothing a tool reads relative to it can be the operator's files.
+  const child: ResultPromise = execa(file, args, { cwd: options.workspace, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; onLog?: (log: HelperLog) => void }>();
   let nextId = 1;
   let stderrTail: string[] = [];
@@ -95,7 +101,12 @@ export async function startHelper(options: StartHelperOptions): Promise<HelperCl
       }
     });
   });
-  const { namespaced } = await ready;
+  // pkexec may wait for the operator; a helper that never says it is ready is given up on.
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const { namespaced } = await ready.catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  }).finally(() => clearTimeout(timeout));
 
   const write = (message: unknown) => child.stdin!.write(`${JSON.stringify(message)}\n`);
 

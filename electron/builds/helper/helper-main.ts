@@ -1,3 +1,4 @@
+import { mkdirSync, realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { execaRunner, type Runner } from '../../process/runner.js';
@@ -18,12 +19,16 @@ function send(message: FromHelper): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-const { values } = parseArgs({ options: { workspace: { type: 'string' }, namespaced: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { workspace: { type: 'string' }, 'output-root': { type: 'string', multiple: true, default: [] }, namespaced: { type: 'boolean', default: false } },
+});
 if (!values.workspace?.startsWith('/')) {
   process.stderr.write('build helper: --workspace must be an absolute path\n');
   process.exit(2);
 }
-const workspace = new Workspace(values.workspace);
+// Canonical from the start: losetup, mountinfo and /proc report real paths, and they are compared with ours.
+mkdirSync(values.workspace, { recursive: true, mode: 0o755 });
+const workspace = new Workspace(realpathSync(values.workspace));
 const builds = new Map<string, OpenBuild>();
 const running = new Map<number, AbortController>();
 
@@ -37,9 +42,9 @@ async function call(id: number, op: string, rawArgs: unknown): Promise<void> {
     const args = helperOps[name].parse(rawArgs);
     const run: Runner = (file, argv, options) =>
       execaRunner(file, argv, { ...options, signal: controller.signal, onLine: (stream, text) => log(text, stream) });
-    const ctx: OpContext = { workspace, builds, run, log };
+    const ctx: OpContext = { workspace, outputRoots: values['output-root'], builds, run, log, signal: controller.signal };
     const value = await (ops[name] as (a: unknown, c: OpContext) => Promise<unknown>)(args, ctx);
-    if (controller.signal.aborted) throw new Error('cancelled');
+    // An operation that finished is reported done, even if a cancel arrived meanwhile: it did happen.
     send({ type: 'result', id, ok: true, value: value ?? {} });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -49,7 +54,11 @@ async function call(id: number, op: string, rawArgs: unknown): Promise<void> {
   }
 }
 
+let shuttingDown = false;
+
 async function shutdown(): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
   for (const controller of running.values()) controller.abort();
   // Give aborted commands a moment to die before their mounts are released.
   await new Promise((resolve) => setTimeout(resolve, running.size > 0 ? 1_000 : 0));

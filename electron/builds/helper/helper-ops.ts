@@ -1,5 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { constants as fsConstants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import type { z } from 'zod';
 import type { Runner } from '../../process/runner.js';
 import { digestFile, packGzip } from '../system/artifact-pack.js';
@@ -7,16 +8,23 @@ import { stopChrooted } from '../system/chroot-processes.js';
 import { commandError } from '../system/command-error.js';
 import { finishAndShrink, makeFs } from '../system/ext-fs.js';
 import { attachLoop, detachLoop, loopsBackedBy, loopsLeft } from '../system/losetup.js';
-import { mountsUnder } from '../system/mountinfo.js';
 import { openBuild, releaseAll, releaseResource, reopenBuild, type OpenBuild } from './build-registry.js';
 import type { HelperOp, helperOps } from './helper-protocol.js';
 import type { Workspace } from './workspace.js';
 
 export interface OpContext {
   workspace: Workspace;
+  /** Directories (given on the helper's command line) that builds may publish into. */
+  outputRoots: readonly string[];
   builds: Map<string, OpenBuild>;
   run: Runner;
   log: (text: string) => void;
+  signal: AbortSignal;
+}
+
+/** A temp file no one could have planted a link at: random name, created exclusively. */
+function exclusiveTemp(path: string): string {
+  return `${path}.slipway-${randomBytes(6).toString('hex')}`;
 }
 
 type Args<O extends HelperOp> = z.output<(typeof helperOps)[O]>;
@@ -50,6 +58,12 @@ async function must(ctx: OpContext, what: string, file: string, args: string[]):
 export const ops: { [O in HelperOp]: Op<O> } = {
   async 'build.open'({ buildId, outputDir, owner }, ctx) {
     if (ctx.builds.has(buildId)) throw new Error(`build ${buildId} is open already`);
+    const roots = ctx.outputRoots;
+    try {
+      ctx.workspace.confine(outputDir, roots);
+    } catch {
+      throw new Error(`refused: output directory ${outputDir} is not under an allowed output root (${roots.join(', ')}; set SLIPWAY_OUTPUT_ROOTS to add one)`);
+    }
     mkdirSync(outputDir, { recursive: true, mode: 0o755 });
     const open = openBuild(ctx.workspace, buildId, outputDir, owner);
     ctx.builds.set(buildId, open);
@@ -119,12 +133,15 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     return {};
   },
 
-  async 'chroot.exec'({ buildId, root, argv, env }, ctx) {
+  async 'chroot.exec'({ buildId, root, argv }, ctx) {
     const dir = inBuild(ctx, buildId, root);
     const [command] = argv;
     if (!command || !chrootCommands.has(command)) throw new Error(`refused: ${command} is not a command builds may run in the chroot`);
-    const result = await ctx.run('chroot', [dir, ...argv], {
-      env: { DEBIAN_FRONTEND: 'noninteractive', PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...env },
+    // Options could make apt run commands of their own (-o APT::Update::Pre-Invoke=…): none are passed through.
+    if (argv.slice(1).some((arg) => /^(-o|-c|--option|--config-file)/.test(arg))) throw new Error('refused: apt configuration options are not passed into the chroot');
+    const result = await ctx.run('/usr/sbin/chroot', [dir, ...argv], {
+      env: { DEBIAN_FRONTEND: 'noninteractive', PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', HOME: '/root' },
+      cleanEnv: true,
     });
     if (result.exitCode !== 0) throw commandError(argv.join(' '), result);
     return { stdout: result.stdout };
@@ -132,17 +149,24 @@ export const ops: { [O in HelperOp]: Op<O> } = {
 
   async 'file.write'({ buildId, path, content, mode }, ctx) {
     const open = build(ctx, buildId);
-    const file = ctx.workspace.confine(path, [open.dir, open.outputDir]);
+    // The directory must lie inside; the name itself may be a link (an image's /etc/resolv.conf): it is replaced, not followed.
+    const file = join(ctx.workspace.confine(dirname(path), [open.dir, open.outputDir]), basename(path));
     mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
-    // Written beside and renamed over: a symlink at the path is replaced, never followed out of the image.
-    const temp = `${file}.slipway-${process.pid}`;
-    writeFileSync(temp, content, { mode });
-    renameSync(temp, file);
+    // Written beside (exclusively, at a random name) and renamed over: a link at the path is replaced, never followed.
+    const temp = exclusiveTemp(file);
+    writeFileSync(temp, content, { mode, flag: 'wx' });
+    try {
+      renameSync(temp, file);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
     return {};
   },
 
   async 'file.remove'({ buildId, path }, ctx) {
-    rmSync(inBuild(ctx, buildId, path), { force: true });
+    const open = build(ctx, buildId);
+    rmSync(ctx.workspace.confine(path, [open.dir, open.outputDir]), { force: true });
     return {};
   },
 
@@ -175,7 +199,7 @@ export const ops: { [O in HelperOp]: Op<O> } = {
 
   async 'fs.shrink'({ buildId, file, fsType }, ctx) {
     const image = inBuild(ctx, buildId, file);
-    if (mountsUnder(image).length > 0) throw new Error(`refused: ${image} is mounted`);
+    if ((await loopsBackedBy(ctx.run, image)).length > 0) throw new Error(`refused: ${image} is still attached to a loop device`);
     const bytes = await finishAndShrink(ctx.run, fsType, image, ctx.log);
     truncateSync(image, bytes);
     return { bytes };
@@ -187,9 +211,10 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     const partial = `${ctx.workspace.confine(dest, [open.outputDir])}.partial-${buildId}`;
     open.journal.acquire({ kind: 'file', path: partial });
     if (container === 'gzip') {
-      return packGzip(raw, partial, (done, total) => ctx.log(`compressed ${Math.round((100 * done) / total)}% of ${raw}`));
+      return packGzip(raw, partial, (done, total) => ctx.log(`compressed ${Math.round((100 * done) / total)}% of ${raw}`), ctx.signal);
     }
-    copyFileSync(raw, partial);
+    // Exclusive: a link planted at the partial name fails the copy instead of redirecting it.
+    copyFileSync(raw, partial, fsConstants.COPYFILE_EXCL);
     const digest = await digestFile(partial);
     return { raw: digest, container: digest };
   },
@@ -206,6 +231,8 @@ export const ops: { [O in HelperOp]: Op<O> } = {
 
   async 'build.close'({ buildId }, ctx) {
     const open = build(ctx, buildId);
+    // A daemon a maintainer script left running would keep the mounts busy.
+    await stopChrooted(open.dir);
     const result = await releaseAll(ctx.run, open.journal, ctx.log);
     ctx.builds.delete(buildId);
     return result;
@@ -215,8 +242,9 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     const cleaned: string[] = [];
     const failed: string[] = [];
     for (const id of buildIds) {
-      if (ctx.builds.has(id)) continue;
+      if (ctx.builds.has(id) || !existsSync(ctx.workspace.buildDir(id))) continue;
       const left = reopenBuild(ctx.workspace, id);
+      await stopChrooted(left.dir);
       const result = await releaseAll(ctx.run, left.journal, ctx.log);
       cleaned.push(...result.released.map((what) => `${id}: released ${what}`));
       failed.push(...result.failed.map((what) => `${id}: ${what}`));

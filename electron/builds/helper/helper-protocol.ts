@@ -32,7 +32,8 @@ export const helperOps = {
     /** Kept base system download, made on first use and reused after. */
     tarball: path,
   }),
-  'chroot.exec': z.object({ buildId, root: path, argv: z.array(z.string()).min(1), env: z.record(z.string(), z.string()).default({}) }),
+  /** Runs with a fixed environment: nothing from the caller reaches PATH or the loader. */
+  'chroot.exec': z.object({ buildId, root: path, argv: z.array(z.string()).min(1) }),
   'file.write': z.object({ buildId, path, content: z.string(), mode: z.number().int().min(0).max(0o7777) }),
   'file.remove': z.object({ buildId, path }),
   'file.read': z.object({ buildId, path }),

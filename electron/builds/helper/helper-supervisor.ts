@@ -6,6 +6,7 @@ import { startHelper, type Elevation, type HelperClient } from './helper-client.
 
 export interface SupervisorOptions {
   workspace: string;
+  outputRoots: readonly string[];
   script: string;
   /** How to become root, decided when the helper is first needed. */
   elevation: () => Promise<Elevation | { none: string }>;
@@ -27,7 +28,7 @@ export class HelperSupervisor {
       if (!existsSync(this.options.script)) throw new SlipwayError('failed', `the build helper is not built (${this.options.script}): run npm run build`);
       const elevation = await this.options.elevation();
       if (typeof elevation !== 'string') throw new SlipwayError('failed', `builds need root: ${elevation.none}`);
-      const helper = await startHelper({ script: this.options.script, workspace: this.options.workspace, elevation });
+      const helper = await startHelper({ script: this.options.script, workspace: this.options.workspace, outputRoots: this.options.outputRoots, elevation });
       void helper.exited.then(() => {
         this.helper = null;
       });

@@ -30,7 +30,7 @@ class Hasher extends Transform {
 }
 
 /** One read of the raw image: its sums, the gzip stream and the container's sums together. */
-export async function packGzip(source: string, dest: string, onProgress?: (done: number, total: number) => void): Promise<{ raw: Digest; container: Digest }> {
+export async function packGzip(source: string, dest: string, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<{ raw: Digest; container: Digest }> {
   const total = (await stat(source)).size;
   const raw = new Hasher();
   const container = new Hasher();
@@ -41,7 +41,8 @@ export async function packGzip(source: string, dest: string, onProgress?: (done:
       onProgress(raw.size, total);
     }
   });
-  await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), raw, createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), container, createWriteStream(dest));
+  // 'wx': a link planted at dest fails the write instead of redirecting it.
+  await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), raw, createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), container, createWriteStream(dest, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
   return { raw: raw.digest(), container: container.digest() };
 }
 

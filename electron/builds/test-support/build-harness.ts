@@ -33,7 +33,7 @@ export function testSpec(outputDir: string, overrides: Record<string, unknown> =
 
 export function makeService(options: { failAt?: StepId } = {}) {
   const bus = new EventBus();
-  const helpers = new HelperSupervisor({ workspace: testWorkspace, script: helperScript, elevation: async () => 'root' });
+  const helpers = new HelperSupervisor({ workspace: testWorkspace, outputRoots: [tmpdir()], script: helperScript, elevation: async () => 'root' });
   const service = createBuildService({
     bus,
     helpers,

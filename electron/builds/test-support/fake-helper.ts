@@ -245,6 +245,7 @@ export const sequence: Record<StepId, string[]> = {
     `artifact.pack ${dir}/var.img /srv/images/lab.var.img.gz`,
   ],
   publish: [
+    'file.remove /srv/images/lab.yaml',
     'artifact.place /srv/images/lab.mysql.img.gz',
     'artifact.place /srv/images/lab.root.img.gz',
     'artifact.place /srv/images/lab.var.img.gz',
