@@ -44,5 +44,6 @@ export * from './builds.js';
 export * from './errors.js';
 export * from './frames.js';
 export * from './image-spec.js';
+export * from './nodes.js';
 export * from './readiness.js';
 export * from './session.js';
