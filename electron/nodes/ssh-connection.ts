@@ -1,0 +1,166 @@
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { NodeSpec } from '../../shared/contract/index.js';
+import { fingerprint, keyTypeOf } from './known-hosts.js';
+import type { KnownHostsStore } from './known-hosts-store.js';
+
+export type SshFailure = 'unreachable' | 'timeout' | 'auth-failed' | 'host-key-rejected' | 'host-key-changed';
+
+export class SshError extends Error {
+  constructor(
+    readonly kind: SshFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SshError';
+  }
+}
+
+export interface HostKeyQuestion {
+  node: string;
+  host: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+}
+
+export interface ConnectOptions {
+  node: NodeSpec;
+  trust: KnownHostsStore;
+  /** Asked only for an unknown key; the connection waits for the answer (other nodes do not). */
+  askHostKey(question: HostKeyQuestion): Promise<boolean>;
+  privateKey?: Buffer;
+  agent?: string;
+  readyTimeoutMs?: number;
+  keepaliveMs?: number;
+}
+
+export interface ExecResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SshConnection {
+  exec(command: string, options?: { timeoutMs?: number; onData?: (stream: 'out' | 'err', chunk: string) => void }): Promise<ExecResult>;
+  upload(localPath: string, remotePath: string, onProgress?: (done: number, total: number) => void): Promise<void>;
+  download(remotePath: string, localPath: string, onProgress?: (done: number, total: number) => void): Promise<void>;
+  readonly closed: Promise<void>;
+  close(): void;
+}
+
+function classify(error: Error & { level?: string; code?: string }, hostKey: SshFailure | null): SshError {
+  if (hostKey) return new SshError(hostKey, hostKey === 'host-key-changed' ? 'the host key changed: refused (check the node, then fix known_hosts by hand)' : 'the host key was not accepted');
+  if (error.level === 'client-authentication') return new SshError('auth-failed', `authentication failed: ${error.message}`);
+  if (error.level === 'client-timeout' || /timed out/i.test(error.message)) return new SshError('timeout', error.message);
+  return new SshError('unreachable', error.message);
+}
+
+/** One SSH connection: host key checked before any credential is sent, then exec and SFTP. */
+export function connect(options: ConnectOptions): Promise<SshConnection> {
+  const { node } = options;
+  const client = new Client();
+  let hostKeyFailure: SshFailure | null = null;
+
+  const config: ConnectConfig = {
+    host: node.host,
+    port: node.port,
+    username: node.user,
+    readyTimeout: options.readyTimeoutMs ?? 10_000,
+    keepaliveInterval: options.keepaliveMs ?? 15_000,
+    keepaliveCountMax: 3,
+    ...(options.privateKey ? { privateKey: options.privateKey } : {}),
+    ...(options.agent ? { agent: options.agent } : {}),
+    hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
+      const blob = key.toString('base64');
+      const keyType = keyTypeOf(blob);
+      const verdict = options.trust.verdict(node.host, node.port, keyType, blob);
+      if (verdict.status === 'trusted') return verify(true);
+      if (verdict.status !== 'unknown') {
+        hostKeyFailure = 'host-key-changed';
+        return verify(false);
+      }
+      options.askHostKey({ node: node.name, host: node.host, port: node.port, keyType, fingerprint: fingerprint(blob) }).then(
+        (accepted) => {
+          if (accepted) options.trust.accept(node.host, node.port, blob);
+          else hostKeyFailure = 'host-key-rejected';
+          verify(accepted);
+        },
+        () => {
+          hostKeyFailure = 'host-key-rejected';
+          verify(false);
+        },
+      );
+    },
+  };
+
+  return new Promise((resolve, reject) => {
+    const closed = new Promise<void>((done) => client.once('close', () => done()));
+    let settled = false;
+    client.once('ready', () => {
+      settled = true;
+      resolve(wrap(client, closed));
+    });
+    // Kept for the connection's whole life: a late error (a peer that drops us) must not go unhandled; `closed` reports it.
+    client.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      reject(classify(error, hostKeyFailure));
+      client.end();
+    });
+    client.connect(config);
+  });
+}
+
+function collect(channel: ClientChannel, timeoutMs: number | undefined, onData?: (stream: 'out' | 'err', chunk: string) => void): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    const timer = timeoutMs ? setTimeout(() => channel.close(), timeoutMs) : null;
+    channel.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      onData?.('out', chunk.toString());
+    });
+    channel.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onData?.('err', chunk.toString());
+    });
+    channel.once('close', (code: number | null, signal: string | null) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? null, signal: signal ?? null, stdout, stderr });
+    });
+  });
+}
+
+function wrap(client: Client, closed: Promise<void>): SshConnection {
+  const sftp = () =>
+    new Promise<import('ssh2').SFTPWrapper>((resolve, reject) => client.sftp((error, session) => (error ? reject(error) : resolve(session))));
+  return {
+    closed,
+    exec: (command, options = {}) =>
+      new Promise((resolve, reject) => {
+        client.exec(command, (error, channel) => (error ? reject(error) : resolve(collect(channel, options.timeoutMs, options.onData))));
+      }),
+    async upload(localPath, remotePath, onProgress) {
+      const session = await sftp();
+      try {
+        await new Promise<void>((resolve, reject) =>
+          session.fastPut(localPath, remotePath, { step: (done, _chunk, total) => onProgress?.(done, total) }, (error) => (error ? reject(error) : resolve())),
+        );
+      } finally {
+        session.end();
+      }
+    },
+    async download(remotePath, localPath, onProgress) {
+      const session = await sftp();
+      try {
+        await new Promise<void>((resolve, reject) =>
+          session.fastGet(remotePath, localPath, { step: (done, _chunk, total) => onProgress?.(done, total) }, (error) => (error ? reject(error) : resolve())),
+        );
+      } finally {
+        session.end();
+      }
+    },
+    close: () => client.end(),
+  };
+}
