@@ -1,6 +1,7 @@
 import { parseBuildArgs, parseDoctorArgs, parseStartArgs, UsageError } from './args.js';
 import { runBuild } from './build.js';
 import { runDoctor } from './doctor.js';
+import { runNodes } from './nodes.js';
 import { runStart } from './start.js';
 
 const usage = `usage: slipway <command> [options]
@@ -22,6 +23,16 @@ commands:
               -v, --verbose       every log line
   build --cleanup
             release what builds of a crashed Slipway left behind (journal recovery)
+  nodes ls [--json]
+            the node inventory ($XDG_CONFIG_HOME/slipway/nodes.yaml)
+  nodes status [--json]
+            poll every node once through the connection pool; exit 1 if one is not reachable
+            (unknown host keys are refused here: accept them in the console)
+  nodes exec [--nodes a,b] [--rounds N] [--timeout S] [--json] -- COMMAND
+            run a command on every node (or those named) at once through the pool;
+            --rounds repeats it over the same connections, timing each round
+  nodes import-ssh-config [--path FILE] [--dry-run] [--json]
+            add the hosts of ~/.ssh/config to the inventory
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -33,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       return runDoctor(parseDoctorArgs(rest));
     case 'build':
       return runBuild(parseBuildArgs(rest));
+    case 'nodes':
+      return runNodes(rest);
     case undefined:
     case 'help':
     case '--help':

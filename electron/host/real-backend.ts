@@ -1,10 +1,12 @@
-import { hostname, userInfo } from 'node:os';
+import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { StepId } from '../../shared/contract/index.js';
 import { createBuildService } from '../builds/build-service.js';
 import { HelperSupervisor } from '../builds/helper/helper-supervisor.js';
 import { hostDebianArch } from '../builds/host-arch.js';
 import { hostDebianMirror } from '../builds/host-mirror.js';
+import { inventoryPath } from '../nodes/inventory-file.js';
+import { createNodeService } from '../nodes/node-service.js';
 import { execaRunner, type Runner } from '../process/runner.js';
 import { processIdentity } from '../process/process-identity.js';
 import { checkPrivileges } from '../readiness/privileges.js';
@@ -17,6 +19,8 @@ import { EventBus } from './event-bus.js';
 export interface RealBackendOptions {
   runner?: Runner;
   env?: NodeJS.ProcessEnv;
+  /** An operator is there to answer host-key prompts (the console); the CLI refuses unknown keys instead. */
+  interactive?: boolean;
 }
 
 /** The services that do real work on this host, behind the contract's handlers. */
@@ -52,6 +56,17 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     ...(faultStep.success ? { failAt: faultStep.data } : {}),
   });
 
+  const configDir = join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'slipway');
+  const nodes = createNodeService({
+    bus,
+    inventoryPath: inventoryPath(env),
+    userKnownHosts: join(homedir(), '.ssh', 'known_hosts'),
+    ownKnownHosts: env.SLIPWAY_KNOWN_HOSTS ?? join(configDir, 'known_hosts'),
+    pollMs: Number(env.SLIPWAY_POLL_MS ?? 15_000),
+    interactive: options.interactive ?? true,
+    ...(env.SSH_AUTH_SOCK ? { agent: env.SSH_AUTH_SOCK } : {}),
+  });
+
   const backend: Backend = {
     kind: 'real',
     bus,
@@ -69,18 +84,26 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       },
       'builds.cancel': async ({ id }) => ({ cancelled: builds.cancel(id) }),
       'builds.logs': async ({ id, from, count }) => builds.logs(id, from, count),
+      'nodes.list': async () => nodes.list(),
+      'nodes.save': async ({ node, previousName }) => nodes.saveNode(node, previousName),
+      'nodes.remove': async ({ names }) => ({ removed: nodes.removeNodes(names) }),
+      'nodes.importSshConfig': async ({ path, apply }) => nodes.importSshConfig(path, apply),
+      'nodes.poll': ({ names }) => nodes.poll(names),
+      'nodes.pendingHostKeys': async () => nodes.pendingHostKeys(),
+      'nodes.answerHostKey': async ({ id, accept }) => ({ answered: nodes.answerHostKey(id, accept) }),
     },
     start() {
       // The first probe runs at once so the view is filled when a client connects.
       void readiness.check().catch(() => undefined);
+      nodes.start();
       void builds.recover().then(
         (cleaned) => cleaned.forEach((line) => process.stderr.write(`slipway: recovered after an earlier crash: ${line}\n`)),
         (error: Error) => process.stderr.write(`slipway: journal recovery failed: ${error.message}\n`),
       );
     },
     async close() {
-      await helpers.close();
+      await Promise.all([helpers.close(), nodes.close()]);
     },
   };
-  return Object.assign(backend, { builds });
+  return Object.assign(backend, { builds, nodes });
 }

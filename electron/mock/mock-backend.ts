@@ -5,6 +5,7 @@ import type { Backend } from '../host/backend.js';
 import { EventBus } from '../host/event-bus.js';
 import { readinessCheck } from '../readiness/readiness-check.js';
 import { createMockBuilds } from './mock-builds.js';
+import { createMockNodes } from './mock-nodes.js';
 import { mockReport, mockTools } from './mock-readiness.js';
 
 export const mockScenarios = ['default', 'readiness-error'] as const;
@@ -16,6 +17,8 @@ export interface MockBackendOptions {
   stepMs?: number;
   /** Pace of scripted builds: 1 for demos and UI tests (about 4 s a build), 0 as fast as possible. */
   buildSpeed?: number;
+  /** Between two health rounds over the mocked nodes. */
+  nodePollMs?: number;
 }
 
 /**
@@ -28,6 +31,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   const stepMs = options.stepMs ?? 120;
   const hostname = 'lab-console (mock)';
   const builds = createMockBuilds({ bus, speed: options.buildSpeed ?? 1 });
+  const nodes = createMockNodes({ bus, ...(options.nodePollMs === undefined ? {} : { pollMs: options.nodePollMs }) });
 
   const readiness = readinessCheck(bus, async (): Promise<ReadinessReport> => {
     bus.publish('readiness.started', { total: mockTools.length });
@@ -49,12 +53,14 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       'readiness.get': async () => readiness.last(),
       'readiness.check': () => readiness.check(),
       ...builds.handlers,
+      ...nodes.handlers,
     },
     start() {
       void readiness.check().catch(() => undefined);
+      nodes.start();
     },
     async close() {
-      await builds.close();
+      await Promise.all([builds.close(), nodes.close()]);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { buildCommands, buildEvents } from './builds.js';
+import { nodeCommands, nodeEvents } from './nodes.js';
 import { readinessCommands, readinessEvents } from './readiness.js';
 import { sessionCommands, sessionEvents } from './session.js';
 
@@ -12,12 +13,14 @@ export const commands = {
   ...sessionCommands,
   ...readinessCommands,
   ...buildCommands,
+  ...nodeCommands,
 };
 
 export const events = {
   ...sessionEvents,
   ...readinessEvents,
   ...buildEvents,
+  ...nodeEvents,
 };
 
 export type Commands = typeof commands;

@@ -1,9 +1,7 @@
 import { z } from 'zod';
+import { command } from './define.js';
 
-/**
- * A node of the lab inventory. (The nodes commands and events join the
- * contract with the connection pool; the record is shared already.)
- */
+/** A node of the lab inventory. */
 const label = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*(=[A-Za-z0-9._/-]*)?$/, 'must be a label such as rack=3 or gpu');
 
 export const NodeSpec = z.object({
@@ -30,3 +28,72 @@ export const Inventory = z
     });
   });
 export type Inventory = z.output<typeof Inventory>;
+
+export const NodeState = z.enum(['unknown', 'reachable', 'unreachable', 'timeout', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'blacklisted']);
+export type NodeState = z.infer<typeof NodeState>;
+
+/** What one health round trip reads from a node. */
+export const NodeFacts = z.object({
+  hostname: z.string(),
+  osRelease: z.string(),
+  kernel: z.string(),
+  cpus: z.number().int().nonnegative(),
+  uptimeSeconds: z.number().nonnegative(),
+  load: z.tuple([z.number(), z.number(), z.number()]),
+  memTotalBytes: z.number().nonnegative(),
+  memAvailableBytes: z.number().nonnegative(),
+  rootDiskTotalBytes: z.number().nonnegative(),
+  rootDiskUsedBytes: z.number().nonnegative(),
+});
+export type NodeFacts = z.infer<typeof NodeFacts>;
+
+export const NodeStatus = z.object({
+  spec: NodeSpec,
+  state: NodeState,
+  /** Last time the node answered a health poll. */
+  lastSeen: z.iso.datetime().nullable(),
+  /** Round-trip time of the last health poll, ms. */
+  latencyMs: z.number().nonnegative().nullable(),
+  facts: NodeFacts.nullable(),
+  /** Newest first, at most a handful. */
+  errors: z.array(z.object({ at: z.iso.datetime(), message: z.string() })),
+});
+export type NodeStatus = z.infer<typeof NodeStatus>;
+
+export const HostKeyPrompt = z.object({
+  id: z.string(),
+  node: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  keyType: z.string(),
+  fingerprint: z.string(),
+});
+export type HostKeyPrompt = z.infer<typeof HostKeyPrompt>;
+
+const ImportPreview = z.object({
+  path: z.string(),
+  nodes: z.array(NodeSpec),
+  skipped: z.array(z.object({ host: z.string(), reason: z.string() })),
+  /** Names already in the inventory: importing leaves those untouched. */
+  existing: z.array(z.string()),
+});
+
+export const nodeCommands = {
+  'nodes.list': command(z.object({}).strict(), z.array(NodeStatus)),
+  /** Add a node, or replace the one named `previousName` (a rename keeps its place). */
+  'nodes.save': command(z.object({ node: NodeSpec, previousName: z.string().optional() }).strict(), NodeStatus),
+  'nodes.remove': command(z.object({ names: z.array(z.string()).min(1) }).strict(), z.object({ removed: z.array(z.string()) })),
+  /** Reads ~/.ssh/config (or `path`); with `apply`, adds the nodes not in the inventory yet. */
+  'nodes.importSshConfig': command(z.object({ path: z.string().optional(), apply: z.boolean() }).strict(), ImportPreview.extend({ added: z.array(z.string()) })),
+  /** Poll now (all nodes, or these); answers when every poll ended. */
+  'nodes.poll': command(z.object({ names: z.array(z.string()).optional() }).strict(), z.array(NodeStatus)),
+  'nodes.pendingHostKeys': command(z.object({}).strict(), z.array(HostKeyPrompt)),
+  'nodes.answerHostKey': command(z.object({ id: z.string(), accept: z.boolean() }).strict(), z.object({ answered: z.boolean() })),
+};
+
+export const nodeEvents = {
+  'nodes.status': NodeStatus,
+  'nodes.removed': z.object({ names: z.array(z.string()) }),
+  'nodes.hostKeyPrompt': HostKeyPrompt,
+  'nodes.hostKeyResolved': z.object({ id: z.string(), accepted: z.boolean() }),
+};

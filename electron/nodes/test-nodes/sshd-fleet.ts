@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 
@@ -19,6 +19,7 @@ export interface TestNode {
 
 export interface Fleet {
   nodes: TestNode[];
+  user: string;
   /** Private key file the nodes accept (for root). */
   clientKey: string;
   /** A known_hosts text naming every node's key. */
@@ -31,6 +32,13 @@ export interface Fleet {
 export interface FleetOptions {
   count: number;
   dir: string;
+  /**
+   * Who logs in. Another user than root is made once (a system account with
+   * /bin/sh): root's shell on a developer machine may run a heavy .bashrc for
+   * every command, which is not what a lab node costs. That user must be able
+   * to traverse every directory above `dir` (sshd reads its keys as the user).
+   */
+  user?: string;
   port?: number;
   /** First loopback address's last octet; nodes count up from it. */
   firstOctet?: number;
@@ -86,7 +94,14 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const first = options.firstOctet ?? 10;
   if (first + options.count > 255) throw new Error('too many test nodes for one /24 of loopback addresses');
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const user = options.user ?? 'root';
+  if (spawnSync('id', ['-u', user]).status !== 0) {
+    // Password '*': no password login, yet not "locked" ('!'), which sshd without PAM would refuse.
+    execFileSync('useradd', ['--system', '--home-dir', '/', '--no-create-home', '--shell', '/bin/sh', '--password', '*', user]);
+  }
   mkdirSync(options.dir, { recursive: true });
+  // sshd reads authorized_keys as the user logging in: the directory must let it through.
+  chmodSync(options.dir, 0o755);
   const clientKey = join(options.dir, 'client_key');
   const clientPublic = keygen(clientKey);
   const authorizedKeys = join(options.dir, 'authorized_keys');
@@ -132,6 +147,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   return {
     nodes,
+    user,
     clientKey,
     knownHosts: nodes.map((n) => `${n.port === 22 ? n.host : `[${n.host}]:${n.port}`} ssh-ed25519 ${n.hostKey}\n`).join(''),
     stopNode,

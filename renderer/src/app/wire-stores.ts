@@ -1,6 +1,7 @@
 import type { HostConnection } from '../host/frame-client.js';
 import { useBuilds } from '../builds/builds-store.js';
 import { useConnection } from '../host/connection-store.js';
+import { useNodes } from '../nodes/nodes-store.js';
 import { useReadiness } from '../readiness/readiness-store.js';
 
 /** Routes the host's events and resyncs to the store of each area. */
@@ -10,9 +11,11 @@ export function wireStores(host: HostConnection): void {
   host.onEvent((event) => {
     if (event.topic.startsWith('readiness.')) useReadiness.getState().apply(event);
     else if (event.topic.startsWith('builds.')) useBuilds.getState().apply(event);
+    else if (event.topic.startsWith('nodes.')) useNodes.getState().apply(event);
   });
   host.onResync(() => {
     void useReadiness.getState().load();
     void useBuilds.getState().load();
+    void useNodes.getState().load();
   });
 }

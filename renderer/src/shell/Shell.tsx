@@ -1,4 +1,6 @@
 import { BuildsView } from '../builds/BuildsView.js';
+import { useNodes } from '../nodes/nodes-store.js';
+import { NodesView } from '../nodes/NodesView.js';
 import { ReadinessView } from '../readiness/ReadinessView.js';
 import { ConnectionIndicator } from './ConnectionIndicator.js';
 import { PlannedView } from './PlannedView.js';
@@ -8,12 +10,14 @@ import { views, type ViewInfo } from './views.js';
 function ViewContent({ view }: { view: ViewInfo }) {
   if (view.planned) return <PlannedView view={view} />;
   if (view.id === 'builds') return <BuildsView />;
+  if (view.id === 'nodes') return <NodesView />;
   return <ReadinessView />;
 }
 
 export function Shell() {
   const current = useRoute((s) => s.view);
   const go = useRoute((s) => s.go);
+  const hostKeys = useNodes((s) => s.prompts.length);
   const view = views.find((v) => v.id === current) ?? views[0]!;
   return (
     <div className="shell">
@@ -38,6 +42,12 @@ export function Shell() {
               >
                 {v.label}
                 {v.planned && <span className="nav__soon">soon</span>}
+                {v.id === 'nodes' && hostKeys > 0 && (
+                  <span className="nav__count" title="Host keys waiting for an answer">
+                    {hostKeys}
+                    <span className="visually-hidden"> host key{hostKeys === 1 ? '' : 's'} to answer</span>
+                  </span>
+                )}
               </a>
             </li>
           ))}

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { nodeCommands, SlipwayError, type HostKeyPrompt, type NodeSpec, type NodeState, type NodeStatus } from '../../shared/contract/index.js';
+import type { Handlers } from '../host/backend.js';
+import type { EventBus } from '../host/event-bus.js';
+import { answerOf, defaultSshConfigPath, fingerprintOf, readFacts, seedNodes, sshConfigEntries } from './mock-node-fleet.js';
+
+/**
+ * The mocked node inventory and its health polls (see mock-node-fleet.ts for
+ * the lab and how each host answers). Every `pollMs` each node is polled; a
+ * status that changed goes out as `nodes.status`. A node whose host key is
+ * unknown asks once (`nodes.hostKeyPrompt`) and stays `host-key-unknown`
+ * until the operator answers; the other nodes go on meanwhile. A rejected key
+ * is not asked again until the node is saved again.
+ */
+
+type NodeCommand = keyof typeof nodeCommands;
+export type NodeHandlers = Pick<Handlers, NodeCommand>;
+
+export interface MockNodesOptions {
+  bus: EventBus;
+  /** Between two health rounds over every node. */
+  pollMs?: number;
+  /** How long an explicit poll takes to answer, like a real round trip. */
+  roundTripMs?: number;
+}
+
+export interface MockNodes {
+  handlers: NodeHandlers;
+  /** Starts the periodic health rounds. */
+  start(): void;
+  close(): Promise<void>;
+}
+
+const keptErrors = 5;
+const endpoint = (spec: { host: string; port: number }) => `${spec.host}:${spec.port}`;
+const unknownStatus = (spec: NodeSpec, lastSeen: string | null = null): NodeStatus => ({ spec, state: 'unknown', lastSeen, latencyMs: null, facts: null, errors: [] });
+
+export function createMockNodes(options: MockNodesOptions): MockNodes {
+  const { bus } = options;
+  const pollMs = options.pollMs ?? 3_000;
+  const roundTripMs = options.roundTripMs ?? 300;
+  const epoch = Date.now();
+  /** Inventory order: a rename keeps its place. */
+  const statuses = new Map<string, NodeStatus>();
+  const prompts = new Map<string, HostKeyPrompt>();
+  const accepted = new Set<string>();
+  const rejected = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  let interval: NodeJS.Timeout | null = null;
+
+  for (const seed of seedNodes) {
+    const lastSeen = seed.lastSeenAgoMs === undefined ? null : new Date(epoch - seed.lastSeenAgoMs).toISOString();
+    statuses.set(seed.spec.name, unknownStatus(seed.spec, lastSeen));
+  }
+
+  function failed(previous: NodeStatus, state: NodeState, message: string, at: number): NodeStatus {
+    const errors = previous.errors[0]?.message === message ? previous.errors : [{ at: new Date(at).toISOString(), message }, ...previous.errors].slice(0, keptErrors);
+    return { ...previous, state, latencyMs: null, facts: null, errors };
+  }
+
+  function promptFor(spec: NodeSpec): HostKeyPrompt {
+    const pending = [...prompts.values()].find((p) => p.node === spec.name);
+    if (pending) return pending;
+    const prompt: HostKeyPrompt = { id: `hk-${randomBytes(4).toString('hex')}`, node: spec.name, host: spec.host, port: spec.port, keyType: 'ssh-ed25519', fingerprint: fingerprintOf(spec.host, spec.port) };
+    prompts.set(prompt.id, prompt);
+    bus.publish('nodes.hostKeyPrompt', prompt);
+    return prompt;
+  }
+
+  function dropPrompts(name: string): void {
+    for (const prompt of [...prompts.values()].filter((p) => p.node === name)) {
+      prompts.delete(prompt.id);
+      bus.publish('nodes.hostKeyResolved', { id: prompt.id, accepted: false });
+    }
+  }
+
+  function pollOne(previous: NodeStatus, at: number): NodeStatus {
+    const { spec } = previous;
+    const where = endpoint(spec);
+    switch (answerOf(spec.host)) {
+      case 'refused':
+        return failed(previous, 'unreachable', `connect ECONNREFUSED ${where}`, at);
+      case 'auth-failed':
+        return failed(previous, 'auth-failed', `${spec.user}@${where}: All configured authentication methods failed (publickey)`, at);
+      case 'key-changed':
+        return failed(previous, 'host-key-changed', `the host key changed: refused to connect (known_hosts line 14 holds another ssh-ed25519 key for [${spec.host}]:${spec.port})`, at);
+      case 'key-unknown':
+        if (accepted.has(endpoint(spec))) break;
+        if (rejected.has(endpoint(spec))) return failed(previous, 'host-key-unknown', 'host key rejected by the operator', at);
+        return failed(previous, 'host-key-unknown', `the host key of ${where} is not known yet (ssh-ed25519 ${promptFor(spec).fingerprint}): waiting for the operator`, at);
+      case 'up':
+        break;
+    }
+    const { facts, latencyMs } = readFacts(spec, at, epoch);
+    return { ...previous, state: 'reachable', lastSeen: new Date(at).toISOString(), latencyMs, facts };
+  }
+
+  function publish(status: NodeStatus): void {
+    const previous = statuses.get(status.spec.name);
+    statuses.set(status.spec.name, status);
+    if (JSON.stringify(previous) !== JSON.stringify(status)) bus.publish('nodes.status', status);
+  }
+
+  /** One health round over these nodes (all when none are named). */
+  function pollRound(names?: readonly string[]): NodeStatus[] {
+    const at = Date.now();
+    const polled = [...statuses.values()].filter((s) => !names || names.includes(s.spec.name));
+    return polled.map((previous) => {
+      const next = pollOne(previous, at);
+      publish(next);
+      return next;
+    });
+  }
+
+  function later(ms: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      action();
+    }, ms);
+    timers.add(timer);
+  }
+
+  /** A node joins (or comes back): `unknown` at once, polled one round trip later. */
+  function enroll(status: NodeStatus): void {
+    statuses.set(status.spec.name, status);
+    bus.publish('nodes.status', status);
+    later(roundTripMs, () => {
+      if (statuses.has(status.spec.name)) pollRound([status.spec.name]);
+    });
+  }
+
+  function checkJump(node: NodeSpec): void {
+    if (!node.jump || /[@:]/.test(node.jump)) return;
+    if (node.jump === node.name) throw new SlipwayError('bad_request', 'a node cannot jump through itself', 'jump');
+    if (!statuses.has(node.jump)) throw new SlipwayError('bad_request', `no node named ${node.jump} in the inventory to jump through`, 'jump');
+  }
+
+  // The first round runs at once: the first list is complete, and rack 4's key is asked for.
+  pollRound();
+
+  const handlers: NodeHandlers = {
+    'nodes.list': async () => [...statuses.values()],
+    'nodes.save': async ({ node, previousName }) => {
+      const previous = previousName === undefined ? undefined : statuses.get(previousName);
+      if (previousName !== undefined && !previous) throw new SlipwayError('bad_request', `no node named ${previousName}`, 'previousName');
+      if (node.name !== previousName && statuses.has(node.name)) throw new SlipwayError('bad_request', `a node named ${node.name} is in the inventory already`, 'name');
+      checkJump(node);
+      const status = unknownStatus(node);
+      if (previousName !== undefined) {
+        dropPrompts(previousName);
+        rejected.delete(endpoint(previous!.spec));
+        // Rebuilt in order, so a renamed node keeps its place.
+        const entries = [...statuses.entries()].map(([name, s]): [string, NodeStatus] => (name === previousName ? [node.name, status] : [name, s]));
+        statuses.clear();
+        for (const [name, s] of entries) statuses.set(name, s);
+        if (node.name !== previousName) bus.publish('nodes.removed', { names: [previousName] });
+      }
+      rejected.delete(endpoint(node));
+      enroll(status);
+      return status;
+    },
+    'nodes.remove': async ({ names }) => {
+      const removed = names.filter((name) => statuses.has(name));
+      for (const name of removed) {
+        dropPrompts(name);
+        statuses.delete(name);
+      }
+      if (removed.length > 0) bus.publish('nodes.removed', { names: removed });
+      return { removed };
+    },
+    'nodes.importSshConfig': async ({ path, apply }) => {
+      const file = path ?? defaultSshConfigPath;
+      if (file !== defaultSshConfigPath && file !== '~/.ssh/config') {
+        throw new SlipwayError('failed', `cannot read ${file}: ENOENT: no such file or directory`, 'path');
+      }
+      const { nodes, skipped } = sshConfigEntries();
+      const existing = nodes.filter((n) => statuses.has(n.name)).map((n) => n.name);
+      const fresh = apply ? nodes.filter((n) => !existing.includes(n.name)) : [];
+      for (const node of fresh) enroll(unknownStatus(node));
+      return { path: defaultSshConfigPath, nodes, skipped, existing, added: fresh.map((n) => n.name) };
+    },
+    'nodes.poll': async ({ names }) => {
+      const missing = names?.find((name) => !statuses.has(name));
+      if (missing !== undefined) throw new SlipwayError('bad_request', `no node named ${missing}`, 'names');
+      await new Promise((resolve) => later(roundTripMs, () => resolve(undefined)));
+      return pollRound(names);
+    },
+    'nodes.pendingHostKeys': async () => [...prompts.values()],
+    'nodes.answerHostKey': async ({ id, accept }) => {
+      const prompt = prompts.get(id);
+      if (!prompt) return { answered: false };
+      prompts.delete(id);
+      const key = endpoint(prompt);
+      if (accept) accepted.add(key);
+      else rejected.add(key);
+      bus.publish('nodes.hostKeyResolved', { id, accepted: accept });
+      // A rejection shows at once; an accepted key is used by the next poll, one round trip away.
+      if (!accept) pollRound([prompt.node]);
+      else later(roundTripMs, () => {
+        if (statuses.has(prompt.node)) pollRound([prompt.node]);
+      });
+      return { answered: true };
+    },
+  };
+
+  return {
+    handlers,
+    start() {
+      interval ??= setInterval(() => pollRound(), pollMs);
+    },
+    async close() {
+      if (interval) clearInterval(interval);
+      interval = null;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}

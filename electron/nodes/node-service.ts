@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { SlipwayError, type HostKeyPrompt, type NodeSpec, type NodeState, type NodeStatus } from '../../shared/contract/index.js';
+import type { EventBus } from '../host/event-bus.js';
+import { healthCommand, parseHealth } from './health-probe.js';
+import { loadInventory, saveInventory } from './inventory-file.js';
+import { KnownHostsStore } from './known-hosts-store.js';
+import { privateKeyFor } from './node-credentials.js';
+import { NodePool } from './node-pool.js';
+import { importSshConfig } from './ssh-config-import.js';
+import { SshError, type HostKeyQuestion } from './ssh-connection.js';
+
+export interface NodeServiceDeps {
+  bus: EventBus;
+  inventoryPath: string;
+  userKnownHosts: string | null;
+  ownKnownHosts: string;
+  pollMs: number;
+  pollTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** No operator to ask (the CLI): an unknown host key is refused at once, with how to accept it. */
+  interactive: boolean;
+  agent?: string;
+}
+
+const failureState: Record<SshError['kind'], NodeState> = {
+  unreachable: 'unreachable',
+  timeout: 'timeout',
+  'auth-failed': 'auth-failed',
+  'host-key-rejected': 'host-key-unknown',
+  'host-key-changed': 'host-key-changed',
+};
+
+export interface ExecOutcome {
+  node: string;
+  ok: boolean;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  error: string | null;
+  ms: number;
+}
+
+export function createNodeService(deps: NodeServiceDeps) {
+  const { bus } = deps;
+  // A damaged inventory file must not take builds or the console down: node commands say what is wrong instead.
+  let inventory: NodeSpec[] = [];
+  let damaged: string | null = null;
+  try {
+    inventory = loadInventory(deps.inventoryPath);
+  } catch (error) {
+    damaged = (error as Error).message;
+  }
+  const usable = () => {
+    if (damaged) throw new SlipwayError('failed', `the node inventory cannot be read: ${damaged}`, 'inventory');
+  };
+  const statuses = new Map<string, NodeStatus>();
+  const prompts = new Map<string, { prompt: HostKeyPrompt; answer: (accept: boolean) => void }>();
+  const polling = new Map<string, Promise<NodeStatus>>();
+  let timer: NodeJS.Timeout | null = null;
+
+  const fresh = (spec: NodeSpec): NodeStatus => ({ spec, state: 'unknown', lastSeen: null, latencyMs: null, facts: null, errors: [] });
+  const statusOf = (spec: NodeSpec) => statuses.get(spec.name) ?? fresh(spec);
+  function publish(status: NodeStatus): NodeStatus {
+    statuses.set(status.spec.name, status);
+    bus.publish('nodes.status', status);
+    return status;
+  }
+  for (const spec of inventory) statuses.set(spec.name, fresh(spec));
+
+  async function askHostKey(question: HostKeyQuestion): Promise<boolean> {
+    const current = inventory.find((n) => n.name === question.node);
+    if (current) publish({ ...statusOf(current), state: 'host-key-unknown' });
+    if (!deps.interactive) return false;
+    const prompt: HostKeyPrompt = { id: randomUUID(), ...question };
+    return new Promise((resolve) => {
+      prompts.set(prompt.id, { prompt, answer: resolve });
+      bus.publish('nodes.hostKeyPrompt', prompt);
+    });
+  }
+
+  const pool = new NodePool({
+    connection: {
+      trust: new KnownHostsStore(deps.userKnownHosts, deps.ownKnownHosts),
+      askHostKey,
+      readyTimeoutMs: deps.connectTimeoutMs ?? 8_000,
+      ...(deps.agent ? { agent: deps.agent } : {}),
+      privateKeyFor: (node) => privateKeyFor(node),
+    },
+  });
+
+  async function pollOne(spec: NodeSpec): Promise<NodeStatus> {
+    const started = Date.now();
+    try {
+      const result = await pool.exec(spec, healthCommand, { timeoutMs: deps.pollTimeoutMs ?? 10_000 });
+      if (result.code !== 0) throw new Error(`health command exited ${result.code}: ${result.stderr.trim().slice(0, 200)}`);
+      const facts = parseHealth(result.stdout);
+      return publish({ ...statusOf(spec), spec, state: 'reachable', lastSeen: new Date().toISOString(), latencyMs: Date.now() - started, facts });
+    } catch (error) {
+      const state: NodeState = error instanceof SshError ? failureState[error.kind] : 'unreachable';
+      const message = error instanceof SshError && error.kind === 'host-key-rejected' && !deps.interactive
+        ? 'unknown host key: accept it in the console (slipway start), then poll again'
+        : (error as Error).message;
+      const previous = statusOf(spec);
+      const errors = [{ at: new Date().toISOString(), message }, ...previous.errors].slice(0, 5);
+      return publish({ ...previous, spec, state, errors });
+    }
+  }
+
+  /** One poll per node at a time: a slow node is not polled twice over. */
+  function poll(spec: NodeSpec): Promise<NodeStatus> {
+    let running = polling.get(spec.name);
+    if (!running) {
+      running = pollOne(spec).finally(() => polling.delete(spec.name));
+      polling.set(spec.name, running);
+    }
+    return running;
+  }
+
+  function named(names?: string[]): NodeSpec[] {
+    if (!names) return inventory;
+    const unknown = names.filter((name) => !inventory.some((n) => n.name === name));
+    if (unknown.length > 0) throw new SlipwayError('bad_request', `no node named ${unknown.join(', ')}`, 'names');
+    return inventory.filter((n) => names.includes(n.name));
+  }
+
+  function save(next: NodeSpec[]): void {
+    saveInventory(deps.inventoryPath, next);
+    inventory = next;
+  }
+
+  return {
+    list: () => (usable(), inventory.map(statusOf)),
+    poll: (names?: string[]) => (usable(), Promise.all(named(names).map(poll))),
+    pendingHostKeys: () => [...prompts.values()].map((p) => p.prompt),
+
+    /** The same command on every node (or these) at once, through the pool; one result per node, failures included. */
+    async execAll(command: string, names?: string[], timeoutMs = 30_000): Promise<ExecOutcome[]> {
+      usable();
+      return Promise.all(
+        named(names).map(async (spec): Promise<ExecOutcome> => {
+          const started = Date.now();
+          try {
+            const result = await pool.exec(spec, command, { timeoutMs });
+            return { node: spec.name, ok: result.code === 0, code: result.code, stdout: result.stdout, stderr: result.stderr, error: null, ms: Date.now() - started };
+          } catch (error) {
+            return { node: spec.name, ok: false, code: null, stdout: '', stderr: '', error: (error as Error).message, ms: Date.now() - started };
+          }
+        }),
+      );
+    },
+
+    answerHostKey(id: string, accept: boolean): boolean {
+      const pending = prompts.get(id);
+      if (!pending) return false;
+      prompts.delete(id);
+      pending.answer(accept);
+      bus.publish('nodes.hostKeyResolved', { id, accepted: accept });
+      return true;
+    },
+
+    saveNode(node: NodeSpec, previousName?: string): NodeStatus {
+      usable();
+      const replaced = previousName ?? node.name;
+      if (node.name !== replaced && inventory.some((n) => n.name === node.name)) throw new SlipwayError('bad_request', `a node named ${node.name} exists already`, 'name');
+      const index = inventory.findIndex((n) => n.name === replaced);
+      if (previousName !== undefined && index < 0) throw new SlipwayError('bad_request', `no node named ${previousName}`, 'previousName');
+      const next = [...inventory];
+      if (index >= 0) next[index] = node;
+      else next.push(node);
+      save(next);
+      if (node.name !== replaced) {
+        statuses.delete(replaced);
+        pool.forget(replaced);
+        bus.publish('nodes.removed', { names: [replaced] });
+      }
+      pool.forget(node.name);
+      const status = publish(fresh(node));
+      void poll(node);
+      return status;
+    },
+
+    removeNodes(names: string[]): string[] {
+      usable();
+      const removed = inventory.filter((n) => names.includes(n.name)).map((n) => n.name);
+      save(inventory.filter((n) => !removed.includes(n.name)));
+      for (const name of removed) {
+        statuses.delete(name);
+        pool.forget(name);
+      }
+      if (removed.length > 0) bus.publish('nodes.removed', { names: removed });
+      return removed;
+    },
+
+    importSshConfig(path: string | undefined, apply: boolean) {
+      usable();
+      const file = path ?? join(homedir(), '.ssh', 'config');
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new SlipwayError('failed', `cannot read ${file}: ${(error as Error).message}`, 'path');
+      }
+      const found = importSshConfig(text);
+      const existing = found.nodes.filter((n) => inventory.some((i) => i.name === n.name)).map((n) => n.name);
+      const fresh = found.nodes.filter((n) => !existing.includes(n.name));
+      if (apply && fresh.length > 0) {
+        save([...inventory, ...fresh]);
+        for (const node of fresh) publish(statusOf(node));
+      }
+      return { path: file, nodes: found.nodes, skipped: found.skipped, existing, added: apply ? fresh.map((n) => n.name) : [] };
+    },
+
+    start(): void {
+      if (damaged) return;
+      timer ??= setInterval(() => void Promise.all(inventory.map(poll)), deps.pollMs);
+      timer.unref();
+      void Promise.all(inventory.map(poll));
+    },
+
+    async close(): Promise<void> {
+      if (timer) clearInterval(timer);
+      for (const { answer } of prompts.values()) answer(false);
+      prompts.clear();
+      await pool.close();
+    },
+  };
+}
+
+export type NodeService = ReturnType<typeof createNodeService>;

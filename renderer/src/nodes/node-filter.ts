@@ -1,0 +1,33 @@
+import type { NodeStatus } from '../../../shared/contract/index.js';
+
+const byName = (a: NodeStatus, b: NodeStatus) => a.spec.name.localeCompare(b.spec.name, 'en', { numeric: true });
+
+/** Names in natural order: rack2-n10 after rack2-n9. */
+export function sortNodes(statuses: Iterable<NodeStatus>): NodeStatus[] {
+  return [...statuses].sort(byName);
+}
+
+/**
+ * Every word of the filter must match: a part of the name, host (or
+ * host:port), user or a label, or the start of the state ("host-key" finds
+ * both host-key states, "reachable" not the unreachable ones).
+ */
+export function matchesFilter(status: NodeStatus, filter: string): boolean {
+  const { spec, state } = status;
+  const haystack = [spec.name, `${spec.host}:${spec.port}`, spec.user, ...spec.labels].map((s) => s.toLowerCase());
+  return filter
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((word) => state.startsWith(word) || haystack.some((field) => field.includes(word)));
+}
+
+export function filterNodes(statuses: readonly NodeStatus[], filter: string): NodeStatus[] {
+  return filter.trim() === '' ? [...statuses] : statuses.filter((s) => matchesFilter(s, filter));
+}
+
+/** Select-all over the rows in view: selects them all, or clears them when all were selected. */
+export function toggleAll(selected: readonly string[], visible: readonly string[]): string[] {
+  const all = visible.length > 0 && visible.every((name) => selected.includes(name));
+  return all ? selected.filter((name) => !visible.includes(name)) : [...selected, ...visible.filter((name) => !selected.includes(name))];
+}

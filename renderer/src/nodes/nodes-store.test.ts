@@ -1,0 +1,117 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { CommandName, HostKeyPrompt, NodeStatus, RequestOf, SlipwayEvent } from '../../../shared/contract/index.js';
+import { HostError, type HostConnection } from '../host/frame-client.js';
+import { setHost } from '../host/host.js';
+import { initialNodesData, selectOpenStatus, selectShownPrompt, useNodes } from './nodes-store.js';
+
+const status = (name: string, change: Partial<NodeStatus> = {}): NodeStatus => ({
+  spec: { name, host: `10.0.1.${name.length}`, port: 22, user: 'root', identity: null, jump: null, labels: ['rack=1'] },
+  state: 'reachable',
+  lastSeen: '2025-01-14T09:00:00.000Z',
+  latencyMs: 1.2,
+  facts: null,
+  errors: [],
+  ...change,
+});
+const prompt = (id: string, node: string): HostKeyPrompt => ({ id, node, host: '10.0.4.11', port: 22, keyType: 'ssh-ed25519', fingerprint: `SHA256:${'A'.repeat(43)}` });
+
+let seq = 0;
+const event = (e: Omit<SlipwayEvent, 'seq'>) => useNodes.getState().apply({ ...e, seq: ++seq } as SlipwayEvent);
+
+/** A host that answers from a function and records every request. */
+function fakeHost(answer: (command: CommandName, payload: unknown) => unknown) {
+  const requests: { command: CommandName; payload: unknown }[] = [];
+  const connection: HostConnection = {
+    kind: 'web',
+    request: (async <C extends CommandName>(command: C, payload: RequestOf<C>) => {
+      requests.push({ command, payload });
+      return answer(command, payload);
+    }) as HostConnection['request'],
+    onEvent: () => () => undefined,
+    onResync: () => () => undefined,
+    onState: () => () => undefined,
+    reconnect: () => undefined,
+  };
+  setHost(connection);
+  return requests;
+}
+
+describe('nodes store', () => {
+  beforeEach(() => useNodes.setState(initialNodesData()));
+
+  it('loads the snapshot, then follows status deltas and removals', async () => {
+    fakeHost((command) => (command === 'nodes.list' ? [status('a'), status('b'), status('c')] : [prompt('p1', 'c')]));
+    await useNodes.getState().load();
+    useNodes.setState({ selected: ['a', 'b'], open: 'b' });
+    expect(Object.keys(useNodes.getState().statuses)).toEqual(['a', 'b', 'c']);
+    expect(useNodes.getState().prompts).toHaveLength(1);
+
+    event({ topic: 'nodes.status', payload: status('a', { state: 'unreachable', errors: [{ at: '2025-01-14T09:01:00.000Z', message: 'connect ECONNREFUSED 10.0.1.1:22' }] }) });
+    event({ topic: 'nodes.status', payload: status('d', { state: 'unknown' }) });
+    expect(useNodes.getState().statuses.a!.state).toBe('unreachable');
+    expect(useNodes.getState().statuses.d!.state).toBe('unknown');
+    expect(selectOpenStatus(useNodes.getState())?.spec.name).toBe('b');
+
+    event({ topic: 'nodes.removed', payload: { names: ['b', 'c'] } });
+    const state = useNodes.getState();
+    expect(Object.keys(state.statuses).sort()).toEqual(['a', 'd']);
+    expect(state.selected).toEqual(['a']);
+    expect(state.open).toBeNull();
+  });
+
+  it('keeps pending host-key prompts from the snapshot and events, once each, until resolved', async () => {
+    fakeHost((command) => (command === 'nodes.list' ? [] : [prompt('p1', 'n1')]));
+    await useNodes.getState().load();
+    event({ topic: 'nodes.hostKeyPrompt', payload: prompt('p1', 'n1') });
+    event({ topic: 'nodes.hostKeyPrompt', payload: prompt('p2', 'n2') });
+    expect(useNodes.getState().prompts.map((p) => p.id)).toEqual(['p1', 'p2']);
+    expect(selectShownPrompt(useNodes.getState())?.id).toBe('p1');
+
+    useNodes.getState().defer('p1');
+    expect(selectShownPrompt(useNodes.getState())?.id).toBe('p2');
+    event({ topic: 'nodes.hostKeyResolved', payload: { id: 'p2', accepted: true } });
+    expect(selectShownPrompt(useNodes.getState())).toBeNull();
+    useNodes.getState().reviewPrompts();
+    expect(selectShownPrompt(useNodes.getState())?.id).toBe('p1');
+  });
+
+  it('answers a prompt and forgets it at once', async () => {
+    const requests = fakeHost(() => ({ answered: true }));
+    useNodes.setState({ prompts: [prompt('p1', 'n1')] });
+    await useNodes.getState().answer('p1', false);
+    expect(requests).toEqual([{ command: 'nodes.answerHostKey', payload: { id: 'p1', accept: false } }]);
+    expect(useNodes.getState().prompts).toEqual([]);
+  });
+
+  it('reloads on resync: nodes gone meanwhile leave the selection and the detail', async () => {
+    let list = [status('a'), status('b')];
+    fakeHost((command) => (command === 'nodes.list' ? list : []));
+    await useNodes.getState().load();
+    useNodes.setState({ selected: ['a', 'b'], open: 'a' });
+    list = [status('b', { state: 'timeout' })];
+    await useNodes.getState().load();
+    expect(useNodes.getState()).toMatchObject({ selected: ['b'], open: null, statuses: { b: { state: 'timeout' } } });
+  });
+
+  it('saves a rename in place of the old name, and reports a refusal with its field', async () => {
+    fakeHost((command, payload) => {
+      const { node } = payload as { node: NodeStatus['spec'] };
+      if (node.name === 'taken') throw new HostError('bad_request', 'a node named taken is in the inventory already', 'name');
+      return status(node.name, { state: 'unknown' });
+    });
+    useNodes.setState({ statuses: { old: status('old') }, selected: ['old'], open: 'old' });
+    expect(await useNodes.getState().save(status('new').spec, 'old')).toEqual({ ok: true });
+    expect(useNodes.getState()).toMatchObject({ selected: ['new'], open: 'new' });
+    expect(Object.keys(useNodes.getState().statuses)).toEqual(['new']);
+    expect(await useNodes.getState().save(status('taken').spec)).toEqual({ ok: false, message: 'a node named taken is in the inventory already', field: 'name' });
+  });
+
+  it('removes nodes and polls, merging what the poll read', async () => {
+    fakeHost((command) => (command === 'nodes.remove' ? { removed: ['a'] } : [status('b', { latencyMs: 9 })]));
+    useNodes.setState({ statuses: { a: status('a'), b: status('b') }, selected: ['a'] });
+    expect(await useNodes.getState().remove(['a'])).toBe(true);
+    await useNodes.getState().poll();
+    expect(useNodes.getState()).toMatchObject({ selected: [], polling: false, statuses: { b: { latencyMs: 9 } } });
+    expect(useNodes.getState().statuses.a).toBeUndefined();
+  });
+});

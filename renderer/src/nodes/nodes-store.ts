@@ -1,0 +1,181 @@
+import { create } from 'zustand';
+import type { HostKeyPrompt, NodeSpec, NodeStatus, ResponseOf, SlipwayEvent } from '../../../shared/contract/index.js';
+import { HostError } from '../host/frame-client.js';
+import { host } from '../host/host.js';
+
+export type SaveOutcome = { ok: true } | { ok: false; message: string; field: string | null };
+export type ImportResult = ResponseOf<'nodes.importSshConfig'>;
+
+interface NodesData {
+  /** By name. Rows are derived (sorted, filtered) where they are shown, never kept twice. */
+  statuses: Record<string, NodeStatus>;
+  /** Pending host-key prompts, oldest first. */
+  prompts: HostKeyPrompt[];
+  /** Prompts the operator put off for now: pending still, not shown until asked for. */
+  deferred: string[];
+  filter: string;
+  /** Checked rows; only those in view are acted on. */
+  selected: string[];
+  /** The node in the detail panel. */
+  open: string | null;
+  loaded: boolean;
+  polling: boolean;
+  error: string | null;
+}
+
+interface NodesActions {
+  load(): Promise<void>;
+  apply(event: SlipwayEvent): void;
+  setFilter(filter: string): void;
+  setSelected(names: string[]): void;
+  toggleSelected(name: string): void;
+  openNode(name: string | null): void;
+  save(node: NodeSpec, previousName?: string): Promise<SaveOutcome>;
+  remove(names: string[]): Promise<boolean>;
+  poll(names?: string[]): Promise<void>;
+  answer(id: string, accept: boolean): Promise<void>;
+  defer(id: string): void;
+  reviewPrompts(): void;
+  /** The preview (or, with `apply`, what was added); throws what the backend said. */
+  importSshConfig(apply: boolean): Promise<ImportResult>;
+  dismissError(): void;
+}
+
+export type NodesState = NodesData & NodesActions;
+
+export const initialNodesData = (): NodesData => ({
+  statuses: {},
+  prompts: [],
+  deferred: [],
+  filter: '',
+  selected: [],
+  open: null,
+  loaded: false,
+  polling: false,
+  error: null,
+});
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const byName = (list: readonly NodeStatus[]) => Object.fromEntries(list.map((s) => [s.spec.name, s]));
+
+function without(statuses: Record<string, NodeStatus>, names: readonly string[]): Record<string, NodeStatus> {
+  return Object.fromEntries(Object.entries(statuses).filter(([name]) => !names.includes(name)));
+}
+
+/** What disappears with removed nodes: their rows, their checks, the detail panel if it showed one. */
+function dropNodes(s: NodesData, names: readonly string[]): Partial<NodesData> {
+  return { statuses: without(s.statuses, names), selected: s.selected.filter((n) => !names.includes(n)), open: s.open !== null && names.includes(s.open) ? null : s.open };
+}
+
+function resolvePrompt(s: NodesData, id: string): Partial<NodesData> {
+  return { prompts: s.prompts.filter((p) => p.id !== id), deferred: s.deferred.filter((d) => d !== id) };
+}
+
+export const useNodes = create<NodesState>()((set) => ({
+  ...initialNodesData(),
+
+  async load() {
+    try {
+      const [list, prompts] = await Promise.all([host().request('nodes.list', {}), host().request('nodes.pendingHostKeys', {})]);
+      const statuses = byName(list);
+      set((s) => ({
+        statuses,
+        prompts,
+        deferred: s.deferred.filter((id) => prompts.some((p) => p.id === id)),
+        selected: s.selected.filter((name) => name in statuses),
+        open: s.open !== null && s.open in statuses ? s.open : null,
+        loaded: true,
+        error: null,
+      }));
+    } catch (error) {
+      set({ error: `Could not load the nodes: ${messageOf(error)}` });
+    }
+  },
+
+  apply(event) {
+    switch (event.topic) {
+      case 'nodes.status':
+        set((s) => ({ statuses: { ...s.statuses, [event.payload.spec.name]: event.payload } }));
+        break;
+      case 'nodes.removed':
+        set((s) => dropNodes(s, event.payload.names));
+        break;
+      case 'nodes.hostKeyPrompt':
+        set((s) => (s.prompts.some((p) => p.id === event.payload.id) ? {} : { prompts: [...s.prompts, event.payload] }));
+        break;
+      case 'nodes.hostKeyResolved':
+        set((s) => resolvePrompt(s, event.payload.id));
+        break;
+      default:
+        break;
+    }
+  },
+
+  setFilter: (filter) => set({ filter }),
+  setSelected: (selected) => set({ selected }),
+  toggleSelected: (name) => set((s) => ({ selected: s.selected.includes(name) ? s.selected.filter((n) => n !== name) : [...s.selected, name] })),
+  openNode: (open) => set({ open }),
+
+  async save(node, previousName) {
+    try {
+      const status = await host().request('nodes.save', previousName === undefined ? { node } : { node, previousName });
+      set((s) => {
+        const renamed = previousName !== undefined && previousName !== node.name;
+        const base = renamed ? { ...s, ...dropNodes(s, [previousName]) } : s;
+        return {
+          statuses: { ...base.statuses, [node.name]: status },
+          selected: renamed && s.selected.includes(previousName) ? [...base.selected, node.name] : base.selected,
+          open: renamed && s.open === previousName ? node.name : base.open,
+        };
+      });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, message: messageOf(error), field: error instanceof HostError ? (error.field ?? null) : null };
+    }
+  },
+
+  async remove(names) {
+    try {
+      const { removed } = await host().request('nodes.remove', { names });
+      set((s) => dropNodes(s, removed));
+      return true;
+    } catch (error) {
+      set({ error: `Could not remove ${names.join(', ')}: ${messageOf(error)}` });
+      return false;
+    }
+  },
+
+  async poll(names) {
+    set({ polling: true });
+    try {
+      const polled = await host().request('nodes.poll', names ? { names } : {});
+      set((s) => ({ statuses: { ...s.statuses, ...byName(polled) }, polling: false }));
+    } catch (error) {
+      set({ polling: false, error: `Could not poll: ${messageOf(error)}` });
+    }
+  },
+
+  async answer(id, accept) {
+    try {
+      await host().request('nodes.answerHostKey', { id, accept });
+      // Answered here or elsewhere: either way it is not pending any more.
+      set((s) => resolvePrompt(s, id));
+    } catch (error) {
+      set({ error: `Could not answer the host-key prompt: ${messageOf(error)}` });
+    }
+  },
+
+  defer: (id) => set((s) => ({ deferred: s.deferred.includes(id) ? s.deferred : [...s.deferred, id] })),
+  reviewPrompts: () => set({ deferred: [] }),
+
+  async importSshConfig(apply) {
+    // What was added arrives as `nodes.status` events, like any other change.
+    return host().request('nodes.importSshConfig', { apply });
+  },
+
+  dismissError: () => set({ error: null }),
+}));
+
+/** The prompt to show: the oldest one not put off. */
+export const selectShownPrompt = (s: NodesState): HostKeyPrompt | null => s.prompts.find((p) => !s.deferred.includes(p.id)) ?? null;
+export const selectOpenStatus = (s: NodesState): NodeStatus | null => (s.open === null ? null : (s.statuses[s.open] ?? null));
