@@ -42,19 +42,13 @@ async function logLineCount(page: Page): Promise<number> {
 
 test.describe('builds against the mocked backend', () => {
   let server: ConsoleServer;
-  let consoleErrors: string[];
 
-  test.beforeEach(async ({ launch, page }) => {
-    // CSP violations and render errors surface only here.
-    consoleErrors = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
+  test.beforeEach(async ({ launch, page, consoleErrors: _watched }) => {
     server = await launch({ mock: true });
     await openBuilds(page, server);
   });
 
-  test.afterEach(() => {
+  test.afterEach(({ consoleErrors }) => {
     expect(consoleErrors).toEqual([]);
   });
 

@@ -5,11 +5,15 @@ import { expect, test } from './support/fixtures.js';
 import { saveScreenshot, screenshotDir } from './support/screenshots.js';
 
 // The mocked lab (electron/mock/mock-node-fleet.ts): rack3-n07 refuses connections, rack2-n03 refuses the keys,
-// bench-01 presents a changed host key, rack4-n01's key is not known yet (one prompt at start).
+// bench-01 presents a changed host key, rack4-n01's key is not known yet (one prompt at start), rack5-vault logs in
+// with an encrypted key whose passphrase is lab-secret (one passphrase prompt at start).
 
 const table = (page: Page) => page.getByRole('table', { name: 'Nodes' });
 const row = (page: Page, name: string) => table(page).locator(`tr[data-node="${name}"]`);
 const hostKey = (page: Page) => page.getByRole('dialog', { name: 'Unknown host key' });
+const passphrase = (page: Page) => page.getByRole('dialog', { name: 'Key passphrase needed' });
+const recentErrors = (page: Page) => detail(page).getByRole('list', { name: 'Recent errors' });
+const vaultKey = '/home/operator/.ssh/id_vault_ed25519';
 const detail = (page: Page) => page.locator('section.node');
 const filter = (page: Page) => page.getByLabel('Filter nodes');
 const nodesLink = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Nodes/ });
@@ -27,6 +31,13 @@ async function answerLater(page: Page): Promise<void> {
   await expect(hostKey(page)).toBeHidden();
 }
 
+/** Both prompts out of the way: rack4-n01's key put off, rack5-vault's passphrase declined (it stays auth-failed). */
+async function putOffPrompts(page: Page): Promise<void> {
+  await answerLater(page);
+  await passphrase(page).getByRole('button', { name: 'Cancel' }).click();
+  await expect(passphrase(page)).toBeHidden();
+}
+
 async function openDetail(page: Page, name: string): Promise<void> {
   await row(page, name).getByRole('button', { name, exact: true }).click();
   await expect(detail(page)).toHaveAttribute('data-node', name);
@@ -39,25 +50,19 @@ async function screenshotModal(page: Page, name: string): Promise<void> {
 
 test.describe('nodes against the mocked backend', () => {
   let server: ConsoleServer;
-  let consoleErrors: string[];
 
-  test.beforeEach(async ({ launch, page }) => {
-    // CSP violations and render errors surface only here.
-    consoleErrors = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
+  test.beforeEach(async ({ launch, page, consoleErrors: _watched }) => {
     server = await launch({ mock: true });
     await openNodes(page, server);
   });
 
-  test.afterEach(() => {
+  test.afterEach(({ consoleErrors }) => {
     expect(consoleErrors).toEqual([]);
   });
 
   test('the table shows every node with its state, bars and labels; the filter narrows it', async ({ page }) => {
-    await answerLater(page);
-    await expect(table(page).locator('tbody tr')).toHaveCount(12);
+    await putOffPrompts(page);
+    await expect(table(page).locator('tbody tr')).toHaveCount(13);
     const states = { 'rack1-n01': 'reachable', 'rack3-n07': 'unreachable', 'rack2-n03': 'auth-failed', 'rack4-n01': 'host-key-unknown', 'bench-01': 'host-key-changed' };
     for (const [name, state] of Object.entries(states)) {
       await expect(row(page, name)).toHaveAttribute('data-state', state);
@@ -82,9 +87,9 @@ test.describe('nodes against the mocked backend', () => {
 
     await filter(page).fill('gpu');
     await expect(table(page).locator('tbody tr')).toHaveCount(2);
-    await expect(page.getByTestId('nodes-count')).toHaveText('2 of 12 nodes');
+    await expect(page.getByTestId('nodes-count')).toHaveText('2 of 13 nodes');
     await page.getByLabel('Select all nodes in view').check();
-    await expect(page.getByTestId('nodes-count')).toHaveText('2 of 12 nodes · 2 selected');
+    await expect(page.getByTestId('nodes-count')).toHaveText('2 of 13 nodes · 2 selected');
     await expect(page.getByRole('button', { name: 'Edit', exact: true })).toBeDisabled();
     await expect(page.getByRole('button', { name: 'Remove', exact: true })).toBeEnabled();
     await filter(page).fill('rack=3 unreach');
@@ -95,7 +100,7 @@ test.describe('nodes against the mocked backend', () => {
     await filter(page).fill('nothing-like-this');
     await expect(page.getByText('No node matches “nothing-like-this”.')).toBeVisible();
     await filter(page).fill('');
-    await expect(table(page).locator('tbody tr')).toHaveCount(12);
+    await expect(table(page).locator('tbody tr')).toHaveCount(13);
 
     await openDetail(page, 'rack3-g01');
     await expect(detail(page).getByLabel('System')).toContainText('Ubuntu 22.04.5 LTS');
@@ -111,7 +116,8 @@ test.describe('nodes against the mocked backend', () => {
     await expect(dialog).toContainText("The authenticity of host 10.0.4.11:22 (node rack4-n01) can't be established.");
     await expect(dialog).toContainText('ssh-ed25519');
     await expect(dialog.getByTestId('hostkey-fingerprint')).toHaveText(/^SHA256:[A-Za-z0-9+/]{43}$/);
-    await expect(nodesLink(page)).toContainText('1');
+    // rack4-n01's key and rack5-vault's passphrase.
+    await expect(nodesLink(page).locator('.nav__count')).toHaveText('2 prompts to answer');
     await openDetail(page, 'rack4-n01');
     await expect(detail(page).locator('[data-callout="host-key-unknown"]')).toContainText('waits for your answer');
     await saveScreenshot(page, 'nodes-host-key');
@@ -122,7 +128,7 @@ test.describe('nodes against the mocked backend', () => {
     await expect(detail(page)).toHaveAttribute('data-state', 'reachable');
     await expect(detail(page).getByLabel('System')).toContainText('rack4-n01');
     await expect(row(page, 'rack4-n01').getByRole('meter', { name: 'Load' })).toBeVisible();
-    await expect(nodesLink(page).locator('.nav__count')).toHaveCount(0);
+    await expect(nodesLink(page).locator('.nav__count')).toHaveText('1 prompt to answer');
   });
 
   test('a rejected host key keeps the node host-key-unknown, with the error, on a fresh page too', async ({ page }) => {
@@ -143,7 +149,7 @@ test.describe('nodes against the mocked backend', () => {
   });
 
   test('the detail shows why a node is unreachable, and refuses a changed host key outright', async ({ page }) => {
-    await answerLater(page);
+    await putOffPrompts(page);
     await openDetail(page, 'rack3-n07');
     await expect(detail(page).getByRole('list', { name: 'Recent errors' })).toContainText('connect ECONNREFUSED 10.0.3.7:22');
     await expect(detail(page)).toContainText(/No facts: the node last answered 2 h 1[34] min ago/);
@@ -159,7 +165,7 @@ test.describe('nodes against the mocked backend', () => {
   });
 
   test('add checks fields inline, then edit and remove with confirmation', async ({ page }) => {
-    await answerLater(page);
+    await putOffPrompts(page);
     await page.getByRole('button', { name: 'Add node' }).click();
     const form = page.getByRole('dialog', { name: 'Add a node' });
     await expect(form.getByLabel('Name')).toBeFocused();
@@ -184,7 +190,7 @@ test.describe('nodes against the mocked backend', () => {
     await form.getByRole('button', { name: 'Add node' }).click();
     await expect(form).toBeHidden();
     await expect(row(page, 'rack1-n04')).toHaveAttribute('data-state', 'reachable');
-    await expect(table(page).locator('tbody tr')).toHaveCount(13);
+    await expect(table(page).locator('tbody tr')).toHaveCount(14);
 
     await row(page, 'rack1-n04').getByLabel('Select rack1-n04').check();
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
@@ -207,12 +213,12 @@ test.describe('nodes against the mocked backend', () => {
     await expect(confirm).toBeHidden();
     await expect(row(page, 'rack1-n03')).toHaveCount(0);
     await expect(row(page, 'rack1-n04')).toHaveCount(0);
-    await expect(table(page).locator('tbody tr')).toHaveCount(11);
-    await expect(page.getByTestId('nodes-count')).toHaveText('11 nodes');
+    await expect(table(page).locator('tbody tr')).toHaveCount(12);
+    await expect(page.getByTestId('nodes-count')).toHaveText('12 nodes');
   });
 
   test('import from ~/.ssh/config previews new, existing and skipped hosts, then adds the new ones', async ({ page }) => {
-    await answerLater(page);
+    await putOffPrompts(page);
     await page.getByRole('button', { name: 'Import from ~/.ssh/config' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import from ~/.ssh/config' });
     const entries = dialog.getByRole('table', { name: 'Hosts in the SSH config' });
@@ -233,6 +239,71 @@ test.describe('nodes against the mocked backend', () => {
       await expect(row(page, name)).toHaveAttribute('data-state', 'reachable');
       await expect(row(page, name).locator('.chip')).toHaveText(['imported']);
     }
-    await expect(table(page).locator('tbody tr')).toHaveCount(14);
+    await expect(table(page).locator('tbody tr')).toHaveCount(15);
+  });
+
+
+  test('an encrypted key asks for its passphrase: a wrong one is refused and asked again, the right one connects', async ({ page }) => {
+    await answerLater(page);
+    const dialog = passphrase(page);
+    await expect(dialog).toHaveAttribute('data-node', 'rack5-vault');
+    await expect(dialog.getByTestId('passphrase-key')).toHaveText(vaultKey);
+    await expect(dialog).toContainText('Slipway keeps it for this session only, in memory.');
+    const input = dialog.getByLabel('Passphrase');
+    await expect(input).toHaveAttribute('type', 'password');
+    await expect(input).toHaveAttribute('autocomplete', 'off');
+    await expect(dialog.getByRole('button', { name: 'Unlock' })).toBeDisabled();
+    await expect(row(page, 'rack5-vault')).toHaveAttribute('data-state', 'auth-failed');
+    await expect(row(page, 'rack5-vault').locator('.chip')).toHaveText(['rack=5']);
+    await input.fill('not-the-secret');
+    await screenshotModal(page, 'nodes-passphrase');
+
+    await openDetail(page, 'rack5-vault');
+    await expect(detail(page).locator('[data-callout="passphrase"]')).toContainText(`The key ${vaultKey} is encrypted`);
+    await expect(recentErrors(page).locator('li').first()).toContainText(`the key ${vaultKey} is encrypted: waiting for its passphrase`);
+
+    // A wrong passphrase: the prompt goes, the node says why, and a poll asks again.
+    const first = await dialog.getAttribute('data-prompt');
+    await input.press('Enter');
+    await expect(page.locator(`[data-prompt="${first}"]`)).toHaveCount(0);
+    await expect(recentErrors(page)).toContainText(`wrong passphrase for ${vaultKey}`);
+    await expect(detail(page)).toHaveAttribute('data-state', 'auth-failed');
+    await detail(page).getByRole('button', { name: 'Poll this node' }).click();
+    await expect(dialog).toBeVisible();
+    await expect(dialog).not.toHaveAttribute('data-prompt', first!);
+    await expect(dialog.getByLabel('Passphrase')).toHaveValue('');
+
+    // The right one: reachable, with facts, and not asked again.
+    await dialog.getByLabel('Passphrase').fill('lab-secret');
+    await dialog.getByRole('button', { name: 'Unlock' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(row(page, 'rack5-vault')).toHaveAttribute('data-state', 'reachable');
+    await expect(detail(page)).toHaveAttribute('data-state', 'reachable');
+    await expect(detail(page).getByLabel('System')).toContainText('rack5-vault');
+    await expect(detail(page).locator('[data-callout]')).toHaveCount(0);
+    await detail(page).getByRole('button', { name: 'Poll this node' }).click();
+    await expect(detail(page).getByRole('button', { name: 'Poll this node' })).toBeEnabled();
+    await expect(dialog).toHaveCount(0);
+    // Only rack4-n01's key, put off, still waits.
+    await expect(nodesLink(page).locator('.nav__count')).toHaveText('1 prompt to answer');
+  });
+
+  test('a declined passphrase leaves the node auth-failed, unasked until “Poll this node”', async ({ page }) => {
+    await answerLater(page);
+    await passphrase(page).getByRole('button', { name: 'Cancel' }).click();
+    await expect(passphrase(page)).toBeHidden();
+    await openDetail(page, 'rack5-vault');
+    await expect(detail(page)).toHaveAttribute('data-state', 'auth-failed');
+    await expect(recentErrors(page).locator('li').first()).toContainText('passphrase not given');
+
+    await page.getByRole('button', { name: 'Poll now' }).click();
+    await expect(page.getByRole('button', { name: 'Poll now' })).toBeEnabled();
+    await expect(passphrase(page)).toHaveCount(0);
+    await expect(recentErrors(page).locator('li').first()).toContainText('passphrase not given');
+
+    await detail(page).getByRole('button', { name: 'Poll this node' }).click();
+    await expect(passphrase(page)).toBeVisible();
+    await expect(passphrase(page)).toHaveAttribute('data-node', 'rack5-vault');
+    await expect(recentErrors(page).locator('li').first()).toContainText('waiting for its passphrase');
   });
 });

@@ -2,7 +2,15 @@ import { test as base } from '@playwright/test';
 import { ConsoleServer, type ConsoleServerOptions } from './console-server.js';
 
 /** `launch(options)` starts a console; every console a test started is stopped after it, even on timeout. */
-export const test = base.extend<{ launch: (options?: ConsoleServerOptions) => Promise<ConsoleServer> }>({
+export const test = base.extend<{ launch: (options?: ConsoleServerOptions) => Promise<ConsoleServer>; consoleErrors: string[] }>({
+  /** Errors the page logged (CSP violations and render errors surface only there); specs assert it stays empty. */
+  consoleErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await use(errors);
+  },
   launch: async ({}, use) => {
     const started: ConsoleServer[] = [];
     await use(async (options) => {

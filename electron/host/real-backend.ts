@@ -7,6 +7,7 @@ import { hostDebianArch } from '../builds/host-arch.js';
 import { hostDebianMirror } from '../builds/host-mirror.js';
 import { inventoryPath } from '../nodes/inventory-file.js';
 import { createNodeService } from '../nodes/node-service.js';
+import type { SecretStore } from '../nodes/secret-store.js';
 import { execaRunner, type Runner } from '../process/runner.js';
 import { processIdentity } from '../process/process-identity.js';
 import { checkPrivileges } from '../readiness/privileges.js';
@@ -21,6 +22,8 @@ export interface RealBackendOptions {
   env?: NodeJS.ProcessEnv;
   /** An operator is there to answer host-key prompts (the console); the CLI refuses unknown keys instead. */
   interactive?: boolean;
+  /** Where key passphrases are kept (the desktop passes the OS keyring). */
+  secrets?: SecretStore;
 }
 
 /** The services that do real work on this host, behind the contract's handlers. */
@@ -64,6 +67,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     ownKnownHosts: env.SLIPWAY_KNOWN_HOSTS ?? join(configDir, 'known_hosts'),
     pollMs: Number(env.SLIPWAY_POLL_MS ?? 15_000),
     interactive: options.interactive ?? true,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(env.SSH_AUTH_SOCK ? { agent: env.SSH_AUTH_SOCK } : {}),
   });
 
@@ -91,6 +95,8 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'nodes.poll': ({ names }) => nodes.poll(names),
       'nodes.pendingHostKeys': async () => nodes.pendingHostKeys(),
       'nodes.answerHostKey': async ({ id, accept }) => ({ answered: nodes.answerHostKey(id, accept) }),
+      'nodes.pendingPassphrases': async () => nodes.pendingPassphrases(),
+      'nodes.answerPassphrase': async ({ id, passphrase }) => ({ answered: nodes.answerPassphrase(id, passphrase) }),
     },
     start() {
       // The first probe runs at once so the view is filled when a client connects.

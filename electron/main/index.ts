@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
 import { packageRoot } from '../host/app-paths.js';
@@ -6,12 +7,16 @@ import { createRealBackend } from '../host/real-backend.js';
 import { createMockBackend, mockScenarios, type MockScenario } from '../mock/mock-backend.js';
 import { appOrigin, registerAppScheme, serveRenderer } from './app-protocol.js';
 import { attachIpcTransport } from './ipc-transport.js';
+import { desktopSecretStore } from './keyring-secret-store.js';
 import { createMainWindow, lockDownContents } from './main-window.js';
 
 const outDir = join(packageRoot(), 'out');
 
 function backendFromArgv(argv: readonly string[]): Backend {
-  if (!argv.includes('--mock')) return createRealBackend();
+  if (!argv.includes('--mock')) {
+    const configDir = join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'slipway');
+    return createRealBackend({ secrets: desktopSecretStore(join(configDir, 'secrets.json')) });
+  }
   const named = argv.find((arg) => arg.startsWith('--mock-scenario='))?.split('=')[1];
   const scenario = (mockScenarios as readonly string[]).includes(named ?? '') ? (named as MockScenario) : 'default';
   return createMockBackend({ scenario });

@@ -1,15 +1,18 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { NodeSpec, type NodeFacts, type NodeSpecInput } from '../../shared/contract/index.js';
 
 /**
- * The mocked lab: a dozen nodes and how each host answers a health poll.
- * Nothing is contacted; the addresses are data. Behaviour follows the host,
- * as it would in a lab: edit rack3-n07 to another address and it answers.
+ * The mocked lab: thirteen nodes and how each host answers a health poll.
+ * Nothing is contacted; the addresses are data. Behaviour follows the host
+ * (and the key offered to it), as it would in a lab: edit rack3-n07 to
+ * another address and it answers.
  *
  * - 10.0.3.7 refuses connections (sshd is down);
  * - 10.0.2.13 refuses the keys offered to it;
  * - 10.0.9.2 presents another key than the one known_hosts holds;
  * - rack 4 (10.0.4.0/24) was racked this week: its keys are not known yet;
+ * - rack5-vault is reached with an encrypted key (id_vault_ed25519): Slipway
+ *   asks for its passphrase, `lab-secret` (see `encryptedKeys`);
  * - every other host answers, with facts that vary slowly over time.
  */
 
@@ -21,6 +24,21 @@ export function answerOf(host: string): HostAnswer {
   if (host === '10.0.9.2') return 'key-changed';
   if (host.startsWith('10.0.4.')) return 'key-unknown';
   return 'up';
+}
+
+/** Private keys encrypted with a passphrase, and the passphrase that opens each. */
+const encryptedKeys: Record<string, string> = {
+  '/home/operator/.ssh/id_vault_ed25519': 'lab-secret',
+};
+
+export const isEncryptedKey = (path: string | null): path is string => path !== null && path in encryptedKeys;
+
+/** Whether `passphrase` opens the key at `path`; the passphrase is compared, never kept. */
+export function opensKey(path: string, passphrase: string): boolean {
+  const expected = encryptedKeys[path];
+  if (expected === undefined) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(expected), digest(passphrase));
 }
 
 export interface SeedNode {
@@ -44,6 +62,7 @@ export const seedNodes: readonly SeedNode[] = [
   node({ name: 'rack3-g02', host: '10.0.3.22', identity: '/home/operator/.ssh/id_gpu_ed25519', labels: ['rack=3', 'gpu'] }),
   node({ name: 'rack3-n07', host: '10.0.3.7', labels: ['rack=3', 'compute'] }, 133 * minutes),
   node({ name: 'rack4-n01', host: '10.0.4.11', jump: 'lab-gw', labels: ['rack=4', 'compute'] }),
+  node({ name: 'rack5-vault', host: '10.0.5.30', identity: '/home/operator/.ssh/id_vault_ed25519', labels: ['rack=5'] }),
   node({ name: 'bench-01', host: '10.0.9.2', port: 2222, user: 'bench', labels: ['bench'] }, 6 * 24 * 60 * minutes),
 ];
 

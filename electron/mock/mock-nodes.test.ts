@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { NodeSpec, type EventEnvelope, type HostKeyPrompt, type NodeStatus } from '../../shared/contract/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NodeSpec, type EventEnvelope, type HostKeyPrompt, type NodeStatus, type PassphrasePrompt } from '../../shared/contract/index.js';
 import { EventBus } from '../host/event-bus.js';
 import { createMockNodes, type MockNodes } from './mock-nodes.js';
 
@@ -30,7 +30,7 @@ describe('mock nodes', () => {
     const list = await h['nodes.list']({});
     expect(list.length).toBeGreaterThanOrEqual(10);
     const states = Object.fromEntries(list.map((s) => [s.spec.name, s.state]));
-    expect(states).toMatchObject({ 'rack1-n01': 'reachable', 'rack3-n07': 'unreachable', 'rack2-n03': 'auth-failed', 'rack4-n01': 'host-key-unknown', 'bench-01': 'host-key-changed' });
+    expect(states).toMatchObject({ 'rack1-n01': 'reachable', 'rack3-n07': 'unreachable', 'rack2-n03': 'auth-failed', 'rack4-n01': 'host-key-unknown', 'bench-01': 'host-key-changed', 'rack5-vault': 'auth-failed' });
     expect(list.filter((s) => s.state === 'reachable').length).toBeGreaterThan(list.length / 2);
     const up = list.find((s) => s.spec.name === 'rack1-n01')!;
     expect(up.facts).toMatchObject({ hostname: 'rack1-n01', osRelease: expect.stringContaining('Debian') });
@@ -84,6 +84,84 @@ describe('mock nodes', () => {
     expect(await h['nodes.pendingHostKeys']({})).toEqual([]);
   });
 
+  it('asks once for the passphrase of an encrypted key, and keeps the node auth-failed meanwhile', async () => {
+    const { h, of, statusOf } = harness();
+    const vault = (await statusOf('rack5-vault'))!;
+    expect(vault).toMatchObject({ state: 'auth-failed', facts: null, spec: { identity: '/home/operator/.ssh/id_vault_ed25519', labels: ['rack=5'] } });
+    expect(vault.errors.map((e) => e.message)).toEqual(['the key /home/operator/.ssh/id_vault_ed25519 is encrypted: waiting for its passphrase']);
+    const prompts = await h['nodes.pendingPassphrases']({});
+    expect(prompts).toEqual([{ id: expect.stringMatching(/^pp-/), node: 'rack5-vault', keyPath: '/home/operator/.ssh/id_vault_ed25519', keptIn: 'session' }]);
+    await h['nodes.poll']({});
+    await h['nodes.poll']({ names: ['rack5-vault'] });
+    expect(of<PassphrasePrompt>('nodes.passphrasePrompt')).toEqual(prompts);
+    expect((await statusOf('rack5-vault'))!.errors).toHaveLength(1);
+  });
+
+  it('the right passphrase makes the node reachable on the next poll, and is not asked again', async () => {
+    const { h, of, statusOf } = harness();
+    const [prompt] = await h['nodes.pendingPassphrases']({});
+    expect(await h['nodes.answerPassphrase']({ id: prompt!.id, passphrase: 'lab-secret' })).toEqual({ answered: true });
+    expect(of('nodes.passphraseResolved')).toEqual([{ id: prompt!.id }]);
+    expect(await h['nodes.pendingPassphrases']({})).toEqual([]);
+    await until(async () => (await statusOf('rack5-vault'))?.state === 'reachable');
+    expect((await statusOf('rack5-vault'))!.facts?.hostname).toBe('rack5-vault');
+    await h['nodes.poll']({});
+    expect((await statusOf('rack5-vault'))!.state).toBe('reachable');
+    expect(of('nodes.passphrasePrompt')).toHaveLength(1);
+    expect(await h['nodes.answerPassphrase']({ id: prompt!.id, passphrase: 'lab-secret' })).toEqual({ answered: false });
+  });
+
+  it('a wrong passphrase shows as an error, is kept nowhere, and the next poll asks again', async () => {
+    const logged = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) => vi.spyOn(console, method).mockImplementation(() => undefined));
+    try {
+      const { h, events, of, statusOf } = harness();
+      const [prompt] = await h['nodes.pendingPassphrases']({});
+      expect(await h['nodes.answerPassphrase']({ id: prompt!.id, passphrase: 'not-the-secret' })).toEqual({ answered: true });
+      const status = (await statusOf('rack5-vault'))!;
+      expect(status).toMatchObject({ state: 'auth-failed', facts: null });
+      expect(status.errors[0]!.message).toBe('wrong passphrase for /home/operator/.ssh/id_vault_ed25519');
+      expect(await h['nodes.pendingPassphrases']({})).toEqual([]);
+
+      await h['nodes.poll']({});
+      const [again] = await h['nodes.pendingPassphrases']({});
+      expect(again).toMatchObject({ node: 'rack5-vault', keyPath: '/home/operator/.ssh/id_vault_ed25519' });
+      expect(again!.id).not.toBe(prompt!.id);
+      expect(of('nodes.passphrasePrompt')).toHaveLength(2);
+      expect((await statusOf('rack5-vault'))!.errors.map((e) => e.message)).toEqual([
+        'the key /home/operator/.ssh/id_vault_ed25519 is encrypted: waiting for its passphrase',
+        'wrong passphrase for /home/operator/.ssh/id_vault_ed25519',
+        'the key /home/operator/.ssh/id_vault_ed25519 is encrypted: waiting for its passphrase',
+      ]);
+      await h['nodes.answerPassphrase']({ id: again!.id, passphrase: 'lab-secret' });
+      await until(async () => (await statusOf('rack5-vault'))?.state === 'reachable');
+
+      expect(JSON.stringify(events)).not.toContain('not-the-secret');
+      expect(JSON.stringify(await h['nodes.list']({}))).not.toContain('not-the-secret');
+      for (const spy of logged) expect(JSON.stringify(spy.mock.calls)).not.toContain('not-the-secret');
+    } finally {
+      for (const spy of logged) spy.mockRestore();
+    }
+  });
+
+  it('a declined passphrase is not asked again until a poll names the node', async () => {
+    const { h, of, statusOf } = harness();
+    const [prompt] = await h['nodes.pendingPassphrases']({});
+    await h['nodes.answerPassphrase']({ id: prompt!.id, passphrase: null });
+    expect(of('nodes.passphraseResolved')).toEqual([{ id: prompt!.id }]);
+    const status = (await statusOf('rack5-vault'))!;
+    expect(status.state).toBe('auth-failed');
+    expect(status.errors[0]!.message).toBe('passphrase not given');
+    await h['nodes.poll']({});
+    await h['nodes.poll']({ names: ['rack1-n01'] });
+    expect(await h['nodes.pendingPassphrases']({})).toEqual([]);
+    expect((await statusOf('rack5-vault'))!.errors[0]!.message).toBe('passphrase not given');
+
+    await h['nodes.poll']({ names: ['rack5-vault'] });
+    expect(await h['nodes.pendingPassphrases']({})).toEqual([expect.objectContaining({ node: 'rack5-vault' })]);
+    expect(of('nodes.passphrasePrompt')).toHaveLength(2);
+    expect((await statusOf('rack5-vault'))!.errors[0]!.message).toMatch(/is encrypted: waiting for its passphrase$/);
+  });
+
   it('saves a node (unknown first, then polled), refuses a duplicate name, renames in place', async () => {
     const { h, of, statusOf } = harness();
     const node = NodeSpec.parse({ name: 'rack1-n09', host: '10.0.1.19', labels: ['rack=1'] });
@@ -100,12 +178,14 @@ describe('mock nodes', () => {
     expect(of('nodes.removed')).toEqual([{ names: ['rack1-n09'] }]);
   });
 
-  it('removes nodes, publishing nodes.removed, and drops a removed node’s pending prompt', async () => {
+  it('removes nodes, publishing nodes.removed, and drops a removed node’s pending prompts', async () => {
     const { h, of } = harness();
-    expect(await h['nodes.remove']({ names: ['rack4-n01', 'rack1-n02', 'ghost'] })).toEqual({ removed: ['rack4-n01', 'rack1-n02'] });
-    expect(of('nodes.removed')).toEqual([{ names: ['rack4-n01', 'rack1-n02'] }]);
+    expect(await h['nodes.remove']({ names: ['rack4-n01', 'rack1-n02', 'rack5-vault', 'ghost'] })).toEqual({ removed: ['rack4-n01', 'rack1-n02', 'rack5-vault'] });
+    expect(of('nodes.removed')).toEqual([{ names: ['rack4-n01', 'rack1-n02', 'rack5-vault'] }]);
     expect(of<{ accepted: boolean }>('nodes.hostKeyResolved')).toEqual([expect.objectContaining({ accepted: false })]);
+    expect(of('nodes.passphraseResolved')).toHaveLength(1);
     expect(await h['nodes.pendingHostKeys']({})).toEqual([]);
+    expect(await h['nodes.pendingPassphrases']({})).toEqual([]);
     expect((await h['nodes.list']({})).some((s) => s.spec.name === 'rack1-n02')).toBe(false);
   });
 

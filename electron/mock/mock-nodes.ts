@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { nodeCommands, SlipwayError, type HostKeyPrompt, type NodeSpec, type NodeState, type NodeStatus } from '../../shared/contract/index.js';
+import { nodeCommands, SlipwayError, type HostKeyPrompt, type NodeSpec, type NodeState, type NodeStatus, type PassphrasePrompt } from '../../shared/contract/index.js';
 import type { Handlers } from '../host/backend.js';
 import type { EventBus } from '../host/event-bus.js';
-import { answerOf, defaultSshConfigPath, fingerprintOf, readFacts, seedNodes, sshConfigEntries } from './mock-node-fleet.js';
+import { answerOf, defaultSshConfigPath, fingerprintOf, isEncryptedKey, opensKey, readFacts, seedNodes, sshConfigEntries } from './mock-node-fleet.js';
 
 /**
  * The mocked node inventory and its health polls (see mock-node-fleet.ts for
@@ -11,6 +11,13 @@ import { answerOf, defaultSshConfigPath, fingerprintOf, readFacts, seedNodes, ss
  * unknown asks once (`nodes.hostKeyPrompt`) and stays `host-key-unknown`
  * until the operator answers; the other nodes go on meanwhile. A rejected key
  * is not asked again until the node is saved again.
+ *
+ * A node reached with an encrypted key asks for its passphrase
+ * (`nodes.passphrasePrompt`, one prompt per key) and stays `auth-failed`
+ * until answered. The right passphrase unlocks the key for the session (only
+ * that fact is kept, never the passphrase); a wrong one shows as an error and
+ * the next poll asks again; a declined one is not asked again until a poll
+ * names the node (or the node is saved again).
  */
 
 type NodeCommand = keyof typeof nodeCommands;
@@ -45,6 +52,10 @@ export function createMockNodes(options: MockNodesOptions): MockNodes {
   const prompts = new Map<string, HostKeyPrompt>();
   const accepted = new Set<string>();
   const rejected = new Set<string>();
+  const passphrasePrompts = new Map<string, PassphrasePrompt>();
+  /** Key paths: opened for this session, or declined until a poll names one of their nodes. */
+  const unlocked = new Set<string>();
+  const declined = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   let interval: NodeJS.Timeout | null = null;
 
@@ -67,12 +78,36 @@ export function createMockNodes(options: MockNodesOptions): MockNodes {
     return prompt;
   }
 
+  function passphrasePromptFor(spec: NodeSpec, keyPath: string): PassphrasePrompt {
+    const pending = [...passphrasePrompts.values()].find((p) => p.keyPath === keyPath);
+    if (pending) return pending;
+    const prompt: PassphrasePrompt = { id: `pp-${randomBytes(4).toString('hex')}`, node: spec.name, keyPath, keptIn: 'session' };
+    passphrasePrompts.set(prompt.id, prompt);
+    bus.publish('nodes.passphrasePrompt', prompt);
+    return prompt;
+  }
+
   function dropPrompts(name: string): void {
     for (const prompt of [...prompts.values()].filter((p) => p.node === name)) {
       prompts.delete(prompt.id);
       bus.publish('nodes.hostKeyResolved', { id: prompt.id, accepted: false });
     }
+    for (const prompt of [...passphrasePrompts.values()].filter((p) => p.node === name)) {
+      passphrasePrompts.delete(prompt.id);
+      bus.publish('nodes.passphraseResolved', { id: prompt.id });
+    }
   }
+
+  /** Authentication, once the host key is trusted: an encrypted key needs its passphrase first. */
+  function authFailure(previous: NodeStatus, at: number): NodeStatus | null {
+    const { identity } = previous.spec;
+    if (!isEncryptedKey(identity) || unlocked.has(identity)) return null;
+    if (declined.has(identity)) return failed(previous, 'auth-failed', 'passphrase not given', at);
+    passphrasePromptFor(previous.spec, identity);
+    return failed(previous, 'auth-failed', `the key ${identity} is encrypted: waiting for its passphrase`, at);
+  }
+
+  const usingKey = (keyPath: string) => [...statuses.values()].filter((s) => s.spec.identity === keyPath).map((s) => s.spec.name);
 
   function pollOne(previous: NodeStatus, at: number): NodeStatus {
     const { spec } = previous;
@@ -91,6 +126,8 @@ export function createMockNodes(options: MockNodesOptions): MockNodes {
       case 'up':
         break;
     }
+    const refused = authFailure(previous, at);
+    if (refused) return refused;
     const { facts, latencyMs } = readFacts(spec, at, epoch);
     return { ...previous, state: 'reachable', lastSeen: new Date(at).toISOString(), latencyMs, facts };
   }
@@ -156,6 +193,7 @@ export function createMockNodes(options: MockNodesOptions): MockNodes {
         if (node.name !== previousName) bus.publish('nodes.removed', { names: [previousName] });
       }
       rejected.delete(endpoint(node));
+      if (node.identity !== null) declined.delete(node.identity);
       enroll(status);
       return status;
     },
@@ -183,6 +221,11 @@ export function createMockNodes(options: MockNodesOptions): MockNodes {
       const missing = names?.find((name) => !statuses.has(name));
       if (missing !== undefined) throw new SlipwayError('bad_request', `no node named ${missing}`, 'names');
       await new Promise((resolve) => later(roundTripMs, () => resolve(undefined)));
+      // Naming a node asks again for a passphrase the operator declined.
+      for (const name of names ?? []) {
+        const identity = statuses.get(name)?.spec.identity ?? null;
+        if (identity !== null) declined.delete(identity);
+      }
       return pollRound(names);
     },
     'nodes.pendingHostKeys': async () => [...prompts.values()],
@@ -199,6 +242,30 @@ export function createMockNodes(options: MockNodesOptions): MockNodes {
       else later(roundTripMs, () => {
         if (statuses.has(prompt.node)) pollRound([prompt.node]);
       });
+      return { answered: true };
+    },
+    'nodes.pendingPassphrases': async () => [...passphrasePrompts.values()],
+    'nodes.answerPassphrase': async ({ id, passphrase }) => {
+      const prompt = passphrasePrompts.get(id);
+      if (!prompt) return { answered: false };
+      passphrasePrompts.delete(id);
+      bus.publish('nodes.passphraseResolved', { id });
+      const { keyPath } = prompt;
+      if (passphrase === null) {
+        declined.add(keyPath);
+        pollRound(usingKey(keyPath));
+      } else if (opensKey(keyPath, passphrase)) {
+        // The key is open for the session: the next poll, one round trip away, gets in.
+        unlocked.add(keyPath);
+        later(roundTripMs, () => pollRound(usingKey(keyPath)));
+      } else {
+        // Shown at once; the next poll asks again. The wrong passphrase goes no further than this comparison.
+        const at = Date.now();
+        for (const name of usingKey(keyPath)) {
+          const status = statuses.get(name)!;
+          if (status.state === 'auth-failed') publish(failed(status, 'auth-failed', `wrong passphrase for ${keyPath}`, at));
+        }
+      }
       return { answered: true };
     },
   };

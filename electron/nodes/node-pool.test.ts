@@ -22,6 +22,9 @@ function fakeNetwork(options: { execMs?: number; failing?: Set<string>; connectM
       close: () => undefined,
       upload: async () => undefined,
       download: async () => undefined,
+      forward: async () => {
+        throw new Error('no forwarding in the fake network');
+      },
       async exec(command) {
         stats.channels += 1;
         stats.maxChannels = Math.max(stats.maxChannels, stats.channels);

@@ -4,11 +4,16 @@ import { connect, SshError, type ConnectOptions, type ExecResult, type SshConnec
 
 export interface PoolOptions {
   /** Everything connect() needs but the node. */
-  connection: Omit<ConnectOptions, 'node' | 'privateKey'> & { privateKeyFor?: (node: NodeSpec) => Buffer | undefined };
+  connection: Omit<ConnectOptions, 'node' | 'privateKey' | 'passphrase'> & {
+    /** The key (unlocked) to offer for a node; may wait for the operator's passphrase. */
+    credentialsFor?: (node: NodeSpec) => Promise<{ privateKey?: Buffer; passphrase?: string }>;
+  };
   /** Channels per connection: below OpenSSH's MaxSessions (10), the rest wait in a queue. */
   maxChannels?: number;
   /** New connections being set up at once, across nodes: bursts are what sshd's MaxStartups drops. */
   maxConnecting?: number;
+  /** The node a `jump` names: an inventory node, or user@host:port. */
+  resolveJump?: (jump: string) => NodeSpec;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   connectImpl?: typeof connect;
@@ -66,8 +71,9 @@ export class NodePool {
     const attempt = (async () => {
       const release = await this.connecting.acquire();
       try {
-        const privateKey = this.options.connection.privateKeyFor?.(node);
-        const conn = await (this.options.connectImpl ?? connect)({ ...this.options.connection, node, ...(privateKey ? { privateKey } : {}) });
+        const credentials = (await this.options.connection.credentialsFor?.(node)) ?? {};
+        const sock = node.jump ? await this.throughJump(node) : undefined;
+        const conn = await (this.options.connectImpl ?? connect)({ ...this.options.connection, node, ...credentials, ...(sock ? { sock } : {}) });
         entry.failures = 0;
         entry.lastError = null;
         void conn.closed.then(() => {
@@ -88,6 +94,19 @@ export class NodePool {
     })();
     entry.connection = attempt;
     return attempt;
+  }
+
+  /** ProxyJump: the jump node's pooled connection opens a channel to the node, and SSH runs inside it. */
+  private async throughJump(node: NodeSpec) {
+    const jump = this.options.resolveJump?.(node.jump!);
+    if (!jump) throw new SshError('unreachable', `no way to reach the jump host ${node.jump}`);
+    if (jump.name === node.name || jump.jump === node.name) throw new SshError('unreachable', `jump host loop at ${node.name}`);
+    const via = await this.connection(jump, this.entry(jump));
+    try {
+      return await via.forward(node.host, node.port);
+    } catch (error) {
+      throw new SshError('unreachable', `through ${jump.name}: ${(error as Error).message}`);
+    }
   }
 
   /** Run a command on a node; the connection is made or reused, the channel waits for a free slot. */
@@ -127,6 +146,12 @@ export class NodePool {
   state(name: string): { connected: boolean; failures: number; retryInMs: number } {
     const entry = this.entries.get(name);
     return { connected: entry?.connection !== null && entry?.connection !== undefined, failures: entry?.failures ?? 0, retryInMs: Math.max(0, (entry?.retryAt ?? 0) - Date.now()) };
+  }
+
+  /** The operator asked for this node now: skip what is left of its backoff. */
+  retryNow(name: string): void {
+    const entry = this.entries.get(name);
+    if (entry) entry.retryAt = 0;
   }
 
   forget(name: string): void {

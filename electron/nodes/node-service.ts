@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { SlipwayError, type HostKeyPrompt, type NodeSpec, type NodeState, type NodeStatus } from '../../shared/contract/index.js';
+import { SlipwayError, type HostKeyPrompt, type NodeSpec, type NodeState, type NodeStatus, type PassphrasePrompt } from '../../shared/contract/index.js';
 import type { EventBus } from '../host/event-bus.js';
 import { healthCommand, parseHealth } from './health-probe.js';
 import { loadInventory, saveInventory } from './inventory-file.js';
 import { KnownHostsStore } from './known-hosts-store.js';
-import { privateKeyFor } from './node-credentials.js';
+import { unlockKey } from './key-unlock.js';
+import { privateKeyPath } from './node-credentials.js';
+import { SessionSecretStore, type SecretStore } from './secret-store.js';
 import { NodePool } from './node-pool.js';
 import { importSshConfig } from './ssh-config-import.js';
 import { SshError, type HostKeyQuestion } from './ssh-connection.js';
@@ -23,6 +25,8 @@ export interface NodeServiceDeps {
   /** No operator to ask (the CLI): an unknown host key is refused at once, with how to accept it. */
   interactive: boolean;
   agent?: string;
+  /** Where unlocked passphrases are kept; memory for the session unless the desktop gives the OS keyring. */
+  secrets?: SecretStore;
 }
 
 const failureState: Record<SshError['kind'], NodeState> = {
@@ -58,6 +62,12 @@ export function createNodeService(deps: NodeServiceDeps) {
   };
   const statuses = new Map<string, NodeStatus>();
   const prompts = new Map<string, { prompt: HostKeyPrompt; answer: (accept: boolean) => void }>();
+  const secrets = deps.secrets ?? new SessionSecretStore();
+  const passphrasePrompts = new Map<string, { prompt: PassphrasePrompt; answer: (passphrase: string | null) => void }>();
+  /** One question per key, however many nodes use it. */
+  const asking = new Map<string, Promise<string | null>>();
+  /** Keys whose passphrase the operator declined: not asked again until a node is polled by hand. */
+  const declined = new Set<string>();
   const polling = new Map<string, Promise<NodeStatus>>();
   let timer: NodeJS.Timeout | null = null;
 
@@ -81,13 +91,57 @@ export function createNodeService(deps: NodeServiceDeps) {
     });
   }
 
+  function askPassphrase(node: string, keyPath: string): Promise<string | null> {
+    const kept = secrets.get(keyPath);
+    if (kept !== undefined) return Promise.resolve(kept);
+    if (!deps.interactive || declined.has(keyPath)) return Promise.resolve(null);
+    let pending = asking.get(keyPath);
+    if (!pending) {
+      const prompt: PassphrasePrompt = { id: randomUUID(), node, keyPath, keptIn: secrets.keptIn };
+      pending = new Promise<string | null>((resolve) => {
+        passphrasePrompts.set(prompt.id, { prompt, answer: resolve });
+        bus.publish('nodes.passphrasePrompt', prompt);
+      }).finally(() => asking.delete(keyPath));
+      asking.set(keyPath, pending);
+    }
+    return pending;
+  }
+
+  async function credentialsFor(node: NodeSpec): Promise<{ privateKey?: Buffer; passphrase?: string }> {
+    const keyPath = privateKeyPath(node);
+    if (!keyPath) return {};
+    try {
+      const unlocked = await unlockKey(keyPath, () => askPassphrase(node.name, keyPath));
+      if (unlocked.passphrase !== undefined) secrets.set(keyPath, unlocked.passphrase);
+      return unlocked;
+    } catch (error) {
+      // A kept passphrase that no longer fits is forgotten, so the next attempt asks.
+      secrets.delete(keyPath);
+      if (!deps.interactive && error instanceof SshError && /no passphrase/.test(error.message)) {
+        throw new SshError('auth-failed', `${error.message}: load it into ssh-agent, or unlock it in the console`);
+      }
+      throw error;
+    }
+  }
+
+  /** A jump is an inventory node by name, or user@host:port as in ProxyJump. */
+  function resolveJump(jump: string): NodeSpec {
+    const known = inventory.find((n) => n.name === jump);
+    if (known) return known;
+    const match = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::(\d+))?$/.exec(jump);
+    if (!match) throw new SshError('unreachable', `cannot read the jump host "${jump}"`);
+    const host = match[2]!.replace(/^\[|\]$/g, '');
+    return { name: `jump:${jump}`, host, port: Number(match[3] ?? 22), user: match[1] ?? 'root', identity: null, jump: null, labels: [] };
+  }
+
   const pool = new NodePool({
+    resolveJump,
     connection: {
       trust: new KnownHostsStore(deps.userKnownHosts, deps.ownKnownHosts),
       askHostKey,
       readyTimeoutMs: deps.connectTimeoutMs ?? 8_000,
       ...(deps.agent ? { agent: deps.agent } : {}),
-      privateKeyFor: (node) => privateKeyFor(node),
+      credentialsFor,
     },
   });
 
@@ -133,8 +187,26 @@ export function createNodeService(deps: NodeServiceDeps) {
 
   return {
     list: () => (usable(), inventory.map(statusOf)),
-    poll: (names?: string[]) => (usable(), Promise.all(named(names).map(poll))),
+    poll(names?: string[]) {
+      usable();
+      // Polling by hand is the operator asking again: no backoff, and declined passphrases may be asked for once more.
+      declined.clear();
+      const specs = named(names);
+      for (const spec of specs) pool.retryNow(spec.name);
+      return Promise.all(specs.map(poll));
+    },
     pendingHostKeys: () => [...prompts.values()].map((p) => p.prompt),
+    pendingPassphrases: () => [...passphrasePrompts.values()].map((p) => p.prompt),
+
+    answerPassphrase(id: string, passphrase: string | null): boolean {
+      const pending = passphrasePrompts.get(id);
+      if (!pending) return false;
+      passphrasePrompts.delete(id);
+      if (passphrase === null) declined.add(pending.prompt.keyPath);
+      pending.answer(passphrase);
+      bus.publish('nodes.passphraseResolved', { id });
+      return true;
+    },
 
     /** The same command on every node (or these) at once, through the pool; one result per node, failures included. */
     async execAll(command: string, names?: string[], timeoutMs = 30_000): Promise<ExecOutcome[]> {
@@ -224,6 +296,8 @@ export function createNodeService(deps: NodeServiceDeps) {
       if (timer) clearInterval(timer);
       for (const { answer } of prompts.values()) answer(false);
       prompts.clear();
+      for (const { answer } of passphrasePrompts.values()) answer(null);
+      passphrasePrompts.clear();
       await pool.close();
     },
   };

@@ -1,7 +1,11 @@
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { NodeSpec } from '../../shared/contract/index.js';
 import { fingerprint, keyTypeOf } from './known-hosts.js';
 import type { KnownHostsStore } from './known-hosts-store.js';
+
+// ssh2 is CommonJS: Node's ESM loader gives it as one default export.
+const { Client } = ssh2;
 
 export type SshFailure = 'unreachable' | 'timeout' | 'auth-failed' | 'host-key-rejected' | 'host-key-changed';
 
@@ -29,9 +33,12 @@ export interface ConnectOptions {
   /** Asked only for an unknown key; the connection waits for the answer (other nodes do not). */
   askHostKey(question: HostKeyQuestion): Promise<boolean>;
   privateKey?: Buffer;
+  passphrase?: string;
   agent?: string;
   readyTimeoutMs?: number;
   keepaliveMs?: number;
+  /** A stream to speak SSH over instead of a TCP connection: a channel through a jump host. */
+  sock?: Duplex;
 }
 
 export interface ExecResult {
@@ -45,6 +52,8 @@ export interface SshConnection {
   exec(command: string, options?: { timeoutMs?: number; onData?: (stream: 'out' | 'err', chunk: string) => void }): Promise<ExecResult>;
   upload(localPath: string, remotePath: string, onProgress?: (done: number, total: number) => void): Promise<void>;
   download(remotePath: string, localPath: string, onProgress?: (done: number, total: number) => void): Promise<void>;
+  /** A TCP stream opened from this node to host:port (ProxyJump). */
+  forward(host: string, port: number): Promise<Duplex>;
   readonly closed: Promise<void>;
   close(): void;
 }
@@ -70,7 +79,9 @@ export function connect(options: ConnectOptions): Promise<SshConnection> {
     keepaliveInterval: options.keepaliveMs ?? 15_000,
     keepaliveCountMax: 3,
     ...(options.privateKey ? { privateKey: options.privateKey } : {}),
+    ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
     ...(options.agent ? { agent: options.agent } : {}),
+    ...(options.sock ? { sock: options.sock as ConnectConfig['sock'] } : {}),
     hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
       const blob = key.toString('base64');
       const keyType = keyTypeOf(blob);
@@ -132,7 +143,7 @@ function collect(channel: ClientChannel, timeoutMs: number | undefined, onData?:
   });
 }
 
-function wrap(client: Client, closed: Promise<void>): SshConnection {
+function wrap(client: InstanceType<typeof Client>, closed: Promise<void>): SshConnection {
   const sftp = () =>
     new Promise<import('ssh2').SFTPWrapper>((resolve, reject) => client.sftp((error, session) => (error ? reject(error) : resolve(session))));
   return {
@@ -161,6 +172,8 @@ function wrap(client: Client, closed: Promise<void>): SshConnection {
         session.end();
       }
     },
+    forward: (host, port) =>
+      new Promise((resolve, reject) => client.forwardOut('127.0.0.1', 0, host, port, (error, stream) => (error ? reject(error) : resolve(stream)))),
     close: () => client.end(),
   };
 }

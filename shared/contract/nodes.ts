@@ -70,6 +70,16 @@ export const HostKeyPrompt = z.object({
 });
 export type HostKeyPrompt = z.infer<typeof HostKeyPrompt>;
 
+/** An encrypted private key waits for its passphrase (asked once per session, never written in clear). */
+export const PassphrasePrompt = z.object({
+  id: z.string(),
+  node: z.string(),
+  keyPath: z.string(),
+  /** Where an answer is kept: for this session only, or encrypted by the OS keyring (desktop). */
+  keptIn: z.enum(['session', 'os-keyring']),
+});
+export type PassphrasePrompt = z.infer<typeof PassphrasePrompt>;
+
 const ImportPreview = z.object({
   path: z.string(),
   nodes: z.array(NodeSpec),
@@ -89,6 +99,9 @@ export const nodeCommands = {
   'nodes.poll': command(z.object({ names: z.array(z.string()).optional() }).strict(), z.array(NodeStatus)),
   'nodes.pendingHostKeys': command(z.object({}).strict(), z.array(HostKeyPrompt)),
   'nodes.answerHostKey': command(z.object({ id: z.string(), accept: z.boolean() }).strict(), z.object({ answered: z.boolean() })),
+  'nodes.pendingPassphrases': command(z.object({}).strict(), z.array(PassphrasePrompt)),
+  /** null: the operator declined; the node shows auth-failed until asked again by a poll. */
+  'nodes.answerPassphrase': command(z.object({ id: z.string(), passphrase: z.string().max(1024).nullable() }).strict(), z.object({ answered: z.boolean() })),
 };
 
 export const nodeEvents = {
@@ -96,4 +109,6 @@ export const nodeEvents = {
   'nodes.removed': z.object({ names: z.array(z.string()) }),
   'nodes.hostKeyPrompt': HostKeyPrompt,
   'nodes.hostKeyResolved': z.object({ id: z.string(), accepted: z.boolean() }),
+  'nodes.passphrasePrompt': PassphrasePrompt,
+  'nodes.passphraseResolved': z.object({ id: z.string() }),
 };

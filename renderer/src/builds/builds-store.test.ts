@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildSteps, type BuildDetail, type BuildSummary, type CommandName, type LogLine, type RequestOf, type SlipwayEvent, type StepState } from '../../../shared/contract/index.js';
-import type { HostConnection } from '../host/frame-client.js';
-import { setHost } from '../host/host.js';
+import { buildSteps, type BuildDetail, type BuildSummary, type LogLine, type SlipwayEvent, type StepState } from '../../../shared/contract/index.js';
 import { initialBuildsData, selectSelectedSummary, useBuilds } from './builds-store.js';
+import { fakeHost } from '../host/fake-host.js';
 
 const summary = (id: string, change: Partial<BuildSummary> = {}): BuildSummary => ({
   id, name: `image-${id}`, specHash: 'f'.repeat(64), status: 'running', cacheHit: false, startedAt: '2025-01-14T09:00:00.000Z',
@@ -15,23 +14,6 @@ const lines = (from: number, count: number): LogLine[] => Array.from({ length: c
 let seq = 0;
 const event = (e: Omit<SlipwayEvent, 'seq'>) => useBuilds.getState().apply({ ...e, seq: ++seq } as SlipwayEvent);
 
-/** A host that answers from a function and records every request. */
-function fakeHost(answer: (command: CommandName, payload: unknown) => unknown) {
-  const requests: { command: CommandName; payload: unknown }[] = [];
-  const connection: HostConnection = {
-    kind: 'web',
-    request: (async <C extends CommandName>(command: C, payload: RequestOf<C>) => {
-      requests.push({ command, payload });
-      return answer(command, payload);
-    }) as HostConnection['request'],
-    onEvent: () => () => undefined,
-    onResync: () => () => undefined,
-    onState: () => () => undefined,
-    reconnect: () => undefined,
-  };
-  setHost(connection);
-  return requests;
-}
 
 describe('builds store events', () => {
   beforeEach(() => {

@@ -21,7 +21,17 @@ function StateCallout({ status }: { status: NodeStatus }) {
   const prompt = useNodes((s) => s.prompts.find((p) => p.node === status.spec.name) ?? null);
   const deferred = useNodes((s) => (prompt ? s.deferred.includes(prompt.id) : false));
   const reviewPrompts = useNodes((s) => s.reviewPrompts);
+  const keyWaits = useNodes((s) => s.passphrases.some((p) => p.keyPath === status.spec.identity));
   const { spec } = status;
+  if (status.state === 'auth-failed' && keyWaits) {
+    return (
+      <div className="callout callout--warn" data-callout="passphrase">
+        <p>
+          The key <code className="callout__code">{spec.identity}</code> is encrypted: Slipway waits for its passphrase before it logs in.
+        </p>
+      </div>
+    );
+  }
   if (status.state === 'host-key-changed') {
     return (
       <div className="callout callout--bad" data-callout="host-key-changed">

@@ -7,6 +7,7 @@ import { NodeDetailPanel } from './NodeDetailPanel.js';
 import { NodeFormDialog } from './NodeFormDialog.js';
 import { NodesToolbar } from './NodesToolbar.js';
 import { NodeTable } from './NodeTable.js';
+import { PassphraseDialog } from './PassphraseDialog.js';
 import { selectShownPrompt, useNodes } from './nodes-store.js';
 import { RemoveNodesDialog } from './RemoveNodesDialog.js';
 
@@ -85,7 +86,10 @@ export function NodesView() {
       {dialog?.kind === 'edit' && <NodeFormDialog editing={dialog.spec} onClose={close} />}
       {dialog?.kind === 'remove' && <RemoveNodesDialog names={dialog.names} onClose={close} />}
       {dialog?.kind === 'import' && <ImportDialog onClose={close} />}
-      <HostKeyDialog />
+      <div className="prompt-stack">
+        <PassphraseDialog />
+        <HostKeyDialog />
+      </div>
     </section>
   );
 }

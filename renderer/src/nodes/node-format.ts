@@ -81,3 +81,8 @@ export function hostKeyFile(keyType: string): string {
   const kind = keyType.includes('ed25519') ? 'ed25519' : keyType.includes('ecdsa') ? 'ecdsa' : 'rsa';
   return `/etc/ssh/ssh_host_${kind}_key.pub`;
 }
+
+/** Where Slipway keeps a passphrase once given, as the prompt tells the operator. */
+export function passphraseKeptIn(keptIn: 'session' | 'os-keyring'): string {
+  return keptIn === 'os-keyring' ? 'Slipway keeps it encrypted by your system keyring.' : 'Slipway keeps it for this session only, in memory.';
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeFacts, NodeStatus } from '../../../shared/contract/index.js';
 import { filterNodes, matchesFilter, sortNodes, toggleAll } from './node-filter.js';
 import { checkNodeForm, emptyNodeForm, formFieldOf, formValuesOf } from './node-form.js';
-import { formatAgo, formatUptime, hostKeyFile, knownHostsName, percentOf, usageOf } from './node-format.js';
+import { formatAgo, formatUptime, hostKeyFile, knownHostsName, passphraseKeptIn, percentOf, usageOf } from './node-format.js';
 
 const GiB = 1024 ** 3;
 const node = (name: string, state: NodeStatus['state'], labels: string[] = [], host = '10.0.1.11'): NodeStatus => ({
@@ -76,6 +76,11 @@ describe('node formatting', () => {
     expect(knownHostsName('10.0.1.1', 22)).toBe('10.0.1.1');
     expect(hostKeyFile('ssh-ed25519')).toBe('/etc/ssh/ssh_host_ed25519_key.pub');
     expect(hostKeyFile('ecdsa-sha2-nistp256')).toBe('/etc/ssh/ssh_host_ecdsa_key.pub');
+  });
+
+  it('tells where a passphrase is kept', () => {
+    expect(passphraseKeptIn('session')).toBe('Slipway keeps it for this session only, in memory.');
+    expect(passphraseKeptIn('os-keyring')).toBe('Slipway keeps it encrypted by your system keyring.');
   });
 });
 

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { CommandName, HostKeyPrompt, NodeStatus, RequestOf, SlipwayEvent } from '../../../shared/contract/index.js';
-import { HostError, type HostConnection } from '../host/frame-client.js';
-import { setHost } from '../host/host.js';
-import { initialNodesData, selectOpenStatus, selectShownPrompt, useNodes } from './nodes-store.js';
+import type { HostKeyPrompt, NodeStatus, PassphrasePrompt, SlipwayEvent } from '../../../shared/contract/index.js';
+import { HostError } from '../host/frame-client.js';
+import { initialNodesData, selectOpenStatus, selectPendingCount, selectShownPassphrase, selectShownPrompt, useNodes } from './nodes-store.js';
+import { fakeHost } from '../host/fake-host.js';
 
 const status = (name: string, change: Partial<NodeStatus> = {}): NodeStatus => ({
   spec: { name, host: `10.0.1.${name.length}`, port: 22, user: 'root', identity: null, jump: null, labels: ['rack=1'] },
@@ -14,33 +14,17 @@ const status = (name: string, change: Partial<NodeStatus> = {}): NodeStatus => (
   ...change,
 });
 const prompt = (id: string, node: string): HostKeyPrompt => ({ id, node, host: '10.0.4.11', port: 22, keyType: 'ssh-ed25519', fingerprint: `SHA256:${'A'.repeat(43)}` });
+const passphrase = (id: string, node: string, keptIn: PassphrasePrompt['keptIn'] = 'session'): PassphrasePrompt => ({ id, node, keyPath: '/home/operator/.ssh/id_vault_ed25519', keptIn });
 
 let seq = 0;
 const event = (e: Omit<SlipwayEvent, 'seq'>) => useNodes.getState().apply({ ...e, seq: ++seq } as SlipwayEvent);
 
-/** A host that answers from a function and records every request. */
-function fakeHost(answer: (command: CommandName, payload: unknown) => unknown) {
-  const requests: { command: CommandName; payload: unknown }[] = [];
-  const connection: HostConnection = {
-    kind: 'web',
-    request: (async <C extends CommandName>(command: C, payload: RequestOf<C>) => {
-      requests.push({ command, payload });
-      return answer(command, payload);
-    }) as HostConnection['request'],
-    onEvent: () => () => undefined,
-    onResync: () => () => undefined,
-    onState: () => () => undefined,
-    reconnect: () => undefined,
-  };
-  setHost(connection);
-  return requests;
-}
 
 describe('nodes store', () => {
   beforeEach(() => useNodes.setState(initialNodesData()));
 
   it('loads the snapshot, then follows status deltas and removals', async () => {
-    fakeHost((command) => (command === 'nodes.list' ? [status('a'), status('b'), status('c')] : [prompt('p1', 'c')]));
+    fakeHost((command) => (command === 'nodes.list' ? [status('a'), status('b'), status('c')] : command === 'nodes.pendingHostKeys' ? [prompt('p1', 'c')] : []));
     await useNodes.getState().load();
     useNodes.setState({ selected: ['a', 'b'], open: 'b' });
     expect(Object.keys(useNodes.getState().statuses)).toEqual(['a', 'b', 'c']);
@@ -60,7 +44,7 @@ describe('nodes store', () => {
   });
 
   it('keeps pending host-key prompts from the snapshot and events, once each, until resolved', async () => {
-    fakeHost((command) => (command === 'nodes.list' ? [] : [prompt('p1', 'n1')]));
+    fakeHost((command) => (command === 'nodes.pendingHostKeys' ? [prompt('p1', 'n1')] : []));
     await useNodes.getState().load();
     event({ topic: 'nodes.hostKeyPrompt', payload: prompt('p1', 'n1') });
     event({ topic: 'nodes.hostKeyPrompt', payload: prompt('p2', 'n2') });
@@ -81,6 +65,60 @@ describe('nodes store', () => {
     await useNodes.getState().answer('p1', false);
     expect(requests).toEqual([{ command: 'nodes.answerHostKey', payload: { id: 'p1', accept: false } }]);
     expect(useNodes.getState().prompts).toEqual([]);
+  });
+
+  it('keeps pending passphrase prompts from the snapshot and events, once each, oldest shown first, until resolved', async () => {
+    fakeHost((command) => (command === 'nodes.pendingPassphrases' ? [passphrase('k1', 'vault')] : command === 'nodes.pendingHostKeys' ? [prompt('p1', 'n1')] : []));
+    await useNodes.getState().load();
+    expect(useNodes.getState().passphrases).toEqual([passphrase('k1', 'vault')]);
+    expect(selectPendingCount(useNodes.getState())).toBe(2);
+
+    event({ topic: 'nodes.passphrasePrompt', payload: passphrase('k1', 'vault') });
+    event({ topic: 'nodes.passphrasePrompt', payload: passphrase('k2', 'safe', 'os-keyring') });
+    expect(useNodes.getState().passphrases.map((p) => p.id)).toEqual(['k1', 'k2']);
+    expect(selectShownPassphrase(useNodes.getState())?.id).toBe('k1');
+    expect(selectPendingCount(useNodes.getState())).toBe(3);
+
+    event({ topic: 'nodes.passphraseResolved', payload: { id: 'k1' } });
+    expect(selectShownPassphrase(useNodes.getState())).toEqual(passphrase('k2', 'safe', 'os-keyring'));
+    // A host-key answer leaves the passphrases alone, and the other way round.
+    event({ topic: 'nodes.hostKeyResolved', payload: { id: 'p1', accepted: true } });
+    expect(useNodes.getState().passphrases).toHaveLength(1);
+    event({ topic: 'nodes.passphraseResolved', payload: { id: 'nope' } });
+    expect(selectPendingCount(useNodes.getState())).toBe(1);
+  });
+
+  it('answers a passphrase prompt (or declines it) and keeps neither the prompt nor the passphrase', async () => {
+    const requests = fakeHost(() => ({ answered: true }));
+    useNodes.setState({ passphrases: [passphrase('k1', 'vault'), passphrase('k2', 'safe')] });
+    expect(await useNodes.getState().answerPassphrase('k1', 'lab-secret')).toBe(true);
+    expect(await useNodes.getState().answerPassphrase('k2', null)).toBe(true);
+    expect(requests).toEqual([
+      { command: 'nodes.answerPassphrase', payload: { id: 'k1', passphrase: 'lab-secret' } },
+      { command: 'nodes.answerPassphrase', payload: { id: 'k2', passphrase: null } },
+    ]);
+    expect(useNodes.getState().passphrases).toEqual([]);
+    expect(JSON.stringify(useNodes.getState())).not.toContain('lab-secret');
+  });
+
+  it('keeps a passphrase prompt when the answer could not be sent, and says why', async () => {
+    fakeHost(() => {
+      throw new HostError('disconnected', 'the backend is gone');
+    });
+    useNodes.setState({ passphrases: [passphrase('k1', 'vault')] });
+    expect(await useNodes.getState().answerPassphrase('k1', 'typed-secret')).toBe(false);
+    expect(useNodes.getState().passphrases).toHaveLength(1);
+    expect(useNodes.getState().error).toBe('Could not answer the passphrase prompt: the backend is gone');
+    expect(JSON.stringify(useNodes.getState())).not.toContain('typed-secret');
+  });
+
+  it('drops passphrase prompts answered elsewhere when it reloads on resync', async () => {
+    let pending = [passphrase('k1', 'vault'), passphrase('k2', 'safe')];
+    fakeHost((command) => (command === 'nodes.pendingPassphrases' ? pending : []));
+    await useNodes.getState().load();
+    pending = [passphrase('k2', 'safe')];
+    await useNodes.getState().load();
+    expect(useNodes.getState().passphrases.map((p) => p.id)).toEqual(['k2']);
   });
 
   it('reloads on resync: nodes gone meanwhile leave the selection and the detail', async () => {

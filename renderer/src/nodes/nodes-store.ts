@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { HostKeyPrompt, NodeSpec, NodeStatus, ResponseOf, SlipwayEvent } from '../../../shared/contract/index.js';
+import type { HostKeyPrompt, NodeSpec, NodeStatus, PassphrasePrompt, ResponseOf, SlipwayEvent } from '../../../shared/contract/index.js';
 import { HostError } from '../host/frame-client.js';
 import { host } from '../host/host.js';
 
@@ -13,6 +13,8 @@ interface NodesData {
   prompts: HostKeyPrompt[];
   /** Prompts the operator put off for now: pending still, not shown until asked for. */
   deferred: string[];
+  /** Pending passphrase prompts for encrypted keys, oldest first. The answers themselves are never kept here. */
+  passphrases: PassphrasePrompt[];
   filter: string;
   /** Checked rows; only those in view are acted on. */
   selected: string[];
@@ -34,6 +36,8 @@ interface NodesActions {
   remove(names: string[]): Promise<boolean>;
   poll(names?: string[]): Promise<void>;
   answer(id: string, accept: boolean): Promise<void>;
+  /** Sends the passphrase (null: declined) and forgets it; true when the backend took the answer. */
+  answerPassphrase(id: string, passphrase: string | null): Promise<boolean>;
   defer(id: string): void;
   reviewPrompts(): void;
   /** The preview (or, with `apply`, what was added); throws what the backend said. */
@@ -47,6 +51,7 @@ export const initialNodesData = (): NodesData => ({
   statuses: {},
   prompts: [],
   deferred: [],
+  passphrases: [],
   filter: '',
   selected: [],
   open: null,
@@ -71,16 +76,25 @@ function resolvePrompt(s: NodesData, id: string): Partial<NodesData> {
   return { prompts: s.prompts.filter((p) => p.id !== id), deferred: s.deferred.filter((d) => d !== id) };
 }
 
+function resolvePassphrase(s: NodesData, id: string): Partial<NodesData> {
+  return { passphrases: s.passphrases.filter((p) => p.id !== id) };
+}
+
 export const useNodes = create<NodesState>()((set) => ({
   ...initialNodesData(),
 
   async load() {
     try {
-      const [list, prompts] = await Promise.all([host().request('nodes.list', {}), host().request('nodes.pendingHostKeys', {})]);
+      const [list, prompts, passphrases] = await Promise.all([
+        host().request('nodes.list', {}),
+        host().request('nodes.pendingHostKeys', {}),
+        host().request('nodes.pendingPassphrases', {}),
+      ]);
       const statuses = byName(list);
       set((s) => ({
         statuses,
         prompts,
+        passphrases,
         deferred: s.deferred.filter((id) => prompts.some((p) => p.id === id)),
         selected: s.selected.filter((name) => name in statuses),
         open: s.open !== null && s.open in statuses ? s.open : null,
@@ -105,6 +119,12 @@ export const useNodes = create<NodesState>()((set) => ({
         break;
       case 'nodes.hostKeyResolved':
         set((s) => resolvePrompt(s, event.payload.id));
+        break;
+      case 'nodes.passphrasePrompt':
+        set((s) => (s.passphrases.some((p) => p.id === event.payload.id) ? {} : { passphrases: [...s.passphrases, event.payload] }));
+        break;
+      case 'nodes.passphraseResolved':
+        set((s) => resolvePassphrase(s, event.payload.id));
         break;
       default:
         break;
@@ -165,6 +185,17 @@ export const useNodes = create<NodesState>()((set) => ({
     }
   },
 
+  async answerPassphrase(id, passphrase) {
+    try {
+      await host().request('nodes.answerPassphrase', { id, passphrase });
+      set((s) => resolvePassphrase(s, id));
+      return true;
+    } catch (error) {
+      set({ error: `Could not answer the passphrase prompt: ${messageOf(error)}` });
+      return false;
+    }
+  },
+
   defer: (id) => set((s) => ({ deferred: s.deferred.includes(id) ? s.deferred : [...s.deferred, id] })),
   reviewPrompts: () => set({ deferred: [] }),
 
@@ -178,4 +209,8 @@ export const useNodes = create<NodesState>()((set) => ({
 
 /** The prompt to show: the oldest one not put off. */
 export const selectShownPrompt = (s: NodesState): HostKeyPrompt | null => s.prompts.find((p) => !s.deferred.includes(p.id)) ?? null;
+/** The passphrase prompt to show: the oldest one. */
+export const selectShownPassphrase = (s: NodesState): PassphrasePrompt | null => s.passphrases[0] ?? null;
+/** Everything waiting for the operator's answer: host keys and passphrases. */
+export const selectPendingCount = (s: NodesState): number => s.prompts.length + s.passphrases.length;
 export const selectOpenStatus = (s: NodesState): NodeStatus | null => (s.open === null ? null : (s.statuses[s.open] ?? null));

@@ -1,5 +1,5 @@
 import { BuildsView } from '../builds/BuildsView.js';
-import { useNodes } from '../nodes/nodes-store.js';
+import { selectPendingCount, useNodes } from '../nodes/nodes-store.js';
 import { NodesView } from '../nodes/NodesView.js';
 import { ReadinessView } from '../readiness/ReadinessView.js';
 import { ConnectionIndicator } from './ConnectionIndicator.js';
@@ -17,7 +17,7 @@ function ViewContent({ view }: { view: ViewInfo }) {
 export function Shell() {
   const current = useRoute((s) => s.view);
   const go = useRoute((s) => s.go);
-  const hostKeys = useNodes((s) => s.prompts.length);
+  const waiting = useNodes(selectPendingCount);
   const view = views.find((v) => v.id === current) ?? views[0]!;
   return (
     <div className="shell">
@@ -42,10 +42,10 @@ export function Shell() {
               >
                 {v.label}
                 {v.planned && <span className="nav__soon">soon</span>}
-                {v.id === 'nodes' && hostKeys > 0 && (
-                  <span className="nav__count" title="Host keys waiting for an answer">
-                    {hostKeys}
-                    <span className="visually-hidden"> host key{hostKeys === 1 ? '' : 's'} to answer</span>
+                {v.id === 'nodes' && waiting > 0 && (
+                  <span className="nav__count" title="Host keys and key passphrases waiting for an answer">
+                    {waiting}
+                    <span className="visually-hidden"> prompt{waiting === 1 ? '' : 's'} to answer</span>
                   </span>
                 )}
               </a>
