@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,15 +14,18 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');
 describe.runIf(canRun)('an encrypted client key (root, real sshd)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-pass-'));
   let fleet: Fleet;
+  let agentPid = 0;
   beforeAll(async () => {
     chmodSync(dir, 0o755);
     fleet = await startFleet({ count: 2, dir: join(dir, 'fleet'), firstOctet: 240, port: 2294, user: 'slipway-test' });
-    // The fleet's key, re-encrypted with a passphrase: both nodes use it.
+    // The fleet's key, re-encrypted with a passphrase: both nodes use it. A clear copy goes to an ssh-agent.
+    copyFileSync(fleet.clientKey, join(dir, 'agent_key'));
     execFileSync('ssh-keygen', ['-q', '-p', '-N', 'lab-secret', '-P', '', '-f', fleet.clientKey]);
     saveInventory(join(dir, 'nodes.yaml'), fleet.nodes.map((n) => ({ name: n.name, host: n.host, port: n.port, user: fleet.user, identity: fleet.clientKey, jump: null, labels: [] })));
     writeFileSync(join(dir, 'known_hosts'), fleet.knownHosts);
   }, 60_000);
   afterAll(async () => {
+    if (agentPid) process.kill(agentPid);
     await fleet?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -55,6 +58,25 @@ describe.runIf(canRun)('an encrypted client key (root, real sshd)', () => {
       const cli = await again.poll();
       expect(cli[0]!.errors[0]!.message).toMatch(/load it into ssh-agent, or unlock it in the console/);
       await again.close();
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('tries ssh-agent first: a key held there is used without asking for the passphrase', { timeout: 60_000 }, async () => {
+    const socket = join(dir, 'agent.sock');
+    agentPid = Number(/SSH_AGENT_PID=(\d+)/.exec(execFileSync('ssh-agent', ['-a', socket], { encoding: 'utf8' }))![1]);
+    chmodSync(join(dir, 'agent_key'), 0o600);
+    execFileSync('ssh-add', ['-q', join(dir, 'agent_key')], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
+    const bus = new EventBus();
+    let asked = false;
+    bus.subscribe((event) => {
+      if (event.topic === 'nodes.passphrasePrompt') asked = true;
+    });
+    const service = createNodeService({ bus, inventoryPath: join(dir, 'nodes.yaml'), userKnownHosts: null, ownKnownHosts: join(dir, 'known_hosts'), pollMs: 60_000, interactive: true, agent: socket });
+    try {
+      expect((await service.poll()).map((s) => s.state)).toEqual(['reachable', 'reachable']);
+      expect(asked).toBe(false);
     } finally {
       await service.close();
     }

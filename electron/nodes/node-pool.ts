@@ -4,7 +4,7 @@ import { connect, SshError, type ConnectOptions, type ExecResult, type SshConnec
 
 export interface PoolOptions {
   /** Everything connect() needs but the node. */
-  connection: Omit<ConnectOptions, 'node' | 'privateKey' | 'passphrase'> & {
+  connection: Omit<ConnectOptions, 'node' | 'loadKey'> & {
     /** The key (unlocked) to offer for a node; may wait for the operator's passphrase. */
     credentialsFor?: (node: NodeSpec) => Promise<{ privateKey?: Buffer; passphrase?: string }>;
   };
@@ -71,9 +71,10 @@ export class NodePool {
     const attempt = (async () => {
       const release = await this.connecting.acquire();
       try {
-        const credentials = (await this.options.connection.credentialsFor?.(node)) ?? {};
+        const { credentialsFor, ...connection } = this.options.connection;
         const sock = node.jump ? await this.throughJump(node) : undefined;
-        const conn = await (this.options.connectImpl ?? connect)({ ...this.options.connection, node, ...credentials, ...(sock ? { sock } : {}) });
+        const loadKey = async () => (await credentialsFor?.(node)) ?? {};
+        const conn = await (this.options.connectImpl ?? connect)({ ...connection, node, loadKey, ...(sock ? { sock } : {}) });
         entry.failures = 0;
         entry.lastError = null;
         void conn.closed.then(() => {

@@ -32,8 +32,11 @@ export interface ConnectOptions {
   trust: KnownHostsStore;
   /** Asked only for an unknown key; the connection waits for the answer (other nodes do not). */
   askHostKey(question: HostKeyQuestion): Promise<boolean>;
-  privateKey?: Buffer;
-  passphrase?: string;
+  /**
+   * The identity file, read (and unlocked) only when the agent did not get us
+   * in: an operator with the key in ssh-agent is never asked for a passphrase.
+   */
+  loadKey?: () => Promise<{ privateKey?: Buffer; passphrase?: string }>;
   agent?: string;
   readyTimeoutMs?: number;
   keepaliveMs?: number;
@@ -70,6 +73,8 @@ export function connect(options: ConnectOptions): Promise<SshConnection> {
   const { node } = options;
   const client = new Client();
   let hostKeyFailure: SshFailure | null = null;
+  let keyError: SshError | null = null;
+  const methods = [...(options.agent ? ['agent'] : []), 'publickey'];
 
   const config: ConnectConfig = {
     host: node.host,
@@ -78,9 +83,20 @@ export function connect(options: ConnectOptions): Promise<SshConnection> {
     readyTimeout: options.readyTimeoutMs ?? 10_000,
     keepaliveInterval: options.keepaliveMs ?? 15_000,
     keepaliveCountMax: 3,
-    ...(options.privateKey ? { privateKey: options.privateKey } : {}),
-    ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
     ...(options.agent ? { agent: options.agent } : {}),
+    // The agent first, then the identity file: OpenSSH's order.
+    authHandler: (_methodsLeft, _partialSuccess, next) => {
+      const method = methods.shift();
+      if (method === 'agent' && options.agent) return next({ type: 'agent', username: node.user, agent: options.agent });
+      if (method !== 'publickey' || !options.loadKey) return next(false as never);
+      options.loadKey().then(
+        (key) => (key.privateKey ? next({ type: 'publickey', username: node.user, key: key.privateKey, ...(key.passphrase !== undefined ? { passphrase: key.passphrase } : {}) }) : next(false as never)),
+        (error: unknown) => {
+          keyError = error instanceof SshError ? error : new SshError('auth-failed', (error as Error).message);
+          next(false as never);
+        },
+      );
+    },
     ...(options.sock ? { sock: options.sock as ConnectConfig['sock'] } : {}),
     hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
       const blob = key.toString('base64');
@@ -116,7 +132,8 @@ export function connect(options: ConnectOptions): Promise<SshConnection> {
     client.on('error', (error) => {
       if (settled) return;
       settled = true;
-      reject(classify(error, hostKeyFailure));
+      // A key that could not be unlocked explains the authentication failure better than ssh2's summary.
+      reject(keyError && (error as { level?: string }).level === 'client-authentication' ? keyError : classify(error, hostKeyFailure));
       client.end();
     });
     client.connect(config);
