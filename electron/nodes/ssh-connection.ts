@@ -163,32 +163,25 @@ function collect(channel: ClientChannel, timeoutMs: number | undefined, onData?:
 function wrap(client: InstanceType<typeof Client>, closed: Promise<void>): SshConnection {
   const sftp = () =>
     new Promise<import('ssh2').SFTPWrapper>((resolve, reject) => client.sftp((error, session) => (error ? reject(error) : resolve(session))));
+  /** One SFTP session per transfer, ended whatever happens. */
+  async function transfer(how: 'fastPut' | 'fastGet', from: string, to: string, onProgress?: (done: number, total: number) => void): Promise<void> {
+    const session = await sftp();
+    try {
+      await new Promise<void>((resolve, reject) =>
+        session[how](from, to, { step: (done, _chunk, total) => onProgress?.(done, total) }, (error) => (error ? reject(error) : resolve())),
+      );
+    } finally {
+      session.end();
+    }
+  }
   return {
     closed,
     exec: (command, options = {}) =>
       new Promise((resolve, reject) => {
         client.exec(command, (error, channel) => (error ? reject(error) : resolve(collect(channel, options.timeoutMs, options.onData))));
       }),
-    async upload(localPath, remotePath, onProgress) {
-      const session = await sftp();
-      try {
-        await new Promise<void>((resolve, reject) =>
-          session.fastPut(localPath, remotePath, { step: (done, _chunk, total) => onProgress?.(done, total) }, (error) => (error ? reject(error) : resolve())),
-        );
-      } finally {
-        session.end();
-      }
-    },
-    async download(remotePath, localPath, onProgress) {
-      const session = await sftp();
-      try {
-        await new Promise<void>((resolve, reject) =>
-          session.fastGet(remotePath, localPath, { step: (done, _chunk, total) => onProgress?.(done, total) }, (error) => (error ? reject(error) : resolve())),
-        );
-      } finally {
-        session.end();
-      }
-    },
+    upload: (localPath, remotePath, onProgress) => transfer('fastPut', localPath, remotePath, onProgress),
+    download: (remotePath, localPath, onProgress) => transfer('fastGet', remotePath, localPath, onProgress),
     forward: (host, port) =>
       new Promise((resolve, reject) => client.forwardOut('127.0.0.1', 0, host, port, (error, stream) => (error ? reject(error) : resolve(stream)))),
     close: () => client.end(),
