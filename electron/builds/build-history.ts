@@ -2,17 +2,31 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { join } from 'node:path';
 import { BuildSummary, LogLine, StepState, type BuildDetail } from '../../shared/contract/index.js';
 
-/** Finished builds on disk: one JSON file each for the detail, one JSON-lines file for the log. */
-export class BuildHistory {
+/** What a history needs to know of a finished job (a build, a deploy). */
+export interface JobShape<D, L> {
+  /** Subdirectory of the state dir. */
+  kind: string;
+  id(detail: D): string;
+  startedAt(detail: D): string;
+  /** Throws on a damaged file: that job is skipped, not fatal. */
+  parseDetail(raw: unknown): D;
+  parseLine(raw: unknown): L;
+}
+
+/** Finished jobs on disk: one JSON file each for the detail, one JSON-lines file for the log. */
+export class JobHistory<D, L> {
   private readonly dir: string;
 
-  constructor(stateDir: string) {
-    this.dir = join(stateDir, 'builds');
+  constructor(
+    stateDir: string,
+    private readonly shape: JobShape<D, L>,
+  ) {
+    this.dir = join(stateDir, shape.kind);
   }
 
-  save(detail: BuildDetail, lines: readonly LogLine[]): void {
+  save(detail: D, lines: readonly L[]): void {
     mkdirSync(this.dir, { recursive: true });
-    const id = detail.summary.id;
+    const id = this.shape.id(detail);
     const write = (name: string, content: string) => {
       const temp = join(this.dir, `.${name}.tmp`);
       writeFileSync(temp, content);
@@ -22,34 +36,50 @@ export class BuildHistory {
     write(`${id}.json`, JSON.stringify(detail));
   }
 
-  /** Every readable build, newest first; a damaged file is skipped, not fatal. */
-  load(): BuildDetail[] {
+  /** Every readable job, newest first. */
+  load(): D[] {
     let names: string[];
     try {
       names = readdirSync(this.dir).filter((name) => name.endsWith('.json'));
     } catch {
       return [];
     }
-    const details: BuildDetail[] = [];
+    const details: D[] = [];
     for (const name of names) {
       try {
-        const raw = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as BuildDetail;
-        details.push({ ...raw, summary: BuildSummary.parse(raw.summary), steps: raw.steps.map((s) => StepState.parse(s)) });
+        details.push(this.shape.parseDetail(JSON.parse(readFileSync(join(this.dir, name), 'utf8'))));
       } catch {
         continue;
       }
     }
-    return details.sort((a, b) => b.summary.startedAt.localeCompare(a.summary.startedAt));
+    return details.sort((a, b) => this.shape.startedAt(b).localeCompare(this.shape.startedAt(a)));
   }
 
-  logLines(id: string): LogLine[] {
+  logLines(id: string): L[] {
     try {
       return readFileSync(join(this.dir, `${id}.log.jsonl`), 'utf8')
         .split('\n')
         .filter(Boolean)
-        .map((line) => LogLine.parse(JSON.parse(line)));
+        .map((line) => this.shape.parseLine(JSON.parse(line)));
     } catch {
       return [];
     }
+  }
+}
+
+const buildShape: JobShape<BuildDetail, LogLine> = {
+  kind: 'builds',
+  id: (detail) => detail.summary.id,
+  startedAt: (detail) => detail.summary.startedAt,
+  parseDetail: (value) => {
+    const raw = value as BuildDetail;
+    return { ...raw, summary: BuildSummary.parse(raw.summary), steps: raw.steps.map((s) => StepState.parse(s)) };
+  },
+  parseLine: (raw) => LogLine.parse(raw),
+};
+
+export class BuildHistory extends JobHistory<BuildDetail, LogLine> {
+  constructor(stateDir: string) {
+    super(stateDir, buildShape);
   }
 }

@@ -1,21 +1,29 @@
-import type { LogLine, StepId } from '../../shared/contract/index.js';
+import type { StepId } from '../../shared/contract/index.js';
+
+/** A line of a step-by-step job's log (a build's, a deploy's). */
+export interface StepLogLine<S extends string> {
+  n: number;
+  step: S | null;
+  stream: 'out' | 'err' | 'info';
+  text: string;
+}
 
 /**
  * A build's log: every line kept (the viewer pages through it), new lines
  * handed out in batches so the UI gets one event per frame, not per line.
  */
-export class BuildLog {
-  readonly lines: LogLine[] = [];
-  private pending: LogLine[] = [];
+export class BuildLog<S extends string = StepId> {
+  readonly lines: StepLogLine<S>[] = [];
+  private pending: StepLogLine<S>[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly flushBatch: (lines: LogLine[]) => void,
+    private readonly flushBatch: (lines: StepLogLine<S>[]) => void,
     private readonly flushMs = 50,
   ) {}
 
-  add(step: StepId | null, stream: LogLine['stream'], text: string): void {
-    const line: LogLine = { n: this.lines.length, step, stream, text };
+  add(step: S | null, stream: StepLogLine<S>['stream'], text: string): void {
+    const line: StepLogLine<S> = { n: this.lines.length, step, stream, text };
     this.lines.push(line);
     this.pending.push(line);
     this.timer ??= setTimeout(() => this.flush(), this.flushMs);
@@ -30,7 +38,7 @@ export class BuildLog {
     this.flushBatch(batch);
   }
 
-  page(from: number, count: number): LogLine[] {
+  page(from: number, count: number): StepLogLine<S>[] {
     return this.lines.slice(from, from + count);
   }
 }

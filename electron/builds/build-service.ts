@@ -23,6 +23,8 @@ export interface BuildServiceDeps {
   owner: ProcessIdentity;
   /** Fault injection for tests (SLIPWAY_FAULT_STEP): fail once this step has done its work. */
   failAt?: StepId;
+  /** Other jobs (deploys) running in the same helper workspace: never orphans. */
+  otherLive?: () => Iterable<string>;
 }
 
 interface Live {
@@ -181,7 +183,7 @@ export function createBuildService(deps: BuildServiceDeps) {
 
     /** Journal recovery: release what builds of a dead Slipway left behind, and say what. */
     async recover(): Promise<string[]> {
-      const orphans = orphanedBuilds(deps.workspace, deps.owner, new Set(live.keys()));
+      const orphans = orphanedBuilds(deps.workspace, deps.owner, new Set([...live.keys(), ...(deps.otherLive?.() ?? [])]));
       if (orphans.length === 0) return [];
       const helper = await deps.helpers.get();
       const result = await helper.call<{ cleaned: string[]; failed: string[] }>('recover', { buildIds: orphans }).result;

@@ -14,7 +14,7 @@ export interface BuildArgs {
 const stepNumber = (id: string) => `[${String(buildSteps.findIndex((s) => s.id === id) + 1).padStart(2)}/${buildSteps.length}]`;
 const seconds = (ms: number | null) => `${((ms ?? 0) / 1000).toFixed(1)}s`;
 
-function formatSize(bytes: number): string {
+export function formatSize(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 

@@ -1,6 +1,6 @@
 import type { NodeStatus } from '../../shared/contract/index.js';
 import { createRealBackend } from '../host/real-backend.js';
-import { paint, progressOn, useColour } from './terminal-output.js';
+import { paint, progressOn, table, useColour } from './terminal-output.js';
 import { UsageError } from './args.js';
 import { parseArgs } from 'node:util';
 
@@ -19,13 +19,6 @@ function row(status: NodeStatus, colour: boolean): string[] {
     facts ? percent(facts.rootDiskUsedBytes, facts.rootDiskTotalBytes) : '—',
     status.state === 'reachable' ? (facts?.osRelease ?? '') : (status.errors[0]?.message ?? ''),
   ];
-}
-
-function table(rows: string[][]): string {
-  // Widths ignore colour codes.
-  const plain = (cell: string) => cell.replace(/\x1b\[[0-9;]*m/g, '');
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => plain(r[i]!).length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i]! - plain(cell).length))).join('  ')).join('\n');
 }
 
 /** `slipway nodes ls | status | import-ssh-config`: exit 1 from status when a node is not reachable. */

@@ -1,7 +1,9 @@
 import { parseBuildArgs, parseDoctorArgs, parseStartArgs, UsageError } from './args.js';
 import { runBuild } from './build.js';
+import { runDeploy } from './deploy.js';
 import { runDoctor } from './doctor.js';
 import { runNodes } from './nodes.js';
+import { runPublish } from './publish.js';
 import { runStart } from './start.js';
 
 const usage = `usage: slipway <command> [options]
@@ -33,6 +35,25 @@ commands:
             --rounds repeats it over the same connections, timing each round
   nodes import-ssh-config [--path FILE] [--dry-run] [--json]
             add the hosts of ~/.ssh/config to the inventory
+  publish --arch A [--subarch S] --release R --purpose P (--from-build ID | --kernel F --initrd F)
+            publish a netboot kernel and initrd into <tftp root>/A/S/R/P as a new
+            content-addressed version switched in by one rename; identical content
+            changes nothing ("unchanged"); exit 0 published or unchanged, 1 failed
+              --tftp-root DIR     default $SLIPWAY_TFTP_ROOT, /srv/tftp as root
+              --json              the result as JSON
+  publish ls [--tftp-root DIR] [--json]
+            what the TFTP tree serves now
+  deploy IMAGE --extension X [--extension Y …] [--env NAME=value …] --target T
+            overlay deploy: IMAGE (a build id, BUILD:IMAGE or an image file) mounted
+            read-only under an overlayfs, extensions run in order with the merged
+            tree as argument, slipway/deployment.meta written, then the target:
+            tar:FILE | rawdisk:FILE | ssh-rsync:NODE:PATH; the image is never
+            modified; exit 0 deployed, 1 failed, 130 cancelled
+              --force             replace an existing target without asking
+              --json              one JSON event per line
+              -v, --verbose       every log line
+  deploy extensions | deploy ls [--json]
+            the extensions found ($SLIPWAY_EXTENSIONS_DIRS), the deploys so far
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -46,6 +67,10 @@ async function main(argv: string[]): Promise<number> {
       return runBuild(parseBuildArgs(rest));
     case 'nodes':
       return runNodes(rest);
+    case 'publish':
+      return runPublish(rest);
+    case 'deploy':
+      return runDeploy(rest);
     case undefined:
     case 'help':
     case '--help':

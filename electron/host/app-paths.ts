@@ -20,6 +20,10 @@ export interface AppPaths {
   images: string;
   /** The only places a build may publish into (the root helper writes there). */
   outputRoots: string[];
+  /** The TFTP tree netboot images are published into. */
+  tftpRoot: string;
+  /** Where deploy configuration extensions are looked for, in order. */
+  extensionDirs: string[];
 }
 
 /** Root keeps system paths; anyone else follows XDG. Each can be moved by an environment variable. */
@@ -32,5 +36,7 @@ export function appPaths(env: NodeJS.ProcessEnv = process.env, uid = process.get
     state: env.SLIPWAY_STATE_DIR ?? state,
     images,
     outputRoots: [images, '/srv', tmpdir(), ...(env.SLIPWAY_OUTPUT_ROOTS ?? '').split(':').filter((root) => root.startsWith('/'))],
+    tftpRoot: env.SLIPWAY_TFTP_ROOT ?? (uid === 0 ? '/srv/tftp' : join(data, 'tftp')),
+    extensionDirs: (env.SLIPWAY_EXTENSIONS_DIRS ?? `${join(data, 'extensions')}:${join(packageRoot(), 'extensions')}`).split(':').filter((dir) => dir.startsWith('/')),
   };
 }

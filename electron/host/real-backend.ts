@@ -6,7 +6,9 @@ import { HelperSupervisor } from '../builds/helper/helper-supervisor.js';
 import { hostDebianArch } from '../builds/host-arch.js';
 import { hostDebianMirror } from '../builds/host-mirror.js';
 import { inventoryPath } from '../nodes/inventory-file.js';
+import { createDeployService } from '../deploy/deploy-service.js';
 import { createNodeService } from '../nodes/node-service.js';
+import { createPublishService } from '../publish/publish-service.js';
 import type { SecretStore } from '../nodes/secret-store.js';
 import { execaRunner, type Runner } from '../process/runner.js';
 import { processIdentity } from '../process/process-identity.js';
@@ -57,6 +59,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     version: appVersion,
     owner: processIdentity()!,
     ...(faultStep.success ? { failAt: faultStep.data } : {}),
+    otherLive: () => [...deploys.liveIds(), ...publisher.liveIds()],
   });
 
   const configDir = join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'slipway');
@@ -69,6 +72,29 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     interactive: options.interactive ?? true,
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(env.SSH_AUTH_SOCK ? { agent: env.SSH_AUTH_SOCK } : {}),
+  });
+
+  const publisher = createPublishService({
+    bus,
+    helpers,
+    tftpRoot: paths.tftpRoot,
+    graceMs: Number(env.SLIPWAY_PUBLISH_GRACE_MINUTES ?? 60) * 60_000,
+    imagesDir: paths.images,
+    owner: processIdentity()!,
+    builds: () => builds.list(),
+  });
+  const deploys = createDeployService({
+    bus,
+    helpers,
+    stateDir: paths.state,
+    imagesDir: paths.images,
+    outputRoots: paths.outputRoots,
+    extensionDirs: paths.extensionDirs,
+    version: appVersion,
+    owner: processIdentity()!,
+    builds: () => builds.list(),
+    node: (name) => nodes.access(name),
+    recover: () => builds.recover(),
   });
 
   const backend: Backend = {
@@ -97,6 +123,14 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'nodes.answerHostKey': async ({ id, accept }) => ({ answered: nodes.answerHostKey(id, accept) }),
       'nodes.pendingPassphrases': async () => nodes.pendingPassphrases(),
       'nodes.answerPassphrase': async ({ id, passphrase }) => ({ answered: nodes.answerPassphrase(id, passphrase) }),
+      'publish.tree': async () => publisher.tree(),
+      'publish.netboot': ({ target, source }) => publisher.netboot(target, source),
+      'deploy.catalog': async () => deploys.catalog(),
+      'deploy.list': async () => deploys.list(),
+      'deploy.get': async ({ id }) => deploys.get(id),
+      'deploy.start': async (request) => ({ id: (await deploys.start(request)).id }),
+      'deploy.cancel': async ({ id }) => ({ cancelled: deploys.cancel(id) }),
+      'deploy.logs': async ({ id, from, count }) => deploys.logs(id, from, count),
     },
     start() {
       // The first probe runs at once so the view is filled when a client connects.
@@ -111,5 +145,5 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       await Promise.all([helpers.close(), nodes.close()]);
     },
   };
-  return Object.assign(backend, { builds, nodes });
+  return Object.assign(backend, { builds, nodes, publisher, deploys });
 }

@@ -224,6 +224,19 @@ export function createNodeService(deps: NodeServiceDeps) {
       );
     },
 
+    /** One inventory node's pooled connection, for services that work on nodes (deploys, applications). */
+    access(name: string) {
+      usable();
+      const spec = inventory.find((node) => node.name === name);
+      if (!spec) throw new SlipwayError('bad_request', `no node named ${name} in the inventory`, 'node');
+      return {
+        spec,
+        exec: (command: string, options: { timeoutMs?: number; onData?: (stream: 'out' | 'err', chunk: string) => void } = {}) => pool.exec(spec, command, options),
+        upload: (from: string, to: string, onProgress?: (done: number, total: number) => void) => pool.transfer(spec, 'upload', from, to, onProgress),
+        download: (from: string, to: string, onProgress?: (done: number, total: number) => void) => pool.transfer(spec, 'download', from, to, onProgress),
+      };
+    },
+
     answerHostKey(id: string, accept: boolean): boolean {
       const pending = prompts.get(id);
       if (!pending) return false;

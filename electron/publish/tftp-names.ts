@@ -1,7 +1,8 @@
+import { TftpName } from '../../shared/contract/index.js';
+
 /** arch, subarch, release and purpose become path components: one plain name each. */
 export function checkTftpName(field: string, value: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(value) || value.includes('..')) {
-    throw new Error(`${field}: "${value}" must be one plain name (letters, digits, ".", "_", "+", "-"; no "/", no "..")`);
-  }
+  const parsed = TftpName.safeParse(value);
+  if (!parsed.success) throw new Error(`${field}: "${value}" ${parsed.error.issues[0]!.message}`);
   return value;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bootEntryPath, currentVersion, publishNetboot } from './tftp-publish.js';
+import { listTftpTree } from './tftp-tree.js';
 
 /** Every entry under root: path, kind, content hash or link target, and mtime. */
 function snapshot(root: string): string[] {
@@ -77,5 +78,25 @@ describe('netboot publish', () => {
     expect(() => publishNetboot({ ...target(), release: '../etc' }, ...files('c'))).toThrow(/release/);
     expect(() => publishNetboot({ ...target(), arch: 'a/b' }, ...files('c'))).toThrow(/arch/);
     expect(() => publishNetboot({ ...target(), purpose: '..' }, ...files('c'))).toThrow(/purpose/);
+  });
+
+  it('lists the tree with versions, origin and retained versions', () => {
+    let now = Date.parse('2026-11-23T10:00:00Z');
+    publishNetboot(target(), ...files('a'), { now: () => now, origin: { source: '20261123-aaaa', kernelName: 'vmlinuz-6.1.0-27-amd64' } });
+    now += 1_000;
+    const second = publishNetboot(target(), ...files('bb'), { now: () => now, origin: { source: '20261123-bbbb', kernelName: 'vmlinuz-6.1.0-28-amd64' } });
+    publishNetboot({ ...target(), purpose: 'rescue' }, ...files('a'), { now: () => now });
+    expect(listTftpTree(root)).toEqual([
+      {
+        arch: 'amd64', subarch: 'generic', release: 'bookworm', purpose: 'install', version: second.version, bytes: 18,
+        publishedAt: '2026-11-23T10:00:01.000Z', source: '20261123-bbbb', kernelName: 'vmlinuz-6.1.0-28-amd64', retained: 1,
+        bootEntry: 'pxelinux.cfg/amd64-generic-bookworm-install',
+      },
+      {
+        arch: 'amd64', subarch: 'generic', release: 'bookworm', purpose: 'rescue', version: expect.stringMatching(/^rescue-[0-9a-f]{16}$/), bytes: 16,
+        publishedAt: '2026-11-23T10:00:01.000Z', source: null, kernelName: null, retained: 0,
+        bootEntry: 'pxelinux.cfg/amd64-generic-bookworm-rescue',
+      },
+    ]);
   });
 });

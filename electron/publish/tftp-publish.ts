@@ -98,7 +98,18 @@ function prune(dir: string, graceMs: number, now: number): string[] {
   return pruned;
 }
 
-export function publishNetboot(target: PublishTarget, kernelPath: string, initrdPath: string, options: { graceMs?: number; now?: () => number } = {}): PublishResult {
+/** Kept in each version directory: where it came from and when it was first published. */
+export interface VersionOrigin {
+  source: string | null;
+  kernelName: string | null;
+}
+
+export function publishNetboot(
+  target: PublishTarget,
+  kernelPath: string,
+  initrdPath: string,
+  options: { graceMs?: number; now?: () => number; origin?: VersionOrigin } = {},
+): PublishResult {
   const { dir, subarch } = releaseDir(target);
   const now = (options.now ?? Date.now)();
   const graceMs = options.graceMs ?? 60 * 60 * 1000;
@@ -129,7 +140,8 @@ export function publishNetboot(target: PublishTarget, kernelPath: string, initrd
     mkdirSync(temp);
     writeFileSync(join(temp, 'kernel'), kernel);
     writeFileSync(join(temp, 'initrd'), initrd);
-    for (const name of files) fsyncPath(join(temp, name));
+    writeFileSync(join(temp, 'origin.json'), JSON.stringify({ ...(options.origin ?? { source: null, kernelName: null }), publishedAt: new Date(now).toISOString() }));
+    for (const name of [...files, 'origin.json']) fsyncPath(join(temp, name));
     renameSync(temp, final);
   } else {
     // Republished: it is current again, not retired.

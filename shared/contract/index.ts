@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { buildCommands, buildEvents } from './builds.js';
+import { deployCommands, deployEvents } from './deploy.js';
 import { nodeCommands, nodeEvents } from './nodes.js';
+import { publishCommands, publishEvents } from './publish.js';
 import { readinessCommands, readinessEvents } from './readiness.js';
 import { sessionCommands, sessionEvents } from './session.js';
 
@@ -14,6 +16,8 @@ export const commands = {
   ...readinessCommands,
   ...buildCommands,
   ...nodeCommands,
+  ...publishCommands,
+  ...deployCommands,
 };
 
 export const events = {
@@ -21,6 +25,8 @@ export const events = {
   ...readinessEvents,
   ...buildEvents,
   ...nodeEvents,
+  ...publishEvents,
+  ...deployEvents,
 };
 
 export type Commands = typeof commands;
@@ -44,9 +50,11 @@ export function isTopic(name: string): name is Topic {
 }
 
 export * from './builds.js';
+export * from './deploy.js';
 export * from './errors.js';
 export * from './frames.js';
 export * from './image-spec.js';
 export * from './nodes.js';
+export * from './publish.js';
 export * from './readiness.js';
 export * from './session.js';

@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { execaRunner, type Runner } from '../../process/runner.js';
 import { releaseAll, type OpenBuild } from './build-registry.js';
-import { ops, type OpContext } from './helper-ops.js';
+import { ops } from './helper-ops.js';
+import type { OpContext } from './op-context.js';
 import { FromHelper, helperOps, ToHelper, type HelperOp } from './helper-protocol.js';
 import { Workspace } from './workspace.js';
 

@@ -1,45 +1,17 @@
 import { constants as fsConstants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import type { z } from 'zod';
-import type { Runner } from '../../process/runner.js';
 import { digestFile, packGzip } from '../system/artifact-pack.js';
 import { stopChrooted } from '../system/chroot-processes.js';
 import { commandError } from '../system/command-error.js';
 import { finishAndShrink, makeFs } from '../system/ext-fs.js';
 import { attachLoop, detachLoop, loopsBackedBy, loopsLeft } from '../system/losetup.js';
-import { openBuild, releaseAll, releaseResource, reopenBuild, type OpenBuild } from './build-registry.js';
-import type { HelperOp, helperOps } from './helper-protocol.js';
-import type { Workspace } from './workspace.js';
-
-export interface OpContext {
-  workspace: Workspace;
-  /** Directories (given on the helper's command line) that builds may publish into. */
-  outputRoots: readonly string[];
-  builds: Map<string, OpenBuild>;
-  run: Runner;
-  log: (text: string) => void;
-  signal: AbortSignal;
-}
-
-/** A temp file no one could have planted a link at: random name, created exclusively. */
-function exclusiveTemp(path: string): string {
-  return `${path}.slipway-${randomBytes(6).toString('hex')}`;
-}
-
-type Args<O extends HelperOp> = z.output<(typeof helperOps)[O]>;
-type Op<O extends HelperOp> = (args: Args<O>, ctx: OpContext) => Promise<unknown>;
+import { openBuild, releaseAll, releaseResource, reopenBuild } from './build-registry.js';
+import type { HelperOp } from './helper-protocol.js';
+import { deployOps } from './deploy-ops.js';
+import { build, exclusiveTemp, inBuild, must, type Op, type OpContext } from './op-context.js';
 
 /** Commands a build may run inside its chroot; anything else is refused. */
 const chrootCommands = new Set(['apt-get', 'dpkg', 'dpkg-query']);
-
-function build(ctx: OpContext, id: string): OpenBuild {
-  const open = ctx.builds.get(id);
-  if (!open) throw new Error(`build ${id} is not open in this helper`);
-  return open;
-}
-
-const inBuild = (ctx: OpContext, id: string, path: string) => ctx.workspace.confine(path, [build(ctx, id).dir]);
 
 /** A loop device is the build's own only if one of its journalled files backs it. */
 async function ownLoop(ctx: OpContext, buildId: string, device: string): Promise<void> {
@@ -50,12 +22,8 @@ async function ownLoop(ctx: OpContext, buildId: string, device: string): Promise
   throw new Error(`refused: ${device} was not attached by this build`);
 }
 
-async function must(ctx: OpContext, what: string, file: string, args: string[]): Promise<void> {
-  const result = await ctx.run(file, args);
-  if (result.exitCode !== 0) throw commandError(what, result);
-}
-
 export const ops: { [O in HelperOp]: Op<O> } = {
+  ...deployOps,
   async 'build.open'({ buildId, outputDir, owner }, ctx) {
     if (ctx.builds.has(buildId)) throw new Error(`build ${buildId} is open already`);
     const roots = ctx.outputRoots;
@@ -78,10 +46,10 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     return { path: file };
   },
 
-  async 'loop.attach'({ buildId, file }, ctx) {
+  async 'loop.attach'({ buildId, file, readOnly }, ctx) {
     const backing = inBuild(ctx, buildId, file);
     build(ctx, buildId).journal.acquire({ kind: 'loop', file: backing });
-    return { device: await attachLoop(ctx.run, backing) };
+    return { device: await attachLoop(ctx.run, backing, { readOnly }) };
   },
 
   async mkfs({ buildId, device, fs }, ctx) {
@@ -95,12 +63,14 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     return {};
   },
 
-  async mount({ buildId, source, target, type }, ctx) {
+  async mount({ buildId, source, target, type, readOnly }, ctx) {
     const point = inBuild(ctx, buildId, target);
     if (type !== 'proc') await ownLoop(ctx, buildId, source);
     build(ctx, buildId).journal.acquire({ kind: 'mount', target: point });
+    // noload: a read-only ext3/4 mount would still replay the journal, which writes to the device.
+    const options = readOnly ? ['-o', type === 'ext2' ? 'ro' : 'ro,noload'] : [];
     if (type === 'proc') await must(ctx, 'mount -t proc', 'mount', ['-t', 'proc', 'proc', point]);
-    else await must(ctx, `mount ${source}`, 'mount', ['-t', type, source, point]);
+    else await must(ctx, `mount ${source}`, 'mount', ['-t', type, ...options, source, point]);
     return {};
   },
 

@@ -12,14 +12,15 @@ export const helperOps = {
   /** Create the build's directory, its journal, and record the output directory it may write to. */
   'build.open': z.object({ buildId, outputDir: path, owner: z.object({ pid: z.number().int(), startTime: z.string() }) }),
   'file.sparse': z.object({ buildId, path, bytes: z.number().int().positive() }),
-  'loop.attach': z.object({ buildId, file: path }),
+  /** Read-only: the file may be a built image outside the workspace (a deploy's lower layer). */
+  'loop.attach': z.object({ buildId, file: path, readOnly: z.boolean().default(false) }),
   'mkfs': z.object({
     buildId,
     device: z.string().regex(/^\/dev\/loop\d+$/),
     fs: z.object({ fsType: z.enum(['ext4', 'ext3', 'ext2']), label: z.string().optional(), options: z.array(z.string()), name: z.string(), size: z.number(), mountPoint: z.string() }),
   }),
   'dir.make': z.object({ buildId, path }),
-  'mount': z.object({ buildId, source: z.string(), target: path, type: z.enum(['ext4', 'ext3', 'ext2', 'proc']) }),
+  'mount': z.object({ buildId, source: z.string(), target: path, type: z.enum(['ext4', 'ext3', 'ext2', 'proc']), readOnly: z.boolean().default(false) }),
   /** Detach a mounted loop device: the kernel then frees it with its last unmount (autoclear). */
   'loop.autoclear': z.object({ buildId, device: z.string().regex(/^\/dev\/loop\d+$/), file: path }),
   'debootstrap': z.object({
@@ -44,6 +45,21 @@ export const helperOps = {
   /** Sums of the raw image and the container, written beside dest as a partial file. */
   'artifact.pack': z.object({ buildId, source: path, dest: path, container: z.enum(['gzip', 'raw']) }),
   'artifact.place': z.object({ buildId, dest: path }),
+  /** A built image (under an output root) staged in the job's directory: gzip unpacked, raw linked or copied. */
+  'image.stage': z.object({ buildId, image: path, dest: path }),
+  'overlay.mount': z.object({ buildId, lower: path, upper: path, work: path, target: path }),
+  /** A configuration extension: an executable given the tree's path and an environment, nothing else. */
+  'extension.run': z.object({
+    buildId,
+    executable: path,
+    root: path,
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
+    timeoutMs: z.number().int().positive().max(6 * 60 * 60 * 1000),
+  }),
+  /** The tree packed as a tarball or a new ext file system image, written as dest's partial file. */
+  'tree.pack': z.object({ buildId, root: path, dest: path, format: z.enum(['tar', 'rawdisk']) }),
+  /** The newest /boot/vmlinuz-* and its initrd copied out of a tree into the job's directory. */
+  'boot.extract': z.object({ buildId, root: path, dest: path }),
   /** Release everything the build still holds, in reverse order, and remove its directory. */
   'build.close': z.object({ buildId }),
   /** Release what builds left behind when their Slipway died (the caller checked the owners are gone). */

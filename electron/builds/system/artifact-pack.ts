@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants, createGzip } from 'node:zlib';
+import { constants, createGunzip, createGzip } from 'node:zlib';
 
 export interface Digest {
   size: number;
@@ -54,4 +54,25 @@ export async function digestFile(path: string): Promise<Digest> {
     }
   });
   return hasher.digest();
+}
+
+/** The inverse of packGzip for a deploy's working copy; progress by compressed bytes read. */
+export async function unpackGzip(source: string, dest: string, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Digest> {
+  const total = (await stat(source)).size;
+  const read = new Hasher();
+  const raw = new Hasher();
+  let last = 0;
+  read.on('data', () => {
+    if (onProgress && read.size - last >= 32 << 20) {
+      last = read.size;
+      onProgress(read.size, total);
+    }
+  });
+  await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), read, createGunzip(), raw, createWriteStream(dest, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
+  return raw.digest();
+}
+
+/** The first bytes of a gzip stream: containers are recognised by content, not by name. */
+export function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }

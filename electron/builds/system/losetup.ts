@@ -6,9 +6,9 @@ import { commandError } from './command-error.js';
  * builds may still collide between "find" and "attach" (fuel-agent saw it), so
  * EBUSY is retried a few times.
  */
-export async function attachLoop(run: Runner, file: string): Promise<string> {
+export async function attachLoop(run: Runner, file: string, options: { readOnly?: boolean } = {}): Promise<string> {
   for (let attempt = 0; ; attempt++) {
-    const result = await run('losetup', ['--find', '--show', '--nooverlap', file]);
+    const result = await run('losetup', ['--find', '--show', '--nooverlap', ...(options.readOnly ? ['--read-only'] : []), file]);
     if (result.exitCode === 0) return result.stdout.trim();
     if (attempt >= 4 || !/busy|resource temporarily/i.test(result.stderr)) throw commandError('losetup --find --show', result);
     await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import type { Runner } from '../../process/runner.js';
+import { commandError } from '../system/command-error.js';
+import type { OpenBuild } from './build-registry.js';
+import type { HelperOp, helperOps } from './helper-protocol.js';
+import type { Workspace } from './workspace.js';
+
+/** What every helper operation gets: the workspace, the open jobs, a runner and a log. */
+export interface OpContext {
+  workspace: Workspace;
+  /** Directories (given on the helper's command line) that builds may publish into. */
+  outputRoots: readonly string[];
+  builds: Map<string, OpenBuild>;
+  run: Runner;
+  log: (text: string) => void;
+  signal: AbortSignal;
+}
+
+/** A temp file no one could have planted a link at: random name, created exclusively. */
+export function exclusiveTemp(path: string): string {
+  return `${path}.slipway-${randomBytes(6).toString('hex')}`;
+}
+
+type Args<O extends HelperOp> = z.output<(typeof helperOps)[O]>;
+export type Op<O extends HelperOp> = (args: Args<O>, ctx: OpContext) => Promise<unknown>;
+
+export function build(ctx: OpContext, id: string): OpenBuild {
+  const open = ctx.builds.get(id);
+  if (!open) throw new Error(`build ${id} is not open in this helper`);
+  return open;
+}
+
+export const inBuild = (ctx: OpContext, id: string, path: string) => ctx.workspace.confine(path, [build(ctx, id).dir]);
+
+export async function must(ctx: OpContext, what: string, file: string, args: string[]): Promise<void> {
+  const result = await ctx.run(file, args);
+  if (result.exitCode !== 0) throw commandError(what, result);
+}
+

@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NetbootSource, NetbootTarget, SlipwayError, type TftpEntry } from '../../shared/contract/index.js';
+import { createRealBackend } from '../host/real-backend.js';
+import { UsageError } from './args.js';
+import { formatSize } from './build.js';
+import { paint, table, useColour } from './terminal-output.js';
+
+function entryRows(entries: readonly TftpEntry[]): string[][] {
+  return [
+    ['ARCH/SUBARCH/RELEASE/PURPOSE', 'VERSION', 'SIZE', 'PUBLISHED', 'SOURCE', 'KEPT'],
+    ...entries.map((e) => [`${e.arch}/${e.subarch}/${e.release}/${e.purpose}`, e.version, formatSize(e.bytes), e.publishedAt ?? '—', e.source ?? '—', String(e.retained)]),
+  ];
+}
+
+/**
+ * `slipway publish …` (netboot kernel and initrd into the TFTP tree) and
+ * `slipway publish ls`. Exit 0 published or unchanged, 1 failed, 2 usage.
+ */
+export async function runPublish(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      'tftp-root': { type: 'string' },
+      arch: { type: 'string' },
+      subarch: { type: 'string' },
+      release: { type: 'string' },
+      purpose: { type: 'string' },
+      'from-build': { type: 'string' },
+      kernel: { type: 'string' },
+      initrd: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const listing = positionals[0] === 'ls';
+  if (positionals.length > (listing ? 1 : 0)) throw new UsageError(`publish: unexpected "${positionals.join(' ')}"`);
+  const env = values['tftp-root'] ? { ...process.env, SLIPWAY_TFTP_ROOT: resolve(values['tftp-root']) } : process.env;
+  const out = process.stdout;
+  const colour = useColour(out);
+
+  if (listing) {
+    const backend = createRealBackend({ env, interactive: false });
+    const tree = backend.publisher.tree();
+    if (values.json) out.write(`${JSON.stringify(tree)}\n`);
+    else if (tree.entries.length === 0) out.write(`nothing published under ${tree.root}\n`);
+    else out.write(`${tree.root}\n${table(entryRows(tree.entries))}\n`);
+    await backend.close();
+    return 0;
+  }
+
+  const target = NetbootTarget.safeParse({ arch: values.arch, subarch: values.subarch ?? 'generic', release: values.release, purpose: values.purpose });
+  if (!target.success) {
+    const issue = target.error.issues[0]!;
+    const given = values[issue.path[0] as 'arch' | 'subarch' | 'release' | 'purpose'];
+    throw new UsageError(`--${issue.path.join('.')}: ${given === undefined ? 'is required' : `"${given}" ${issue.message}`}`);
+  }
+  const fromFiles = values.kernel !== undefined || values.initrd !== undefined;
+  if (fromFiles === (values['from-build'] !== undefined)) throw new UsageError('publish takes --from-build ID, or --kernel FILE and --initrd FILE');
+  const source = NetbootSource.safeParse(
+    fromFiles ? { kind: 'files', kernel: resolve(values.kernel ?? ''), initrd: resolve(values.initrd ?? '') } : { kind: 'build', buildId: values['from-build'] },
+  );
+  if (!source.success) throw new UsageError(`--${source.error.issues[0]!.path.join('.')}: ${source.error.issues[0]!.message}`);
+
+  const backend = createRealBackend({ env, interactive: false });
+  try {
+    await backend.builds.recover();
+    const result = await backend.publisher.netboot(target.data, source.data);
+    const { entry } = result;
+    if (values.json) {
+      out.write(`${JSON.stringify(result)}\n`);
+    } else {
+      const where = `${entry.arch}/${entry.subarch}/${entry.release}/${entry.purpose}`;
+      const what = result.status === 'published' ? paint(colour, 32, 'published') : paint(colour, 36, 'unchanged');
+      out.write(`${what} ${where} → ${entry.version} (${formatSize(entry.bytes)}${entry.kernelName ? `, ${entry.kernelName}` : ''})\n`);
+      out.write(`  boot entry ${resolve(backend.publisher.tree().root, entry.bootEntry)}\n`);
+      if (result.pruned.length > 0) out.write(`  removed after their grace period: ${result.pruned.join(', ')}\n`);
+    }
+    return 0;
+  } catch (error) {
+    if (!(error instanceof SlipwayError)) throw error;
+    if (values.json) out.write(`${JSON.stringify({ error: error.toWire() })}\n`);
+    process.stderr.write(`slipway publish: ${error.message}\n`);
+    return 1;
+  } finally {
+    await backend.close();
+  }
+}

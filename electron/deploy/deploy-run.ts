@@ -1,0 +1,213 @@
+import { basename, dirname, join } from 'node:path';
+import { maskedEnvironment, type DeployRequest, type DeployStep, type DeploySummary, type DeployTarget } from '../../shared/contract/index.js';
+import type { CallHandle, HelperClient, HelperLog } from '../builds/helper/helper-client.js';
+import type { HelperArgs, HelperOp } from '../builds/helper/helper-protocol.js';
+import type { ProcessIdentity } from '../process/process-identity.js';
+import { deploymentMeta } from './deployment-meta.js';
+import { mountStagedReadOnly, stageImage, type JobCall } from './image-mount.js';
+
+export interface ResolvedImage {
+  ref: string;
+  path: string;
+  buildId: string | null;
+  specHash: string | null;
+}
+
+/** Sends the packed tree to a node (ssh-rsync); given by the service, which owns the node pool. */
+export type RemoteSync = (tarball: string, target: Extract<DeployTarget, { kind: 'ssh-rsync' }>, log: (stream: HelperLog['stream'], text: string) => void) => Promise<{ bytes: number }>;
+
+export interface DeployInput {
+  id: string;
+  request: DeployRequest;
+  image: ResolvedImage;
+  helper: HelperClient;
+  owner: ProcessIdentity;
+  /** Where the helper may write next to the target: the target's directory, or the images directory. */
+  outputDir: string;
+  version: string;
+  remoteSync: RemoteSync;
+  extensionTimeoutMs?: number;
+  now?: () => Date;
+}
+
+export interface DeployHooks {
+  step(state: DeployStep): void;
+  log(step: string | null, stream: HelperLog['stream'], text: string): void;
+}
+
+export type DeployOutcome = Pick<DeploySummary, 'status' | 'failedStep' | 'error' | 'output'> & { released: string[]; unreleased: string[] };
+
+class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+export function deploySteps(extensions: readonly string[], target: DeployTarget): DeployStep[] {
+  const targetLabel = { tar: 'Write the tarball', rawdisk: 'Write a new disk image', 'ssh-rsync': `Sync to ${target.kind === 'ssh-rsync' ? target.node : ''}` }[target.kind];
+  return [
+    { id: 'open-image', label: 'Stage the image (read-only)' },
+    { id: 'mount-lower', label: 'Mount the image read-only (lower layer)' },
+    { id: 'mount-overlay', label: 'Mount overlayfs (upper and work dirs)' },
+    ...extensions.map((path, index) => ({ id: `extension-${index + 1}`, label: `Extension ${basename(path)}` })),
+    { id: 'metadata', label: 'Write slipway/deployment.meta' },
+    { id: 'target', label: targetLabel },
+    { id: 'release', label: 'Unmount and remove the working tree' },
+  ].map((step) => ({ ...step, status: 'pending', startedAt: null, durationMs: null, message: null }));
+}
+
+/**
+ * One overlay deploy (Baserock's `morph deploy`): the image stays untouched
+ * under a read-only loop device and mount; extensions change only the
+ * overlay's upper dir; whatever happens, the helper's `build.close` releases
+ * every mount, loop device and file the deploy made, newest first.
+ */
+export class DeployRun {
+  private cancelled = false;
+  private opened = false;
+  private current: CallHandle<unknown> | null = null;
+  private output: DeployOutcome['output'] = null;
+  readonly steps: DeployStep[];
+
+  constructor(
+    private readonly input: DeployInput,
+    private readonly hooks: DeployHooks,
+  ) {
+    this.steps = deploySteps(input.request.extensions, input.request.target);
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.current?.cancel();
+  }
+
+  private update(index: number, patch: Partial<DeployStep>): void {
+    this.steps[index] = { ...this.steps[index]!, ...patch };
+    this.hooks.step(this.steps[index]);
+  }
+
+  private async call<T>(step: string | null, op: HelperOp, args: Record<string, unknown>): Promise<T> {
+    if (this.cancelled && op !== 'build.close') throw new Cancelled();
+    const handle = this.input.helper.call<T>(op, { buildId: this.input.id, ...args } as HelperArgs<HelperOp>, (line) => this.hooks.log(step, line.stream, line.text));
+    this.current = handle as CallHandle<unknown>;
+    try {
+      const value = await handle.result;
+      if (op === 'build.open') this.opened = true;
+      return value;
+    } catch (error) {
+      const cancelled = (error as { cancelled?: boolean }).cancelled || this.cancelled;
+      if (op === 'build.open') this.opened = true;
+      throw cancelled && op !== 'build.close' ? new Cancelled() : error;
+    } finally {
+      this.current = null;
+    }
+  }
+
+  private bound(step: string): JobCall {
+    return <T>(op: HelperOp, args: Record<string, unknown>) => this.call<T>(step, op, args);
+  }
+
+  /** The work of each step but the last; `release` always runs. */
+  private work(dir: string): Record<string, (step: string) => Promise<string | void>> {
+    const { request, image } = this.input;
+    const lower = join(dir, 'lower');
+    const merged = join(dir, 'merged');
+    const staged = join(dir, 'image.raw');
+    const startedAt = (this.input.now ?? (() => new Date()))().toISOString();
+    const work: Record<string, (step: string) => Promise<string | void>> = {
+      'open-image': async (step) => {
+        const staging = await stageImage(this.bound(step), dir, image.path);
+        return `${image.ref}: ${Math.round(staging.bytes / (1 << 20))} MiB ${staging.container === 'gzip' ? 'unpacked' : 'linked read-only'}`;
+      },
+      'mount-lower': async (step) => `${(await mountStagedReadOnly(this.bound(step), dir, staged)).device} mounted read-only`,
+      'mount-overlay': async (step) => {
+        await this.call(step, 'overlay.mount', { lower, upper: join(dir, 'overlay', 'upper'), work: join(dir, 'overlay', 'work'), target: merged });
+        return 'merged tree ready';
+      },
+      metadata: async (step) => {
+        await this.call(step, 'dir.make', { path: join(merged, 'slipway') });
+        const meta = deploymentMeta({ id: this.input.id, request, image, version: this.input.version, startedAt });
+        await this.call(step, 'file.write', { path: join(merged, 'slipway', 'deployment.meta'), content: `${JSON.stringify(meta, null, 2)}\n`, mode: 0o644 });
+        return 'slipway/deployment.meta';
+      },
+      target: async (step) => {
+        const { target } = request;
+        if (target.kind === 'ssh-rsync') {
+          const packed = await this.call<{ path: string; bytes: number }>(step, 'tree.pack', { root: merged, dest: join(dir, 'tree.tar'), format: 'tar' });
+          const sent = await this.input.remoteSync(packed.path, target, (stream, text) => this.hooks.log(step, stream, text));
+          this.output = { location: `${target.node}:${target.path}`, bytes: sent.bytes, sha256: null };
+          return `synced to ${target.node}:${target.path}`;
+        }
+        const packed = await this.call<{ bytes: number; sha256: string }>(step, 'tree.pack', { root: merged, dest: target.path, format: target.kind });
+        await this.call(step, 'artifact.place', { dest: target.path });
+        this.output = { location: target.path, bytes: packed.bytes, sha256: packed.sha256 };
+        return `${target.path} (${(packed.bytes / (1 << 20)).toFixed(1)} MiB)`;
+      },
+    };
+    request.extensions.forEach((executable, index) => {
+      work[`extension-${index + 1}`] = async (step) => {
+        const env = { ...request.env, SLIPWAY_DEPLOY_ID: this.input.id, SLIPWAY_IMAGE: image.ref };
+        this.hooks.log(step, 'info', `${executable} ${merged} (environment: ${Object.entries(maskedEnvironment(request.env)).map(([k, v]) => `${k}=${v}`).join(' ') || 'none given'})`);
+        await this.call(step, 'extension.run', { executable, root: merged, env, timeoutMs: this.input.extensionTimeoutMs ?? 30 * 60 * 1000 });
+      };
+    });
+    return work;
+  }
+
+  async run(): Promise<DeployOutcome> {
+    let outcome: Omit<DeployOutcome, 'released' | 'unreleased'> = { status: 'succeeded', failedStep: null, error: null, output: null };
+    let work: ReturnType<DeployRun['work']> | null = null;
+    const releaseIndex = this.steps.length - 1;
+    for (const [index, { id }] of this.steps.entries()) {
+      if (index === releaseIndex) break;
+      if (outcome.status !== 'succeeded') {
+        this.update(index, { status: 'skipped', message: outcome.status === 'cancelled' ? 'cancelled' : `skipped: ${outcome.failedStep} failed` });
+        continue;
+      }
+      const started = Date.now();
+      this.update(index, { status: 'running', startedAt: new Date().toISOString() });
+      try {
+        if (this.cancelled) throw new Cancelled();
+        if (!work) {
+          const { dir } = await this.call<{ dir: string }>(id, 'build.open', { outputDir: this.input.outputDir, owner: this.input.owner });
+          work = this.work(dir);
+        }
+        const message = await work[id]!(id);
+        this.update(index, { status: 'done', durationMs: Date.now() - started, message: message ?? null });
+      } catch (error) {
+        const cancelled = error instanceof Cancelled;
+        const message = cancelled ? 'cancelled' : (error as Error).message;
+        this.hooks.log(id, 'err', cancelled ? 'cancelled by the operator' : message);
+        this.update(index, { status: 'failed', durationMs: Date.now() - started, message });
+        outcome = { status: cancelled ? 'cancelled' : 'failed', failedStep: id, error: message, output: null };
+      }
+    }
+    if (outcome.status === 'succeeded') outcome = { ...outcome, output: this.output };
+    return { ...outcome, ...(await this.release(releaseIndex)) };
+  }
+
+  private async release(index: number): Promise<{ released: string[]; unreleased: string[] }> {
+    const started = Date.now();
+    this.update(index, { status: 'running', startedAt: new Date().toISOString() });
+    if (!this.opened) {
+      this.update(index, { status: 'done', durationMs: 0, message: 'nothing was acquired' });
+      return { released: [], unreleased: [] };
+    }
+    try {
+      const result = await this.call<{ released: string[]; failed: string[] }>('release', 'build.close', {});
+      const ok = result.failed.length === 0;
+      this.update(index, { status: ok ? 'done' : 'failed', durationMs: Date.now() - started, message: ok ? `released ${result.released.length} resources` : `not released: ${result.failed.join('; ')}` });
+      return { released: result.released, unreleased: result.failed };
+    } catch (error) {
+      const why = `release failed (${(error as Error).message}); journal recovery will finish it`;
+      this.hooks.log('release', 'err', why);
+      this.update(index, { status: 'failed', durationMs: Date.now() - started, message: why });
+      return { released: [], unreleased: [why] };
+    }
+  }
+}
+
+/** Where the helper may write: beside the target file, or (for ssh-rsync) the images directory. */
+export function deployOutputDir(target: DeployTarget, imagesDir: string): string {
+  return target.kind === 'ssh-rsync' ? imagesDir : dirname(target.path);
+}

@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  DeployDetail,
+  DeployLogLine,
+  deployTargetText,
+  maskedEnvironment,
+  SlipwayError,
+  type BuildSummary,
+  type DeployableImage,
+  type DeployRequest,
+  type DeploySummary,
+} from '../../shared/contract/index.js';
+import { BuildLog } from '../builds/build-log.js';
+import { JobHistory } from '../builds/build-history.js';
+import type { HelperSupervisor } from '../builds/helper/helper-supervisor.js';
+import { isUnder } from '../builds/system/mountinfo.js';
+import type { EventBus } from '../host/event-bus.js';
+import type { ProcessIdentity } from '../process/process-identity.js';
+import { DeployRun, deployOutputDir, deploySteps, type ResolvedImage } from './deploy-run.js';
+import { listExtensions } from './extension-catalog.js';
+import { remoteSync, shQuote, type NodeAccess } from './remote-sync.js';
+
+export interface DeployServiceDeps {
+  bus: EventBus;
+  helpers: HelperSupervisor;
+  stateDir: string;
+  imagesDir: string;
+  outputRoots: readonly string[];
+  extensionDirs: readonly string[];
+  version: string;
+  owner: ProcessIdentity;
+  /** Finished builds, newest first: their images are what deploys start from. */
+  builds: () => BuildSummary[];
+  /** A node of the inventory (throws for an unknown name). */
+  node: (name: string) => NodeAccess;
+  /** Journal recovery, for a deploy whose helper died under it. */
+  recover: () => Promise<string[]>;
+  extensionTimeoutMs?: number;
+}
+
+interface Live {
+  detail: DeployDetail;
+  log: BuildLog<string>;
+  run: DeployRun;
+}
+
+const history = (stateDir: string) =>
+  new JobHistory<DeployDetail, DeployLogLine>(stateDir, {
+    kind: 'deploys',
+    id: (detail) => detail.summary.id,
+    startedAt: (detail) => detail.summary.startedAt,
+    parseDetail: (raw) => DeployDetail.parse(raw),
+    parseLine: (raw) => DeployLogLine.parse(raw),
+  });
+
+/** Images of successful builds, as a deploy names them: the build id for its first image, `id:image` for the others. */
+export function deployableImages(builds: readonly BuildSummary[]): DeployableImage[] {
+  return builds
+    .filter((build) => build.status === 'succeeded')
+    .flatMap((build) =>
+      build.artifacts.map((artifact, index) => ({
+        ref: index === 0 ? build.id : `${build.id}:${artifact.image}`,
+        buildId: build.id,
+        name: `${build.name} / ${artifact.image}`,
+        path: artifact.path,
+        specHash: build.specHash,
+        builtAt: build.finishedAt ?? build.startedAt,
+      })),
+    )
+    .filter((image) => existsSync(image.path));
+}
+
+export function createDeployService(deps: DeployServiceDeps) {
+  const past = history(deps.stateDir);
+  const finished = past.load();
+  const live = new Map<string, Live>();
+
+  function resolveImage(ref: string): ResolvedImage {
+    if (ref.startsWith('/')) {
+      if (!existsSync(ref) || !statSync(ref).isFile()) throw new SlipwayError('bad_request', `no image file at ${ref}`, 'image');
+      const known = deployableImages(deps.builds()).find((image) => image.path === ref);
+      return { ref, path: ref, buildId: known?.buildId ?? null, specHash: known?.specHash ?? null };
+    }
+    const [buildId, imageName] = ref.split(':');
+    const build = deps.builds().find((b) => b.id === buildId && b.status === 'succeeded');
+    if (!build) throw new SlipwayError('bad_request', `"${ref}" is neither a successful build nor the path of an image file`, 'image');
+    const artifact = imageName ? build.artifacts.find((a) => a.image === imageName) : build.artifacts[0];
+    if (!artifact) throw new SlipwayError('bad_request', `build ${build.id} has no image ${imageName ?? ''}`, 'image');
+    if (!existsSync(artifact.path)) throw new SlipwayError('bad_request', `build ${build.id}'s image ${artifact.path} is gone`, 'image');
+    return { ref, path: artifact.path, buildId: build.id, specHash: build.specHash };
+  }
+
+  function checkExtensions(extensions: readonly string[]): void {
+    extensions.forEach((path, index) => {
+      let ok = false;
+      try {
+        const stat = statSync(path);
+        ok = stat.isFile() && (stat.mode & 0o111) !== 0;
+      } catch {
+        ok = false;
+      }
+      if (!ok) throw new SlipwayError('bad_request', `${path} is not an executable file`, `extensions.${index}`);
+    });
+  }
+
+  async function checkTarget(request: DeployRequest): Promise<void> {
+    const { target } = request;
+    if (target.kind === 'ssh-rsync') {
+      let access: NodeAccess;
+      try {
+        access = deps.node(target.node);
+      } catch (error) {
+        throw new SlipwayError('bad_request', (error as Error).message, 'target.node');
+      }
+      if (request.overwrite) return;
+      const probe = await access.exec(`test -e ${shQuote(target.path)}`, { timeoutMs: 15_000, onData: () => undefined }).catch((error: Error) => {
+        throw new SlipwayError('failed', `cannot reach ${target.node}: ${error.message}`, 'target.node');
+      });
+      if (probe.code === 0) throw new SlipwayError('bad_request', `${target.node}:${target.path} exists: its content will be replaced by the deployed tree`, 'overwrite');
+      return;
+    }
+    if (!deps.outputRoots.some((root) => isUnder(dirname(target.path), root))) {
+      throw new SlipwayError('bad_request', `${target.path} is not under an output root (${deps.outputRoots.join(', ')}; set SLIPWAY_OUTPUT_ROOTS to add one)`, 'target.path');
+    }
+    if (existsSync(target.path) && !request.overwrite) throw new SlipwayError('bad_request', `${target.path} exists: it will be replaced`, 'overwrite');
+  }
+
+  function find(id: string): { detail: DeployDetail; lines: () => DeployLogLine[] } {
+    const running = live.get(id);
+    if (running) return { detail: { ...running.detail, steps: running.run.steps, logTotal: running.log.lines.length }, lines: () => running.log.lines };
+    const done = finished.find((detail) => detail.summary.id === id);
+    if (!done) throw new SlipwayError('bad_request', `no deploy ${id}`, 'id');
+    return { detail: done, lines: () => past.logLines(id) };
+  }
+
+  async function execute(entry: Live): Promise<DeploySummary> {
+    const { id } = entry.detail.summary;
+    const outcome = await entry.run.run();
+    entry.log.flush();
+    const summary: DeploySummary = {
+      ...entry.detail.summary,
+      status: outcome.status,
+      failedStep: outcome.failedStep,
+      error: outcome.error,
+      output: outcome.output,
+      finishedAt: new Date().toISOString(),
+      durationMs: Date.now() - Date.parse(entry.detail.summary.startedAt),
+    };
+    if (outcome.unreleased.length > 0) {
+      entry.log.add('release', 'err', `left for journal recovery: ${outcome.unreleased.join('; ')}`);
+      live.delete(id);
+      const cleaned = await deps.recover().catch((error: Error) => [`recovery failed: ${error.message}`]);
+      for (const line of cleaned) entry.log.add('release', 'info', `recovered: ${line}`);
+    }
+    entry.log.flush();
+    const detail: DeployDetail = { ...entry.detail, summary, steps: entry.run.steps, logTotal: entry.log.lines.length };
+    past.save(detail, entry.log.lines);
+    live.delete(id);
+    finished.unshift(detail);
+    deps.bus.publish('deploy.finished', summary);
+    return summary;
+  }
+
+  return {
+    catalog() {
+      return { extensionDirs: [...deps.extensionDirs], extensions: listExtensions(deps.extensionDirs), images: deployableImages(deps.builds()) };
+    },
+
+    list(): DeploySummary[] {
+      return [...[...live.values()].map((entry) => entry.detail.summary).reverse(), ...finished.map((detail) => detail.summary)];
+    },
+
+    get: (id: string) => find(id).detail,
+
+    logs(id: string, from: number, count: number) {
+      const lines = find(id).lines();
+      return { lines: lines.slice(from, from + count), total: lines.length };
+    },
+
+    /** Checks everything it can before anything is mounted, then runs in the background; `done` resolves at the end. */
+    async start(request: DeployRequest): Promise<{ id: string; done: Promise<DeploySummary> }> {
+      const image = resolveImage(request.image);
+      checkExtensions(request.extensions);
+      await checkTarget(request);
+      const helper = await deps.helpers.get();
+      const id = `dep-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+      const summary: DeploySummary = {
+        id,
+        image: image.ref,
+        imagePath: image.path,
+        specHash: image.specHash,
+        extensions: request.extensions,
+        target: deployTargetText(request.target),
+        status: 'running',
+        startedAt: new Date().toISOString(),
+        finishedAt: null,
+        durationMs: null,
+        failedStep: null,
+        error: null,
+        output: null,
+      };
+      const log = new BuildLog<string>((lines) => deps.bus.publish('deploy.log', { id, lines }));
+      const run = new DeployRun(
+        {
+          id,
+          request,
+          image,
+          helper,
+          owner: deps.owner,
+          outputDir: deployOutputDir(request.target, deps.imagesDir),
+          version: deps.version,
+          remoteSync: remoteSync(id, deps.node),
+          ...(deps.extensionTimeoutMs ? { extensionTimeoutMs: deps.extensionTimeoutMs } : {}),
+        },
+        {
+          // The step's own lines go out before the step's new state, so every client reads them in order.
+          step: (step) => {
+            log.flush();
+            deps.bus.publish('deploy.step', { id, step });
+          },
+          log: (step, stream, text) => log.add(step, stream, text),
+        },
+      );
+      const entry: Live = { detail: { summary, steps: deploySteps(request.extensions, request.target), logTotal: 0, env: maskedEnvironment(request.env) }, log, run };
+      live.set(id, entry);
+      deps.bus.publish('deploy.started', entry.detail);
+      log.add(null, 'info', `deploy ${id}: ${image.ref} (${image.path}) → ${summary.target}`);
+      return { id, done: execute(entry) };
+    },
+
+    cancel(id: string): boolean {
+      const entry = live.get(id);
+      if (!entry) return false;
+      entry.log.add(null, 'info', 'cancel requested');
+      entry.run.cancel();
+      return true;
+    },
+
+    liveIds: () => live.keys(),
+  };
+}
+
+export type DeployService = ReturnType<typeof createDeployService>;

@@ -1,0 +1,56 @@
+import { statSync } from 'node:fs';
+import type { DeployTarget } from '../../shared/contract/index.js';
+import type { RemoteSync } from './deploy-run.js';
+
+/** Single-quoted for sh: the only character that needs care inside is the quote itself. */
+export function shQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Unpacks the tree beside the destination, then makes the destination equal
+ * to it: rsync --delete where the node has rsync (Baserock's ssh-rsync), else
+ * one swap of directories. The staging dir and tarball go whatever happens.
+ */
+export function remoteSyncScript(tarball: string, dest: string, id: string): string {
+  const staging = `${dest.replace(/\/+$/, '')}.slipway-${id}`;
+  return [
+    'set -eu',
+    `tarball=${shQuote(tarball)}; dest=${shQuote(dest)}; staging=${shQuote(staging)}`,
+    `trap 'rm -rf "$staging" "$tarball"' EXIT`,
+    'rm -rf "$staging"; mkdir -p "$staging"',
+    'tar -x -f "$tarball" -C "$staging" --numeric-owner',
+    'if command -v rsync >/dev/null 2>&1; then',
+    '  mkdir -p "$dest"; rsync -aH --delete --numeric-ids "$staging/" "$dest/"; echo "synced with rsync --delete"',
+    'else',
+    '  rm -rf "$dest.slipway-old"; if [ -e "$dest" ]; then mv "$dest" "$dest.slipway-old"; fi',
+    '  mv "$staging" "$dest"; rm -rf "$dest.slipway-old"; echo "replaced (no rsync on the node)"',
+    'fi',
+  ].join('\n');
+}
+
+export interface NodeAccess {
+  exec(command: string, options: { timeoutMs: number; onData: (stream: 'out' | 'err', chunk: string) => void }): Promise<{ code: number | null; stderr: string }>;
+  upload(from: string, to: string, onProgress: (done: number, total: number) => void): Promise<void>;
+}
+
+/** Over the node's pooled SSH connection: host key checked, credentials and jump hosts as for every node command. */
+export function remoteSync(deployId: string, node: (name: string) => NodeAccess): RemoteSync {
+  return async (tarball, target: Extract<DeployTarget, { kind: 'ssh-rsync' }>, log) => {
+    const access = node(target.node);
+    const remoteTar = `/tmp/slipway-deploy-${deployId}.tar`;
+    const bytes = statSync(tarball).size;
+    let lastPercent = -1;
+    await access.upload(tarball, remoteTar, (done, total) => {
+      const percent = Math.floor((10 * done) / total) * 10;
+      if (percent !== lastPercent) log('info', `uploaded ${percent}% of ${Math.round(total / (1 << 20))} MiB to ${target.node}`);
+      lastPercent = percent;
+    });
+    const result = await access.exec(`sh -c ${shQuote(remoteSyncScript(remoteTar, target.path, deployId))}`, {
+      timeoutMs: 30 * 60 * 1000,
+      onData: (stream, chunk) => chunk.split('\n').filter(Boolean).forEach((line) => log(stream, line)),
+    });
+    if (result.code !== 0) throw new Error(`sync on ${target.node} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return { bytes };
+  };
+}

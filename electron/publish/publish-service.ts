@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { SlipwayError, type NetbootSource, type NetbootTarget, type PublishResult } from '../../shared/contract/index.js';
+import type { HelperSupervisor } from '../builds/helper/helper-supervisor.js';
+import type { HelperArgs, HelperOp } from '../builds/helper/helper-protocol.js';
+import { deployableImages } from '../deploy/deploy-service.js';
+import { mountStagedReadOnly, stageImage, type JobCall } from '../deploy/image-mount.js';
+import type { EventBus } from '../host/event-bus.js';
+import type { ProcessIdentity } from '../process/process-identity.js';
+import type { BuildSummary } from '../../shared/contract/index.js';
+import { publishNetboot, type VersionOrigin } from './tftp-publish.js';
+import { listTftpTree } from './tftp-tree.js';
+
+export interface PublishServiceDeps {
+  bus: EventBus;
+  helpers: HelperSupervisor;
+  tftpRoot: string;
+  graceMs: number;
+  imagesDir: string;
+  owner: ProcessIdentity;
+  builds: () => BuildSummary[];
+}
+
+interface Extracted {
+  kernel: string;
+  initrd: string;
+  kernelName: string;
+}
+
+export function createPublishService(deps: PublishServiceDeps) {
+  const live = new Set<string>();
+  /** One publish at a time per purpose: two would race for the same link (each still atomic, but the loser's entry could win). */
+  const queue = new Map<string, Promise<unknown>>();
+
+  /** The image's kernel and initrd, copied out through a read-only mount in the helper; the job is closed whatever happens. */
+  async function fromBuild(buildId: string, imageName: string | undefined, use: (files: Extracted) => PublishResult): Promise<PublishResult> {
+    const ref = imageName ? `${buildId}:${imageName}` : buildId;
+    const image = deployableImages(deps.builds()).find((candidate) => candidate.ref === ref || (candidate.buildId === buildId && !imageName));
+    if (!image) throw new SlipwayError('bad_request', `no successful build ${ref} with its image in place`, 'source.buildId');
+    const helper = await deps.helpers.get();
+    const id = `pub-${randomBytes(6).toString('hex')}`;
+    const call: JobCall = <T>(op: HelperOp, args: Record<string, unknown>) => helper.call<T>(op, { buildId: id, ...args } as HelperArgs<HelperOp>).result;
+    live.add(id);
+    try {
+      const { dir } = await call<{ dir: string }>('build.open', { outputDir: deps.imagesDir, owner: deps.owner });
+      const { staged } = await stageImage(call, dir, image.path);
+      const { lower } = await mountStagedReadOnly(call, dir, staged);
+      return use(await call<Extracted>('boot.extract', { root: lower, dest: join(dir, 'netboot') }));
+    } catch (error) {
+      throw error instanceof SlipwayError ? error : new SlipwayError('failed', (error as Error).message, 'source');
+    } finally {
+      await call('build.close', {}).catch(() => undefined);
+      live.delete(id);
+    }
+  }
+
+  function publish(target: NetbootTarget, kernel: string, initrd: string, origin: VersionOrigin): PublishResult {
+    const result = publishNetboot({ root: deps.tftpRoot, ...target }, kernel, initrd, { graceMs: deps.graceMs, origin });
+    const entry = listTftpTree(deps.tftpRoot).find((e) => e.arch === target.arch && e.subarch === target.subarch && e.release === target.release && e.purpose === target.purpose);
+    if (!entry) throw new SlipwayError('internal', `published ${result.version} but cannot read it back from ${deps.tftpRoot}`);
+    deps.bus.publish('publish.changed', { root: deps.tftpRoot, status: result.status, entry });
+    return { status: result.status, entry, pruned: result.pruned };
+  }
+
+  return {
+    tree() {
+      return { root: deps.tftpRoot, graceMinutes: deps.graceMs / 60_000, entries: listTftpTree(deps.tftpRoot) };
+    },
+
+    async netboot(target: NetbootTarget, source: NetbootSource): Promise<PublishResult> {
+      const key = `${target.arch}/${target.subarch}/${target.release}/${target.purpose}`;
+      const previous = queue.get(key) ?? Promise.resolve();
+      const next = previous.catch(() => undefined).then(async () => {
+        if (source.kind === 'files') {
+          try {
+            return publish(target, source.kernel, source.initrd, { source: source.kernel, kernelName: null });
+          } catch (error) {
+            throw new SlipwayError((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'bad_request' : 'failed', (error as Error).message, 'source');
+          }
+        }
+        return fromBuild(source.buildId, source.image, (files) => publish(target, files.kernel, files.initrd, { source: source.buildId, kernelName: files.kernelName }));
+      });
+      queue.set(key, next);
+      try {
+        return await next;
+      } finally {
+        if (queue.get(key) === next) queue.delete(key);
+      }
+    },
+
+    liveIds: () => live.values(),
+  };
+}
+
+export type PublishService = ReturnType<typeof createPublishService>;

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { command } from './define.js';
+
+/** arch, subarch, release and purpose become path components: one plain name each. */
+export const TftpName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, 'must be one plain name (letters, digits, ".", "_", "+", "-"; no "/")')
+  .refine((value) => !value.includes('..'), 'must not contain ".."');
+
+export const NetbootTarget = z.object({
+  arch: TftpName,
+  subarch: TftpName.default('generic'),
+  release: TftpName,
+  purpose: TftpName,
+});
+export type NetbootTarget = z.output<typeof NetbootTarget>;
+
+/** Where the kernel and initrd come from: a finished build's image, or two files on this host. */
+export const NetbootSource = z.union([
+  z.object({ kind: z.literal('build'), buildId: z.string().min(1), image: z.string().optional() }),
+  z.object({
+    kind: z.literal('files'),
+    kernel: z.string().refine((p) => p.startsWith('/'), 'must be an absolute path'),
+    initrd: z.string().refine((p) => p.startsWith('/'), 'must be an absolute path'),
+  }),
+]);
+export type NetbootSource = z.infer<typeof NetbootSource>;
+
+/** One purpose of the TFTP tree as it is now. */
+export const TftpEntry = z.object({
+  arch: z.string(),
+  subarch: z.string(),
+  release: z.string(),
+  purpose: z.string(),
+  /** The version directory the purpose link names: `<purpose>-<content hash>`. */
+  version: z.string(),
+  bytes: z.number().int().nonnegative(),
+  publishedAt: z.iso.datetime().nullable(),
+  /** The build it came from, or the kernel file's path for a publish from files. */
+  source: z.string().nullable(),
+  /** The kernel's file name in the source (vmlinuz-6.1.0-27-amd64), for the operator. */
+  kernelName: z.string().nullable(),
+  /** Superseded versions still kept for their grace period. */
+  retained: z.number().int().nonnegative(),
+  /** The pxelinux entry, relative to the TFTP root. */
+  bootEntry: z.string(),
+});
+export type TftpEntry = z.infer<typeof TftpEntry>;
+
+export const PublishResult = z.object({
+  status: z.enum(['published', 'unchanged']),
+  entry: TftpEntry,
+  /** Superseded versions removed now that their grace period is over. */
+  pruned: z.array(z.string()),
+});
+export type PublishResult = z.infer<typeof PublishResult>;
+
+export const publishCommands = {
+  'publish.tree': command(z.object({}).strict(), z.object({ root: z.string(), graceMinutes: z.number().nonnegative(), entries: z.array(TftpEntry) })),
+  'publish.netboot': command(z.object({ target: NetbootTarget, source: NetbootSource }).strict(), PublishResult),
+};
+
+export const publishEvents = {
+  'publish.changed': z.object({ root: z.string(), status: z.enum(['published', 'unchanged']), entry: TftpEntry }),
+};
