@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,5 +87,25 @@ describe.runIf(canRun)('slipway publish and slipway deploy (built CLI, root)', (
     const usage = run('deploy', image, '--target', 'nfs:/x');
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/tar:FILE, rawdisk:FILE or ssh-rsync:NODE:PATH/);
+  });
+
+  it('a deploy killed outright (CLI and helper) is cleaned by the next run', { timeout: 120_000 }, async () => {
+    const slow = join(dir, 'slow.configure');
+    writeFileSync(slow, '#!/bin/sh\nsleep 60\n');
+    chmodSync(slow, 0o755);
+    const child = spawn(process.execPath, [slipway, 'deploy', image, '--extension', slow, '--target', `tar:${join(dir, 'out', 'killed.tar')}`], { env, detached: true, stdio: 'ignore' });
+    const builds = join(dir, 'work', 'builds');
+    // The mounts live in the helper's private namespace: the running extension is what shows it got that far.
+    const extensionRunning = () => spawnSync('pgrep', ['-f', `^/bin/sh ${slow} `]).status === 0;
+    for (let i = 0; i < 300 && !extensionRunning(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(extensionRunning()).toBe(true);
+    expect(readdirSync(builds)).toHaveLength(1);
+    process.kill(-child.pid!, 'SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const cleanup = run('build', '--cleanup');
+    expect(cleanup.status).toBe(0);
+    expect(cleanup.stderr).toMatch(/recovered after an earlier crash: dep-\d{8}-[0-9a-f]{8}: released directory/);
+    expect(readdirSync(builds)).toEqual([]);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(builds);
   });
 });
