@@ -176,15 +176,17 @@ describe.runIf(canBuild)('overlay deploy and netboot publish of a real built ima
 
   it('publishes the image\'s kernel and initrd for netboot, then finds them unchanged', { timeout: 120_000 }, async () => {
     const root = join(out, 'tftp');
-    const publisher = createPublishService({ bus: new EventBus(), helpers, tftpRoot: root, graceMs: 3_600_000, imagesDir: join(out, 'images'), owner: processIdentity()!, builds: () => builds.list() });
+    const publisher = createPublishService({ bus: new EventBus(), stateDir: join(out, 'state'), helpers, tftpRoot: root, graceMs: 3_600_000, imagesDir: join(out, 'images'), owner: processIdentity()!, builds: () => builds.list() });
     const target = { arch: 'amd64', subarch: 'generic', release: 'bookworm', purpose: 'install' };
     const first = await publisher.netboot(target, { kind: 'build', buildId: build.id });
     expect(first.status).toBe('published');
     expect(first.entry).toMatchObject({ source: build.id, kernelName: 'vmlinuz-6.1.0-99-amd64' });
     expect(readFileSync(join(root, 'amd64/generic/bookworm/install/kernel'), 'utf8')).toBe('kernel 6.1.0-99\n');
     expect(readFileSync(join(root, 'amd64/generic/bookworm/install/initrd'), 'utf8')).toBe('initrd 6.1.0-99\n');
+    // The second time the kernel comes from the cache: no helper job at all.
     const again = await publisher.netboot(target, { kind: 'build', buildId: build.id });
     expect(again.status).toBe('unchanged');
+    expect(existsSync(join(out, 'state', 'netboot-cache', build.artifacts[0]!.containerSha256, 'kernel'))).toBe(true);
     expect(publisher.tree().entries).toHaveLength(1);
     expect(readdirSync(join(testWorkspace, 'builds')).filter((name) => name.startsWith('pub-'))).toEqual([]);
     expect(sha256(build.artifacts[0]!.path)).toBe(imageSum);

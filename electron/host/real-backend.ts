@@ -76,6 +76,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
 
   const publisher = createPublishService({
     bus,
+    stateDir: paths.state,
     helpers,
     tftpRoot: paths.tftpRoot,
     graceMs: Number(env.SLIPWAY_PUBLISH_GRACE_MINUTES ?? 60) * 60_000,

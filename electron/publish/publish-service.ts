@@ -1,18 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SlipwayError, type NetbootSource, type NetbootTarget, type PublishResult } from '../../shared/contract/index.js';
 import type { HelperSupervisor } from '../builds/helper/helper-supervisor.js';
 import type { HelperArgs, HelperOp } from '../builds/helper/helper-protocol.js';
-import { deployableImages } from '../deploy/deploy-service.js';
 import { mountStagedReadOnly, stageImage, type JobCall } from '../deploy/image-mount.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import type { BuildSummary } from '../../shared/contract/index.js';
+import { NetbootCache, type NetbootFiles } from './netboot-cache.js';
 import { publishNetboot, type VersionOrigin } from './tftp-publish.js';
 import { listTftpTree } from './tftp-tree.js';
 
 export interface PublishServiceDeps {
   bus: EventBus;
+  /** Kernels already taken out of images are kept here (see NetbootCache). */
+  stateDir: string;
   helpers: HelperSupervisor;
   tftpRoot: string;
   graceMs: number;
@@ -21,31 +24,31 @@ export interface PublishServiceDeps {
   builds: () => BuildSummary[];
 }
 
-interface Extracted {
-  kernel: string;
-  initrd: string;
-  kernelName: string;
-}
-
 export function createPublishService(deps: PublishServiceDeps) {
   const live = new Set<string>();
+  const cache = new NetbootCache(join(deps.stateDir, 'netboot-cache'));
   /** One publish at a time per purpose: two would race for the same link (each still atomic, but the loser's entry could win). */
   const queue = new Map<string, Promise<unknown>>();
 
   /** The image's kernel and initrd, copied out through a read-only mount in the helper; the job is closed whatever happens. */
-  async function fromBuild(buildId: string, imageName: string | undefined, use: (files: Extracted) => PublishResult): Promise<PublishResult> {
-    const ref = imageName ? `${buildId}:${imageName}` : buildId;
-    const image = deployableImages(deps.builds()).find((candidate) => candidate.ref === ref || (candidate.buildId === buildId && !imageName));
-    if (!image) throw new SlipwayError('bad_request', `no successful build ${ref} with its image in place`, 'source.buildId');
+  async function fromBuild(buildId: string, imageName: string | undefined, use: (files: NetbootFiles) => PublishResult): Promise<PublishResult> {
+    const build = deps.builds().find((b) => b.id === buildId && b.status === 'succeeded');
+    const artifact = imageName ? build?.artifacts.find((a) => a.image === imageName) : build?.artifacts[0];
+    if (!artifact || !existsSync(artifact.path)) throw new SlipwayError('bad_request', `no successful build ${buildId}${imageName ? `:${imageName}` : ''} with its image in place`, 'source.buildId');
+    // The same image as when it was built (a later build may have replaced the file): then its kernel may come from the cache.
+    const unchanged = statSync(artifact.path).size === artifact.containerSize;
+    const cached = unchanged ? cache.get(artifact.containerSha256) : null;
+    if (cached) return use(cached);
     const helper = await deps.helpers.get();
     const id = `pub-${randomBytes(6).toString('hex')}`;
     const call: JobCall = <T>(op: HelperOp, args: Record<string, unknown>) => helper.call<T>(op, { buildId: id, ...args } as HelperArgs<HelperOp>).result;
     live.add(id);
     try {
       const { dir } = await call<{ dir: string }>('build.open', { outputDir: deps.imagesDir, owner: deps.owner });
-      const { staged } = await stageImage(call, dir, image.path);
+      const { staged } = await stageImage(call, dir, artifact.path);
       const { lower } = await mountStagedReadOnly(call, dir, staged);
-      return use(await call<Extracted>('boot.extract', { root: lower, dest: join(dir, 'netboot') }));
+      const extracted = await call<NetbootFiles>('boot.extract', { root: lower, dest: join(dir, 'netboot') });
+      return use(unchanged ? cache.put(artifact.containerSha256, extracted) : extracted);
     } catch (error) {
       throw error instanceof SlipwayError ? error : new SlipwayError('failed', (error as Error).message, 'source');
     } finally {

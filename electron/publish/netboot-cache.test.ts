@@ -1,0 +1,26 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NetbootCache } from './netboot-cache.js';
+
+describe('netboot cache', () => {
+  let dir = '';
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps a whole kernel/initrd pair per image sum, and only the newest few', () => {
+    dir = mkdtempSync(join(tmpdir(), 'slipway-nbc-'));
+    writeFileSync(join(dir, 'k'), 'kernel');
+    writeFileSync(join(dir, 'i'), 'initrd');
+    const cache = new NetbootCache(join(dir, 'cache'), 2);
+    expect(cache.get('aa')).toBeNull();
+    const stored = cache.put('aa', { kernel: join(dir, 'k'), initrd: join(dir, 'i'), kernelName: 'vmlinuz-6.1.0-27-amd64' });
+    expect(readFileSync(stored.kernel, 'utf8')).toBe('kernel');
+    expect(cache.get('aa')?.kernelName).toBe('vmlinuz-6.1.0-27-amd64');
+    utimesSync(join(dir, 'cache', 'aa'), new Date(1_000), new Date(1_000));
+    cache.put('bb', { kernel: join(dir, 'k'), initrd: join(dir, 'i'), kernelName: 'b' });
+    cache.put('cc', { kernel: join(dir, 'k'), initrd: join(dir, 'i'), kernelName: 'c' });
+    expect(existsSync(join(dir, 'cache', 'aa'))).toBe(false);
+    expect(cache.get('cc')?.kernelName).toBe('c');
+  });
+});
