@@ -5,7 +5,9 @@ import type { Backend } from '../host/backend.js';
 import { EventBus } from '../host/event-bus.js';
 import { readinessCheck } from '../readiness/readiness-check.js';
 import { createMockBuilds } from './mock-builds.js';
+import { createMockDeploy } from './mock-deploy.js';
 import { createMockNodes } from './mock-nodes.js';
+import { createMockPublish } from './mock-publish.js';
 import { mockReport, mockTools } from './mock-readiness.js';
 
 export const mockScenarios = ['default', 'readiness-error'] as const;
@@ -17,6 +19,8 @@ export interface MockBackendOptions {
   stepMs?: number;
   /** Pace of scripted builds: 1 for demos and UI tests (about 4 s a build), 0 as fast as possible. */
   buildSpeed?: number;
+  /** Pace of scripted publishes and deploys (a few seconds a deploy at 1), 0 as fast as possible. */
+  deploySpeed?: number;
   /** Between two health rounds over the mocked nodes. */
   nodePollMs?: number;
 }
@@ -32,6 +36,11 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   const hostname = 'lab-console (mock)';
   const builds = createMockBuilds({ bus, speed: options.buildSpeed ?? 1 });
   const nodes = createMockNodes({ bus, ...(options.nodePollMs === undefined ? {} : { pollMs: options.nodePollMs }) });
+  // Publish and deploy start from what the mocked builds produced, and rsync to the mocked inventory.
+  const buildList = () => builds.handlers['builds.list']({});
+  const deploySpeed = options.deploySpeed ?? 1;
+  const publish = createMockPublish({ bus, builds: buildList, speed: deploySpeed });
+  const deploy = createMockDeploy({ bus, builds: buildList, nodes: async () => (await nodes.handlers['nodes.list']({})).map((s) => s.spec.name), speed: deploySpeed });
 
   const readiness = readinessCheck(bus, async (): Promise<ReadinessReport> => {
     bus.publish('readiness.started', { total: mockTools.length });
@@ -54,13 +63,15 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       'readiness.check': () => readiness.check(),
       ...builds.handlers,
       ...nodes.handlers,
+      ...publish.handlers,
+      ...deploy.handlers,
     },
     start() {
       void readiness.check().catch(() => undefined);
       nodes.start();
     },
     async close() {
-      await Promise.all([builds.close(), nodes.close()]);
+      await Promise.all([builds.close(), nodes.close(), deploy.close()]);
     },
   };
 }

@@ -1,7 +1,6 @@
 import { useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { LogLine } from '../../../shared/contract/index.js';
 import { formatCount } from './format.js';
-import type { LogBuffer } from './log-buffer.js';
+import type { LogBuffer, ShownLine } from './log-buffer.js';
 import { findMatches, splitMatches } from './log-search.js';
 import { visibleRange } from './virtual-window.js';
 
@@ -10,15 +9,17 @@ export const logRowHeight = 18;
 const overscan = 24;
 
 interface LogViewerProps {
-  log: LogBuffer;
+  log: LogBuffer<ShownLine>;
   /** Changes whenever `log` grows. */
   revision: number;
   /** Lines the backend holds; more than `log.length` while pages are loading. */
   total: number;
   loading: boolean;
+  /** The viewport's accessible name. */
+  label?: string;
 }
 
-function LogRow({ line, top, query, current }: { line: LogLine; top: number; query: string; current: boolean }) {
+function LogRow({ line, top, query, current }: { line: ShownLine; top: number; query: string; current: boolean }) {
   return (
     <div className={`log__row log__row--${line.stream}${current ? ' log__row--current' : ''}`} style={{ top, height: logRowHeight }} data-line={line.n + 1}>
       <span className="log__n">{line.n + 1}</span>
@@ -35,7 +36,7 @@ function LogRow({ line, top, query, current }: { line: LogLine; top: number; que
  * DOM, absolutely placed in a spacer as tall as the whole log. It follows the
  * tail while the operator is at the bottom and stops when they scroll up.
  */
-export function LogViewer({ log, revision, total, loading }: LogViewerProps) {
+export function LogViewer({ log, revision, total, loading, label = 'Build log' }: LogViewerProps) {
   const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
@@ -96,7 +97,7 @@ export function LogViewer({ log, revision, total, loading }: LogViewerProps) {
   }
 
   const { first, end } = visibleRange({ scrollTop, viewportHeight: height, rowHeight: logRowHeight, total: count, overscan });
-  const visible: { index: number; line: LogLine }[] = [];
+  const visible: { index: number; line: ShownLine }[] = [];
   for (let index = first; index < end; index += 1) {
     const line = log.at(rows ? rows[index]! : index);
     if (line) visible.push({ index, line });
@@ -142,7 +143,7 @@ export function LogViewer({ log, revision, total, loading }: LogViewerProps) {
         ref={viewport}
         className="log__viewport"
         role="region"
-        aria-label="Build log"
+        aria-label={label}
         tabIndex={0}
         onScroll={(event) => {
           const element = event.currentTarget;

@@ -2,16 +2,19 @@ import type { StepState, StepStatus } from '../../../shared/contract/index.js';
 import { formatDuration } from './format.js';
 import { useNow } from './use-now.js';
 
+/** A build's or a deploy's step: deploys number their extension steps, so any id. */
+export type ShownStep = Omit<StepState, 'id'> & { id: string };
+
 const icons: Record<StepStatus, string> = { pending: '○', running: '', done: '✓', failed: '✕', skipped: '–' };
 
-function StepTime({ step, now }: { step: StepState; now: number }) {
+function StepTime({ step, now }: { step: ShownStep; now: number }) {
   if (step.status === 'running' && step.startedAt) return <span className="step__time step__time--live">{formatDuration(now - Date.parse(step.startedAt))}</span>;
   if (step.durationMs !== null) return <span className="step__time">{formatDuration(step.durationMs)}</span>;
   return null;
 }
 
-/** The pipeline's 13 steps, live: the running one ticks, finished ones keep their duration. */
-export function StepList({ steps }: { steps: readonly StepState[] }) {
+/** The pipeline's steps, live: the running one ticks, finished ones keep their duration. */
+export function StepList({ steps, label = 'Build steps' }: { steps: readonly ShownStep[]; label?: string }) {
   const now = useNow(steps.some((s) => s.status === 'running'));
   const done = steps.filter((s) => s.status === 'done').length;
   return (
@@ -22,7 +25,7 @@ export function StepList({ steps }: { steps: readonly StepState[] }) {
           {done} of {steps.length} done
         </span>
       </header>
-      <ol className="steps__list" aria-label="Build steps">
+      <ol className="steps__list" aria-label={label}>
         {steps.map((step, index) => (
           <li key={step.id} className={`step step--${step.status}`} data-step={step.id} data-status={step.status}>
             <span className="step__icon" aria-hidden="true">

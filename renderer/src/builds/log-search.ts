@@ -1,7 +1,5 @@
-import type { LogLine } from '../../../shared/contract/index.js';
-
 /** Indices of the lines containing `query`, ignoring case. */
-export function findMatches(lines: readonly LogLine[], query: string): number[] {
+export function findMatches(lines: readonly { text: string }[], query: string): number[] {
   const needle = query.toLowerCase();
   if (!needle) return [];
   const found: number[] = [];

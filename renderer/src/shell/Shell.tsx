@@ -1,6 +1,7 @@
 import { BuildsView } from '../builds/BuildsView.js';
 import { selectPendingCount, useNodes } from '../nodes/nodes-store.js';
 import { NodesView } from '../nodes/NodesView.js';
+import { PublishView } from '../publish/PublishView.js';
 import { ReadinessView } from '../readiness/ReadinessView.js';
 import { ConnectionIndicator } from './ConnectionIndicator.js';
 import { PlannedView } from './PlannedView.js';
@@ -11,6 +12,7 @@ function ViewContent({ view }: { view: ViewInfo }) {
   if (view.planned) return <PlannedView view={view} />;
   if (view.id === 'builds') return <BuildsView />;
   if (view.id === 'nodes') return <NodesView />;
+  if (view.id === 'publish') return <PublishView />;
   return <ReadinessView />;
 }
 

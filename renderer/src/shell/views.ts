@@ -9,9 +9,9 @@ export const views: readonly ViewInfo[] = [
   { id: 'readiness', label: 'Host readiness' },
   { id: 'builds', label: 'Builds' },
   { id: 'nodes', label: 'Nodes' },
+  { id: 'publish', label: 'Publish' },
   { id: 'applications', label: 'Applications', planned: 'Upload, build once, install and run experiment applications on many nodes, with live traces and per-node results.' },
   { id: 'containers', label: 'Containers', planned: 'Read Treadmill-style node layouts live: container states, exit reasons, event timelines; configure, stop and terminate.' },
-  { id: 'publish', label: 'Publish', planned: 'Publish netboot kernels and initrds into the TFTP tree atomically, and deploy images through configuration extensions on an overlay.' },
 ];
 
 export const defaultView = 'readiness';

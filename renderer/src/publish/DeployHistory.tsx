@@ -1,0 +1,68 @@
+import { Fragment } from 'react';
+import { BuildStatusBadge } from '../builds/BuildStatusBadge.js';
+import { formatDuration, formatStarted } from '../builds/format.js';
+import { useNow } from '../builds/use-now.js';
+import { useDeploy } from './deploy-store.js';
+import { useImageName } from './use-image-name.js';
+
+/** `tar:/srv/deploy/x.tar` wraps only after a colon or a slash. */
+function BreakableText({ text }: { text: string }) {
+  return text.split(/(?<=[:/])/).map((part, index) => (
+    <Fragment key={index}>
+      {index > 0 && <wbr />}
+      {part}
+    </Fragment>
+  ));
+}
+
+export function DeployHistory() {
+  const history = useDeploy((s) => s.history);
+  const selectedId = useDeploy((s) => s.selected?.id ?? null);
+  const select = useDeploy((s) => s.select);
+  const imageName = useImageName();
+  const now = useNow(history.some((d) => d.status === 'running'), 1000);
+
+  return (
+    <section className="panel history deploy-history" aria-labelledby="deploy-history-title">
+      <header className="panel__header">
+        <h2 id="deploy-history-title" className="panel__title">Deploy history</h2>
+        <span className="panel__meta">{history.length} deploys</span>
+      </header>
+      {history.length === 0 ? (
+        <p className="panel__empty">No deploys yet: the first one appears here as soon as it starts.</p>
+      ) : (
+        <div className="history__scroll">
+          <table className="table table--compact" aria-label="Deploy history">
+            <thead>
+              <tr>
+                <th scope="col">Image</th>
+                <th scope="col">Target</th>
+                <th scope="col">Status</th>
+                <th scope="col">Started · took</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.map((deploy) => (
+                <tr key={deploy.id} data-deploy={deploy.id} aria-current={deploy.id === selectedId ? true : undefined} className={deploy.id === selectedId ? 'is-selected' : undefined}>
+                  <th scope="row">
+                    <button type="button" className="linklike" onClick={() => void select(deploy.id)} title={deploy.id}>
+                      {imageName(deploy.image, deploy.imagePath)}
+                    </button>
+                  </th>
+                  <td className="mono deploy__target">
+                    <BreakableText text={deploy.target} />
+                  </td>
+                  <td><BuildStatusBadge status={deploy.status} /></td>
+                  <td className="nowrap">
+                    <span className="muted">{formatStarted(deploy.startedAt)}</span>
+                    <span className="deploy-history__took mono">{formatDuration(deploy.durationMs ?? now - Date.parse(deploy.startedAt))}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+import { useEffect } from 'react';
+import { DeployDetailPanel } from './DeployDetailPanel.js';
+import { DeployForm } from './DeployForm.js';
+import { DeployHistory } from './DeployHistory.js';
+import { useDeploy } from './deploy-store.js';
+import { PublishForm } from './PublishForm.js';
+import { usePublish } from './publish-store.js';
+import { TftpTree } from './TftpTree.js';
+
+function Alert({ message, onDismiss }: { message: string; onDismiss(): void }) {
+  return (
+    <div className="alert" role="alert">
+      <span>{message}</span>
+      <button type="button" className="button button--small" onClick={onDismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
+export function PublishView() {
+  const publishError = usePublish((s) => s.error);
+  const dismissPublishError = usePublish((s) => s.dismissError);
+  const deployError = useDeploy((s) => s.error);
+  const dismissDeployError = useDeploy((s) => s.dismissError);
+  const loadCatalog = useDeploy((s) => s.loadCatalog);
+  const newest = useDeploy((s) => s.history[0]?.id ?? null);
+  const selectedId = useDeploy((s) => s.selected?.id ?? null);
+  const select = useDeploy((s) => s.select);
+
+  // Builds finished since the last look are images to deploy now.
+  useEffect(() => {
+    void loadCatalog();
+  }, [loadCatalog]);
+
+  useEffect(() => {
+    if (selectedId === null && newest !== null) void select(newest);
+  }, [selectedId, newest, select]);
+
+  return (
+    <section className="view view--publish" aria-labelledby="view-title">
+      <header className="view__header">
+        <div>
+          <h1 id="view-title">Publish</h1>
+          <p className="view__subtitle">Netboot kernels and initrds into the TFTP tree, switched atomically; images deployed through configuration extensions on an overlay.</p>
+        </div>
+      </header>
+      {publishError && <Alert message={publishError} onDismiss={dismissPublishError} />}
+      {deployError && <Alert message={deployError} onDismiss={dismissDeployError} />}
+      <TftpTree />
+      <PublishForm />
+      <h2 className="view__section">Overlay deploy</h2>
+      <div className="deploy__top">
+        <DeployForm />
+        <DeployHistory />
+      </div>
+      <DeployDetailPanel />
+    </section>
+  );
+}

@@ -1,0 +1,74 @@
+import { useMemo } from 'react';
+import { useBuilds } from '../builds/builds-store.js';
+import { formatBytes, formatStarted } from '../builds/format.js';
+import { entryKey, treeRows, usePublish } from './publish-store.js';
+
+/** What each purpose of the TFTP tree serves now; live, as publishes from any console land. */
+export function TftpTree() {
+  const entries = usePublish((s) => s.entries);
+  const root = usePublish((s) => s.root);
+  const graceMinutes = usePublish((s) => s.graceMinutes);
+  const loaded = usePublish((s) => s.loaded);
+  const lastKey = usePublish((s) => s.last?.key ?? null);
+  const history = useBuilds((s) => s.history);
+  const rows = useMemo(() => treeRows(entries), [entries]);
+  const buildNames = useMemo(() => new Map(history.map((b) => [b.id, b.name])), [history]);
+
+  return (
+    <section className="panel tftp" aria-labelledby="tftp-title">
+      <header className="panel__header">
+        <h2 id="tftp-title" className="panel__title">TFTP tree</h2>
+        <span className="panel__meta">
+          {root ? <span className="mono">{root}</span> : null}
+          {graceMinutes !== null && ` · superseded versions kept ${graceMinutes} min`}
+        </span>
+      </header>
+      {!loaded ? (
+        <p className="panel__empty">Loading the TFTP tree…</p>
+      ) : rows.length === 0 ? (
+        <p className="panel__empty">Nothing is published yet: the first publish appears here.</p>
+      ) : (
+        <div className="tftp__scroll">
+          <table className="table table--compact tftp__table" aria-label="TFTP tree">
+            <thead>
+              <tr>
+                <th scope="col">Arch</th>
+                <th scope="col">Subarch</th>
+                <th scope="col">Release</th>
+                <th scope="col">Purpose</th>
+                <th scope="col">Current version</th>
+                <th scope="col" className="num">Size</th>
+                <th scope="col">Published</th>
+                <th scope="col">Source</th>
+                <th scope="col" className="num">Retained</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((entry) => {
+                const key = entryKey(entry);
+                const build = entry.source === null ? undefined : buildNames.get(entry.source);
+                return (
+                  <tr key={key} data-entry={key} className={key === lastKey ? 'is-selected' : undefined}>
+                    <td className="mono">{entry.arch}</td>
+                    <td className="mono">{entry.subarch}</td>
+                    <td className="mono">{entry.release}</td>
+                    <th scope="row" className="mono">{entry.purpose}</th>
+                    <td className="mono" data-col="version" title={entry.bootEntry}>{entry.version}</td>
+                    <td className="num mono nowrap">{formatBytes(entry.bytes)}</td>
+                    <td className="muted nowrap">{entry.publishedAt ? formatStarted(entry.publishedAt) : '—'}</td>
+                    <td data-col="source">
+                      {build ? <span title={entry.source ?? undefined}>build {build}</span> : <span className="mono">{entry.source ?? '—'}</span>}
+                      {/* From files the kernel's name ends the source path already. */}
+                      {entry.kernelName && !entry.source?.endsWith(`/${entry.kernelName}`) && <span className="tftp__kernel mono">{entry.kernelName}</span>}
+                    </td>
+                    <td className="num mono" data-col="retained">{entry.retained}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,96 @@
+import { DeployRequest, type DeployRequestInput, type DeployTarget } from '../../../shared/contract/index.js';
+
+export interface EnvRow {
+  /** Stable across edits and reorders, for React keys and error placement. */
+  id: number;
+  name: string;
+  value: string;
+}
+
+/** The deploy form as typed: extensions in run order, the environment as rows. */
+export interface DeployFormValues {
+  image: string;
+  extensions: string[];
+  env: EnvRow[];
+  targetKind: DeployTarget['kind'];
+  path: string;
+  node: string;
+}
+
+/** Keyed `image`, `extensions`, `env` or `env.<row id>`, `target.path`, `target.node`. */
+export type DeployErrors = Record<string, string>;
+export type DeployCheck = { ok: true; request: DeployRequestInput } | { ok: false; errors: DeployErrors };
+
+/** Each kind's example path: switching kinds swaps it, but never a path the operator typed. */
+const defaultPaths: Record<DeployTarget['kind'], string> = { tar: '/srv/deploy/lab-node.tar', rawdisk: '/srv/deploy/lab-node.img', 'ssh-rsync': '/srv/root' };
+
+export function withTargetKind(values: Pick<DeployFormValues, 'targetKind' | 'path'>, kind: DeployTarget['kind']): Partial<DeployFormValues> {
+  return values.path === defaultPaths[values.targetKind] ? { targetKind: kind, path: defaultPaths[kind] } : { targetKind: kind };
+}
+
+export const emptyDeployForm: DeployFormValues = {
+  image: '',
+  extensions: [],
+  env: [{ id: 1, name: '', value: '' }],
+  targetKind: 'tar',
+  path: defaultPaths.tar,
+  node: '',
+};
+
+export function addEnvRow(rows: readonly EnvRow[]): EnvRow[] {
+  return [...rows, { id: Math.max(0, ...rows.map((r) => r.id)) + 1, name: '', value: '' }];
+}
+
+/** Moves the item at `index` by `by` places, staying inside the list. */
+export function moveItem<T>(items: readonly T[], index: number, by: number): T[] {
+  const to = Math.min(items.length - 1, Math.max(0, index + by));
+  const next = [...items];
+  const [item] = next.splice(index, 1);
+  if (item !== undefined) next.splice(to, 0, item);
+  return next;
+}
+
+function targetInput(values: DeployFormValues): Record<string, string> {
+  const path = values.path.trim();
+  return values.targetKind === 'ssh-rsync' ? { kind: values.targetKind, node: values.node, path } : { kind: values.targetKind, path };
+}
+
+/**
+ * Checks the form with the contract's DeployRequest, so the form refuses what
+ * the backend would. Blank environment rows are left out; a name given twice
+ * is refused, since only one value could reach the extensions.
+ */
+export function checkDeployForm(values: DeployFormValues): DeployCheck {
+  const errors: DeployErrors = {};
+  if (values.image === '') errors.image = 'pick an image';
+  if (values.targetKind === 'ssh-rsync' && values.node === '') errors['target.node'] = 'pick a node';
+
+  const rows = values.env.filter((r) => r.name.trim() !== '' || r.value !== '');
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const name = row.name.trim();
+    if (name === '') errors[`env.${row.id}`] = 'a value needs a name';
+    else if (seen.has(name)) errors[`env.${row.id}`] = `${name} is set twice`;
+    seen.add(name);
+  }
+
+  const input = { image: values.image, extensions: values.extensions, env: Object.fromEntries(rows.map((r) => [r.name.trim(), r.value])), target: targetInput(values) };
+  const parsed = DeployRequest.safeParse(input);
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    const [area, detail] = issue.path;
+    const row = area === 'env' ? rows.find((r) => r.name.trim() === detail) : undefined;
+    const key = area === 'target' ? `target.${String(detail)}` : row ? `env.${row.id}` : String(area);
+    // A refused record key carries the key schema's own message inside.
+    errors[key] ??= issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+  }
+  if (parsed.success && Object.keys(errors).length === 0) return { ok: true, request: parsed.data };
+  return { ok: false, errors };
+}
+
+/** The form's key for a field the backend names (`extensions.2`, `target.node`); `overwrite` is a question, not an error. */
+export function deployFieldOf(field: string | null): string | null {
+  if (field === null || field === 'overwrite') return null;
+  if (field === 'target.node' || field === 'target.path') return field;
+  const area = field.split('.')[0]!;
+  return ['image', 'extensions', 'env'].includes(area) ? area : null;
+}

@@ -1,0 +1,94 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { DeployDetail, DeployLogLine, DeployStep, DeploySummary, SlipwayEvent, TftpEntry } from '../../../shared/contract/index.js';
+import { HostError } from '../host/frame-client.js';
+import { fakeHost } from '../host/fake-host.js';
+import { initialDeployData, selectSelectedDeploy, useDeploy } from './deploy-store.js';
+import { initialPublishData, treeRows, usePublish } from './publish-store.js';
+
+const entry = (purpose: string, change: Partial<TftpEntry> = {}): TftpEntry => ({
+  arch: 'amd64', subarch: 'generic', release: 'bookworm', purpose, version: `${purpose}-${'a'.repeat(16)}`, bytes: 40_000_000,
+  publishedAt: '2025-01-14T09:00:00.000Z', source: 'b1', kernelName: 'vmlinuz-6.1.0-27-amd64', retained: 0, bootEntry: `pxelinux.cfg/amd64-generic-bookworm-${purpose}`, ...change,
+});
+
+const summary = (id: string, change: Partial<DeploySummary> = {}): DeploySummary => ({
+  id, image: 'b1:root', imagePath: '/var/lib/slipway/images/x/root.img.gz', specHash: 'f'.repeat(64), extensions: [], target: 'tar:/srv/x.tar',
+  status: 'running', startedAt: '2025-01-14T09:00:00.000Z', finishedAt: null, durationMs: null, failedStep: null, error: null, output: null, ...change,
+});
+const steps = (): DeployStep[] => ['open-image', 'mount-lower', 'target'].map((id) => ({ id, label: id, status: 'pending', startedAt: null, durationMs: null, message: null }));
+const detail = (id: string): DeployDetail => ({ summary: summary(id), steps: steps(), logTotal: 0, env: { HOSTNAME: 'n1', ROOT_PASSWORD: '********' } });
+const lines = (from: number, count: number): DeployLogLine[] => Array.from({ length: count }, (_, i) => ({ n: from + i, step: 'open-image', stream: 'out', text: `line ${from + i}` }));
+
+let seq = 0;
+const event = (e: Omit<SlipwayEvent, 'seq'>) => {
+  const full = { ...e, seq: ++seq } as SlipwayEvent;
+  usePublish.getState().apply(full);
+  useDeploy.getState().apply(full);
+};
+
+describe('publish store', () => {
+  beforeEach(() => usePublish.setState(initialPublishData()));
+
+  it('loads the tree, records a publish and follows publish.changed from anyone', async () => {
+    fakeHost((command) =>
+      command === 'publish.tree' ? { root: '/srv/tftp', graceMinutes: 60, entries: [entry('rescue'), entry('install')] } : { status: 'published', entry: entry('lab', { retained: 1 }), pruned: ['lab-old'] },
+    );
+    await usePublish.getState().load();
+    expect(treeRows(usePublish.getState().entries).map((e) => e.purpose)).toEqual(['install', 'rescue']);
+    const outcome = await usePublish.getState().publish({ target: { arch: 'amd64', release: 'bookworm', purpose: 'lab' }, source: { kind: 'build', buildId: 'b1' } });
+    expect(outcome.ok).toBe(true);
+    expect(usePublish.getState().last).toEqual({ status: 'published', key: 'amd64/generic/bookworm/lab', version: entry('lab').version, pruned: ['lab-old'] });
+    event({ topic: 'publish.changed', payload: { root: '/srv/tftp', status: 'published', entry: entry('install', { version: 'install-bbbb', retained: 2 }) } });
+    expect(usePublish.getState().entries['amd64/generic/bookworm/install']).toMatchObject({ version: 'install-bbbb', retained: 2 });
+    expect(Object.keys(usePublish.getState().entries)).toHaveLength(3);
+  });
+
+  it('hands back the field a refusal names', async () => {
+    fakeHost(() => {
+      throw new HostError('bad_request', 'no build with id x', 'source.buildId');
+    });
+    const outcome = await usePublish.getState().publish({ target: { arch: 'amd64', release: 'bookworm', purpose: 'lab' }, source: { kind: 'build', buildId: 'x' } });
+    expect(outcome).toEqual({ ok: false, message: 'no build with id x', field: 'source.buildId' });
+    expect(usePublish.getState().publishing).toBe(false);
+  });
+});
+
+describe('deploy store', () => {
+  beforeEach(() => {
+    useDeploy.setState(initialDeployData());
+    fakeHost((command) => (command === 'deploy.get' ? detail('d1') : command === 'deploy.logs' ? { lines: [], total: 0 } : null));
+  });
+
+  it('follows the selected deploy: started, steps, log batches, finished', async () => {
+    await useDeploy.getState().select('d1');
+    event({ topic: 'deploy.started', payload: detail('d1') });
+    const running: DeployStep = { ...steps()[0]!, status: 'running', startedAt: '2025-01-14T09:00:01.000Z', message: 'unpacking: 30%' };
+    event({ topic: 'deploy.step', payload: { id: 'd1', step: running } });
+    event({ topic: 'deploy.log', payload: { id: 'd1', lines: lines(0, 5) } });
+    event({ topic: 'deploy.log', payload: { id: 'd1', lines: lines(5, 5) } });
+    let state = useDeploy.getState();
+    expect(state.selected?.steps?.[0]).toEqual(running);
+    expect(state.selected?.env).toEqual({ HOSTNAME: 'n1', ROOT_PASSWORD: '********' });
+    expect(state.log.all.map((l) => l.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    event({ topic: 'deploy.finished', payload: summary('d1', { status: 'failed', failedStep: 'open-image' }) });
+    state = useDeploy.getState();
+    expect(selectSelectedDeploy(state)).toMatchObject({ status: 'failed', failedStep: 'open-image' });
+  });
+
+  it('adds other deploys to the history but keeps their steps and lines out', async () => {
+    await useDeploy.getState().select('d1');
+    event({ topic: 'deploy.started', payload: detail('d2') });
+    event({ topic: 'deploy.log', payload: { id: 'd2', lines: lines(0, 3) } });
+    const state = useDeploy.getState();
+    expect(state.history.map((d) => d.id)).toEqual(expect.arrayContaining(['d1', 'd2']));
+    expect(state.log.length).toBe(0);
+  });
+
+  it('reports an existing target as the overwrite field, for the form to ask', async () => {
+    fakeHost(() => {
+      throw new HostError('bad_request', '/srv/x.tar exists already', 'overwrite');
+    });
+    const outcome = await useDeploy.getState().start({ image: 'b1', extensions: [], target: { kind: 'tar', path: '/srv/x.tar' } });
+    expect(outcome).toEqual({ ok: false, message: '/srv/x.tar exists already', field: 'overwrite' });
+    expect(useDeploy.getState().starting).toBe(false);
+  });
+});
