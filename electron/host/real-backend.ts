@@ -6,6 +6,7 @@ import { HelperSupervisor } from '../builds/helper/helper-supervisor.js';
 import { hostDebianArch } from '../builds/host-arch.js';
 import { hostDebianMirror } from '../builds/host-mirror.js';
 import { inventoryPath } from '../nodes/inventory-file.js';
+import { createAppService } from '../apps/app-service.js';
 import { createDeployService } from '../deploy/deploy-service.js';
 import { createNodeService } from '../nodes/node-service.js';
 import { createPublishService } from '../publish/publish-service.js';
@@ -98,6 +99,15 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     recover: () => builds.recover(),
   });
 
+  const apps = createAppService({
+    bus,
+    run: runner,
+    stateDir: join(paths.state, 'apps'),
+    definitionsDir: join(configDir, 'apps'),
+    nodes: { specs: () => nodes.specs(), access: (name) => nodes.access(name) },
+    pollMs: Number(env.SLIPWAY_APP_POLL_MS ?? 1_000),
+  });
+
   const backend: Backend = {
     kind: 'real',
     bus,
@@ -132,19 +142,33 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'deploy.start': async (request) => ({ id: (await deploys.start(request)).id }),
       'deploy.cancel': async ({ id }) => ({ cancelled: deploys.cancel(id) }),
       'deploy.logs': async ({ id, from, count }) => deploys.logs(id, from, count),
+      'apps.validate': async ({ text }) => apps.validate(text),
+      'apps.definitions': async () => apps.definitions(),
+      'apps.saveDefinition': async ({ text }) => apps.saveDefinition(text),
+      'apps.deploy': async ({ text, nodes: names }) => ({ id: (await apps.deploy(text, names)).id }),
+      'apps.runs': async () => apps.runs(),
+      'apps.get': async ({ id }) => apps.get(id),
+      'apps.stop': async ({ id, nodes: names }) => ({ stopping: await apps.stop(id, names) }),
+      'apps.retryFailed': async ({ id }) => ({ retrying: apps.retryFailed(id).retrying }),
+      'apps.traces': async ({ id, node, stream, from, count }) => apps.traces(id, { ...(node ? { node } : {}), ...(stream ? { stream } : {}) }, from, count),
+      'apps.download': async ({ id }) => apps.download(id),
+      'apps.blacklist': async () => apps.blacklist(),
+      'apps.unblacklist': async ({ node }) => ({ removed: apps.unblacklist(node) }),
     },
     start() {
       // The first probe runs at once so the view is filled when a client connects.
       void readiness.check().catch(() => undefined);
       nodes.start();
+      apps.start();
       void builds.recover().then(
         (cleaned) => cleaned.forEach((line) => process.stderr.write(`slipway: recovered after an earlier crash: ${line}\n`)),
         (error: Error) => process.stderr.write(`slipway: journal recovery failed: ${error.message}\n`),
       );
     },
     async close() {
+      apps.close();
       await Promise.all([helpers.close(), nodes.close()]);
     },
   };
-  return Object.assign(backend, { builds, nodes, publisher, deploys });
+  return Object.assign(backend, { builds, nodes, publisher, deploys, apps });
 }

@@ -25,6 +25,9 @@ function fakeNetwork(options: { execMs?: number; failing?: Set<string>; connectM
       forward: async () => {
         throw new Error('no forwarding in the fake network');
       },
+      openFile: async () => {
+        throw new Error('no files in the fake network');
+      },
       async exec(command) {
         stats.channels += 1;
         stats.maxChannels = Math.max(stats.maxChannels, stats.channels);

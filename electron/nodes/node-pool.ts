@@ -1,3 +1,5 @@
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { NodeSpec } from '../../shared/contract/index.js';
 import { Semaphore } from './semaphore.js';
 import { connect, SshError, type ConnectOptions, type ExecResult, type SshConnection } from './ssh-connection.js';
@@ -141,6 +143,38 @@ export class NodePool {
     } finally {
       release();
     }
+  }
+
+  /**
+   * One node's file streamed into another's over their pooled connections
+   * (SFTP both ends): the build output spreads node to node, through this host
+   * but never stored here. Returns the bytes copied.
+   */
+  async copyBetween(from: NodeSpec, fromPath: string, to: NodeSpec, toPath: string): Promise<number> {
+    const [source, target] = [this.entry(from), this.entry(to)];
+    const [readConn, writeConn] = await Promise.all([this.connection(from, source), this.connection(to, target)]);
+    const releaseRead = await source.channels.acquire();
+    const releaseWrite = await target.channels.acquire();
+    const reader = await readConn.openFile(fromPath, 'read').catch((error: Error) => {
+      releaseRead();
+      releaseWrite();
+      throw error;
+    });
+    let bytes = 0;
+    try {
+      const writer = await writeConn.openFile(toPath, 'write');
+      try {
+        reader.stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        await pipeline(reader.stream as Readable, writer.stream as Writable);
+      } finally {
+        writer.end();
+      }
+    } finally {
+      reader.end();
+      releaseRead();
+      releaseWrite();
+    }
+    return bytes;
   }
 
   /** For the UI and tests: how a node's connection stands. */

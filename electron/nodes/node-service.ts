@@ -234,7 +234,21 @@ export function createNodeService(deps: NodeServiceDeps) {
         exec: (command: string, options: { timeoutMs?: number; onData?: (stream: 'out' | 'err', chunk: string) => void } = {}) => pool.exec(spec, command, options),
         upload: (from: string, to: string, onProgress?: (done: number, total: number) => void) => pool.transfer(spec, 'upload', from, to, onProgress),
         download: (from: string, to: string, onProgress?: (done: number, total: number) => void) => pool.transfer(spec, 'download', from, to, onProgress),
+        /** This node's file into another inventory node's, over both pooled connections. */
+        copyTo: (target: string, fromPath: string, toPath: string) => {
+          const other = inventory.find((node) => node.name === target);
+          if (!other) throw new SlipwayError('bad_request', `no node named ${target} in the inventory`, 'node');
+          return pool.copyBetween(spec, fromPath, other, toPath);
+        },
+        /** Skip the backoff: the caller is retrying on purpose. */
+        retryNow: () => pool.retryNow(name),
       };
+    },
+
+    /** The inventory as it is now (for services that select nodes by label). */
+    specs: (): NodeSpec[] => {
+      usable();
+      return [...inventory];
     },
 
     answerHostKey(id: string, accept: boolean): boolean {

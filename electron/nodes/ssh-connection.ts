@@ -1,4 +1,4 @@
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { NodeSpec } from '../../shared/contract/index.js';
 import { fingerprint, keyTypeOf } from './known-hosts.js';
@@ -55,6 +55,8 @@ export interface SshConnection {
   exec(command: string, options?: { timeoutMs?: number; onData?: (stream: 'out' | 'err', chunk: string) => void }): Promise<ExecResult>;
   upload(localPath: string, remotePath: string, onProgress?: (done: number, total: number) => void): Promise<void>;
   download(remotePath: string, localPath: string, onProgress?: (done: number, total: number) => void): Promise<void>;
+  /** An SFTP read or write stream; `end` closes its session. A node-to-node copy pipes one into the other. */
+  openFile(remotePath: string, mode: 'read' | 'write'): Promise<{ stream: Readable | Writable; end(): void }>;
   /** A TCP stream opened from this node to host:port (ProxyJump). */
   forward(host: string, port: number): Promise<Duplex>;
   readonly closed: Promise<void>;
@@ -181,6 +183,11 @@ function wrap(client: InstanceType<typeof Client>, closed: Promise<void>): SshCo
         client.exec(command, (error, channel) => (error ? reject(error) : resolve(collect(channel, options.timeoutMs, options.onData))));
       }),
     upload: (localPath, remotePath, onProgress) => transfer('fastPut', localPath, remotePath, onProgress),
+    async openFile(remotePath, mode) {
+      const session = await sftp();
+      const stream = mode === 'read' ? session.createReadStream(remotePath) : session.createWriteStream(remotePath);
+      return { stream, end: () => session.end() };
+    },
     download: (remotePath, localPath, onProgress) => transfer('fastGet', remotePath, localPath, onProgress),
     forward: (host, port) =>
       new Promise((resolve, reject) => client.forwardOut('127.0.0.1', 0, host, port, (error, stream) => (error ? reject(error) : resolve(stream)))),

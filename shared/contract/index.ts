@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { appCommands, appEvents } from './apps.js';
 import { buildCommands, buildEvents } from './builds.js';
 import { deployCommands, deployEvents } from './deploy.js';
 import { nodeCommands, nodeEvents } from './nodes.js';
@@ -18,6 +19,7 @@ export const commands = {
   ...nodeCommands,
   ...publishCommands,
   ...deployCommands,
+  ...appCommands,
 };
 
 export const events = {
@@ -27,6 +29,7 @@ export const events = {
   ...nodeEvents,
   ...publishEvents,
   ...deployEvents,
+  ...appEvents,
 };
 
 export type Commands = typeof commands;
@@ -49,6 +52,7 @@ export function isTopic(name: string): name is Topic {
   return Object.hasOwn(events, name);
 }
 
+export * from './apps.js';
 export * from './builds.js';
 export * from './deploy.js';
 export * from './errors.js';

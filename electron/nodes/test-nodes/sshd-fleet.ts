@@ -42,6 +42,8 @@ export interface FleetOptions {
   port?: number;
   /** First loopback address's last octet; nodes count up from it. */
   firstOctet?: number;
+  /** Environment for a node's sessions (sshd SetEnv), by node name. */
+  nodeEnv?: (name: string) => Record<string, string> | undefined;
 }
 
 function keygen(file: string): string {
@@ -68,8 +70,10 @@ function waitForPort(host: string, port: number, timeoutMs: number): Promise<voi
   });
 }
 
-function sshdConfig(dir: string, node: TestNode, authorizedKeys: string): string {
+function sshdConfig(dir: string, node: TestNode, authorizedKeys: string, env: Readonly<Record<string, string>> = {}): string {
   return [
+    // A node's own environment (a PATH with broken tools, to make a node bad on purpose).
+    ...Object.entries(env).map(([name, value]) => `SetEnv ${name}=${value}`),
     `ListenAddress ${node.host}:${node.port}`,
     `HostKey ${join(dir, 'host_key')}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
@@ -114,7 +118,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const dir = join(options.dir, name);
     mkdirSync(dir, { recursive: true });
     const node: TestNode = { name, host: `127.0.0.${first + i}`, port, hostKey: keygen(join(dir, 'host_key')) };
-    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, node, authorizedKeys));
+    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, node, authorizedKeys, options.nodeEnv?.(name)));
     nodes.push(node);
     dirs.set(name, dir);
   }
@@ -138,6 +142,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const child = running.get(name);
     if (!child) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    // A node going down takes its open sessions with it: the per-connection sshd processes too.
+    spawnSync('pkill', ['-TERM', '-P', String(child.pid)]);
     child.kill('SIGTERM');
     await exited;
   }

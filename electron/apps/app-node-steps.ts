@@ -1,0 +1,136 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppDefinition } from '../../shared/contract/apps.js';
+import { expandPaths } from '../../shared/apps/app-text.js';
+import { shQuote } from '../deploy/remote-sync.js';
+import { SshError } from '../nodes/ssh-connection.js';
+import { matchBadHost, defaultBadHostPatterns, type BadHostMatch } from './bad-hosts.js';
+import { dependsScript, homeScript, parseStatus, spawnScript, statusScript, type StatusReport } from './remote-scripts.js';
+
+/** What the application steps need of a node: the pool's connection to it. */
+export interface AppNodeAccess {
+  exec(command: string, options: { timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  upload(from: string, to: string, onProgress?: (done: number, total: number) => void): Promise<void>;
+  copyTo(target: string, fromPath: string, toPath: string): Promise<number>;
+  retryNow(): void;
+}
+
+/** A step failed on the node; `badHost` when its output says the node itself is broken. */
+export class StepFailure extends Error {
+  constructor(
+    message: string,
+    readonly badHost: BadHostMatch | null = null,
+  ) {
+    super(message);
+  }
+}
+
+const tail = (text: string, lines = 5) => text.trim().split('\n').slice(-lines).join(' | ');
+
+/**
+ * A script on the node through `sh -c`, whatever the login shell; a node that
+ * cannot be reached is retried with exponential, full-jitter backoff.
+ */
+export async function runScript(access: AppNodeAccess, script: string, timeoutMs: number, attempts = 3): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await access.exec(`sh -c ${shQuote(script)}`, { timeoutMs });
+    } catch (error) {
+      const transient = error instanceof SshError && error.kind === 'unreachable';
+      if (!transient || attempt + 1 >= attempts) throw error;
+      await sleep(Math.random() * 500 * 2 ** attempt);
+      access.retryNow();
+    }
+  }
+}
+
+/** Runs a step's script; a non-zero exit is a StepFailure, checked against the bad-host patterns. */
+export async function mustRun(access: AppNodeAccess, what: string, script: string, timeoutMs: number, patterns: readonly string[] | undefined): Promise<string> {
+  const result = await runScript(access, script, timeoutMs);
+  if (result.code === 0) return result.stdout;
+  const output = `${result.stdout}\n${result.stderr}`;
+  throw new StepFailure(`${what} failed (exit ${result.code ?? 'none: timed out or cut off'}): ${tail(result.stderr || result.stdout) || 'no output'}`, matchBadHost(output, patterns ?? defaultBadHostPatterns));
+}
+
+export async function makeHome(access: AppNodeAccess, relative: string, timeoutMs: number): Promise<{ home: string; platform: string }> {
+  const out = await mustRun(access, 'making the home directory', homeScript(null, relative), timeoutMs, undefined);
+  const home = /^home=(.+)$/m.exec(out)?.[1];
+  const platform = /^platform=(.+)$/m.exec(out)?.[1];
+  if (!home || !platform) throw new StepFailure(`unexpected answer while making the home directory: ${tail(out)}`);
+  return { home, platform };
+}
+
+/** The sources (and stdin) arrive as one tarball, unpacked into the home: `${SOURCES}`. */
+export async function uploadSources(access: AppNodeAccess, home: string, tarball: string, timeoutMs: number, progress: (text: string) => void): Promise<void> {
+  let shown = -1;
+  await access.upload(tarball, `${home}/sources.tar`, (done, total) => {
+    const percent = Math.floor((10 * done) / Math.max(total, 1)) * 10;
+    if (percent !== shown) progress(`uploaded ${percent}%`);
+    shown = percent;
+  });
+  await mustRun(access, 'unpacking the sources', `cd ${shQuote(home)} && tar -xf sources.tar && rm -f sources.tar`, timeoutMs, undefined);
+}
+
+export async function installDepends(access: AppNodeAccess, packages: readonly string[], definition: AppDefinition): Promise<string> {
+  const out = await mustRun(access, 'installing depends', dependsScript(packages, definition.sudo), definition.timeouts.depends * 1000, definition.badHostPatterns);
+  return tail(out, 1);
+}
+
+/** One status-and-traces round trip (see statusScript). */
+export async function pollNode(access: AppNodeAccess, home: string, offsets: { file: string; offset: number }[]): Promise<StatusReport> {
+  const result = await runScript(access, statusScript(home, offsets), 30_000, 1);
+  if (result.code !== 0) throw new StepFailure(`status check failed: ${tail(result.stderr)}`);
+  return parseStatus(result.stdout);
+}
+
+/** The build, detached in `${BUILD}` with its own pidfile and buildlog; returns once it is started. */
+export async function startBuild(access: AppNodeAccess, home: string, definition: AppDefinition): Promise<void> {
+  const script = spawnScript({
+    home,
+    script: 'build.sh',
+    cwd: `${home}/build`,
+    command: expandPaths(definition.build, home),
+    env: definition.env,
+    stdout: 'buildlog',
+    stderr: 'buildlog',
+    stdin: null,
+    pidfile: 'build-pid',
+    exitfile: 'build-exit',
+    sudo: false,
+  });
+  await mustRun(access, 'starting the build', script, definition.timeouts.start * 1000, undefined);
+}
+
+/** The build output, packed for the nodes that receive it instead of building. */
+export async function packBuild(access: AppNodeAccess, home: string): Promise<void> {
+  await mustRun(access, 'packing the build', `cd ${shQuote(home)} && tar -czf build.tar.gz.part build && mv build.tar.gz.part build.tar.gz`, 600_000, undefined);
+}
+
+export async function unpackBuild(access: AppNodeAccess, home: string): Promise<void> {
+  await mustRun(access, 'unpacking the received build', `cd ${shQuote(home)} && rm -rf build && tar -xzf build.tar.gz`, 600_000, undefined);
+}
+
+export async function install(access: AppNodeAccess, home: string, definition: AppDefinition): Promise<void> {
+  if (!definition.install.trim()) return;
+  const sudo = definition.sudo ? 'SUDO=; [ "$(id -u)" = 0 ] || SUDO="sudo -n"; ' : 'SUDO=; ';
+  const exports = Object.entries(definition.env).map(([name, value]) => `export ${name}=${shQuote(value)}; `).join('');
+  const script = `${exports}${sudo}cd ${shQuote(home)} && $SUDO sh -c ${shQuote(expandPaths(definition.install, home))}`;
+  await mustRun(access, 'install', script, definition.timeouts.install * 1000, definition.badHostPatterns);
+}
+
+export async function startApp(access: AppNodeAccess, home: string, definition: AppDefinition): Promise<number> {
+  const script = spawnScript({
+    home,
+    script: 'app.sh',
+    cwd: home,
+    command: expandPaths(definition.run, home),
+    env: definition.env,
+    stdout: 'stdout',
+    stderr: 'stderr',
+    stdin: 'stdin',
+    pidfile: 'pid',
+    exitfile: 'exitcode',
+    sudo: definition.sudo,
+  });
+  const out = await mustRun(access, 'starting the application', script, definition.timeouts.start * 1000, definition.badHostPatterns);
+  return Number(/pid=(\d+)/.exec(out)?.[1] ?? 0);
+}

@@ -1,0 +1,229 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { AppRunDetail, BlacklistEntry, type AppDefinition, type TraceStream } from '../../shared/contract/apps.js';
+import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
+import { parseAppText } from '../../shared/apps/app-text.js';
+import { digestFile } from '../builds/system/artifact-pack.js';
+import type { EventBus } from '../host/event-bus.js';
+import type { Runner } from '../process/runner.js';
+import type { AppNodeAccess } from './app-node-steps.js';
+import { AppRun, type RunFiles } from './app-run.js';
+import { traceStreams } from './trace-store.js';
+
+export interface AppServiceDeps {
+  bus: EventBus;
+  run: Runner;
+  /** Runs, results and the blacklist. */
+  stateDir: string;
+  /** Saved definitions, one YAML file each. */
+  definitionsDir: string;
+  nodes: { specs(): NodeSpec[]; access(name: string): AppNodeAccess };
+  pollMs: number;
+}
+
+function writeAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, content);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** Nodes by name and by label; an unknown name is an error, not a silent skip. */
+export function selectNodes(definition: AppDefinition, inventory: readonly NodeSpec[], override?: readonly string[]): string[] {
+  const names = override ?? definition.nodes;
+  const unknown = names.filter((name) => !inventory.some((node) => node.name === name));
+  if (unknown.length > 0) throw new SlipwayError('bad_request', `not in the inventory: ${unknown.join(', ')}`, 'nodes');
+  const labelled = override ? [] : inventory.filter((node) => node.labels.some((label) => definition.labels.includes(label))).map((node) => node.name);
+  const selected = [...new Set([...names, ...labelled])];
+  if (selected.length === 0) throw new SlipwayError('bad_request', 'no target nodes: name some in nodes:, or labels: that nodes carry', 'nodes');
+  return selected;
+}
+
+export function createAppService(deps: AppServiceDeps) {
+  const runsDir = join(deps.stateDir, 'runs');
+  const blacklistFile = join(deps.stateDir, 'blacklist.json');
+  const runs = new Map<string, AppRun>();
+  const saveTimers = new Map<string, NodeJS.Timeout>();
+  let blacklist: BlacklistEntry[] = [];
+  try {
+    blacklist = BlacklistEntry.array().parse(JSON.parse(readFileSync(blacklistFile, 'utf8')));
+  } catch {
+    blacklist = [];
+  }
+
+  const save = (run: AppRun) => writeAtomic(join(runsDir, `${run.id}.json`), JSON.stringify({ detail: run.detail(), files: run.files, startedAt: run.startedAt }));
+  const saveSoon = (run: AppRun) => {
+    if (saveTimers.has(run.id)) return;
+    saveTimers.set(run.id, setTimeout(() => {
+      saveTimers.delete(run.id);
+      save(run);
+    }, 200));
+  };
+  const publishBlacklist = () => {
+    writeAtomic(blacklistFile, JSON.stringify(blacklist, null, 2));
+    deps.bus.publish('apps.blacklist', blacklist);
+  };
+
+  function makeRun(id: string, definition: AppDefinition, files: RunFiles, startedAt: string, restored?: AppRunDetail): AppRun {
+    const hash = createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
+    const run: AppRun = new AppRun(id, definition, hash, startedAt, files, {
+      node: (name) => deps.nodes.access(name),
+      blacklisted: (node) => blacklist.find((entry) => entry.node === node) ?? null,
+      blacklist: (entry) => {
+        blacklist = [...blacklist.filter((e) => e.node !== entry.node), entry];
+        publishBlacklist();
+      },
+      changed: (r, state) => {
+        deps.bus.publish('apps.node', { id: r.id, state });
+        deps.bus.publish('apps.run', r.summary());
+        saveSoon(r);
+      },
+      traced: (r, lines) => deps.bus.publish('apps.trace', { id: r.id, lines }),
+      spread: (r, edge) => deps.bus.publish('apps.buildTree', { id: r.id, edge }),
+      pollMs: deps.pollMs,
+    }, restored);
+    runs.set(id, run);
+    return run;
+  }
+
+  function find(id: string): AppRun {
+    const run = runs.get(id);
+    if (!run) throw new SlipwayError('bad_request', `no application run ${id}`, 'id');
+    return run;
+  }
+
+  function parse(text: string): AppDefinition {
+    const result = parseAppText(text);
+    if (!result.ok) {
+      const first = result.problems[0]!;
+      throw new SlipwayError('bad_request', `${first.field}: ${first.message}`, first.field);
+    }
+    return result.definition;
+  }
+
+  /** Sources and stdin as one reproducible tarball: its digest is part of the build key. */
+  async function packSources(definition: AppDefinition, dir: string): Promise<RunFiles> {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'stdin'), definition.stdin);
+    const members: string[] = [];
+    definition.sources.forEach((source, index) => {
+      if (!existsSync(source)) throw new SlipwayError('bad_request', `${source} does not exist on this host`, `sources.${index}`);
+      members.push('-C', dirname(source), basename(source));
+    });
+    const tar = join(dir, 'sources.tar');
+    const result = await deps.run('tar', ['--create', '--file', tar, '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', ...members, '-C', dir, 'stdin'], { quiet: true });
+    if (result.exitCode !== 0) throw new SlipwayError('failed', `packing the sources failed: ${result.stderr.trim()}`, 'sources');
+    return { resultsDir: join(dir, 'results'), sourcesTar: tar, sourcesDigest: (await digestFile(tar)).sha256 };
+  }
+
+  return {
+    validate(text: string) {
+      const result = parseAppText(text);
+      if (!result.ok) return { problems: result.problems, nodes: [] };
+      try {
+        return { problems: [], nodes: selectNodes(result.definition, deps.nodes.specs()) };
+      } catch (error) {
+        return { problems: [{ field: (error as SlipwayError).field ?? 'nodes', message: (error as Error).message }], nodes: [] };
+      }
+    },
+
+    definitions(): { name: string; text: string }[] {
+      if (!existsSync(deps.definitionsDir)) return [];
+      return readdirSync(deps.definitionsDir)
+        .filter((name) => name.endsWith('.yaml'))
+        .sort()
+        .map((name) => ({ name: name.replace(/\.yaml$/, ''), text: readFileSync(join(deps.definitionsDir, name), 'utf8') }));
+    },
+
+    saveDefinition(text: string): { name: string } {
+      const definition = parse(text);
+      writeAtomic(join(deps.definitionsDir, `${definition.name}.yaml`), text);
+      return { name: definition.name };
+    },
+
+    /** Checks the definition and the nodes, packs the sources, then deploys in the background. */
+    async deploy(text: string, nodes?: readonly string[]): Promise<{ id: string; done: Promise<void> }> {
+      const definition = parse(text);
+      const targets = selectNodes(definition, deps.nodes.specs(), nodes);
+      const id = `app-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+      const files = await packSources(definition, join(runsDir, id));
+      const run = makeRun(id, definition, files, new Date().toISOString());
+      save(run);
+      deps.bus.publish('apps.run', run.summary());
+      return { id, done: run.deploy(targets).then(() => save(run)) };
+    },
+
+    runs: () => [...runs.values()].map((run) => run.summary()).sort((a, b) => b.startedAt.localeCompare(a.startedAt)),
+    get: (id: string) => find(id).detail(),
+    run: find,
+
+    async stop(id: string, nodes?: readonly string[]) {
+      const run = find(id);
+      const stopping = await run.stop(nodes);
+      save(run);
+      return stopping;
+    },
+
+    retryFailed(id: string) {
+      return find(id).retryFailed();
+    },
+
+    traces(id: string, filter: { node?: string; stream?: TraceStream }, from: number, count: number) {
+      return find(id).traces.page(filter, from, count);
+    },
+
+    /** Everything the nodes still have, into the run's results folder; returns what the folder holds. */
+    async download(id: string) {
+      const run = find(id);
+      await run.collect();
+      let files = 0;
+      let bytes = 0;
+      const dir = run.files.resultsDir;
+      if (existsSync(dir)) {
+        for (const node of readdirSync(dir)) {
+          for (const stream of traceStreams) {
+            const file = join(dir, node, stream);
+            if (!existsSync(file)) continue;
+            files += 1;
+            bytes += statSync(file).size;
+          }
+        }
+      }
+      return { dir, files, bytes };
+    },
+
+    blacklist: () => [...blacklist],
+    unblacklist(node: string): boolean {
+      const before = blacklist.length;
+      blacklist = blacklist.filter((entry) => entry.node !== node);
+      if (blacklist.length !== before) publishBlacklist();
+      return blacklist.length !== before;
+    },
+
+    /** Runs found on disk: their running nodes are polled again, their traces resume. */
+    start(): void {
+      if (!existsSync(runsDir)) return;
+      for (const name of readdirSync(runsDir).filter((n) => n.endsWith('.json'))) {
+        try {
+          const saved = JSON.parse(readFileSync(join(runsDir, name), 'utf8')) as { detail: unknown; files: RunFiles; startedAt: string };
+          const detail = AppRunDetail.parse(saved.detail);
+          if (runs.has(detail.summary.id)) continue;
+          makeRun(detail.summary.id, detail.definition, saved.files, saved.startedAt, detail).resume();
+        } catch (error) {
+          process.stderr.write(`slipway: skipped the application run in ${name}: ${(error as Error).message}\n`);
+        }
+      }
+    },
+
+    close(): void {
+      for (const timer of saveTimers.values()) clearTimeout(timer);
+      saveTimers.clear();
+      for (const run of runs.values()) {
+        run.close();
+        save(run);
+      }
+    },
+  };
+}
+
+export type AppService = ReturnType<typeof createAppService>;
