@@ -188,7 +188,7 @@ export class AppRun {
       await this.obtainBuild(node, access, home, platform);
       await this.phase(node, 'install', () => install(access, home, definition), () => (definition.install.trim() ? 'installed' : 'nothing to install'));
       const pid = await this.phase(node, 'start', () => startApp(access, home, definition), (p) => `pid ${p}`);
-      this.setPhase(node, 'run', { status: 'running', startedAt: new Date().toISOString() }, { status: 'RUNNING', pid });
+      this.setPhase(node, 'run', { status: 'running', startedAt: new Date().toISOString(), message: `pid ${pid}` }, { status: 'RUNNING', pid });
     } catch (error) {
       this.failed(node, error as Error & { phase?: AppPhase });
     }

@@ -116,7 +116,7 @@ export function createAppService(deps: AppServiceDeps) {
     return { resultsDir: join(dir, 'results'), sourcesTar: tar, sourcesDigest: (await digestFile(tar)).sha256 };
   }
 
-  return {
+  const service = {
     validate(text: string) {
       const result = parseAppText(text);
       if (!result.ok) return { problems: result.problems, nodes: [] };
@@ -202,28 +202,40 @@ export function createAppService(deps: AppServiceDeps) {
 
     /** Runs found on disk: their running nodes are polled again, their traces resume. */
     start(): void {
+      service.load(true);
+    },
+
+    /**
+     * Reads the runs on disk. Only the console takes them over (`resume`):
+     * a CLI that looks at a run another Slipway is driving must not declare
+     * its steps interrupted.
+     */
+    load(resume: boolean): void {
       if (!existsSync(runsDir)) return;
       for (const name of readdirSync(runsDir).filter((n) => n.endsWith('.json'))) {
         try {
           const saved = JSON.parse(readFileSync(join(runsDir, name), 'utf8')) as { detail: unknown; files: RunFiles; startedAt: string };
           const detail = AppRunDetail.parse(saved.detail);
           if (runs.has(detail.summary.id)) continue;
-          makeRun(detail.summary.id, detail.definition, saved.files, saved.startedAt, detail).resume();
+          const run = makeRun(detail.summary.id, detail.definition, saved.files, saved.startedAt, detail);
+          if (resume) run.resume();
         } catch (error) {
           process.stderr.write(`slipway: skipped the application run in ${name}: ${(error as Error).message}\n`);
         }
       }
     },
 
-    close(): void {
+    /** `save: false` for a reader (the CLI's status and traces): what it saw is not written back. */
+    close(options: { save?: boolean } = {}): void {
       for (const timer of saveTimers.values()) clearTimeout(timer);
       saveTimers.clear();
       for (const run of runs.values()) {
         run.close();
-        save(run);
+        if (options.save !== false) save(run);
       }
     },
   };
+  return service;
 }
 
 export type AppService = ReturnType<typeof createAppService>;

@@ -1,5 +1,6 @@
 import { parseBuildArgs, parseDoctorArgs, parseStartArgs, UsageError } from './args.js';
 import { runBuild } from './build.js';
+import { runApp } from './app.js';
 import { runDeploy } from './deploy.js';
 import { runDoctor } from './doctor.js';
 import { runNodes } from './nodes.js';
@@ -54,6 +55,17 @@ commands:
               -v, --verbose       every log line
   deploy extensions | deploy ls [--json]
             the extensions found ($SLIPWAY_EXTENSIONS_DIRS), the deploys so far
+  app deploy APP.yaml [--nodes a,b] [--wait] [--json]
+            deploy an application (NEPI's lifecycle) to its nodes: home, upload,
+            depends, build once per platform and spread, install, start detached;
+            returns once every node runs (--wait: once every node ended);
+            exit 1 if a node failed
+  app status [RUN] [--json]      runs, or one run's nodes (polled now)
+  app stop RUN [--nodes a,b]     TERM to each node's process group, KILL after the grace period
+  app retry RUN                  rerun the lifecycle on the failed nodes only
+  app traces RUN [--node N] [--stream stdout|stderr|buildlog] [-f|--follow]
+            every node's traces (also kept in the run's results folder)
+  app blacklist [--remove NODE]  nodes whose errors said they are broken, with why
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -71,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
       return runPublish(rest);
     case 'deploy':
       return runDeploy(rest);
+    case 'app':
+      return runApp(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -108,6 +108,8 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     pollMs: Number(env.SLIPWAY_APP_POLL_MS ?? 1_000),
   });
 
+  /** Only a started backend (the console) owns the runs it resumed, and writes them back. */
+  let started = false;
   const backend: Backend = {
     kind: 'real',
     bus,
@@ -159,6 +161,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       // The first probe runs at once so the view is filled when a client connects.
       void readiness.check().catch(() => undefined);
       nodes.start();
+      started = true;
       apps.start();
       void builds.recover().then(
         (cleaned) => cleaned.forEach((line) => process.stderr.write(`slipway: recovered after an earlier crash: ${line}\n`)),
@@ -166,7 +169,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       );
     },
     async close() {
-      apps.close();
+      apps.close({ save: started });
       await Promise.all([helpers.close(), nodes.close()]);
     },
   };
