@@ -1,6 +1,7 @@
 import { parseBuildArgs, parseDoctorArgs, parseStartArgs, UsageError } from './args.js';
 import { runBuild } from './build.js';
 import { runApp } from './app.js';
+import { runContainers } from './containers.js';
 import { runDeploy } from './deploy.js';
 import { runDoctor } from './doctor.js';
 import { runNodes } from './nodes.js';
@@ -66,6 +67,11 @@ commands:
   app traces RUN [--node N] [--stream stdout|stderr|buildlog] [-f|--follow]
             every node's traces (also kept in the run's results folder)
   app blacklist [--remove NODE]  nodes whose errors said they are broken, with why
+  containers ls [--node N | --root DIR] [--state S] [--json]
+            containers of Treadmill node roots (nodes labelled treadmill or
+            treadmill=/root), one command per node; --root reads a local directory
+  containers trace INSTANCE [--node N | --root DIR]
+            the instance's events, as treadmill trace words them
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -85,6 +91,8 @@ async function main(argv: string[]): Promise<number> {
       return runDeploy(rest);
     case 'app':
       return runApp(rest);
+    case 'containers':
+      return runContainers(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -13,19 +13,29 @@ import { parseEventFile, type ContainerEvent } from './trace-events.js';
  * trip of a fraction of a second.
  */
 export function scanScript(root: string, since: number): string {
-  const finish = `\\( -path 'apps/*/data/exitinfo' -o -path 'apps/*/exitinfo' -o -path 'apps/*/data/aborted' \\)`;
   const flags = `\\( -path 'apps/*/data/oom' -o -path 'apps/*/data/terminated' -o -path 'apps/*/down' \\)`;
+  const finish = `\\( -path 'apps/*/data/exitinfo' -o -path 'apps/*/exitinfo' -o -path 'apps/*/data/aborted' \\)`;
   const manifests = `\\( -path 'apps/*/data/app.json' -o -path 'apps/*/app.yml' -o -path 'apps/*/data/manifest.yml' \\)`;
   const newer = since > 0 ? `-newermt @${since.toFixed(3)}` : '';
+  // One walk of apps/: container dirs, their flag files, and (into a list for grep) the files to read;
+  // below a container only data/ is entered (services/, sys/ and logs can be large).
+  const walk = [
+    "find apps -mindepth 1 -maxdepth 3",
+    "\\( -path 'apps/*/*' -type d ! -path 'apps/*/data' -prune \\)",
+    "-o \\( ! -path 'apps/*/*' -type d -printf '@app %f %T@\\n' \\)",
+    `-o \\( -type f ${flags} -printf '@has %p\\n' \\)`,
+    `-o \\( -type f ${finish} -fprint0 "$list" \\)`,
+    `-o \\( -type f ${manifests} ${newer} -fprint0 "$list" \\)`,
+  ].join(' ');
   return [
     `cd ${shQuote(root)} 2>/dev/null || { echo "@error cannot open ${root.replaceAll('"', '')}"; exit 0; }`,
     'echo "@now $(date +%s.%N)"',
     'for d in apps running cleanup appevents; do [ -d "$d" ] || echo "@missing $d"; done',
-    "find apps -mindepth 1 -maxdepth 1 -type d -printf '@app %f %T@\\n' 2>/dev/null",
-    `find apps -mindepth 2 -maxdepth 3 ${flags} -printf '@has %p\\n' 2>/dev/null`,
+    'list=$(mktemp) || exit 1',
+    `trap 'rm -f "$list"' EXIT`,
+    `${walk} 2>/dev/null`,
     // grep -H '' prints every line of every file after its path: contents without a process per file.
-    `find apps -mindepth 2 -maxdepth 3 -type f ${finish} -print0 2>/dev/null | xargs -0 -r grep -H '' 2>/dev/null`,
-    `find apps -mindepth 2 -maxdepth 3 -type f ${manifests} ${newer} -print0 2>/dev/null | xargs -0 -r grep -H '' 2>/dev/null`,
+    `xargs -0 -r grep -H '' < "$list" 2>/dev/null`,
     "find running cleanup -mindepth 1 -maxdepth 1 -type l -printf '@link %p %l\\n' 2>/dev/null",
     `find appevents -mindepth 1 -maxdepth 1 -type f ${newer} -printf '@event %f\\n' 2>/dev/null`,
     'exit 0',

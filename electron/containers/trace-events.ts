@@ -36,9 +36,9 @@ function body(type: string, data: string): EventBody | string {
     case 'deleted':
       return { type };
     case 'finished': {
-      const [rc, signal] = data.split('.');
-      const parsed = [integer(rc), integer(signal)];
-      return parsed[0] === null || parsed[1] === null ? `finished data "${data}" is not rc.signal` : { type, rc: parsed[0], signal: parsed[1] };
+      const [rcText, signalText] = data.split('.');
+      const [rc, signal] = [integer(rcText), integer(signalText)];
+      return rc === null || signal === null ? `finished data "${data}" is not rc.signal` : { type, rc, signal };
     }
     case 'killed':
       return { type, oom: data === 'oom' };

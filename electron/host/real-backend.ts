@@ -7,6 +7,7 @@ import { hostDebianArch } from '../builds/host-arch.js';
 import { hostDebianMirror } from '../builds/host-mirror.js';
 import { inventoryPath } from '../nodes/inventory-file.js';
 import { createAppService } from '../apps/app-service.js';
+import { createContainerService } from '../containers/container-service.js';
 import { createDeployService } from '../deploy/deploy-service.js';
 import { createNodeService } from '../nodes/node-service.js';
 import { createPublishService } from '../publish/publish-service.js';
@@ -108,6 +109,13 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     pollMs: Number(env.SLIPWAY_APP_POLL_MS ?? 1_000),
   });
 
+  const containers = createContainerService({
+    bus,
+    run: runner,
+    nodes: { specs: () => nodes.specs(), access: (name) => nodes.access(name) },
+    pollMs: Number(env.SLIPWAY_CONTAINER_POLL_MS ?? 5_000),
+  });
+
   /** Only a started backend (the console) owns the runs it resumed, and writes them back. */
   let started = false;
   const backend: Backend = {
@@ -156,6 +164,8 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'apps.download': async ({ id }) => apps.download(id),
       'apps.blacklist': async () => apps.blacklist(),
       'apps.unblacklist': async ({ node }) => ({ removed: apps.unblacklist(node) }),
+      'containers.list': ({ nodes: names }) => containers.list(names),
+      'containers.trace': async ({ node, instance }) => containers.trace(node, instance),
     },
     start() {
       // The first probe runs at once so the view is filled when a client connects.
@@ -163,6 +173,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       nodes.start();
       started = true;
       apps.start();
+      containers.start();
       void builds.recover().then(
         (cleaned) => cleaned.forEach((line) => process.stderr.write(`slipway: recovered after an earlier crash: ${line}\n`)),
         (error: Error) => process.stderr.write(`slipway: journal recovery failed: ${error.message}\n`),
@@ -170,8 +181,9 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     },
     async close() {
       apps.close({ save: started });
+      containers.close();
       await Promise.all([helpers.close(), nodes.close()]);
     },
   };
-  return Object.assign(backend, { builds, nodes, publisher, deploys, apps });
+  return Object.assign(backend, { builds, nodes, publisher, deploys, apps, containers });
 }

@@ -1,0 +1,78 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ContainerState, type ContainerScan } from '../../shared/contract/containers.js';
+import { SlipwayError } from '../../shared/contract/index.js';
+import { createRealBackend } from '../host/real-backend.js';
+import { UsageError } from './args.js';
+import { paint, table, useColour } from './terminal-output.js';
+
+function age(changedAt: string, now = Date.now()): string {
+  const seconds = Math.max(0, (now - Date.parse(changedAt)) / 1000);
+  if (seconds < 90) return `${Math.round(seconds)}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 129_600) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86_400)}d`;
+}
+
+const stateColour: Record<string, number> = { running: 32, configured: 36, finished: 33, killed: 31, aborted: 31, terminated: 2, cleanup: 2 };
+
+/**
+ * `slipway containers ls | trace`: Treadmill node roots read over SSH (one
+ * command per node) or, with --root, a directory on this host.
+ */
+export async function runContainers(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { node: { type: 'string' }, root: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const state = values.state === undefined ? null : ContainerState.safeParse(values.state);
+  if (state && !state.success) throw new UsageError(`--state: "${values.state}" is not one of ${ContainerState.options.join(', ')}`);
+  if (values.root && values.node) throw new UsageError('give --node or --root, not both');
+  const out = process.stdout;
+  const colour = useColour(out);
+  const backend = createRealBackend({ interactive: false });
+  const scanAll = async (): Promise<ContainerScan[]> =>
+    values.root ? [await backend.containers.scanLocal(resolve(values.root))] : backend.containers.list(values.node ? values.node.split(',') : undefined);
+  try {
+    switch (verb) {
+      case 'ls': {
+        const scans = await scanAll();
+        const rows = scans.flatMap((scan) => scan.rows).filter((row) => !state?.success || row.state === state.data);
+        if (values.json) out.write(`${JSON.stringify(values.state ? scans.map((scan) => ({ ...scan, rows: scan.rows.filter((r) => r.state === values.state) })) : scans)}\n`);
+        else {
+          const now = Date.now();
+          out.write(`${table([
+            ['NODE', 'INSTANCE', 'STATE', 'EXIT', 'MEMORY', 'CPU', 'AGE'],
+            ...rows.map((r) => [r.node, r.instance, paint(colour, stateColour[r.state] ?? 0, r.state + (r.cleanupPending && r.state !== 'cleanup' ? ' (cleanup)' : '')), r.state === 'running' || r.state === 'configured' ? '' : r.summary, r.memory ?? '—', r.cpu ?? '—', age(r.changedAt, now)]),
+          ])}\n`);
+          for (const scan of scans) {
+            out.write(`${scan.node} (${scan.root}): ${scan.error ? paint(colour, 31, scan.error) : `${scan.rows.length} containers in ${scan.ms} ms`}\n`);
+            for (const problem of scan.problems) out.write(`  ${paint(colour, 33, 'problem')} ${problem}\n`);
+          }
+        }
+        return scans.some((scan) => scan.error) ? 1 : 0;
+      }
+      case 'trace': {
+        const instance = positionals[0];
+        if (!instance) throw new UsageError('containers trace needs an instance: proid.app#0000000001');
+        const scans = await scanAll();
+        const events = scans.flatMap((scan) => backend.containers.trace(scan.node, instance));
+        if (values.json) out.write(`${JSON.stringify(events)}\n`);
+        else if (events.length === 0) out.write(`no events for ${instance}\n`);
+        else for (const event of events) out.write(`${event.at}  ${event.instance}  ${event.text}\n`);
+        return events.length > 0 ? 0 : 1;
+      }
+      default:
+        throw new UsageError(`containers: unknown command "${verb ?? ''}" (ls, trace)`);
+    }
+  } catch (error) {
+    if (!(error instanceof SlipwayError)) throw error;
+    process.stderr.write(`slipway containers: ${error.message}\n`);
+    return 1;
+  } finally {
+    await backend.close();
+  }
+}

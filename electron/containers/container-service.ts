@@ -1,0 +1,131 @@
+import type { ContainerEventLine, ContainerRow, ContainerScan } from '../../shared/contract/containers.js';
+import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
+import { shQuote } from '../deploy/remote-sync.js';
+import type { EventBus } from '../host/event-bus.js';
+import type { Runner } from '../process/runner.js';
+import { parseScan, scanScript, type Manifest, type ScannedContainer } from './container-scan.js';
+import { describeEvent, type ContainerEvent } from './trace-events.js';
+
+export interface ContainerServiceDeps {
+  bus: EventBus;
+  run: Runner;
+  nodes: { specs(): NodeSpec[]; access(name: string): { exec(command: string, options: { timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }> } };
+  pollMs: number;
+}
+
+export const defaultTreadmillRoot = '/var/tmp/treadmill';
+
+/** A node is a Treadmill node when it carries the label `treadmill` (default root) or `treadmill=<root>`. */
+export function treadmillRoot(node: NodeSpec): string | null {
+  for (const label of node.labels) {
+    if (label === 'treadmill') return defaultTreadmillRoot;
+    if (label.startsWith('treadmill=/')) return label.slice('treadmill='.length);
+  }
+  return null;
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+export function eventLine(event: ContainerEvent): ContainerEventLine {
+  return { at: iso(event.time), instance: event.instance, type: event.type, text: describeEvent(event) };
+}
+
+function row(node: string, container: ScannedContainer, manifest: Manifest | null): ContainerRow {
+  return {
+    node,
+    unique: container.name.unique,
+    instance: container.name.instance,
+    app: container.name.app,
+    proid: container.name.proid,
+    state: container.status.state,
+    summary: container.status.summary,
+    cleanupPending: container.status.cleanupPending,
+    environment: manifest?.environment ?? null,
+    memory: manifest?.memory ?? null,
+    cpu: manifest?.cpu ?? null,
+    disk: manifest?.disk ?? null,
+    services: manifest?.services ?? [],
+    changedAt: iso(container.changedAt || 0),
+    problems: container.status.problems,
+  };
+}
+
+/** What Slipway remembers of a node between scans: scans after the first ask only for what changed. */
+interface NodeMemory {
+  since: number;
+  manifests: Map<string, Manifest>;
+  events: ContainerEvent[];
+}
+
+export function createContainerService(deps: ContainerServiceDeps) {
+  const memory = new Map<string, NodeMemory>();
+  let timer: NodeJS.Timeout | null = null;
+
+  async function scan(node: string, root: string, execute: (script: string) => Promise<string>): Promise<ContainerScan> {
+    const started = Date.now();
+    const seen: NodeMemory = memory.get(`${node}\0${root}`) ?? { since: 0, manifests: new Map(), events: [] };
+    try {
+      const result = parseScan(await execute(scanScript(root, seen.since)));
+      if (result.error) return { node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, rows: [], error: result.error, problems: [] };
+      for (const container of result.containers) if (container.manifest) seen.manifests.set(container.name.unique, container.manifest);
+      const known = new Set(seen.events.map((e) => e.file));
+      const fresh = result.events.filter((e) => !known.has(e.file));
+      seen.events.push(...fresh);
+      // A second's overlap: an event written in the same second as the last scan is not missed (duplicates are dropped above).
+      seen.since = Math.max(0, result.now - 1);
+      memory.set(`${node}\0${root}`, seen);
+      if (fresh.length > 0) deps.bus.publish('containers.events', { node, events: fresh.map(eventLine) });
+      const rows = result.containers.map((c) => row(node, c, c.manifest ?? seen.manifests.get(c.name.unique) ?? null));
+      const problems = [...result.problems, ...result.missing.map((dir) => `${dir}/ is missing under ${root}`)];
+      return { node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, rows, error: null, problems };
+    } catch (error) {
+      return { node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, rows: [], error: (error as Error).message, problems: [] };
+    }
+  }
+
+  const overSsh = (name: string) => async (script: string) => {
+    const result = await deps.nodes.access(name).exec(`sh -c ${shQuote(script)}`, { timeoutMs: 60_000 });
+    if (result.code !== 0) throw new Error(`the scan failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    return result.stdout;
+  };
+
+  const locally = async (script: string) => {
+    const result = await deps.run('sh', ['-c', script], { quiet: true });
+    if (result.exitCode !== 0) throw new Error(`the scan failed: ${result.stderr.trim()}`);
+    return result.stdout;
+  };
+
+  const service = {
+    /** Every Treadmill node (or these), in parallel; each answers in one round trip. */
+    async list(names?: readonly string[]): Promise<ContainerScan[]> {
+      const nodes = deps.nodes.specs().filter((node) => (names ? names.includes(node.name) : treadmillRoot(node) !== null));
+      const unknown = (names ?? []).filter((name) => !nodes.some((node) => node.name === name));
+      if (unknown.length > 0) throw new SlipwayError('bad_request', `not in the inventory: ${unknown.join(', ')}`, 'nodes');
+      const scans = await Promise.all(nodes.map((node) => scan(node.name, treadmillRoot(node) ?? defaultTreadmillRoot, overSsh(node.name))));
+      for (const result of scans) deps.bus.publish('containers.scan', result);
+      return scans;
+    },
+
+    /** A node root on this host, read with the same script (no SSH). */
+    scanLocal: (root: string) => scan('local', root, locally),
+
+    /** The instance's events, oldest first, as of the last scan of its node. */
+    trace(node: string, instance: string, root?: string): ContainerEventLine[] {
+      const entries = [...memory.entries()].filter(([key]) => key.startsWith(`${node}\0`) && (!root || key === `${node}\0${root}`));
+      return entries.flatMap(([, seen]) => seen.events.filter((e) => e.instance === instance)).map(eventLine);
+    },
+
+    start(): void {
+      timer ??= setInterval(() => void service.list().catch(() => undefined), deps.pollMs);
+      timer.unref();
+    },
+
+    close(): void {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+  return service;
+}
+
+export type ContainerService = ReturnType<typeof createContainerService>;
