@@ -60,6 +60,13 @@ interface BuildGroup {
 
 class Stopped extends Error {}
 
+/** The node chosen to build failed before building (unreachable, bad host): not a build failure. */
+class BuilderLost extends Error {
+  constructor(node: string, why: string) {
+    super(`the build node ${node} failed before building (${why})`);
+  }
+}
+
 function deferred(): { promise: Promise<void>; resolve(): void; reject(error: Error): void } {
   let resolve!: () => void;
   let reject!: (error: Error) => void;
@@ -208,7 +215,7 @@ export class AppRun {
    * depends, then the build: built here if this node is the first of its
    * group, otherwise received along the tree from a node that has it.
    */
-  private async obtainBuild(node: string, access: AppNodeAccess, home: string, platform: string): Promise<void> {
+  private async obtainBuild(node: string, access: AppNodeAccess, home: string, platform: string, dependsDone = false): Promise<void> {
     const { definition } = this;
     const key = buildKey(definition, this.files.sourcesDigest, platform);
     const existing = this.groups.get(key);
@@ -223,7 +230,19 @@ export class AppRun {
       this.builderDone.set(node, done);
     }
     const shared: BuildGroup = group;
-    await this.phase(node, 'depends', () => installDepends(access, isBuilder && builds ? [...definition.depends, ...definition.buildDepends] : definition.depends, definition));
+    // A builder that fails before it builds leaves the group: whoever waits on it elects another.
+    const abandon = (error: Error) => {
+      if (!isBuilder) return;
+      if (this.groups.get(key) === shared) this.groups.delete(key);
+      this.builderDone.get(node)?.reject(new BuilderLost(node, error.message));
+    };
+    const packages = isBuilder && builds ? [...(dependsDone ? [] : definition.depends), ...definition.buildDepends] : dependsDone ? [] : definition.depends;
+    if (!dependsDone || packages.length > 0) {
+      await this.phase(node, 'depends', () => installDepends(access, packages, definition)).catch((error: Error) => {
+        abandon(error);
+        throw error;
+      });
+    }
     if (!builds) {
       this.setPhase(node, 'build', { status: 'skipped', message: 'no build command' });
       return;
@@ -235,7 +254,8 @@ export class AppRun {
         this.update(node, { builtBy: node, receivedFrom: null });
         done.resolve();
       } catch (error) {
-        done.reject(new Error(`the build on ${node} failed`));
+        if (error instanceof StepFailure) done.reject(new Error(`the build on ${node} failed`));
+        else abandon(error as Error);
         throw error;
       }
       return;
@@ -267,6 +287,19 @@ export class AppRun {
       this.update(node, { status: 'NOT_STARTED' });
       mine.resolve();
     } catch (error) {
+      if (error instanceof BuilderLost) {
+        // Its builder never built: this node tries again, and may become the group's builder itself.
+        this.setPhase(node, 'build', { status: 'pending', message: `${error.message}; electing another builder` });
+        shared.holders.splice(shared.holders.indexOf(node), 1);
+        try {
+          await this.obtainBuild(node, access, home, platform, true);
+          mine.resolve();
+        } catch (again) {
+          mine.reject(again as Error);
+          throw again;
+        }
+        return;
+      }
       mine.reject(error as Error);
       throw error;
     }

@@ -4,6 +4,7 @@ import { appVersion } from '../host/app-version.js';
 import type { Backend } from '../host/backend.js';
 import { EventBus } from '../host/event-bus.js';
 import { readinessCheck } from '../readiness/readiness-check.js';
+import { createMockApps } from './mock-apps.js';
 import { createMockBuilds } from './mock-builds.js';
 import { createMockDeploy } from './mock-deploy.js';
 import { createMockNodes } from './mock-nodes.js';
@@ -23,6 +24,8 @@ export interface MockBackendOptions {
   deploySpeed?: number;
   /** Between two health rounds over the mocked nodes. */
   nodePollMs?: number;
+  /** Pace of scripted application deployments (about 10 s one at 1), 0 as fast as possible. */
+  appSpeed?: number;
 }
 
 /**
@@ -41,6 +44,8 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   const deploySpeed = options.deploySpeed ?? 1;
   const publish = createMockPublish({ bus, builds: buildList, speed: deploySpeed });
   const deploy = createMockDeploy({ bus, builds: buildList, nodes: async () => (await nodes.handlers['nodes.list']({})).map((s) => s.spec.name), speed: deploySpeed });
+  // Applications go to the mocked inventory, as its last health poll sees it.
+  const apps = createMockApps({ bus, inventory: () => nodes.handlers['nodes.list']({}), speed: options.appSpeed ?? 1 });
 
   const readiness = readinessCheck(bus, async (): Promise<ReadinessReport> => {
     bus.publish('readiness.started', { total: mockTools.length });
@@ -65,13 +70,14 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       ...nodes.handlers,
       ...publish.handlers,
       ...deploy.handlers,
+      ...apps.handlers,
     },
     start() {
       void readiness.check().catch(() => undefined);
       nodes.start();
     },
     async close() {
-      await Promise.all([builds.close(), nodes.close(), deploy.close()]);
+      await Promise.all([builds.close(), nodes.close(), deploy.close(), apps.close()]);
     },
   };
 }

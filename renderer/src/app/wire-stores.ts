@@ -1,4 +1,7 @@
 import type { HostConnection } from '../host/frame-client.js';
+import { useApps } from '../apps/apps-store.js';
+import { useDefinitions } from '../apps/definitions-store.js';
+import { useTraces } from '../apps/traces-store.js';
 import { useBuilds } from '../builds/builds-store.js';
 import { useConnection } from '../host/connection-store.js';
 import { useNodes } from '../nodes/nodes-store.js';
@@ -16,6 +19,9 @@ export function wireStores(host: HostConnection): void {
     else if (event.topic.startsWith('nodes.')) useNodes.getState().apply(event);
     else if (event.topic.startsWith('publish.')) usePublish.getState().apply(event);
     else if (event.topic.startsWith('deploy.')) useDeploy.getState().apply(event);
+    // Traces are the bulk of what a run sends: their own store, so the matrix does not re-render for them.
+    else if (event.topic === 'apps.trace') useTraces.getState().apply(event);
+    else if (event.topic.startsWith('apps.')) useApps.getState().apply(event);
   });
   host.onResync(() => {
     void useReadiness.getState().load();
@@ -23,5 +29,8 @@ export function wireStores(host: HostConnection): void {
     void useNodes.getState().load();
     void usePublish.getState().load();
     void useDeploy.getState().load();
+    void useDefinitions.getState().load();
+    void useApps.getState().load();
+    useTraces.getState().reload();
   });
 }

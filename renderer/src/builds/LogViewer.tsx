@@ -1,7 +1,8 @@
-import { useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { formatCount } from './format.js';
 import type { LogBuffer, ShownLine } from './log-buffer.js';
 import { findMatches, splitMatches } from './log-search.js';
+import { useFollowViewport } from './use-follow-viewport.js';
 import { visibleRange } from './virtual-window.js';
 
 /** Fixed, so a row's position is its index times this: the CSS line height matches it. */
@@ -37,10 +38,6 @@ function LogRow({ line, top, query, current }: { line: ShownLine; top: number; q
  * tail while the operator is at the bottom and stops when they scroll up.
  */
 export function LogViewer({ log, revision, total, loading, label = 'Build log' }: LogViewerProps) {
-  const viewport = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(400);
-  const [follow, setFollow] = useState(true);
   const [query, setQuery] = useState('');
   const [onlyMatches, setOnlyMatches] = useState(false);
   const [current, setCurrent] = useState(0);
@@ -50,28 +47,7 @@ export function LogViewer({ log, revision, total, loading, label = 'Build log' }
   const rows = onlyMatches && search ? matches : null;
   const count = rows ? rows.length : log.length;
   const currentLine = matches.length > 0 ? matches[Math.min(current, matches.length - 1)]! : -1;
-
-  useLayoutEffect(() => {
-    const element = viewport.current;
-    if (!element) return;
-    setHeight(element.clientHeight);
-    const observer = new ResizeObserver(() => setHeight(element.clientHeight));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
-
-  // Runs in the same commit that grew the spacer, so a following view never shows a half-scrolled frame.
-  useLayoutEffect(() => {
-    const element = viewport.current;
-    if (follow && element) element.scrollTop = element.scrollHeight;
-  }, [follow, count]);
-
-  function scrollToRow(row: number): void {
-    const element = viewport.current;
-    if (!element) return;
-    setFollow(false);
-    element.scrollTop = Math.max(0, row * logRowHeight - element.clientHeight / 2);
-  }
+  const { viewport, scrollTop, height, follow, setFollow, onScroll, scrollToRow } = useFollowViewport(count, logRowHeight);
 
   function goToMatch(index: number): void {
     if (matches.length === 0) return;
@@ -145,12 +121,7 @@ export function LogViewer({ log, revision, total, loading, label = 'Build log' }
         role="region"
         aria-label={label}
         tabIndex={0}
-        onScroll={(event) => {
-          const element = event.currentTarget;
-          setScrollTop(element.scrollTop);
-          const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < logRowHeight;
-          if (atBottom !== follow) setFollow(atBottom);
-        }}
+        onScroll={onScroll}
       >
         <div className="log__spacer" style={{ height: count * logRowHeight }}>
           {visible.map(({ index, line }) => (

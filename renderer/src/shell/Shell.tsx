@@ -1,3 +1,4 @@
+import { AppsView } from '../apps/AppsView.js';
 import { BuildsView } from '../builds/BuildsView.js';
 import { selectPendingCount, useNodes } from '../nodes/nodes-store.js';
 import { NodesView } from '../nodes/NodesView.js';
@@ -13,6 +14,7 @@ function ViewContent({ view }: { view: ViewInfo }) {
   if (view.id === 'builds') return <BuildsView />;
   if (view.id === 'nodes') return <NodesView />;
   if (view.id === 'publish') return <PublishView />;
+  if (view.id === 'applications') return <AppsView />;
   return <ReadinessView />;
 }
 

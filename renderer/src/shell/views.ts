@@ -10,7 +10,7 @@ export const views: readonly ViewInfo[] = [
   { id: 'builds', label: 'Builds' },
   { id: 'nodes', label: 'Nodes' },
   { id: 'publish', label: 'Publish' },
-  { id: 'applications', label: 'Applications', planned: 'Upload, build once, install and run experiment applications on many nodes, with live traces and per-node results.' },
+  { id: 'applications', label: 'Applications' },
   { id: 'containers', label: 'Containers', planned: 'Read Treadmill-style node layouts live: container states, exit reasons, event timelines; configure, stop and terminate.' },
 ];
 
