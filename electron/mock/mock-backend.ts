@@ -5,6 +5,7 @@ import type { Backend } from '../host/backend.js';
 import { EventBus } from '../host/event-bus.js';
 import { readinessCheck } from '../readiness/readiness-check.js';
 import { createMockApps } from './mock-apps.js';
+import { createMockContainers } from './mock-containers.js';
 import { createMockBuilds } from './mock-builds.js';
 import { createMockDeploy } from './mock-deploy.js';
 import { createMockNodes } from './mock-nodes.js';
@@ -45,6 +46,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   const publish = createMockPublish({ bus, builds: buildList, speed: deploySpeed });
   const deploy = createMockDeploy({ bus, builds: buildList, nodes: async () => (await nodes.handlers['nodes.list']({})).map((s) => s.spec.name), speed: deploySpeed });
   // Applications go to the mocked inventory, as its last health poll sees it.
+  const containers = createMockContainers({ bus });
   const apps = createMockApps({ bus, inventory: () => nodes.handlers['nodes.list']({}), speed: options.appSpeed ?? 1 });
 
   const readiness = readinessCheck(bus, async (): Promise<ReadinessReport> => {
@@ -71,6 +73,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       ...publish.handlers,
       ...deploy.handlers,
       ...apps.handlers,
+      ...containers.handlers,
     },
     start() {
       void readiness.check().catch(() => undefined);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appCommands, appEvents } from './apps.js';
 import { buildCommands, buildEvents } from './builds.js';
+import { containerCommands, containerEvents } from './containers.js';
 import { deployCommands, deployEvents } from './deploy.js';
 import { nodeCommands, nodeEvents } from './nodes.js';
 import { publishCommands, publishEvents } from './publish.js';
@@ -20,6 +21,7 @@ export const commands = {
   ...publishCommands,
   ...deployCommands,
   ...appCommands,
+  ...containerCommands,
 };
 
 export const events = {
@@ -30,6 +32,7 @@ export const events = {
   ...publishEvents,
   ...deployEvents,
   ...appEvents,
+  ...containerEvents,
 };
 
 export type Commands = typeof commands;
@@ -54,6 +57,7 @@ export function isTopic(name: string): name is Topic {
 
 export * from './apps.js';
 export * from './builds.js';
+export * from './containers.js';
 export * from './deploy.js';
 export * from './errors.js';
 export * from './frames.js';
