@@ -1,4 +1,4 @@
-/* The test application: ticks on stdout, optionally deaf to SIGTERM, exits 7 (or 0 after 256 ticks). */
+/* The test application: ticks on stdout, optionally deaf to SIGTERM, exits $EXIT_CODE (else 7, or 0 after 256 ticks). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,5 +13,6 @@ int main(int argc, char **argv) {
     usleep(200000);
   }
   fprintf(stderr, "done after %d ticks\n", ticks);
-  return ticks % 256 == 0 ? 0 : 7;
+  const char *code = getenv("EXIT_CODE");
+  return code ? atoi(code) : ticks % 256 == 0 ? 0 : 7;
 }
