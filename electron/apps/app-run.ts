@@ -26,6 +26,7 @@ import {
   type AppNodeAccess,
 } from './app-node-steps.js';
 import { buildKey } from './build-tree.js';
+import { deferred, type Deferred } from './deferred.js';
 import { stopScript, type StatusReport } from './remote-scripts.js';
 import { runScript } from './app-node-steps.js';
 import { traceStreams, TraceStore } from './trace-store.js';
@@ -65,17 +66,6 @@ class BuilderLost extends Error {
   constructor(node: string, why: string) {
     super(`the build node ${node} failed before building (${why})`);
   }
-}
-
-function deferred(): { promise: Promise<void>; resolve(): void; reject(error: Error): void } {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
 }
 
 export function freshNode(node: string): AppNodeState {
@@ -305,7 +295,7 @@ export class AppRun {
     }
   }
 
-  private readonly builderDone = new Map<string, ReturnType<typeof deferred>>();
+  private readonly builderDone = new Map<string, Deferred>();
 
   /** Started detached, then polled (with its buildlog streamed) until its exit code is there. */
   private async build(node: string, access: AppNodeAccess, home: string, progress: (text: string) => void): Promise<void> {

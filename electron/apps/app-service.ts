@@ -9,6 +9,7 @@ import type { EventBus } from '../host/event-bus.js';
 import type { Runner } from '../process/runner.js';
 import type { AppNodeAccess } from './app-node-steps.js';
 import { AppRun, type RunFiles } from './app-run.js';
+import { selectNodes } from './node-selection.js';
 import { traceStreams } from './trace-store.js';
 
 export interface AppServiceDeps {
@@ -26,17 +27,6 @@ function writeAtomic(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(`${path}.tmp`, content);
   renameSync(`${path}.tmp`, path);
-}
-
-/** Nodes by name and by label; an unknown name is an error, not a silent skip. */
-export function selectNodes(definition: AppDefinition, inventory: readonly NodeSpec[], override?: readonly string[]): string[] {
-  const names = override ?? definition.nodes;
-  const unknown = names.filter((name) => !inventory.some((node) => node.name === name));
-  if (unknown.length > 0) throw new SlipwayError('bad_request', `not in the inventory: ${unknown.join(', ')}`, 'nodes');
-  const labelled = override ? [] : inventory.filter((node) => node.labels.some((label) => definition.labels.includes(label))).map((node) => node.name);
-  const selected = [...new Set([...names, ...labelled])];
-  if (selected.length === 0) throw new SlipwayError('bad_request', 'no target nodes: name some in nodes:, or labels: that nodes carry', 'nodes');
-  return selected;
 }
 
 export function createAppService(deps: AppServiceDeps) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SlipwayError, type AppDefinition, type NodeSpec, type NodeStatus } from '../../shared/contract/index.js';
+import type { NodeSpec, NodeStatus } from '../../shared/contract/index.js';
 
 /**
  * How the mocked lab (mock-node-fleet.ts) treats an application, by host, as
@@ -55,13 +55,5 @@ export function fraction(seed: string): number {
   return Number.parseInt(createHash('md5').update(seed).digest('hex').slice(0, 8), 16) / 2 ** 32;
 }
 
-/** As the real service selects: named nodes, then every node carrying one of the labels; an unknown name is an error. */
-export function selectTargets(definition: AppDefinition, inventory: readonly NodeSpec[], override?: readonly string[]): string[] {
-  const names = override ?? definition.nodes;
-  const unknown = names.filter((name) => !inventory.some((node) => node.name === name));
-  if (unknown.length > 0) throw new SlipwayError('bad_request', `not in the inventory: ${unknown.join(', ')}`, 'nodes');
-  const labelled = override ? [] : inventory.filter((node) => node.labels.some((label) => definition.labels.includes(label))).map((node) => node.name);
-  const selected = [...new Set([...names, ...labelled])];
-  if (selected.length === 0) throw new SlipwayError('bad_request', 'no target nodes: name some in nodes:, or labels: that nodes carry', 'nodes');
-  return selected;
-}
+/** As the real service selects: the same function. */
+export { selectNodes as selectTargets } from '../apps/node-selection.js';

@@ -58,23 +58,7 @@ export function virtualNodeClock(start: number): NodeClock {
   };
 }
 
-export interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(error: Error): void;
-}
-
-export function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Nobody may be waiting when a build fails: that is not an unhandled rejection.
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
+export { deferred, type Deferred } from '../apps/deferred.js';
 
 /** A step failed on the node; `badHost` when its output matched a bad-host pattern. */
 export class StepFailure extends Error {
