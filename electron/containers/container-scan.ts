@@ -42,6 +42,10 @@ export function scanScript(root: string, since: number): string {
   ].join('\n');
 }
 
+const eventRank: Record<ContainerEvent['type'], number> = {
+  scheduled: 0, pending: 1, pending_delete: 1, configured: 2, service_running: 3, service_exited: 4, killed: 5, aborted: 5, finished: 5, deleted: 6,
+};
+
 export interface Manifest {
   proid: string | null;
   environment: string | null;
@@ -150,6 +154,7 @@ export function parseScan(output: string): ScanResult {
     const manifest = manifestFile ? manifestOf(file(unique, manifestFile)!, `apps/${unique}/${manifestFile}`, result.problems) : null;
     result.containers.push({ name, status, manifest, changedAt, down: has.has(`apps/${unique}/down`) });
   }
-  result.events.sort((a, b) => a.time - b.time);
+  // Events of one moment (a finish posts two) in the order they happen.
+  result.events.sort((a, b) => a.time - b.time || eventRank[a.type] - eventRank[b.type]);
   return result;
 }

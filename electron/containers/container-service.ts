@@ -3,6 +3,8 @@ import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
 import { shQuote } from '../deploy/remote-sync.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { Runner } from '../process/runner.js';
+import type { ContainerAction } from '../../shared/contract/containers.js';
+import { act, configure, type Execute } from './container-actions.js';
 import { parseScan, scanScript, type Manifest, type ScannedContainer } from './container-scan.js';
 import { describeEvent, type ContainerEvent } from './trace-events.js';
 
@@ -55,6 +57,7 @@ interface NodeMemory {
   since: number;
   manifests: Map<string, Manifest>;
   events: ContainerEvent[];
+  rows: ContainerRow[];
 }
 
 export function createContainerService(deps: ContainerServiceDeps) {
@@ -63,7 +66,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
 
   async function scan(node: string, root: string, execute: (script: string) => Promise<string>): Promise<ContainerScan> {
     const started = Date.now();
-    const seen: NodeMemory = memory.get(`${node}\0${root}`) ?? { since: 0, manifests: new Map(), events: [] };
+    const seen: NodeMemory = memory.get(`${node}\0${root}`) ?? { since: 0, manifests: new Map(), events: [], rows: [] };
     try {
       const result = parseScan(await execute(scanScript(root, seen.since)));
       if (result.error) return { node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, rows: [], error: result.error, problems: [] };
@@ -76,6 +79,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
       memory.set(`${node}\0${root}`, seen);
       if (fresh.length > 0) deps.bus.publish('containers.events', { node, events: fresh.map(eventLine) });
       const rows = result.containers.map((c) => row(node, c, c.manifest ?? seen.manifests.get(c.name.unique) ?? null));
+      seen.rows = rows;
       const problems = [...result.problems, ...result.missing.map((dir) => `${dir}/ is missing under ${root}`)];
       return { node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, rows, error: null, problems };
     } catch (error) {
@@ -83,11 +87,18 @@ export function createContainerService(deps: ContainerServiceDeps) {
     }
   }
 
+  const onNode = (name: string): Execute => (script) => deps.nodes.access(name).exec(`sh -c ${shQuote(script)}`, { timeoutMs: 60_000 });
   const overSsh = (name: string) => async (script: string) => {
-    const result = await deps.nodes.access(name).exec(`sh -c ${shQuote(script)}`, { timeoutMs: 60_000 });
+    const result = await onNode(name)(script);
     if (result.code !== 0) throw new Error(`the scan failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-2).join(' | ')}`);
     return result.stdout;
   };
+
+  function rootOf(name: string): string {
+    const node = deps.nodes.specs().find((n) => n.name === name);
+    if (!node) throw new SlipwayError('bad_request', `no node named ${name} in the inventory`, 'node');
+    return treadmillRoot(node) ?? defaultTreadmillRoot;
+  }
 
   const locally = async (script: string) => {
     const result = await deps.run('sh', ['-c', script], { quiet: true });
@@ -113,6 +124,25 @@ export function createContainerService(deps: ContainerServiceDeps) {
     trace(node: string, instance: string, root?: string): ContainerEventLine[] {
       const entries = [...memory.entries()].filter(([key]) => key.startsWith(`${node}\0`) && (!root || key === `${node}\0${root}`));
       return entries.flatMap(([, seen]) => seen.events.filter((e) => e.instance === instance)).map(eventLine);
+    },
+
+    /** Treadmill's configure on the node, then a scan so the new container is listed at once. */
+    async configure(node: string, manifest: string) {
+      const root = rootOf(node);
+      const made = await configure(onNode(node), root, manifest);
+      await service.list([node]);
+      return made;
+    },
+
+    async act(node: string, instance: string, action: ContainerAction) {
+      const root = rootOf(node);
+      const find = () => memory.get(`${node}\0${root}`)?.rows.find((r) => r.instance === instance || r.unique === instance);
+      if (!find()) await service.list([node]);
+      const row = find();
+      if (!row) throw new SlipwayError('bad_request', `no container ${instance} on ${node}`, 'instance');
+      const done = await act(onNode(node), root, action, row.instance, row.unique);
+      await service.list([node]);
+      return { done };
     },
 
     start(): void {

@@ -1,0 +1,195 @@
+import { shQuote } from '../deploy/remote-sync.js';
+
+/**
+ * What Slipway writes and runs on a Treadmill node to configure, start,
+ * stop, terminate and remove containers: POSIX sh and s6 (`s6-svscan` over
+ * running/). A container's run script starts its service in new mount and
+ * pid namespaces, on an overlayfs whose lower layer is a Slipway-built image
+ * (upper and work under the container's directory), inside a memory cgroup
+ * (v2 `memory.max` where the unified hierarchy has the memory controller,
+ * else v1); its finish script writes exitinfo or oom, posts events and links
+ * the container into cleanup/.
+ */
+
+export interface ContainerSpec {
+  root: string;
+  unique: string;
+  uniqueId: string;
+  instance: string;
+  proid: string;
+  service: string;
+  command: string;
+  /** A raw ext2/3/4 image file on the node: the read-only lower layer. */
+  image: string;
+  memoryBytes: number;
+  environ: Readonly<Record<string, string>>;
+}
+
+/** Posts an app event as Treadmill does: a dot-temp file renamed into appevents/. */
+const postFunction = `post() { now=$(date +%s.%2N); name="$now,$INSTANCE,$1,$2"; : > "$ROOT/appevents/.$name" && mv "$ROOT/appevents/.$name" "$ROOT/appevents/$name"; }`;
+
+const runScript = `#!/bin/sh
+# Slipway container: the service in new mount and pid namespaces on an overlay root (its own /proc and a
+# /dev of six devices), in a memory cgroup.
+exec 2>&1
+dir=$(pwd -P)
+. ./data/spec.env
+${postFunction}
+cg=
+if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+  cg=/sys/fs/cgroup/slipway-$UNIQUE
+  mkdir -p "$cg" && echo "$MEMORY_BYTES" > "$cg/memory.max" && { echo 0 > "$cg/memory.swap.max"; } 2>/dev/null
+elif [ -d /sys/fs/cgroup/memory ]; then
+  cg=/sys/fs/cgroup/memory/slipway/$UNIQUE
+  mkdir -p "$cg" && echo "$MEMORY_BYTES" > "$cg/memory.limit_in_bytes"
+  { echo "$MEMORY_BYTES" > "$cg/memory.memsw.limit_in_bytes"; } 2>/dev/null
+fi
+if [ -n "$cg" ]; then echo $$ > "$cg/cgroup.procs"; fi
+echo "$cg" > data/cgroup
+post service_running "$UNIQUEID.$SERVICE"
+export IMAGE COMMAND dir
+# unshare --fork ignores TERM, and a pid namespace's init ignores signals it has no handler for: so a shell
+# is init in there and passes TERM on to the service, and this one passes s6's TERM to that shell.
+unshare --mount --pid --fork --kill-child --propagation private /bin/sh -c '
+  set -e
+  mount -o loop,ro "$IMAGE" "$dir/root.lower"
+  mount -t overlay overlay -o "lowerdir=$dir/root.lower,upperdir=$dir/overlay/upper,workdir=$dir/overlay/work" "$dir/root"
+  mount -t proc proc "$dir/root/proc"
+  mount -t tmpfs -o mode=755,size=64k tmpfs "$dir/root/dev"
+  for d in null zero full random urandom tty; do : > "$dir/root/dev/$d"; mount --bind "/dev/$d" "$dir/root/dev/$d"; done
+  set +e
+  chroot "$dir/root" /bin/sh -c "$COMMAND" &
+  svc=$!
+  trap "kill -TERM $svc 2>/dev/null" TERM INT
+  wait $svc; rc=$?
+  while kill -0 $svc 2>/dev/null; do wait $svc; rc=$?; done
+  exit $rc
+' &
+ns=$!
+trap 'kill -TERM $(cat /proc/$ns/task/$ns/children 2>/dev/null) 2>/dev/null' TERM INT
+wait $ns; rc=$?
+while kill -0 $ns 2>/dev/null; do wait $ns; rc=$?; done
+# Ended by a signal: end the same way, so s6 (and Treadmill's words) say "signal", not 128 + n.
+if [ $rc -gt 128 ] && [ $rc -lt 160 ]; then sig=$((rc - 128)); trap - TERM INT; kill -$sig $$; fi
+exit $rc
+`;
+
+const finishScript = `#!/bin/sh
+# Slipway container finish: exitinfo or oom, the events, the cleanup link; 125 tells s6 not to restart it.
+rc=\${1:-256}; sig=\${2:-0}
+case $sig in ''|*[!0-9]*) sig=0 ;; esac
+. ./data/spec.env
+${postFunction}
+cg=$(cat data/cgroup 2>/dev/null)
+kills=0
+if [ -n "$cg" ]; then
+  if [ -f "$cg/memory.events" ]; then kills=$(sed -n 's/^oom_kill //p' "$cg/memory.events"); else kills=$(sed -n 's/^oom_kill //p' "$cg/memory.oom_control" 2>/dev/null); fi
+fi
+touch down
+if [ "\${kills:-0}" -gt 0 ]; then
+  : > data/oom
+  post killed oom
+else
+  now=$(date +%s.%2N)
+  printf '{"service": "%s", "return_code": %s, "signal": %s, "timestamp": %s}\\n' "$SERVICE" "$rc" "$sig" "$now" > data/exitinfo.tmp && mv data/exitinfo.tmp data/exitinfo
+  post service_exited "$UNIQUEID.$SERVICE.$rc.$sig"
+  post finished "$rc.$sig"
+fi
+ln -sfn "../apps/$UNIQUE" "$ROOT/cleanup/$UNIQUE"
+if [ -n "$cg" ]; then rmdir "$cg" 2>/dev/null; fi
+exit 125
+`;
+
+/** Makes sure one s6-svscan supervises running/ (started detached on first use). */
+const ensureSvscan = [
+  'if ! s6-svscanctl -a running 2>/dev/null; then',
+  '  setsid s6-svscan running < /dev/null > /dev/null 2>&1 &',
+  '  i=0; while [ $i -lt 50 ] && ! s6-svscanctl -a running 2>/dev/null; do sleep 0.1; i=$((i + 1)); done',
+  'fi',
+].join('\n');
+
+function specEnv(spec: ContainerSpec): string {
+  const values: Record<string, string> = {
+    ROOT: spec.root, UNIQUE: spec.unique, UNIQUEID: spec.uniqueId, INSTANCE: spec.instance, SERVICE: spec.service,
+    COMMAND: spec.command, IMAGE: spec.image, MEMORY_BYTES: String(spec.memoryBytes),
+  };
+  return Object.entries(values).map(([name, value]) => `${name}=${shQuote(value)}`).join('\n');
+}
+
+const heredoc = (path: string, content: string, mode?: string) =>
+  `cat > ${path} <<'SLIPWAY_EOF'\n${content.endsWith('\n') ? content : `${content}\n`}SLIPWAY_EOF${mode ? `\nchmod ${mode} ${path}` : ''}`;
+
+/** Treadmill's configure: the container directory, created down, and a `configured` event. */
+export function configureScript(spec: ContainerSpec, manifestYaml: string, appJson: string): string {
+  const dir = `apps/${spec.unique}`;
+  return [
+    'set -eu',
+    `mkdir -p ${shQuote(spec.root)} && cd ${shQuote(spec.root)}`,
+    'mkdir -p apps running cleanup cache appevents archives tombstones',
+    `id -u ${shQuote(spec.proid)} > /dev/null 2>&1 || { echo "proid ${spec.proid.replaceAll('"', '')} does not exist on this node" >&2; exit 3; }`,
+    `[ -f ${shQuote(spec.image)} ] || { echo "no image file ${spec.image.replaceAll('"', '')} on this node" >&2; exit 3; }`,
+    `[ ! -e ${dir} ] || { echo "${spec.unique} exists already" >&2; exit 3; }`,
+    `mkdir -p ${dir}/data ${dir}/overlay/upper ${dir}/overlay/work ${dir}/root ${dir}/root.lower ${dir}/log`,
+    `: > ${dir}/down`,
+    heredoc(`${dir}/data/spec.env`, specEnv(spec)),
+    heredoc(`${dir}/data/manifest.yml`, manifestYaml),
+    heredoc(`${dir}/data/app.json`, appJson),
+    heredoc(`${dir}/run`, runScript, '755'),
+    heredoc(`${dir}/finish`, finishScript, '755'),
+    heredoc(`${dir}/log/run`, '#!/bin/sh\nexec s6-log t ./main\n', '755'),
+    // s6: KILL what a down request (TERM) has not ended within 10 s.
+    `echo 10000 > ${dir}/timeout-kill`,
+    `INSTANCE=${shQuote(spec.instance)}; ROOT=$PWD`,
+    postFunction,
+    `post configured ${shQuote(spec.uniqueId)}`,
+    'echo configured',
+  ].join('\n');
+}
+
+/** Linked into running/ and brought up under s6-svscan. */
+export function startScript(root: string, instance: string, unique: string): string {
+  return [
+    'set -eu',
+    `cd ${shQuote(root)}`,
+    `[ -d apps/${unique} ] || { echo "no container ${unique}" >&2; exit 3; }`,
+    `[ ! -e cleanup/${unique} ] || { echo "${unique} has ended: configure a new one" >&2; exit 3; }`,
+    `ln -sfn ../apps/${unique} running/${shQuote(instance)}`,
+    ensureSvscan,
+    `i=0; while [ $i -lt 50 ] && [ ! -p apps/${unique}/supervise/control ]; do sleep 0.1; i=$((i + 1)); done`,
+    `rm -f apps/${unique}/down`,
+    `s6-svc -u running/${shQuote(instance)}`,
+    'echo started',
+  ].join('\n');
+}
+
+export function stopScript(root: string, instance: string): string {
+  return ['set -eu', `cd ${shQuote(root)}`, `s6-svc -d running/${shQuote(instance)}`, 'echo stopped'].join('\n');
+}
+
+/** Treadmill's terminate: the running link moves to cleanup/, data/terminated is touched, s6 lets it go. */
+export function terminateScript(root: string, instance: string, unique: string): string {
+  return [
+    'set -eu',
+    `cd ${shQuote(root)}`,
+    `[ -d apps/${unique} ] || { echo "no container ${unique}" >&2; exit 3; }`,
+    `: > apps/${unique}/down`,
+    // Down, and its supervisor exits once it is; then the link moves and s6-svscan forgets the service.
+    `if [ -L running/${shQuote(instance)} ]; then s6-svc -dx apps/${unique} 2>/dev/null || true; mv running/${shQuote(instance)} cleanup/${unique}; else ln -sfn ../apps/${unique} cleanup/${unique}; fi`,
+    `: > apps/${unique}/data/terminated`,
+    's6-svscanctl -a running 2>/dev/null || true',
+    'echo terminated',
+  ].join('\n');
+}
+
+/** After cleanup: the directory and its cleanup link go; a running container is refused. */
+export function removeScript(root: string, instance: string, unique: string): string {
+  return [
+    'set -eu',
+    `cd ${shQuote(root)}`,
+    `[ ! -e running/${shQuote(instance)} ] || { echo "${unique} is still running: terminate it first" >&2; exit 3; }`,
+    `[ -e cleanup/${unique} ] || [ -e cleanup/${shQuote(instance)} ] || { echo "${unique} is not in cleanup/" >&2; exit 3; }`,
+    `rm -f cleanup/${unique} cleanup/${shQuote(instance)}`,
+    `rm -rf apps/${unique}`,
+    'echo removed',
+  ].join('\n');
+}

@@ -1,0 +1,106 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { ContainerRow } from '../../shared/contract/containers.js';
+import { canBuild, makeService, testSpec } from '../builds/test-support/build-harness.js';
+import { EventBus } from '../host/event-bus.js';
+import { saveInventory } from '../nodes/inventory-file.js';
+import { createNodeService } from '../nodes/node-service.js';
+import { startFleet, type Fleet } from '../nodes/test-nodes/sshd-fleet.js';
+import { execaRunner } from '../process/runner.js';
+import { createContainerService } from './container-service.js';
+
+const canRun = canBuild && existsSync('/usr/sbin/sshd') && existsSync('/usr/bin/s6-svscan');
+const sha256 = (path: string) => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0]!;
+
+describe.runIf(canRun)('containers supervised by s6 on an overlay root from a Slipway-built image (real sshd, root)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-s6-'));
+  const root = join(dir, 'treadmill');
+  const { service: builds, helpers } = makeService();
+  let fleet: Fleet;
+  let nodes: ReturnType<typeof createNodeService>;
+  let containers: ReturnType<typeof createContainerService>;
+  let image = '';
+  let imageSum = '';
+
+  const manifest = (name: string, command: string, memory = '64M') =>
+    stringify({ name, proid: 'root', environment: 'dev', cpu: '100%', memory, disk: '1G', image, services: [{ name: 'web_server', command }] });
+  const rowOf = async (instance: string): Promise<ContainerRow | undefined> => (await containers.list(['node001']))[0]!.rows.find((r) => r.instance === instance);
+  async function until(instance: string, done: (row: ContainerRow) => boolean): Promise<ContainerRow> {
+    for (let i = 0; i < 150; i++) {
+      const row = await rowOf(instance);
+      if (row && done(row)) return row;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`${instance} never got there: ${JSON.stringify(await rowOf(instance))}`);
+  }
+
+  beforeAll(async () => {
+    execFileSync('chmod', ['755', dir]);
+    // A Slipway build, kept raw: the containers' read-only lower layer.
+    const build = await builds.start(testSpec(join(dir, 'images'), { name: 'itest-containers', output: { dir: join(dir, 'images'), container: 'raw' } })).done;
+    expect(build.error).toBeNull();
+    image = build.artifacts[0]!.path;
+    imageSum = sha256(image);
+    fleet = await startFleet({ count: 1, dir: join(dir, 'fleet'), firstOctet: 175, port: 2285, user: 'root' });
+    const [node] = fleet.nodes;
+    saveInventory(join(dir, 'nodes.yaml'), [{ name: node!.name, host: node!.host, port: node!.port, user: 'root', identity: fleet.clientKey, jump: null, labels: [`treadmill=${root}`] }]);
+    writeFileSync(join(dir, 'known_hosts'), fleet.knownHosts);
+    nodes = createNodeService({ bus: new EventBus(), inventoryPath: join(dir, 'nodes.yaml'), userKnownHosts: null, ownKnownHosts: join(dir, 'known_hosts'), pollMs: 600_000, interactive: false });
+    containers = createContainerService({ bus: new EventBus(), run: execaRunner, nodes: { specs: () => nodes.specs(), access: (name) => nodes.access(name) }, pollMs: 600_000 });
+  }, 600_000);
+
+  afterAll(async () => {
+    // The node's supervision tree goes with the test.
+    spawnSync('s6-svscanctl', ['-t', join(root, 'running')]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await nodes?.close();
+    await fleet?.stop();
+    await helpers.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('configure → start → the service runs on the image → exits 3 → finished "return code: 3", events in order', { timeout: 120_000 }, async () => {
+    const { instance, unique } = await containers.configure('node001', manifest('web', 'cat /etc/slipway-test; echo "pid $$"; exit 3'));
+    expect(await rowOf(instance)).toMatchObject({ state: 'configured', unique, memory: '64M', environment: 'dev' });
+    await containers.act('node001', instance, 'start');
+    const row = await until(instance, (r) => r.state === 'finished');
+    expect(row).toMatchObject({ summary: 'return code: 3', cleanupPending: true });
+    expect(containers.trace('node001', instance).map((e) => e.type)).toEqual(['configured', 'service_running', 'service_exited', 'finished']);
+    expect(containers.trace('node001', instance).at(-2)!.text).toBe('service web_server exited: return code: 3');
+    // What it printed came from the image (the build wrote /etc/slipway-test), from a pid namespace of its own
+    // (a shell is its init; the service's pid is a small number there, not the host's).
+    const log = readFileSync(join(root, 'apps', unique, 'log', 'main', 'current'), 'utf8');
+    expect(log).toMatch(/ ok\n.* pid \d+\n/);
+    expect(Number(/ pid (\d+)/.exec(log)![1])).toBeLessThan(100);
+    // The image is the lower layer only: never written.
+    expect(sha256(image)).toBe(imageSum);
+  });
+
+  it('a service over its memory limit is killed: out of memory', { timeout: 120_000 }, async () => {
+    const { instance } = await containers.configure('node001', manifest('hog', 'head -c 400000000 /dev/zero | tail', '32M'));
+    await containers.act('node001', instance, 'start');
+    const row = await until(instance, (r) => r.state !== 'configured' && r.state !== 'running');
+    expect(row).toMatchObject({ state: 'killed', summary: 'out of memory' });
+    expect(containers.trace('node001', instance).map((e) => e.text)).toContain('killed, out of memory');
+  });
+
+  it('terminate moves a running container to cleanup; remove then deletes it', { timeout: 120_000 }, async () => {
+    const { instance, unique } = await containers.configure('node001', manifest('sleeper', 'exec sleep 1000'));
+    await containers.act('node001', instance, 'start');
+    await until(instance, (r) => r.state === 'running');
+    await expect(containers.act('node001', instance, 'remove')).rejects.toThrow(/still running: terminate it first/);
+    await containers.act('node001', instance, 'terminate');
+    const row = await until(instance, (r) => r.state === 'terminated');
+    expect(row.cleanupPending).toBe(true);
+    // Its processes are gone: s6 dropped the service when it left running/.
+    for (let i = 0; i < 50 && spawnSync('pgrep', ['-f', 'sleep 1000']).status === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(spawnSync('pgrep', ['-f', 'sleep 1000']).status).toBe(1);
+    await containers.act('node001', instance, 'remove');
+    expect(await rowOf(instance)).toBeUndefined();
+    expect(existsSync(join(root, 'apps', unique))).toBe(false);
+  });
+});
