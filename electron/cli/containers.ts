@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ContainerState, type ContainerScan } from '../../shared/contract/containers.js';
@@ -65,8 +66,25 @@ export async function runContainers(argv: string[]): Promise<number> {
         else for (const event of events) out.write(`${event.at}  ${event.instance}  ${event.text}\n`);
         return events.length > 0 ? 0 : 1;
       }
+      case 'configure': {
+        const [node, file] = positionals;
+        if (!node || !file) throw new UsageError('containers configure NODE MANIFEST.yaml');
+        const made = await backend.containers.configure(node, readFileSync(file, 'utf8'));
+        out.write(values.json ? `${JSON.stringify(made)}\n` : `configured ${made.instance} on ${node} (${made.unique}); start it with: slipway containers start ${node} '${made.instance}'\n`);
+        return 0;
+      }
+      case 'start':
+      case 'stop':
+      case 'terminate':
+      case 'remove': {
+        const [node, instance] = positionals;
+        if (!node || !instance) throw new UsageError(`containers ${verb} NODE INSTANCE`);
+        const { done } = await backend.containers.act(node, instance, verb);
+        out.write(values.json ? `${JSON.stringify({ node, instance, done })}\n` : `${instance} on ${node}: ${done}\n`);
+        return 0;
+      }
       default:
-        throw new UsageError(`containers: unknown command "${verb ?? ''}" (ls, trace)`);
+        throw new UsageError(`containers: unknown command "${verb ?? ''}" (ls, trace, configure, start, stop, terminate, remove)`);
     }
   } catch (error) {
     if (!(error instanceof SlipwayError)) throw error;

@@ -72,6 +72,11 @@ commands:
             treadmill=/root), one command per node; --root reads a local directory
   containers trace INSTANCE [--node N | --root DIR]
             the instance's events, as treadmill trace words them
+  containers configure NODE MANIFEST.yaml
+            Treadmill's configure on the node: validated, created down, a configured event
+  containers start|stop|terminate|remove NODE INSTANCE
+            run it under s6 (overlay root from its image), stop it, terminate it
+            (to cleanup/), remove it after cleanup
 `;
 
 async function main(argv: string[]): Promise<number> {

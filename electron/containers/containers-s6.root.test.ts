@@ -11,6 +11,7 @@ import { saveInventory } from '../nodes/inventory-file.js';
 import { createNodeService } from '../nodes/node-service.js';
 import { startFleet, type Fleet } from '../nodes/test-nodes/sshd-fleet.js';
 import { execaRunner } from '../process/runner.js';
+import { packageRoot } from '../host/app-paths.js';
 import { createContainerService } from './container-service.js';
 
 const canRun = canBuild && existsSync('/usr/sbin/sshd') && existsSync('/usr/bin/s6-svscan');
@@ -102,5 +103,22 @@ describe.runIf(canRun)('containers supervised by s6 on an overlay root from a Sl
     await containers.act('node001', instance, 'remove');
     expect(await rowOf(instance)).toBeUndefined();
     expect(existsSync(join(root, 'apps', unique))).toBe(false);
+  });
+
+  it('the same from the CLI: configure, start, ls, trace, terminate, remove', { timeout: 120_000 }, async () => {
+    const env = { ...process.env, NO_COLOR: '1', SLIPWAY_INVENTORY: join(dir, 'nodes.yaml'), SLIPWAY_KNOWN_HOSTS: join(dir, 'known_hosts'), SLIPWAY_STATE_DIR: join(dir, 'state') };
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'containers', ...args], { env, encoding: 'utf8', timeout: 60_000 });
+    writeFileSync(join(dir, 'cli.yaml'), manifest('cli', 'echo from-cli; exit 0'));
+    const configured = cli('configure', 'node001', join(dir, 'cli.yaml'));
+    expect(configured.stderr).toBe('');
+    const instance = /^configured (root\.cli#\d{10}) on node001/.exec(configured.stdout)![1]!;
+    expect(cli('start', 'node001', instance).stdout).toBe(`${instance} on node001: started\n`);
+    await until(instance, (r) => r.state === 'finished');
+    expect(cli('ls', '--node', 'node001', '--state', 'finished').stdout).toMatch(new RegExp(`node001 +${instance.replace('.', '\\.')} +finished \\(cleanup\\) +return code: 0`));
+    const trace = cli('trace', instance, '--node', 'node001').stdout.trim().split('\n').map((line) => line.split('  ').at(-1));
+    expect(trace).toEqual([expect.stringMatching(/^configured [A-Z2-7]{13}$/), 'service web_server running', 'service web_server exited: return code: 0', 'finished: return code: 0']);
+    expect(cli('terminate', 'node001', instance).status).toBe(0);
+    expect(cli('remove', 'node001', instance).stdout).toBe(`${instance} on node001: removed\n`);
+    expect(cli('ls', '--node', 'node001').stdout).not.toContain(instance);
   });
 });
