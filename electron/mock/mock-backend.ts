@@ -12,7 +12,7 @@ import { createMockNodes } from './mock-nodes.js';
 import { createMockPublish } from './mock-publish.js';
 import { mockReport, mockTools } from './mock-readiness.js';
 
-export const mockScenarios = ['default', 'readiness-error'] as const;
+export const mockScenarios = ['default', 'readiness-error', 'containers-10k'] as const;
 export type MockScenario = (typeof mockScenarios)[number];
 
 export interface MockBackendOptions {
@@ -27,6 +27,10 @@ export interface MockBackendOptions {
   nodePollMs?: number;
   /** Pace of scripted application deployments (about 10 s one at 1), 0 as fast as possible. */
   appSpeed?: number;
+  /** Containers over the mocked Treadmill lab: 120, or 10,000 in the `containers-10k` scenario. */
+  containers?: number;
+  /** Between two scans of the mocked Treadmill nodes. */
+  containerScanMs?: number;
 }
 
 /**
@@ -45,8 +49,12 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   const deploySpeed = options.deploySpeed ?? 1;
   const publish = createMockPublish({ bus, builds: buildList, speed: deploySpeed });
   const deploy = createMockDeploy({ bus, builds: buildList, nodes: async () => (await nodes.handlers['nodes.list']({})).map((s) => s.spec.name), speed: deploySpeed });
+  const containers = createMockContainers({
+    bus,
+    count: options.containers ?? (scenario === 'containers-10k' ? 10_000 : 120),
+    ...(options.containerScanMs === undefined ? {} : { scanMs: options.containerScanMs }),
+  });
   // Applications go to the mocked inventory, as its last health poll sees it.
-  const containers = createMockContainers({ bus });
   const apps = createMockApps({ bus, inventory: () => nodes.handlers['nodes.list']({}), speed: options.appSpeed ?? 1 });
 
   const readiness = readinessCheck(bus, async (): Promise<ReadinessReport> => {
@@ -78,8 +86,10 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
     start() {
       void readiness.check().catch(() => undefined);
       nodes.start();
+      containers.start();
     },
     async close() {
+      containers.close();
       await Promise.all([builds.close(), nodes.close(), deploy.close(), apps.close()]);
     },
   };

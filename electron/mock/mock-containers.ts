@@ -1,69 +1,153 @@
-import type { ContainerEventLine, ContainerRow, ContainerScan, ContainerState } from '../../shared/contract/index.js';
+import type { ContainerEventLine, ContainerScan, containerCommands } from '../../shared/contract/index.js';
 import { SlipwayError } from '../../shared/contract/index.js';
 import type { Handlers } from '../host/backend.js';
 import type { EventBus } from '../host/event-bus.js';
+import { configuredContainer, damage, endContainer, labNodes, liveEndings, malformedProblems, readableNodes, seededContainer, share, startContainer, type LabContainer, type LabNode } from './mock-container-lab.js';
+
+/**
+ * Treadmill containers on the mocked lab (mock-container-lab.ts): `count`
+ * containers spread over three readable nodes, rack2-n02's root holding
+ * malformed files, rack3-n07 unreachable. Like the real service, every
+ * `scanMs` each node is scanned and published as `containers.scan`, with
+ * the events it gained as `containers.events`. Each re-scan moves every
+ * readable node on a little: its longest-running container ends (in turn:
+ * return code 0, out of memory, SIGKILL, return code 1), its oldest
+ * configured container starts, and its oldest container pending cleanup is
+ * cleaned up and replaced by a newly placed one (so counts stay put).
+ */
+
+type ContainerCommand = keyof typeof containerCommands;
 
 export interface MockContainersOptions {
   bus: EventBus;
-  /** Containers per mocked Treadmill node. */
-  perNode?: number;
+  /** Containers over the whole lab; 120 unless said (10,000 in the `containers-10k` scenario). */
+  count?: number;
+  /** Between two scans of every node, as the real service's SLIPWAY_CONTAINER_POLL_MS. */
+  scanMs?: number;
+  /** Now, for tests: ages and event times count from it. */
+  now?: () => number;
 }
 
-const nodes = ['rack1-n01', 'rack1-n02', 'rack2-n02'];
-const cycle: { state: ContainerState; summary: string }[] = [
-  { state: 'running', summary: 'running' },
-  { state: 'running', summary: 'running' },
-  { state: 'finished', summary: 'return code: 3' },
-  { state: 'killed', summary: 'out of memory' },
-  { state: 'aborted', summary: 'aborted: image' },
-  { state: 'finished', summary: 'signal: SIGTERM' },
-  { state: 'terminated', summary: 'terminated' },
-  { state: 'configured', summary: 'configured' },
-];
+export interface MockContainers {
+  handlers: Pick<Handlers, ContainerCommand>;
+  /** Moves every node on one step and publishes the scans, as a timer tick does. */
+  rescan(): ContainerScan[];
+  start(): void;
+  close(): void;
+}
 
-/** A deterministic mocked lab of Treadmill containers in every state, with their event timelines. */
-export function createMockContainers(options: MockContainersOptions) {
-  const perNode = options.perNode ?? 40;
-  const base = Date.parse('2026-11-23T08:00:00Z');
-  const rows = new Map<string, ContainerRow[]>();
-  const events = new Map<string, ContainerEventLine[]>();
-  nodes.forEach((node, n) => {
-    const list: ContainerRow[] = [];
-    for (let i = 0; i < perNode; i++) {
-      const id = n * perNode + i;
-      const app = `proid.app${id % 7}`;
-      const instanceId = String(id).padStart(10, '0');
-      const { state, summary } = cycle[id % cycle.length]!;
-      const instance = `${app}#${instanceId}`;
-      const at = (minutes: number) => new Date(base + (id * 3 + minutes) * 60_000).toISOString();
-      list.push({
-        node, unique: `${app}-${instanceId}-M${String(id).padStart(12, '0')}`, instance, app, proid: 'proid', state, summary,
-        cleanupPending: state === 'finished' || state === 'killed' || state === 'terminated', environment: 'dev', memory: `${128 * (1 + (id % 4))}M`, cpu: '50%', disk: '1G', services: ['web_server'], changedAt: at(2), problems: [],
-      });
-      const timeline: ContainerEventLine[] = [
-        { at: at(0), instance, type: 'scheduled', text: `scheduled on ${node}: schedule` },
-        { at: at(1), instance, type: 'configured', text: `configured M${String(id).padStart(12, '0')}` },
-      ];
-      if (state !== 'configured') timeline.push({ at: at(1.5), instance, type: 'service_running', text: 'service web_server running' });
-      if (state === 'finished') timeline.push({ at: at(2), instance, type: 'service_exited', text: `service web_server exited: ${summary}` }, { at: at(2), instance, type: 'finished', text: `finished: ${summary}` });
-      if (state === 'killed') timeline.push({ at: at(2), instance, type: 'killed', text: 'killed, out of memory' });
-      if (state === 'aborted') timeline.push({ at: at(2), instance, type: 'aborted', text: 'aborted: image' });
-      events.set(`${node}\0${instance}`, timeline);
-    }
-    rows.set(node, list);
+interface NodeLab {
+  node: LabNode;
+  containers: LabContainer[];
+  /** Events of containers cleaned up from the node: `treadmill trace` still shows them. */
+  gone: ContainerEventLine[];
+  ticks: number;
+}
+
+const ended = new Set(['finished', 'killed', 'aborted', 'terminated', 'cleanup']);
+
+/** The index of the oldest container (by its last change) that `keep` keeps, or -1. */
+function pick(list: readonly LabContainer[], keep: (c: LabContainer) => boolean): number {
+  let found = -1;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    if (keep(c) && (found < 0 || c.row.changedAt < list[found]!.row.changedAt)) found = i;
+  }
+  return found;
+}
+
+export function createMockContainers(options: MockContainersOptions): MockContainers {
+  const { bus } = options;
+  const now = options.now ?? Date.now;
+  const count = options.count ?? 120;
+  const scanMs = options.scanMs ?? 5_000;
+  const epoch = now();
+  let nextSeq = count;
+  let timer: NodeJS.Timeout | null = null;
+
+  const labs = new Map<string, NodeLab>();
+  let offset = 0;
+  readableNodes.forEach((node, index) => {
+    const n = share(count, readableNodes.length, index);
+    const containers = Array.from({ length: n }, (_, i) => seededContainer(node.name, offset + i, epoch));
+    offset += n;
+    if (node.malformed && containers.length > 3) containers[3] = damage(containers[3]!);
+    labs.set(node.name, { node, containers, gone: [], ticks: 0 });
   });
 
-  const scan = (node: string): ContainerScan => ({ node, root: '/var/tmp/treadmill', scannedAt: new Date().toISOString(), ms: 40 + nodes.indexOf(node) * 7, rows: rows.get(node)!, error: null, problems: [] });
+  function scanOf(node: LabNode): ContainerScan {
+    const lab = labs.get(node.name);
+    const base = { node: node.name, root: node.root, scannedAt: new Date(now()).toISOString() };
+    if (!lab) return { ...base, ms: 3, rows: [], error: node.unreachable ?? 'not scanned', problems: [] };
+    const rows = lab.containers.map((c) => c.row);
+    const problems = node.malformed ? [...malformedProblems(node.name), ...rows.flatMap((r) => r.problems)] : [];
+    // About what one find/xargs round trip takes: more files, longer.
+    return { ...base, ms: 35 + Math.round(rows.length / 40) + (lab.ticks % 5), rows, error: null, problems };
+  }
 
-  const handlers: Pick<Handlers, 'containers.list' | 'containers.trace'> = {
+  /** One step of a node's life; returns the events it wrote. */
+  function step(lab: NodeLab, at: number): ContainerEventLine[] {
+    const list = [...lab.containers];
+    const before = list.map((c) => c.events.length);
+    const ending = liveEndings[(lab.ticks + labNodes.indexOf(lab.node)) % liveEndings.length]!;
+    const fresh: ContainerEventLine[] = [];
+    const running = pick(list, (c) => c.row.state === 'running');
+    if (running >= 0) list[running] = endContainer(list[running]!, ending, at);
+    const configured = pick(list, (c) => c.row.state === 'configured');
+    if (configured >= 0) list[configured] = startContainer(list[configured]!, at + 500);
+    // Not the one that just ended, nor a damaged one: the lab keeps showing its problem.
+    const cleanable = pick(list, (c) => ended.has(c.row.state) && c.row.cleanupPending && c.row.problems.length === 0 && Date.parse(c.row.changedAt) < at);
+    list.forEach((c, i) => fresh.push(...c.events.slice(i < before.length ? before[i] : 0)));
+    if (cleanable >= 0) {
+      const [cleaned] = list.splice(cleanable, 1);
+      lab.gone.push(...cleaned!.events);
+      const placed = configuredContainer(lab.node.name, nextSeq++, at + 1_000);
+      list.push(placed);
+      fresh.push(...placed.events);
+    }
+    lab.containers = list;
+    lab.ticks += 1;
+    return fresh.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  function publishAll(scans: ContainerScan[]): ContainerScan[] {
+    for (const scan of scans) bus.publish('containers.scan', scan);
+    return scans;
+  }
+
+  function rescan(): ContainerScan[] {
+    const at = now();
+    for (const lab of labs.values()) {
+      const events = step(lab, at);
+      if (events.length > 0) bus.publish('containers.events', { node: lab.node.name, events });
+    }
+    return publishAll(labNodes.map(scanOf));
+  }
+
+  const handlers: MockContainers['handlers'] = {
     'containers.list': async ({ nodes: names }) => {
-      const unknown = (names ?? []).filter((name) => !nodes.includes(name));
+      const unknown = (names ?? []).filter((name) => !labNodes.some((node) => node.name === name));
       if (unknown.length > 0) throw new SlipwayError('bad_request', `not in the inventory: ${unknown.join(', ')}`, 'nodes');
-      const scans = (names ?? nodes).map(scan);
-      for (const result of scans) options.bus.publish('containers.scan', result);
-      return scans;
+      return publishAll(labNodes.filter((node) => !names || names.includes(node.name)).map(scanOf));
     },
-    'containers.trace': async ({ node, instance }) => events.get(`${node}\0${instance}`) ?? [],
+    'containers.trace': async ({ node, instance }) => {
+      const lab = labs.get(node);
+      if (!lab) return [];
+      const all = [...lab.gone, ...lab.containers.flatMap((c) => c.events)].filter((e) => e.instance === instance);
+      return all.sort((a, b) => a.at.localeCompare(b.at));
+    },
   };
-  return { handlers };
+
+  return {
+    handlers,
+    rescan,
+    start() {
+      timer ??= setInterval(rescan, scanMs);
+      timer.unref();
+    },
+    close() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
 }

@@ -60,3 +60,33 @@ export const containerEvents = {
   'containers.scan': ContainerScan,
   'containers.events': z.object({ node: z.string(), events: z.array(ContainerEventLine) }),
 };
+
+/** A container manifest as Treadmill validates it, plus the Slipway-built image its root is made from. */
+export const ContainerManifest = z
+  .object({
+    /** The application name; the instance becomes `<proid>.<name>#<instance id>`. */
+    name: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/, 'must be an application name'),
+    proid: z.string().regex(/^[a-z_][a-z0-9_-]*$/, 'must be a user name (the proid)'),
+    environment: z.enum(['dev', 'qa', 'uat', 'prod']),
+    cpu: z.string().regex(/^\d+%$/, "must be a share such as '100%'"),
+    memory: z.string().regex(/^\d+[KMG]$/i, "must be a size such as '100M'"),
+    disk: z.string().regex(/^\d+[KMG]$/i, "must be a size such as '1G'"),
+    /** The raw ext image on the node that becomes the read-only lower layer of the root. */
+    image: z.string().refine((p) => p.startsWith('/'), 'must be an absolute path on the node'),
+    services: z
+      .array(z.object({ name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a service name'), command: z.string().min(1), restart: z.object({ limit: z.number().int(), interval: z.number() }).partial().optional() }))
+      .length(1, 'one service per container (several are not supported yet)'),
+    environ: z.array(z.object({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), value: z.string() })).default([]),
+  })
+  .strict();
+export type ContainerManifest = z.output<typeof ContainerManifest>;
+
+export const ContainerAction = z.enum(['start', 'stop', 'terminate', 'remove']);
+export type ContainerAction = z.infer<typeof ContainerAction>;
+
+export const containerActionCommands = {
+  /** Treadmill's configure on a node: the container directory, created down, with a `configured` event. */
+  'containers.configure': command(z.object({ node: z.string(), manifest: z.string().max(1 << 20) }).strict(), z.object({ instance: z.string(), unique: z.string() })),
+  /** start, stop, terminate (running link to cleanup/, data/terminated), remove (after cleanup). */
+  'containers.act': command(z.object({ node: z.string(), instance: z.string(), action: ContainerAction }).strict(), z.object({ done: z.string() })),
+};

@@ -3,6 +3,8 @@ import { useApps } from '../apps/apps-store.js';
 import { useDefinitions } from '../apps/definitions-store.js';
 import { useTraces } from '../apps/traces-store.js';
 import { useBuilds } from '../builds/builds-store.js';
+import { useContainerTrace } from '../containers/container-trace-store.js';
+import { useContainers } from '../containers/containers-store.js';
 import { useConnection } from '../host/connection-store.js';
 import { useNodes } from '../nodes/nodes-store.js';
 import { useDeploy } from '../publish/deploy-store.js';
@@ -22,6 +24,9 @@ export function wireStores(host: HostConnection): void {
     // Traces are the bulk of what a run sends: their own store, so the matrix does not re-render for them.
     else if (event.topic === 'apps.trace') useTraces.getState().apply(event);
     else if (event.topic.startsWith('apps.')) useApps.getState().apply(event);
+    // New event lines go to the open timeline only; a scan replaces its node's rows.
+    else if (event.topic === 'containers.events') useContainerTrace.getState().apply(event);
+    else if (event.topic.startsWith('containers.')) useContainers.getState().apply(event);
   });
   host.onResync(() => {
     void useReadiness.getState().load();
@@ -32,5 +37,7 @@ export function wireStores(host: HostConnection): void {
     void useDefinitions.getState().load();
     void useApps.getState().load();
     useTraces.getState().reload();
+    void useContainers.getState().load();
+    useContainerTrace.getState().reload();
   });
 }

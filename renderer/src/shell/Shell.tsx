@@ -1,5 +1,6 @@
 import { AppsView } from '../apps/AppsView.js';
 import { BuildsView } from '../builds/BuildsView.js';
+import { ContainersView } from '../containers/ContainersView.js';
 import { selectPendingCount, useNodes } from '../nodes/nodes-store.js';
 import { NodesView } from '../nodes/NodesView.js';
 import { PublishView } from '../publish/PublishView.js';
@@ -15,6 +16,7 @@ function ViewContent({ view }: { view: ViewInfo }) {
   if (view.id === 'nodes') return <NodesView />;
   if (view.id === 'publish') return <PublishView />;
   if (view.id === 'applications') return <AppsView />;
+  if (view.id === 'containers') return <ContainersView />;
   return <ReadinessView />;
 }
 

@@ -11,7 +11,7 @@ export const views: readonly ViewInfo[] = [
   { id: 'nodes', label: 'Nodes' },
   { id: 'publish', label: 'Publish' },
   { id: 'applications', label: 'Applications' },
-  { id: 'containers', label: 'Containers', planned: 'Read Treadmill-style node layouts live: container states, exit reasons, event timelines; configure, stop and terminate.' },
+  { id: 'containers', label: 'Containers' },
 ];
 
 export const defaultView = 'readiness';

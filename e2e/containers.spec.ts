@@ -1,0 +1,308 @@
+import type { Page } from '@playwright/test';
+import type { ConsoleServer } from './support/console-server.js';
+import { expect, test } from './support/fixtures.js';
+import { saveScreenshot } from './support/screenshots.js';
+
+// The mock (electron/mock/mock-containers.ts, mock-container-lab.ts): 120 containers, 40 on each of rack1-n01,
+// rack1-n02 and rack2-n02 (whose root, /srv/treadmill, holds malformed files); rack3-n07 refuses SSH. Every 5 s each
+// node is re-scanned: its longest-running container ends, its oldest configured one starts, and one pending cleanup
+// is cleaned up and replaced. The `containers-10k` scenario puts 10,000 containers on the same nodes.
+
+const table = (page: Page) => page.getByRole('table', { name: 'Containers' });
+const bodyRows = (page: Page) => page.locator('.ctable__body [role="row"]');
+const rowOf = (page: Page, instance: string) => page.locator(`.ctable__body [role="row"][data-instance="${instance}"]`);
+const stateChip = (page: Page, state: string) => page.getByRole('group', { name: 'Filter by state' }).locator(`button[data-state="${state}"]`);
+const nodeFilter = (page: Page) => page.getByRole('combobox', { name: 'Node' });
+const appFilter = (page: Page) => page.getByRole('searchbox', { name: 'App' });
+const count = (page: Page) => page.getByTestId('containers-count');
+const viewport = (page: Page) => page.getByTestId('containers-viewport');
+const nodeCard = (page: Page, node: string) => page.getByRole('list', { name: 'Treadmill nodes' }).locator(`li[data-node="${node}"]`);
+const detail = (page: Page) => page.locator('section.cdetail');
+const timeline = (page: Page) => page.getByRole('list', { name: 'Event timeline' });
+const ageHeader = (page: Page) => table(page).getByRole('columnheader', { name: /^Age/ });
+
+const exitWords: Record<string, RegExp> = {
+  running: /^$/,
+  configured: /^$/,
+  finished: /^(return code: \d+|signal: SIG[A-Z]+|⚠ 1 problem: finished \(exit info unreadable\))$/,
+  killed: /^out of memory$/,
+  aborted: /^aborted: image$/,
+  terminated: /^terminated$/,
+  cleanup: /^cleanup pending$/,
+};
+
+async function openContainers(page: Page, server: ConsoleServer): Promise<void> {
+  await page.goto(server.url);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Containers' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Containers');
+}
+
+async function chipCount(page: Page, state: string): Promise<number> {
+  return Number(((await stateChip(page, state).locator('.cstates__n').textContent()) ?? '').replace(/,/g, ''));
+}
+
+/** Every state's count, read at once: a re-scan may move a container from one state to another between two reads. */
+async function chipCounts(page: Page): Promise<Record<string, number>> {
+  const group = page.getByRole('group', { name: 'Filter by state' });
+  return group.locator('button').evaluateAll((buttons) =>
+    Object.fromEntries(buttons.map((b) => [b.getAttribute('data-state')!, Number((b.querySelector('.cstates__n')?.textContent ?? '').replace(/,/g, ''))])),
+  );
+}
+
+const sumOf = (counts: Record<string, number>) => Object.entries(counts).reduce((sum, [state, n]) => (state === 'all' ? sum : sum + n), 0);
+
+/** The rendered rows are the state's whole count (retried: a re-scan may change both in between). */
+async function expectAllRendered(page: Page, state: string): Promise<void> {
+  await expect.poll(async () => (await bodyRows(page).count()) - (await chipCount(page, state))).toBe(0);
+}
+
+/** What the rendered rows say in a column. */
+async function column(page: Page, col: string): Promise<string[]> {
+  return bodyRows(page).locator(`[data-col="${col}"]`).allTextContents();
+}
+
+test.describe('containers against the mocked backend', () => {
+  test.afterEach(({ consoleErrors }) => {
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test.describe('the default lab', () => {
+    let server: ConsoleServer;
+
+    test.beforeEach(async ({ launch, page, consoleErrors: _watched }) => {
+      server = await launch({ mock: true });
+      await openContainers(page, server);
+      await expect(count(page)).toHaveText('120 containers');
+    });
+
+    test('lists the containers of every node in each state, in Treadmill’s words, with counts; shows each node’s scan, error and problems', async ({ page }) => {
+      await expect(page.getByText('120 Treadmill containers on 4 nodes')).toBeVisible();
+      // Counts per state add up to every container, and every state is there.
+      const counts = await chipCounts(page);
+      for (const state of Object.keys(exitWords)) expect(counts[state], state).toBeGreaterThan(0);
+      expect(sumOf(counts)).toBe(120);
+      expect(counts.all).toBe(120);
+
+      // One node at a time fits in the viewport whole: every one of its rows is rendered.
+      await nodeFilter(page).selectOption('rack1-n01');
+      for (const [state, words] of Object.entries(exitWords)) {
+        await stateChip(page, state).click();
+        await expect(stateChip(page, state)).toHaveAttribute('aria-pressed', 'true');
+        await expectAllRendered(page, state);
+        expect(new Set(await bodyRows(page).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state'))))).toEqual(new Set([state]));
+        await expect(bodyRows(page).first().locator('[data-col="state"] .badge')).toHaveText(state);
+        for (const text of await column(page, 'summary')) expect(text, state).toMatch(words);
+        expect(new Set(await column(page, 'node'))).toEqual(new Set(['rack1-n01']));
+      }
+      await stateChip(page, 'finished').click();
+      const summaries = await column(page, 'summary');
+      expect(summaries).toEqual(expect.arrayContaining(['return code: 3', 'signal: SIGTERM']));
+      // Treadmill cleans a finished container up later: the row says it is still waiting, except where it is not.
+      const sigterm = bodyRows(page).filter({ has: page.locator('[data-col="summary"]', { hasText: /^signal: SIGTERM$/ }) }).first();
+      await expect(sigterm.locator('[data-col="cleanup"]')).toHaveCount(0);
+      const rc3 = bodyRows(page).filter({ has: page.locator('[data-col="summary"]', { hasText: /^return code: 3$/ }) }).first();
+      await expect(rc3.locator('[data-col="cleanup"]')).toHaveText('cleanup pending');
+      await expect(rc3.locator('[data-col="memory"]')).toHaveText(/^\d+[MG]$/);
+      await expect(rc3.locator('[data-col="cpu"]')).toHaveText(/^\d+%$/);
+      await expect(rc3.locator('[data-col="disk"]')).toHaveText(/^\d+[MG]$/);
+      await expect(rc3.locator('[data-col="services"]')).not.toHaveText('');
+      await expect(rc3.locator('[data-col="age"]')).toHaveText(/^\d+ (s|min|h)( \d+ min)?$|^\d+ d( \d+ h)?$/);
+
+      // Every node's scan: its time, and what could not be read, in plain sight.
+      for (const node of ['rack1-n01', 'rack1-n02', 'rack2-n02']) {
+        await expect(nodeCard(page, node).locator('[data-col="scan-time"]')).toHaveText(/^scanned in \d+ ms$/);
+        await expect(nodeCard(page, node).locator('[data-col="count"]')).toHaveText('40 containers');
+      }
+      const down = nodeCard(page, 'rack3-n07');
+      await expect(down).toHaveAttribute('data-scan', 'error');
+      await expect(down.locator('.badge')).toHaveText('unreachable');
+      await expect(down.locator('[data-col="error"]')).toHaveText('connect ECONNREFUSED 10.0.3.7:22');
+      await expect(down.locator('[data-col="error"]')).toBeVisible();
+      await expect(nodeCard(page, 'rack2-n02').locator('[data-col="problem-count"]')).toHaveText('3 problems: malformed files');
+      const problems = page.getByRole('list', { name: 'Problems on rack2-n02' });
+      await expect(problems).toBeVisible();
+      await expect(problems.locator('li')).toHaveCount(3);
+      await expect(problems).toContainText('apps/scratch-rack2-n02: not a container name');
+      await expect(problems).toContainText('is not uniqueid.service.rc.signal');
+      await expect(problems).toContainText('exitinfo is not valid JSON');
+      await expect(nodeCard(page, 'rack1-n01').getByRole('list')).toHaveCount(0);
+
+      // The damaged container is listed, its problem on its row.
+      await nodeFilter(page).selectOption('rack2-n02');
+      const damaged = bodyRows(page).filter({ has: page.locator('[data-col="problems"]') });
+      await expect(damaged).toHaveCount(1);
+      await expect(damaged.locator('[data-col="summary"]')).toHaveText('⚠ 1 problem: finished (exit info unreadable)');
+      await expect(damaged.locator('[data-col="memory"]')).toHaveText('—');
+      await damaged.locator('[data-col="instance"] button').click();
+      await expect(page.getByRole('list', { name: 'Container problems' })).toContainText('exitinfo is not valid JSON');
+
+      await nodeFilter(page).selectOption('');
+      await stateChip(page, 'all').click();
+      await detail(page).getByRole('button', { name: 'Close the detail' }).click();
+      await page.evaluate('window.scrollTo(0, 0)');
+      await saveScreenshot(page, 'containers-view');
+    });
+
+    test('filters by node, app and state, and sorts by state and age', async ({ page }) => {
+      await nodeFilter(page).selectOption('rack2-n02');
+      await expect(count(page)).toHaveText('40 of 120 containers');
+      expect(new Set(await column(page, 'node'))).toEqual(new Set(['rack2-n02']));
+      expect(sumOf(await chipCounts(page))).toBe(40);
+
+      await appFilter(page).fill('lab.train');
+      await expect(count(page)).toHaveText(/^\d of 120 containers$/);
+      expect(new Set(await column(page, 'app'))).toEqual(new Set(['lab.train']));
+      expect(new Set(await column(page, 'node'))).toEqual(new Set(['rack2-n02']));
+      await stateChip(page, 'running').click();
+      await expectAllRendered(page, 'running');
+      for (const text of await bodyRows(page).evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-state')} ${r.getAttribute('data-node')}`))) expect(text).toBe('running rack2-n02');
+
+      // The node's own card toggles the node filter too.
+      await nodeFilter(page).selectOption('');
+      await stateChip(page, 'all').click();
+      await appFilter(page).fill('');
+      await expect(count(page)).toHaveText('120 containers');
+      await nodeCard(page, 'rack1-n02').getByRole('button', { name: 'rack1-n02' }).click();
+      await expect(nodeFilter(page)).toHaveValue('rack1-n02');
+      await expect(count(page)).toHaveText('40 of 120 containers');
+      await nodeCard(page, 'rack1-n02').getByRole('button', { name: 'rack1-n02' }).click();
+      await expect(count(page)).toHaveText('120 containers');
+
+      // An instance by its number, on whichever node.
+      await appFilter(page).fill('#0000000001');
+      await expect(bodyRows(page)).toHaveCount(1);
+      await expect(bodyRows(page).locator('[data-col="instance"]')).toHaveText('proid.web#0000000001');
+      await appFilter(page).fill('');
+
+      // The unreachable node has nothing to list, and says why above.
+      await nodeFilter(page).selectOption('rack3-n07');
+      await expect(bodyRows(page)).toHaveCount(0);
+      await expect(viewport(page)).toContainText('No container matches the filters.');
+      await nodeFilter(page).selectOption('rack1-n01');
+
+      // By state, in their life's order; then by age, youngest first, then oldest first.
+      const stateHeader = table(page).getByRole('columnheader', { name: /^State/ });
+      await stateHeader.getByRole('button').click();
+      await expect(stateHeader).toHaveAttribute('aria-sort', 'ascending');
+      const order = ['configured', 'running', 'finished', 'killed', 'aborted', 'terminated', 'cleanup'];
+      const states = await bodyRows(page).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')!));
+      expect(states).toEqual([...states].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+      await ageHeader(page).getByRole('button').click();
+      await expect(ageHeader(page)).toHaveAttribute('aria-sort', 'ascending');
+      await expect(stateHeader).toHaveAttribute('aria-sort', 'none');
+      const seconds = async () => (await column(page, 'age')).map((text) => {
+        const units: Record<string, number> = { s: 1, min: 60, h: 3600, d: 86_400 };
+        return [...text.matchAll(/(\d+) (s|min|h|d)/g)].reduce((sum, [, n, unit]) => sum + Number(n) * units[unit!]!, 0);
+      });
+      const youngFirst = await seconds();
+      expect(youngFirst).toEqual([...youngFirst].sort((a, b) => a - b));
+      await ageHeader(page).getByRole('button').click();
+      await expect(ageHeader(page)).toHaveAttribute('aria-sort', 'descending');
+      const oldFirst = await seconds();
+      expect(oldFirst).toEqual([...oldFirst].sort((a, b) => b - a));
+    });
+
+    test('a selected container shows its facts and its timeline in order; a live re-scan changes its state without a reload', async ({ page }) => {
+      test.setTimeout(45_000);
+      // The longest-running container of rack1-n01 is the one its next re-scan ends.
+      await nodeFilter(page).selectOption('rack1-n01');
+      await stateChip(page, 'running').click();
+      await ageHeader(page).getByRole('button').click();
+      await ageHeader(page).getByRole('button').click();
+      await expect(ageHeader(page)).toHaveAttribute('aria-sort', 'descending');
+      const instance = (await bodyRows(page).first().getAttribute('data-instance'))!;
+      await stateChip(page, 'all').click();
+      await appFilter(page).fill(instance);
+      await expect(bodyRows(page)).toHaveCount(1);
+      const row = rowOf(page, instance);
+      await page.evaluate("window.containersMarker = 'not reloaded'");
+
+      await row.locator('[data-col="instance"] button').click();
+      await expect(row).toHaveAttribute('aria-current', 'true');
+      await expect(detail(page).getByRole('heading', { level: 2 })).toHaveText(instance);
+      await expect(detail(page).locator('[data-col="node"] dd')).toHaveText('rack1-n01');
+      await expect(detail(page).locator('[data-col="state"] dd')).toHaveText('running');
+      await expect(detail(page).locator('[data-col="unique"] dd')).toHaveText(await row.getAttribute('data-unique') ?? '');
+      await expect(timeline(page).locator('li').first()).toHaveText(/scheduled on rack1-n01: schedule$/);
+      await expect(timeline(page).locator('li').nth(1)).toHaveText(/configured [A-Z0-9]{13}$/);
+      await expect(timeline(page).locator('li[data-type="service_running"]').first()).toHaveText(/service \w+ running$/);
+      const times = await timeline(page).locator('time').evaluateAll((els) => els.map((e) => Date.parse(e.getAttribute('datetime')!)));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      await saveScreenshot(page, 'containers-detail');
+
+      // The next scan ends it: the row, the detail and the timeline follow, live.
+      await expect(row).not.toHaveAttribute('data-state', 'running', { timeout: 15_000 });
+      const state = (await row.getAttribute('data-state'))!;
+      expect(['finished', 'killed']).toContain(state);
+      const words = (await row.locator('[data-col="summary"]').textContent())!;
+      expect(words).toMatch(/^(return code: \d+|signal: SIGKILL|out of memory)$/);
+      await expect(row.locator('[data-col="cleanup"]')).toHaveText('cleanup pending');
+      await expect(row.locator('[data-col="age"]')).toHaveText(/^\d+ s$/);
+      await expect(detail(page)).toHaveAttribute('data-state', state);
+      await expect(detail(page).locator('[data-col="summary"] dd')).toHaveText(words);
+      await expect(timeline(page).locator('li').last()).toHaveText(state === 'killed' ? /killed, out of memory$/ : new RegExp(`finished: ${words}$`));
+      await expect(timeline(page).locator('li[data-type="service_exited"]')).toHaveCount(1);
+      const after = await timeline(page).locator('time').evaluateAll((els) => els.map((e) => Date.parse(e.getAttribute('datetime')!)));
+      expect(after).toEqual([...after].sort((a, b) => a - b));
+      expect(after.length).toBeGreaterThan(times.length);
+      expect(await page.evaluate('window.containersMarker')).toBe('not reloaded');
+      await saveScreenshot(page, 'containers-rescanned');
+    });
+  });
+
+  test('10,000 containers: only the rows in sight are in the page, the end is a scroll away, and filters answer at once', async ({ launch, page, consoleErrors: _watched }) => {
+    test.setTimeout(60_000);
+    const server = await launch({ mock: true, scenario: 'containers-10k' });
+    await openContainers(page, server);
+    await expect(count(page)).toHaveText('10,000 containers', { timeout: 20_000 });
+    await expect(table(page)).toHaveAttribute('aria-rowcount', '10001');
+    const inPage = () => bodyRows(page).count();
+    expect(await inPage()).toBeGreaterThan(10);
+    expect(await inPage()).toBeLessThan(200);
+
+    // Scrolling through, frame by frame: each frame stays short.
+    const frames = await viewport(page).evaluate(async (element) => {
+      const { requestAnimationFrame } = globalThis as unknown as { requestAnimationFrame(callback: () => void): number };
+      const durations: number[] = [];
+      let last = performance.now();
+      for (let i = 0; i < 60; i++) {
+        element.scrollTop += 4_000;
+        await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+        const now = performance.now();
+        durations.push(now - last);
+        last = now;
+      }
+      return durations.sort((a, b) => a - b);
+    });
+    expect(frames[Math.floor(frames.length / 2)]!).toBeLessThan(100);
+
+    await viewport(page).evaluate((element) => { element.scrollTop = element.scrollHeight; });
+    const last = bodyRows(page).and(page.locator('[aria-rowindex="10001"]'));
+    await expect(last).toBeVisible();
+    await expect(last).toHaveAttribute('data-node', 'rack2-n02');
+    expect(await inPage()).toBeLessThan(200);
+    await saveScreenshot(page, 'containers-10k');
+
+    const quickly = async (change: () => Promise<void>, shown: RegExp) => {
+      const started = Date.now();
+      await change();
+      await expect(count(page)).toHaveText(shown);
+      const took = Date.now() - started;
+      expect(await inPage()).toBeLessThan(200);
+      return took;
+    };
+    const timings = [
+      await quickly(() => appFilter(page).fill('lab.train'), /^1,4\d\d of 10,000 containers$/),
+      await quickly(async () => void (await nodeFilter(page).selectOption('rack1-n02')), /^4\d\d of 10,000 containers$/),
+      await quickly(() => stateChip(page, 'killed').click(), /^\d+ of 10,000 containers$/),
+      await quickly(async () => {
+        await appFilter(page).fill('');
+        await nodeFilter(page).selectOption('');
+        await stateChip(page, 'all').click();
+      }, /^10,000 containers$/),
+    ];
+    for (const took of timings) expect(took).toBeLessThan(2_000);
+    // A new filter starts from the top.
+    await expect(bodyRows(page).and(page.locator('[aria-rowindex="2"]'))).toBeVisible();
+  });
+});

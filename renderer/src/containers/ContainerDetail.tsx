@@ -1,0 +1,93 @@
+import { useEffect, type ReactNode } from 'react';
+import type { ContainerRow } from '../../../shared/contract/index.js';
+import { formatStarted } from '../builds/format.js';
+import { useNow } from '../builds/use-now.js';
+import { Labels } from '../nodes/NodeTable.js';
+import { formatAge } from './container-format.js';
+import { useContainerTrace } from './container-trace-store.js';
+import { ContainerStateBadge, CleanupMarker } from './ContainerStateBadge.js';
+import { selectSelectedRow, useContainers } from './containers-store.js';
+import { EventTimeline } from './EventTimeline.js';
+
+function Fact({ term, col, children }: { term: string; col?: string; children: ReactNode }) {
+  return (
+    <div className="node__fact" data-col={col}>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+const orNone = (value: string | null) => (value === null ? <span className="muted">—</span> : <span className="mono">{value}</span>);
+
+function ContainerFacts({ row }: { row: ContainerRow }) {
+  const now = useNow(true, 1000);
+  return (
+    <dl className="node__facts cdetail__facts" aria-label="Container facts">
+      <Fact term="Node" col="node"><span className="mono">{row.node}</span></Fact>
+      <Fact term="App"><span className="mono">{row.app}</span></Fact>
+      <Fact term="Unique name" col="unique"><span className="mono">{row.unique}</span></Fact>
+      <Fact term="Proid"><span className="mono">{row.proid}</span></Fact>
+      <Fact term="State" col="state">
+        <ContainerStateBadge row={row} />
+        <CleanupMarker row={row} />
+      </Fact>
+      <Fact term="Exit" col="summary">{row.state === 'running' || row.state === 'configured' ? <span className="muted">not ended</span> : <span className="mono">{row.summary}</span>}</Fact>
+      <Fact term="Memory">{orNone(row.memory)}</Fact>
+      <Fact term="CPU">{orNone(row.cpu)}</Fact>
+      <Fact term="Disk">{orNone(row.disk)}</Fact>
+      <Fact term="Environment">{orNone(row.environment)}</Fact>
+      <Fact term="Services">{row.services.length > 0 ? <Labels labels={row.services} /> : <span className="muted">none known</span>}</Fact>
+      <Fact term="Changed" col="age">
+        {formatAge(row.changedAt, now)} ago<span className="muted"> · {formatStarted(row.changedAt)}</span>
+      </Fact>
+    </dl>
+  );
+}
+
+/** The selected container: what its directory says, its problems, and its event timeline, live. */
+export function ContainerDetail() {
+  const selected = useContainers((s) => s.selected);
+  const row = useContainers(selectSelectedRow);
+  const select = useContainers((s) => s.select);
+  const open = useContainerTrace((s) => s.open);
+  const node = selected?.node ?? null;
+  const instance = selected?.instance ?? null;
+
+  useEffect(() => open(node !== null && instance !== null ? { node, instance } : null), [open, node, instance]);
+
+  if (!selected) return <p className="containers__hint muted">Select a container to see its facts and its event timeline.</p>;
+  return (
+    <section className="panel cdetail" aria-labelledby="cdetail-title" data-unique={selected.unique} data-state={row?.state ?? 'gone'}>
+      <header className="node__header">
+        <h2 id="cdetail-title" className="node__name">{selected.instance}</h2>
+        {row && <ContainerStateBadge row={row} />}
+        <span className="node__grow" />
+        <button type="button" className="button button--small button--quiet" aria-label="Close the detail" onClick={() => select(null)}>
+          ✕
+        </button>
+      </header>
+      {!row && (
+        <div className="callout" data-callout="gone">
+          <p>
+            This container is no longer on {selected.node}: Treadmill cleaned up <code className="callout__code">{selected.unique}</code>. Its events stay below.
+          </p>
+        </div>
+      )}
+      {row && row.problems.length > 0 && (
+        <div className="callout callout--bad" data-callout="problems">
+          <p>Some of its files could not be read:</p>
+          <ul className="cdetail__problems" aria-label="Container problems">
+            {row.problems.map((problem) => (
+              <li key={problem} className="mono">{problem}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="cdetail__body">
+        {row && <ContainerFacts row={row} />}
+        <EventTimeline instance={selected.instance} />
+      </div>
+    </section>
+  );
+}

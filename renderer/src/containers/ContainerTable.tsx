@@ -1,0 +1,135 @@
+import { useEffect } from 'react';
+import type { ContainerRow } from '../../../shared/contract/index.js';
+import { useNow } from '../builds/use-now.js';
+import { visibleRange } from '../builds/virtual-window.js';
+import { exitWords, formatAge } from './container-format.js';
+import type { SortKey } from './container-rows.js';
+import { ContainerStateBadge, CleanupMarker } from './ContainerStateBadge.js';
+import { keyOf, selectShownRows, useContainers } from './containers-store.js';
+import { useScrollViewport } from './use-scroll-viewport.js';
+
+export const containerRowHeight = 30;
+const headerHeight = 32;
+const overscan = 8;
+
+function SortHeader({ label, sortKey }: { label: string; sortKey: SortKey }) {
+  const sort = useContainers((s) => s.sort);
+  const sortBy = useContainers((s) => s.sortBy);
+  const active = sort.key === sortKey;
+  return (
+    <div role="columnheader" className="ctable__th" aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" className="ctable__sort" onClick={() => sortBy(sortKey)}>
+        {label}
+        <span className="ctable__arrow" aria-hidden="true">{active ? (sort.dir === 'asc' ? '▲' : '▼') : ''}</span>
+      </button>
+    </div>
+  );
+}
+
+const plain = (label: string) => (
+  <div role="columnheader" className="ctable__th">
+    {label}
+  </div>
+);
+
+interface RowProps {
+  row: ContainerRow;
+  index: number;
+  now: number;
+  selected: boolean;
+  onSelect(row: ContainerRow): void;
+}
+
+function ContainerRowView({ row, index, now, selected, onSelect }: RowProps) {
+  const words = exitWords(row);
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      aria-current={selected ? true : undefined}
+      className={`ctable__row${selected ? ' is-selected' : ''}`}
+      style={{ top: index * containerRowHeight, height: containerRowHeight }}
+      data-node={row.node}
+      data-instance={row.instance}
+      data-unique={row.unique}
+      data-state={row.state}
+      onClick={() => onSelect(row)}
+    >
+      <div role="cell" className="ctable__td mono" data-col="node">{row.node}</div>
+      <div role="rowheader" className="ctable__td mono" data-col="instance">
+        <button type="button" className="linklike mono" title={row.unique} onClick={(event) => { event.stopPropagation(); onSelect(row); }}>
+          {row.instance}
+        </button>
+      </div>
+      <div role="cell" className="ctable__td mono" data-col="app">{row.app}</div>
+      <div role="cell" className="ctable__td ctable__state" data-col="state">
+        <ContainerStateBadge row={row} />
+        <CleanupMarker row={row} />
+      </div>
+      <div role="cell" className="ctable__td" data-col="summary" title={[words, ...row.problems].filter(Boolean).join('\n') || undefined}>
+        {row.problems.length > 0 && (
+          <span className="ctable__problem" data-col="problems">
+            ⚠<span className="visually-hidden"> {row.problems.length} problem{row.problems.length === 1 ? '' : 's'}: </span>
+          </span>
+        )}
+        {words}
+      </div>
+      <div role="cell" className="ctable__td mono num" data-col="memory">{row.memory ?? '—'}</div>
+      <div role="cell" className="ctable__td mono num" data-col="cpu">{row.cpu ?? '—'}</div>
+      <div role="cell" className="ctable__td mono num" data-col="disk">{row.disk ?? '—'}</div>
+      <div role="cell" className="ctable__td mono" data-col="services" title={row.services.join(', ')}>{row.services.join(', ') || '—'}</div>
+      <div role="cell" className="ctable__td mono num" data-col="age" title={new Date(row.changedAt).toLocaleString()}>{formatAge(row.changedAt, now)}</div>
+    </div>
+  );
+}
+
+/**
+ * Every container across the nodes, one row each; virtualized, so 10,000
+ * rows cost what the few dozen in sight cost. A `role="table"` of divs: a
+ * real table cannot place rows absolutely.
+ */
+export function ContainerTable() {
+  const rows = useContainers(selectShownRows);
+  const filter = useContainers((s) => s.filter);
+  const sort = useContainers((s) => s.sort);
+  const loaded = useContainers((s) => s.loaded);
+  const selected = useContainers((s) => s.selected);
+  const select = useContainers((s) => s.select);
+  const { viewport, scrollTop, height, onScroll, toTop } = useScrollViewport();
+  const now = useNow(true, 1000);
+
+  // Another filter or order is another list: start it from its top.
+  useEffect(() => toTop(), [filter, sort, toTop]);
+
+  const { first, end } = visibleRange({ scrollTop: scrollTop - headerHeight, viewportHeight: height, rowHeight: containerRowHeight, total: rows.length, overscan });
+  const visible = rows.slice(first, end);
+  const onSelect = (row: ContainerRow) => select(keyOf(row));
+
+  return (
+    // Focusable, so the keyboard scrolls through rows that are not in the page yet.
+    <div ref={viewport} className="ctable__viewport" role="region" aria-label="Container list" tabIndex={0} onScroll={onScroll} data-testid="containers-viewport">
+      <div role="table" aria-label="Containers" aria-rowcount={rows.length + 1} className="ctable">
+        <div role="rowgroup" className="ctable__head">
+          <div role="row" aria-rowindex={1} className="ctable__row ctable__row--head">
+            <SortHeader label="Node" sortKey="node" />
+            {plain('Instance')}
+            {plain('App')}
+            <SortHeader label="State" sortKey="state" />
+            {plain('Exit')}
+            {plain('Memory')}
+            {plain('CPU')}
+            {plain('Disk')}
+            {plain('Services')}
+            <SortHeader label="Age" sortKey="age" />
+          </div>
+        </div>
+        <div role="rowgroup" className="ctable__body" style={{ height: rows.length * containerRowHeight }}>
+          {visible.map((row, i) => (
+            <ContainerRowView key={`${row.node}/${row.unique}`} row={row} index={first + i} now={now} selected={row.unique === selected?.unique && row.node === selected.node} onSelect={onSelect} />
+          ))}
+        </div>
+      </div>
+      {rows.length === 0 && <p className="ctable__empty">{!loaded ? 'Scanning the Treadmill nodes…' : 'No container matches the filters.'}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import { formatCount } from '../builds/format.js';
+import { ContainerDetail } from './ContainerDetail.js';
+import { ContainersToolbar } from './ContainersToolbar.js';
+import { ContainerTable } from './ContainerTable.js';
+import { selectAllRows, selectScans, useContainers } from './containers-store.js';
+import { NodeScans } from './NodeScans.js';
+
+export function ContainersView() {
+  const error = useContainers((s) => s.error);
+  const loaded = useContainers((s) => s.loaded);
+  const nodes = useContainers((s) => selectScans(s).length);
+  const total = useContainers((s) => selectAllRows(s).length);
+  const dismissError = useContainers((s) => s.dismissError);
+
+  return (
+    <section className="view view--containers" aria-labelledby="view-title">
+      <header className="view__header">
+        <div>
+          <h1 id="view-title">Containers</h1>
+          <p className="view__subtitle">
+            {loaded
+              ? `${formatCount(total)} Treadmill containers on ${nodes} node${nodes === 1 ? '' : 's'} · read live from each node root`
+              : 'Treadmill containers on the nodes labelled treadmill, read live from each node root over SSH.'}
+          </p>
+        </div>
+      </header>
+      {error && (
+        <div className="alert" role="alert">
+          <span>{error}</span>
+          <button type="button" className="button button--small" onClick={dismissError}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {loaded && nodes === 0 ? (
+        <div className="empty">
+          <p className="empty__title">No Treadmill node</p>
+          <p>Label a node <code>treadmill</code> (or <code>treadmill=/its/root</code>) in the Nodes view: its containers show here.</p>
+        </div>
+      ) : (
+        <>
+          <NodeScans />
+          <ContainersToolbar />
+          <ContainerTable />
+          <ContainerDetail />
+        </>
+      )}
+    </section>
+  );
+}
