@@ -13,19 +13,16 @@ import { parseEventFile, type ContainerEvent } from './trace-events.js';
  * trip of a fraction of a second.
  */
 export function scanScript(root: string, since: number): string {
-  const flags = `\\( -path 'apps/*/data/oom' -o -path 'apps/*/data/terminated' -o -path 'apps/*/down' \\)`;
-  const finish = `\\( -path 'apps/*/data/exitinfo' -o -path 'apps/*/exitinfo' -o -path 'apps/*/data/aborted' \\)`;
-  const manifests = `\\( -path 'apps/*/data/app.json' -o -path 'apps/*/app.yml' -o -path 'apps/*/data/manifest.yml' \\)`;
   const newer = since > 0 ? `-newermt @${since.toFixed(3)}` : '';
   // One walk of apps/: container dirs, their flag files, and (into a list for grep) the files to read;
   // below a container only data/ is entered (services/, sys/ and logs can be large).
   const walk = [
-    "find apps -mindepth 1 -maxdepth 3",
-    "\\( -path 'apps/*/*' -type d ! -path 'apps/*/data' -prune \\)",
-    "-o \\( ! -path 'apps/*/*' -type d -printf '@app %f %T@\\n' \\)",
-    `-o \\( -type f ${flags} -printf '@has %p\\n' \\)`,
-    `-o \\( -type f ${finish} -fprint0 "$list" \\)`,
-    `-o \\( -type f ${manifests} ${newer} -fprint0 "$list" \\)`,
+    'find apps -mindepth 1 -maxdepth 3',
+    "\\( -type d -path 'apps/*/*' ! -name data -prune \\)",
+    "-o \\( -type d ! -path 'apps/*/*' -printf '@app %f %T@\\n' \\)",
+    "-o \\( -type f \\( -name oom -o -name terminated -o -name down \\) -printf '@has %p\\n' \\)",
+    `-o \\( -type f \\( -name exitinfo -o -name aborted \\) -fprint0 "$list" \\)`,
+    `-o \\( -type f \\( -name app.json -o -name app.yml -o -name manifest.yml \\) ${newer} -fprint0 "$list" \\)`,
   ].join(' ');
   return [
     `cd ${shQuote(root)} 2>/dev/null || { echo "@error cannot open ${root.replaceAll('"', '')}"; exit 0; }`,
@@ -80,7 +77,8 @@ export interface ScanResult {
 function manifestOf(text: string, file: string, problems: string[]): Manifest | null {
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    // app.json is JSON, and JSON.parse is many times faster than a YAML parser over 10,000 manifests.
+    raw = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     problems.push(`${file}: not valid JSON or YAML (${(error as Error).message.split('\n')[0]})`);
     return null;
@@ -105,7 +103,9 @@ export function parseScan(output: string): ScanResult {
     if (line.startsWith('apps/')) {
       const at = line.indexOf(':');
       const path = line.slice(0, at);
-      contents.set(path, [...(contents.get(path) ?? []), line.slice(at + 1)]);
+      const lines = contents.get(path);
+      if (lines) lines.push(line.slice(at + 1));
+      else contents.set(path, [line.slice(at + 1)]);
       continue;
     }
     const [marker, ...rest] = line.split(' ');
@@ -125,6 +125,8 @@ export function parseScan(output: string): ScanResult {
       else result.problems.push(`appevents/${parsed.file}: ${parsed.problem}`);
     }
   }
+  // By link path: 10,000 containers must not each search every link.
+  const linked = new Map(links.map((l) => [`${l.dir}/${l.name}`, /(?:^|\/)apps\/([^/]+)\/*$/.exec(l.target)?.[1] ?? '']));
   const file = (unique: string, ...candidates: string[]) => {
     for (const candidate of candidates) {
       const lines = contents.get(`apps/${unique}/${candidate}`);
@@ -139,7 +141,7 @@ export function parseScan(output: string): ScanResult {
       continue;
     }
     // Links may be named by instance or by unique name, and point at ../apps/<unique> or an absolute path.
-    const names = (dir: 'running' | 'cleanup') => links.some((l) => l.dir === dir && (l.name === unique || l.name === name.instance) && l.target.replace(/\/+$/, '').endsWith(`apps/${unique}`));
+    const names = (dir: 'running' | 'cleanup') => [unique, name.instance].some((linkName) => linked.get(`${dir}/${linkName}`) === unique);
     const status = containerStatus({
       running: names('running'),
       cleanup: names('cleanup'),

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import type { ContainerEventLine, ContainerRow, ContainerScan } from '../../shared/contract/containers.js';
 import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
 import { shQuote } from '../deploy/remote-sync.js';
@@ -88,10 +89,11 @@ export function createContainerService(deps: ContainerServiceDeps) {
   }
 
   const onNode = (name: string): Execute => (script) => deps.nodes.access(name).exec(`sh -c ${shQuote(script)}`, { timeoutMs: 60_000 });
+  // Compressed on the node: 10,000 containers are megabytes of text, a tenth of that gzipped (base64 keeps it text).
   const overSsh = (name: string) => async (script: string) => {
-    const result = await onNode(name)(script);
+    const result = await onNode(name)(`{ ${script}\n} | gzip -1 | base64 -w 0`);
     if (result.code !== 0) throw new Error(`the scan failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-2).join(' | ')}`);
-    return result.stdout;
+    return gunzipSync(Buffer.from(result.stdout, 'base64')).toString('utf8');
   };
 
   function rootOf(name: string): string {
