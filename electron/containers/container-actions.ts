@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { parse as parseYaml, stringify } from 'yaml';
 import { ContainerManifest, type ContainerAction } from '../../shared/contract/containers.js';
 import { SlipwayError, specProblems } from '../../shared/contract/index.js';
@@ -45,7 +45,8 @@ async function must(execute: Execute, what: string, script: string): Promise<str
 
 export async function configure(execute: Execute, root: string, manifestText: string, now = Date.now()): Promise<{ instance: string; unique: string }> {
   const manifest = parseManifest(manifestText);
-  const instance = `${manifest.proid}.${manifest.name}#${String(now % 1e10).padStart(10, '0')}`;
+  // Clock and chance together: two configures of one app in the same millisecond still get two instances.
+  const instance = `${manifest.proid}.${manifest.name}#${String((now % 1e7) * 1000 + randomInt(1000)).padStart(10, '0')}`;
   const uniqueId = newUniqueId();
   const unique = uniqueName(instance, uniqueId);
   const [service] = manifest.services;

@@ -186,7 +186,7 @@ export function removeScript(root: string, instance: string, unique: string): st
   return [
     'set -eu',
     `cd ${shQuote(root)}`,
-    `[ ! -e running/${shQuote(instance)} ] || { echo "${unique} is still running: terminate it first" >&2; exit 3; }`,
+    `[ ! -e running/${shQuote(instance)} ] || { echo "${unique} is still in running/: terminate it first" >&2; exit 3; }`,
     `[ -e cleanup/${unique} ] || [ -e cleanup/${shQuote(instance)} ] || { echo "${unique} is not in cleanup/" >&2; exit 3; }`,
     `rm -f cleanup/${unique} cleanup/${shQuote(instance)}`,
     `rm -rf apps/${unique}`,

@@ -93,7 +93,7 @@ describe.runIf(canRun)('containers supervised by s6 on an overlay root from a Sl
     const { instance, unique } = await containers.configure('node001', manifest('sleeper', 'exec sleep 1000'));
     await containers.act('node001', instance, 'start');
     await until(instance, (r) => r.state === 'running');
-    await expect(containers.act('node001', instance, 'remove')).rejects.toThrow(/still running: terminate it first/);
+    await expect(containers.act('node001', instance, 'remove')).rejects.toThrow(/still in running\/: terminate it first/);
     await containers.act('node001', instance, 'terminate');
     const row = await until(instance, (r) => r.state === 'terminated');
     expect(row.cleanupPending).toBe(true);

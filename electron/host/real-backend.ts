@@ -166,6 +166,8 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'apps.unblacklist': async ({ node }) => ({ removed: apps.unblacklist(node) }),
       'containers.list': ({ nodes: names }) => containers.list(names),
       'containers.trace': async ({ node, instance }) => containers.trace(node, instance),
+      'containers.configure': ({ node, manifest }) => containers.configure(node, manifest),
+      'containers.act': ({ node, instance, action }) => containers.act(node, instance, action),
     },
     start() {
       // The first probe runs at once so the view is filled when a client connects.

@@ -81,11 +81,20 @@ export interface LabContainer {
   events: ContainerEventLine[];
 }
 
+/** One readable node of the lab as the mock holds it between scans. */
+export interface NodeLab {
+  node: LabNode;
+  containers: LabContainer[];
+  /** Events of containers cleaned up or removed from the node: `treadmill trace` still shows them. */
+  gone: ContainerEventLine[];
+  ticks: number;
+}
+
 const minute = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Treadmill's 13-character unique id, derived from a sequence number. */
-function uniqueId(seq: number): string {
+export function uniqueId(seq: number): string {
   return ((seq + 1) * 2_654_435_761).toString(36).toUpperCase().padStart(13, '0').slice(-13);
 }
 

@@ -1,8 +1,9 @@
-import type { ContainerEventLine, ContainerScan, containerCommands } from '../../shared/contract/index.js';
+import type { ContainerEventLine, ContainerScan, containerActionCommands, containerCommands } from '../../shared/contract/index.js';
 import { SlipwayError } from '../../shared/contract/index.js';
 import type { Handlers } from '../host/backend.js';
 import type { EventBus } from '../host/event-bus.js';
-import { configuredContainer, damage, endContainer, labNodes, liveEndings, malformedProblems, readableNodes, seededContainer, share, startContainer, type LabContainer, type LabNode } from './mock-container-lab.js';
+import { createMockContainerActions } from './mock-container-actions.js';
+import { configuredContainer, damage, endContainer, labNodes, liveEndings, malformedProblems, readableNodes, seededContainer, share, startContainer, type LabContainer, type LabNode, type NodeLab } from './mock-container-lab.js';
 
 /**
  * Treadmill containers on the mocked lab (mock-container-lab.ts): `count`
@@ -14,9 +15,11 @@ import { configuredContainer, damage, endContainer, labNodes, liveEndings, malfo
  * return code 0, out of memory, SIGKILL, return code 1), its oldest
  * configured container starts, and its oldest container pending cleanup is
  * cleaned up and replaced by a newly placed one (so counts stay put).
+ * Containers the operator configured or acted on (mock-container-actions.ts)
+ * are left out of that: they move only when told, as on a real node.
  */
 
-type ContainerCommand = keyof typeof containerCommands;
+type ContainerCommand = keyof typeof containerCommands | keyof typeof containerActionCommands;
 
 export interface MockContainersOptions {
   bus: EventBus;
@@ -26,6 +29,8 @@ export interface MockContainersOptions {
   scanMs?: number;
   /** Now, for tests: ages and event times count from it. */
   now?: () => number;
+  /** Between the start of a configured container and the end of a service that ends on its own (3 s unless said). */
+  serviceMs?: number;
 }
 
 export interface MockContainers {
@@ -34,14 +39,6 @@ export interface MockContainers {
   rescan(): ContainerScan[];
   start(): void;
   close(): void;
-}
-
-interface NodeLab {
-  node: LabNode;
-  containers: LabContainer[];
-  /** Events of containers cleaned up from the node: `treadmill trace` still shows them. */
-  gone: ContainerEventLine[];
-  ticks: number;
 }
 
 const ended = new Set(['finished', 'killed', 'aborted', 'terminated', 'cleanup']);
@@ -75,6 +72,19 @@ export function createMockContainers(options: MockContainersOptions): MockContai
     labs.set(node.name, { node, containers, gone: [], ticks: 0 });
   });
 
+  const actions = createMockContainerActions({
+    labs,
+    now,
+    serviceMs: options.serviceMs ?? 3_000,
+    nextSeq: () => nextSeq++,
+    publish(node, events) {
+      if (events.length > 0) bus.publish('containers.events', { node, events });
+      const lab = labs.get(node);
+      if (lab) bus.publish('containers.scan', scanOf(lab.node));
+    },
+  });
+  const ownLife = (c: LabContainer) => !actions.isOperated(c.row.node, c.row.unique);
+
   function scanOf(node: LabNode): ContainerScan {
     const lab = labs.get(node.name);
     const base = { node: node.name, root: node.root, scannedAt: new Date(now()).toISOString() };
@@ -91,12 +101,12 @@ export function createMockContainers(options: MockContainersOptions): MockContai
     const before = list.map((c) => c.events.length);
     const ending = liveEndings[(lab.ticks + labNodes.indexOf(lab.node)) % liveEndings.length]!;
     const fresh: ContainerEventLine[] = [];
-    const running = pick(list, (c) => c.row.state === 'running');
+    const running = pick(list, (c) => ownLife(c) && c.row.state === 'running');
     if (running >= 0) list[running] = endContainer(list[running]!, ending, at);
-    const configured = pick(list, (c) => c.row.state === 'configured');
+    const configured = pick(list, (c) => ownLife(c) && c.row.state === 'configured');
     if (configured >= 0) list[configured] = startContainer(list[configured]!, at + 500);
     // Not the one that just ended, nor a damaged one: the lab keeps showing its problem.
-    const cleanable = pick(list, (c) => ended.has(c.row.state) && c.row.cleanupPending && c.row.problems.length === 0 && Date.parse(c.row.changedAt) < at);
+    const cleanable = pick(list, (c) => ownLife(c) && ended.has(c.row.state) && c.row.cleanupPending && c.row.problems.length === 0 && Date.parse(c.row.changedAt) < at);
     list.forEach((c, i) => fresh.push(...c.events.slice(i < before.length ? before[i] : 0)));
     if (cleanable >= 0) {
       const [cleaned] = list.splice(cleanable, 1);
@@ -136,6 +146,7 @@ export function createMockContainers(options: MockContainersOptions): MockContai
       const all = [...lab.gone, ...lab.containers.flatMap((c) => c.events)].filter((e) => e.instance === instance);
       return all.sort((a, b) => a.at.localeCompare(b.at));
     },
+    ...actions.handlers,
   };
 
   return {
@@ -148,6 +159,7 @@ export function createMockContainers(options: MockContainersOptions): MockContai
     close() {
       if (timer) clearInterval(timer);
       timer = null;
+      actions.close();
     },
   };
 }

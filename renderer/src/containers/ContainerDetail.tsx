@@ -4,6 +4,7 @@ import { formatStarted } from '../builds/format.js';
 import { useNow } from '../builds/use-now.js';
 import { Labels } from '../nodes/NodeTable.js';
 import { formatAge } from './container-format.js';
+import { ActionRefusal, ContainerActions } from './ContainerActions.js';
 import { useContainerTrace } from './container-trace-store.js';
 import { ContainerStateBadge, CleanupMarker } from './ContainerStateBadge.js';
 import { selectSelectedRow, useContainers } from './containers-store.js';
@@ -63,10 +64,12 @@ export function ContainerDetail() {
         <h2 id="cdetail-title" className="node__name">{selected.instance}</h2>
         {row && <ContainerStateBadge row={row} />}
         <span className="node__grow" />
+        {row && <ContainerActions row={row} />}
         <button type="button" className="button button--small button--quiet" aria-label="Close the detail" onClick={() => select(null)}>
           ✕
         </button>
       </header>
+      {row && <ActionRefusal row={row} />}
       {!row && (
         <div className="callout" data-callout="gone">
           <p>

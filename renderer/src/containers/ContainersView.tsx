@@ -1,4 +1,7 @@
 import { formatCount } from '../builds/format.js';
+import { ConfigurePanel } from './ConfigurePanel.js';
+import { ConfirmActionDialog } from './ConfirmActionDialog.js';
+import { useConfigure } from './configure-store.js';
 import { ContainerDetail } from './ContainerDetail.js';
 import { ContainersToolbar } from './ContainersToolbar.js';
 import { ContainerTable } from './ContainerTable.js';
@@ -11,6 +14,8 @@ export function ContainersView() {
   const nodes = useContainers((s) => selectScans(s).length);
   const total = useContainers((s) => selectAllRows(s).length);
   const dismissError = useContainers((s) => s.dismissError);
+  const configuring = useConfigure((s) => s.open);
+  const toggleConfigure = useConfigure((s) => s.toggle);
 
   return (
     <section className="view view--containers" aria-labelledby="view-title">
@@ -23,6 +28,11 @@ export function ContainersView() {
               : 'Treadmill containers on the nodes labelled treadmill, read live from each node root over SSH.'}
           </p>
         </div>
+        {loaded && nodes > 0 && (
+          <button type="button" className="button" aria-expanded={configuring} aria-controls="cconfigure" onClick={toggleConfigure}>
+            {configuring ? 'Close the configure panel' : 'Configure a container'}
+          </button>
+        )}
       </header>
       {error && (
         <div className="alert" role="alert">
@@ -39,10 +49,12 @@ export function ContainersView() {
         </div>
       ) : (
         <>
+          <ConfigurePanel />
           <NodeScans />
           <ContainersToolbar />
           <ContainerTable />
           <ContainerDetail />
+          <ConfirmActionDialog />
         </>
       )}
     </section>
