@@ -1,39 +1,27 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import type { BlacklistEntry } from '../../../shared/contract/index.js';
 import { formatStarted } from '../builds/format.js';
-import { useModal } from '../nodes/use-modal.js';
+import { ConfirmDialog } from '../shell/ConfirmDialog.js';
 import { useApps } from './apps-store.js';
 
 /** Asks before taking a node off; keeping it listed is the default. */
 function UnblacklistDialog({ entry, onClose }: { entry: BlacklistEntry; onClose(): void }) {
   const unblacklist = useApps((s) => s.unblacklist);
-  const keep = useRef<HTMLButtonElement>(null);
-  const dialog = useModal(keep);
   return (
-    <dialog ref={dialog} className="dialog" aria-labelledby="unblacklist-title" aria-describedby="unblacklist-reason unblacklist-detail" onCancel={onClose}>
-      <h2 id="unblacklist-title" className="dialog__title">
-        Take <span className="mono">{entry.node}</span> off the blacklist?
-      </h2>
-      <p id="unblacklist-reason" className="dialog__reason mono">{entry.reason}</p>
-      <p id="unblacklist-detail" className="dialog__detail">
-        Later deploys try it again; if it is still broken it goes back on the list.
-      </p>
-      <div className="dialog__actions">
-        <button ref={keep} type="button" className="button" onClick={onClose}>
-          Keep it listed
-        </button>
-        <button
-          type="button"
-          className="button button--danger"
-          onClick={() => {
-            void unblacklist(entry.node);
-            onClose();
-          }}
-        >
-          Take it off
-        </button>
-      </div>
-    </dialog>
+    <ConfirmDialog
+      id="unblacklist"
+      title={
+        <>
+          Take <span className="mono">{entry.node}</span> off the blacklist?
+        </>
+      }
+      reason={entry.reason}
+      detail="Later deploys try it again; if it is still broken it goes back on the list."
+      keepLabel="Keep it listed"
+      confirmLabel="Take it off"
+      onConfirm={() => void unblacklist(entry.node)}
+      onClose={onClose}
+    />
   );
 }
 

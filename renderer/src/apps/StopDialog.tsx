@@ -1,5 +1,4 @@
-import { useRef } from 'react';
-import { useModal } from '../nodes/use-modal.js';
+import { ConfirmDialog } from '../shell/ConfirmDialog.js';
 
 interface StopDialogProps {
   app: string;
@@ -16,36 +15,23 @@ const nodesWord = (count: number) => `${count} node${count === 1 ? '' : 's'}`;
 
 /** Asks before stopping, naming every node; keeping them running is the default. */
 export function StopDialog({ app, nodes, whole, graceSeconds, onStop, onClose }: StopDialogProps) {
-  const keep = useRef<HTMLButtonElement>(null);
-  const dialog = useModal(keep);
   return (
-    <dialog ref={dialog} className="dialog" aria-labelledby="stop-title" aria-describedby="stop-detail" onCancel={onClose}>
-      <h2 id="stop-title" className="dialog__title">
-        {whole ? `Stop the run of ${app}?` : `Stop ${app} on ${nodesWord(nodes.length)}?`}
-      </h2>
-      <p id="stop-detail" className="dialog__detail">
-        Each gets TERM; whatever still runs {graceSeconds} s later gets KILL. A node still getting ready stops before it starts.
-      </p>
+    <ConfirmDialog
+      id="stop"
+      title={whole ? `Stop the run of ${app}?` : `Stop ${app} on ${nodesWord(nodes.length)}?`}
+      detail={`Each gets TERM; whatever still runs ${graceSeconds} s later gets KILL. A node still getting ready stops before it starts.`}
+      keepLabel="Keep running"
+      confirmLabel={`Stop ${nodesWord(nodes.length)}`}
+      onConfirm={onStop}
+      onClose={onClose}
+    >
       <ul className="remove__names" aria-label="Nodes to stop">
         {nodes.map((name) => (
-          <li key={name} className="mono">{name}</li>
+          <li key={name} className="mono">
+            {name}
+          </li>
         ))}
       </ul>
-      <div className="dialog__actions">
-        <button ref={keep} type="button" className="button" onClick={onClose}>
-          Keep running
-        </button>
-        <button
-          type="button"
-          className="button button--danger"
-          onClick={() => {
-            onStop();
-            onClose();
-          }}
-        >
-          Stop {nodesWord(nodes.length)}
-        </button>
-      </div>
-    </dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,5 +1,4 @@
-import { useRef } from 'react';
-import { useModal } from '../nodes/use-modal.js';
+import { ConfirmDialog } from '../shell/ConfirmDialog.js';
 import { useContainerActions } from './container-actions-store.js';
 import type { ContainerKey } from './containers-store.js';
 
@@ -22,32 +21,23 @@ const what = {
 };
 
 /** Neither can be undone: keeping the container is the default. */
-function ConfirmDialog({ target, action, onConfirm, onClose }: DialogProps) {
-  const keep = useRef<HTMLButtonElement>(null);
-  const dialog = useModal(keep);
+function ConfirmContainerAction({ target, action, onConfirm, onClose }: DialogProps) {
   const words = what[action];
   return (
-    <dialog ref={dialog} className="dialog" aria-labelledby="caction-title" aria-describedby="caction-detail" onCancel={onClose} data-action={action}>
-      <h2 id="caction-title" className="dialog__title">
-        {words.title} <span className="mono">{target.instance}</span>?
-      </h2>
-      <p id="caction-detail" className="dialog__detail">{words.detail(target)}</p>
-      <div className="dialog__actions">
-        <button ref={keep} type="button" className="button" onClick={onClose}>
-          Keep it
-        </button>
-        <button
-          type="button"
-          className="button button--danger"
-          onClick={() => {
-            onConfirm();
-            onClose();
-          }}
-        >
-          {words.title}
-        </button>
-      </div>
-    </dialog>
+    <ConfirmDialog
+      id="caction"
+      action={action}
+      title={
+        <>
+          {words.title} <span className="mono">{target.instance}</span>?
+        </>
+      }
+      detail={words.detail(target)}
+      keepLabel="Keep it"
+      confirmLabel={words.title}
+      onConfirm={onConfirm}
+      onClose={onClose}
+    />
   );
 }
 
@@ -59,5 +49,5 @@ export function ConfirmActionDialog() {
   if (!confirming) return null;
   const { key, action } = confirming;
   // Keyed, so another container's question is a new dialog with the focus on its own safe choice.
-  return <ConfirmDialog key={`${key.node}/${key.unique}/${action}`} target={key} action={action} onConfirm={() => void run(key, action)} onClose={closeConfirm} />;
+  return <ConfirmContainerAction key={`${key.node}/${key.unique}/${action}`} target={key} action={action} onConfirm={() => void run(key, action)} onClose={closeConfirm} />;
 }

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { type ImportResult, useNodes } from './nodes-store.js';
-import { useModal } from './use-modal.js';
+import { useModal } from '../shell/use-modal.js';
 
 type Phase =
   | { kind: 'reading' }

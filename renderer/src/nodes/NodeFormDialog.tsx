@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent, type RefObject } from 'react';
 import type { NodeSpec } from '../../../shared/contract/index.js';
 import { checkNodeForm, emptyNodeForm, formFieldOf, formValuesOf, nodeFields, type FieldErrors, type NodeField, type NodeFormValues } from './node-form.js';
 import { useNodes } from './nodes-store.js';
-import { useModal } from './use-modal.js';
+import { useModal } from '../shell/use-modal.js';
 
 interface FieldProps {
   field: NodeField;
