@@ -1,4 +1,5 @@
 import { selectEdited, useDefinitions } from './definitions-store.js';
+import { ProblemList, YamlTextArea } from '../shell/YamlEditing.js';
 
 function DefinitionList() {
   const saved = useDefinitions((s) => s.saved);
@@ -34,14 +35,7 @@ function Status() {
   const targets = useDefinitions((s) => s.targets);
   if (problems.length > 0) {
     return (
-      <ul className="problems" aria-label="Definition problems">
-        {problems.map((problem, index) => (
-          <li key={`${problem.field}-${index}`} className="problem" data-field={problem.field}>
-            <code className="problem__field">{problem.field}</code>
-            <span>{problem.message}</span>
-          </li>
-        ))}
-      </ul>
+      <ProblemList label="Definition problems" problems={problems} />
     );
   }
   if (!text.trim()) return <p className="spec__ok">Write or paste a definition.</p>;
@@ -74,17 +68,7 @@ export function DefinitionPanel() {
       <div className="app-def__body">
         <DefinitionList />
         <div className="app-def__editor">
-          <textarea
-            className={`spec__text app-def__text${valid ? '' : ' spec__text--invalid'}`}
-            aria-label="Application definition (YAML)"
-            aria-invalid={!valid}
-            aria-describedby="app-def-status"
-            spellCheck={false}
-            autoCapitalize="off"
-            autoComplete="off"
-            value={text}
-            onChange={(event) => setText(event.target.value)}
-          />
+          <YamlTextArea label="Application definition (YAML)" className="app-def__text" valid={valid} describedBy="app-def-status" value={text} onChange={setText} />
           <div id="app-def-status" className="spec__status">
             <Status />
           </div>

@@ -1,4 +1,5 @@
 import { useBuilds } from './builds-store.js';
+import { ProblemList, YamlTextArea } from '../shell/YamlEditing.js';
 
 /** The YAML spec, checked as it is typed: the Build button waits for a valid spec. */
 export function SpecEditor() {
@@ -25,27 +26,10 @@ export function SpecEditor() {
           {specHash ? `spec ${specHash.slice(0, 12)}` : 'YAML'}
         </span>
       </header>
-      <textarea
-        className={`spec__text${valid ? '' : ' spec__text--invalid'}`}
-        aria-label="Image spec (YAML)"
-        aria-invalid={!valid}
-        aria-describedby="spec-status"
-        spellCheck={false}
-        autoCapitalize="off"
-        autoComplete="off"
-        value={specText}
-        onChange={(event) => setSpecText(event.target.value)}
-      />
+      <YamlTextArea label="Image spec (YAML)" valid={valid} describedBy="spec-status" value={specText} onChange={setSpecText} />
       <div id="spec-status" className="spec__status">
         {problems.length > 0 ? (
-          <ul className="problems" aria-label="Spec problems">
-            {problems.map((problem, index) => (
-              <li key={`${problem.field}-${index}`} className="problem" data-field={problem.field}>
-                <code className="problem__field">{problem.field}</code>
-                <span>{problem.message}</span>
-              </li>
-            ))}
-          </ul>
+          <ProblemList label="Spec problems" problems={problems} />
         ) : (
           <p className="spec__ok">{specText.trim() ? 'Valid spec.' : 'Write or paste a spec.'}</p>
         )}

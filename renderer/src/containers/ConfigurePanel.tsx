@@ -1,6 +1,7 @@
 import { configureNode } from './container-manifest.js';
 import { useConfigure } from './configure-store.js';
 import { selectScans, useContainers } from './containers-store.js';
+import { ProblemList, YamlTextArea } from '../shell/YamlEditing.js';
 
 function NodePicker({ node }: { node: string | null }) {
   const scans = useContainers(selectScans);
@@ -23,14 +24,7 @@ function ManifestStatus() {
   const problems = useConfigure((s) => s.problems);
   if (problems.length === 0) return <p className="spec__ok">Valid manifest.</p>;
   return (
-    <ul className="problems" aria-label="Manifest problems">
-      {problems.map((problem, index) => (
-        <li key={`${problem.field}-${index}`} className="problem" data-field={problem.field}>
-          <code className="problem__field">{problem.field}</code>
-          <span>{problem.message}</span>
-        </li>
-      ))}
-    </ul>
+    <ProblemList label="Manifest problems" problems={problems} />
   );
 }
 
@@ -79,17 +73,7 @@ export function ConfigurePanel() {
         <span className="panel__meta">checked as Treadmill does: the proid exists on the node, environment, cpu, memory, disk, one service</span>
       </header>
       <NodePicker node={node} />
-      <textarea
-        className={`spec__text cconfigure__text${valid ? '' : ' spec__text--invalid'}`}
-        aria-label="Container manifest (YAML)"
-        aria-invalid={!valid}
-        aria-describedby="cconfigure-status"
-        spellCheck={false}
-        autoCapitalize="off"
-        autoComplete="off"
-        value={text}
-        onChange={(event) => setText(event.target.value)}
-      />
+      <YamlTextArea label="Container manifest (YAML)" className="cconfigure__text" valid={valid} describedBy="cconfigure-status" value={text} onChange={setText} />
       <div id="cconfigure-status" className="spec__status">
         <ManifestStatus />
       </div>
