@@ -193,3 +193,18 @@ export function removeScript(root: string, instance: string, unique: string): st
     'echo removed',
   ].join('\n');
 }
+
+/**
+ * What the container's s6-log wrote since `offset`, at most `max` bytes,
+ * base64 so the byte count survives any content; `size=` says how long the
+ * file is now (shorter than the offset: rotated).
+ */
+export function logReadScript(root: string, unique: string, offset: number, max = 256 * 1024): string {
+  return [
+    `cd ${shQuote(root)}/apps/${unique}/log/main 2>/dev/null || { echo "size=0"; exit 0; }`,
+    '[ -f current ] || { echo "size=0"; exit 0; }',
+    'size=$(wc -c < current); echo "size=$size"',
+    `from=${offset}; [ "$size" -ge "$from" ] || from=0`,
+    `if [ "$size" -gt "$from" ]; then n=$((size - from)); [ $n -le ${max} ] || n=${max}; echo "from=$from"; tail -c +$((from + 1)) current | head -c "$n" | base64 | tr -d '\n'; echo; fi`,
+  ].join('\n');
+}

@@ -6,6 +6,7 @@ import type { EventBus } from '../host/event-bus.js';
 import type { Runner } from '../process/runner.js';
 import type { ContainerAction } from '../../shared/contract/containers.js';
 import { act, configure, type Execute } from './container-actions.js';
+import { logReadScript } from './container-scripts.js';
 import { parseScan, scanScript, type Manifest, type ScannedContainer } from './container-scan.js';
 import { describeEvent, type ContainerEvent } from './trace-events.js';
 
@@ -145,6 +146,22 @@ export function createContainerService(deps: ContainerServiceDeps) {
       const done = await act(onNode(node), root, action, row.instance, row.unique);
       await service.list([node]);
       return { done };
+    },
+
+    /** The container's log from `offset` on, whole lines only. */
+    async logs(node: string, instance: string, offset: number): Promise<{ text: string; offset: number; restarted: boolean }> {
+      const root = rootOf(node);
+      const find = () => memory.get(`${node}\0${root}`)?.rows.find((r) => r.instance === instance || r.unique === instance);
+      if (!find()) await service.list([node]);
+      const row = find();
+      if (!row) throw new SlipwayError('bad_request', `no container ${instance} on ${node}`, 'instance');
+      const result = await onNode(node)(logReadScript(root, row.unique, offset));
+      if (result.code !== 0) throw new SlipwayError('failed', `reading the log of ${instance}: ${result.stderr.trim()}`);
+      const lines = result.stdout.split('\n');
+      const from = Number(/^from=(\d+)$/m.exec(result.stdout)?.[1] ?? offset);
+      const data = Buffer.from(lines.find((line, index) => index > 0 && lines[index - 1]!.startsWith('from=')) ?? '', 'base64');
+      const whole = data.lastIndexOf(0x0a) + 1;
+      return { text: data.subarray(0, whole).toString('utf8'), offset: from + whole, restarted: from < offset };
     },
 
     start(): void {

@@ -77,6 +77,11 @@ describe.runIf(canRun)('containers supervised by s6 on an overlay root from a Sl
     const log = readFileSync(join(root, 'apps', unique, 'log', 'main', 'current'), 'utf8');
     expect(log).toMatch(/ ok\n.* pid \d+\n/);
     expect(Number(/ pid (\d+)/.exec(log)![1])).toBeLessThan(100);
+    // The same log, read through Slipway from an offset (as the console tails it): whole lines, then nothing new.
+    const tail = await containers.logs('node001', instance, 0);
+    expect(tail).toMatchObject({ restarted: false, offset: Buffer.byteLength(log) });
+    expect(tail.text).toBe(log);
+    expect(await containers.logs('node001', instance, tail.offset)).toEqual({ text: '', offset: tail.offset, restarted: false });
     // The image is the lower layer only: never written.
     expect(sha256(image)).toBe(imageSum);
   });

@@ -168,6 +168,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'containers.trace': async ({ node, instance }) => containers.trace(node, instance),
       'containers.configure': ({ node, manifest }) => containers.configure(node, manifest),
       'containers.act': ({ node, instance, action }) => containers.act(node, instance, action),
+      'containers.logs': ({ node, instance, offset }) => containers.logs(node, instance, offset),
     },
     start() {
       // The first probe runs at once so the view is filled when a client connects.

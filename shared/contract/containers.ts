@@ -90,3 +90,18 @@ export const containerActionCommands = {
   /** start, stop, terminate (running link to cleanup/, data/terminated), remove (after cleanup). */
   'containers.act': command(z.object({ node: z.string(), instance: z.string(), action: ContainerAction }).strict(), z.object({ done: z.string() })),
 };
+
+/** A container's log (s6-log's `log/main/current`), read on from a byte offset: the console tails it live. */
+export const containerLogCommands = {
+  'containers.logs': command(
+    z.object({ node: z.string(), instance: z.string(), offset: z.number().int().nonnegative() }).strict(),
+    z.object({
+      /** New text since `offset`, whole lines only (a partial last line waits for the next read). */
+      text: z.string(),
+      /** Where the next read starts. */
+      offset: z.number().int().nonnegative(),
+      /** The log was rotated or cut since `offset`: reading started again from its beginning. */
+      restarted: z.boolean(),
+    }),
+  ),
+};

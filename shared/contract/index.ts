@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { appCommands, appEvents } from './apps.js';
 import { buildCommands, buildEvents } from './builds.js';
-import { containerActionCommands, containerCommands, containerEvents } from './containers.js';
+import { containerActionCommands, containerCommands, containerEvents, containerLogCommands } from './containers.js';
 import { deployCommands, deployEvents } from './deploy.js';
 import { nodeCommands, nodeEvents } from './nodes.js';
 import { publishCommands, publishEvents } from './publish.js';
@@ -23,6 +23,7 @@ export const commands = {
   ...appCommands,
   ...containerCommands,
   ...containerActionCommands,
+  ...containerLogCommands,
 };
 
 export const events = {
