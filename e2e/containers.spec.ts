@@ -19,6 +19,8 @@ const viewport = (page: Page) => page.getByTestId('containers-viewport');
 const nodeCard = (page: Page, node: string) => page.getByRole('list', { name: 'Treadmill nodes' }).locator(`li[data-node="${node}"]`);
 const detail = (page: Page) => page.locator('section.cdetail');
 const timeline = (page: Page) => page.getByRole('list', { name: 'Event timeline' });
+const logPanel = (page: Page) => detail(page).locator('section.clog');
+const logLines = (page: Page) => page.getByRole('log', { name: 'Container log' }).locator('.clog__line');
 const ageHeader = (page: Page) => table(page).getByRole('columnheader', { name: /^Age/ });
 
 const exitWords: Record<string, RegExp> = {
@@ -247,6 +249,55 @@ test.describe('containers against the mocked backend', () => {
       expect(after.length).toBeGreaterThan(times.length);
       expect(await page.evaluate('window.containersMarker')).toBe('not reloaded');
       await saveScreenshot(page, 'containers-rescanned');
+    });
+
+    test('the detail tails the selected container’s log live, stamps as local time, and switches with the selection', async ({ page }) => {
+      test.setTimeout(45_000);
+      // The youngest running container of rack1-n01: the next re-scans end older ones first.
+      await nodeFilter(page).selectOption('rack1-n01');
+      await stateChip(page, 'running').click();
+      await ageHeader(page).getByRole('button').click();
+      await expect(ageHeader(page)).toHaveAttribute('aria-sort', 'ascending');
+      const running = (await bodyRows(page).first().getAttribute('data-instance'))!;
+      await page.evaluate("window.containersMarker = 'not reloaded'");
+      await rowOf(page, running).locator('[data-col="instance"] button').click();
+
+      await expect(logPanel(page)).toHaveAttribute('data-instance', running);
+      await expect(logPanel(page).getByTestId('log-count')).toHaveText(/^\d+ lines · live$/);
+      await expect(logLines(page).first().locator('.clog__text')).toHaveText(/^(starting \w+ as |\w+: .* seq=\d+$)/);
+      await expect(logLines(page).last().locator('time')).toHaveText(/^\d{2}:\d{2}:\d{2}$/);
+      // A stamp is the line's own time, shown locally: within a few seconds of now.
+      const stampAge = await logLines(page).last().locator('time').evaluate((t) => Math.abs(Date.now() - Date.parse(t.getAttribute('datetime')!)));
+      expect(stampAge).toBeLessThan(10_000);
+      const seqOf = async () => Number(/seq=(\d+)$/.exec((await logLines(page).last().locator('.clog__text').textContent())!)![1]);
+      const before = await seqOf();
+      const countBefore = await logLines(page).count();
+      // New lines arrive without a reload, and the view follows them.
+      await expect.poll(seqOf, { timeout: 10_000 }).toBeGreaterThan(before + 3);
+      expect(await logLines(page).count()).toBeGreaterThan(countBefore);
+      const atEnd = await page.getByRole('log', { name: 'Container log' }).evaluate((v) => v.scrollHeight - v.scrollTop - v.clientHeight <= 16);
+      expect(atEnd).toBe(true);
+      expect(await page.evaluate('window.containersMarker')).toBe('not reloaded');
+      await saveScreenshot(page, 'containers-log');
+
+      // Another container: its log replaces the first one's; one that exited 3 says so last, and gains nothing.
+      await stateChip(page, 'finished').click();
+      await appFilter(page).fill('proid.web');
+      const ended = page.locator('.ctable__body [role="row"][data-state="finished"]').filter({ has: page.locator('[data-col="summary"]', { hasText: /^return code: 3$/ }) }).first();
+      const endedInstance = (await ended.getAttribute('data-instance'))!;
+      await ended.locator('[data-col="instance"] button').click();
+      await expect(detail(page).getByRole('heading', { level: 2 })).toHaveText(endedInstance);
+      await expect(logPanel(page)).toHaveAttribute('data-instance', endedInstance);
+      await expect(logLines(page).last().locator('.clog__text')).toHaveText('exiting with status 3');
+      await expect(logLines(page).first().locator('.clog__text')).toHaveText(`starting web_server as ${endedInstance}`);
+      await expect(logPanel(page)).not.toContainText(running);
+      const endedCount = await logLines(page).count();
+      await page.waitForTimeout(2_500);
+      await expect(logLines(page)).toHaveCount(endedCount);
+
+      // Closing the detail ends the tail.
+      await detail(page).getByRole('button', { name: 'Close the detail' }).click();
+      await expect(logPanel(page)).toHaveCount(0);
     });
   });
 

@@ -17,6 +17,7 @@ const detail = (page: Page) => page.locator('section.cdetail');
 const action = (page: Page, name: string) => detail(page).getByRole('group', { name: 'Container actions' }).getByRole('button', { name });
 const timeline = (page: Page) => page.getByRole('list', { name: 'Event timeline' });
 const dialog = (page: Page) => page.getByRole('dialog');
+const log = (page: Page) => page.getByRole('log', { name: 'Container log' });
 
 /** Configures the manifest on node001 from the panel; the new instance, shown in the detail. */
 async function configure(page: Page, manifest: string): Promise<string> {
@@ -83,6 +84,15 @@ test('containers configured, started, ended and terminated from the Containers v
     await expect(detail(page)).toHaveAttribute('data-state', 'finished', { timeout: 60_000 });
     await expect(detail(page).locator('[data-col="summary"] dd')).toHaveText('return code: 3');
     await expect(timeline(page).locator('.ctimeline__text')).toHaveText([/^configured [A-Z2-7]{13}$/, 'service web_server running', 'service web_server exited: return code: 3', 'finished: return code: 3'], { timeout: 15_000 });
+    // What it printed, read from its s6-log through the Log panel: /etc/slipway-test of the image (the build writes "ok"), then its pid.
+    await expect(detail(page).locator('section.clog')).toHaveAttribute('data-instance', rc);
+    await expect.poll(async () => (await log(page).locator('.clog__text').allTextContents()).join('\n'), { timeout: 15_000 }).toMatch(/(^|\n)ok\npid \d+$/);
+    const okLine = log(page).locator('.clog__line').filter({ has: page.locator('.clog__text', { hasText: /^ok$/ }) });
+    await expect(okLine.locator('time')).toHaveText(/^\d{2}:\d{2}:\d{2}$/);
+    // s6-log's TAI64N stamp, read as UTC: within seconds of the service's start in the timeline (not 37 s off).
+    const printedAt = Date.parse((await okLine.locator('time').getAttribute('datetime'))!);
+    const runningAt = Date.parse((await timeline(page).locator('li', { hasText: 'service web_server running' }).locator('time').getAttribute('datetime'))!);
+    expect(Math.abs(printedAt - runningAt)).toBeLessThan(5_000);
 
     // Over its memory cgroup's limit.
     const hog = await configure(page, manifest('hog', 'head -c 400000000 /dev/zero | tail', '32M'));

@@ -1,8 +1,9 @@
-import type { ContainerEventLine, ContainerScan, containerActionCommands, containerCommands } from '../../shared/contract/index.js';
+import type { ContainerEventLine, ContainerScan, containerActionCommands, containerCommands, containerLogCommands } from '../../shared/contract/index.js';
 import { SlipwayError } from '../../shared/contract/index.js';
 import type { Handlers } from '../host/backend.js';
 import type { EventBus } from '../host/event-bus.js';
 import { createMockContainerActions } from './mock-container-actions.js';
+import { createMockContainerLogs } from './mock-container-logs.js';
 import { configuredContainer, damage, endContainer, labNodes, liveEndings, malformedProblems, readableNodes, seededContainer, share, startContainer, type LabContainer, type LabNode, type NodeLab } from './mock-container-lab.js';
 
 /**
@@ -17,9 +18,10 @@ import { configuredContainer, damage, endContainer, labNodes, liveEndings, malfo
  * cleaned up and replaced by a newly placed one (so counts stay put).
  * Containers the operator configured or acted on (mock-container-actions.ts)
  * are left out of that: they move only when told, as on a real node.
+ * Each container's log (mock-container-logs.ts) follows from its life.
  */
 
-type ContainerCommand = keyof typeof containerCommands | keyof typeof containerActionCommands;
+type ContainerCommand = keyof typeof containerCommands | keyof typeof containerActionCommands | keyof typeof containerLogCommands;
 
 export interface MockContainersOptions {
   bus: EventBus;
@@ -83,6 +85,7 @@ export function createMockContainers(options: MockContainersOptions): MockContai
       if (lab) bus.publish('containers.scan', scanOf(lab.node));
     },
   });
+  const logs = createMockContainerLogs({ labs, now });
   const ownLife = (c: LabContainer) => !actions.isOperated(c.row.node, c.row.unique);
 
   function scanOf(node: LabNode): ContainerScan {
@@ -147,6 +150,7 @@ export function createMockContainers(options: MockContainersOptions): MockContai
       return all.sort((a, b) => a.at.localeCompare(b.at));
     },
     ...actions.handlers,
+    ...logs.handlers,
   };
 
   return {

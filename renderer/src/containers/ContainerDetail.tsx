@@ -5,6 +5,8 @@ import { useNow } from '../builds/use-now.js';
 import { Labels } from '../nodes/NodeTable.js';
 import { formatAge } from './container-format.js';
 import { ActionRefusal, ContainerActions } from './ContainerActions.js';
+import { ContainerLog } from './ContainerLog.js';
+import { useContainerLog } from './container-log-store.js';
 import { useContainerTrace } from './container-trace-store.js';
 import { ContainerStateBadge, CleanupMarker } from './ContainerStateBadge.js';
 import { selectSelectedRow, useContainers } from './containers-store.js';
@@ -46,7 +48,7 @@ function ContainerFacts({ row }: { row: ContainerRow }) {
   );
 }
 
-/** The selected container: what its directory says, its problems, and its event timeline, live. */
+/** The selected container: what its directory says, its problems, its event timeline and its log, live. */
 export function ContainerDetail() {
   const selected = useContainers((s) => s.selected);
   const row = useContainers(selectSelectedRow);
@@ -55,7 +57,18 @@ export function ContainerDetail() {
   const node = selected?.node ?? null;
   const instance = selected?.instance ?? null;
 
+  const follow = useContainerLog((s) => s.follow);
+  const stopLog = useContainerLog((s) => s.stop);
+  const present = row !== null;
+
   useEffect(() => open(node !== null && instance !== null ? { node, instance } : null), [open, node, instance]);
+  // Tailed while it is on its node; once gone its log cannot be read, and what was read stays.
+  useEffect(() => {
+    if (node === null || instance === null) follow(null);
+    else if (present) follow({ node, instance });
+    else stopLog();
+  }, [follow, stopLog, node, instance, present]);
+  useEffect(() => stopLog, [stopLog]);
 
   if (!selected) return <p className="containers__hint muted">Select a container to see its facts and its event timeline.</p>;
   return (
@@ -91,6 +104,7 @@ export function ContainerDetail() {
         {row && <ContainerFacts row={row} />}
         <EventTimeline instance={selected.instance} />
       </div>
+      <ContainerLog key={selected.instance} instance={selected.instance} />
     </section>
   );
 }
