@@ -111,7 +111,9 @@ export function createContainerService(deps: ContainerServiceDeps) {
 
   const service = {
     /** Every Treadmill node (or these), in parallel; each answers in one round trip. */
-    async list(names?: readonly string[]): Promise<ContainerScan[]> {
+    async list(names?: readonly string[], options: { fresh?: boolean } = {}): Promise<ContainerScan[]> {
+      // A fresh scan forgets what earlier scans saw: every manifest and event is read again (benchmarks).
+      if (options.fresh) for (const key of [...memory.keys()]) if (!names || names.some((name) => key.startsWith(`${name}\0`))) memory.delete(key);
       const nodes = deps.nodes.specs().filter((node) => (names ? names.includes(node.name) : treadmillRoot(node) !== null));
       const unknown = (names ?? []).filter((name) => !nodes.some((node) => node.name === name));
       if (unknown.length > 0) throw new SlipwayError('bad_request', `not in the inventory: ${unknown.join(', ')}`, 'nodes');

@@ -122,6 +122,10 @@ describe.runIf(canRun)('containers supervised by s6 on an overlay root from a Sl
     expect(cli('ls', '--node', 'node001', '--state', 'finished').stdout).toMatch(new RegExp(`node001 +${instance.replace('.', '\\.')} +finished \\(cleanup\\) +return code: 0`));
     const trace = cli('trace', instance, '--node', 'node001').stdout.trim().split('\n').map((line) => line.split('  ').at(-1));
     expect(trace).toEqual([expect.stringMatching(/^configured [A-Z2-7]{13}$/), 'service web_server running', 'service web_server exited: return code: 0', 'finished: return code: 0']);
+    const rounds = cli('ls', '--node', 'node001', '--rounds', '2', '--json').stdout.trim().split('\n');
+    expect(rounds).toHaveLength(2);
+    expect(JSON.parse(rounds[0]!)).toMatchObject({ round: 1, rows: [expect.any(Number)] });
+    expect(JSON.parse(rounds[1]!)[0].rows.some((r: { instance: string }) => r.instance === instance)).toBe(true);
     expect(cli('terminate', 'node001', instance).status).toBe(0);
     expect(cli('remove', 'node001', instance).stdout).toBe(`${instance} on node001: removed\n`);
     expect(cli('ls', '--node', 'node001').stdout).not.toContain(instance);
