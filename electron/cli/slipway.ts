@@ -67,9 +67,10 @@ commands:
   app traces RUN [--node N] [--stream stdout|stderr|buildlog] [-f|--follow]
             every node's traces (also kept in the run's results folder)
   app blacklist [--remove NODE]  nodes whose errors said they are broken, with why
-  containers ls [--node N | --root DIR] [--state S] [--json]
+  containers ls [--node N | --root DIR] [--state S] [--rounds N] [--json]
             containers of Treadmill node roots (nodes labelled treadmill or
-            treadmill=/root), one command per node; --root reads a local directory
+            treadmill=/root), one command per node; --root reads a local directory;
+            --rounds scans again in full over the same connections, timing each
   containers trace INSTANCE [--node N | --root DIR]
             the instance's events, as treadmill trace words them
   containers configure NODE MANIFEST.yaml
