@@ -1,34 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  appPhases,
-  AppStatus,
-  type AppDefinition,
-  type AppNodeState,
-  type AppPhase,
-  type AppRunDetail,
-  type AppRunSummary,
-  type BlacklistEntry,
-  type TraceLine,
-  type TraceStream,
-} from '../../shared/contract/apps.js';
+import { AppStatus, type AppDefinition, type AppNodeState, type AppPhase, type AppRunDetail, type AppRunSummary, type BlacklistEntry, type TraceLine, type TraceStream } from '../../shared/contract/apps.js';
 import { Semaphore } from '../nodes/semaphore.js';
-import {
-  installDepends,
-  install,
-  makeHome,
-  packBuild,
-  pollNode,
-  startApp,
-  startBuild,
-  StepFailure,
-  unpackBuild,
-  uploadSources,
-  type AppNodeAccess,
-} from './app-node-steps.js';
+import { installDepends, install, makeHome, packBuild, pollNode, runScript, startApp, startBuild, StepFailure, unpackBuild, uploadSources, type AppNodeAccess } from './app-node-steps.js';
 import { buildKey } from './build-tree.js';
 import { deferred, type Deferred } from './deferred.js';
+import { BuilderLost, freshNode, Stopped, type BuildGroup } from './node-run-state.js';
 import { stopScript, type StatusReport } from './remote-scripts.js';
-import { runScript } from './app-node-steps.js';
 import { traceStreams, TraceStore } from './trace-store.js';
 
 export interface AppRunDeps {
@@ -48,32 +25,6 @@ export interface RunFiles {
   resultsDir: string;
   sourcesTar: string;
   sourcesDigest: string;
-}
-
-/** Build groups: one builder per (build inputs, platform); everyone else receives along the tree. */
-interface BuildGroup {
-  builder: string;
-  built: Promise<void>;
-  /** Nodes that have the build, in the order they got it: receiver i gets it from holders[i / 2]. */
-  holders: string[];
-  received: Map<string, Promise<void>>;
-}
-
-class Stopped extends Error {}
-
-/** The node chosen to build failed before building (unreachable, bad host): not a build failure. */
-class BuilderLost extends Error {
-  constructor(node: string, why: string) {
-    super(`the build node ${node} failed before building (${why})`);
-  }
-}
-
-export function freshNode(node: string): AppNodeState {
-  const phases = Object.fromEntries(appPhases.map((phase) => [phase, { status: 'pending', startedAt: null, durationMs: null, message: null }])) as AppNodeState['phases'];
-  return {
-    node, status: 'NOT_STARTED', phases, home: null, platform: null, builtBy: null, receivedFrom: null,
-    pid: null, exitCode: null, failedStep: null, error: null, stoppedWith: null, updatedAt: new Date().toISOString(),
-  };
 }
 
 /**

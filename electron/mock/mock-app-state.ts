@@ -1,17 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appPhases, AppStatus, type AppNodeState, type AppRunSummary } from '../../shared/contract/index.js';
+import { AppStatus, type AppNodeState, type AppRunSummary } from '../../shared/contract/index.js';
+import { freshNode as realFreshNode } from '../apps/node-run-state.js';
 
 /** Pieces of a mocked application run that hold no behaviour: states, clocks, promises, failures. */
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-export function freshNode(node: string, at: number): AppNodeState {
-  const phases = Object.fromEntries(appPhases.map((phase) => [phase, { status: 'pending', startedAt: null, durationMs: null, message: null }])) as AppNodeState['phases'];
-  return {
-    node, status: 'NOT_STARTED', phases, home: null, platform: null, builtBy: null, receivedFrom: null,
-    pid: null, exitCode: null, failedStep: null, error: null, stoppedWith: null, updatedAt: iso(at),
-  };
-}
+/** The real service's fresh node, on the mock's clock. */
+export const freshNode = (node: string, at: number): AppNodeState => realFreshNode(node, iso(at));
 
 /** As the real service counts: a node in any running phase keeps the run active. */
 export function summaryOf(base: Omit<AppRunSummary, 'counts' | 'active'>, states: Iterable<AppNodeState>): AppRunSummary {
