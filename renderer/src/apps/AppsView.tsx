@@ -5,6 +5,7 @@ import { DefinitionPanel } from './DefinitionPanel.js';
 import { DeployPanel } from './DeployPanel.js';
 import { RunList } from './RunList.js';
 import { RunPanel } from './RunPanel.js';
+import { DismissibleAlert } from '../shell/DismissibleAlert.js';
 
 export function AppsView() {
   const error = useApps((s) => s.error);
@@ -26,14 +27,7 @@ export function AppsView() {
           <p className="view__subtitle">One definition, deployed to many nodes over SSH: uploaded, built once per platform and spread along a tree, installed, run and followed live.</p>
         </div>
       </header>
-      {error && (
-        <div className="alert" role="alert">
-          <span>{error}</span>
-          <button type="button" className="button button--small" onClick={dismissError}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      {error && <DismissibleAlert message={error} onDismiss={dismissError} />}
       <div className="apps__top">
         <DefinitionPanel />
         <DeployPanel />

@@ -7,6 +7,7 @@ import { ContainersToolbar } from './ContainersToolbar.js';
 import { ContainerTable } from './ContainerTable.js';
 import { selectAllRows, selectScans, useContainers } from './containers-store.js';
 import { NodeScans } from './NodeScans.js';
+import { DismissibleAlert } from '../shell/DismissibleAlert.js';
 
 export function ContainersView() {
   const error = useContainers((s) => s.error);
@@ -34,14 +35,7 @@ export function ContainersView() {
           </button>
         )}
       </header>
-      {error && (
-        <div className="alert" role="alert">
-          <span>{error}</span>
-          <button type="button" className="button button--small" onClick={dismissError}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      {error && <DismissibleAlert message={error} onDismiss={dismissError} />}
       {loaded && nodes === 0 ? (
         <div className="empty">
           <p className="empty__title">No Treadmill node</p>

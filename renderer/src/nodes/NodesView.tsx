@@ -10,6 +10,7 @@ import { NodeTable } from './NodeTable.js';
 import { PassphraseDialog } from './PassphraseDialog.js';
 import { selectShownPrompt, useNodes } from './nodes-store.js';
 import { RemoveNodesDialog } from './RemoveNodesDialog.js';
+import { DismissibleAlert } from '../shell/DismissibleAlert.js';
 
 type Dialog = { kind: 'add' } | { kind: 'edit'; spec: NodeSpec } | { kind: 'remove'; names: string[] } | { kind: 'import' };
 
@@ -44,14 +45,7 @@ export function NodesView() {
           </p>
         </div>
       </header>
-      {error && (
-        <div className="alert" role="alert">
-          <span>{error}</span>
-          <button type="button" className="button button--small" onClick={dismissError}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      {error && <DismissibleAlert message={error} onDismiss={dismissError} />}
       {waiting > 0 && !shownPrompt && (
         <div className="notice" role="status">
           <span>

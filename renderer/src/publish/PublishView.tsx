@@ -6,17 +6,7 @@ import { useDeploy } from './deploy-store.js';
 import { PublishForm } from './PublishForm.js';
 import { usePublish } from './publish-store.js';
 import { TftpTree } from './TftpTree.js';
-
-function Alert({ message, onDismiss }: { message: string; onDismiss(): void }) {
-  return (
-    <div className="alert" role="alert">
-      <span>{message}</span>
-      <button type="button" className="button button--small" onClick={onDismiss}>
-        Dismiss
-      </button>
-    </div>
-  );
-}
+import { DismissibleAlert } from '../shell/DismissibleAlert.js';
 
 export function PublishView() {
   const publishError = usePublish((s) => s.error);
@@ -45,8 +35,8 @@ export function PublishView() {
           <p className="view__subtitle">Netboot kernels and initrds into the TFTP tree, switched atomically; images deployed through configuration extensions on an overlay.</p>
         </div>
       </header>
-      {publishError && <Alert message={publishError} onDismiss={dismissPublishError} />}
-      {deployError && <Alert message={deployError} onDismiss={dismissDeployError} />}
+      {publishError && <DismissibleAlert message={publishError} onDismiss={dismissPublishError} />}
+      {deployError && <DismissibleAlert message={deployError} onDismiss={dismissDeployError} />}
       <TftpTree />
       <PublishForm />
       <h2 className="view__section">Overlay deploy</h2>
