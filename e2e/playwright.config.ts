@@ -6,8 +6,10 @@ const chromium = process.env.SLIPWAY_CHROMIUM ?? '/usr/bin/chromium';
 export default defineConfig({
   testDir: '.',
   outputDir: '../test-results/playwright-artifacts',
-  timeout: 30_000,
-  expect: { timeout: 10_000 },
+  // Limits, not waits: every expectation ends as soon as its state shows. They leave room for a shared
+  // 2-core machine under load (a load of 13 has been seen), where a render or a request takes seconds.
+  timeout: 60_000,
+  expect: { timeout: 20_000 },
   fullyParallel: false,
   workers: 2,
   reporter: [['list'], ['json', { outputFile: '../test-results/playwright.json' }]],

@@ -33,6 +33,8 @@ describe.runIf(canRun)('remote applications on real sshd nodes (root)', () => {
       firstOctet: 150,
       port: 2291,
       user: 'slipway-test',
+      // Every login shell takes half a second, as on lab nodes with heavy rc files: a deploy must not pay it per step.
+      slowLogin: 0.5,
       nodeEnv: (name) => (name === 'node006' ? { PATH: `${broken}:/usr/bin:/bin` } : undefined),
     });
     services = appServices(dir, fleet);
@@ -48,11 +50,16 @@ describe.runIf(canRun)('remote applications on real sshd nodes (root)', () => {
   it('builds a C program once, spreads it along a tree, runs it on 5 nodes, collects their stdout', { timeout: 120_000 }, async () => {
     const { apps } = services;
     const five = fleet.nodes.slice(0, 5).map((n) => n.name);
+    const sessionsBefore = five.map((n) => fleet.sessions(n));
     const started = Date.now();
     const { id, done } = await apps.deploy(helloApp(), five);
     await done;
     const deployMs = Date.now() - started;
     await until(() => apps.get(id).nodes.every(ended));
+    // Seven steps and a poll a second, yet a bounded number of sessions per node (resident shells, SFTP), not one per step.
+    const sessions = five.map((n, i) => fleet.sessions(n) - sessionsBefore[i]!);
+    console.log(`sessions per node during the deploy and run: ${sessions.join(', ')}`);
+    for (const count of sessions) expect(count).toBeLessThanOrEqual(6);
     const detail = apps.get(id);
     expect(detail.nodes.map((n) => [n.node, n.status, n.exitCode, n.error])).toEqual(five.map((n) => [n, 'FINISHED', 7, null]));
 

@@ -19,7 +19,7 @@ describe.runIf(canRun)('slipway app (built CLI, real sshd nodes)', () => {
 
   beforeAll(async () => {
     spawnSync('chmod', ['755', dir]);
-    fleet = await startFleet({ count: 3, dir: join(dir, 'fleet'), firstOctet: 160, port: 2289, user: 'slipway-test' });
+    fleet = await startFleet({ count: 3, dir: join(dir, 'fleet'), firstOctet: 160, port: 2289, user: 'slipway-test', slowLogin: 0.5 });
     saveInventory(join(dir, 'nodes.yaml'), fleet.nodes.map((n) => ({ name: n.name, host: n.host, port: n.port, user: fleet.user, identity: fleet.clientKey, jump: null, labels: ['lab'] })));
     writeFileSync(join(dir, 'known_hosts'), fleet.knownHosts);
   }, 60_000);

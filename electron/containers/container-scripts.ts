@@ -49,8 +49,31 @@ echo "$cg" > data/cgroup
 post service_running "$UNIQUEID.$SERVICE"
 export IMAGE COMMAND dir
 # unshare --fork ignores TERM, and a pid namespace's init ignores signals it has no handler for: so a shell
-# is init in there and passes TERM on to the service, and this one passes s6's TERM to that shell.
-unshare --mount --pid --fork --kill-child --propagation private /bin/sh -c '
+# is init in there and passes TERM on to the service, and this one passes s6's TERM to that shell. A TERM
+# that comes while the namespace is starting is not lost: before it exists this script ends by it; after,
+# it goes to the init once the init can take it (it says so in data/ns-ready).
+rm -f data/ns-ready
+ns=
+stop() {
+  if [ -z "$ns" ]; then trap - TERM INT; kill -TERM $$; fi
+  i=0
+  while [ $i -lt 200 ]; do
+    case $(cat /proc/$ns/stat 2>/dev/null) in ''|*') Z '*) return ;; esac
+    init=$(cat /proc/$ns/task/$ns/children 2>/dev/null)
+    if [ -n "$init" ] && [ -e data/ns-ready ]; then kill -TERM $init 2>/dev/null; return; fi
+    sleep 0.05; i=$((i + 1))
+  done
+}
+trap stop TERM INT
+# setpriv --pdeathsig: should this script be killed (s6's KILL after timeout-kill), unshare dies with it, and
+# with unshare (--kill-child) the namespace and everything in it.
+pdeath=
+if command -v setpriv > /dev/null 2>&1; then pdeath='setpriv --pdeathsig KILL'; fi
+$pdeath unshare --mount --pid --fork --kill-child --propagation private /bin/sh -c '
+  # Never a failing command in here: under set -e it would end this shell from inside the trap.
+  stop() { stopping=1; if [ -n "$svc" ]; then kill -TERM $svc 2>/dev/null || :; fi; }
+  trap stop TERM INT
+  : > data/ns-ready
   set -e
   mount -o loop,ro "$IMAGE" "$dir/root.lower"
   mount -t overlay overlay -o "lowerdir=$dir/root.lower,upperdir=$dir/overlay/upper,workdir=$dir/overlay/work" "$dir/root"
@@ -58,15 +81,15 @@ unshare --mount --pid --fork --kill-child --propagation private /bin/sh -c '
   mount -t tmpfs -o mode=755,size=64k tmpfs "$dir/root/dev"
   for d in null zero full random urandom tty; do : > "$dir/root/dev/$d"; mount --bind "/dev/$d" "$dir/root/dev/$d"; done
   set +e
+  [ -z "$stopping" ] || exit 143
   chroot "$dir/root" /bin/sh -c "$COMMAND" &
   svc=$!
-  trap "kill -TERM $svc 2>/dev/null" TERM INT
+  [ -z "$stopping" ] || kill -TERM $svc
   wait $svc; rc=$?
   while kill -0 $svc 2>/dev/null; do wait $svc; rc=$?; done
   exit $rc
 ' &
 ns=$!
-trap 'kill -TERM $(cat /proc/$ns/task/$ns/children 2>/dev/null) 2>/dev/null' TERM INT
 wait $ns; rc=$?
 while kill -0 $ns 2>/dev/null; do wait $ns; rc=$?; done
 # Ended by a signal: end the same way, so s6 (and Treadmill's words) say "signal", not 128 + n.
@@ -176,7 +199,8 @@ export function terminateScript(root: string, instance: string, unique: string):
     // Down, and its supervisor exits once it is; then the link moves and s6-svscan forgets the service.
     `if [ -L running/${shQuote(instance)} ]; then s6-svc -dx apps/${unique} 2>/dev/null || true; mv running/${shQuote(instance)} cleanup/${unique}; else ln -sfn ../apps/${unique} cleanup/${unique}; fi`,
     `: > apps/${unique}/data/terminated`,
-    's6-svscanctl -a running 2>/dev/null || true',
+    // -n: the supervisors of services no longer in running/ (this one and its logger) exit, so remove finds them gone.
+    's6-svscanctl -an running 2>/dev/null || true',
     'echo terminated',
   ].join('\n');
 }
@@ -189,6 +213,8 @@ export function removeScript(root: string, instance: string, unique: string): st
     `[ ! -e running/${shQuote(instance)} ] || { echo "${unique} is still in running/: terminate it first" >&2; exit 3; }`,
     `[ -e cleanup/${unique} ] || [ -e cleanup/${shQuote(instance)} ] || { echo "${unique} is not in cleanup/" >&2; exit 3; }`,
     `rm -f cleanup/${unique} cleanup/${shQuote(instance)}`,
+    // Its supervisors (service and log) may still be on their way out after a terminate: their directories go once they are.
+    `i=0; while [ $i -lt 100 ] && { s6-svok apps/${unique} || s6-svok apps/${unique}/log; } 2>/dev/null; do sleep 0.1; i=$((i + 1)); done`,
     `rm -rf apps/${unique}`,
     'echo removed',
   ].join('\n');

@@ -20,7 +20,7 @@ describe.runIf(canRun)('containers read over SSH from a Treadmill node root (rea
     execFileSync('chmod', ['755', dir]);
     execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bench', 'containers-layout.mjs'), join(dir, 'root'), '200']);
     execFileSync('chmod', ['-R', 'a+rX', join(dir, 'root')]);
-    fleet = await startFleet({ count: 1, dir: join(dir, 'fleet'), firstOctet: 170, port: 2287, user: 'slipway-test' });
+    fleet = await startFleet({ count: 1, dir: join(dir, 'fleet'), firstOctet: 170, port: 2287, user: 'slipway-test', slowLogin: 0.5 });
     const [node] = fleet.nodes;
     saveInventory(join(dir, 'nodes.yaml'), [{ name: node!.name, host: node!.host, port: node!.port, user: fleet.user, identity: fleet.clientKey, jump: null, labels: [`treadmill=${join(dir, 'root')}`] }]);
     writeFileSync(join(dir, 'known_hosts'), fleet.knownHosts);

@@ -97,11 +97,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     return gunzipSync(Buffer.from(result.stdout, 'base64')).toString('utf8');
   };
 
-  function rootOf(name: string): string {
-    const node = deps.nodes.specs().find((n) => n.name === name);
-    if (!node) throw new SlipwayError('bad_request', `no node named ${name} in the inventory`, 'node');
-    return treadmillRoot(node) ?? defaultTreadmillRoot;
-  }
+  const rootOf = (name: string): string => treadmillRoot(specOf(name)) ?? defaultTreadmillRoot;
 
   const locally = async (script: string) => {
     const result = await deps.run('sh', ['-c', script], { quiet: true });
@@ -109,17 +105,64 @@ export function createContainerService(deps: ContainerServiceDeps) {
     return result.stdout;
   };
 
+  /**
+   * One scan per node at a time: the poll, the list a client asks for and the
+   * rescan after an action share it. A caller that needs what the node looks
+   * like now (after an action) gets one more scan after the running one, shared
+   * by every such caller meanwhile.
+   */
+  const running = new Map<string, Promise<ContainerScan>>();
+  const following = new Map<string, Promise<ContainerScan>>();
+  function scanNode(node: NodeSpec, startingNow = false): Promise<ContainerScan> {
+    const current = running.get(node.name);
+    if (current && !startingNow) return current;
+    if (current) {
+      let next = following.get(node.name);
+      if (!next) {
+        next = current.then(() => undefined, () => undefined).then(() => {
+          following.delete(node.name);
+          return scanNode(node, true);
+        });
+        following.set(node.name, next);
+      }
+      return next;
+    }
+    const scanning = scan(node.name, treadmillRoot(node) ?? defaultTreadmillRoot, overSsh(node.name)).then((result) => {
+      deps.bus.publish('containers.scan', result);
+      return result;
+    });
+    running.set(node.name, scanning);
+    void scanning.finally(() => running.delete(node.name)).catch(() => undefined);
+    return scanning;
+  }
+
+  function specOf(name: string): NodeSpec {
+    const node = deps.nodes.specs().find((n) => n.name === name);
+    if (!node) throw new SlipwayError('bad_request', `no node named ${name} in the inventory`, 'node');
+    return node;
+  }
+
+  /** The container's row as the last scan saw it; unknown, a fresh scan is waited for, and the refusal says so. */
+  async function rowOf(node: string, instance: string): Promise<ContainerRow> {
+    const root = rootOf(node);
+    const find = () => memory.get(`${node}\0${root}`)?.rows.find((r) => r.instance === instance || r.unique === instance);
+    const known = find();
+    if (known) return known;
+    await scanNode(specOf(node), true);
+    const found = find();
+    if (!found) throw new SlipwayError('bad_request', `no container ${instance} on ${node} (not in a scan of ${node} made just now)`, 'instance');
+    return found;
+  }
+
   const service = {
-    /** Every Treadmill node (or these), in parallel; each answers in one round trip. */
+    /** Every Treadmill node (or these), in parallel; each answers in one round trip, and a scan already running is joined. */
     async list(names?: readonly string[], options: { fresh?: boolean } = {}): Promise<ContainerScan[]> {
       // A fresh scan forgets what earlier scans saw: every manifest and event is read again (benchmarks).
       if (options.fresh) for (const key of [...memory.keys()]) if (!names || names.some((name) => key.startsWith(`${name}\0`))) memory.delete(key);
       const nodes = deps.nodes.specs().filter((node) => (names ? names.includes(node.name) : treadmillRoot(node) !== null));
       const unknown = (names ?? []).filter((name) => !nodes.some((node) => node.name === name));
       if (unknown.length > 0) throw new SlipwayError('bad_request', `not in the inventory: ${unknown.join(', ')}`, 'nodes');
-      const scans = await Promise.all(nodes.map((node) => scan(node.name, treadmillRoot(node) ?? defaultTreadmillRoot, overSsh(node.name))));
-      for (const result of scans) deps.bus.publish('containers.scan', result);
-      return scans;
+      return Promise.all(nodes.map((node) => scanNode(node, options.fresh)));
     },
 
     /** A node root on this host, read with the same script (no SSH). */
@@ -131,32 +174,29 @@ export function createContainerService(deps: ContainerServiceDeps) {
       return entries.flatMap(([, seen]) => seen.events.filter((e) => e.instance === instance)).map(eventLine);
     },
 
-    /** Treadmill's configure on the node, then a scan so the new container is listed at once. */
+    /**
+     * Treadmill's configure on the node. It answers as soon as the node has
+     * written the container; the rescan that lists it follows (its event
+     * brings the row), so a slow scan never holds the configure up.
+     */
     async configure(node: string, manifest: string) {
       const root = rootOf(node);
       const made = await configure(onNode(node), root, manifest);
-      await service.list([node]);
+      void scanNode(specOf(node), true).catch(() => undefined);
       return made;
     },
 
     async act(node: string, instance: string, action: ContainerAction) {
-      const root = rootOf(node);
-      const find = () => memory.get(`${node}\0${root}`)?.rows.find((r) => r.instance === instance || r.unique === instance);
-      if (!find()) await service.list([node]);
-      const row = find();
-      if (!row) throw new SlipwayError('bad_request', `no container ${instance} on ${node}`, 'instance');
-      const done = await act(onNode(node), root, action, row.instance, row.unique);
-      await service.list([node]);
+      const row = await rowOf(node, instance);
+      const done = await act(onNode(node), rootOf(node), action, row.instance, row.unique);
+      void scanNode(specOf(node), true).catch(() => undefined);
       return { done };
     },
 
     /** The container's log from `offset` on, whole lines only. */
     async logs(node: string, instance: string, offset: number): Promise<{ text: string; offset: number; restarted: boolean }> {
       const root = rootOf(node);
-      const find = () => memory.get(`${node}\0${root}`)?.rows.find((r) => r.instance === instance || r.unique === instance);
-      if (!find()) await service.list([node]);
-      const row = find();
-      if (!row) throw new SlipwayError('bad_request', `no container ${instance} on ${node}`, 'instance');
+      const row = await rowOf(node, instance);
       const result = await onNode(node)(logReadScript(root, row.unique, offset));
       if (result.code !== 0) throw new SlipwayError('failed', `reading the log of ${instance}: ${result.stderr.trim()}`);
       const lines = result.stdout.split('\n');

@@ -46,7 +46,7 @@ describe.runIf(canRun)('containers supervised by s6 on an overlay root from a Sl
     expect(build.error).toBeNull();
     image = build.artifacts[0]!.path;
     imageSum = sha256(image);
-    fleet = await startFleet({ count: 1, dir: join(dir, 'fleet'), firstOctet: 175, port: 2285, user: 'root' });
+    fleet = await startFleet({ count: 1, dir: join(dir, 'fleet'), firstOctet: 175, port: 2285, user: 'root', slowLogin: 0.5 });
     const [node] = fleet.nodes;
     saveInventory(join(dir, 'nodes.yaml'), [{ name: node!.name, host: node!.host, port: node!.port, user: 'root', identity: fleet.clientKey, jump: null, labels: [`treadmill=${root}`] }]);
     writeFileSync(join(dir, 'known_hosts'), fleet.knownHosts);
@@ -108,6 +108,40 @@ describe.runIf(canRun)('containers supervised by s6 on an overlay root from a Sl
     await containers.act('node001', instance, 'remove');
     expect(await rowOf(instance)).toBeUndefined();
     expect(existsSync(join(root, 'apps', unique))).toBe(false);
+  });
+
+  it('a terminate that comes while the service is still starting leaves nothing running', { timeout: 120_000 }, async () => {
+    // Within 7 s: below s6's timeout-kill (10 s), so it is the TERM that ended it, not the KILL after it.
+    const gone = async (pattern: string) => {
+      for (let i = 0; i < 70 && spawnSync('pgrep', ['-f', pattern]).status === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      return spawnSync('pgrep', ['-f', pattern]).status === 1;
+    };
+    // Three times: the TERM lands at different moments of the start (before, during and after the namespace).
+    for (const delay of [0, 50, 150]) {
+      const { instance } = await containers.configure('node001', manifest(`early${delay}`, `exec sleep 171${delay}`));
+      await containers.act('node001', instance, 'start');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await containers.act('node001', instance, 'terminate');
+      const t0 = Date.now();
+      expect(await gone(`sleep 171${delay}`)).toBe(true);
+      console.log(`terminate ${delay} ms after start: nothing left after ${Date.now() - t0} ms`);
+      await containers.act('node001', instance, 'remove');
+    }
+  });
+
+  it('configure, start and scan are messages to the node\'s resident shell: no login shell (0.5 s here) per action', { timeout: 120_000 }, async () => {
+    await containers.list(['node001']);
+    const sessions = fleet.sessions('node001');
+    const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+      const started = Date.now();
+      return [await work(), Date.now() - started];
+    };
+    const [{ instance }, configureMs] = await timed(() => containers.configure('node001', manifest('quick', 'exit 0')));
+    const [, scanMs] = await timed(() => containers.list(['node001']));
+    const [, startMs] = await timed(() => containers.act('node001', instance, 'start'));
+    await until(instance, (r) => r.state === 'finished');
+    console.log(`slow login 0.5 s: configure ${configureMs} ms, scan ${scanMs} ms, start ${startMs} ms; new sessions on the node: ${fleet.sessions('node001') - sessions}`);
+    expect(fleet.sessions('node001')).toBe(sessions);
   });
 
   it('the same from the CLI: configure, start, ls, trace, terminate, remove', { timeout: 120_000 }, async () => {

@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { NodeSpec } from '../../shared/contract/index.js';
 import { Semaphore } from './semaphore.js';
+import { ResidentShell, residentShellCommand } from './resident-shell.js';
 import { connect, SshError, type ConnectOptions, type ExecResult, type SshConnection } from './ssh-connection.js';
 
 export interface PoolOptions {
@@ -12,6 +13,10 @@ export interface PoolOptions {
   };
   /** Channels per connection: below OpenSSH's MaxSessions (10), the rest wait in a queue. */
   maxChannels?: number;
+  /** Resident shells per node (each holds a channel): commands beyond run as they free up. */
+  maxShells?: number;
+  /** A resident shell unused this long is closed (the node's rc files are paid again on the next start). */
+  shellIdleMs?: number;
   /** New connections being set up at once, across nodes: bursts are what sshd's MaxStartups drops. */
   maxConnecting?: number;
   /** The node a `jump` names: an inventory node, or user@host:port. */
@@ -29,6 +34,21 @@ interface Entry {
   failures: number;
   retryAt: number;
   lastError: SshError | null;
+  /** Resident shells not running anything, newest last, each with the timer that closes it when unused. */
+  idle: { shell: ResidentShell; timer: NodeJS.Timeout }[];
+  /** Shells open or opening, and commands waiting for one to be parked. */
+  liveShells: number;
+  shellWaiters: ((shell: ResidentShell | null) => void)[];
+  /** Login shells started on the node (resident shells opened), and commands run: what a remote action costs. */
+  loginShells: number;
+  commands: number;
+  /** Replaced or forgotten: its shells are closed, not parked. */
+  retired: boolean;
+}
+
+export interface NodeCommandStats {
+  loginShells: number;
+  commands: number;
 }
 
 const identity = (node: NodeSpec) => `${node.user}@${node.host}:${node.port}/${node.identity ?? ''}/${node.jump ?? ''}`;
@@ -53,8 +73,12 @@ export class NodePool {
     const key = identity(node);
     let entry = this.entries.get(node.name);
     if (!entry || entry.key !== key) {
+      if (entry) this.closeShells(entry);
       void entry?.connection?.then((c) => c.close(), () => undefined);
-      entry = { key, connection: null, channels: new Semaphore(this.maxChannels), failures: 0, retryAt: 0, lastError: null };
+      entry = {
+        key, connection: null, channels: new Semaphore(this.maxChannels), failures: 0, retryAt: 0, lastError: null,
+        idle: [], liveShells: 0, shellWaiters: [], loginShells: 0, commands: 0, retired: false,
+      };
       this.entries.set(node.name, entry);
     }
     return entry;
@@ -112,32 +136,143 @@ export class NodePool {
     }
   }
 
-  /** Run a command on a node; the connection is made or reused, the channel waits for a free slot. */
-  async exec(node: NodeSpec, command: string, options: { timeoutMs?: number; onData?: (stream: 'out' | 'err', chunk: string) => void } = {}): Promise<ExecResult> {
-    if (this.closed) throw new SshError('unreachable', 'the connection pool is closed');
-    const entry = this.entry(node);
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    const deadline = new Promise<never>((_, reject) => {
-      const timer = setTimeout(() => reject(new SshError('timeout', `no answer from ${node.name} within ${timeoutMs} ms`)), timeoutMs);
-      timer.unref();
-    });
-    const run = (async () => {
+  /**
+   * An idle resident shell of the node, else a new one while the node has
+   * fewer than its cap (one login shell start; its channel released when it
+   * closes), else the next one another command parks.
+   */
+  private async takeShell(node: NodeSpec, entry: Entry, readyTimeoutMs: number): Promise<ResidentShell> {
+    const cap = Math.min(this.options.maxShells ?? 4, Math.max(1, this.maxChannels - 1));
+    for (;;) {
+      for (let parked = entry.idle.pop(); parked; parked = entry.idle.pop()) {
+        clearTimeout(parked.timer);
+        if (!parked.shell.isClosed) return parked.shell;
+      }
+      if (entry.liveShells < cap) break;
+      // Handed a shell by park(), or null when one closed and a new one may be opened.
+      const handed = await new Promise<ResidentShell | null>((resolve) => entry.shellWaiters.push(resolve));
+      if (handed && !handed.isClosed) return handed;
+    }
+    entry.liveShells += 1;
+    let releaseChannel = () => undefined as void;
+    const ended = () => {
+      releaseChannel();
+      entry.liveShells -= 1;
+      entry.shellWaiters.shift()?.(null);
+    };
+    try {
       const conn = await this.connection(node, entry);
-      const release = await entry.channels.acquire();
+      releaseChannel = await entry.channels.acquire();
+      const channel = await conn.openChannel(residentShellCommand).catch((error: Error) => {
+        throw new SshError('unreachable', `could not open a shell on ${node.name}: ${error.message}`);
+      });
+      entry.loginShells += 1;
+      const shell = await ResidentShell.open(channel, readyTimeoutMs);
+      shell.whenClosed(ended);
+      return shell;
+    } catch (error) {
+      ended();
+      throw error;
+    }
+  }
+
+  private park(entry: Entry, shell: ResidentShell): void {
+    if (shell.isClosed || this.closed || entry.retired) {
+      shell.close();
+      return;
+    }
+    const waiter = entry.shellWaiters.shift();
+    if (waiter) return waiter(shell);
+    const timer = setTimeout(() => {
+      entry.idle = entry.idle.filter((parked) => parked.shell !== shell);
+      shell.close();
+    }, this.options.shellIdleMs ?? 120_000);
+    timer.unref();
+    entry.idle.push({ shell, timer });
+  }
+
+  /** A transfer needs a channel that idle shells hold: the oldest idle shell makes room. */
+  private async channelFor(entry: Entry): Promise<() => void> {
+    if (entry.channels.inUse >= this.maxChannels) {
+      const oldest = entry.idle.shift();
+      if (oldest) {
+        clearTimeout(oldest.timer);
+        oldest.shell.close();
+      }
+    }
+    return entry.channels.acquire();
+  }
+
+  /**
+   * Work on a node against a deadline counted from the call (connecting and
+   * waiting for a shell or channel included). `left()` is the time remaining,
+   * null once it has passed: work that has not started by then never starts.
+   */
+  private withDeadline<T>(node: NodeSpec, timeoutMs: number, work: (entry: Entry, left: () => number | null) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new SshError('unreachable', 'the connection pool is closed'));
+    const entry = this.entry(node);
+    const deadlineAt = Date.now() + timeoutMs;
+    const late = () => new SshError('timeout', `no answer from ${node.name} within ${timeoutMs} ms`);
+    const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(late()), timeoutMs).unref());
+    const run = work(entry, () => {
+      const left = deadlineAt - Date.now();
+      return left > 0 ? left : null;
+    });
+    run.catch(() => undefined);
+    return Promise.race([run, deadline]);
+  }
+
+  /**
+   * Run a command on a node, as `sh -c` would. It is a message to one of the
+   * node's resident shells (made on first use): a login shell is started once
+   * per shell, not once per command; the command waits for a free shell.
+   */
+  exec(node: NodeSpec, command: string, options: { timeoutMs?: number; onData?: (stream: 'out' | 'err', chunk: string) => void } = {}): Promise<ExecResult> {
+    return this.withDeadline(node, options.timeoutMs ?? 30_000, async (entry, left) => {
+      const shell = await this.takeShell(node, entry, left() ?? 1);
       try {
-        return await conn.exec(command, options);
+        const timeoutMs = left();
+        // Past the deadline while waiting for a shell: the caller has its answer, so the command never runs.
+        if (timeoutMs === null) throw new SshError('timeout', `no answer from ${node.name} in time`);
+        entry.commands += 1;
+        return await shell.run(command, { ...options, timeoutMs });
+      } finally {
+        this.park(entry, shell);
+      }
+    });
+  }
+
+  /**
+   * An operator's own command, run by the node's login shell as ssh and pssh
+   * run it (bash syntax where that is the shell): one login shell per call.
+   */
+  execInLoginShell(node: NodeSpec, command: string, options: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    return this.withDeadline(node, options.timeoutMs ?? 30_000, async (entry, left) => {
+      const conn = await this.connection(node, entry);
+      const release = await this.channelFor(entry);
+      try {
+        const timeoutMs = left();
+        if (timeoutMs === null) throw new SshError('timeout', `no answer from ${node.name} in time`);
+        entry.loginShells += 1;
+        entry.commands += 1;
+        return await conn.exec(command, { timeoutMs });
       } finally {
         release();
       }
-    })();
-    return Promise.race([run, deadline]);
+    });
+  }
+
+  /** What commands on a node have cost: login shells started against commands run. */
+  stats(name: string): NodeCommandStats {
+    const entry = this.entries.get(name);
+    return { loginShells: entry?.loginShells ?? 0, commands: entry?.commands ?? 0 };
   }
 
   /** SFTP over the node's pooled connection, with progress. */
   async transfer(node: NodeSpec, direction: 'upload' | 'download', from: string, to: string, onProgress?: (done: number, total: number) => void): Promise<void> {
     const entry = this.entry(node);
     const conn = await this.connection(node, entry);
-    const release = await entry.channels.acquire();
+    const release = await this.channelFor(entry);
     try {
       await (direction === 'upload' ? conn.upload(from, to, onProgress) : conn.download(from, to, onProgress));
     } finally {
@@ -153,8 +288,8 @@ export class NodePool {
   async copyBetween(from: NodeSpec, fromPath: string, to: NodeSpec, toPath: string): Promise<number> {
     const [source, target] = [this.entry(from), this.entry(to)];
     const [readConn, writeConn] = await Promise.all([this.connection(from, source), this.connection(to, target)]);
-    const releaseRead = await source.channels.acquire();
-    const releaseWrite = await target.channels.acquire();
+    const releaseRead = await this.channelFor(source);
+    const releaseWrite = await this.channelFor(target);
     const reader = await readConn.openFile(fromPath, 'read').catch((error: Error) => {
       releaseRead();
       releaseWrite();
@@ -190,12 +325,23 @@ export class NodePool {
   }
 
   forget(name: string): void {
-    void this.entries.get(name)?.connection?.then((c) => c.close(), () => undefined);
+    const entry = this.entries.get(name);
     this.entries.delete(name);
+    if (entry) this.closeShells(entry);
+    void entry?.connection?.then((c) => c.close(), () => undefined);
+  }
+
+  private closeShells(entry: Entry): void {
+    entry.retired = true;
+    for (const { shell, timer } of entry.idle.splice(0)) {
+      clearTimeout(timer);
+      shell.close();
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const entry of this.entries.values()) this.closeShells(entry);
     await Promise.all([...this.entries.values()].map((e) => e.connection?.then((c) => c.close(), () => undefined)));
     this.entries.clear();
   }

@@ -208,14 +208,14 @@ export function createNodeService(deps: NodeServiceDeps) {
       return true;
     },
 
-    /** The same command on every node (or these) at once, through the pool; one result per node, failures included. */
+    /** The operator's command on every node (or these) at once, by each node's login shell as ssh runs it; one result per node, failures included. */
     async execAll(command: string, names?: string[], timeoutMs = 30_000): Promise<ExecOutcome[]> {
       usable();
       return Promise.all(
         named(names).map(async (spec): Promise<ExecOutcome> => {
           const started = Date.now();
           try {
-            const result = await pool.exec(spec, command, { timeoutMs });
+            const result = await pool.execInLoginShell(spec, command, { timeoutMs });
             return { node: spec.name, ok: result.code === 0, code: result.code, stdout: result.stdout, stderr: result.stderr, error: null, ms: Date.now() - started };
           } catch (error) {
             return { node: spec.name, ok: false, code: null, stdout: '', stderr: '', error: (error as Error).message, ms: Date.now() - started };

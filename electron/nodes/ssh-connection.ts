@@ -51,12 +51,23 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** The stdin, stdout and stderr of one command on a node (or of a local `sh` in tests). */
+export interface ExecChannel {
+  write(text: string): void;
+  onStdout(listener: (chunk: Buffer) => void): void;
+  onStderr(listener: (chunk: Buffer) => void): void;
+  onClose(listener: () => void): void;
+  close(): void;
+}
+
 export interface SshConnection {
   exec(command: string, options?: { timeoutMs?: number; onData?: (stream: 'out' | 'err', chunk: string) => void }): Promise<ExecResult>;
   upload(localPath: string, remotePath: string, onProgress?: (done: number, total: number) => void): Promise<void>;
   download(remotePath: string, localPath: string, onProgress?: (done: number, total: number) => void): Promise<void>;
   /** An SFTP read or write stream; `end` closes its session. A node-to-node copy pipes one into the other. */
   openFile(remotePath: string, mode: 'read' | 'write'): Promise<{ stream: Readable | Writable; end(): void }>;
+  /** A command with its stdin open for writing (the resident shell), as an exec channel. */
+  openChannel(command: string): Promise<ExecChannel>;
   /** A TCP stream opened from this node to host:port (ProxyJump). */
   forward(host: string, port: number): Promise<Duplex>;
   readonly closed: Promise<void>;
@@ -128,6 +139,8 @@ export function connect(options: ConnectOptions): Promise<SshConnection> {
     let settled = false;
     client.once('ready', () => {
       settled = true;
+      // Commands are small messages answered at once: Nagle's algorithm against delayed ACKs would add ~40 ms to each.
+      client.setNoDelay(true);
       resolve(wrap(client, closed));
     });
     // Kept for the connection's whole life: a late error (a peer that drops us) must not go unhandled; `closed` reports it.
@@ -181,6 +194,19 @@ function wrap(client: InstanceType<typeof Client>, closed: Promise<void>): SshCo
     exec: (command, options = {}) =>
       new Promise((resolve, reject) => {
         client.exec(command, (error, channel) => (error ? reject(error) : resolve(collect(channel, options.timeoutMs, options.onData))));
+      }),
+    openChannel: (command) =>
+      new Promise((resolve, reject) => {
+        client.exec(command, (error, channel) => {
+          if (error) return reject(error);
+          resolve({
+            write: (text) => void channel.write(text),
+            onStdout: (listener) => void channel.on('data', listener),
+            onStderr: (listener) => void channel.stderr.on('data', listener),
+            onClose: (listener) => void channel.once('close', listener),
+            close: () => void channel.close(),
+          });
+        });
       }),
     upload: (localPath, remotePath, onProgress) => transfer('fastPut', localPath, remotePath, onProgress),
     async openFile(remotePath, mode) {

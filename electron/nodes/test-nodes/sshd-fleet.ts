@@ -24,6 +24,8 @@ export interface Fleet {
   clientKey: string;
   /** A known_hosts text naming every node's key. */
   knownHosts: string;
+  /** Sessions (exec and SFTP) the node has started so far; counted on nodes with `slowLogin` only. */
+  sessions(name: string): number;
   stopNode(name: string): Promise<void>;
   startNode(name: string): Promise<void>;
   stop(): Promise<void>;
@@ -44,6 +46,13 @@ export interface FleetOptions {
   firstOctet?: number;
   /** Environment for a node's sessions (sshd SetEnv), by node name. */
   nodeEnv?: (name: string) => Record<string, string> | undefined;
+  /**
+   * Seconds every session waits in the login shell before it runs its command,
+   * as a lab node's heavy rc files (pyenv, conda, modules) make it: sshd's
+   * ForceCommand sleeps, then the login shell runs the command the client
+   * sent (SFTP too, through sftp-server, as sshd runs an external subsystem).
+   */
+  slowLogin?: number;
 }
 
 function keygen(file: string): string {
@@ -70,8 +79,10 @@ function waitForPort(host: string, port: number, timeoutMs: number): Promise<voi
   });
 }
 
-function sshdConfig(dir: string, node: TestNode, authorizedKeys: string, env: Readonly<Record<string, string>> = {}): string {
+function sshdConfig(dir: string, node: TestNode, authorizedKeys: string, env: Readonly<Record<string, string>> = {}, slowLogin = 0): string {
   return [
+    // Each session also leaves a dot in the node's `sessions` file: what a remote action cost, counted on the node.
+    ...(slowLogin > 0 ? [`ForceCommand printf . >> ${join(dir, 'sessions')}; sleep ${slowLogin}; eval "$SSH_ORIGINAL_COMMAND"`] : []),
     // A node's own environment (a PATH with broken tools, to make a node bad on purpose).
     ...Object.entries(env).map(([name, value]) => `SetEnv ${name}=${value}`),
     `ListenAddress ${node.host}:${node.port}`,
@@ -88,7 +99,8 @@ function sshdConfig(dir: string, node: TestNode, authorizedKeys: string, env: Re
     'MaxSessions 10',
     'MaxStartups 10:30:100',
     'LogLevel ERROR',
-    'Subsystem sftp internal-sftp',
+    // In-process SFTP would bypass the login shell (and a ForceCommand cannot run it): a slow node uses the binary.
+    slowLogin > 0 ? 'Subsystem sftp /usr/lib/openssh/sftp-server' : 'Subsystem sftp internal-sftp',
     '',
   ].join('\n');
 }
@@ -118,7 +130,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const dir = join(options.dir, name);
     mkdirSync(dir, { recursive: true });
     const node: TestNode = { name, host: `127.0.0.${first + i}`, port, hostKey: keygen(join(dir, 'host_key')) };
-    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, node, authorizedKeys, options.nodeEnv?.(name)));
+    if (options.slowLogin) {
+      // Written by the login user's sessions, whoever that is.
+      writeFileSync(join(dir, 'sessions'), '');
+      chmodSync(join(dir, 'sessions'), 0o666);
+    }
+    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, node, authorizedKeys, options.nodeEnv?.(name), options.slowLogin));
     nodes.push(node);
     dirs.set(name, dir);
   }
@@ -156,6 +173,13 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     user,
     clientKey,
     knownHosts: nodes.map((n) => `${n.port === 22 ? n.host : `[${n.host}]:${n.port}`} ssh-ed25519 ${n.hostKey}\n`).join(''),
+    sessions: (name) => {
+      try {
+        return readFileSync(join(dirs.get(name)!, 'sessions'), 'utf8').length;
+      } catch {
+        return 0;
+      }
+    },
     stopNode,
     startNode,
     async stop() {

@@ -63,7 +63,7 @@ export function ConfigurePanel() {
     if (node === null) return;
     const made = await submit(node);
     // The new container is the one the operator wants next: its detail, with Start.
-    if (made) select(made);
+    if (made) select({ ...made, listing: true });
   };
 
   return (

@@ -72,7 +72,7 @@ export function ContainerDetail() {
 
   if (!selected) return <p className="containers__hint muted">Select a container to see its facts and its event timeline.</p>;
   return (
-    <section className="panel cdetail" aria-labelledby="cdetail-title" data-unique={selected.unique} data-state={row?.state ?? 'gone'}>
+    <section className="panel cdetail" aria-labelledby="cdetail-title" data-unique={selected.unique} data-state={row?.state ?? (selected.listing ? 'listing' : 'gone')}>
       <header className="node__header">
         <h2 id="cdetail-title" className="node__name">{selected.instance}</h2>
         {row && <ContainerStateBadge row={row} />}
@@ -83,7 +83,14 @@ export function ContainerDetail() {
         </button>
       </header>
       {row && <ActionRefusal row={row} />}
-      {!row && (
+      {!row && selected.listing && (
+        <div className="callout" data-callout="listing" role="status">
+          <p>
+            Configured on {selected.node}; waiting for its next scan to list <code className="callout__code">{selected.unique}</code>.
+          </p>
+        </div>
+      )}
+      {!row && !selected.listing && (
         <div className="callout" data-callout="gone">
           <p>
             This container is no longer on {selected.node}: Treadmill cleaned up <code className="callout__code">{selected.unique}</code>. Its events stay below.

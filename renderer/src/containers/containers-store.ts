@@ -8,6 +8,14 @@ export interface ContainerKey {
   node: string;
   instance: string;
   unique: string;
+  /** Just configured: no scan of its node has listed it yet (the configure answers before the rescan). */
+  listing?: boolean;
+}
+
+/** A just-configured selection stops waiting once a scan of its node lists it. */
+function listed(selected: ContainerKey | null, scan: ContainerScan): ContainerKey | null {
+  if (!selected?.listing || selected.node !== scan.node || !scan.rows.some((row) => row.unique === selected.unique)) return selected;
+  return { node: selected.node, instance: selected.instance, unique: selected.unique };
 }
 
 interface ContainersData {
@@ -58,6 +66,7 @@ export const useContainers = create<ContainersState>()((set) => ({
         // Every Treadmill node is in the answer: a node missing from it is no longer one.
         scans: Object.fromEntries(list.map((scan) => [scan.node, newer(s.scans[scan.node], scan)])),
         filter: s.filter.node !== null && !list.some((scan) => scan.node === s.filter.node) ? { ...s.filter, node: null } : s.filter,
+        selected: list.reduce(listed, s.selected),
         loaded: true,
         error: null,
       }));
@@ -71,7 +80,7 @@ export const useContainers = create<ContainersState>()((set) => ({
     const scan = event.payload;
     set((s) => {
       const kept = newer(s.scans[scan.node], scan);
-      return kept === s.scans[scan.node] ? {} : { scans: { ...s.scans, [scan.node]: kept } };
+      return kept === s.scans[scan.node] ? {} : { scans: { ...s.scans, [scan.node]: kept }, selected: listed(s.selected, kept) };
     });
   },
 

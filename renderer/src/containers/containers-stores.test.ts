@@ -51,6 +51,21 @@ describe('containers store', () => {
     expect(useContainers.getState().filter.node).toBeNull();
   });
 
+  it('a just-configured selection is listing until a scan of its node lists it, then it is an ordinary selection', () => {
+    const made = containerRow('n1', 7, 'configured');
+    useContainers.getState().select({ ...keyOf(made), listing: true });
+    // Another node's scan, and its own node's scan from before the configure, do not list it.
+    event({ topic: 'containers.scan', payload: containerScan('n2', [containerRow('n2', 7, 'configured')], { scannedAt: later(1) }) });
+    event({ topic: 'containers.scan', payload: containerScan('n1', [], { scannedAt: later(2) }) });
+    expect(useContainers.getState().selected?.listing).toBe(true);
+    event({ topic: 'containers.scan', payload: containerScan('n1', [made], { scannedAt: later(3) }) });
+    expect(useContainers.getState().selected).toEqual(keyOf(made));
+    // Removed later: gone, not listing.
+    event({ topic: 'containers.scan', payload: containerScan('n1', [], { scannedAt: later(4) }) });
+    expect(selectSelectedRow(useContainers.getState())).toBeNull();
+    expect(useContainers.getState().selected?.listing).toBeUndefined();
+  });
+
   it('filters and counts, sorts on a second click the other way, and says when the scan failed', async () => {
     fakeHost(() => [containerScan('n1', [containerRow('n1', 1, 'running'), containerRow('n1', 2, 'killed'), containerRow('n1', 4, 'running')]), containerScan('n2', [containerRow('n2', 3, 'running')])]);
     await useContainers.getState().load();
