@@ -29,6 +29,11 @@ export class ConsoleServer {
   port = 0;
   readonly token: string;
 
+  /** The server process, while it runs (its RSS, whether it is still alive). */
+  get pid(): number | null {
+    return this.child && this.child.exitCode === null && this.child.signalCode === null ? (this.child.pid ?? null) : null;
+  }
+
   constructor(private readonly options: ConsoleServerOptions = {}) {
     this.token = options.token ?? randomBytes(18).toString('base64url');
   }

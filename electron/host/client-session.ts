@@ -8,6 +8,8 @@ export type ServerFrameOut = ResponseFrame | EventBatchFrame | ResyncFrame;
 export interface ClientSession {
   /** A raw frame from the client, validated here before anything acts on it. */
   receive(raw: unknown): void;
+  /** Requests received and not answered yet: a transport stops reading past its limit. */
+  inFlight(): number;
   close(): void;
 }
 
@@ -17,7 +19,9 @@ export interface ClientSession {
  */
 export function openClientSession(backend: Backend, send: (frame: ServerFrameOut) => void): ClientSession {
   const pump = createEventPump({ bus: backend.bus, send });
+  let inFlight = 0;
   return {
+    inFlight: () => inFlight,
     receive(raw) {
       const parsed = ClientFrame.safeParse(raw);
       if (!parsed.success) return; // a malformed frame has no id to answer; drop it
@@ -26,7 +30,11 @@ export function openClientSession(backend: Backend, send: (frame: ServerFrameOut
         pump.ack(frame.batch);
         return;
       }
-      void dispatch(backend.handlers, frame.id, frame.command, frame.payload).then(send);
+      inFlight += 1;
+      void dispatch(backend.handlers, frame.id, frame.command, frame.payload).then((response) => {
+        inFlight -= 1;
+        send(response);
+      });
     },
     close() {
       pump.close();

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { maxRequestFrameBytes } from '../../shared/contract/index.js';
 import type { Backend } from '../host/backend.js';
 import { openClientSession } from '../host/client-session.js';
 import { securityHeaders } from '../security/csp.js';
@@ -39,17 +40,45 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
+/** The request target as a URL, or null when it is none (`//[`): a 400, never an exception. */
+function targetOf(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://placeholder');
+  } catch {
+    return null;
+  }
+}
+
+/** Where a path sends a browser back to: always this origin (`//evil.example/` would be another host). */
+export function sameOriginPath(url: URL): string {
+  return `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`;
+}
+
+/** One line on stderr for a request the server turned away or could not serve: no request ends the process. */
+function note(what: string, error: unknown): void {
+  process.stderr.write(`slipway web: ${what}: ${error instanceof Error ? error.message : String(error)}\n`);
+}
+
+/**
+ * Per client: what may wait unsent (a client that does not read) and how many
+ * of its requests may be answered at once before reading from it stops.
+ */
+const maxBufferedBytes = 16 << 20;
+const maxRequestsInFlight = 64;
+
 export async function startWebConsole(options: WebConsoleOptions): Promise<WebConsole> {
   const token = options.token ?? newToken();
   const bindHost = options.host ?? '127.0.0.1';
   let port = options.port ?? defaultPort;
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  // Any request the contract allows fits in a frame (limits.ts); a larger frame closes that socket with 1009.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: maxRequestFrameBytes });
 
   const authorised = (req: IncomingMessage, url: URL): boolean =>
     tokensMatch(token, url.searchParams.get('token')) || tokensMatch(token, readCookie(req.headers.cookie, cookieName(port)));
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const url = targetOf(req);
+    if (!url) return refuse(res, 400, 'Bad request target.');
     if (!hostAllowed(req.headers.host, port)) return refuse(res, 403, 'Unknown Host header: open the console by its loopback address.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
     if (!authorised(req, url)) {
@@ -61,7 +90,7 @@ export async function startWebConsole(options: WebConsoleOptions): Promise<WebCo
       res.writeHead(303, {
         ...securityHeaders,
         'Set-Cookie': `${cookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname + url.search + url.hash,
+        Location: sameOriginPath(url),
         'Cache-Control': 'no-store',
       });
       res.end();
@@ -80,28 +109,76 @@ export async function startWebConsole(options: WebConsoleOptions): Promise<WebCo
   }
 
   const server = createServer((req, res) => {
-    onRequest(req, res).catch(() => refuse(res, 500, 'Internal error.'));
+    onRequest(req, res).catch((error: unknown) => {
+      note(`${req.method} request failed`, error);
+      if (!res.headersSent) refuse(res, 500, 'Internal error.');
+      else res.destroy();
+    });
+  });
+  // A malformed request line or header: 400 and close, as Node does, said in one line.
+  server.on('clientError', (error: Error, socket: Duplex) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+    if ((error as { code?: string }).code !== 'ECONNRESET') note('bad request', error);
   });
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', (error) => note('upgrade socket', error));
+    const url = targetOf(req);
+    if (!url) return refuseUpgrade(socket, 400, 'Bad Request');
     if (url.pathname !== '/api/ws') return refuseUpgrade(socket, 404, 'Not Found');
     if (!hostAllowed(req.headers.host, port)) return refuseUpgrade(socket, 403, 'Forbidden');
     if (!originAllowed(req.headers.origin, req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden');
     if (!authorised(req, url)) return refuseUpgrade(socket, 401, 'Unauthorized');
     sockets.handleUpgrade(req, socket, head, (ws) => {
+      let drainTimer: NodeJS.Timeout | null = null;
+      // Reading stops while the client has too much unread or too many requests open, and goes on once it has caught up.
+      const throttle = () => {
+        const full = ws.bufferedAmount > maxBufferedBytes || session.inFlight() >= maxRequestsInFlight;
+        if (full && !ws.isPaused) ws.pause();
+        if (full && !drainTimer) {
+          drainTimer = setInterval(() => {
+            if (ws.bufferedAmount > maxBufferedBytes / 2 || session.inFlight() >= maxRequestsInFlight / 2) return;
+            clearInterval(drainTimer!);
+            drainTimer = null;
+            if (ws.isPaused) ws.resume();
+          }, 20);
+          drainTimer.unref();
+        }
+      };
       const session = openClientSession(options.backend, (frame) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+        throttle();
       });
-      ws.on('message', (data) => {
+      ws.on('message', (data, isBinary) => {
+        let frame: unknown;
         try {
-          session.receive(JSON.parse(data.toString()));
+          frame = JSON.parse(isBinary ? '' : data.toString());
         } catch {
-          // not JSON: ignored like any other malformed frame
+          return; // not JSON: ignored like any other malformed frame
         }
+        try {
+          session.receive(frame);
+        } catch (error) {
+          note('frame', error);
+        }
+        throttle();
       });
-      ws.on('close', () => session.close());
+      // An oversized frame (1009) or broken UTF-8 (1007): ws closes that socket; the rest of the console goes on.
+      ws.on('error', (error) => note('websocket', error));
+      ws.on('close', () => {
+        if (drainTimer) clearInterval(drainTimer);
+        session.close();
+      });
     });
+  }
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    try {
+      onUpgrade(req, socket, head);
+    } catch (error) {
+      note('upgrade', error);
+      refuseUpgrade(socket, 400, 'Bad Request');
+    }
   });
 
   await new Promise<void>((resolve, reject) => {

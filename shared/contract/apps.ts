@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { command } from './define.js';
+import { documentText } from './limits.js';
 
 /**
  * Remote applications (NEPI's LinuxApplication over the node pool): one
@@ -125,12 +126,12 @@ export const AppProblem = z.object({ field: z.string(), message: z.string() });
 
 export const appCommands = {
   /** Validates a YAML definition; never starts anything. */
-  'apps.validate': command(z.object({ text: z.string().max(1 << 20) }).strict(), z.object({ problems: z.array(AppProblem), nodes: z.array(z.string()) })),
+  'apps.validate': command(z.object({ text: documentText }).strict(), z.object({ problems: z.array(AppProblem), nodes: z.array(z.string()) })),
   /** Saved definitions (the operator's library). */
   'apps.definitions': command(z.object({}).strict(), z.array(z.object({ name: z.string(), text: z.string() }))),
-  'apps.saveDefinition': command(z.object({ text: z.string().max(1 << 20) }).strict(), z.object({ name: z.string() })),
+  'apps.saveDefinition': command(z.object({ text: documentText }).strict(), z.object({ name: z.string() })),
   /** Deploys to the definition's nodes, or to these. */
-  'apps.deploy': command(z.object({ text: z.string().max(1 << 20), nodes: z.array(z.string()).optional() }).strict(), z.object({ id: z.string() })),
+  'apps.deploy': command(z.object({ text: documentText, nodes: z.array(z.string()).optional() }).strict(), z.object({ id: z.string() })),
   'apps.runs': command(z.object({}).strict(), z.array(AppRunSummary)),
   'apps.get': command(z.object({ id: z.string() }).strict(), AppRunDetail),
   'apps.stop': command(z.object({ id: z.string(), nodes: z.array(z.string()).optional() }).strict(), z.object({ stopping: z.array(z.string()) })),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { command } from './define.js';
+import { documentText } from './limits.js';
 
 /** The pipeline's named steps, in order: fuel-agent's do_build_image, one for one. */
 export const buildSteps = [
@@ -100,12 +101,12 @@ export const buildCommands = {
   'builds.defaults': command(z.object({}).strict(), BuildDefaults),
   /** Validates a YAML spec with this host's defaults filled in; never starts anything. */
   'builds.validate': command(
-    z.object({ specText: z.string().max(1 << 20) }).strict(),
+    z.object({ specText: documentText }).strict(),
     z.object({ problems: z.array(SpecProblemShape), specHash: z.string().nullable() }),
   ),
   'builds.list': command(z.object({}).strict(), z.array(BuildSummary)),
   'builds.get': command(z.object({ id: z.string() }).strict(), BuildDetail),
-  'builds.start': command(z.object({ specText: z.string().max(1 << 20) }).strict(), z.object({ id: z.string(), cacheHit: z.boolean() })),
+  'builds.start': command(z.object({ specText: documentText }).strict(), z.object({ id: z.string(), cacheHit: z.boolean() })),
   'builds.cancel': command(z.object({ id: z.string() }).strict(), z.object({ cancelled: z.boolean() })),
   /** A page of a build's log, for a viewer that shows hundreds of thousands of lines. */
   'builds.logs': command(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { command } from './define.js';
+import { documentText } from './limits.js';
 
 /** Containers on lab nodes laid out as Treadmill's node root (apps/, running/, cleanup/, appevents/ …). */
 export const ContainerState = z.enum(['configured', 'running', 'finished', 'killed', 'aborted', 'terminated', 'cleanup']);
@@ -86,7 +87,7 @@ export type ContainerAction = z.infer<typeof ContainerAction>;
 
 export const containerActionCommands = {
   /** Treadmill's configure on a node: the container directory, created down, with a `configured` event. */
-  'containers.configure': command(z.object({ node: z.string(), manifest: z.string().max(1 << 20) }).strict(), z.object({ instance: z.string(), unique: z.string() })),
+  'containers.configure': command(z.object({ node: z.string(), manifest: documentText }).strict(), z.object({ instance: z.string(), unique: z.string() })),
   /** start, stop, terminate (running link to cleanup/, data/terminated), remove (after cleanup). */
   'containers.act': command(z.object({ node: z.string(), instance: z.string(), action: ContainerAction }).strict(), z.object({ done: z.string() })),
 };

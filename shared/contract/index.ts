@@ -68,3 +68,4 @@ export * from './nodes.js';
 export * from './publish.js';
 export * from './readiness.js';
 export * from './session.js';
+export { documentText, maxDocumentBytes, maxRequestFrameBytes } from './limits.js';
