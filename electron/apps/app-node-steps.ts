@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDefinition } from '../../shared/contract/apps.js';
 import { expandPaths } from '../../shared/apps/app-text.js';
-import { shQuote } from '../deploy/remote-sync.js';
+import { shQuote } from '../remote/shell-script.js';
 import { SshError } from '../nodes/ssh-connection.js';
 import { matchBadHost, defaultBadHostPatterns, type BadHostMatch } from './bad-hosts.js';
 import { dependsScript, homeScript, parseStatus, spawnScript, statusScript, type StatusReport } from './remote-scripts.js';

@@ -1,15 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AppRunDetail, BlacklistEntry, type AppDefinition, type TraceStream } from '../../shared/contract/apps.js';
 import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
 import { parseAppText } from '../../shared/apps/app-text.js';
-import { digestFile } from '../builds/system/artifact-pack.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { Runner } from '../process/runner.js';
 import type { AppNodeAccess } from './app-node-steps.js';
 import { AppRun, type RunFiles } from './app-run.js';
 import { selectNodes } from './node-selection.js';
+import { packSources } from './pack-sources.js';
 import { traceStreams } from './trace-store.js';
 
 export interface AppServiceDeps {
@@ -91,21 +91,6 @@ export function createAppService(deps: AppServiceDeps) {
     return result.definition;
   }
 
-  /** Sources and stdin as one reproducible tarball: its digest is part of the build key. */
-  async function packSources(definition: AppDefinition, dir: string): Promise<RunFiles> {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'stdin'), definition.stdin);
-    const members: string[] = [];
-    definition.sources.forEach((source, index) => {
-      if (!existsSync(source)) throw new SlipwayError('bad_request', `${source} does not exist on this host`, `sources.${index}`);
-      members.push('-C', dirname(source), basename(source));
-    });
-    const tar = join(dir, 'sources.tar');
-    const result = await deps.run('tar', ['--create', '--file', tar, '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', ...members, '-C', dir, 'stdin'], { quiet: true });
-    if (result.exitCode !== 0) throw new SlipwayError('failed', `packing the sources failed: ${result.stderr.trim()}`, 'sources');
-    return { resultsDir: join(dir, 'results'), sourcesTar: tar, sourcesDigest: (await digestFile(tar)).sha256 };
-  }
-
   const service = {
     validate(text: string) {
       const result = parseAppText(text);
@@ -136,7 +121,7 @@ export function createAppService(deps: AppServiceDeps) {
       const definition = parse(text);
       const targets = selectNodes(definition, deps.nodes.specs(), nodes);
       const id = `app-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
-      const files = await packSources(definition, join(runsDir, id));
+      const files = await packSources(deps.run, definition, join(runsDir, id));
       const run = makeRun(id, definition, files, new Date().toISOString());
       save(run);
       deps.bus.publish('apps.run', run.summary());

@@ -1,4 +1,5 @@
-import { shQuote } from '../deploy/remote-sync.js';
+import { SlipwayError } from '../../shared/contract/index.js';
+import { shQuote, writeFileLines } from '../remote/shell-script.js';
 
 /**
  * The POSIX sh Slipway runs on a node for each step of an application's life
@@ -21,9 +22,9 @@ export function homeScript(base: string | null, relative: string): string {
     `base=${root}`,
     // A system account's home may be / (not writable): fall back to /tmp, per user.
     'mkdir -p "$base" 2>/dev/null && [ -w "$base" ] || base="/tmp/slipway-apps-$(id -un)"',
-    `home="$base/${relative}"`,
+    `home="$base"/${shQuote(relative)}`,
     'mkdir -p "$home/build"',
-    'rm -f "$home/pid" "$home/build-pid" "$home/exitcode" "$home/build-exit" "$home/app.sh" "$home/run.sh" "$home/build.sh"',
+    'rm -f "$home/pid" "$home/build-pid" "$home/exitcode" "$home/build-exit" "$home/app.sh" "$home/app.sh.env" "$home/app.sh.run" "$home/run.sh" "$home/build.sh" "$home/build.sh.env" "$home/build.sh.run"',
     '. /etc/os-release 2>/dev/null || true',
     'echo "home=$home"',
     'echo "platform=$(uname -m) ${ID:-unknown} ${VERSION_ID:-unknown}"',
@@ -77,8 +78,13 @@ export interface SpawnSpec {
  * record how the command ended.
  */
 export function spawnScript(spec: SpawnSpec): string {
-  const exports = Object.entries(spec.env).map(([name, value]) => `export ${name}=${shQuote(value)}`);
-  const script = ['#!/bin/sh', ...exports, `cd ${shQuote(spec.cwd)}`, spec.command, ''].join('\n');
+  // The environment travels in a file only its owner reads, sourced by the script: never on a command line (ps shows those).
+  const envFile = `${spec.script}.env`;
+  const exports = Object.entries(spec.env).map(([name, value]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new SlipwayError('bad_request', `env: ${JSON.stringify(name)} is not an environment variable name`, 'env');
+    return `export ${name}=${shQuote(value)}\n`;
+  });
+  const script = ['#!/bin/sh', `. ./${shQuote(envFile)}`, `cd ${shQuote(spec.cwd)}`, spec.command, ''].join('\n');
   const runner = `${spec.script}.run`;
   const input = spec.stdin ?? '/dev/null';
   const wrapper = [
@@ -94,8 +100,9 @@ export function spawnScript(spec: SpawnSpec): string {
     aliveFunctions,
     `cd ${shQuote(spec.home)}`,
     `rm -f ${shQuote(spec.pidfile)} ${shQuote(spec.exitfile)}`,
-    `cat > ${shQuote(spec.script)} <<'SLIPWAY_EOF'\n${script}SLIPWAY_EOF`,
-    `cat > ${shQuote(runner)} <<'SLIPWAY_EOF'\n${wrapper}SLIPWAY_EOF`,
+    writeFileLines(envFile, exports.join(''), '600'),
+    writeFileLines(spec.script, script, '600'),
+    writeFileLines(runner, wrapper, '600'),
     // A missing stdin file would fail the redirection and the command would never run.
     `: >> ${shQuote(input)}`,
     // Not a process group leader (no job control in sh -c), so setsid makes it one without forking: $! is the group.

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { shQuote } from '../deploy/remote-sync.js';
+import { shQuote } from '../remote/shell-script.js';
 import { containerStatus, type ContainerStatus } from './container-state.js';
 import { parseUnique, type UniqueName } from './instance-name.js';
 import { parseEventFile, type ContainerEvent } from './trace-events.js';
@@ -25,7 +25,7 @@ export function scanScript(root: string, since: number): string {
     `-o \\( -type f \\( -name app.json -o -name app.yml -o -name manifest.yml \\) ${newer} -fprint0 "$list" \\)`,
   ].join(' ');
   return [
-    `cd ${shQuote(root)} 2>/dev/null || { echo "@error cannot open ${root.replaceAll('"', '')}"; exit 0; }`,
+    `cd ${shQuote(root)} 2>/dev/null || { printf '@error cannot open %s\\n' ${shQuote(root)}; exit 0; }`,
     'echo "@now $(date +%s.%N)"',
     'for d in apps running cleanup appevents; do [ -d "$d" ] || echo "@missing $d"; done',
     'list=$(mktemp) || exit 1',

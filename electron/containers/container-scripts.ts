@@ -1,4 +1,4 @@
-import { shQuote } from '../deploy/remote-sync.js';
+import { failLine, shQuote, writeFileLines } from '../remote/shell-script.js';
 
 /**
  * What Slipway writes and runs on a Treadmill node to configure, start,
@@ -139,8 +139,8 @@ function specEnv(spec: ContainerSpec): string {
   return Object.entries(values).map(([name, value]) => `${name}=${shQuote(value)}`).join('\n');
 }
 
-const heredoc = (path: string, content: string, mode?: string) =>
-  `cat > ${path} <<'SLIPWAY_EOF'\n${content.endsWith('\n') ? content : `${content}\n`}SLIPWAY_EOF${mode ? `\nchmod ${mode} ${path}` : ''}`;
+/** A path under the node root as one quoted word. */
+const at = (...parts: string[]) => shQuote(parts.join('/'));
 
 /** Treadmill's configure: the container directory, created down, and a `configured` event. */
 export function configureScript(spec: ContainerSpec, manifestYaml: string, appJson: string): string {
@@ -149,19 +149,20 @@ export function configureScript(spec: ContainerSpec, manifestYaml: string, appJs
     'set -eu',
     `mkdir -p ${shQuote(spec.root)} && cd ${shQuote(spec.root)}`,
     'mkdir -p apps running cleanup cache appevents archives tombstones',
-    `id -u ${shQuote(spec.proid)} > /dev/null 2>&1 || { echo "proid ${spec.proid.replaceAll('"', '')} does not exist on this node" >&2; exit 3; }`,
-    `[ -f ${shQuote(spec.image)} ] || { echo "no image file ${spec.image.replaceAll('"', '')} on this node" >&2; exit 3; }`,
-    `[ ! -e ${dir} ] || { echo "${spec.unique} exists already" >&2; exit 3; }`,
-    `mkdir -p ${dir}/data ${dir}/overlay/upper ${dir}/overlay/work ${dir}/root ${dir}/root.lower ${dir}/log`,
-    `: > ${dir}/down`,
-    heredoc(`${dir}/data/spec.env`, specEnv(spec)),
-    heredoc(`${dir}/data/manifest.yml`, manifestYaml),
-    heredoc(`${dir}/data/app.json`, appJson),
-    heredoc(`${dir}/run`, runScript, '755'),
-    heredoc(`${dir}/finish`, finishScript, '755'),
-    heredoc(`${dir}/log/run`, '#!/bin/sh\nexec s6-log t ./main\n', '755'),
+    `id -u ${shQuote(spec.proid)} > /dev/null 2>&1 || ${failLine(`proid ${spec.proid} does not exist on this node`)}`,
+    `[ -f ${shQuote(spec.image)} ] || ${failLine(`no image file ${spec.image} on this node`)}`,
+    `[ ! -e ${at(dir)} ] || ${failLine(`${spec.unique} exists already`)}`,
+    `mkdir -p ${['data', 'overlay/upper', 'overlay/work', 'root', 'root.lower', 'log'].map((sub) => at(dir, sub)).join(' ')}`,
+    `: > ${at(dir, 'down')}`,
+    // spec.env holds the service's command: only its owner reads it.
+    writeFileLines(`${dir}/data/spec.env`, `${specEnv(spec)}\n`, '600'),
+    writeFileLines(`${dir}/data/manifest.yml`, manifestYaml, '600'),
+    writeFileLines(`${dir}/data/app.json`, appJson, '600'),
+    writeFileLines(`${dir}/run`, runScript, '755'),
+    writeFileLines(`${dir}/finish`, finishScript, '755'),
+    writeFileLines(`${dir}/log/run`, '#!/bin/sh\nexec s6-log t ./main\n', '755'),
     // s6: KILL what a down request (TERM) has not ended within 10 s.
-    `echo 10000 > ${dir}/timeout-kill`,
+    `echo 10000 > ${at(dir, 'timeout-kill')}`,
     `INSTANCE=${shQuote(spec.instance)}; ROOT=$PWD`,
     postFunction,
     `post configured ${shQuote(spec.uniqueId)}`,
@@ -174,19 +175,19 @@ export function startScript(root: string, instance: string, unique: string): str
   return [
     'set -eu',
     `cd ${shQuote(root)}`,
-    `[ -d apps/${unique} ] || { echo "no container ${unique}" >&2; exit 3; }`,
-    `[ ! -e cleanup/${unique} ] || { echo "${unique} has ended: configure a new one" >&2; exit 3; }`,
-    `ln -sfn ../apps/${unique} running/${shQuote(instance)}`,
+    `[ -d ${at('apps', unique)} ] || ${failLine(`no container ${unique}`)}`,
+    `[ ! -e ${at('cleanup', unique)} ] || ${failLine(`${unique} has ended: configure a new one`)}`,
+    `ln -sfn ${at('..', 'apps', unique)} ${at('running', instance)}`,
     ensureSvscan,
-    `i=0; while [ $i -lt 50 ] && [ ! -p apps/${unique}/supervise/control ]; do sleep 0.1; i=$((i + 1)); done`,
-    `rm -f apps/${unique}/down`,
-    `s6-svc -u running/${shQuote(instance)}`,
+    `i=0; while [ $i -lt 50 ] && [ ! -p ${at('apps', unique, 'supervise', 'control')} ]; do sleep 0.1; i=$((i + 1)); done`,
+    `rm -f ${at('apps', unique, 'down')}`,
+    `s6-svc -u ${at('running', instance)}`,
     'echo started',
   ].join('\n');
 }
 
 export function stopScript(root: string, instance: string): string {
-  return ['set -eu', `cd ${shQuote(root)}`, `s6-svc -d running/${shQuote(instance)}`, 'echo stopped'].join('\n');
+  return ['set -eu', `cd ${shQuote(root)}`, `s6-svc -d ${at('running', instance)}`, 'echo stopped'].join('\n');
 }
 
 /** Treadmill's terminate: the running link moves to cleanup/, data/terminated is touched, s6 lets it go. */
@@ -194,11 +195,11 @@ export function terminateScript(root: string, instance: string, unique: string):
   return [
     'set -eu',
     `cd ${shQuote(root)}`,
-    `[ -d apps/${unique} ] || { echo "no container ${unique}" >&2; exit 3; }`,
-    `: > apps/${unique}/down`,
+    `[ -d ${at('apps', unique)} ] || ${failLine(`no container ${unique}`)}`,
+    `: > ${at('apps', unique, 'down')}`,
     // Down, and its supervisor exits once it is; then the link moves and s6-svscan forgets the service.
-    `if [ -L running/${shQuote(instance)} ]; then s6-svc -dx apps/${unique} 2>/dev/null || true; mv running/${shQuote(instance)} cleanup/${unique}; else ln -sfn ../apps/${unique} cleanup/${unique}; fi`,
-    `: > apps/${unique}/data/terminated`,
+    `if [ -L ${at('running', instance)} ]; then s6-svc -dx ${at('apps', unique)} 2>/dev/null || true; mv ${at('running', instance)} ${at('cleanup', unique)}; else ln -sfn ${at('..', 'apps', unique)} ${at('cleanup', unique)}; fi`,
+    `: > ${at('apps', unique, 'data', 'terminated')}`,
     // -n: the supervisors of services no longer in running/ (this one and its logger) exit, so remove finds them gone.
     's6-svscanctl -an running 2>/dev/null || true',
     'echo terminated',
@@ -210,12 +211,12 @@ export function removeScript(root: string, instance: string, unique: string): st
   return [
     'set -eu',
     `cd ${shQuote(root)}`,
-    `[ ! -e running/${shQuote(instance)} ] || { echo "${unique} is still in running/: terminate it first" >&2; exit 3; }`,
-    `[ -e cleanup/${unique} ] || [ -e cleanup/${shQuote(instance)} ] || { echo "${unique} is not in cleanup/" >&2; exit 3; }`,
-    `rm -f cleanup/${unique} cleanup/${shQuote(instance)}`,
+    `[ ! -e ${at('running', instance)} ] || ${failLine(`${unique} is still in running/: terminate it first`)}`,
+    `[ -e ${at('cleanup', unique)} ] || [ -e ${at('cleanup', instance)} ] || ${failLine(`${unique} is not in cleanup/`)}`,
+    `rm -f ${at('cleanup', unique)} ${at('cleanup', instance)}`,
     // Its supervisors (service and log) may still be on their way out after a terminate: their directories go once they are.
-    `i=0; while [ $i -lt 100 ] && { s6-svok apps/${unique} || s6-svok apps/${unique}/log; } 2>/dev/null; do sleep 0.1; i=$((i + 1)); done`,
-    `rm -rf apps/${unique}`,
+    `i=0; while [ $i -lt 100 ] && { s6-svok ${at('apps', unique)} || s6-svok ${at('apps', unique, 'log')}; } 2>/dev/null; do sleep 0.1; i=$((i + 1)); done`,
+    `rm -rf ${at('apps', unique)}`,
     'echo removed',
   ].join('\n');
 }
@@ -227,7 +228,7 @@ export function removeScript(root: string, instance: string, unique: string): st
  */
 export function logReadScript(root: string, unique: string, offset: number, max = 256 * 1024): string {
   return [
-    `cd ${shQuote(root)}/apps/${unique}/log/main 2>/dev/null || { echo "size=0"; exit 0; }`,
+    `cd ${at(root, 'apps', unique, 'log', 'main')} 2>/dev/null || { echo "size=0"; exit 0; }`,
     '[ -f current ] || { echo "size=0"; exit 0; }',
     'size=$(wc -c < current); echo "size=$size"',
     `from=${offset}; [ "$size" -ge "$from" ] || from=0`,

@@ -20,7 +20,8 @@ import type { EventBus } from '../host/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import { DeployRun, deployOutputDir, deploySteps, type ResolvedImage } from './deploy-run.js';
 import { listExtensions } from './extension-catalog.js';
-import { remoteSync, shQuote, type NodeAccess } from './remote-sync.js';
+import { shQuote } from '../remote/shell-script.js';
+import { remoteSync, type NodeAccess } from './remote-sync.js';
 
 export interface DeployServiceDeps {
   bus: EventBus;

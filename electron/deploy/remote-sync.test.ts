@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { remoteSyncScript, shQuote } from './remote-sync.js';
+import { shQuote } from '../remote/shell-script.js';
+import { remoteSyncScript } from './remote-sync.js';
 
 describe('remote sync script', () => {
   let dir = '';

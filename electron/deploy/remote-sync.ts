@@ -1,11 +1,7 @@
 import { statSync } from 'node:fs';
 import type { DeployTarget } from '../../shared/contract/index.js';
+import { shQuote } from '../remote/shell-script.js';
 import type { RemoteSync } from './deploy-run.js';
-
-/** Single-quoted for sh: the only character that needs care inside is the quote itself. */
-export function shQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
 
 /**
  * Unpacks the tree beside the destination, then makes the destination equal
@@ -13,18 +9,20 @@ export function shQuote(value: string): string {
  * one swap of directories. The staging dir and tarball go whatever happens.
  */
 export function remoteSyncScript(tarball: string, dest: string, id: string): string {
-  const staging = `${dest.replace(/\/+$/, '')}.slipway-${id}`;
+  // A path that does not start with / or ./ could read as an option (-x) or, to rsync, as host:path.
+  const local = (path: string) => (path.startsWith('/') || path.startsWith('./') ? path : `./${path}`);
+  const staging = `${local(dest).replace(/\/+$/, '')}.slipway-${id}`;
   return [
     'set -eu',
-    `tarball=${shQuote(tarball)}; dest=${shQuote(dest)}; staging=${shQuote(staging)}`,
-    `trap 'rm -rf "$staging" "$tarball"' EXIT`,
-    'rm -rf "$staging"; mkdir -p "$staging"',
+    `tarball=${shQuote(local(tarball))}; dest=${shQuote(local(dest))}; staging=${shQuote(staging)}`,
+    `trap 'rm -rf -- "$staging" "$tarball"' EXIT`,
+    'rm -rf -- "$staging"; mkdir -p -- "$staging"',
     'tar -x -f "$tarball" -C "$staging" --numeric-owner',
     'if command -v rsync >/dev/null 2>&1; then',
-    '  mkdir -p "$dest"; rsync -aH --delete --numeric-ids "$staging/" "$dest/"; echo "synced with rsync --delete"',
+    '  mkdir -p -- "$dest"; rsync -aH --delete --numeric-ids -- "$staging/" "$dest/"; echo "synced with rsync --delete"',
     'else',
-    '  rm -rf "$dest.slipway-old"; if [ -e "$dest" ]; then mv "$dest" "$dest.slipway-old"; fi',
-    '  mv "$staging" "$dest"; rm -rf "$dest.slipway-old"; echo "replaced (no rsync on the node)"',
+    '  rm -rf -- "$dest.slipway-old"; if [ -e "$dest" ]; then mv -- "$dest" "$dest.slipway-old"; fi',
+    '  mv -- "$staging" "$dest"; rm -rf -- "$dest.slipway-old"; echo "replaced (no rsync on the node)"',
     'fi',
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { shQuote } from '../deploy/remote-sync.js';
+import { shQuote } from '../remote/shell-script.js';
 import { SshError, type ExecChannel, type ExecResult } from './ssh-connection.js';
 
 /** The command the login shell runs once per resident shell: from then on every script is a message to this `sh`. */
