@@ -18,7 +18,8 @@ export interface BadHostMatch {
 export function matchBadHost(output: string, patterns: readonly string[] = defaultBadHostPatterns): BadHostMatch | null {
   const compiled = patterns.map((pattern) => ({ pattern, re: new RegExp(pattern, 'i') }));
   for (const line of output.split('\n')) {
-    const hit = compiled.find(({ re }) => re.test(line));
+    // A line is judged by its first 2,000 characters: a megabyte of one line is no reason to spend a second on it.
+    const hit = compiled.find(({ re }) => re.test(line.slice(0, 2_000)));
     if (hit) return { line: line.trim().slice(0, 500), pattern: hit.pattern };
   }
   return null;

@@ -26,7 +26,8 @@ export function homeScript(base: string | null, relative: string): string {
     'mkdir -p "$home/build"',
     'rm -f "$home/pid" "$home/build-pid" "$home/exitcode" "$home/build-exit" "$home/app.sh" "$home/app.sh.env" "$home/app.sh.run" "$home/run.sh" "$home/build.sh" "$home/build.sh.env" "$home/build.sh.run"',
     '. /etc/os-release 2>/dev/null || true',
-    'echo "home=$home"',
+    // printf, not echo: a home whose name holds a backslash is printed as it is.
+    `printf 'home=%s\\n' "$home"`,
     'echo "platform=$(uname -m) ${ID:-unknown} ${VERSION_ID:-unknown}"',
   ].join('\n');
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { maxDocumentBytes } from '../../shared/contract/index.js';
+import { readOperatorText } from '../lib/operator-file.js';
 import { parseArgs } from 'node:util';
 import { appPhases, SlipwayError, TraceStream, type AppNodeState, type AppRunDetail, type TraceLine } from '../../shared/contract/index.js';
 import { parseEvent } from '../../shared/contract/validate.js';
@@ -95,7 +96,7 @@ export async function runApp(argv: string[]): Promise<number> {
             shown = line;
           }
         });
-        const { id, done } = await apps.deploy(readFileSync(positionals[0]!, 'utf8'), nodes);
+        const { id, done } = await apps.deploy(await readOperatorText(positionals[0]!, { maxBytes: maxDocumentBytes }), nodes);
         await done;
         if (values.wait) await waitFor(id, ended);
         const detail = apps.get(id);

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { maxDocumentBytes } from '../../shared/contract/index.js';
+import { readOperatorText } from '../lib/operator-file.js';
 import { buildSteps, type BuildSummary, type LogLine, type StepState } from '../../shared/contract/index.js';
 import { parseEvent } from '../../shared/contract/validate.js';
 import { createRealBackend } from '../host/real-backend.js';
@@ -66,7 +67,7 @@ export async function runBuild(args: BuildArgs): Promise<number> {
       }
     });
 
-    const { id, done } = builds.start(readFileSync(args.spec, 'utf8'));
+    const { id, done } = builds.start(await readOperatorText(args.spec, { maxBytes: maxDocumentBytes }));
     let interrupted = false;
     const onInterrupt = () => {
       if (interrupted) {

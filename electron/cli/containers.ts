@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { maxDocumentBytes } from '../../shared/contract/index.js';
+import { readOperatorText } from '../lib/operator-file.js';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ContainerState, type ContainerScan } from '../../shared/contract/containers.js';
@@ -77,7 +78,7 @@ export async function runContainers(argv: string[]): Promise<number> {
       case 'configure': {
         const [node, file] = positionals;
         if (!node || !file) throw new UsageError('containers configure NODE MANIFEST.yaml');
-        const made = await backend.containers.configure(node, readFileSync(file, 'utf8'));
+        const made = await backend.containers.configure(node, await readOperatorText(file, { maxBytes: maxDocumentBytes }));
         out.write(values.json ? `${JSON.stringify(made)}\n` : `configured ${made.instance} on ${node} (${made.unique}); start it with: slipway containers start ${node} '${made.instance}'\n`);
         return 0;
       }

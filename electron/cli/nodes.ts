@@ -61,7 +61,7 @@ export async function runNodes(argv: string[]): Promise<number> {
         return statuses.every((s) => s.state === 'reachable') ? 0 : 1;
       }
       case 'import-ssh-config': {
-        const result = backend.nodes.importSshConfig(values.path, !values['dry-run']);
+        const result = await backend.nodes.importSshConfig(values.path, !values['dry-run']);
         if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else {
           process.stdout.write(`${result.path}: ${result.nodes.length} host(s)\n`);

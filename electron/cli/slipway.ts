@@ -117,7 +117,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`slipway: ${(error as Error).message}\n\n${usage}`);
       process.exit(2);
     }
-    process.stderr.write(`slipway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // The operator gets what went wrong, in one line; a stack trace only when asked for (SLIPWAY_DEBUG=1).
+    const message = error instanceof Error ? (process.env.SLIPWAY_DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
+    process.stderr.write(`slipway: ${message}\n`);
     process.exit(1);
   },
 );

@@ -1,3 +1,4 @@
+import { SlipwayError } from '../../shared/contract/index.js';
 import { failLine, shQuote, writeFileLines } from '../remote/shell-script.js';
 
 /**
@@ -82,7 +83,9 @@ $pdeath unshare --mount --pid --fork --kill-child --propagation private /bin/sh 
   for d in null zero full random urandom tty; do : > "$dir/root/dev/$d"; mount --bind "/dev/$d" "$dir/root/dev/$d"; done
   set +e
   [ -z "$stopping" ] || exit 143
-  chroot "$dir/root" /bin/sh -c "$COMMAND" &
+  # The environ of the manifest reaches the service only: sourced in the subshell that becomes it, after its
+  # root and command are kept where no variable can change them (no quote mark in here: this is a quoted word).
+  ( set -- "$dir/root" "$COMMAND"; . "$dir/data/environ"; exec /usr/sbin/chroot "$1" /bin/sh -c "$2" ) &
   svc=$!
   [ -z "$stopping" ] || kill -TERM $svc
   wait $svc; rc=$?
@@ -139,6 +142,16 @@ function specEnv(spec: ContainerSpec): string {
   return Object.entries(values).map(([name, value]) => `${name}=${shQuote(value)}`).join('\n');
 }
 
+/** The manifest's environ as export lines (the names are checked again here: they become shell code). */
+function environFile(environ: Readonly<Record<string, string>>): string {
+  return Object.entries(environ)
+    .map(([name, value]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new SlipwayError('bad_request', `environ: ${JSON.stringify(name)} is not an environment variable name`, 'environ');
+      return `export ${name}=${shQuote(value)}\n`;
+    })
+    .join('');
+}
+
 /** A path under the node root as one quoted word. */
 const at = (...parts: string[]) => shQuote(parts.join('/'));
 
@@ -158,6 +171,7 @@ export function configureScript(spec: ContainerSpec, manifestYaml: string, appJs
     writeFileLines(`${dir}/data/spec.env`, `${specEnv(spec)}\n`, '600'),
     writeFileLines(`${dir}/data/manifest.yml`, manifestYaml, '600'),
     writeFileLines(`${dir}/data/app.json`, appJson, '600'),
+    writeFileLines(`${dir}/data/environ`, environFile(spec.environ), '600'),
     writeFileLines(`${dir}/run`, runScript, '755'),
     writeFileLines(`${dir}/finish`, finishScript, '755'),
     writeFileLines(`${dir}/log/run`, '#!/bin/sh\nexec s6-log t ./main\n', '755'),

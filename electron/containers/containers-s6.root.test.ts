@@ -86,6 +86,17 @@ describe.runIf(canRun)('containers supervised by s6 on an overlay root from a Sl
     expect(sha256(image)).toBe(imageSum);
   });
 
+  it('the manifest environ reaches the service, value for value', { timeout: 120_000 }, async () => {
+    const value = "it's $(touch /tmp/slipway-environ-pwned) `x` \\ done";
+    const text = stringify({ name: 'env', proid: 'root', environment: 'dev', cpu: '100%', memory: '64M', disk: '1G', image, environ: [{ name: 'GREETING', value }], services: [{ name: 'web_server', command: 'printf "%s\\n" "$GREETING"' }] });
+    const { instance, unique } = await containers.configure('node001', text);
+    await containers.act('node001', instance, 'start');
+    await until(instance, (r) => r.state === 'finished');
+    const log = readFileSync(join(root, 'apps', unique, 'log', 'main', 'current'), 'utf8');
+    expect(log.split('\n').map((line) => line.replace(/^@\S+ /, ''))).toContain(value);
+    expect(existsSync('/tmp/slipway-environ-pwned')).toBe(false);
+  });
+
   it('a service over its memory limit is killed: out of memory', { timeout: 120_000 }, async () => {
     const { instance } = await containers.configure('node001', manifest('hog', 'head -c 400000000 /dev/zero | tail', '32M'));
     await containers.act('node001', instance, 'start');

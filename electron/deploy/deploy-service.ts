@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, normalize } from 'node:path';
 import {
   DeployDetail,
   DeployLogLine,
@@ -122,7 +122,8 @@ export function createDeployService(deps: DeployServiceDeps) {
       if (probe.code === 0) throw new SlipwayError('bad_request', `${target.node}:${target.path} exists: its content will be replaced by the deployed tree`, 'overwrite');
       return;
     }
-    if (!deps.outputRoots.some((root) => isUnder(dirname(target.path), root))) {
+    // Normalised first: /tmp/../etc/x is /etc/x, whatever its text starts with.
+    if (target.path !== normalize(target.path) || !deps.outputRoots.some((root) => isUnder(dirname(normalize(target.path)), root))) {
       throw new SlipwayError('bad_request', `${target.path} is not under an output root (${deps.outputRoots.join(', ')}; set SLIPWAY_OUTPUT_ROOTS to add one)`, 'target.path');
     }
     if (existsSync(target.path) && !request.overwrite) throw new SlipwayError('bad_request', `${target.path} exists: it will be replaced`, 'overwrite');

@@ -9,17 +9,33 @@ export function isAppUrl(url: string): boolean {
   }
 }
 
-/** Deny what a console never needs: permissions, webviews, navigation away, new windows. */
+/** The only places a link from the console may open, in the operator's browser: the Debian and project documentation. */
+const externalHosts = new Set(['www.debian.org', 'manpages.debian.org', 'wiki.debian.org', 'github.com']);
+
+export function externalAllowed(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' && externalHosts.has(parsed.hostname) && parsed.username === '' && parsed.password === '';
+  } catch {
+    return false;
+  }
+}
+
+/** Deny what a console never needs: permissions, webviews, navigation and redirects away, new windows. */
 export function lockDownContents(): void {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.on('will-navigate', (event, url) => {
       if (!isAppUrl(url)) event.preventDefault();
     });
+    contents.on('will-redirect', (event, url) => {
+      if (!isAppUrl(url)) event.preventDefault();
+    });
     contents.setWindowOpenHandler(({ url }) => {
       // Documentation links open in the operator's browser, never inside the console.
-      if (url.startsWith('https://')) void shell.openExternal(url);
+      if (externalAllowed(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
   });

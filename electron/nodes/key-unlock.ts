@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readOperatorFile } from '../lib/operator-file.js';
 import ssh2 from 'ssh2';
 import { SshError } from './ssh-connection.js';
 
@@ -22,7 +22,10 @@ export function isEncrypted(key: Buffer): boolean {
  * authentication failure that says so.
  */
 export async function unlockKey(path: string, passphrase: () => Promise<string | null>): Promise<UnlockedKey> {
-  const privateKey = readFileSync(path);
+  // A FIFO or /dev/zero named as the identity is refused at once; a key is a few KiB.
+  const privateKey = await readOperatorFile(path, { maxBytes: 1 << 20, field: 'identity' }).catch((error: Error) => {
+    throw new SshError('auth-failed', `cannot read the key ${error.message}`);
+  });
   if (!isEncrypted(privateKey)) {
     const parsed = utils.parseKey(privateKey);
     if (parsed instanceof Error) throw new SshError('auth-failed', `cannot read the key ${path}: ${parsed.message}`);

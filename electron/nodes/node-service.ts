@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SlipwayError, type HostKeyPrompt, type NodeSpec, type NodeState, type NodeStatus, type PassphrasePrompt } from '../../shared/contract/index.js';
@@ -12,6 +11,7 @@ import { privateKeyPath } from './node-credentials.js';
 import { SessionSecretStore, type SecretStore } from './secret-store.js';
 import { NodePool } from './node-pool.js';
 import { importSshConfig } from './ssh-config-import.js';
+import { readOperatorText } from '../lib/operator-file.js';
 import { SshError, type HostKeyQuestion } from './ssh-connection.js';
 
 export interface NodeServiceDeps {
@@ -293,15 +293,10 @@ export function createNodeService(deps: NodeServiceDeps) {
       return removed;
     },
 
-    importSshConfig(path: string | undefined, apply: boolean) {
+    async importSshConfig(path: string | undefined, apply: boolean) {
       usable();
       const file = path ?? join(homedir(), '.ssh', 'config');
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new SlipwayError('failed', `cannot read ${file}: ${(error as Error).message}`, 'path');
-      }
+      const text = await readOperatorText(file, { maxBytes: 1 << 20, field: 'path' });
       const found = importSshConfig(text);
       const existing = found.nodes.filter((n) => inventory.some((i) => i.name === n.name)).map((n) => n.name);
       const fresh = found.nodes.filter((n) => !existing.includes(n.name));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ResidentShell, residentShellCommand } from './resident-shell.js';
 import { localShellChannel } from './test-support/local-shell.js';
 
-const open = (login = '') => ResidentShell.open(localShellChannel(residentShellCommand, login), 10_000);
+const open = async (login = '') => new ResidentShell(localShellChannel(residentShellCommand, login));
 
 describe('ResidentShell (a real sh behind it)', () => {
   it('answers each command with its own exit code, stdout and stderr, byte for byte', async () => {
@@ -66,7 +66,8 @@ describe('ResidentShell (a real sh behind it)', () => {
 
   it('a shell lost mid-command answers with what arrived and no exit code', async () => {
     const channel = localShellChannel(residentShellCommand);
-    const shell = await ResidentShell.open(channel, 10_000);
+    const shell = new ResidentShell(channel);
+    expect(await shell.run('echo ready')).toMatchObject({ stdout: 'ready\n' });
     const running = shell.run('echo partial; sleep 5');
     await new Promise((resolve) => setTimeout(resolve, 200));
     process.kill(-channel.pid, 'SIGKILL');
@@ -74,9 +75,17 @@ describe('ResidentShell (a real sh behind it)', () => {
     expect(shell.isClosed).toBe(true);
   });
 
-  it('a login shell that never becomes ready is a clear failure', async () => {
-    await expect(ResidentShell.open(localShellChannel(residentShellCommand, 'exit 1'), 5_000)).rejects.toMatchObject({ kind: 'unreachable' });
-    await expect(ResidentShell.open(localShellChannel(residentShellCommand, 'sleep 5'), 100)).rejects.toMatchObject({ kind: 'timeout' });
+  it('a login shell that never starts is a clear failure of the first command', async () => {
+    await expect(new ResidentShell(localShellChannel(residentShellCommand, 'exit 1')).run('true')).rejects.toMatchObject({ kind: 'unreachable' });
+    await expect(new ResidentShell(localShellChannel(residentShellCommand, 'sleep 5')).run('true', { timeoutMs: 100 })).rejects.toMatchObject({ kind: 'timeout' });
+  });
+
+  it("a background job's late output is no part of the next answer", async () => {
+    const shell = await open();
+    expect(await shell.run('(sleep 0.2; echo late; echo late >&2) > /dev/stdout 2>/dev/stderr &')).toMatchObject({ code: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await shell.run('echo next')).toMatchObject({ stdout: 'next\n', stderr: '' });
+    shell.close();
   });
 
   it('refuses a command with a NUL byte, which no shell can carry', async () => {

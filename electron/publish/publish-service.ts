@@ -11,6 +11,7 @@ import type { BuildSummary } from '../../shared/contract/index.js';
 import { NetbootCache, type NetbootFiles } from './netboot-cache.js';
 import { publishNetboot, type VersionOrigin } from './tftp-publish.js';
 import { listTftpTree } from './tftp-tree.js';
+import { readOperatorFile } from '../lib/operator-file.js';
 
 export interface PublishServiceDeps {
   bus: EventBus;
@@ -57,7 +58,7 @@ export function createPublishService(deps: PublishServiceDeps) {
     }
   }
 
-  function publish(target: NetbootTarget, kernel: string, initrd: string, origin: VersionOrigin): PublishResult {
+  function publish(target: NetbootTarget, kernel: string | Buffer, initrd: string | Buffer, origin: VersionOrigin): PublishResult {
     const result = publishNetboot({ root: deps.tftpRoot, ...target }, kernel, initrd, { graceMs: deps.graceMs, origin });
     const entry = listTftpTree(deps.tftpRoot).find((e) => e.arch === target.arch && e.subarch === target.subarch && e.release === target.release && e.purpose === target.purpose);
     if (!entry) throw new SlipwayError('internal', `published ${result.version} but cannot read it back from ${deps.tftpRoot}`);
@@ -75,8 +76,12 @@ export function createPublishService(deps: PublishServiceDeps) {
       const previous = queue.get(key) ?? Promise.resolve();
       const next = previous.catch(() => undefined).then(async () => {
         if (source.kind === 'files') {
+          // Files the operator names go into a tree anyone on the lab network reads: regular files others could read
+          // already, of a size a netboot pair has, read without blocking.
+          const read = (path: string, field: string) => readOperatorFile(path, { maxBytes: 1 << 30, worldReadable: true, field });
+          const [kernel, initrd] = await Promise.all([read(source.kernel, 'kernel'), read(source.initrd, 'initrd')]);
           try {
-            return publish(target, source.kernel, source.initrd, { source: source.kernel, kernelName: null });
+            return publish(target, kernel, initrd, { source: source.kernel, kernelName: null });
           } catch (error) {
             throw new SlipwayError((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'bad_request' : 'failed', (error as Error).message, 'source');
           }

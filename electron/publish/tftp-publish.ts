@@ -106,15 +106,16 @@ export interface VersionOrigin {
 
 export function publishNetboot(
   target: PublishTarget,
-  kernelPath: string,
-  initrdPath: string,
+  kernelPath: string | Buffer,
+  initrdPath: string | Buffer,
   options: { graceMs?: number; now?: () => number; origin?: VersionOrigin } = {},
 ): PublishResult {
   const { dir, subarch } = releaseDir(target);
   const now = (options.now ?? Date.now)();
   const graceMs = options.graceMs ?? 60 * 60 * 1000;
-  const kernel = readFileSync(kernelPath);
-  const initrd = readFileSync(initrdPath);
+  // Bytes already read (and checked) by the caller, or a path of Slipway's own (extracted from a build).
+  const kernel = typeof kernelPath === 'string' ? readFileSync(kernelPath) : kernelPath;
+  const initrd = typeof initrdPath === 'string' ? readFileSync(initrdPath) : initrdPath;
   const versionDir = `${target.purpose}-${contentVersion(kernel, initrd)}`;
   const link = join(dir, target.purpose);
   const entryPath = bootEntryPath(target, subarch);

@@ -119,6 +119,8 @@ describe('script builders under arbitrary values (real sh)', () => {
           expect(readFileSync(join(data, 'manifest.yml'), 'utf8')).toBe(manifest);
           const sourced = spawnSync('sh', ['-c', `. ./spec.env && printf '%s' "$COMMAND"`], { cwd: data });
           expect(sourced.stdout.toString()).toBe(command);
+          // The scripts s6 runs are whole sh programs.
+          for (const script of ['run', 'finish', 'log/run']) expect(spawnSync('sh', ['-n', join(data, '..', script)]).status).toBe(0);
         });
       }),
       { numRuns: 30 },

@@ -21,7 +21,7 @@ labels: [rack4]
     const result = parseAppText('name: Bad Name\nsources: [relative/path]\nenv: { "1X": a }\nbadHostPatterns: ["(unclosed"]\n');
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems.map((p) => p.field).sort()).toEqual(['env.1X', 'name', 'run', 'sources.0'].sort());
+    expect(result.problems.map((p) => p.field).sort()).toEqual(['badHostPatterns.0', 'env.1X', 'name', 'run', 'sources.0'].sort());
     expect(parseAppText('name: a\nrun: x\nbadHostPatterns: ["(unclosed"]\n')).toMatchObject({ ok: false, problems: [{ field: 'badHostPatterns.0' }] });
     expect(parseAppText('name: a\nrun: x\nunknown: 1\n')).toMatchObject({ ok: false });
     expect(parseAppText('- a\n- b\n')).toMatchObject({ ok: false, problems: [{ field: '(definition)' }] });

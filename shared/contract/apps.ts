@@ -7,6 +7,48 @@ import { documentText } from './limits.js';
  * definition, deployed to many nodes, each going through the same phases.
  */
 const packageName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+._-]*$/, 'must be a package name');
+/**
+ * A bad-host pattern is operator text compiled into a regular expression and
+ * run over every line a node prints: one that does not compile, or that
+ * repeats a group which itself repeats (`(a+)+`, `(a|a)*`: the shapes that
+ * backtrack exponentially), is refused.
+ */
+export function patternProblem(pattern: string): string | null {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    return `not a regular expression: ${(error as Error).message}`;
+  }
+  // One pass: each open group remembers whether it holds a repetition or an alternation.
+  const groups: boolean[] = [];
+  let inClass = false;
+  let closedRisky = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    const repeats = c === '*' || c === '+' || (c === '{' && /^\{\d*,/.test(pattern.slice(i)));
+    if (c === '\\') {
+      i += 1;
+      closedRisky = false;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (repeats && closedRisky) return 'must be a regular expression without nested repetition, such as (a+)+';
+    closedRisky = false;
+    if (c === '[') inClass = true;
+    else if (c === '(') groups.push(false);
+    else if (c === ')') {
+      closedRisky = groups.pop() ?? false;
+      if (closedRisky && groups.length > 0) groups[groups.length - 1] = true;
+    } else if ((repeats || c === '|') && groups.length > 0) groups[groups.length - 1] = true;
+  }
+  return null;
+}
+
+export const safePattern = (pattern: string): boolean => patternProblem(pattern) === null;
+
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 export const AppDefinition = z
@@ -43,7 +85,17 @@ export const AppDefinition = z
       })
       .prefault({}),
     /** Regular expressions over error output that mark a node as bad (blacklisted); defaults from NEPI. */
-    badHostPatterns: z.array(z.string()).optional(),
+    badHostPatterns: z
+      .array(
+        z
+          .string()
+          .max(500)
+          .superRefine((pattern, ctx) => {
+            const problem = patternProblem(pattern);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+      )
+      .optional(),
   })
   .strict();
 export type AppDefinition = z.output<typeof AppDefinition>;

@@ -66,7 +66,8 @@ export const containerEvents = {
 export const ContainerManifest = z
   .object({
     /** The application name; the instance becomes `<proid>.<name>#<instance id>`. */
-    name: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/, 'must be an application name'),
+    // Never a leading "-" (an option to the tools that see it) nor "..": it becomes part of paths and links on the node.
+    name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must be an application name').refine((name) => !name.includes('..'), 'must be an application name'),
     proid: z.string().regex(/^[a-z_][a-z0-9_-]*$/, 'must be a user name (the proid)'),
     environment: z.enum(['dev', 'qa', 'uat', 'prod']),
     cpu: z.string().regex(/^\d+%$/, "must be a share such as '100%'"),

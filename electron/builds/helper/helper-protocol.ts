@@ -53,7 +53,14 @@ export const helperOps = {
     buildId,
     executable: path,
     root: path,
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
+    env: z.record(
+      z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        // What would steer the dynamic loader or the shells an extension runs, as root: never the caller's to set.
+        .refine((name) => !/^(LD_|DYLD_|GCONV_PATH$|PATH$|IFS$|ENV$|BASH_ENV$|BASH_FUNC_|SHELLOPTS$|BASHOPTS$|PS4$|NODE_OPTIONS$|PYTHONPATH$|PERL5LIB$)/.test(name), 'is not an extension environment variable'),
+      z.string(),
+    ),
     timeoutMs: z.number().int().positive().max(6 * 60 * 60 * 1000),
   }),
   /** The tree packed as a tarball or a new ext file system image, written as dest's partial file. */
