@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BuildSummary, LogLine, StepState, type BuildDetail } from '../../shared/contract/index.js';
 
@@ -25,11 +25,13 @@ export class JobHistory<D, L> {
   }
 
   save(detail: D, lines: readonly L[]): void {
-    mkdirSync(this.dir, { recursive: true });
+    // Only the operator reads job history: a log line can hold what a spec or an extension printed.
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    chmodSync(this.dir, 0o700);
     const id = this.shape.id(detail);
     const write = (name: string, content: string) => {
       const temp = join(this.dir, `.${name}.tmp`);
-      writeFileSync(temp, content);
+      writeFileSync(temp, content, { mode: 0o600 });
       renameSync(temp, join(this.dir, name));
     };
     write(`${id}.log.jsonl`, lines.map((line) => JSON.stringify(line)).join('\n'));

@@ -31,6 +31,7 @@ export async function runDeploy(argv: string[]): Promise<number> {
     options: {
       extension: { type: 'string', short: 'e', multiple: true, default: [] },
       env: { type: 'string', multiple: true, default: [] },
+      secret: { type: 'string', multiple: true, default: [] },
       target: { type: 'string', short: 't' },
       force: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -70,7 +71,7 @@ export async function runDeploy(argv: string[]): Promise<number> {
       }),
     );
     const image = positionals[0]!.includes('/') ? resolve(positionals[0]!) : positionals[0]!;
-    const request = DeployRequest.safeParse({ image, extensions, env, target, overwrite: values.force });
+    const request = DeployRequest.safeParse({ image, extensions, env, secrets: values.secret, target, overwrite: values.force });
     if (!request.success) throw new UsageError(`${request.error.issues[0]!.path.join('.')}: ${request.error.issues[0]!.message}`);
 
     await backend.builds.recover();

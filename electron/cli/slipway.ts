@@ -45,7 +45,7 @@ commands:
               --json              the result as JSON
   publish ls [--tftp-root DIR] [--json]
             what the TFTP tree serves now
-  deploy IMAGE --extension X [--extension Y …] [--env NAME=value …] --target T
+  deploy IMAGE --extension X [--extension Y …] [--env NAME=value …] [--secret NAME …] --target T
             overlay deploy: IMAGE (a build id, BUILD:IMAGE or an image file) mounted
             read-only under an overlayfs, extensions run in order with the merged
             tree as argument, slipway/deployment.meta written, then the target:

@@ -147,7 +147,7 @@ export class DeployRun {
     request.extensions.forEach((executable, index) => {
       work[`extension-${index + 1}`] = async (step) => {
         const env = { ...request.env, SLIPWAY_DEPLOY_ID: this.input.id, SLIPWAY_IMAGE: image.ref };
-        this.hooks.log(step, 'info', `${executable} ${merged} (environment: ${Object.entries(maskedEnvironment(request.env)).map(([k, v]) => `${k}=${v}`).join(' ') || 'none given'})`);
+        this.hooks.log(step, 'info', `${executable} ${merged} (environment: ${Object.entries(maskedEnvironment(request.env, request.secrets)).map(([k, v]) => `${k}=${v}`).join(' ') || 'none given'})`);
         await this.call(step, 'extension.run', { executable, root: merged, env, timeoutMs: this.input.extensionTimeoutMs ?? 30 * 60 * 1000 });
       };
     });

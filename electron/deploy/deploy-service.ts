@@ -225,7 +225,7 @@ export function createDeployService(deps: DeployServiceDeps) {
           log: (step, stream, text) => log.add(step, stream, text),
         },
       );
-      const entry: Live = { detail: { summary, steps: deploySteps(request.extensions, request.target), logTotal: 0, env: maskedEnvironment(request.env) }, log, run };
+      const entry: Live = { detail: { summary, steps: deploySteps(request.extensions, request.target), logTotal: 0, env: maskedEnvironment(request.env, request.secrets) }, log, run };
       live.set(id, entry);
       deps.bus.publish('deploy.started', entry.detail);
       log.add(null, 'info', `deploy ${id}: ${image.ref} (${image.path}) → ${summary.target}`);

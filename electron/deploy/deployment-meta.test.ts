@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { maskedEnvironment } from '../../shared/contract/index.js';
 import { deploymentMeta } from './deployment-meta.js';
 
 describe('deployment metadata', () => {
@@ -12,6 +13,7 @@ describe('deployment metadata', () => {
         image: '20261123-ab12cd34',
         extensions: ['/ext/set-hostname.configure', '/ext/add-users.configure'],
         env: { HOSTNAME: 'node7', ROOT_PASSWORD: 'hunter2', API_TOKEN: 't0k', SSH_PRIVATE_KEY: 'k', RACK: '4' },
+        secrets: [],
         target: { kind: 'tar', path: '/srv/out/node7.tar' },
         overwrite: false,
       },
@@ -28,5 +30,9 @@ describe('deployment metadata', () => {
       target: 'tar:/srv/out/node7.tar',
     });
     expect(JSON.stringify(meta)).not.toMatch(/hunter2|t0k/);
+  });
+
+  it('finding 8: ROOT_PW, MYSQL_PWD and declared secrets are masked; other values are kept', () => {
+    expect(maskedEnvironment({ ROOT_PW: 'a', MYSQL_PWD: 'b', LICENSE: 'c', HOSTNAME: 'n1' }, ['LICENSE'])).toEqual({ ROOT_PW: '********', MYSQL_PWD: '********', LICENSE: '********', HOSTNAME: 'n1' });
   });
 });

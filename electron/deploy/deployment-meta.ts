@@ -25,7 +25,7 @@ export function deploymentMeta(input: MetaInput): Record<string, unknown> {
     build_id: input.image.buildId,
     spec_sha256: input.image.specHash,
     extensions: input.request.extensions.map((path) => ({ name: basename(path), path })),
-    environment: maskedEnvironment(input.request.env),
+    environment: maskedEnvironment(input.request.env, input.request.secrets),
     target: deployTargetText(input.request.target),
   };
 }

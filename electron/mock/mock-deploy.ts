@@ -127,8 +127,8 @@ export function createMockDeploy(options: MockDeployOptions): MockDeploy {
     if (!image) return;
     const ext = (name: string) => mockExtensions.find((e) => e.name === name)!.path;
     const seeds: { hoursAgo: number; request: DeployRequest }[] = [
-      { hoursAgo: 20, request: { image: image.ref, extensions: [ext('set-hostname.configure'), ext('add-users.configure')], env: { HOSTNAME: 'compute', USERS: 'lab,ops' }, target: { kind: 'tar', path: '/srv/deploy/compute-base.tar' }, overwrite: false } },
-      { hoursAgo: 2, request: { image: image.ref, extensions: [ext('set-hostname.configure'), ext('fail.configure')], env: { HOSTNAME: 'gpu' }, target: { kind: 'rawdisk', path: '/srv/deploy/gpu.img' }, overwrite: false } },
+      { hoursAgo: 20, request: { image: image.ref, extensions: [ext('set-hostname.configure'), ext('add-users.configure')], env: { HOSTNAME: 'compute', USERS: 'lab,ops' }, secrets: [], target: { kind: 'tar', path: '/srv/deploy/compute-base.tar' }, overwrite: false } },
+      { hoursAgo: 2, request: { image: image.ref, extensions: [ext('set-hostname.configure'), ext('fail.configure')], env: { HOSTNAME: 'gpu' }, secrets: [], target: { kind: 'rawdisk', path: '/srv/deploy/gpu.img' }, overwrite: false } },
     ];
     for (const seed of seeds) {
       const at = Date.now() - seed.hoursAgo * 3_600_000;

@@ -27,11 +27,14 @@ export function deployTargetText(target: DeployTarget): string {
   return target.kind === 'ssh-rsync' ? `ssh-rsync:${target.node}:${target.path}` : `${target.kind}:${target.path}`;
 }
 
-/** Environment names that look like they hold a secret: their values never reach a log or the metadata. */
-export const secretName = /(PASS|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE|AUTH)/i;
+/**
+ * Environment names that look like they hold a secret (ROOT_PW, MYSQL_PWD, API_TOKEN, TLS_KEY…): their values
+ * never reach an event, a log, a state file or the metadata. A request also names its secrets outright (`secrets`).
+ */
+export const secretName = /(PASS|PW|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE|AUTH|CERT|COOKIE|SESSION|SALT|PIN|OTP)/i;
 
-export function maskedEnvironment(env: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, secretName.test(name) ? '********' : value]));
+export function maskedEnvironment(env: Readonly<Record<string, string>>, secrets: readonly string[] = []): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, secretName.test(name) || secrets.includes(name) ? '********' : value]));
 }
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
@@ -43,6 +46,8 @@ export const DeployRequest = z
     /** Executables, run in this order with the merged tree as their argument. */
     extensions: z.array(z.string().refine((p) => p.startsWith('/'), 'must be an absolute path')).max(64),
     env: z.record(envName, z.string()).default({}),
+    /** Names in `env` whose values are secret whatever they are called: masked wherever the environment is shown or kept. */
+    secrets: z.array(envName).default([]),
     target: DeployTarget,
     /** The target file exists (or the node path will be replaced): the operator confirmed. */
     overwrite: z.boolean().default(false),
