@@ -33,7 +33,7 @@ const tail = (text: string, lines = 5) => text.trim().split('\n').slice(-lines).
 export async function runScript(access: AppNodeAccess, script: string, timeoutMs: number, attempts = 3): Promise<{ code: number | null; stdout: string; stderr: string }> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await access.exec(`sh -c ${shQuote(script)}`, { timeoutMs });
+      return await access.exec(script, { timeoutMs });
     } catch (error) {
       const transient = error instanceof SshError && error.kind === 'unreachable';
       if (!transient || attempt + 1 >= attempts) throw error;

@@ -1,7 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import type { ContainerEventLine, ContainerRow, ContainerScan } from '../../shared/contract/containers.js';
 import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
-import { shQuote } from '../remote/shell-script.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { Runner } from '../process/runner.js';
 import type { ContainerAction } from '../../shared/contract/containers.js';
@@ -89,7 +88,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
     }
   }
 
-  const onNode = (name: string): Execute => (script) => deps.nodes.access(name).exec(`sh -c ${shQuote(script)}`, { timeoutMs: 60_000 });
+  // The pool runs a script in the node's resident sh, whatever the login shell.
+  const onNode = (name: string): Execute => (script) => deps.nodes.access(name).exec(script, { timeoutMs: 60_000 });
   // Compressed on the node: 10,000 containers are megabytes of text, a tenth of that gzipped (base64 keeps it text).
   const overSsh = (name: string) => async (script: string) => {
     const result = await onNode(name)(`{ ${script}\n} | gzip -1 | base64 -w 0`);

@@ -20,8 +20,7 @@ import type { EventBus } from '../host/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import { DeployRun, deployOutputDir, deploySteps, type ResolvedImage } from './deploy-run.js';
 import { listExtensions } from './extension-catalog.js';
-import { shQuote } from '../remote/shell-script.js';
-import { remoteSync, type NodeAccess } from './remote-sync.js';
+import { pathExistsScript, remoteSync, type NodeAccess } from './remote-sync.js';
 
 export interface DeployServiceDeps {
   bus: EventBus;
@@ -116,7 +115,7 @@ export function createDeployService(deps: DeployServiceDeps) {
         throw new SlipwayError('bad_request', (error as Error).message, 'target.node');
       }
       if (request.overwrite) return;
-      const probe = await access.exec(`test -e ${shQuote(target.path)}`, { timeoutMs: 15_000, onData: () => undefined }).catch((error: Error) => {
+      const probe = await access.exec(pathExistsScript(target.path), { timeoutMs: 15_000, onData: () => undefined }).catch((error: Error) => {
         throw new SlipwayError('failed', `cannot reach ${target.node}: ${error.message}`, 'target.node');
       });
       if (probe.code === 0) throw new SlipwayError('bad_request', `${target.node}:${target.path} exists: its content will be replaced by the deployed tree`, 'overwrite');

@@ -27,6 +27,9 @@ export function remoteSyncScript(tarball: string, dest: string, id: string): str
   ].join('\n');
 }
 
+/** Whether a path exists on the node (exit 0) or not. */
+export const pathExistsScript = (path: string): string => `test -e ${shQuote(path)}`;
+
 export interface NodeAccess {
   exec(command: string, options: { timeoutMs: number; onData: (stream: 'out' | 'err', chunk: string) => void }): Promise<{ code: number | null; stderr: string }>;
   upload(from: string, to: string, onProgress: (done: number, total: number) => void): Promise<void>;
@@ -44,7 +47,7 @@ export function remoteSync(deployId: string, node: (name: string) => NodeAccess)
       if (percent !== lastPercent) log('info', `uploaded ${percent}% of ${Math.round(total / (1 << 20))} MiB to ${target.node}`);
       lastPercent = percent;
     });
-    const result = await access.exec(`sh -c ${shQuote(remoteSyncScript(remoteTar, target.path, deployId))}`, {
+    const result = await access.exec(remoteSyncScript(remoteTar, target.path, deployId), {
       timeoutMs: 30 * 60 * 1000,
       onData: (stream, chunk) => chunk.split('\n').filter(Boolean).forEach((line) => log(stream, line)),
     });
