@@ -155,7 +155,10 @@ export class NodePool {
     }
     entry.liveShells += 1;
     let releaseChannel = () => undefined as void;
+    let counted = true;
     const ended = () => {
+      if (!counted) return;
+      counted = false;
       releaseChannel();
       entry.liveShells -= 1;
       entry.shellWaiters.shift()?.(null);
