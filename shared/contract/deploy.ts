@@ -39,13 +39,17 @@ export function maskedEnvironment(env: Readonly<Record<string, string>>, secrets
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
+/** What would steer the dynamic loader or the shells an extension runs, as root: never the caller's to set. */
+export const reservedExtensionEnv = /^(LD_|DYLD_|GCONV_PATH$|PATH$|IFS$|ENV$|BASH_ENV$|BASH_FUNC_|SHELLOPTS$|BASHOPTS$|PS4$|NODE_OPTIONS$|PYTHONPATH$|PERL5LIB$)/;
+const extensionEnvName = envName.refine((name) => !reservedExtensionEnv.test(name), 'is set by Slipway for extensions (the loader and shell variables are not yours to set)');
+
 export const DeployRequest = z
   .object({
     /** A build id (its first image, or `ID:image`) or the path of a built image. */
     image: z.string().min(1),
     /** Executables, run in this order with the merged tree as their argument. */
     extensions: z.array(z.string().refine((p) => p.startsWith('/'), 'must be an absolute path')).max(64),
-    env: z.record(envName, z.string()).default({}),
+    env: z.record(extensionEnvName, z.string()).default({}),
     /** Names in `env` whose values are secret whatever they are called: masked wherever the environment is shown or kept. */
     secrets: z.array(envName).default([]),
     target: DeployTarget,

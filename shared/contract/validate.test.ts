@@ -40,3 +40,12 @@ describe('contract validation', () => {
     expect(() => parseEvent({ topic: 'readiness.started', seq: 1, payload: { total: 'nine' } })).toThrow(/total/);
   });
 });
+
+describe('container manifest names', () => {
+  it('finding 14: a name that starts with - or holds .. is refused', async () => {
+    const { ContainerManifest } = await import('./containers.js');
+    const manifest = (name: string) => ({ name, proid: 'root', environment: 'dev', cpu: '100%', memory: '64M', disk: '1G', image: '/img', services: [{ name: 'web', command: 'true' }] });
+    for (const name of ['-x..y', '-rf', 'a..b', '..']) expect([name, ContainerManifest.safeParse(manifest(name)).success]).toEqual([name, false]);
+    for (const name of ['web', 'web.v2', 'my_app-1']) expect([name, ContainerManifest.safeParse(manifest(name)).success]).toEqual([name, true]);
+  });
+});

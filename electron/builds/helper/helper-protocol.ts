@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reservedExtensionEnv } from '../../../shared/contract/deploy.js';
 
 /**
  * The privileged helper's whole API: these operations and nothing else, each
@@ -57,8 +58,8 @@ export const helperOps = {
       z
         .string()
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
-        // What would steer the dynamic loader or the shells an extension runs, as root: never the caller's to set.
-        .refine((name) => !/^(LD_|DYLD_|GCONV_PATH$|PATH$|IFS$|ENV$|BASH_ENV$|BASH_FUNC_|SHELLOPTS$|BASHOPTS$|PS4$|NODE_OPTIONS$|PYTHONPATH$|PERL5LIB$)/.test(name), 'is not an extension environment variable'),
+        // Checked again here, at the root boundary: the helper trusts no caller.
+        .refine((name) => !reservedExtensionEnv.test(name), 'is not an extension environment variable'),
       z.string(),
     ),
     timeoutMs: z.number().int().positive().max(6 * 60 * 60 * 1000),
