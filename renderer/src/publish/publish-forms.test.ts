@@ -28,7 +28,7 @@ describe('deploy form', () => {
 
   it('builds a request, leaving blank environment rows out', () => {
     const check = checkDeployForm(form({ extensions: ['/x/a.configure'], env: [{ id: 1, name: ' HOSTNAME ', value: 'n1' }, { id: 2, name: '', value: '' }] }));
-    expect(check).toEqual({ ok: true, request: { image: 'b1:root', extensions: ['/x/a.configure'], env: { HOSTNAME: 'n1' }, target: { kind: 'tar', path: '/srv/deploy/lab-node.tar' }, overwrite: false } });
+    expect(check).toEqual({ ok: true, request: { image: 'b1:root', extensions: ['/x/a.configure'], env: { HOSTNAME: 'n1' }, secrets: [], target: { kind: 'tar', path: '/srv/deploy/lab-node.tar' }, overwrite: false } });
   });
 
   it('places problems on the image, the environment row and the target', () => {
