@@ -68,7 +68,7 @@ async function stillServing(web: WebConsole, ms = 1_000): Promise<boolean> {
 /** How a socket ended: its close code. */
 const closeCode = (ws: WebSocket) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
 
-describe('web console under hostile input (slipway start --web --mock, its own process)', () => {
+describe('web console under hostile input (slipway start --web --mock, its own process)', { timeout: 120_000 }, () => {
   const server = new ConsoleServer({ mock: true });
   let web: WebConsole;
 
