@@ -140,6 +140,15 @@ test.describe('publish and deploy against the mocked backend', () => {
     await form.getByLabel('Name 2').fill('USER_PASSWORD');
     await form.getByLabel('Value 2').fill('hunter2');
     await expect(form.getByLabel('Value 2')).toHaveAttribute('type', 'password');
+    await expect(form.getByLabel('Secret 2')).toBeChecked();
+    await expect(form.getByLabel('Secret 2')).toBeDisabled();
+    // A name that does not say so is declared secret by the operator.
+    await form.getByRole('button', { name: '+ Add variable' }).click();
+    await form.getByLabel('Name 3').fill('DOOR_CODE');
+    await form.getByLabel('Value 3').fill('4817-2259');
+    await expect(form.getByLabel('Value 3')).toHaveAttribute('type', 'text');
+    await form.getByLabel('Secret 3').check();
+    await expect(form.getByLabel('Value 3')).toHaveAttribute('type', 'password');
     await deployTo(page, '/srv/deploy/e2e.tar');
 
     await expect(deployPanel(page).getByRole('heading', { level: 2 })).toContainText('bookworm-compute/root → tar:/srv/deploy/e2e.tar');
@@ -154,9 +163,12 @@ test.describe('publish and deploy against the mocked backend', () => {
     const env = page.getByRole('table', { name: 'Deploy environment' });
     await expect(env.locator('tr[data-env="HOSTNAME"] td')).toHaveText('e2e-node');
     await expect(env.locator('tr[data-env="USER_PASSWORD"] td')).toHaveText('********');
+    await expect(env.locator('tr[data-env="DOOR_CODE"] td')).toHaveText('********');
     await expect(deployLog(page)).toContainText('set-hostname.configure: /etc/hostname: e2e-node');
     await expect(deployLog(page)).toContainText('USER_PASSWORD=********');
+    await expect(deployLog(page)).toContainText('DOOR_CODE=********');
     await expect(page.locator('body')).not.toContainText('hunter2');
+    await expect(page.locator('body')).not.toContainText('4817-2259');
     await expect(history(page).locator('tbody tr')).toHaveCount(3);
     await expect(history(page).locator('tbody tr').first()).toContainText('succeeded');
     await screenshotView(page, 'publish-deploy-succeeded');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -79,6 +79,28 @@ describe('cachedArtifacts', () => {
     const artifacts = [artifact('root', 1234), artifact('var', 56)];
     writeMetadata(buildMetadata({ spec, mirror: 'http://deb.debian.org/debian', specHash: hash, buildId: 'b1', builtAt: '2025-01-01T00:00:00.000Z', slipwayVersion: 't', artifacts, installed: [] }));
     expect(cachedArtifacts(spec, hash)?.artifacts).toEqual(artifacts);
+  });
+
+  it.runIf(process.getuid?.() === 0)('trusts no metadata another user could have planted (finding 2)', () => {
+    const nobody = 65534;
+    // Their own file in our folder, or a link to metadata elsewhere: not evidence of a build.
+    chownSync(join(out, 'lab.yaml'), nobody, nobody);
+    expect(cachedArtifacts(spec, hash)).toBeNull();
+    chownSync(join(out, 'lab.yaml'), 0, 0);
+    expect(cachedArtifacts(spec, hash)).not.toBeNull();
+    renameSync(join(out, 'lab.yaml'), join(out, 'real.yaml'));
+    symlinkSync(join(out, 'real.yaml'), join(out, 'lab.yaml'));
+    expect(cachedArtifacts(spec, hash)).toBeNull();
+    rmSync(join(out, 'lab.yaml'));
+    renameSync(join(out, 'real.yaml'), join(out, 'lab.yaml'));
+    // An artifact of theirs, or a whole folder they own (they could swap anything in it).
+    chownSync(join(out, 'lab.var.img.gz'), nobody, nobody);
+    expect(cachedArtifacts(spec, hash)).toBeNull();
+    chownSync(join(out, 'lab.var.img.gz'), 0, 0);
+    chownSync(out, nobody, nobody);
+    expect(cachedArtifacts(spec, hash)).toBeNull();
+    chownSync(out, 0, 0);
+    expect(cachedArtifacts(spec, hash)).not.toBeNull();
   });
 
   it('misses for another spec hash', () => {

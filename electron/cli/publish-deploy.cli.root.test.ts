@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../host/app-paths.js';
+import { fakeInitrd, fakeKernel } from '../publish/test-support/netboot-files.js';
 
 const canRun = process.getuid?.() === 0 && existsSync(join(packageRoot(), 'out', 'main', 'build-helper.js'));
 const slipway = join(packageRoot(), 'bin', 'slipway.mjs');
@@ -30,7 +31,10 @@ describe.runIf(canRun)('slipway publish and slipway deploy (built CLI, root)', (
     mkdirSync(join(tree, 'etc'), { recursive: true });
     writeFileSync(join(tree, 'etc', 'hostname'), 'base\n');
     execFileSync('mke2fs', ['-q', '-F', '-t', 'ext4', '-d', tree, image, '16M']);
-    for (const name of ['kernel-a', 'initrd-a', 'kernel-b']) writeFileSync(join(dir, name), `${name}\n`);
+    writeFileSync(join(dir, 'kernel-a'), fakeKernel('kernel-a'));
+    writeFileSync(join(dir, 'kernel-b'), fakeKernel('kernel-b'));
+    writeFileSync(join(dir, 'initrd-a'), fakeInitrd('initrd-a'));
+    writeFileSync(join(dir, 'not-a-kernel'), 'root:x:0:0:root:/root:/bin/bash\n');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -44,7 +48,7 @@ describe.runIf(canRun)('slipway publish and slipway deploy (built CLI, root)', (
     expect(again.status).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ status: 'unchanged', entry: { purpose: 'install', retained: 0 } });
     expect(run(...args, '--kernel', join(dir, 'kernel-b'), '--initrd', join(dir, 'initrd-a')).stdout).toMatch(/^published/);
-    expect(readFileSync(join(tftp, 'amd64/generic/bookworm/install/kernel'), 'utf8')).toBe('kernel-b\n');
+    expect(readFileSync(join(tftp, 'amd64/generic/bookworm/install/kernel'))).toEqual(fakeKernel('kernel-b'));
     expect(run('publish', 'ls', '--tftp-root', tftp).stdout).toMatch(/amd64\/generic\/bookworm\/install +install-[0-9a-f]{16} .* 1\n/);
 
     const bad = run('publish', '--tftp-root', tftp, '--arch', 'amd64', '--release', '../etc', '--purpose', 'x', '--kernel', join(dir, 'kernel-a'), '--initrd', join(dir, 'initrd-a'));
@@ -53,6 +57,12 @@ describe.runIf(canRun)('slipway publish and slipway deploy (built CLI, root)', (
     const missing = run(...args, '--kernel', join(dir, 'nope'), '--initrd', join(dir, 'initrd-a'));
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/nope/);
+    // A readable file that is no kernel is refused by name, and nothing changes in the tree (finding 10).
+    const listed = run('publish', 'ls', '--tftp-root', tftp).stdout;
+    const wrong = run(...args, '--kernel', join(dir, 'not-a-kernel'), '--initrd', join(dir, 'initrd-a'));
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/not-a-kernel is not a Linux kernel image/);
+    expect(run('publish', 'ls', '--tftp-root', tftp).stdout).toBe(listed);
   });
 
   it('deploys an image file with an extension to a tarball; refuses to replace without --force', () => {

@@ -16,6 +16,8 @@ export interface DeployContext {
   extensions: readonly DeployExtension[];
   /** As given: extensions get the values, but every line prints them masked. */
   env: Readonly<Record<string, string>>;
+  /** Names the request declared secret, beside those whose name says so. */
+  secrets: readonly string[];
   target: DeployTarget;
   /** The deploy's temp dir: lower, upper, work and merged live under it. */
   workdir: string;
@@ -102,7 +104,7 @@ function extensionStep(ext: DeployExtension, index: number): PlannedStep {
     id: `extension-${index + 1}`,
     label: `Run ${ext.name}`,
     *script(ctx) {
-      const shown = maskedEnvironment(ctx.env);
+      const shown = maskedEnvironment(ctx.env, ctx.secrets);
       yield cmd(`${ext.path} ${ctx.workdir}/merged`);
       if (Object.keys(shown).length > 0) yield info(`env: ${Object.entries(shown).map(([k, v]) => `${k}=${v}`).join(' ')}`);
       yield* extensionOutput(ext, shown);
@@ -115,7 +117,7 @@ function* writeMetadata(ctx: DeployContext): ScriptRun {
   yield out(`image: ${ctx.image.path}`);
   yield out(`specHash: ${ctx.image.specHash}`);
   yield out(`extensions: [${ctx.extensions.map((e) => e.name).join(', ')}]`);
-  yield out(`env: {${Object.entries(maskedEnvironment(ctx.env)).map(([k, v]) => `${k}: ${v}`).join(', ')}}`);
+  yield out(`env: {${Object.entries(maskedEnvironment(ctx.env, ctx.secrets)).map(([k, v]) => `${k}: ${v}`).join(', ')}}`);
   yield pause(120);
 }
 

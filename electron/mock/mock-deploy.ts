@@ -85,7 +85,7 @@ export function createMockDeploy(options: MockDeployOptions): MockDeploy {
     const plan = planSteps(extensions, target);
     const seed = `${image.path}:${request.extensions.join(',')}:${JSON.stringify(request.env)}:${deployTargetText(target)}`;
     const context: DeployContext = {
-      id, image, extensions, env: request.env, target,
+      id, image, extensions, env: request.env, secrets: request.secrets, target,
       workdir: `${workspace}/deploy-${id}`,
       // Loops 0-2 are the host's snaps; builds take the next few.
       loop: `/dev/loop${8 + running}`,
@@ -101,7 +101,7 @@ export function createMockDeploy(options: MockDeployOptions): MockDeploy {
       },
       steps,
       log: [],
-      env: maskedEnvironment(request.env),
+      env: maskedEnvironment(request.env, request.secrets),
       abort: null,
       done: null,
     };

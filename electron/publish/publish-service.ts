@@ -11,6 +11,7 @@ import type { BuildSummary } from '../../shared/contract/index.js';
 import { NetbootCache, type NetbootFiles } from './netboot-cache.js';
 import { publishNetboot, type VersionOrigin } from './tftp-publish.js';
 import { listTftpTree } from './tftp-tree.js';
+import { initrdProblem, kernelProblem } from './netboot-magic.js';
 import { readOperatorFile } from '../lib/operator-file.js';
 
 export interface PublishServiceDeps {
@@ -80,6 +81,9 @@ export function createPublishService(deps: PublishServiceDeps) {
           // already, of a size a netboot pair has, read without blocking.
           const read = (path: string, field: string) => readOperatorFile(path, { maxBytes: 1 << 30, worldReadable: true, field });
           const [kernel, initrd] = await Promise.all([read(source.kernel, 'kernel'), read(source.initrd, 'initrd')]);
+          const problem = (path: string, field: string, why: string | null) => why && new SlipwayError('bad_request', `${path} ${why}`, `source.${field}`);
+          const refused = problem(source.kernel, 'kernel', kernelProblem(kernel)) ?? problem(source.initrd, 'initrd', initrdProblem(initrd));
+          if (refused) throw refused;
           try {
             return publish(target, kernel, initrd, { source: source.kernel, kernelName: null });
           } catch (error) {

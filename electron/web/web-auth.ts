@@ -13,6 +13,17 @@ export function tokensMatch(expected: string, given: string | null | undefined):
   return timingSafeEqual(a, b);
 }
 
+/**
+ * The path the console is served under, `/s/<22 characters>/`: the cookie is
+ * scoped to it, so the browser sends the token to no other service on this
+ * host (cookies ignore ports) unless it knows the path. Derived from the token
+ * (not guessable without it), so a console restarted with the same token
+ * keeps its pages working.
+ */
+export function sessionPath(token: string): string {
+  return `/s/${createHash('sha256').update(`slipway session path\0${token}`).digest('base64url').slice(0, 22)}/`;
+}
+
 export function cookieName(port: number): string {
   // Cookies ignore ports, so two consoles on one host need two names.
   return `slipway_${port}`;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createMockBackend } from '../mock/mock-backend.js';
+import { sessionPath } from './web-auth.js';
 import { startWebConsole, type WebConsole } from './web-server.js';
 
 interface Answer {
@@ -56,16 +57,24 @@ describe('web console server (mocked backend)', () => {
     expect((await get(web.port, '/api/session')).status).toBe(401);
   });
 
-  it('trades the token for an HttpOnly cookie, then serves the page with the CSP', async () => {
+  it('trades the token for an HttpOnly cookie scoped to the session path, then serves the page there with the CSP', async () => {
     const first = await get(web.port, `/?token=${web.token}`);
     expect(first.status).toBe(303);
-    expect(first.headers.location).toBe('/');
+    const prefix = sessionPath(web.token);
+    expect(prefix).toMatch(/^\/s\/[\w-]{22}\/$/);
+    expect(first.headers.location).toBe(prefix);
     const cookie = String(first.headers['set-cookie']).split(';')[0]!;
-    expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
-    const page = await get(web.port, '/', { cookie });
+    // Cookies ignore ports: scoped to the session path, the token goes to no other loopback service (finding 7).
+    expect(String(first.headers['set-cookie'])).toMatch(new RegExp(`HttpOnly; SameSite=Strict; Path=${prefix}$`));
+    const page = await get(web.port, prefix, { cookie });
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
-    expect((await get(web.port, '/api/session', { cookie })).status).toBe(204);
+    expect((await get(web.port, `${prefix}api/session`, { cookie })).status).toBe(204);
+    // A deep link keeps its path and query under the prefix.
+    expect((await get(web.port, `/index.html?x=1&token=${web.token}`)).headers.location).toBe(`${prefix}index.html?x=1`);
+    expect((await get(web.port, `${prefix}?token=${web.token}`)).headers.location).toBe(prefix);
+    // Another token, another path: a console restarted with a new token shares nothing with the old pages.
+    expect(sessionPath('another')).not.toBe(prefix);
   });
 
   it('refuses a foreign Host header even with the token (DNS rebinding)', async () => {

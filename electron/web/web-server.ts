@@ -7,7 +7,7 @@ import type { Backend } from '../host/backend.js';
 import { openClientSession } from '../host/client-session.js';
 import { securityHeaders } from '../security/csp.js';
 import { readStaticFile } from './static-files.js';
-import { cookieName, hostAllowed, newToken, originAllowed, readCookie, tokensMatch } from './web-auth.js';
+import { cookieName, hostAllowed, newToken, originAllowed, readCookie, sessionPath, tokensMatch } from './web-auth.js';
 
 export const defaultPort = 8731;
 
@@ -68,6 +68,9 @@ const maxRequestsInFlight = 64;
 
 export async function startWebConsole(options: WebConsoleOptions): Promise<WebConsole> {
   const token = options.token ?? newToken();
+  const prefix = sessionPath(token);
+  /** The path inside the console: the session prefix taken off (clients holding the token may also use the bare path). */
+  const inside = (url: URL) => (url.pathname.startsWith(prefix) ? `/${url.pathname.slice(prefix.length)}` : url.pathname);
   const bindHost = options.host ?? '127.0.0.1';
   let port = options.port ?? defaultPort;
   // Any request the contract allows fits in a frame (limits.ts); a larger frame closes that socket with 1009.
@@ -85,24 +88,25 @@ export async function startWebConsole(options: WebConsoleOptions): Promise<WebCo
       return refuse(res, 401, 'This console needs its token: open the URL that <code>slipway start</code> printed.');
     }
     if (url.searchParams.has('token')) {
-      // Trade the token in the URL for a cookie, so it leaves the address bar and history.
+      // Trade the token in the URL for a cookie, so it leaves the address bar and history; the cookie goes only to the session's path.
       url.searchParams.delete('token');
       res.writeHead(303, {
         ...securityHeaders,
-        'Set-Cookie': `${cookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: sameOriginPath(url),
+        'Set-Cookie': `${cookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=${prefix}`,
+        Location: `${prefix.slice(0, -1)}${sameOriginPath(new URL(`${inside(url)}${url.search}`, url))}`,
         'Cache-Control': 'no-store',
       });
       res.end();
       return;
     }
-    if (url.pathname === '/api/session') {
+    const path = inside(url);
+    if (path === '/api/session') {
       // Lets a page whose socket dropped tell "backend down" from "token no longer valid".
       res.writeHead(204, { ...securityHeaders, 'Cache-Control': 'no-store' });
       res.end();
       return;
     }
-    const file = url.pathname.startsWith('/api/') ? null : await readStaticFile(options.rendererDir, url.pathname);
+    const file = path.startsWith('/api/') ? null : await readStaticFile(options.rendererDir, path);
     if (!file) return refuse(res, 404, 'Not found.');
     res.writeHead(200, { ...securityHeaders, 'Content-Type': file.contentType, 'Cache-Control': 'no-cache' });
     res.end(req.method === 'HEAD' ? undefined : file.body);
@@ -126,7 +130,7 @@ export async function startWebConsole(options: WebConsoleOptions): Promise<WebCo
     socket.on('error', (error) => note('upgrade socket', error));
     const url = targetOf(req);
     if (!url) return refuseUpgrade(socket, 400, 'Bad Request');
-    if (url.pathname !== '/api/ws') return refuseUpgrade(socket, 404, 'Not Found');
+    if (inside(url) !== '/api/ws') return refuseUpgrade(socket, 404, 'Not Found');
     if (!hostAllowed(req.headers.host, port)) return refuseUpgrade(socket, 403, 'Forbidden');
     if (!originAllowed(req.headers.origin, req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden');
     if (!authorised(req, url)) return refuseUpgrade(socket, 401, 'Unauthorized');

@@ -1,20 +1,34 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
 import type { Runner } from '../../process/runner.js';
 import { describeResource, Journal, type Resource } from '../system/journal.js';
 import { detachLoop, loopsLeft } from '../system/losetup.js';
 import { mountsUnder } from '../system/mountinfo.js';
+import { isUnder } from '../system/mountinfo.js';
+import { openOutputFolder, type OutputFolder } from './output-folder.js';
 import type { Workspace } from './workspace.js';
 
-/** One open build inside the helper: its journal and where it may write. */
+/** One open build inside the helper: its journal, its private directory and the output folder it holds open. */
 export interface OpenBuild {
   id: string;
   dir: string;
-  outputDir: string;
+  /** Null for a build recovered after a crash whose output folder can no longer be opened safely. */
+  output: OutputFolder | null;
   journal: Journal;
 }
 
-export async function releaseResource(run: Runner, resource: Resource): Promise<void> {
+/**
+ * A partial file in the output folder goes through the folder's handle; one
+ * anywhere else must be inside the build's own directory (root's, private).
+ */
+function removeFile(open: OpenBuild, path: string): void {
+  if (open.output?.holds(path)) rmSync(open.output.at(basename(path)), { force: true });
+  else if (isUnder(path, open.dir)) rmSync(path, { force: true });
+  else throw new Error(`left in place: the output folder of ${path} could not be reopened safely`);
+}
+
+export async function releaseResource(run: Runner, resource: Resource, open?: OpenBuild): Promise<void> {
   switch (resource.kind) {
     case 'mount': {
       // Deepest first, including mounts nobody journalled (debootstrap's own /proc and /sys when it was killed).
@@ -28,7 +42,8 @@ export async function releaseResource(run: Runner, resource: Resource): Promise<
       for (const device of await loopsLeft(run, resource.file)) await detachLoop(run, device);
       return;
     case 'file':
-      rmSync(resource.path, { force: true });
+      if (open) removeFile(open, resource.path);
+      else rmSync(resource.path, { force: true });
       return;
     case 'dir': {
       // Never delete through a mount: that would empty an image, or worse a bound host tree.
@@ -41,12 +56,13 @@ export async function releaseResource(run: Runner, resource: Resource): Promise<
 }
 
 /** Release what a journal still holds, newest first; keep going past failures and report them. */
-export async function releaseAll(run: Runner, journal: Journal, log: (line: string) => void): Promise<{ released: string[]; failed: string[] }> {
+export async function releaseAll(run: Runner, open: OpenBuild, log: (line: string) => void): Promise<{ released: string[]; failed: string[] }> {
+  const { journal } = open;
   const released: string[] = [];
   const failed: string[] = [];
   for (const resource of journal.outstanding().reverse()) {
     try {
-      await releaseResource(run, resource);
+      await releaseResource(run, resource, open);
       // Removing the build directory removes the journal with it: nothing left to record.
       if (existsSync(dirname(journal.path))) journal.release(resource);
       released.push(describeResource(resource));
@@ -56,6 +72,7 @@ export async function releaseAll(run: Runner, journal: Journal, log: (line: stri
       log(`could not release ${describeResource(resource)}: ${(error as Error).message}`);
     }
   }
+  open.output?.close();
   return { released, failed };
 }
 
@@ -65,20 +82,32 @@ export interface Owner {
   startTime: string;
 }
 
-export function openBuild(workspace: Workspace, id: string, outputDir: string, owner: Owner): OpenBuild {
+/** What a build directory records about its job, for a recovery by a later helper. */
+const OwnerRecord = z.object({ outputDir: z.string(), operatorUid: z.number().int() });
+
+/** Takes over the opened output folder: the build closes it when it is released. */
+export function openBuild(workspace: Workspace, id: string, output: OutputFolder, owner: Owner & { operatorUid: number }): OpenBuild {
   mkdirSync(workspace.buildsDir, { recursive: true, mode: 0o755 });
   const dir = workspace.buildDir(id);
   mkdirSync(dir, { mode: 0o755 });
   // The owner first and whole (temp + rename): a recovery running meanwhile must never see an ownerless build.
-  writeFileSync(join(dir, '.owner.json'), JSON.stringify({ ...owner, outputDir }));
+  writeFileSync(join(dir, '.owner.json'), JSON.stringify({ ...owner, outputDir: output.path }));
   renameSync(join(dir, '.owner.json'), join(dir, 'owner.json'));
   const journal = new Journal(join(dir, 'journal.jsonl'));
   journal.acquire({ kind: 'dir', path: dir });
-  return { id, dir, outputDir, journal };
+  return { id, dir, output, journal };
 }
 
-export function reopenBuild(workspace: Workspace, id: string): OpenBuild {
+/** A build left by a helper that died: its output folder is reopened with the same checks, or its files there are left alone. */
+export function reopenBuild(workspace: Workspace, id: string, roots: readonly string[], log: (line: string) => void): OpenBuild {
   const dir = workspace.buildDir(id);
   if (!existsSync(dir)) throw new Error(`no build ${id} in the workspace`);
-  return { id, dir, outputDir: dir, journal: new Journal(join(dir, 'journal.jsonl')) };
+  let output: OutputFolder | null = null;
+  try {
+    const record = OwnerRecord.parse(JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8')));
+    output = openOutputFolder(record.outputDir, { roots, operatorUid: record.operatorUid, create: false });
+  } catch (error) {
+    log(`${id}: its output folder is not reopened (${(error as Error).message})`);
+  }
+  return { id, dir, output, journal: new Journal(join(dir, 'journal.jsonl')) };
 }

@@ -1,9 +1,9 @@
 import { constants as fsConstants, chmodSync, closeSync, copyFileSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, truncateSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { digestFile, isGzip, unpackGzip } from '../system/artifact-pack.js';
 import { commandError } from '../system/command-error.js';
 import { finishAndShrink } from '../system/ext-fs.js';
-import { build, inBuild, must, type Op, type OpContext } from './op-context.js';
+import { build, inBuild, must, outputName, stagedPath, type Op, type OpContext } from './op-context.js';
 
 /**
  * The helper's operations for deploys and netboot extraction: a built image is
@@ -110,7 +110,9 @@ export const deployOps: { [O in DeployOp]: Op<O> } = {
   async 'tree.pack'({ buildId, root, dest, format }, ctx) {
     const open = build(ctx, buildId);
     const tree = inBuild(ctx, buildId, root);
-    const partial = `${ctx.workspace.confine(dest, [open.dir, open.outputDir])}.partial-${buildId}`;
+    // For the output folder, packed privately and moved in by artifact.place: tar and mke2fs open paths, not the folder's handle.
+    const partial = open.output?.holds(dest) ? stagedPath(open, outputName(open, dest).name) : `${inBuild(ctx, buildId, dest)}.partial-${buildId}`;
+    mkdirSync(dirname(partial), { recursive: true, mode: 0o755 });
     open.journal.acquire({ kind: 'file', path: partial });
     if (format === 'tar') {
       await must(ctx, 'tar --create', 'tar', ['--create', '--file', partial, '--directory', tree, '--numeric-owner', '--xattrs', '--xattrs-include=*', '--acls', '--sort=name', '--one-file-system', '.']);

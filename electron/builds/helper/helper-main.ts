@@ -31,6 +31,9 @@ if (!values.workspace?.startsWith('/')) {
 mkdirSync(values.workspace, { recursive: true, mode: 0o755 });
 const workspace = new Workspace(realpathSync(values.workspace));
 const builds = new Map<string, OpenBuild>();
+// Set by sudo and pkexec to the user who asked; a helper Slipway started as root runs for root.
+const elevatedFor = Number(process.env.SUDO_UID ?? process.env.PKEXEC_UID ?? process.getuid?.() ?? 0);
+const operatorUid = Number.isInteger(elevatedFor) && elevatedFor >= 0 ? elevatedFor : 0;
 const running = new Map<number, AbortController>();
 
 async function call(id: number, op: string, rawArgs: unknown): Promise<void> {
@@ -43,7 +46,7 @@ async function call(id: number, op: string, rawArgs: unknown): Promise<void> {
     const args = helperOps[name].parse(rawArgs);
     const run: Runner = (file, argv, options) =>
       execaRunner(file, argv, { ...options, signal: controller.signal, onLine: (stream, text) => log(text, stream) });
-    const ctx: OpContext = { workspace, outputRoots: values['output-root'], builds, run, log, signal: controller.signal };
+    const ctx: OpContext = { workspace, outputRoots: values['output-root'], operatorUid, builds, run, log, signal: controller.signal };
     const value = await (ops[name] as (a: unknown, c: OpContext) => Promise<unknown>)(args, ctx);
     // An operation that finished is reported done, even if a cancel arrived meanwhile: it did happen.
     send({ type: 'result', id, ok: true, value: value ?? {} });
@@ -64,7 +67,7 @@ async function shutdown(): Promise<void> {
   // Give aborted commands a moment to die before their mounts are released.
   await new Promise((resolve) => setTimeout(resolve, running.size > 0 ? 1_000 : 0));
   for (const open of builds.values()) {
-    await releaseAll(execaRunner, open.journal, (text) => process.stderr.write(`build helper: ${text}\n`));
+    await releaseAll(execaRunner, open, (text) => process.stderr.write(`build helper: ${text}\n`));
   }
   process.exit(0);
 }

@@ -1,5 +1,5 @@
 import { constants as fsConstants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { digestFile, packGzip } from '../system/artifact-pack.js';
 import { stopChrooted } from '../system/chroot-processes.js';
 import { commandError } from '../system/command-error.js';
@@ -8,7 +8,8 @@ import { attachLoop, detachLoop, loopsBackedBy, loopsLeft } from '../system/lose
 import { openBuild, releaseAll, releaseResource, reopenBuild } from './build-registry.js';
 import type { HelperOp } from './helper-protocol.js';
 import { deployOps } from './deploy-ops.js';
-import { build, exclusiveTemp, inBuild, must, type Op, type OpContext } from './op-context.js';
+import { build, exclusiveTemp, inBuild, must, outputName, stagedPath, type Op, type OpContext } from './op-context.js';
+import { openOutputFolder } from './output-folder.js';
 
 /** Commands a build may run inside its chroot; anything else is refused. */
 const chrootCommands = new Set(['apt-get', 'dpkg', 'dpkg-query']);
@@ -26,16 +27,17 @@ export const ops: { [O in HelperOp]: Op<O> } = {
   ...deployOps,
   async 'build.open'({ buildId, outputDir, owner }, ctx) {
     if (ctx.builds.has(buildId)) throw new Error(`build ${buildId} is open already`);
-    const roots = ctx.outputRoots;
+    // Checked and opened once, here: every later step reaches the folder through this handle only.
+    const { operatorUid } = ctx;
+    const output = openOutputFolder(outputDir, { roots: ctx.outputRoots, operatorUid, create: true });
     try {
-      ctx.workspace.confine(outputDir, roots);
-    } catch {
-      throw new Error(`refused: output directory ${outputDir} is not under an allowed output root (${roots.join(', ')}; set SLIPWAY_OUTPUT_ROOTS to add one)`);
+      const open = openBuild(ctx.workspace, buildId, output, { ...owner, operatorUid });
+      ctx.builds.set(buildId, open);
+      return { dir: open.dir, cacheDir: ctx.workspace.cacheDir };
+    } catch (error) {
+      output.close();
+      throw error;
     }
-    mkdirSync(outputDir, { recursive: true, mode: 0o755 });
-    const open = openBuild(ctx.workspace, buildId, outputDir, owner);
-    ctx.builds.set(buildId, open);
-    return { dir: open.dir, cacheDir: ctx.workspace.cacheDir };
   },
 
   async 'file.sparse'({ buildId, path, bytes }, ctx) {
@@ -120,8 +122,9 @@ export const ops: { [O in HelperOp]: Op<O> } = {
   async 'file.write'({ buildId, path, content, mode }, ctx) {
     const open = build(ctx, buildId);
     // The directory must lie inside; the name itself may be a link (an image's /etc/resolv.conf): it is replaced, not followed.
-    const file = join(ctx.workspace.confine(dirname(path), [open.dir, open.outputDir]), basename(path));
-    mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+    const output = open.output?.holds(path) ? open.output : null;
+    const file = output ? output.at(basename(path)) : join(ctx.workspace.confine(dirname(path), [open.dir]), basename(path));
+    if (!output) mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
     // Written beside (exclusively, at a random name) and renamed over: a link at the path is replaced, never followed.
     const temp = exclusiveTemp(file);
     writeFileSync(temp, content, { mode, flag: 'wx' });
@@ -136,7 +139,7 @@ export const ops: { [O in HelperOp]: Op<O> } = {
 
   async 'file.remove'({ buildId, path }, ctx) {
     const open = build(ctx, buildId);
-    rmSync(ctx.workspace.confine(path, [open.dir, open.outputDir]), { force: true });
+    rmSync(open.output?.holds(path) ? open.output.at(basename(path)) : ctx.workspace.confine(path, [open.dir]), { force: true });
     return {};
   },
 
@@ -178,8 +181,10 @@ export const ops: { [O in HelperOp]: Op<O> } = {
   async 'artifact.pack'({ buildId, source, dest, container }, ctx) {
     const open = build(ctx, buildId);
     const raw = inBuild(ctx, buildId, source);
-    const partial = `${ctx.workspace.confine(dest, [open.outputDir])}.partial-${buildId}`;
-    open.journal.acquire({ kind: 'file', path: partial });
+    const { folder, name } = outputName(open, dest);
+    const partialName = `${name}.partial-${buildId}`;
+    open.journal.acquire({ kind: 'file', path: join(folder.path, partialName) });
+    const partial = folder.at(partialName);
     if (container === 'gzip') {
       return packGzip(raw, partial, (done, total) => ctx.log(`compressed ${Math.round((100 * done) / total)}% of ${raw}`), ctx.signal);
     }
@@ -192,18 +197,24 @@ export const ops: { [O in HelperOp]: Op<O> } = {
   /** The packed artifact replaces any earlier one by rename(2): readers see the old file or the new, never half. */
   async 'artifact.place'({ buildId, dest }, ctx) {
     const open = build(ctx, buildId);
-    const target = ctx.workspace.confine(dest, [open.outputDir]);
-    const partial = `${target}.partial-${buildId}`;
-    renameSync(partial, target);
-    open.journal.release({ kind: 'file', path: partial });
-    return { path: target };
+    const { folder, name } = outputName(open, dest);
+    // Packed by a command in the build's private directory (tree.pack), or by the helper itself beside the target.
+    const staged = stagedPath(open, name);
+    if (existsSync(staged)) {
+      folder.moveIn(staged, name);
+      open.journal.release({ kind: 'file', path: staged });
+    } else {
+      renameSync(folder.at(`${name}.partial-${buildId}`), folder.at(name));
+      open.journal.release({ kind: 'file', path: join(folder.path, `${name}.partial-${buildId}`) });
+    }
+    return { path: resolve(dest) };
   },
 
   async 'build.close'({ buildId }, ctx) {
     const open = build(ctx, buildId);
     // A daemon a maintainer script left running would keep the mounts busy.
     await stopChrooted(open.dir);
-    const result = await releaseAll(ctx.run, open.journal, ctx.log);
+    const result = await releaseAll(ctx.run, open, ctx.log);
     ctx.builds.delete(buildId);
     return result;
   },
@@ -213,9 +224,9 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     const failed: string[] = [];
     for (const id of buildIds) {
       if (ctx.builds.has(id) || !existsSync(ctx.workspace.buildDir(id))) continue;
-      const left = reopenBuild(ctx.workspace, id);
+      const left = reopenBuild(ctx.workspace, id, ctx.outputRoots, ctx.log);
       await stopChrooted(left.dir);
-      const result = await releaseAll(ctx.run, left.journal, ctx.log);
+      const result = await releaseAll(ctx.run, left, ctx.log);
       cleaned.push(...result.released.map((what) => `${id}: released ${what}`));
       failed.push(...result.failed.map((what) => `${id}: ${what}`));
       // A build dir whose journal was lost still goes; it holds nothing mounted (checked).

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { Runner } from '../../process/runner.js';
 import { commandError } from '../system/command-error.js';
+import { basename, join } from 'node:path';
 import type { OpenBuild } from './build-registry.js';
+import type { OutputFolder } from './output-folder.js';
 import type { HelperOp, helperOps } from './helper-protocol.js';
 import type { Workspace } from './workspace.js';
 
@@ -11,6 +13,8 @@ export interface OpContext {
   workspace: Workspace;
   /** Directories (given on the helper's command line) that builds may publish into. */
   outputRoots: readonly string[];
+  /** The user Slipway runs for (who ran sudo or pkexec, or root): trusted beside root in output folders. */
+  operatorUid: number;
   builds: Map<string, OpenBuild>;
   run: Runner;
   log: (text: string) => void;
@@ -30,6 +34,15 @@ export function build(ctx: OpContext, id: string): OpenBuild {
   if (!open) throw new Error(`build ${id} is not open in this helper`);
   return open;
 }
+
+/** A backend path that must name a file directly in the build's output folder: the folder and the name. */
+export function outputName(open: OpenBuild, path: string): { folder: OutputFolder; name: string } {
+  if (!open.output?.holds(path)) throw new Error(`refused: ${path} is not directly in the output folder${open.output ? ` ${open.output.path}` : ''}`);
+  return { folder: open.output, name: basename(path) };
+}
+
+/** Where a command (tar, mke2fs) packs a result for the output folder: the build's private directory, never a path through the folder. */
+export const stagedPath = (open: OpenBuild, name: string) => join(open.dir, 'out', name);
 
 export const inBuild = (ctx: OpContext, id: string, path: string) => ctx.workspace.confine(path, [build(ctx, id).dir]);
 

@@ -11,14 +11,16 @@ export function createWsLink(location: Location): Link {
   const frameListeners: ((raw: unknown) => void)[] = [];
   const stateListeners: ((state: LinkState, detail?: string) => void)[] = [];
   const setState = (state: LinkState, detail?: string) => stateListeners.forEach((listener) => listener(state, detail));
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`;
+  // Relative to the page: the console lives under its session path (/s/…/), where the cookie goes.
+  const session = new URL('api/session', location.href).href;
+  const url = new URL('api/ws', location.href).href.replace(/^http/, 'ws');
   let socket: WebSocket | null = null;
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   async function refused(): Promise<boolean> {
     try {
-      const answer = await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store' });
+      const answer = await fetch(session, { credentials: 'same-origin', cache: 'no-store' });
       return answer.status === 401 || answer.status === 403;
     } catch {
       return false; // backend down: keep trying

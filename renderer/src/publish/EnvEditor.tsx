@@ -7,7 +7,11 @@ interface EnvEditorProps {
   onChange(rows: EnvRow[]): void;
 }
 
-/** KEY=value rows for the extensions. A secret-looking name hides its value as it is typed; logs and metadata show it masked. */
+/**
+ * KEY=value rows for the extensions. A row is secret when its name says so
+ * (PASSWORD, TOKEN…) or the operator ticks it: its value is hidden as it is
+ * typed, and logs, events, state files and the metadata show it masked.
+ */
 export function EnvEditor({ rows, errors, onChange }: EnvEditorProps) {
   const edit = (id: number, change: Partial<EnvRow>) => onChange(rows.map((r) => (r.id === id ? { ...r, ...change } : r)));
   return (
@@ -16,7 +20,8 @@ export function EnvEditor({ rows, errors, onChange }: EnvEditorProps) {
       <ul className="env__rows" aria-label="Environment variables">
         {rows.map((row, index) => {
           const error = errors[`env.${row.id}`];
-          const secret = secretName.test(row.name);
+          const byName = secretName.test(row.name.trim());
+          const secret = byName || row.secret;
           const note = `env-${row.id}-note`;
           return (
             <li key={row.id} className={`env__row${error ? ' field--invalid' : ''}`} data-env-row={index + 1}>
@@ -43,7 +48,10 @@ export function EnvEditor({ rows, errors, onChange }: EnvEditorProps) {
                 autoComplete="off"
                 onChange={(event) => edit(row.id, { value: event.target.value })}
               />
-              {secret && <span className="chip" title="Its value never reaches a log or the metadata">secret</span>}
+              <label className="env__secret" title={byName ? 'Secret by its name: its value never reaches a log or the metadata' : 'Its value never reaches a log, an event, a state file or the metadata'}>
+                <input type="checkbox" aria-label={`Secret ${index + 1}`} checked={secret} disabled={byName} onChange={(event) => edit(row.id, { secret: event.target.checked })} />
+                secret
+              </label>
               <button type="button" className="button button--small button--quiet" aria-label={`Remove variable ${index + 1}`} onClick={() => onChange(rows.filter((r) => r.id !== row.id))}>
                 ✕
               </button>

@@ -1,10 +1,12 @@
-import { DeployRequest, type DeployRequestInput, type DeployTarget } from '../../../shared/contract/index.js';
+import { DeployRequest, secretName, type DeployRequestInput, type DeployTarget } from '../../../shared/contract/index.js';
 
 export interface EnvRow {
   /** Stable across edits and reorders, for React keys and error placement. */
   id: number;
   name: string;
   value: string;
+  /** Declared secret by the operator; a name that says so (PASSWORD, TOKEN…) is secret anyway. */
+  secret: boolean;
 }
 
 /** The deploy form as typed: extensions in run order, the environment as rows. */
@@ -31,14 +33,14 @@ export function withTargetKind(values: Pick<DeployFormValues, 'targetKind' | 'pa
 export const emptyDeployForm: DeployFormValues = {
   image: '',
   extensions: [],
-  env: [{ id: 1, name: '', value: '' }],
+  env: [{ id: 1, name: '', value: '', secret: false }],
   targetKind: 'tar',
   path: defaultPaths.tar,
   node: '',
 };
 
 export function addEnvRow(rows: readonly EnvRow[]): EnvRow[] {
-  return [...rows, { id: Math.max(0, ...rows.map((r) => r.id)) + 1, name: '', value: '' }];
+  return [...rows, { id: Math.max(0, ...rows.map((r) => r.id)) + 1, name: '', value: '', secret: false }];
 }
 
 /** Moves the item at `index` by `by` places, staying inside the list. */
@@ -74,7 +76,14 @@ export function checkDeployForm(values: DeployFormValues): DeployCheck {
     seen.add(name);
   }
 
-  const input = { image: values.image, extensions: values.extensions, env: Object.fromEntries(rows.map((r) => [r.name.trim(), r.value])), target: targetInput(values) };
+  const input = {
+    image: values.image,
+    extensions: values.extensions,
+    env: Object.fromEntries(rows.map((r) => [r.name.trim(), r.value])),
+    // Only what the name alone would not mask: the request says exactly what the operator declared.
+    secrets: rows.filter((r) => r.secret && r.name.trim() !== '' && !secretName.test(r.name.trim())).map((r) => r.name.trim()),
+    target: targetInput(values),
+  };
   const parsed = DeployRequest.safeParse(input);
   for (const issue of parsed.success ? [] : parsed.error.issues) {
     const [area, detail] = issue.path;

@@ -27,13 +27,20 @@ describe('deploy form', () => {
   const form = (change: Partial<DeployFormValues>): DeployFormValues => ({ ...emptyDeployForm, image: 'b1:root', ...change });
 
   it('builds a request, leaving blank environment rows out', () => {
-    const check = checkDeployForm(form({ extensions: ['/x/a.configure'], env: [{ id: 1, name: ' HOSTNAME ', value: 'n1' }, { id: 2, name: '', value: '' }] }));
+    const check = checkDeployForm(form({ extensions: ['/x/a.configure'], env: [{ id: 1, name: ' HOSTNAME ', value: 'n1', secret: false }, { id: 2, name: '', value: '', secret: false }] }));
     expect(check).toEqual({ ok: true, request: { image: 'b1:root', extensions: ['/x/a.configure'], env: { HOSTNAME: 'n1' }, secrets: [], target: { kind: 'tar', path: '/srv/deploy/lab-node.tar' }, overwrite: false } });
+  });
+
+  it('declares a ticked row secret, unless its name already says so', () => {
+    const check = checkDeployForm(
+      form({ env: [{ id: 1, name: 'DOOR_CODE', value: '1234', secret: true }, { id: 2, name: 'ROOT_PASSWORD', value: 'x', secret: true }, { id: 3, name: 'HOSTNAME', value: 'n1', secret: false }] }),
+    );
+    expect(check.ok && check.request.secrets).toEqual(['DOOR_CODE']);
   });
 
   it('places problems on the image, the environment row and the target', () => {
     const check = checkDeployForm(
-      form({ image: '', env: [{ id: 4, name: '1BAD', value: 'x' }, { id: 5, name: 'A', value: '1' }, { id: 6, name: 'A', value: '2' }], targetKind: 'ssh-rsync', node: '', path: 'srv/root' }),
+      form({ image: '', env: [{ id: 4, name: '1BAD', value: 'x', secret: false }, { id: 5, name: 'A', value: '1', secret: false }, { id: 6, name: 'A', value: '2', secret: false }], targetKind: 'ssh-rsync', node: '', path: 'srv/root' }),
     );
     expect(check.ok).toBe(false);
     if (check.ok) return;

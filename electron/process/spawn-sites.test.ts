@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../host/app-paths.js';
+
+/**
+ * Every place the product starts a process, and why its operands cannot be
+ * taken for options. A new spawn site fails this test until it is reviewed and
+ * listed here (issue 12: argument vectors). Sites are `file command`, where
+ * command is the literal program name, or the expression that names it.
+ */
+const reviewed: Record<string, string> = {
+  // The process edges: each takes a file and an argv array, never a shell string.
+  'electron/process/runner.ts file': 'the runner itself: execa(file, args) with an argv array, no shell',
+  'electron/builds/helper/op-context.ts file': 'must(): passes the caller\u2019s argv array to the runner',
+  'electron/builds/helper/helper-client.ts file': 'unshare/sudo/pkexec with fixed flags; operands are the workspace and output roots, absolute paths',
+  'electron/cli/start.ts binary': 'the Electron binary with the app\u2019s main file and fixed flags',
+  'electron/cli/desktop-availability.ts process.execPath': 'node with the absolute path of electron\u2019s install.js',
+  'bin/slipway.mjs \'npm\'': 'npm run --silent build: fixed words',
+  'scripts/test.mjs file': 'the test runner\u2019s own helper: argv arrays below',
+  'scripts/test.mjs \'dpkg-query\'': 'package names from scripts/host-packages.txt',
+  'scripts/test.mjs \'apt-get\'': 'package names from scripts/host-packages.txt',
+  'scripts/test.mjs \'npx\'': 'fixed words and a path under the repository',
+  // Root helper operations: every operand is an absolute path confined to the workspace or the output folder.
+  'electron/builds/helper/build-registry.ts \'umount\'': 'mount points from /proc/self/mountinfo under the build directory: absolute',
+  'electron/builds/helper/deploy-ops.ts \'mount\'': 'overlay layers confined to the build directory, refused if they hold , : or \\',
+  'electron/builds/helper/deploy-ops.ts executable': 'an extension: an absolute path checked to be an executable file; its one operand is the merged tree, absolute',
+  'electron/builds/helper/deploy-ops.ts \'tar\'': 'absolute paths confined to the build directory; the member is "."',
+  'electron/builds/helper/deploy-ops.ts \'du\'': 'the merged tree, absolute',
+  'electron/builds/helper/deploy-ops.ts \'mke2fs\'': 'the merged tree and the image file, absolute',
+  'electron/builds/helper/helper-ops.ts \'mount\'': 'loop devices checked against /dev/loopN, mount points confined to the build directory',
+  'electron/builds/helper/helper-ops.ts \'debootstrap\'': 'suite and variant matched by the spec contract (no leading "-"), target absolute, mirror a URI',
+  'electron/builds/helper/helper-ops.ts \'/usr/sbin/chroot\'': 'root confined to the build; argv only apt-get/dpkg/dpkg-query, -o/-c refused, package names matched by the contract',
+  'electron/builds/system/ext-fs.ts \'mkfs\'': 'mkfsArgs(): tuning flags matched one by one by the spec contract, the device a /dev/loopN',
+  'electron/builds/system/ext-fs.ts \'tune2fs\'': 'the image file, absolute',
+  'electron/builds/system/ext-fs.ts \'e2fsck\'': 'the image file, absolute',
+  'electron/builds/system/ext-fs.ts \'resize2fs\'': 'the image file, absolute',
+  'electron/builds/system/ext-fs.ts \'dumpe2fs\'': 'the image file, absolute',
+  'electron/builds/system/losetup.ts \'losetup\'': 'the backing file, absolute; devices checked against /dev/loopN',
+  // The backend as the operator.
+  'electron/apps/pack-sources.ts \'tar\'': 'members are "./name" (pack-sources.ts), so no source name is an option',
+  'electron/containers/container-service.ts \'sh\'': 'a scan script of the one script builder (electron/remote/shell-script.ts) for a local node root',
+  'electron/readiness/probe-tool.ts \'dpkg-query\'': 'package names of the readiness list, fixed',
+  'electron/readiness/probe-tool.ts path': 'a tool of the readiness list with its fixed version flags',
+};
+
+const processFunctions = new Set(['execa', 'execaSync', 'spawn', 'spawnSync', 'execFile', 'execFileSync', 'exec', 'execSync', 'fork']);
+const runnerCallees = /^(run|runner|ctx\.run|deps\.run|this\.run|options\.run)$/;
+
+interface Site {
+  site: string;
+  line: number;
+  argv: ts.SyntaxKind | null;
+}
+
+function sitesIn(file: string): Site[] {
+  const source = ts.createSourceFile(file, readFileSync(`${packageRoot()}/${file}`, 'utf8'), ts.ScriptTarget.Latest, true);
+  const imported = new Set<string>();
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    if (!/^(node:)?child_process$|^execa$/.test(statement.moduleSpecifier.text)) continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) if (processFunctions.has(element.name.text)) imported.add(element.name.text);
+  }
+  const found: Site[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression.getText(source);
+      const args = node.arguments;
+      // A runner takes (file, argv[, options]); must() takes (ctx, what, file, argv). Calls of other shapes with those names are not processes.
+      const [command, argv] =
+        imported.has(callee) || (runnerCallees.test(callee) && args.length >= 2) ? [args[0], args[1]] : callee === 'must' && args.length === 4 ? [args[2], args[3]] : [];
+      if (command) found.push({ site: `${file} ${command.getText(source)}`, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1, argv: argv?.kind ?? null });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+function productFiles(): string[] {
+  return execFileSync('git', ['ls-files', '--', 'electron', 'shared', 'scripts', 'bin'], { cwd: packageRoot(), encoding: 'utf8' })
+    .split('\n')
+    .filter((file) => /\.(ts|mjs)$/.test(file) && !/\.test\.ts$|\/test-support\/|\/test-nodes\/|^electron\/mock\//.test(file));
+}
+
+describe('every process Slipway starts (spawn sites)', () => {
+  const sites = productFiles().flatMap(sitesIn);
+
+  it('is listed and reviewed here, and every listed site still exists', () => {
+    const unreviewed = sites.filter((s) => !(s.site in reviewed)).map((s) => `${s.site} (line ${s.line})`);
+    expect(unreviewed).toEqual([]);
+    const gone = Object.keys(reviewed).filter((site) => !sites.some((s) => s.site === site));
+    expect(gone).toEqual([]);
+  });
+
+  it('passes an argument vector, never a command line for a shell to split', () => {
+    const argvKinds = new Set([ts.SyntaxKind.ArrayLiteralExpression, ts.SyntaxKind.Identifier, ts.SyntaxKind.CallExpression, ts.SyntaxKind.PropertyAccessExpression]);
+    const strings = sites.filter((s) => s.argv === null || !argvKinds.has(s.argv)).map((s) => `${s.site} (line ${s.line})`);
+    expect(strings).toEqual([]);
+    expect(sites.length).toBeGreaterThanOrEqual(Object.keys(reviewed).length);
+  });
+});
