@@ -11,7 +11,7 @@ export default defineConfig({
         input: {
           index: resolve('electron/main/index.ts'),
           cli: resolve('electron/cli/slipway.ts'),
-          'build-helper': resolve('electron/builds/helper/helper-main.ts'),
+          'build-helper': resolve('electron/helper/helper-main.ts'),
           'test-nodes': resolve('electron/nodes/test-nodes/test-nodes-cli.ts'),
         },
       },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StepId } from '../../shared/contract/index.js';
-import type { HelperOp } from './helper/helper-protocol.js';
+import type { HelperOp } from '../helper/helper-protocol.js';
 import { specHash } from './spec-hash.js';
 import { initialSteps } from './build-pipeline.js';
 import { parse } from 'yaml';

@@ -1,6 +1,6 @@
 import { buildSteps, type Artifact, type StepId, type StepState } from '../../shared/contract/index.js';
-import type { CallHandle, HelperClient, HelperLog } from './helper/helper-client.js';
-import type { HelperArgs, HelperOp } from './helper/helper-protocol.js';
+import { callForJob, type CallHandle, type HelperClient, type HelperLog } from '../helper/helper-client.js';
+import type { HelperOp, HelperResult, JobArgs } from '../helper/helper-protocol.js';
 import { pipelineSteps, type BuildContext, type BuildInputs } from './pipeline-steps.js';
 
 export interface PipelineInput extends BuildInputs {
@@ -64,11 +64,9 @@ export class BuildRun {
     this.hooks.step(step);
   }
 
-  private async call<T>(stepId: StepId, op: HelperOp, args: Record<string, unknown>): Promise<T> {
+  private async call<O extends HelperOp>(stepId: StepId, op: O, args: JobArgs<O>): Promise<HelperResult<O>> {
     if (this.cancelled) throw new Cancelled();
-    const handle = this.input.helper.call<T>(op, { buildId: this.input.buildId, ...args } as HelperArgs<HelperOp>, (line) =>
-      this.hooks.log(stepId, line.stream, line.text),
-    );
+    const handle = callForJob(this.input.helper, this.input.buildId, op, args, (line) => this.hooks.log(stepId, line.stream, line.text));
     this.current = handle as CallHandle<unknown>;
     try {
       const value = await handle.result;
@@ -104,7 +102,7 @@ export class BuildRun {
       installed: [],
       artifacts: [],
       metadataPath: null,
-      call: <T>(op: HelperOp, args: object) => this.call<T>(stepId, op, args as Record<string, unknown>),
+      call: (op, args) => this.call(stepId, op, args),
       log: (text) => this.hooks.log(stepId, 'info', text),
     };
     let outcome: Omit<PipelineOutcome, 'released' | 'unreleased'> = { status: 'succeeded', failedStep: null, error: null, artifacts: [], metadataPath: null };
@@ -139,7 +137,7 @@ export class BuildRun {
     if (!opened) return { released: [], unreleased: [] };
     this.cancelled = false;
     try {
-      const result = await this.input.helper.call<{ released: string[]; failed: string[] }>('build.close', { buildId: this.input.buildId }, (line) =>
+      const result = await this.input.helper.call('build.close', { buildId: this.input.buildId }, (line) =>
         this.hooks.log(null, line.stream, line.text),
       ).result;
       return { released: result.released, unreleased: result.failed };

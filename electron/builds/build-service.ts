@@ -8,7 +8,7 @@ import { BuildHistory } from './build-history.js';
 import { BuildLog } from './build-log.js';
 import { BuildRun, initialSteps } from './build-pipeline.js';
 import { cachedArtifacts } from './build-cache.js';
-import { orphanedBuilds, type HelperSupervisor } from './helper/helper-supervisor.js';
+import { orphanedBuilds, type HelperSupervisor } from '../helper/helper-supervisor.js';
 import { specHash } from './spec-hash.js';
 
 export interface BuildServiceDeps {
@@ -186,7 +186,7 @@ export function createBuildService(deps: BuildServiceDeps) {
       const orphans = orphanedBuilds(deps.workspace, deps.owner, new Set([...live.keys(), ...(deps.otherLive?.() ?? [])]));
       if (orphans.length === 0) return [];
       const helper = await deps.helpers.get();
-      const result = await helper.call<{ cleaned: string[]; failed: string[] }>('recover', { buildIds: orphans }).result;
+      const result = await helper.call('recover', { buildIds: orphans }).result;
       const cleaned = [...result.cleaned, ...result.failed.map((f) => `NOT cleaned: ${f}`)];
       deps.bus.publish('builds.recovered', { cleaned });
       return cleaned;

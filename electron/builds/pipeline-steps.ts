@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { mountDepth, type Artifact, type ImageSpec, type StepId } from '../../shared/contract/index.js';
 import { buildMetadata } from './build-metadata.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
-import type { HelperArgs, HelperOp } from './helper/helper-protocol.js';
+import type { HelperOp, HelperResult, JobArgs } from '../helper/helper-protocol.js';
 import { specHash } from './spec-hash.js';
 import { aptBuildConf, aptPreferences, policyRcD, sourcesList } from './system/apt-config.js';
 import type { Digest } from './system/artifact-pack.js';
@@ -40,7 +40,7 @@ export interface BuildContext extends BuildInputs {
   artifacts: Artifact[];
   metadataPath: string | null;
   /** A helper operation on behalf of the running step: its output goes to the step's log, a cancel stops it. */
-  call<T = Record<string, unknown>>(op: HelperOp, args: Omit<HelperArgs<HelperOp>, 'buildId'>): Promise<T>;
+  call<O extends HelperOp>(op: O, args: JobArgs<O>): Promise<HelperResult<O>>;
   log(text: string): void;
 }
 
@@ -60,7 +60,7 @@ async function writeInImage(ctx: BuildContext, path: string, content: string, mo
 /** fuel-agent's do_build_image, one named step each, in order. */
 export const pipelineSteps: Record<StepId, Step> = {
   async 'sparse-files'(ctx) {
-    const opened = await ctx.call<{ dir: string; cacheDir: string }>('build.open', { outputDir: ctx.spec.output.dir, owner: ctx.owner });
+    const opened = await ctx.call('build.open', { outputDir: ctx.spec.output.dir, owner: ctx.owner });
     ctx.dir = opened.dir;
     ctx.cacheDir = opened.cacheDir;
     ctx.root = join(ctx.dir, 'root');
@@ -74,7 +74,7 @@ export const pipelineSteps: Record<StepId, Step> = {
 
   async 'loop-devices'(ctx) {
     for (const image of ctx.images) {
-      image.device = (await ctx.call<{ device: string }>('loop.attach', { file: image.file })).device;
+      image.device = (await ctx.call('loop.attach', { file: image.file })).device;
       ctx.log(`${image.fs.name}: ${image.device} ← ${image.file}`);
     }
     return ctx.images.map((i) => i.device).join(', ');
@@ -139,13 +139,13 @@ export const pipelineSteps: Record<StepId, Step> = {
     // Build-time only: services may start and apt behaves as usual once the image boots.
     await ctx.call('file.remove', { path: inRoot(ctx, 'usr/sbin/policy-rc.d') });
     await ctx.call('file.remove', { path: inRoot(ctx, 'etc/apt/apt.conf.d/90slipway-build') });
-    const status = await ctx.call<{ content: string }>('file.read', { path: inRoot(ctx, 'var/lib/dpkg/status') });
+    const status = await ctx.call('file.read', { path: inRoot(ctx, 'var/lib/dpkg/status') });
     ctx.installed = parseDpkgStatus(status.content);
     return `${ctx.installed.length} packages installed`;
   },
 
   async unmount(ctx) {
-    const stopped = await ctx.call<{ terminated: number[]; killed: number[] }>('chroot.stop', { root: ctx.root });
+    const stopped = await ctx.call('chroot.stop', { root: ctx.root });
     for (const target of [...ctx.mounts].reverse()) {
       await ctx.call('umount', { target });
       ctx.log(`unmounted ${target}`);
@@ -157,14 +157,14 @@ export const pipelineSteps: Record<StepId, Step> = {
 
   async detach(ctx) {
     const detached: string[] = [];
-    for (const image of ctx.images) detached.push(...(await ctx.call<{ detached: string[] }>('loop.detach', { file: image.file })).detached);
+    for (const image of ctx.images) detached.push(...(await ctx.call('loop.detach', { file: image.file })).detached);
     return detached.length === 0 ? 'no loop device left (autoclear freed them at unmount)' : `detached ${detached.join(', ')}`;
   },
 
   async shrink(ctx) {
     const sizes: string[] = [];
     for (const image of ctx.images) {
-      const { bytes } = await ctx.call<{ bytes: number }>('fs.shrink', { file: image.file, fsType: image.fs.fsType });
+      const { bytes } = await ctx.call('fs.shrink', { file: image.file, fsType: image.fs.fsType });
       sizes.push(`${image.fs.name} ${(bytes / 2 ** 20).toFixed(0)} MiB`);
     }
     return sizes.join(', ');
@@ -172,7 +172,7 @@ export const pipelineSteps: Record<StepId, Step> = {
 
   async compress(ctx) {
     for (const image of ctx.images) {
-      image.sums = await ctx.call<{ raw: Digest; container: Digest }>('artifact.pack', { source: image.file, dest: image.dest, container: ctx.spec.output.container });
+      image.sums = await ctx.call('artifact.pack', { source: image.file, dest: image.dest, container: ctx.spec.output.container });
     }
     return ctx.spec.output.container === 'gzip' ? 'gzip, sums taken in the same pass' : 'raw copy';
   },

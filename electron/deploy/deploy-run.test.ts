@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DeployRequest, type DeployStep } from '../../shared/contract/index.js';
-import type { CallHandle, HelperClient } from '../builds/helper/helper-client.js';
-import { pickKernel } from '../builds/helper/deploy-ops.js';
+import type { CallHandle, HelperClient } from '../helper/helper-client.js';
+import { pickKernel } from '../helper/deploy-ops.js';
+import { helperOps, type HelperOp, type HelperResult } from '../helper/helper-protocol.js';
 import { DeployRun, type RemoteSync } from './deploy-run.js';
 
 /** Records every helper call and answers plausibly; `failOp` makes one operation fail. */
@@ -12,16 +13,18 @@ function fakeHelper(failOp?: string) {
     pid: 1,
     exited: new Promise(() => undefined),
     close: async () => undefined,
-    call<T>(op: string, args: unknown): CallHandle<T> {
+    call<O extends HelperOp>(op: O, args: unknown): CallHandle<HelperResult<O>> {
       calls.push({ op, args: args as Record<string, unknown> });
       const answers: Record<string, unknown> = {
-        'build.open': { dir: '/ws/builds/dep-1' },
+        'build.open': { dir: '/ws/builds/dep-1', cacheDir: '/ws/cache' },
         'image.stage': { bytes: 1 << 30, container: 'gzip' },
         'loop.attach': { device: '/dev/loop7' },
         'tree.pack': { path: '/out/node.tar.partial-dep-1', bytes: 4096, sha256: 'ab'.repeat(32) },
+        'artifact.place': { path: '/out/node.tar' },
         'build.close': { released: ['mount', 'mount', 'file', 'dir'], failed: [] },
       };
-      const result = op === failOp ? Promise.reject(new Error(`${op} failed`)) : Promise.resolve((answers[op] ?? {}) as T);
+      // Checked as the real client checks them: the fake answers only what the protocol allows.
+      const result = op === failOp ? Promise.reject(new Error(`${op} failed`)) : Promise.resolve().then(() => helperOps[op].result.parse(answers[op] ?? {}) as HelperResult<O>);
       return { result, cancel: () => undefined };
     },
   };

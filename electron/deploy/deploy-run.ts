@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import { maskedEnvironment, type DeployRequest, type DeployStep, type DeploySummary, type DeployTarget } from '../../shared/contract/index.js';
-import type { CallHandle, HelperClient, HelperLog } from '../builds/helper/helper-client.js';
-import type { HelperArgs, HelperOp } from '../builds/helper/helper-protocol.js';
+import { callForJob, type CallHandle, type HelperClient, type HelperLog } from '../helper/helper-client.js';
+import type { HelperOp, HelperResult, JobArgs } from '../helper/helper-protocol.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import { deploymentMeta } from './deployment-meta.js';
 import { mountStagedReadOnly, stageImage, type JobCall } from './image-mount.js';
@@ -86,9 +86,9 @@ export class DeployRun {
     this.hooks.step(this.steps[index]);
   }
 
-  private async call<T>(step: string | null, op: HelperOp, args: Record<string, unknown>): Promise<T> {
+  private async call<O extends HelperOp>(step: string | null, op: O, args: JobArgs<O>): Promise<HelperResult<O>> {
     if (this.cancelled && op !== 'build.close') throw new Cancelled();
-    const handle = this.input.helper.call<T>(op, { buildId: this.input.id, ...args } as HelperArgs<HelperOp>, (line) => this.hooks.log(step, line.stream, line.text));
+    const handle = callForJob(this.input.helper, this.input.id, op, args, (line) => this.hooks.log(step, line.stream, line.text));
     this.current = handle as CallHandle<unknown>;
     try {
       const value = await handle.result;
@@ -104,7 +104,7 @@ export class DeployRun {
   }
 
   private bound(step: string): JobCall {
-    return <T>(op: HelperOp, args: Record<string, unknown>) => this.call<T>(step, op, args);
+    return (op, args) => this.call(step, op, args);
   }
 
   /** The work of each step but the last; `release` always runs. */
@@ -133,12 +133,12 @@ export class DeployRun {
       target: async (step) => {
         const { target } = request;
         if (target.kind === 'ssh-rsync') {
-          const packed = await this.call<{ path: string; bytes: number }>(step, 'tree.pack', { root: merged, dest: join(dir, 'tree.tar'), format: 'tar' });
+          const packed = await this.call(step, 'tree.pack', { root: merged, dest: join(dir, 'tree.tar'), format: 'tar' });
           const sent = await this.input.remoteSync(packed.path, target, (stream, text) => this.hooks.log(step, stream, text));
           this.output = { location: `${target.node}:${target.path}`, bytes: sent.bytes, sha256: null };
           return `synced to ${target.node}:${target.path}`;
         }
-        const packed = await this.call<{ bytes: number; sha256: string }>(step, 'tree.pack', { root: merged, dest: target.path, format: target.kind });
+        const packed = await this.call(step, 'tree.pack', { root: merged, dest: target.path, format: target.kind });
         await this.call(step, 'artifact.place', { dest: target.path });
         this.output = { location: target.path, bytes: packed.bytes, sha256: packed.sha256 };
         return `${target.path} (${(packed.bytes / (1 << 20)).toFixed(1)} MiB)`;
@@ -169,7 +169,7 @@ export class DeployRun {
       try {
         if (this.cancelled) throw new Cancelled();
         if (!work) {
-          const { dir } = await this.call<{ dir: string }>(id, 'build.open', { outputDir: this.input.outputDir, owner: this.input.owner });
+          const { dir } = await this.call(id, 'build.open', { outputDir: this.input.outputDir, owner: this.input.owner });
           work = this.work(dir);
         }
         const message = await work[id]!(id);
@@ -194,7 +194,7 @@ export class DeployRun {
       return { released: [], unreleased: [] };
     }
     try {
-      const result = await this.call<{ released: string[]; failed: string[] }>('release', 'build.close', {});
+      const result = await this.call('release', 'build.close', {});
       const ok = result.failed.length === 0;
       this.update(index, { status: ok ? 'done' : 'failed', durationMs: Date.now() - started, message: ok ? `released ${result.released.length} resources` : `not released: ${result.failed.join('; ')}` });
       return { released: result.released, unreleased: result.failed };

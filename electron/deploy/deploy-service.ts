@@ -14,7 +14,7 @@ import {
 } from '../../shared/contract/index.js';
 import { BuildLog } from '../builds/build-log.js';
 import { JobHistory } from '../builds/build-history.js';
-import type { HelperSupervisor } from '../builds/helper/helper-supervisor.js';
+import type { HelperSupervisor } from '../helper/helper-supervisor.js';
 import { isUnder } from '../builds/system/mountinfo.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';

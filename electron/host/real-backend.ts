@@ -2,7 +2,7 @@ import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { StepId } from '../../shared/contract/index.js';
 import { createBuildService } from '../builds/build-service.js';
-import { HelperSupervisor } from '../builds/helper/helper-supervisor.js';
+import { HelperSupervisor } from '../helper/helper-supervisor.js';
 import { hostDebianArch } from '../builds/host-arch.js';
 import { hostDebianMirror } from '../builds/host-mirror.js';
 import { inventoryPath } from '../nodes/inventory-file.js';

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SlipwayError, type NetbootSource, type NetbootTarget, type PublishResult } from '../../shared/contract/index.js';
-import type { HelperSupervisor } from '../builds/helper/helper-supervisor.js';
-import type { HelperArgs, HelperOp } from '../builds/helper/helper-protocol.js';
+import type { HelperSupervisor } from '../helper/helper-supervisor.js';
+import { callForJob } from '../helper/helper-client.js';
 import { mountStagedReadOnly, stageImage, type JobCall } from '../deploy/image-mount.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
@@ -43,13 +43,13 @@ export function createPublishService(deps: PublishServiceDeps) {
     if (cached) return use(cached);
     const helper = await deps.helpers.get();
     const id = `pub-${randomBytes(6).toString('hex')}`;
-    const call: JobCall = <T>(op: HelperOp, args: Record<string, unknown>) => helper.call<T>(op, { buildId: id, ...args } as HelperArgs<HelperOp>).result;
+    const call: JobCall = (op, args) => callForJob(helper, id, op, args).result;
     live.add(id);
     try {
-      const { dir } = await call<{ dir: string }>('build.open', { outputDir: deps.imagesDir, owner: deps.owner });
+      const { dir } = await call('build.open', { outputDir: deps.imagesDir, owner: deps.owner });
       const { staged } = await stageImage(call, dir, artifact.path);
       const { lower } = await mountStagedReadOnly(call, dir, staged);
-      const extracted = await call<NetbootFiles>('boot.extract', { root: lower, dest: join(dir, 'netboot') });
+      const extracted = await call('boot.extract', { root: lower, dest: join(dir, 'netboot') });
       return use(unchanged ? cache.put(artifact.containerSha256, extracted) : extracted);
     } catch (error) {
       throw error instanceof SlipwayError ? error : new SlipwayError('failed', (error as Error).message, 'source');

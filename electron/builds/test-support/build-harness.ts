@@ -8,7 +8,7 @@ import { packageRoot } from '../../host/app-paths.js';
 import { EventBus } from '../../host/event-bus.js';
 import { processIdentity } from '../../process/process-identity.js';
 import { createBuildService } from '../build-service.js';
-import { HelperSupervisor } from '../helper/helper-supervisor.js';
+import { HelperSupervisor } from '../../helper/helper-supervisor.js';
 import { hostDebianMirror } from '../host-mirror.js';
 import { isUnder, parseMountPoints } from '../system/mountinfo.js';
 

@@ -2,8 +2,8 @@
 import { buildSteps, type StepId, type StepState } from '../../../shared/contract/index.js';
 import { parseSpecText } from '../../../shared/builds/spec-text.js';
 import { BuildRun, type PipelineInput } from '../build-pipeline.js';
-import type { CallHandle, HelperClient, HelperLog } from '../helper/helper-client.js';
-import type { HelperArgs, HelperOp } from '../helper/helper-protocol.js';
+import type { CallHandle, HelperClient, HelperLog } from '../../helper/helper-client.js';
+import { helperOps, type HelperArgs, type HelperOp, type HelperResult } from '../../helper/helper-protocol.js';
 import { specHash } from '../spec-hash.js';
 
 export const mirror = 'http://mirror.lab.example/debian';
@@ -86,7 +86,7 @@ export class FakeHelper implements HelperClient {
   cancelError: () => Error = cancelledError;
   private nextLoop = 7;
 
-  call<T>(op: HelperOp, args: HelperArgs<HelperOp>, onLog?: (log: HelperLog) => void): CallHandle<T> {
+  call<O extends HelperOp>(op: O, args: HelperArgs<O>, onLog?: (log: HelperLog) => void): CallHandle<HelperResult<O>> {
     const call: Call = { op, args: args as Record<string, unknown>, cancelled: false };
     this.calls.push(call);
     let cancel: () => void = () => {};
@@ -97,8 +97,9 @@ export class FakeHelper implements HelperClient {
       };
     });
     const responder = this.respond[op] ?? ((a: Record<string, unknown>) => this.answer(op, a));
-    const answer = Promise.resolve().then(() => responder(call.args, onLog ?? (() => {})));
-    return { result: Promise.race([answer, cancelled]) as Promise<T>, cancel };
+    // Answers are checked against the protocol as the real client checks them: a fake cannot drift from the helper.
+    const answer = Promise.resolve().then(() => responder(call.args, onLog ?? (() => {}))).then((value) => helperOps[op].result.parse(value));
+    return { result: Promise.race([answer, cancelled]) as Promise<HelperResult<O>>, cancel };
   }
 
   private answer(op: HelperOp, args: Record<string, unknown>): unknown {

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
-import type { Runner } from '../../process/runner.js';
-import { commandError } from '../system/command-error.js';
+import type { Runner } from '../process/runner.js';
+import { commandError } from '../builds/system/command-error.js';
 import { basename, join } from 'node:path';
 import type { OpenBuild } from './build-registry.js';
 import type { OutputFolder } from './output-folder.js';
-import type { HelperOp, helperOps } from './helper-protocol.js';
+import type { HelperOp, HelperParsedArgs, HelperResult } from './helper-protocol.js';
 import type { Workspace } from './workspace.js';
 
 /** What every helper operation gets: the workspace, the open jobs, a runner and a log. */
@@ -26,8 +25,8 @@ export function exclusiveTemp(path: string): string {
   return `${path}.slipway-${randomBytes(6).toString('hex')}`;
 }
 
-type Args<O extends HelperOp> = z.output<(typeof helperOps)[O]>;
-export type Op<O extends HelperOp> = (args: Args<O>, ctx: OpContext) => Promise<unknown>;
+/** An operation as the helper runs it: checked arguments in, the protocol's result out. */
+export type Op<O extends HelperOp> = (args: HelperParsedArgs<O>, ctx: OpContext) => Promise<HelperResult<O>>;
 
 export function build(ctx: OpContext, id: string): OpenBuild {
   const open = ctx.builds.get(id);

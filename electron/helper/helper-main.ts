@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { execaRunner, type Runner } from '../../process/runner.js';
+import { execaRunner, type Runner } from '../process/runner.js';
 import { releaseAll, type OpenBuild } from './build-registry.js';
 import { ops } from './helper-ops.js';
 import type { OpContext } from './op-context.js';
@@ -43,7 +43,7 @@ async function call(id: number, op: string, rawArgs: unknown): Promise<void> {
   try {
     if (!Object.hasOwn(helperOps, op)) throw new Error(`refused: "${op}" is not a helper operation`);
     const name = op as HelperOp;
-    const args = helperOps[name].parse(rawArgs);
+    const args = helperOps[name].args.parse(rawArgs);
     const run: Runner = (file, argv, options) =>
       execaRunner(file, argv, { ...options, signal: controller.signal, onLine: (stream, text) => log(text, stream) });
     const ctx: OpContext = { workspace, outputRoots: values['output-root'], operatorUid, builds, run, log, signal: controller.signal };

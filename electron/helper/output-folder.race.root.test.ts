@@ -3,7 +3,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { packageRoot } from '../../host/app-paths.js';
+import { packageRoot } from '../host/app-paths.js';
 import { startHelper, type HelperClient } from './helper-client.js';
 
 const script = join(packageRoot(), 'out', 'main', 'build-helper.js');
@@ -115,7 +115,7 @@ describe.runIf(process.getuid?.() === 0)('the helper keeps to the output folder 
     const forNobody = await helperForNobody();
     onTestFinished(() => forNobody.close());
     const call = forNobody.call.bind(forNobody);
-    const opened = await call<{ dir: string }>('build.open', { buildId: id, outputDir: out, owner }).result;
+    const opened = await call('build.open', { buildId: id, outputDir: out, owner }).result;
     const raw = join(opened.dir, 'root.img');
     await call('file.sparse', { buildId: id, path: raw, bytes: 1 << 20 }).result;
     const tree = join(opened.dir, 'tree');

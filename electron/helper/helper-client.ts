@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
-import { FromHelper, type HelperArgs, type HelperOp } from './helper-protocol.js';
+import { FromHelper, helperOps, type HelperArgs, type HelperOp, type HelperResult, type JobArgs } from './helper-protocol.js';
 
 export type Elevation = 'root' | 'sudo' | 'pkexec';
 
@@ -17,7 +17,8 @@ export interface CallHandle<T> {
 
 export interface HelperClient {
   readonly namespaced: boolean;
-  call<T = Record<string, unknown>>(op: HelperOp, args: HelperArgs<HelperOp>, onLog?: (log: HelperLog) => void): CallHandle<T>;
+  /** One operation; its result is checked against the protocol before it is handed over. */
+  call<O extends HelperOp>(op: O, args: HelperArgs<O>, onLog?: (log: HelperLog) => void): CallHandle<HelperResult<O>>;
   /** Resolves when the helper is gone, with why. */
   readonly exited: Promise<string>;
   close(): Promise<void>;
@@ -49,6 +50,15 @@ export function helperCommand(options: StartHelperOptions, node = process.execPa
     case 'pkexec':
       return ['pkexec', inner];
   }
+}
+
+/**
+ * An operation on one job: the job's id goes in as the operation's `buildId`.
+ * (TypeScript cannot see through the generic that the arguments without the id,
+ * plus the id, are the operation's arguments: this is the one place that says so.)
+ */
+export function callForJob<O extends HelperOp>(helper: HelperClient, jobId: string, op: O, args: JobArgs<O>, onLog?: (log: HelperLog) => void): CallHandle<HelperResult<O>> {
+  return helper.call(op, { ...args, buildId: jobId } as HelperArgs<O>, onLog);
 }
 
 export async function startHelper(options: StartHelperOptions): Promise<HelperClient> {
@@ -114,11 +124,16 @@ export async function startHelper(options: StartHelperOptions): Promise<HelperCl
     namespaced,
     pid: child.pid,
     exited,
-    call<T>(op: HelperOp, args: HelperArgs<HelperOp>, onLog?: (log: HelperLog) => void): CallHandle<T> {
+    call<O extends HelperOp>(op: O, args: HelperArgs<O>, onLog?: (log: HelperLog) => void): CallHandle<HelperResult<O>> {
       const id = nextId++;
       if (gone) return { result: Promise.reject(gone), cancel: () => undefined };
-      const result = new Promise<T>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (value: unknown) => void, reject, ...(onLog ? { onLog } : {}) });
+      const result = new Promise<HelperResult<O>>((resolve, reject) => {
+        const settle = (value: unknown) => {
+          const checked = helperOps[op].result.safeParse(value);
+          if (checked.success) resolve(checked.data as HelperResult<O>);
+          else reject(new Error(`the build helper answered ${op} with an unexpected result: ${checked.error.issues.map((i) => `${i.path.join('.') || 'result'} ${i.message}`).join('; ')}`));
+        };
+        pending.set(id, { resolve: settle, reject, ...(onLog ? { onLog } : {}) });
       });
       write({ type: 'call', id, op, args });
       return { result, cancel: () => write({ type: 'cancel', id }) };

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SlipwayError } from '../../../shared/contract/index.js';
-import { isAlive, type ProcessIdentity } from '../../process/process-identity.js';
+import { SlipwayError } from '../../shared/contract/index.js';
+import { isAlive, type ProcessIdentity } from '../process/process-identity.js';
 import { startHelper, type Elevation, type HelperClient } from './helper-client.js';
 
 export interface SupervisorOptions {

@@ -1,6 +1,6 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isUnder } from '../system/mountinfo.js';
+import { isUnder } from '../builds/system/mountinfo.js';
 
 /**
  * The build workspace: `builds/<id>/` per build, `cache/` for base tarballs.

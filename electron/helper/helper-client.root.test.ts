@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../host/app-paths.js';
+import { packageRoot } from '../host/app-paths.js';
 import { startHelper, type HelperClient } from './helper-client.js';
 
 const script = join(packageRoot(), 'out', 'main', 'build-helper.js');
@@ -23,11 +23,11 @@ describe.runIf(process.getuid?.() === 0)('build helper (root, real namespaces)',
 
   it('runs in private namespaces and journals what it creates', async () => {
     expect(helper.namespaced).toBe(true);
-    const opened = await helper.call<{ dir: string }>('build.open', { buildId: 'test-000001', outputDir: join(base, 'out'), owner }).result;
+    const opened = await helper.call('build.open', { buildId: 'test-000001', outputDir: join(base, 'out'), owner }).result;
     await helper.call('file.sparse', { buildId: 'test-000001', path: join(opened.dir, 'root.img'), bytes: 32 << 20 }).result;
     const journal = readFileSync(join(opened.dir, 'journal.jsonl'), 'utf8');
     expect(journal).toContain('"kind":"file"');
-    const closed = await helper.call<{ released: string[] }>('build.close', { buildId: 'test-000001' }).result;
+    const closed = await helper.call('build.close', { buildId: 'test-000001' }).result;
     expect(closed.released).toHaveLength(2);
     expect(existsSync(opened.dir)).toBe(false);
   });
@@ -37,7 +37,7 @@ describe.runIf(process.getuid?.() === 0)('build helper (root, real namespaces)',
   });
 
   it('never writes through a link planted in the image', async () => {
-    const opened = await helper.call<{ dir: string }>('build.open', { buildId: 'test-000004', outputDir: join(base, 'out'), owner }).result;
+    const opened = await helper.call('build.open', { buildId: 'test-000004', outputDir: join(base, 'out'), owner }).result;
     const victim = join(base, 'victim');
     writeFileSync(victim, 'untouched');
     mkdirSync(join(opened.dir, 'root', 'etc'), { recursive: true });
@@ -58,5 +58,15 @@ describe.runIf(process.getuid?.() === 0)('build helper (root, real namespaces)',
       helper.call('chroot.exec', { buildId: 'test-000002', root: join(base, 'ws', 'builds', 'test-000002'), argv: ['apt-get', '-o', 'APT::Update::Pre-Invoke::=id', 'update'] }).result,
     ).rejects.toThrow(/configuration options/);
     await helper.call('build.close', { buildId: 'test-000002' }).result;
+  });
+
+  it('checks every result against the protocol: a helper answering out of contract is an error, not a value', async () => {
+    const liar = await startHelper({ script: join(packageRoot(), 'electron', 'helper', 'test-support', 'lying-helper.mjs'), workspace: join(base, 'ws-liar'), outputRoots: [base], elevation: 'root' });
+    try {
+      await expect(liar.call('build.open', { buildId: 'test-000005', outputDir: join(base, 'out'), owner }).result).rejects.toThrow(/answered build\.open with an unexpected result: dir .*cacheDir/);
+      await expect(liar.call('loop.attach', { buildId: 'test-000005', file: join(base, 'x') }).result).rejects.toThrow(/answered loop\.attach with an unexpected result: device/);
+    } finally {
+      await liar.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { processIdentity, type ProcessIdentity } from '../../process/process-identity.js';
+import { processIdentity, type ProcessIdentity } from '../process/process-identity.js';
 import { orphanedBuilds } from './helper-supervisor.js';
 
 describe('orphanedBuilds', () => {

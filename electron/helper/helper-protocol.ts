@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { reservedExtensionEnv } from '../../shared/contract/deploy.js';
+
+/**
+ * The privileged helper's whole API: these operations and nothing else, each
+ * declared once as `{ args, result }`: the helper checks the arguments, the
+ * caller checks the result. Every path is confined to the build workspace (or
+ * the job's output folder). JSON lines over stdio.
+ */
+const buildId = z.string().regex(/^[a-z0-9-]{6,64}$/, 'not a build id');
+const path = z.string().min(1);
+const loopDevice = z.string().regex(/^\/dev\/loop\d+$/);
+const digest = z.object({ size: z.number().int().nonnegative(), md5: z.string(), sha256: z.string() });
+/** What an operation that only does something answers. */
+const none = z.object({}).strict();
+const released = z.object({ released: z.array(z.string()), failed: z.array(z.string()) });
+
+export const helperOps = {
+  /** Create the build's directory, its journal, and record the output directory it may write to. */
+  'build.open': { args: z.object({ buildId, outputDir: path, owner: z.object({ pid: z.number().int(), startTime: z.string() }) }), result: z.object({ dir: z.string(), cacheDir: z.string() }) },
+  'file.sparse': { args: z.object({ buildId, path, bytes: z.number().int().positive() }), result: z.object({ path: z.string() }) },
+  /** Read-only: the file may be a built image outside the workspace (a deploy's lower layer). */
+  'loop.attach': { args: z.object({ buildId, file: path, readOnly: z.boolean().default(false) }), result: z.object({ device: loopDevice }) },
+  'mkfs': { args: z.object({
+    buildId,
+    device: z.string().regex(/^\/dev\/loop\d+$/),
+    fs: z.object({ fsType: z.enum(['ext4', 'ext3', 'ext2']), label: z.string().optional(), options: z.array(z.string()), name: z.string(), size: z.number(), mountPoint: z.string() }),
+  }), result: none },
+  'dir.make': { args: z.object({ buildId, path }), result: none },
+  'mount': { args: z.object({ buildId, source: z.string(), target: path, type: z.enum(['ext4', 'ext3', 'ext2', 'proc']), readOnly: z.boolean().default(false) }), result: none },
+  /** Detach a mounted loop device: the kernel then frees it with its last unmount (autoclear). */
+  'loop.autoclear': { args: z.object({ buildId, device: z.string().regex(/^\/dev\/loop\d+$/), file: path }), result: none },
+  'debootstrap': { args: z.object({
+    buildId,
+    suite: z.string(),
+    mirror: z.string(),
+    variant: z.enum(['minbase', 'buildd', 'standard']),
+    arch: z.string(),
+    target: path,
+    /** Kept base system download, made on first use and reused after. */
+    tarball: path,
+  }), result: none },
+  /** Runs with a fixed environment: nothing from the caller reaches PATH or the loader. */
+  'chroot.exec': { args: z.object({ buildId, root: path, argv: z.array(z.string()).min(1) }), result: z.object({ stdout: z.string() }) },
+  'file.write': { args: z.object({ buildId, path, content: z.string(), mode: z.number().int().min(0).max(0o7777) }), result: none },
+  'file.remove': { args: z.object({ buildId, path }), result: none },
+  'file.read': { args: z.object({ buildId, path }), result: z.object({ content: z.string() }) },
+  'chroot.stop': { args: z.object({ buildId, root: path }), result: z.object({ terminated: z.array(z.number().int()), killed: z.array(z.number().int()) }) },
+  'umount': { args: z.object({ buildId, target: path }), result: none },
+  'loop.detach': { args: z.object({ buildId, file: path }), result: z.object({ detached: z.array(z.string()) }) },
+  'fs.shrink': { args: z.object({ buildId, file: path, fsType: z.enum(['ext4', 'ext3', 'ext2']) }), result: z.object({ bytes: z.number().int().nonnegative() }) },
+  /** Sums of the raw image and the container, written beside dest as a partial file. */
+  'artifact.pack': { args: z.object({ buildId, source: path, dest: path, container: z.enum(['gzip', 'raw']) }), result: z.object({ raw: digest, container: digest }) },
+  'artifact.place': { args: z.object({ buildId, dest: path }), result: z.object({ path: z.string() }) },
+  /** A built image (under an output root) staged in the job's directory: gzip unpacked, raw linked or copied. */
+  'image.stage': { args: z.object({ buildId, image: path, dest: path }), result: z.object({ bytes: z.number().int().nonnegative(), container: z.enum(['gzip', 'raw']) }) },
+  'overlay.mount': { args: z.object({ buildId, lower: path, upper: path, work: path, target: path }), result: none },
+  /** A configuration extension: an executable given the tree's path and an environment, nothing else. */
+  'extension.run': { args: z.object({
+    buildId,
+    executable: path,
+    root: path,
+    env: z.record(
+      z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        // Checked again here, at the root boundary: the helper trusts no caller.
+        .refine((name) => !reservedExtensionEnv.test(name), 'is not an extension environment variable'),
+      z.string(),
+    ),
+    timeoutMs: z.number().int().positive().max(6 * 60 * 60 * 1000),
+  }), result: none },
+  /** The tree packed as a tarball or a new ext file system image, written as dest's partial file. */
+  'tree.pack': { args: z.object({ buildId, root: path, dest: path, format: z.enum(['tar', 'rawdisk']) }), result: z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() }) },
+  /** The newest /boot/vmlinuz-* and its initrd copied out of a tree into the job's directory. */
+  'boot.extract': { args: z.object({ buildId, root: path, dest: path }), result: z.object({ kernel: z.string(), initrd: z.string(), kernelName: z.string() }) },
+  /** Release everything the build still holds, in reverse order, and remove its directory. */
+  'build.close': { args: z.object({ buildId }), result: released },
+  /** Release what builds left behind when their Slipway died (the caller checked the owners are gone). */
+  'recover': { args: z.object({ buildIds: z.array(buildId) }), result: z.object({ cleaned: z.array(z.string()), failed: z.array(z.string()) }) },
+} as const;
+
+export type HelperOp = keyof typeof helperOps;
+/** What a caller passes (defaults may be left out). */
+export type HelperArgs<O extends HelperOp> = z.input<(typeof helperOps)[O]['args']>;
+/** What an operation gets, defaults filled in. */
+export type HelperParsedArgs<O extends HelperOp> = z.output<(typeof helperOps)[O]['args']>;
+/** What an operation answers; checked by the caller on receipt. */
+export type HelperResult<O extends HelperOp> = z.output<(typeof helperOps)[O]['result']>;
+/** The arguments of an operation on a job, without the job's id (the job's runner adds it). */
+export type JobArgs<O extends HelperOp> = Omit<HelperArgs<O>, 'buildId'>;
+
+export const ToHelper = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('call'), id: z.number().int(), op: z.string(), args: z.unknown() }),
+  z.object({ type: z.literal('cancel'), id: z.number().int() }),
+]);
+export type ToHelper = z.infer<typeof ToHelper>;
+
+export const FromHelper = z.union([
+  z.object({ type: z.literal('ready'), pid: z.number().int(), namespaced: z.boolean(), uid: z.number().int() }),
+  z.object({ type: z.literal('log'), id: z.number().int(), stream: z.enum(['out', 'err', 'info']), text: z.string() }),
+  z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
+  z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: z.string(), cancelled: z.boolean() }),
+]);
+export type FromHelper = z.infer<typeof FromHelper>;
