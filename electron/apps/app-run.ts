@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppStatus, type AppDefinition, type AppNodeState, type AppPhase, type AppRunDetail, type AppRunSummary, type BlacklistEntry, type TraceLine, type TraceStream } from '../../shared/contract/apps.js';
-import { Semaphore } from '../nodes/semaphore.js';
+import { Semaphore } from '../lib/semaphore.js';
 import { installDepends, install, makeHome, packBuild, pollNode, runScript, startApp, startBuild, StepFailure, unpackBuild, uploadSources, type AppNodeAccess } from './app-node-steps.js';
 import { buildKey } from './build-tree.js';
 import { deferred, type Deferred } from './deferred.js';

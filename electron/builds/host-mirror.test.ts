@@ -52,14 +52,14 @@ describe('debianMirror', () => {
     expect(debianMirror(text)).toBe(mirror);
   });
 
-  // BUG (see report): any repo whose path ends in /debian is taken for the Debian archive, e.g. Docker's.
-  it('skips a third-party repo whose path ends in /debian (known bug: Docker\'s is taken for the mirror)', () => {
+  // Regression (a bug once): any repo whose path ends in /debian is taken for the Debian archive, e.g. Docker's.
+  it('skips a third-party repo whose path ends in /debian', () => {
     const text = ['deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/debian bookworm stable', 'deb http://deb.debian.org/debian bookworm main'].join('\n');
     expect(debianMirror(text)).toBe('http://deb.debian.org/debian');
   });
 
-  // BUG (see report): a deb822 stanza switched off with "Enabled: no" is still used.
-  it('skips a deb822 stanza with Enabled: no (known bug)', () => {
+  // Regression (a bug once): a deb822 stanza switched off with "Enabled: no" is still used.
+  it('skips a deb822 stanza with Enabled: no', () => {
     const text = `Types: deb\nURIs: http://old-mirror.example/debian\nSuites: bookworm\nComponents: main\nEnabled: no\n\n${deb822}`;
     expect(debianMirror(text)).toBe('http://deb.debian.org/debian');
   });

@@ -72,9 +72,9 @@ describe('orphanedBuilds', () => {
     expect(sorted(orphanedBuilds(workspace, self, new Set(['20250101-live0001'])))).toEqual(['20250101-dead0001', '20250101-mine0002', '20250101-noowner1']);
   });
 
-  // BUG (see report): any entry of builds/ is taken for a build, files included; the helper's
+  // Regression (a bug once): any entry of builds/ is taken for a build, files included; the helper's
   // `recover` then refuses the whole call because the name is not a build id.
-  it('ignores entries of builds/ that are not build directories (known bug)', () => {
+  it('ignores entries of builds/ that are not build directories', () => {
     mkdirSync(join(workspace, 'builds'));
     writeFileSync(join(workspace, 'builds', 'NOTES.txt'), 'kept by hand\n');
     expect(orphanedBuilds(workspace, self, new Set())).toEqual([]);

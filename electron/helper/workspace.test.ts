@@ -110,9 +110,9 @@ describe('Workspace', () => {
       expect(() => ws.confine(join(build, 'root', 'escape', 'etc', 'passwd'), [build, missing])).toThrow(/leads outside/);
     });
 
-    // BUG (see report): with the working tree's confine, a root that does not exist yet refuses every path
+    // Regression (a bug once): with the working tree's confine, a root that does not exist yet refuses every path
     // under it (the nearest existing ancestor lies above the root), e.g. the cache dir of a fresh workspace.
-    it('accepts paths under a root that does not exist yet (known bug)', () => {
+    it('accepts paths under a root that does not exist yet', () => {
       const tarball = join(ws.cacheDir, 'debootstrap', 'bookworm-amd64-minbase-0123456789ab.tgz');
       expect(ws.confine(tarball, [ws.cacheDir])).toBe(tarball);
     });

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { NodeSpec } from '../../shared/contract/index.js';
-import { Semaphore } from './semaphore.js';
+import { Semaphore } from '../lib/semaphore.js';
 import { ResidentShell, residentShellCommand } from './resident-shell.js';
 import { connect, SshError, type ConnectOptions, type ExecResult, type SshConnection } from './ssh-connection.js';
 

@@ -101,8 +101,8 @@ describe('parseDpkgStatus', () => {
     expect(parseDpkgStatus(text).map((p) => `${p.name}=${p.version}`)).toEqual(['a=1', 'b=2']);
   });
 
-  // BUG (see report): a package on hold ("hold ok installed") is in the image but left out of the manifest.
-  it('lists a held package, which is installed (known bug)', () => {
+  // Regression (a bug once): a package on hold ("hold ok installed") is in the image but left out of the manifest.
+  it('lists a held package, which is installed', () => {
     expect(parseDpkgStatus('Package: linux-image-amd64\nStatus: hold ok installed\nArchitecture: amd64\nVersion: 6.1.99-1\n')).toEqual([
       { name: 'linux-image-amd64', version: '6.1.99-1', arch: 'amd64' },
     ]);

@@ -145,8 +145,8 @@ describe('finishAndShrink', () => {
     expect(calls.at(-1)?.[0]).toBe(tool);
   });
 
-  // BUG (see report): with nothing on resize2fs's stdout the fallback 'resized' is never used; an empty line is logged.
-  it('logs "resized" when resize2fs prints nothing on stdout (known bug)', async () => {
+  // Regression (a bug once): with nothing on resize2fs's stdout the fallback 'resized' is never used; an empty line is logged.
+  it('logs "resized" when resize2fs prints nothing on stdout', async () => {
     const { run } = runner({ resize2fs: { stdout: '', stderr: 'resize2fs 1.47.0 (5-Feb-2023)\nThe filesystem is already 97341 (4k) blocks long.  Nothing to do!\n' } });
     const log: string[] = [];
     await finishAndShrink(run, 'ext4', file, (line) => log.push(line));

@@ -128,9 +128,9 @@ describe('journal file', () => {
     expect(new Journal(path).outstanding()).toEqual([]);
   });
 
-  // BUG (see report): Journal.append does not start a new line after a torn last line,
+  // Regression (a bug once): Journal.append does not start a new line after a torn last line,
   // so the first entry written after a crash is glued onto the torn line and lost.
-  it('an entry appended after a torn last line is still read (known bug: it is lost)', () => {
+  it('an entry appended after a torn last line is still read', () => {
     writeFileSync(path, `${JSON.stringify(acquire(dir('/w/b')))}\n{"op":"acquire","resource":{"kind":"mo`);
     const journal = new Journal(path);
     journal.release(dir('/w/b'));

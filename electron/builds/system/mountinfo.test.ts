@@ -60,8 +60,8 @@ describe('isUnder', () => {
     expect(isUnder(path, dir)).toBe(under);
   });
 
-  // BUG (see report): the directory itself, when dir is written with a trailing slash, is not "under" it.
-  it('counts a directory as under itself when dir has a trailing slash (known bug)', () => {
+  // Regression (a bug once): the directory itself, when dir is written with a trailing slash, is not "under" it.
+  it('counts a directory as under itself when dir has a trailing slash', () => {
     expect(isUnder('/a/b', '/a/b/')).toBe(true);
   });
 });

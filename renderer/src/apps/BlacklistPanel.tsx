@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { BlacklistEntry } from '../../../shared/contract/index.js';
-import { formatStarted } from '../builds/format.js';
+import { formatStarted } from '../lib/format.js';
 import { ConfirmDialog } from '../shell/ConfirmDialog.js';
 import { useApps } from './apps-store.js';
 

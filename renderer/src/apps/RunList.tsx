@@ -1,5 +1,5 @@
 import { AppStatus, type AppRunSummary } from '../../../shared/contract/index.js';
-import { formatStarted } from '../builds/format.js';
+import { formatStarted } from '../lib/format.js';
 import { useApps } from './apps-store.js';
 import { statusTone } from './run-view.js';
 

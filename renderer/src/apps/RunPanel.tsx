@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { formatBytes, formatCount, formatDuration, formatStarted } from '../builds/format.js';
+import { formatBytes, formatCount, formatDuration, formatStarted } from '../lib/format.js';
 import { useNow } from '../builds/use-now.js';
 import { selectSelectedRun, useApps, type RunNotice } from './apps-store.js';
 import { BuildTree } from './BuildTree.js';

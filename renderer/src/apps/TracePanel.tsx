@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import type { AppNodeState, TraceLine, TraceStream } from '../../../shared/contract/index.js';
-import { formatCount } from '../builds/format.js';
+import { formatCount } from '../lib/format.js';
 import { logRowHeight } from '../builds/LogViewer.js';
 import { useFollowViewport } from '../builds/use-follow-viewport.js';
 import { visibleRange } from '../builds/virtual-window.js';

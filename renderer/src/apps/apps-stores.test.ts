@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appPhases, type AppNodeState, type AppRunDetail, type AppRunSummary, type BlacklistEntry, type SlipwayEvent, type TraceLine } from '../../../shared/contract/index.js';
 import { HostError } from '../host/frame-client.js';
-import { fakeHost } from '../host/fake-host.js';
+import { fakeHost } from '../test-support/fake-host.js';
 import { initialAppsData, selectSelectedRun, useApps } from './apps-store.js';
 import { initialDefinitionsData, selectDeployNodes, selectEdited, useDefinitions } from './definitions-store.js';
 import { initialTracesData, useTraces } from './traces-store.js';

@@ -1,5 +1,5 @@
 import { appPhases, type AppNodeState, type AppPhase, type AppStatus, type PhaseState } from '../../../shared/contract/index.js';
-import { formatDuration } from '../builds/format.js';
+import { formatDuration } from '../lib/format.js';
 
 /** What the run view derives from the nodes' states: nothing here is stored. */
 

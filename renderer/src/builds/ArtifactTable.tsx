@@ -1,6 +1,6 @@
 import { Fragment } from 'react';
 import type { Artifact } from '../../../shared/contract/index.js';
-import { formatBytes } from './format.js';
+import { formatBytes } from '../lib/format.js';
 
 /** A path that wraps only between its parts. */
 function PathText({ path }: { path: string }) {

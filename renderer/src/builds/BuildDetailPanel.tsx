@@ -4,7 +4,7 @@ import { selectSelectedSummary, useBuilds } from './builds-store.js';
 import { BuildStatusBadge, CacheHitBadge } from './BuildStatusBadge.js';
 import { CancelDialog } from './CancelDialog.js';
 import { FailureSummary } from './FailureSummary.js';
-import { formatDuration, formatStarted } from './format.js';
+import { formatDuration, formatStarted } from '../lib/format.js';
 import { LogViewer } from './LogViewer.js';
 import { StepList } from './StepList.js';
 import { useNow } from './use-now.js';

@@ -1,6 +1,6 @@
 import { useBuilds } from './builds-store.js';
 import { BuildStatusBadge, CacheHitBadge } from './BuildStatusBadge.js';
-import { formatDuration, formatStarted } from './format.js';
+import { formatDuration, formatStarted } from '../lib/format.js';
 import { useNow } from './use-now.js';
 
 export function BuildHistory() {

@@ -1,5 +1,5 @@
 import { useDeferredValue, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
-import { formatCount } from './format.js';
+import { formatCount } from '../lib/format.js';
 import type { LogBuffer, ShownLine } from './log-buffer.js';
 import { findMatches, splitMatches } from './log-search.js';
 import { useFollowViewport } from './use-follow-viewport.js';

@@ -1,5 +1,5 @@
 import type { StepState, StepStatus } from '../../../shared/contract/index.js';
-import { formatDuration } from './format.js';
+import { formatDuration } from '../lib/format.js';
 import { useNow } from './use-now.js';
 
 /** A build's or a deploy's step: deploys number their extension steps, so any id. */

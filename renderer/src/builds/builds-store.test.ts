@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildSteps, type BuildDetail, type BuildSummary, type LogLine, type SlipwayEvent, type StepState } from '../../../shared/contract/index.js';
 import { initialBuildsData, selectSelectedSummary, useBuilds } from './builds-store.js';
-import { fakeHost } from '../host/fake-host.js';
+import { fakeHost } from '../test-support/fake-host.js';
 
 const summary = (id: string, change: Partial<BuildSummary> = {}): BuildSummary => ({
   id, name: `image-${id}`, specHash: 'f'.repeat(64), status: 'running', cacheHit: false, startedAt: '2025-01-14T09:00:00.000Z',

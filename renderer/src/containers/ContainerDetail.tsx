@@ -1,6 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import type { ContainerRow } from '../../../shared/contract/index.js';
-import { formatStarted } from '../builds/format.js';
+import { formatStarted } from '../lib/format.js';
 import { useNow } from '../builds/use-now.js';
 import { Labels } from '../nodes/NodeTable.js';
 import { formatAge } from './container-format.js';

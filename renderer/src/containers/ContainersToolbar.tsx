@@ -1,4 +1,4 @@
-import { formatCount } from '../builds/format.js';
+import { formatCount } from '../lib/format.js';
 import { containerStates } from './container-rows.js';
 import { stateTone } from './container-format.js';
 import { selectAllRows, selectFilteredRows, selectScans, selectShownRows, selectStateCounts, useContainers } from './containers-store.js';

@@ -1,4 +1,4 @@
-import { formatCount } from '../builds/format.js';
+import { formatCount } from '../lib/format.js';
 import { ConfigurePanel } from './ConfigurePanel.js';
 import { ConfirmActionDialog } from './ConfirmActionDialog.js';
 import { useConfigure } from './configure-store.js';

@@ -1,5 +1,5 @@
 import type { ContainerScan } from '../../../shared/contract/index.js';
-import { formatCount } from '../builds/format.js';
+import { formatCount } from '../lib/format.js';
 import { useNow } from '../builds/use-now.js';
 import { formatAgo } from '../nodes/node-format.js';
 import { formatScanTime } from './container-format.js';

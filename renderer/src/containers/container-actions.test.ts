@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HostError } from '../host/frame-client.js';
-import { fakeHost } from '../host/fake-host.js';
+import { fakeHost } from '../test-support/fake-host.js';
 import { actionsFor, needsConfirmation } from './container-action-rules.js';
 import { containerId, initialActionsData, selectBusy, selectRefusal, useContainerActions } from './container-actions-store.js';
-import { containerScan } from './container-fixtures.js';
+import { containerScan } from '../test-support/container-fixtures.js';
 import { configureNode, exampleManifest, manifestProblems, problemOf } from './container-manifest.js';
 import { initialConfigureData, useConfigure } from './configure-store.js';
 

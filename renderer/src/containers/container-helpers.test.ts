@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerEventLine, ContainerState } from '../../../shared/contract/index.js';
 import { exitWords, formatAge, formatEventTime, formatScanTime, mergeTimeline, stateTone } from './container-format.js';
-import { containerRow, containerScan } from './container-fixtures.js';
+import { containerRow, containerScan } from '../test-support/container-fixtures.js';
 import { allRows, countStates, filterRows, lastResult, shownRows, sortScans } from './container-rows.js';
 
 describe('container rows', () => {

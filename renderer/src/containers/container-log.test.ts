@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeHost } from '../host/fake-host.js';
+import { fakeHost } from '../test-support/fake-host.js';
 import { appendLogLines, decodeTai64n, formatLogTime, parseLogLine, parseLogText } from './container-log-lines.js';
 import { initialLogData, logPollMs, selectLogPhase, useContainerLog } from './container-log-store.js';
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ContainerEventLine, SlipwayEvent } from '../../../shared/contract/index.js';
-import { fakeHost } from '../host/fake-host.js';
-import { containerRow, containerScan } from './container-fixtures.js';
+import { fakeHost } from '../test-support/fake-host.js';
+import { containerRow, containerScan } from '../test-support/container-fixtures.js';
 import { initialTraceData, useContainerTrace } from './container-trace-store.js';
 import { initialContainersData, keyOf, selectAllRows, selectScans, selectSelectedRow, selectShownRows, selectStateCounts, useContainers } from './containers-store.js';
 

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { NodeSpec, NodeStatus } from '../../../shared/contract/index.js';
-import { formatBytes, formatStarted } from '../builds/format.js';
+import { formatBytes, formatStarted } from '../lib/format.js';
 import { useNow } from '../builds/use-now.js';
 import { formatAgo, formatLatency, formatUptime, knownHostsName, usageOf } from './node-format.js';
 import { NodeStateBadge, UsageBar } from './NodeStateBadge.js';

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { HostKeyPrompt, NodeStatus, PassphrasePrompt, SlipwayEvent } from '../../../shared/contract/index.js';
 import { HostError } from '../host/frame-client.js';
 import { initialNodesData, selectOpenStatus, selectPendingCount, selectShownPassphrase, selectShownPrompt, useNodes } from './nodes-store.js';
-import { fakeHost } from '../host/fake-host.js';
+import { fakeHost } from '../test-support/fake-host.js';
 
 const status = (name: string, change: Partial<NodeStatus> = {}): NodeStatus => ({
   spec: { name, host: `10.0.1.${name.length}`, port: 22, user: 'root', identity: null, jump: null, labels: ['rack=1'] },

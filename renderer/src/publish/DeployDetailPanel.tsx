@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { DeployStep, DeploySummary } from '../../../shared/contract/index.js';
 import { BuildStatusBadge } from '../builds/BuildStatusBadge.js';
-import { formatBytes, formatDuration, formatStarted } from '../builds/format.js';
+import { formatBytes, formatDuration, formatStarted } from '../lib/format.js';
 import { LogViewer } from '../builds/LogViewer.js';
 import { StepList } from '../builds/StepList.js';
 import { useNow } from '../builds/use-now.js';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { deployTargetText, DeployTarget, type DeployRequestInput } from '../../../shared/contract/index.js';
-import { formatStarted } from '../builds/format.js';
+import { formatStarted } from '../lib/format.js';
 import { ReplaceTargetDialog } from './ConfirmDialogs.js';
 import { checkDeployForm, deployFieldOf, emptyDeployForm, type DeployErrors, type DeployFormValues } from './deploy-form.js';
 import { useDeploy } from './deploy-store.js';

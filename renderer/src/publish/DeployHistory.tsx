@@ -1,6 +1,6 @@
 import { Fragment } from 'react';
 import { BuildStatusBadge } from '../builds/BuildStatusBadge.js';
-import { formatDuration, formatStarted } from '../builds/format.js';
+import { formatDuration, formatStarted } from '../lib/format.js';
 import { useNow } from '../builds/use-now.js';
 import { useDeploy } from './deploy-store.js';
 import { useImageName } from './use-image-name.js';

@@ -1,6 +1,6 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useBuilds } from '../builds/builds-store.js';
-import { formatStarted } from '../builds/format.js';
+import { formatStarted } from '../lib/format.js';
 import { controlProps, Field } from './Field.js';
 import { checkPublishForm, emptyPublishForm, publishFieldOf, publishFields, type PublishErrors, type PublishField, type PublishFormValues } from './publish-form.js';
 import { usePublish, type LastPublish } from './publish-store.js';

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useBuilds } from '../builds/builds-store.js';
-import { formatBytes, formatStarted } from '../builds/format.js';
+import { formatBytes, formatStarted } from '../lib/format.js';
 import { entryKey, treeRows, usePublish } from './publish-store.js';
 
 /** What each purpose of the TFTP tree serves now; live, as publishes from any console land. */

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DeployDetail, DeployLogLine, DeployStep, DeploySummary, SlipwayEvent, TftpEntry } from '../../../shared/contract/index.js';
 import { HostError } from '../host/frame-client.js';
-import { fakeHost } from '../host/fake-host.js';
+import { fakeHost } from '../test-support/fake-host.js';
 import { initialDeployData, selectSelectedDeploy, useDeploy } from './deploy-store.js';
 import { initialPublishData, treeRows, usePublish } from './publish-store.js';
 

@@ -1,6 +1,6 @@
 import type { CommandName, RequestOf } from '../../../shared/contract/index.js';
-import type { HostConnection } from './frame-client.js';
-import { setHost } from './host.js';
+import type { HostConnection } from '../host/frame-client.js';
+import { setHost } from '../host/host.js';
 
 /** For store tests: a host that answers every request from a function and records them. */
 export function fakeHost(answer: (command: CommandName, payload: unknown) => unknown): { command: CommandName; payload: unknown }[] {
