@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test';
 import { stringify } from 'yaml';
 import { expect, test } from './support/fixtures.js';
 import { saveScreenshot } from './support/screenshots.js';
+import { recordRequests } from './support/sent-requests.js';
 
 // The mocked lab (electron/mock/mock-container-actions.ts): proids root, proid, lab, ops and treadmld exist on every
 // node, and the images /srv/images/lab-node.root.img and lab-base.root.img. A container configured here starts when
@@ -54,6 +55,7 @@ test.describe('container actions against the mocked backend', () => {
   test('configure (a bad manifest named by field, a refused proid), start, finished "return code: 3", terminate and remove with confirmation, a refused remove', async ({ launch, page, consoleErrors: _watched }) => {
     test.setTimeout(60_000);
     const server = await launch({ mock: true });
+    const sent = recordRequests(page);
     await openConfigure(page, server.url);
     // Pre-filled with a valid example.
     await expect(editor(page)).toHaveValue(/^name: web\n/);
@@ -112,9 +114,9 @@ test.describe('container actions against the mocked backend', () => {
     await action(page, 'Terminate…').click();
     await expect(dialog(page).getByRole('heading')).toHaveText(`Terminate ${instance}?`);
     await expect(dialog(page).getByRole('button', { name: 'Keep it' })).toBeFocused();
+    const terminates = () => sent.filter((r) => r.command === 'containers.act' && r.payload.action === 'terminate').length;
     await dialog(page).getByRole('button', { name: 'Keep it' }).click();
     await expect(dialog(page)).toHaveCount(0);
-    await page.waitForTimeout(500);
     await expect(detail(page)).toHaveAttribute('data-state', 'finished');
     await action(page, 'Terminate…').click();
     await page.keyboard.press('Escape');
@@ -123,6 +125,8 @@ test.describe('container actions against the mocked backend', () => {
     await action(page, 'Terminate…').click();
     await dialog(page).getByRole('button', { name: 'Terminate' }).click();
     await expect(detail(page)).toHaveAttribute('data-state', 'terminated');
+    // The confirmed terminate was sent; neither cancel sent one before it (the socket keeps order).
+    await expect.poll(terminates).toBe(1);
     await expect(detail(page).locator('[data-col="state"] dd')).toHaveText('terminatedcleanup pending');
     await expect(refusal(page)).toHaveCount(0);
     await expect(actions(page).getByRole('button')).toHaveText(['Remove…']);
@@ -149,10 +153,18 @@ test.describe('container actions against the mocked backend', () => {
     await expect(timeline(page).locator('li').last()).toHaveText(/killed, out of memory$/);
     await expect(actions(page).getByRole('button')).toHaveText(['Terminate…', 'Remove…']);
 
-    await configure(page, manifest({ name: 'server', services: [{ name: 'web_server', command: 'exec sleep 1000' }] }));
+    // A server runs on: a container started after it, whose service exits after the mock's 3 s, ends first.
+    const serverInstance = await configure(page, manifest({ name: 'server', services: [{ name: 'web_server', command: 'exec sleep 1000' }] }));
     await action(page, 'Start').click();
     await expect(detail(page)).toHaveAttribute('data-state', 'running');
-    await page.waitForTimeout(4_000);
+    await configure(page, manifest({ name: 'quick', services: [{ name: 'quick', command: 'exit 0' }] }));
+    await action(page, 'Start').click();
+    await expect(detail(page)).toHaveAttribute('data-state', 'finished', { timeout: 15_000 });
+    const serverRow = page.locator(`.ctable__body [role="row"][data-instance="${serverInstance}"]`);
+    await page.getByRole('searchbox', { name: 'App' }).fill(serverInstance);
+    await expect(serverRow).toHaveAttribute('data-state', 'running');
+    await serverRow.locator('[data-col="instance"] button').click();
+    await expect(detail(page).getByRole('heading', { level: 2 })).toHaveText(serverInstance);
     await expect(detail(page)).toHaveAttribute('data-state', 'running');
     await action(page, 'Stop').click();
     await expect(detail(page)).toHaveAttribute('data-state', 'finished');

@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test';
 import type { ConsoleServer } from './support/console-server.js';
 import { expect, test } from './support/fixtures.js';
 import { saveScreenshot } from './support/screenshots.js';
+import { recordRequests, type SentRequest } from './support/sent-requests.js';
 
 // The mock (electron/mock/mock-containers.ts, mock-container-lab.ts): 120 containers, 40 on each of rack1-n01,
 // rack1-n02 and rack2-n02 (whose root, /srv/treadmill, holds malformed files); rack3-n07 refuses SSH. Every 5 s each
@@ -70,9 +71,11 @@ test.describe('containers against the mocked backend', () => {
 
   test.describe('the default lab', () => {
     let server: ConsoleServer;
+    let sent: SentRequest[];
 
     test.beforeEach(async ({ launch, page, consoleErrors: _watched }) => {
       server = await launch({ mock: true });
+      sent = recordRequests(page);
       await openContainers(page, server);
       await expect(count(page)).toHaveText('120 containers');
     });
@@ -297,7 +300,10 @@ test.describe('containers against the mocked backend', () => {
       await expect(logLines(page).first().locator('.clog__text')).toHaveText(`starting web_server as ${endedInstance}`);
       await expect(logPanel(page)).not.toContainText(running);
       const endedCount = await logLines(page).count();
-      await page.waitForTimeout(2_500);
+      // Two more reads of its log went out: the answer to the first of them is on the page (reads never overlap).
+      const reads = () => sent.filter((r) => r.command === 'containers.logs' && r.payload.instance === endedInstance).length;
+      const readsBefore = reads();
+      await expect.poll(reads, { timeout: 15_000 }).toBeGreaterThanOrEqual(readsBefore + 2);
       await expect(logLines(page)).toHaveCount(endedCount);
 
       // Closing the detail ends the tail.
