@@ -1,5 +1,6 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { unlessMissing } from '../lib/safe-directory.js';
 import { isUnder } from '../builds/system/mountinfo.js';
 
 /**
@@ -8,14 +9,7 @@ import { isUnder } from '../builds/system/mountinfo.js';
  * or inside the output directory the build declared.
  */
 /** The real path, or null where nothing exists yet. */
-function realpathOrNull(path: string): string | null {
-  try {
-    return realpathSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
+const realpathOrNull = (path: string): string | null => unlessMissing(() => realpathSync(path));
 
 function isSymlink(path: string): boolean {
   try {

@@ -23,14 +23,17 @@ export function writableByOthers(stat: Stats): boolean {
 
 const sticky = (stat: Stats) => (stat.mode & 0o1000) !== 0;
 
-function lstatOrNull(path: string): Stats | null {
+/** What `read` returns, or null when the path it reads does not exist (any other error is thrown). */
+export function unlessMissing<T>(read: () => T): T | null {
   try {
-    return lstatSync(path);
+    return read();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
 }
+
+const lstatOrNull = (path: string): Stats | null => unlessMissing(() => lstatSync(path));
 
 /** The path with the links of its existing part resolved (those links must be safe too: the walk below checks the result). */
 function canonical(path: string): string {
