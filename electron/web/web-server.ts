@@ -69,6 +69,8 @@ const maxRequestsInFlight = 64;
 export async function startWebConsole(options: WebConsoleOptions): Promise<WebConsole> {
   const token = options.token ?? newToken();
   const prefix = sessionPath(token);
+  /** A same-origin path moved under the session prefix, unless it is there already. */
+  const underPrefix = (path: string) => (path.startsWith(prefix) ? path : `${prefix.slice(0, -1)}${path}`);
   /** The path inside the console: the session prefix taken off (clients holding the token may also use the bare path). */
   const inside = (url: URL) => (url.pathname.startsWith(prefix) ? `/${url.pathname.slice(prefix.length)}` : url.pathname);
   const bindHost = options.host ?? '127.0.0.1';
@@ -93,7 +95,7 @@ export async function startWebConsole(options: WebConsoleOptions): Promise<WebCo
       res.writeHead(303, {
         ...securityHeaders,
         'Set-Cookie': `${cookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=${prefix}`,
-        Location: `${prefix.slice(0, -1)}${sameOriginPath(new URL(`${inside(url)}${url.search}`, url))}`,
+        Location: underPrefix(sameOriginPath(url)),
         'Cache-Control': 'no-store',
       });
       res.end();
