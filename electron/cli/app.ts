@@ -3,7 +3,7 @@ import { readOperatorText } from '../lib/operator-file.js';
 import { parseArgs } from 'node:util';
 import { appPhases, SlipwayError, TraceStream, type AppNodeState, type AppRunDetail, type TraceLine } from '../../shared/contract/index.js';
 import { parseEvent } from '../../shared/contract/validate.js';
-import { createRealBackend } from '../host/real-backend.js';
+import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
 import { paint, table, useColour } from './terminal-output.js';
 

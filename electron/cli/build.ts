@@ -2,7 +2,7 @@ import { maxDocumentBytes } from '../../shared/contract/index.js';
 import { readOperatorText } from '../lib/operator-file.js';
 import { buildSteps, type BuildSummary, type LogLine, type StepState } from '../../shared/contract/index.js';
 import { parseEvent } from '../../shared/contract/validate.js';
-import { createRealBackend } from '../host/real-backend.js';
+import { createRealBackend } from '../app/real-backend.js';
 import { paint, progressOn, useColour } from './terminal-output.js';
 
 export interface BuildArgs {

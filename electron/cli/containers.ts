@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ContainerState, type ContainerScan } from '../../shared/contract/containers.js';
 import { SlipwayError } from '../../shared/contract/index.js';
-import { createRealBackend } from '../host/real-backend.js';
+import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
 import { paint, table, useColour } from './terminal-output.js';
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeployRequest, parseDeployTarget, SlipwayError, type DeployStep, type DeploySummary } from '../../shared/contract/index.js';
 import { parseEvent } from '../../shared/contract/validate.js';
-import { createRealBackend } from '../host/real-backend.js';
+import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
 import { formatSize } from './build.js';
 import { paint, progressOn, table, useColour } from './terminal-output.js';

@@ -1,6 +1,6 @@
 import type { ReadinessReport } from '../../shared/contract/index.js';
 import { parseEvent } from '../../shared/contract/validate.js';
-import { createRealBackend } from '../host/real-backend.js';
+import { createRealBackend } from '../app/real-backend.js';
 import { paint, progressOn, useColour } from './terminal-output.js';
 
 export function formatReport(report: ReadinessReport, colour: boolean): string {

@@ -1,5 +1,5 @@
 import type { NodeStatus } from '../../shared/contract/index.js';
-import { createRealBackend } from '../host/real-backend.js';
+import { createRealBackend } from '../app/real-backend.js';
 import { paint, progressOn, table, useColour } from './terminal-output.js';
 import { UsageError } from './args.js';
 import { parseArgs } from 'node:util';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NetbootSource, NetbootTarget, SlipwayError, type TftpEntry } from '../../shared/contract/index.js';
-import { createRealBackend } from '../host/real-backend.js';
+import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
 import { formatSize } from './build.js';
 import { paint, table, useColour } from './terminal-output.js';

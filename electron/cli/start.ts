@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { packageRoot } from '../host/app-paths.js';
 import type { Backend } from '../host/backend.js';
-import { createRealBackend } from '../host/real-backend.js';
+import { createRealBackend } from '../app/real-backend.js';
 import { createMockBackend } from '../mock/mock-backend.js';
 import { startWebConsole } from '../web/web-server.js';
 import type { StartArgs } from './args.js';

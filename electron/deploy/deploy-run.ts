@@ -3,15 +3,8 @@ import { maskedEnvironment, type DeployRequest, type DeployStep, type DeploySumm
 import { callForJob, type CallHandle, type HelperClient, type HelperLog } from '../helper/helper-client.js';
 import type { HelperOp, HelperResult, JobArgs } from '../helper/helper-protocol.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
-import { deploymentMeta } from './deployment-meta.js';
+import { deploymentMeta, type ResolvedImage } from './deployment-meta.js';
 import { mountStagedReadOnly, stageImage, type JobCall } from './image-mount.js';
-
-export interface ResolvedImage {
-  ref: string;
-  path: string;
-  buildId: string | null;
-  specHash: string | null;
-}
 
 /** Sends the packed tree to a node (ssh-rsync); given by the service, which owns the node pool. */
 export type RemoteSync = (tarball: string, target: Extract<DeployTarget, { kind: 'ssh-rsync' }>, log: (stream: HelperLog['stream'], text: string) => void) => Promise<{ bytes: number }>;

@@ -18,7 +18,8 @@ import type { HelperSupervisor } from '../helper/helper-supervisor.js';
 import { isUnder } from '../builds/system/mountinfo.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
-import { DeployRun, deployOutputDir, deploySteps, type ResolvedImage } from './deploy-run.js';
+import { DeployRun, deployOutputDir, deploySteps } from './deploy-run.js';
+import type { ResolvedImage } from './deployment-meta.js';
 import { listExtensions } from './extension-catalog.js';
 import { pathExistsScript, remoteSync, type NodeAccess } from './remote-sync.js';
 

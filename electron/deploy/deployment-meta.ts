@@ -1,6 +1,13 @@
 import { basename } from 'node:path';
 import { deployTargetText, maskedEnvironment, type DeployRequest } from '../../shared/contract/index.js';
-import type { ResolvedImage } from './deploy-run.js';
+
+/** The image a deploy starts from, as the service resolved it. */
+export interface ResolvedImage {
+  ref: string;
+  path: string;
+  buildId: string | null;
+  specHash: string | null;
+}
 
 export interface MetaInput {
   id: string;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
 import { packageRoot } from '../host/app-paths.js';
 import type { Backend } from '../host/backend.js';
-import { createRealBackend } from '../host/real-backend.js';
+import { createRealBackend } from '../app/real-backend.js';
 import { createMockBackend, mockScenarios, type MockScenario } from '../mock/mock-backend.js';
 import { appOrigin, registerAppScheme, serveRenderer } from './app-protocol.js';
 import { attachIpcTransport } from './ipc-transport.js';

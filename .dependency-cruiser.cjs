@@ -1,0 +1,77 @@
+/**
+ * Slipway's layering, checked by `npm run lint` (part of `npm test`):
+ *   shared/  ← electron/{lib,process} ← electron/host ← capabilities ← electron/{app,web,main,cli}
+ * and the renderer talks to the backend only through the contract in shared/.
+ * Tests and test-support/ may reach across (they wire fixtures); product code may not reach them.
+ */
+const tests = '(\\.test\\.tsx?$|/test-support/|^e2e/)';
+const capabilities = '^electron/(builds|deploy|publish|apps|containers|nodes|readiness|helper|remote)/';
+const tops = '^electron/(app|web|main|cli|preload|mock)/';
+
+module.exports = {
+  forbidden: [
+    { name: 'no-cycles', severity: 'error', comment: 'A cycle makes two modules one; break it by moving the shared part down.', from: {}, to: { circular: true } },
+    {
+      name: 'shared-is-the-bottom',
+      severity: 'error',
+      comment: 'shared/ is the contract both sides load: it imports nothing of theirs.',
+      from: { path: '^shared/' },
+      to: { path: '^(electron|renderer|e2e)/' },
+    },
+    {
+      name: 'renderer-only-through-the-contract',
+      severity: 'error',
+      comment: 'The renderer never touches Node, files or SSH: no backend module, no Node built-in, no electron.',
+      from: { path: '^renderer/', pathNot: tests },
+      to: { pathNot: '^(renderer|shared)/|^node_modules/', dependencyTypesNot: ['npm', 'npm-dev', 'type-only'] },
+    },
+    {
+      name: 'renderer-no-node-builtins',
+      severity: 'error',
+      from: { path: '^renderer/', pathNot: tests },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'lib-and-process-are-low',
+      severity: 'error',
+      comment: 'Generic helpers know no capability.',
+      from: { path: '^electron/(lib|process)/', pathNot: tests },
+      to: { path: `${capabilities}|${tops}|^electron/host/` },
+    },
+    {
+      name: 'host-knows-no-capability',
+      severity: 'error',
+      comment: 'The backend host (bus, dispatcher, pump, paths) is below the services; the composition root is electron/app/.',
+      from: { path: '^electron/host/', pathNot: tests },
+      to: { path: `${capabilities}|${tops}` },
+    },
+    {
+      name: 'capabilities-not-up',
+      severity: 'error',
+      comment: 'A service never imports the composition root, a transport, the window or the CLI.',
+      from: { path: capabilities, pathNot: tests },
+      to: { path: tops },
+    },
+    {
+      name: 'capabilities-not-electron',
+      severity: 'error',
+      comment: 'Services run in the web console and the CLI too: the electron module belongs to electron/main and preload.',
+      from: { path: `${capabilities}|^electron/(host|lib|process|app|web|cli)/`, pathNot: tests },
+      to: { path: '^node_modules/electron/' },
+    },
+    {
+      name: 'no-fixtures-in-product',
+      severity: 'error',
+      comment: 'Fixtures and tests are never bundled.',
+      from: { pathNot: tests },
+      to: { path: tests },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(out|dist|node_modules)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] },
+  },
+};
