@@ -1,6 +1,8 @@
 import { basename, dirname, join } from 'node:path';
 import { maskedEnvironment, type DeployRequest, type DeployStep, type DeploySummary, type DeployTarget } from '../../shared/contract/index.js';
-import { callForJob, type CallHandle, type HelperClient, type HelperLog } from '../helper/helper-client.js';
+import type { HelperClient, HelperLog } from '../helper/helper-client.js';
+import { HelperSession, type Released } from '../jobs/helper-session.js';
+import { runSteps, updateStep } from '../jobs/step-loop.js';
 import type { HelperOp, HelperResult, JobArgs } from '../helper/helper-protocol.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import { deploymentMeta, type ResolvedImage } from './deployment-meta.js';
@@ -30,12 +32,6 @@ export interface DeployHooks {
 
 export type DeployOutcome = Pick<DeploySummary, 'status' | 'failedStep' | 'error' | 'output'> & { released: string[]; unreleased: string[] };
 
-class Cancelled extends Error {
-  constructor() {
-    super('cancelled');
-  }
-}
-
 export function deploySteps(extensions: readonly string[], target: DeployTarget): DeployStep[] {
   const targetLabel = { tar: 'Write the tarball', rawdisk: 'Write a new disk image', 'ssh-rsync': `Sync to ${target.kind === 'ssh-rsync' ? target.node : ''}` }[target.kind];
   return [
@@ -56,9 +52,7 @@ export function deploySteps(extensions: readonly string[], target: DeployTarget)
  * every mount, loop device and file the deploy made, newest first.
  */
 export class DeployRun {
-  private cancelled = false;
-  private opened = false;
-  private current: CallHandle<unknown> | null = null;
+  private readonly session: HelperSession;
   private output: DeployOutcome['output'] = null;
   readonly steps: DeployStep[];
 
@@ -67,33 +61,15 @@ export class DeployRun {
     private readonly hooks: DeployHooks,
   ) {
     this.steps = deploySteps(input.request.extensions, input.request.target);
+    this.session = new HelperSession(input.helper, input.id, hooks.log);
   }
 
   cancel(): void {
-    this.cancelled = true;
-    this.current?.cancel();
+    this.session.cancel();
   }
 
-  private update(index: number, patch: Partial<DeployStep>): void {
-    this.steps[index] = { ...this.steps[index]!, ...patch };
-    this.hooks.step(this.steps[index]);
-  }
-
-  private async call<O extends HelperOp>(step: string | null, op: O, args: JobArgs<O>): Promise<HelperResult<O>> {
-    if (this.cancelled && op !== 'build.close') throw new Cancelled();
-    const handle = callForJob(this.input.helper, this.input.id, op, args, (line) => this.hooks.log(step, line.stream, line.text));
-    this.current = handle as CallHandle<unknown>;
-    try {
-      const value = await handle.result;
-      if (op === 'build.open') this.opened = true;
-      return value;
-    } catch (error) {
-      const cancelled = (error as { cancelled?: boolean }).cancelled || this.cancelled;
-      if (op === 'build.open') this.opened = true;
-      throw cancelled && op !== 'build.close' ? new Cancelled() : error;
-    } finally {
-      this.current = null;
-    }
+  private call<O extends HelperOp>(step: string | null, op: O, args: JobArgs<O>): Promise<HelperResult<O>> {
+    return this.session.call(step, op, args);
   }
 
   private bound(step: string): JobCall {
@@ -148,55 +124,38 @@ export class DeployRun {
   }
 
   async run(): Promise<DeployOutcome> {
-    let outcome: Omit<DeployOutcome, 'released' | 'unreleased'> = { status: 'succeeded', failedStep: null, error: null, output: null };
     let work: ReturnType<DeployRun['work']> | null = null;
     const releaseIndex = this.steps.length - 1;
-    for (const [index, { id }] of this.steps.entries()) {
-      if (index === releaseIndex) break;
-      if (outcome.status !== 'succeeded') {
-        this.update(index, { status: 'skipped', message: outcome.status === 'cancelled' ? 'cancelled' : `skipped: ${outcome.failedStep} failed` });
-        continue;
-      }
-      const started = Date.now();
-      this.update(index, { status: 'running', startedAt: new Date().toISOString() });
-      try {
-        if (this.cancelled) throw new Cancelled();
+    const outcome = await runSteps({
+      steps: this.steps,
+      count: releaseIndex,
+      cancelled: () => this.session.isCancelled,
+      onStep: (step) => this.hooks.step(step),
+      onLog: (step, stream, text) => this.hooks.log(step, stream, text),
+      work: async (step) => {
         if (!work) {
-          const { dir } = await this.call(id, 'build.open', { outputDir: this.input.outputDir, owner: this.input.owner });
+          const { dir } = await this.call(step.id, 'build.open', { outputDir: this.input.outputDir, owner: this.input.owner });
           work = this.work(dir);
         }
-        const message = await work[id]!(id);
-        this.update(index, { status: 'done', durationMs: Date.now() - started, message: message ?? null });
-      } catch (error) {
-        const cancelled = error instanceof Cancelled;
-        const message = cancelled ? 'cancelled' : (error as Error).message;
-        this.hooks.log(id, 'err', cancelled ? 'cancelled by the operator' : message);
-        this.update(index, { status: 'failed', durationMs: Date.now() - started, message });
-        outcome = { status: cancelled ? 'cancelled' : 'failed', failedStep: id, error: message, output: null };
-      }
-    }
-    if (outcome.status === 'succeeded') outcome = { ...outcome, output: this.output };
-    return { ...outcome, ...(await this.release(releaseIndex)) };
+        return (await work[step.id]!(step.id)) ?? null;
+      },
+    });
+    return { ...outcome, output: outcome.status === 'succeeded' ? this.output : null, ...(await this.release(releaseIndex)) };
   }
 
-  private async release(index: number): Promise<{ released: string[]; unreleased: string[] }> {
+  /** The last step, whatever happened: every mount, loop device and file the deploy made is released. */
+  private async release(index: number): Promise<Released> {
     const started = Date.now();
-    this.update(index, { status: 'running', startedAt: new Date().toISOString() });
-    if (!this.opened) {
-      this.update(index, { status: 'done', durationMs: 0, message: 'nothing was acquired' });
+    const update = (patch: Partial<DeployStep>) => updateStep({ steps: this.steps, onStep: (step) => this.hooks.step(step) }, index, patch);
+    update({ status: 'running', startedAt: new Date().toISOString() });
+    if (!this.session.isOpen) {
+      update({ status: 'done', durationMs: 0, message: 'nothing was acquired' });
       return { released: [], unreleased: [] };
     }
-    try {
-      const result = await this.call('release', 'build.close', {});
-      const ok = result.failed.length === 0;
-      this.update(index, { status: ok ? 'done' : 'failed', durationMs: Date.now() - started, message: ok ? `released ${result.released.length} resources` : `not released: ${result.failed.join('; ')}` });
-      return { released: result.released, unreleased: result.failed };
-    } catch (error) {
-      const why = `release failed (${(error as Error).message}); journal recovery will finish it`;
-      this.hooks.log('release', 'err', why);
-      this.update(index, { status: 'failed', durationMs: Date.now() - started, message: why });
-      return { released: [], unreleased: [why] };
-    }
+    const result = await this.session.close('release');
+    const ok = result.unreleased.length === 0;
+    update({ status: ok ? 'done' : 'failed', durationMs: Date.now() - started, message: ok ? `released ${result.released.length} resources` : `not released: ${result.unreleased.join('; ')}` });
+    return result;
   }
 }
 

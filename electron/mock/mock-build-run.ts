@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildSteps, type BuildStatus, type BuildSummary, type LogLine, type StepId, type StepState } from '../../shared/contract/index.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { ScriptContext } from './mock-build-context.js';
+import { runSteps, updateStep, type StepLoop } from '../jobs/step-loop.js';
 import { stepScripts } from './mock-build-script.js';
+import { playScript } from './mock-script-player.js';
 
 /** One build as the mock keeps it: everything `builds.get` and `builds.logs` answer from. */
 export interface BuildRecord {
@@ -49,8 +51,6 @@ export interface RunOptions {
   bus: EventBus | null;
   flushMs: number;
 }
-
-class StepFailure extends Error {}
 
 /** Lines go into the record at once and out to clients in batches, never one event a line. */
 class LogSink {
@@ -99,9 +99,9 @@ function cleanupLines(context: RunOptions['context'], reached: number): string[]
 }
 
 /**
- * Runs a build's steps in order, keeping the record current and publishing
- * `builds.step`, `builds.log` and `builds.finished` as a real build would.
- * Cancelling marks the running step failed ("cancelled") and skips the rest.
+ * Runs a build's scripted steps through the same step loop as a real build
+ * (electron/jobs/step-loop.ts), keeping the record current and publishing
+ * `builds.step`, `builds.log` and `builds.finished` as a real build does.
  */
 export async function runBuild(options: RunOptions): Promise<void> {
   const { record, context, clock, bus } = options;
@@ -109,14 +109,6 @@ export async function runBuild(options: RunOptions): Promise<void> {
   const sink = new LogSink(record, bus, options.flushMs);
   const id = record.summary.id;
   const started = Date.parse(record.summary.startedAt);
-
-  const setStep = (index: number, change: Partial<StepState>) => {
-    const step = { ...record.steps[index]!, ...change };
-    record.steps[index] = step;
-    // Lines before a step change arrive before it, so the log and the step list agree.
-    sink.flush();
-    bus?.publish('builds.step', { id, step });
-  };
 
   const finish = (status: BuildStatus, failedStep: StepId | null, error: string | null) => {
     sink.close();
@@ -136,35 +128,23 @@ export async function runBuild(options: RunOptions): Promise<void> {
     bus?.publish('builds.finished', record.summary);
   };
 
-  let current = 0;
-  let stepStart = clock.now();
-  try {
-    for (const [index, def] of buildSteps.entries()) {
-      current = index;
-      stepStart = clock.now();
-      setStep(index, { status: 'running', startedAt: iso(stepStart), message: null });
-      for (const action of stepScripts[def.id]({ ...context, failing: options.failAt === def.id })) {
-        signal.throwIfAborted();
-        if (action.kind === 'line') sink.push(def.id, action.stream, action.text);
-        else if (action.kind === 'pause') await clock.pause(action.ms * options.speed, signal);
-        else if (action.kind === 'progress') setStep(index, { message: action.message });
-        else throw new StepFailure(action.message);
-      }
-      setStep(index, { status: 'done', durationMs: clock.now() - stepStart });
-    }
-    finish('succeeded', null, null);
-  } catch (error) {
-    const cancelled = signal.aborted;
-    if (!cancelled && !(error instanceof StepFailure)) throw error;
-    const def = buildSteps[current]!;
-    const why = cancelled ? 'cancelled' : (error as Error).message;
-    if (cancelled) sink.push(def.id, 'info', `build cancelled by the operator during "${def.label}"`);
-    setStep(current, { status: 'failed', durationMs: clock.now() - stepStart, message: why });
-    for (let later = current + 1; later < buildSteps.length; later += 1) {
-      setStep(later, { status: 'skipped', message: cancelled ? 'not run: build cancelled' : `not run: ${def.id} failed` });
-    }
-    sink.push(null, 'info', `cleanup: releasing what the build acquired (${cancelled ? 'cancelled' : `${def.id} failed`})`);
-    for (const line of cleanupLines(context, current)) sink.push(null, 'info', line);
-    finish(cancelled ? 'cancelled' : 'failed', def.id, cancelled ? `cancelled during ${def.id}` : `${def.id}: ${why}`);
-  }
+  const loop: StepLoop<StepState> = {
+    steps: record.steps,
+    now: clock.now,
+    cancelled: () => signal.aborted,
+    onStep: (step) => {
+      // Lines before a step change arrive before it, so the log and the step list agree.
+      sink.flush();
+      bus?.publish('builds.step', { id, step });
+    },
+    onLog: (step, stream, text) => sink.push(step, stream, text),
+    work: (step, index) => playScript(stepScripts[step.id]({ ...context, failing: options.failAt === step.id }), { signal, clock, speed: options.speed, line: (stream, text) => sink.push(step.id, stream, text), progress: (message) => updateStep(loop, index, { message }) }),
+  };
+  const outcome = await runSteps(loop);
+  if (outcome.status === 'succeeded') return finish('succeeded', null, null);
+  const cancelled = outcome.status === 'cancelled';
+  const failed = outcome.failedStep!;
+  sink.push(null, 'info', `cleanup: releasing what the build acquired (${cancelled ? 'cancelled' : `${failed} failed`})`);
+  for (const line of cleanupLines(context, buildSteps.findIndex((s) => s.id === failed))) sink.push(null, 'info', line);
+  finish(outcome.status, failed, cancelled ? `cancelled during ${failed}` : `${failed}: ${outcome.error}`);
 }

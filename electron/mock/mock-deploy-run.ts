@@ -1,7 +1,9 @@
 import type { DeployLogLine, DeployStep, DeploySummary } from '../../shared/contract/index.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { RunClock } from './mock-build-run.js';
+import { runSteps, updateStep, type StepLoop } from '../jobs/step-loop.js';
 import { releaseLines, type DeployContext, type PlannedStep } from './mock-deploy-script.js';
+import { playScript } from './mock-script-player.js';
 
 /** One deploy as the mock keeps it: everything `deploy.get` and `deploy.logs` answer from. */
 export interface DeployRecord {
@@ -25,14 +27,12 @@ export interface DeployRunOptions {
   flushMs: number;
 }
 
-class StepFailure extends Error {}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Runs a deploy's steps in order, publishing `deploy.step`, `deploy.log` (in
- * batches) and `deploy.finished`. A failing or cancelled step fails, the
- * later ones are skipped, and what the deploy acquired is released either way.
+ * Runs a deploy's scripted steps through the same step loop as a real deploy
+ * (electron/jobs/step-loop.ts), publishing `deploy.step`, `deploy.log` (in
+ * batches) and `deploy.finished`; what the deploy acquired is released either way.
  */
 export async function runDeploy(options: DeployRunOptions): Promise<void> {
   const { record, context, plan, clock, bus } = options;
@@ -51,13 +51,6 @@ export async function runDeploy(options: DeployRunOptions): Promise<void> {
     record.log.push(line);
     if (bus) pending.push(line);
   };
-  const setStep = (index: number, change: Partial<DeployStep>) => {
-    const step = { ...record.steps[index]!, ...change };
-    record.steps[index] = step;
-    // Lines before a step change arrive before it, so the log and the step list agree.
-    flush();
-    bus?.publish('deploy.step', { id, step });
-  };
   const finish = (change: Partial<DeploySummary>) => {
     if (timer) clearInterval(timer);
     flush();
@@ -67,36 +60,27 @@ export async function runDeploy(options: DeployRunOptions): Promise<void> {
     bus?.publish('deploy.finished', record.summary);
   };
 
-  let current = 0;
-  let stepStart = clock.now();
-  try {
-    for (const [index, def] of plan.entries()) {
-      current = index;
-      stepStart = clock.now();
-      setStep(index, { status: 'running', startedAt: iso(stepStart), message: null });
-      for (const action of def.script(context)) {
-        signal.throwIfAborted();
-        if (action.kind === 'line') push(def.id, action.stream, action.text);
-        else if (action.kind === 'pause') await clock.pause(action.ms * options.speed, signal);
-        else if (action.kind === 'progress') setStep(index, { message: action.message });
-        else throw new StepFailure(action.message);
-      }
-      setStep(index, { status: 'done', durationMs: clock.now() - stepStart, message: null });
-    }
-    for (const line of releaseLines(context, plan, current, true)) push(null, 'info', line);
-    finish({ status: 'succeeded', output: { location: context.location, bytes: context.bytes, sha256: context.sha256 } });
-  } catch (error) {
-    const cancelled = signal.aborted;
-    if (!cancelled && !(error instanceof StepFailure)) throw error;
-    const def = plan[current]!;
-    const why = cancelled ? 'cancelled' : (error as Error).message;
-    if (cancelled) push(def.id, 'info', `deploy cancelled by the operator during "${def.label}"`);
-    setStep(current, { status: 'failed', durationMs: clock.now() - stepStart, message: why });
-    for (let later = current + 1; later < plan.length; later += 1) {
-      setStep(later, { status: 'skipped', message: cancelled ? 'not run: deploy cancelled' : `not run: ${def.id} failed` });
-    }
-    push(null, 'info', `cleanup: releasing what the deploy acquired (${cancelled ? 'cancelled' : `${def.id} failed`})`);
-    for (const line of releaseLines(context, plan, current, false)) push(null, 'info', line);
-    finish({ status: cancelled ? 'cancelled' : 'failed', failedStep: def.id, error: cancelled ? `cancelled during ${def.id}` : `${def.id} (${def.label}): ${why}` });
+  const loop: StepLoop<DeployStep> = {
+    steps: record.steps,
+    now: clock.now,
+    cancelled: () => signal.aborted,
+    onStep: (step) => {
+      // Lines before a step change arrive before it, so the log and the step list agree.
+      flush();
+      bus?.publish('deploy.step', { id, step });
+    },
+    onLog: push,
+    work: (step, index) => playScript(plan[index]!.script(context), { signal, clock, speed: options.speed, line: (stream, text) => push(step.id, stream, text), progress: (message) => updateStep(loop, index, { message }) }),
+  };
+  const outcome = await runSteps(loop);
+  if (outcome.status === 'succeeded') {
+    for (const line of releaseLines(context, plan, plan.length - 1, true)) push(null, 'info', line);
+    return finish({ status: 'succeeded', output: { location: context.location, bytes: context.bytes, sha256: context.sha256 } });
   }
+  const cancelled = outcome.status === 'cancelled';
+  const failed = plan.findIndex((step) => step.id === outcome.failedStep);
+  const def = plan[failed]!;
+  push(null, 'info', `cleanup: releasing what the deploy acquired (${cancelled ? 'cancelled' : `${def.id} failed`})`);
+  for (const line of releaseLines(context, plan, failed, false)) push(null, 'info', line);
+  finish({ status: outcome.status, failedStep: def.id, error: cancelled ? `cancelled during ${def.id}` : `${def.id} (${def.label}): ${outcome.error}` });
 }
