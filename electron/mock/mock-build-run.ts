@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { buildSteps, type BuildStatus, type BuildSummary, type LogLine, type StepId, type StepState } from '../../shared/contract/index.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { ScriptContext } from './mock-build-context.js';
 import { runSteps, updateStep, type StepLoop } from '../jobs/step-loop.js';
 import { stepScripts } from './mock-build-script.js';
-import { playScript } from './mock-script-player.js';
+import { playScript, type RunClock } from './mock-script-player.js';
 
 /** One build as the mock keeps it: everything `builds.get` and `builds.logs` answer from. */
 export interface BuildRecord {
@@ -14,30 +13,6 @@ export interface BuildRecord {
   specText: string;
   abort: AbortController | null;
   done: Promise<void> | null;
-}
-
-/** Live runs sleep; seeding the history replays a script at once on a virtual clock. */
-export interface RunClock {
-  now(): number;
-  pause(ms: number, signal: AbortSignal): Promise<void>;
-}
-
-export const liveClock: RunClock = {
-  now: () => Date.now(),
-  async pause(ms, signal) {
-    if (ms > 0) await sleep(ms, undefined, { signal });
-    else signal.throwIfAborted();
-  },
-};
-
-export function virtualClock(start: number): RunClock {
-  let t = start;
-  return {
-    now: () => t,
-    async pause(ms) {
-      t += ms;
-    },
-  };
 }
 
 export interface RunOptions {

@@ -5,7 +5,8 @@ import type { Handlers } from '../host/backend.js';
 import { specHash } from '../builds/spec-hash.js';
 import type { EventBus } from '../host/event-bus.js';
 import { planArtifacts } from './mock-build-context.js';
-import { liveClock, runBuild, virtualClock, type BuildRecord, type RunClock } from './mock-build-run.js';
+import { runBuild, type BuildRecord } from './mock-build-run.js';
+import { liveClock, virtualClock, type RunClock } from './mock-script-player.js';
 import { mockDefaults, seedBuilds } from './mock-build-specs.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { DeployLogLine, DeployStep, DeploySummary } from '../../shared/contract/index.js';
 import type { EventBus } from '../host/event-bus.js';
-import type { RunClock } from './mock-build-run.js';
+import type { RunClock } from './mock-script-player.js';
 import { runSteps, updateStep, type StepLoop } from '../jobs/step-loop.js';
 import { releaseLines, type DeployContext, type PlannedStep } from './mock-deploy-script.js';
 import { playScript } from './mock-script-player.js';

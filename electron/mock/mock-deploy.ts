@@ -12,7 +12,7 @@ import {
 } from '../../shared/contract/index.js';
 import type { Handlers } from '../host/backend.js';
 import type { EventBus } from '../host/event-bus.js';
-import { liveClock, virtualClock, type RunClock } from './mock-build-run.js';
+import { liveClock, virtualClock, type RunClock } from './mock-script-player.js';
 import { distinctImages, extensionDirs, imagesOf, mockExtensions, resolveExtensions, resolveImage } from './mock-deploy-catalog.js';
 import { runDeploy, type DeployRecord } from './mock-deploy-run.js';
 import { planSteps, type DeployContext } from './mock-deploy-script.js';

@@ -1,7 +1,31 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLine } from '../../shared/contract/index.js';
 import { Cancelled } from '../jobs/step-loop.js';
-import type { RunClock } from './mock-build-run.js';
 import type { ScriptRun } from './mock-build-context.js';
+
+/** Live runs sleep; seeding the history replays a script at once on a virtual clock. */
+export interface RunClock {
+  now(): number;
+  pause(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const liveClock: RunClock = {
+  now: () => Date.now(),
+  async pause(ms, signal) {
+    if (ms > 0) await sleep(ms, undefined, { signal });
+    else signal.throwIfAborted();
+  },
+};
+
+export function virtualClock(start: number): RunClock {
+  let t = start;
+  return {
+    now: () => t,
+    async pause(ms) {
+      t += ms;
+    },
+  };
+}
 
 export interface PlayOptions {
   signal: AbortSignal;
