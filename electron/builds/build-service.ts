@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
-import { SlipwayError, type BuildDefaults, type BuildDetail, type BuildSummary, type ImageSpec, type LogLine, type StepId } from '../../shared/contract/index.js';
+import { SlipwayError, type BuildDefaults, type BuildDetail, type BuildSummary, type ImageSpec, type StepId } from '../../shared/contract/index.js';
 import { parseSpecText } from '../../shared/builds/spec-text.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import { BuildHistory } from './build-history.js';
-import { BuildLog } from './build-log.js';
+import { JobLog } from '../jobs/job-log.js';
+import { JobRegistry, type LiveJob } from '../jobs/job-registry.js';
 import { BuildRun, initialSteps } from './build-pipeline.js';
 import { cachedArtifacts } from './build-cache.js';
 import { orphanedBuilds, type HelperSupervisor } from '../helper/helper-supervisor.js';
@@ -27,9 +28,7 @@ export interface BuildServiceDeps {
   otherLive?: () => Iterable<string>;
 }
 
-interface Live {
-  detail: BuildDetail;
-  log: BuildLog;
+interface Live extends LiveJob<BuildDetail, StepId> {
   run: BuildRun | null;
   /** A cancel that came before the run existed (while the helper was starting). */
   cancelled: boolean;
@@ -50,9 +49,7 @@ function exampleSpec(imagesDir: string, arch: string): string {
 }
 
 export function createBuildService(deps: BuildServiceDeps) {
-  const history = new BuildHistory(deps.stateDir);
-  const live = new Map<string, Live>();
-  const finished: BuildDetail[] = history.load();
+  const jobs = new JobRegistry<BuildDetail, StepId, Live>(new BuildHistory(deps.stateDir), 'build');
 
   const fill = (raw: Record<string, unknown>) => ({ mirror: deps.hostMirror ?? undefined, arch: deps.hostArch, ...raw });
 
@@ -66,18 +63,10 @@ export function createBuildService(deps: BuildServiceDeps) {
     return result.spec;
   }
 
-  function summaries(): BuildSummary[] {
-    return [...[...live.values()].map((l) => l.detail.summary).reverse(), ...finished.map((d) => d.summary)];
-  }
-
   function finish(entry: Live, patch: Partial<BuildSummary>): BuildSummary {
-    entry.log.flush();
     const started = Date.parse(entry.detail.summary.startedAt);
     const summary: BuildSummary = { ...entry.detail.summary, finishedAt: new Date().toISOString(), durationMs: Date.now() - started, ...patch };
-    const detail: BuildDetail = { ...entry.detail, summary, steps: entry.run?.steps ?? entry.detail.steps, logTotal: entry.log.lines.length };
-    history.save(detail, entry.log.lines);
-    live.delete(summary.id);
-    finished.unshift(detail);
+    jobs.complete(entry, summary);
     deps.bus.publish('builds.finished', summary);
     return summary;
   }
@@ -90,12 +79,12 @@ export function createBuildService(deps: BuildServiceDeps) {
     };
     const entry: Live = {
       detail: { summary, steps: initialSteps(), logTotal: 0, specText },
-      log: new BuildLog((lines) => deps.bus.publish('builds.log', { id, lines })),
+      log: new JobLog((lines) => deps.bus.publish('builds.log', { id, lines })),
       run: null,
       cancelled: false,
       done: Promise.resolve(summary),
     };
-    live.set(id, entry);
+    jobs.add(entry);
     deps.bus.publish('builds.started', entry.detail);
     return entry;
   }
@@ -118,7 +107,7 @@ export function createBuildService(deps: BuildServiceDeps) {
       if (outcome.unreleased.length > 0) {
         entry.log.add(null, 'err', `left for journal recovery: ${outcome.unreleased.join('; ')}`);
         // The helper died under the build: a fresh one releases what the journal names, now.
-        live.delete(id);
+        jobs.unlist(id);
         const cleaned = await service.recover().catch((error: Error) => [`recovery failed: ${error.message}`]);
         for (const line of cleaned) entry.log.add(null, 'info', `recovered: ${line}`);
       }
@@ -127,14 +116,6 @@ export function createBuildService(deps: BuildServiceDeps) {
       entry.log.add(null, 'err', (error as Error).message);
       return finish(entry, { status: 'failed', failedStep: 'sparse-files', error: (error as Error).message });
     }
-  }
-
-  function find(id: string): { detail: BuildDetail; lines: () => LogLine[] } {
-    const running = live.get(id);
-    if (running) return { detail: { ...running.detail, steps: running.run?.steps ?? running.detail.steps, logTotal: running.log.lines.length }, lines: () => running.log.lines };
-    const done = finished.find((d) => d.summary.id === id);
-    if (!done) throw new SlipwayError('bad_request', `no build ${id}`, 'id');
-    return { detail: done, lines: () => history.logLines(id) };
   }
 
   const service = {
@@ -147,13 +128,9 @@ export function createBuildService(deps: BuildServiceDeps) {
       return result.ok ? { problems: [], specHash: specHash(result.spec) } : { problems: result.problems, specHash: null };
     },
 
-    list: summaries,
-    get: (id: string) => find(id).detail,
-
-    logs(id: string, from: number, count: number) {
-      const lines = find(id).lines();
-      return { lines: lines.slice(from, from + count), total: lines.length };
-    },
+    list: (): BuildSummary[] => jobs.summaries(),
+    get: (id: string) => jobs.find(id).detail,
+    logs: (id: string, from: number, count: number) => jobs.logs(id, from, count),
 
     /** Starts a build (or answers from the cache) and returns at once; `done` resolves when it ends. */
     start(specText: string): { id: string; cacheHit: boolean; done: Promise<BuildSummary> } {
@@ -173,7 +150,7 @@ export function createBuildService(deps: BuildServiceDeps) {
     },
 
     cancel(id: string): boolean {
-      const entry = live.get(id);
+      const entry = jobs.running(id);
       if (!entry) return false;
       entry.log.add(null, 'info', 'cancel requested');
       entry.cancelled = true;
@@ -183,7 +160,7 @@ export function createBuildService(deps: BuildServiceDeps) {
 
     /** Journal recovery: release what builds of a dead Slipway left behind, and say what. */
     async recover(): Promise<string[]> {
-      const orphans = orphanedBuilds(deps.workspace, deps.owner, new Set([...live.keys(), ...(deps.otherLive?.() ?? [])]));
+      const orphans = orphanedBuilds(deps.workspace, deps.owner, new Set([...jobs.liveIds(), ...(deps.otherLive?.() ?? [])]));
       if (orphans.length === 0) return [];
       const helper = await deps.helpers.get();
       const result = await helper.call('recover', { buildIds: orphans }).result;

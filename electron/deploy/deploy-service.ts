@@ -12,8 +12,9 @@ import {
   type DeployRequest,
   type DeploySummary,
 } from '../../shared/contract/index.js';
-import { BuildLog } from '../builds/build-log.js';
-import { JobHistory } from '../builds/build-history.js';
+import { JobLog } from '../jobs/job-log.js';
+import { JobRegistry, type LiveJob } from '../jobs/job-registry.js';
+import { JobHistory } from '../jobs/job-history.js';
 import type { HelperSupervisor } from '../helper/helper-supervisor.js';
 import { isUnder } from '../builds/system/mountinfo.js';
 import type { EventBus } from '../host/event-bus.js';
@@ -41,9 +42,7 @@ export interface DeployServiceDeps {
   extensionTimeoutMs?: number;
 }
 
-interface Live {
-  detail: DeployDetail;
-  log: BuildLog<string>;
+interface Live extends LiveJob<DeployDetail, string> {
   run: DeployRun;
 }
 
@@ -74,9 +73,7 @@ export function deployableImages(builds: readonly BuildSummary[]): DeployableIma
 }
 
 export function createDeployService(deps: DeployServiceDeps) {
-  const past = history(deps.stateDir);
-  const finished = past.load();
-  const live = new Map<string, Live>();
+  const jobs = new JobRegistry<DeployDetail, string, Live>(history(deps.stateDir), 'deploy');
 
   function resolveImage(ref: string): ResolvedImage {
     if (ref.startsWith('/')) {
@@ -129,14 +126,6 @@ export function createDeployService(deps: DeployServiceDeps) {
     if (existsSync(target.path) && !request.overwrite) throw new SlipwayError('bad_request', `${target.path} exists: it will be replaced`, 'overwrite');
   }
 
-  function find(id: string): { detail: DeployDetail; lines: () => DeployLogLine[] } {
-    const running = live.get(id);
-    if (running) return { detail: { ...running.detail, steps: running.run.steps, logTotal: running.log.lines.length }, lines: () => running.log.lines };
-    const done = finished.find((detail) => detail.summary.id === id);
-    if (!done) throw new SlipwayError('bad_request', `no deploy ${id}`, 'id');
-    return { detail: done, lines: () => past.logLines(id) };
-  }
-
   async function execute(entry: Live): Promise<DeploySummary> {
     const { id } = entry.detail.summary;
     const outcome = await entry.run.run();
@@ -152,15 +141,11 @@ export function createDeployService(deps: DeployServiceDeps) {
     };
     if (outcome.unreleased.length > 0) {
       entry.log.add('release', 'err', `left for journal recovery: ${outcome.unreleased.join('; ')}`);
-      live.delete(id);
+      jobs.unlist(id);
       const cleaned = await deps.recover().catch((error: Error) => [`recovery failed: ${error.message}`]);
       for (const line of cleaned) entry.log.add('release', 'info', `recovered: ${line}`);
     }
-    entry.log.flush();
-    const detail: DeployDetail = { ...entry.detail, summary, steps: entry.run.steps, logTotal: entry.log.lines.length };
-    past.save(detail, entry.log.lines);
-    live.delete(id);
-    finished.unshift(detail);
+    jobs.complete(entry, summary);
     deps.bus.publish('deploy.finished', summary);
     return summary;
   }
@@ -170,16 +155,9 @@ export function createDeployService(deps: DeployServiceDeps) {
       return { extensionDirs: [...deps.extensionDirs], extensions: listExtensions(deps.extensionDirs), images: deployableImages(deps.builds()) };
     },
 
-    list(): DeploySummary[] {
-      return [...[...live.values()].map((entry) => entry.detail.summary).reverse(), ...finished.map((detail) => detail.summary)];
-    },
-
-    get: (id: string) => find(id).detail,
-
-    logs(id: string, from: number, count: number) {
-      const lines = find(id).lines();
-      return { lines: lines.slice(from, from + count), total: lines.length };
-    },
+    list: (): DeploySummary[] => jobs.summaries(),
+    get: (id: string) => jobs.find(id).detail,
+    logs: (id: string, from: number, count: number) => jobs.logs(id, from, count),
 
     /** Checks everything it can before anything is mounted, then runs in the background; `done` resolves at the end. */
     async start(request: DeployRequest): Promise<{ id: string; done: Promise<DeploySummary> }> {
@@ -203,7 +181,7 @@ export function createDeployService(deps: DeployServiceDeps) {
         error: null,
         output: null,
       };
-      const log = new BuildLog<string>((lines) => deps.bus.publish('deploy.log', { id, lines }));
+      const log = new JobLog<string>((lines) => deps.bus.publish('deploy.log', { id, lines }));
       const run = new DeployRun(
         {
           id,
@@ -226,21 +204,21 @@ export function createDeployService(deps: DeployServiceDeps) {
         },
       );
       const entry: Live = { detail: { summary, steps: deploySteps(request.extensions, request.target), logTotal: 0, env: maskedEnvironment(request.env, request.secrets) }, log, run };
-      live.set(id, entry);
+      jobs.add(entry);
       deps.bus.publish('deploy.started', entry.detail);
       log.add(null, 'info', `deploy ${id}: ${image.ref} (${image.path}) → ${summary.target}`);
       return { id, done: execute(entry) };
     },
 
     cancel(id: string): boolean {
-      const entry = live.get(id);
+      const entry = jobs.running(id);
       if (!entry) return false;
       entry.log.add(null, 'info', 'cancel requested');
       entry.run.cancel();
       return true;
     },
 
-    liveIds: () => live.keys(),
+    liveIds: () => jobs.liveIds(),
   };
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { JobHistory } from './build-history.js';
+import { JobHistory } from './job-history.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slipway-history-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

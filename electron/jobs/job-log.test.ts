@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LogLine } from '../../shared/contract/index.js';
-import { BuildLog } from './build-log.js';
+import { JobLog } from './job-log.js';
 
-describe('BuildLog', () => {
+describe('JobLog', () => {
   let batches: LogLine[][];
-  let log: BuildLog;
+  let log: JobLog;
 
   beforeEach(() => {
     vi.useFakeTimers();
     batches = [];
-    log = new BuildLog((lines) => batches.push(lines), 50);
+    log = new JobLog((lines) => batches.push(lines), 50);
   });
   afterEach(() => vi.useRealTimers());
 
@@ -76,7 +76,7 @@ describe('BuildLog', () => {
 
   it('uses 50 ms by default', () => {
     const seen: LogLine[][] = [];
-    const byDefault = new BuildLog((lines) => seen.push(lines));
+    const byDefault = new JobLog((lines) => seen.push(lines));
     byDefault.add(null, 'info', 'x');
     vi.advanceTimersByTime(49);
     expect(seen).toHaveLength(0);

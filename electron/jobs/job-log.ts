@@ -9,10 +9,10 @@ export interface StepLogLine<S extends string> {
 }
 
 /**
- * A build's log: every line kept (the viewer pages through it), new lines
+ * A job's log: every line kept (the viewer pages through it), new lines
  * handed out in batches so the UI gets one event per frame, not per line.
  */
-export class BuildLog<S extends string = StepId> {
+export class JobLog<S extends string = StepId> {
   readonly lines: StepLogLine<S>[] = [];
   private pending: StepLogLine<S>[] = [];
   private timer: NodeJS.Timeout | null = null;
