@@ -1,6 +1,6 @@
 import { useDeferredValue, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { formatCount } from '../lib/format.js';
-import type { LogBuffer, ShownLine } from './log-buffer.js';
+import type { LogBuffer, ShownLine } from '../lib/log-buffer.js';
 import { findMatches, splitMatches } from './log-search.js';
 import { useFollowViewport } from './use-follow-viewport.js';
 import { visibleRange } from './virtual-window.js';

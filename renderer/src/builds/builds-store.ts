@@ -1,8 +1,9 @@
 import { create } from 'zustand';
 import { parseSpecText } from '../../../shared/builds/spec-text.js';
-import type { BuildDefaults, BuildSummary, SlipwayEvent, SpecProblem, StepState } from '../../../shared/contract/index.js';
+import type { BuildDefaults, BuildSummary, LogLine, SlipwayEvent, SpecProblem, StepState } from '../../../shared/contract/index.js';
 import { host } from '../host/host.js';
-import { LogBuffer } from './log-buffer.js';
+import { LogBuffer } from '../lib/log-buffer.js';
+import { createLogFill } from '../lib/log-fill.js';
 
 /** The contract's largest page. */
 export const logPageSize = 5_000;
@@ -77,47 +78,14 @@ const clientProblems = (text: string): SpecProblem[] => {
 
 export const useBuilds = create<BuildsState>()((set, get) => {
   let validateTimer: ReturnType<typeof setTimeout> | null = null;
-  /** One log fill per build at a time; a request for another pass while one runs sets `again`. */
-  const fills = new Map<string, Promise<void>>();
-  const again = new Set<string>();
-
-  const isSelected = (id: string, log?: LogBuffer) => get().selected?.id === id && (log === undefined || get().log === log);
-
-  async function pageToEnd(id: string): Promise<void> {
-    for (;;) {
-      const { log } = get();
-      if (!isSelected(id)) return;
-      const page = await host().request('builds.logs', { id, from: log.length, count: logPageSize });
-      if (!isSelected(id, log)) return;
-      log.append(page.lines);
-      set((s) => ({ logRevision: s.logRevision + 1, logTotal: Math.max(s.logTotal, page.total) }));
-      if (page.lines.length === 0 || (log.length >= page.total && !log.waiting)) return;
-    }
-  }
-
-  function fillLog(id: string): Promise<void> {
-    const running = fills.get(id);
-    if (running) {
-      again.add(id);
-      return running;
-    }
-    set({ logLoading: true });
-    const fill = (async () => {
-      try {
-        do {
-          again.delete(id);
-          await pageToEnd(id);
-        } while (again.has(id));
-      } catch (error) {
-        if (isSelected(id)) set({ error: `Could not load the log: ${messageOf(error)}` });
-      } finally {
-        fills.delete(id);
-        if (isSelected(id)) set({ logLoading: false });
-      }
-    })();
-    fills.set(id, fill);
-    return fill;
-  }
+  const isSelected = (id: string) => get().selected?.id === id;
+  const fillLog = createLogFill<LogLine>({
+    buffer: (id) => (isSelected(id) ? get().log : null),
+    page: (id, from) => host().request('builds.logs', { id, from, count: logPageSize }),
+    appended: (total) => set((s) => ({ logRevision: s.logRevision + 1, logTotal: Math.max(s.logTotal, total) })),
+    loading: (on) => set({ logLoading: on }),
+    failed: (error) => set({ error: `Could not load the log: ${messageOf(error)}` }),
+  });
 
   async function refreshSelected(id: string): Promise<void> {
     try {

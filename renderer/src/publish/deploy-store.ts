@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { DeployLogLine, DeployRequestInput, DeployStep, DeploySummary, ResponseOf, SlipwayEvent } from '../../../shared/contract/index.js';
-import { LogBuffer } from '../builds/log-buffer.js';
+import { LogBuffer } from '../lib/log-buffer.js';
+import { createLogFill } from '../lib/log-fill.js';
 import { HostError } from '../host/frame-client.js';
 import { host } from '../host/host.js';
 
@@ -62,45 +63,14 @@ function upsert(history: readonly DeploySummary[], summary: DeploySummary): Depl
 }
 
 export const useDeploy = create<DeployState>()((set, get) => {
-  /** One log fill at a time, of whichever deploy is selected; one asked for while it runs makes it go round again. */
-  let filling: Promise<void> | null = null;
-  let again = false;
-
-  const isSelected = (id: string, log?: LogBuffer<DeployLogLine>) => get().selected?.id === id && (log === undefined || get().log === log);
-
-  async function pageToEnd(id: string): Promise<void> {
-    for (;;) {
-      const { log } = get();
-      const page = await host().request('deploy.logs', { id, from: log.length, count: logPageSize });
-      if (!isSelected(id, log)) return;
-      log.append(page.lines);
-      set((s) => ({ logRevision: s.logRevision + 1, logTotal: Math.max(s.logTotal, page.total) }));
-      if (page.lines.length === 0 || (log.length >= page.total && !log.waiting)) return;
-    }
-  }
-
-  function fillLog(): Promise<void> {
-    if (filling) {
-      again = true;
-      return filling;
-    }
-    set({ logLoading: true });
-    filling = (async () => {
-      try {
-        do {
-          again = false;
-          const id = get().selected?.id;
-          if (id !== undefined) await pageToEnd(id);
-        } while (again);
-      } catch (error) {
-        set({ error: `Could not load the deploy log: ${messageOf(error)}` });
-      } finally {
-        filling = null;
-        set({ logLoading: false });
-      }
-    })();
-    return filling;
-  }
+  const isSelected = (id: string) => get().selected?.id === id;
+  const fillLog = createLogFill<DeployLogLine>({
+    buffer: (id) => (isSelected(id) ? get().log : null),
+    page: (id, from) => host().request('deploy.logs', { id, from, count: logPageSize }),
+    appended: (total) => set((s) => ({ logRevision: s.logRevision + 1, logTotal: Math.max(s.logTotal, total) })),
+    loading: (on) => set({ logLoading: on }),
+    failed: (error) => set({ error: `Could not load the deploy log: ${messageOf(error)}` }),
+  });
 
   async function refreshSelected(id: string): Promise<void> {
     try {
@@ -120,7 +90,7 @@ export const useDeploy = create<DeployState>()((set, get) => {
         const [catalog, history] = await Promise.all([host().request('deploy.catalog', {}), host().request('deploy.list', {})]);
         set({ catalog, history });
         const selected = get().selected?.id;
-        if (selected) await Promise.all([refreshSelected(selected), fillLog()]);
+        if (selected) await Promise.all([refreshSelected(selected), fillLog(selected)]);
       } catch (error) {
         set({ error: `Could not load deploys: ${messageOf(error)}` });
       }
@@ -150,7 +120,7 @@ export const useDeploy = create<DeployState>()((set, get) => {
     async select(id) {
       if (get().selected?.id === id) return;
       set({ selected: { id, steps: null, env: null }, log: new LogBuffer<DeployLogLine>(), logRevision: 0, logTotal: 0 });
-      await Promise.all([refreshSelected(id), fillLog()]);
+      await Promise.all([refreshSelected(id), fillLog(id)]);
     },
 
     async cancel(id) {
@@ -183,7 +153,7 @@ export const useDeploy = create<DeployState>()((set, get) => {
           log.append(lines);
           set((s) => ({ logRevision: s.logRevision + 1, logTotal: Math.max(s.logTotal, lines.at(-1)!.n + 1) }));
           // Lines past a gap (events dropped before a resync) wait for the missing ones.
-          if (log.waiting) void fillLog();
+          if (log.waiting) void fillLog(id);
           break;
         }
         case 'deploy.finished':
