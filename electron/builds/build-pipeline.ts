@@ -80,7 +80,6 @@ export class BuildRun {
       stamp: () => now().toISOString(),
       cancelled: () => this.session.isCancelled,
       onStep: (step) => this.hooks.step(step),
-      onLog: (step, stream, text) => this.hooks.log(step, stream, text),
       work: async (step) => {
         stepId = step.id;
         const message = await pipelineSteps[step.id](ctx);
@@ -88,6 +87,7 @@ export class BuildRun {
         return message;
       },
     });
+    if (outcome.failedStep) this.hooks.log(outcome.failedStep, 'err', outcome.status === 'cancelled' ? 'cancelled by the operator' : outcome.error!);
     const succeeded = outcome.status === 'succeeded';
     // Always, whatever happened: the build holds nothing once it is over.
     const released = await this.session.close(null);

@@ -131,7 +131,6 @@ export class DeployRun {
       count: releaseIndex,
       cancelled: () => this.session.isCancelled,
       onStep: (step) => this.hooks.step(step),
-      onLog: (step, stream, text) => this.hooks.log(step, stream, text),
       work: async (step) => {
         if (!work) {
           const { dir } = await this.call(step.id, 'build.open', { outputDir: this.input.outputDir, owner: this.input.owner });
@@ -140,6 +139,7 @@ export class DeployRun {
         return (await work[step.id]!(step.id)) ?? null;
       },
     });
+    if (outcome.failedStep) this.hooks.log(outcome.failedStep, 'err', outcome.status === 'cancelled' ? 'cancelled by the operator' : outcome.error!);
     return { ...outcome, output: outcome.status === 'succeeded' ? this.output : null, ...(await this.release(releaseIndex)) };
   }
 

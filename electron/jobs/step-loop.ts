@@ -4,7 +4,8 @@ import type { StepStatus } from '../../shared/contract/index.js';
  * The one step loop of every job Slipway runs as steps (builds, deploys, and
  * the mock's scripted ones): each step goes running → done or failed, with
  * its start and duration; after a failure or a cancel the later steps are
- * skipped and say why. What a job releases afterwards is the job's own.
+ * skipped and say why. What a job logs of the failure, and releases
+ * afterwards, is the job's own.
  */
 
 export interface JobStep<Id extends string = string> {
@@ -39,7 +40,6 @@ export interface StepLoop<S extends JobStep> {
   work(step: S, index: number): Promise<string | null | undefined>;
   cancelled(): boolean;
   onStep(step: S): void;
-  onLog(step: S['id'], stream: 'err', text: string): void;
   /** Milliseconds, for durations: the wall clock, or a virtual one (the mock seeds history at once). */
   now?: () => number;
   /** A step's start stamp; by default its start on `now`, as an ISO time. */
@@ -74,7 +74,6 @@ export async function runSteps<S extends JobStep>(loop: StepLoop<S>): Promise<St
     } catch (error) {
       const cancelled = error instanceof Cancelled;
       const message = cancelled ? 'cancelled' : (error as Error).message;
-      loop.onLog(id, 'err', cancelled ? 'cancelled by the operator' : message);
       updateStep(loop, index, { status: 'failed', durationMs: now() - started, message });
       outcome = { status: cancelled ? 'cancelled' : 'failed', failedStep: id, error: message };
     }

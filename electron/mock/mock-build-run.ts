@@ -112,13 +112,13 @@ export async function runBuild(options: RunOptions): Promise<void> {
       sink.flush();
       bus?.publish('builds.step', { id, step });
     },
-    onLog: (step, stream, text) => sink.push(step, stream, text),
     work: (step, index) => playScript(stepScripts[step.id]({ ...context, failing: options.failAt === step.id }), { signal, clock, speed: options.speed, line: (stream, text) => sink.push(step.id, stream, text), progress: (message) => updateStep(loop, index, { message }) }),
   };
   const outcome = await runSteps(loop);
   if (outcome.status === 'succeeded') return finish('succeeded', null, null);
   const cancelled = outcome.status === 'cancelled';
   const failed = outcome.failedStep!;
+  if (cancelled) sink.push(failed, 'info', `build cancelled by the operator during "${buildSteps.find((s) => s.id === failed)!.label}"`);
   sink.push(null, 'info', `cleanup: releasing what the build acquired (${cancelled ? 'cancelled' : `${failed} failed`})`);
   for (const line of cleanupLines(context, buildSteps.findIndex((s) => s.id === failed))) sink.push(null, 'info', line);
   finish(outcome.status, failed, cancelled ? `cancelled during ${failed}` : `${failed}: ${outcome.error}`);

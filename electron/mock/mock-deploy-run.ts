@@ -69,7 +69,6 @@ export async function runDeploy(options: DeployRunOptions): Promise<void> {
       flush();
       bus?.publish('deploy.step', { id, step });
     },
-    onLog: push,
     work: (step, index) => playScript(plan[index]!.script(context), { signal, clock, speed: options.speed, line: (stream, text) => push(step.id, stream, text), progress: (message) => updateStep(loop, index, { message }) }),
   };
   const outcome = await runSteps(loop);
@@ -80,6 +79,7 @@ export async function runDeploy(options: DeployRunOptions): Promise<void> {
   const cancelled = outcome.status === 'cancelled';
   const failed = plan.findIndex((step) => step.id === outcome.failedStep);
   const def = plan[failed]!;
+  if (cancelled) push(def.id, 'info', `deploy cancelled by the operator during "${def.label}"`);
   push(null, 'info', `cleanup: releasing what the deploy acquired (${cancelled ? 'cancelled' : `${def.id} failed`})`);
   for (const line of releaseLines(context, plan, failed, false)) push(null, 'info', line);
   finish({ status: outcome.status, failedStep: def.id, error: cancelled ? `cancelled during ${def.id}` : `${def.id} (${def.label}): ${outcome.error}` });
