@@ -6,7 +6,7 @@
  */
 const tests = '(\\.test\\.tsx?$|/test-support/|^e2e/)';
 const capabilities = '^electron/(builds|deploy|publish|apps|containers|nodes|readiness|helper|remote)/';
-const tops = '^electron/(app|web|main|cli|preload|mock)/';
+const tops = '^electron/(app|transport|web|main|cli|preload|mock)/';
 
 module.exports = {
   forbidden: [
@@ -56,7 +56,7 @@ module.exports = {
       name: 'capabilities-not-electron',
       severity: 'error',
       comment: 'Services run in the web console and the CLI too: the electron module belongs to electron/main and preload.',
-      from: { path: `${capabilities}|^electron/(host|lib|process|app|web|cli)/`, pathNot: tests },
+      from: { path: `${capabilities}|^electron/(host|lib|process|app|transport|web|cli)/`, pathNot: tests },
       to: { path: '^node_modules/electron/' },
     },
     {

@@ -2,8 +2,8 @@ import { ipcMain, type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent
 import { ipcChannels } from '../../shared/bridge.js';
 import { AckFrame } from '../../shared/contract/index.js';
 import type { Backend } from '../host/backend.js';
-import { dispatch } from '../host/dispatcher.js';
-import { createEventPump } from '../host/event-pump.js';
+import { dispatch } from '../transport/dispatcher.js';
+import { createEventPump } from '../transport/event-pump.js';
 import { isAppUrl } from './main-window.js';
 
 /** Only our own window's top frame, loaded from the app origin, may talk to the backend. */

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { maxRequestFrameBytes } from '../../shared/contract/index.js';
 import type { Backend } from '../host/backend.js';
-import { openClientSession } from '../host/client-session.js';
+import { openClientSession } from '../transport/client-session.js';
 import { securityHeaders } from '../security/csp.js';
 import { readStaticFile } from './static-files.js';
 import { cookieName, hostAllowed, newToken, originAllowed, readCookie, sessionPath, tokensMatch } from './web-auth.js';
