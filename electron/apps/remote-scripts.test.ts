@@ -15,8 +15,10 @@ describe('remote scripts, run with the local sh', () => {
     home, script: 'app.sh', cwd: home, command, env: { GREETING: "it's me" }, stdout: 'stdout', stderr: 'stderr', stdin: 'stdin', pidfile: 'pid', exitfile: 'exitcode', sudo: false,
   });
   const status = (offsets: Record<string, number> = {}) => parseStatus(sh(statusScript(home, ['stdout', 'stderr'].map((file) => ({ file, offset: offsets[file] ?? 0 })))));
+  /** Waits for a state (each check runs sh: slow on a loaded machine), up to 30 s; the assertion after it says what was missing. */
   const until = async (check: () => boolean) => {
-    for (let i = 0; i < 100 && !check(); i++) await sleep(50);
+    const deadline = Date.now() + 30_000;
+    while (!check() && Date.now() < deadline) await sleep(50);
   };
 
   beforeEach(() => {
@@ -39,7 +41,7 @@ describe('remote scripts, run with the local sh', () => {
     expect(status({ stdout: stdout.data.length, stderr: 5 }).chunks).toEqual([]);
   });
 
-  it('stops with TERM, and with KILL a program that ignores TERM; both exit codes recorded', async () => {
+  it('stops with TERM, and with KILL a program that ignores TERM; both exit codes recorded', { timeout: 90_000 }, async () => {
     sh(spawnScript(app('echo up; exec sleep 30')));
     await until(() => status().app === 'running');
     expect(status().app).toBe('running');

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PassphrasePrompt } from '../../shared/contract/index.js';
 import { EventBus } from '../host/event-bus.js';
 import { saveInventory } from './inventory-file.js';
@@ -39,7 +39,8 @@ describe.runIf(canRun)('an encrypted client key (root, real sshd)', () => {
     const service = createNodeService({ bus, inventoryPath: join(dir, 'nodes.yaml'), userKnownHosts: null, ownKnownHosts: join(dir, 'known_hosts'), pollMs: 60_000, interactive: true });
     try {
       const first = service.poll();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The poll asks once for the key both nodes use: wait for the question, not for a time.
+      await vi.waitFor(() => expect(prompts.length).toBeGreaterThanOrEqual(1), { timeout: 30_000, interval: 20 });
       expect(prompts).toHaveLength(1);
       expect(prompts[0]).toMatchObject({ keyPath: fleet.clientKey, keptIn: 'session' });
       service.answerPassphrase(prompts[0]!.id, 'wrong');
@@ -48,7 +49,7 @@ describe.runIf(canRun)('an encrypted client key (root, real sshd)', () => {
       expect(failed[0]!.errors[0]!.message).toBe(`wrong passphrase for ${fleet.clientKey}`);
 
       const second = service.poll();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await vi.waitFor(() => expect(prompts.length).toBeGreaterThanOrEqual(2), { timeout: 30_000, interval: 20 });
       expect(prompts).toHaveLength(2);
       service.answerPassphrase(prompts[1]!.id, 'lab-secret');
       expect((await second).map((s) => s.state)).toEqual(['reachable', 'reachable']);

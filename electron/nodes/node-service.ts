@@ -65,7 +65,24 @@ export function createNodeService(deps: NodeServiceDeps) {
   const secrets = deps.secrets ?? new SessionSecretStore();
   const passphrasePrompts = new Map<string, { prompt: PassphrasePrompt; answer: (passphrase: string | null) => void }>();
   /** One question per key, however many nodes use it. */
-  const asking = new Map<string, Promise<string | null>>();
+  const asking = new Map<string, { answer: Promise<string | null>; settled: boolean }>();
+  /** Answered questions are forgotten (an unanswered one stays: its prompt is still on screen). */
+  const forgetAnswered = () => {
+    for (const [keyPath, entry] of asking) if (entry.settled) asking.delete(keyPath);
+  };
+  /**
+   * Poll rounds running: within a round, one answer serves every node that uses
+   * the key, even one whose connection asks only after the answer came (a
+   * loaded machine): the operator is asked once per key per round.
+   */
+  let rounds = 0;
+  function round(specs: readonly NodeSpec[]): Promise<NodeStatus[]> {
+    rounds += 1;
+    return Promise.all(specs.map(poll)).finally(() => {
+      rounds -= 1;
+      if (rounds === 0) forgetAnswered();
+    });
+  }
   /** Keys whose passphrase the operator declined: not asked again until a node is polled by hand. */
   const declined = new Set<string>();
   const polling = new Map<string, Promise<NodeStatus>>();
@@ -95,16 +112,24 @@ export function createNodeService(deps: NodeServiceDeps) {
     const kept = secrets.get(keyPath);
     if (kept !== undefined) return Promise.resolve(kept);
     if (!deps.interactive || declined.has(keyPath)) return Promise.resolve(null);
-    let pending = asking.get(keyPath);
-    if (!pending) {
+    let entry = asking.get(keyPath);
+    if (!entry) {
       const prompt: PassphrasePrompt = { id: randomUUID(), node, keyPath, keptIn: secrets.keptIn };
-      pending = new Promise<string | null>((resolve) => {
-        passphrasePrompts.set(prompt.id, { prompt, answer: resolve });
-        bus.publish('nodes.passphrasePrompt', prompt);
-      }).finally(() => asking.delete(keyPath));
-      asking.set(keyPath, pending);
+      const created: { answer: Promise<string | null>; settled: boolean } = {
+        answer: new Promise<string | null>((resolve) => {
+          passphrasePrompts.set(prompt.id, { prompt, answer: resolve });
+          bus.publish('nodes.passphrasePrompt', prompt);
+        }).finally(() => {
+          created.settled = true;
+          // Outside a round (a connection for an application, a deploy) the next attempt asks again.
+          if (rounds === 0) forgetAnswered();
+        }),
+        settled: false,
+      };
+      entry = created;
+      asking.set(keyPath, entry);
     }
-    return pending;
+    return entry.answer;
   }
 
   async function credentialsFor(node: NodeSpec): Promise<{ privateKey?: Buffer; passphrase?: string }> {
@@ -193,7 +218,7 @@ export function createNodeService(deps: NodeServiceDeps) {
       declined.clear();
       const specs = named(names);
       for (const spec of specs) pool.retryNow(spec.name);
-      return Promise.all(specs.map(poll));
+      return round(specs);
     },
     pendingHostKeys: () => [...prompts.values()].map((p) => p.prompt),
     pendingPassphrases: () => [...passphrasePrompts.values()].map((p) => p.prompt),
@@ -309,9 +334,9 @@ export function createNodeService(deps: NodeServiceDeps) {
 
     start(): void {
       if (damaged) return;
-      timer ??= setInterval(() => void Promise.all(inventory.map(poll)), deps.pollMs);
+      timer ??= setInterval(() => void round(inventory), deps.pollMs);
       timer.unref();
-      void Promise.all(inventory.map(poll));
+      void round(inventory);
     },
 
     async close(): Promise<void> {
