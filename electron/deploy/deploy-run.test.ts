@@ -1,33 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { DeployRequest, type DeployStep } from '../../shared/contract/index.js';
-import type { CallHandle, HelperClient } from '../helper/helper-client.js';
 import { pickKernel } from '../helper/deploy-ops.js';
-import { helperOps, type HelperOp, type HelperResult } from '../helper/helper-protocol.js';
+import { answeringHelper } from '../helper/test-support/answering-helper.js';
 import { DeployRun, type RemoteSync } from './deploy-run.js';
 
 /** Records every helper call and answers plausibly; `failOp` makes one operation fail. */
 function fakeHelper(failOp?: string) {
   const calls: { op: string; args: Record<string, unknown> }[] = [];
-  const helper: HelperClient = {
-    namespaced: true,
-    pid: 1,
-    exited: new Promise(() => undefined),
-    close: async () => undefined,
-    call<O extends HelperOp>(op: O, args: unknown): CallHandle<HelperResult<O>> {
-      calls.push({ op, args: args as Record<string, unknown> });
-      const answers: Record<string, unknown> = {
-        'build.open': { dir: '/ws/builds/dep-1', cacheDir: '/ws/cache' },
-        'image.stage': { bytes: 1 << 30, container: 'gzip' },
-        'loop.attach': { device: '/dev/loop7' },
-        'tree.pack': { path: '/out/node.tar.partial-dep-1', bytes: 4096, sha256: 'ab'.repeat(32) },
-        'artifact.place': { path: '/out/node.tar' },
-        'build.close': { released: ['mount', 'mount', 'file', 'dir'], failed: [] },
-      };
-      // Checked as the real client checks them: the fake answers only what the protocol allows.
-      const result = op === failOp ? Promise.reject(new Error(`${op} failed`)) : Promise.resolve().then(() => helperOps[op].result.parse(answers[op] ?? {}) as HelperResult<O>);
-      return { result, cancel: () => undefined };
-    },
+  const answers: Record<string, unknown> = {
+    'build.open': { dir: '/ws/builds/dep-1', cacheDir: '/ws/cache' },
+    'image.stage': { bytes: 1 << 30, container: 'gzip' },
+    'loop.attach': { device: '/dev/loop7' },
+    'tree.pack': { path: '/out/node.tar.partial-dep-1', bytes: 4096, sha256: 'ab'.repeat(32) },
+    'artifact.place': { path: '/out/node.tar' },
+    'build.close': { released: ['mount', 'mount', 'file', 'dir'], failed: [] },
   };
+  const helper = answeringHelper(async (op, args) => {
+    calls.push({ op, args });
+    if (op === failOp) throw new Error(`${op} failed`);
+    return answers[op] ?? {};
+  });
   return { helper, calls };
 }
 

@@ -1,29 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { CallHandle, HelperClient } from '../helper/helper-client.js';
-import { helperOps, type HelperOp, type HelperResult } from '../helper/helper-protocol.js';
+import type { HelperOp } from '../helper/helper-protocol.js';
+import { answeringHelper } from '../helper/test-support/answering-helper.js';
 import { HelperSession } from './helper-session.js';
 import { Cancelled } from './step-loop.js';
 
 /** A helper whose answers are scripted per operation: a value, an error, or a cancel. */
 function scripted(answers: Partial<Record<HelperOp, unknown | Error | 'cancel'>>) {
   const calls: { op: string; args: unknown }[] = [];
-  const helper: HelperClient = {
-    namespaced: true,
-    pid: 1,
-    exited: new Promise(() => undefined),
-    close: async () => undefined,
-    call<O extends HelperOp>(op: O, args: unknown): CallHandle<HelperResult<O>> {
-      calls.push({ op, args });
-      const answer = answers[op] ?? {};
-      const result =
-        answer === 'cancel'
-          ? Promise.reject(Object.assign(new Error('cancelled'), { cancelled: true }))
-          : answer instanceof Error
-            ? Promise.reject(answer)
-            : Promise.resolve().then(() => helperOps[op].result.parse(answer) as HelperResult<O>);
-      return { result, cancel: () => undefined };
-    },
-  };
+  const helper = answeringHelper(async (op, args) => {
+    calls.push({ op, args });
+    const answer = answers[op] ?? {};
+    if (answer === 'cancel') throw Object.assign(new Error('cancelled'), { cancelled: true });
+    if (answer instanceof Error) throw answer;
+    return answer;
+  });
   return { helper, calls };
 }
 
