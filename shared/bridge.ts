@@ -1,17 +1,20 @@
-import type { CommandName, EventBatchFrame, RequestOf, ResponseFrame, ResyncFrame } from './contract/index.js';
+import type { ClientFrame } from './contract/index.js';
 
 /**
- * What the Electron preload exposes on `window.slipway`, and nothing more.
- * Frames are validated by the renderer, as on the WebSocket.
+ * What the Electron preload exposes on `window.slipway`, and nothing more:
+ * the same frames as the WebSocket carries, in both directions. Frames are
+ * validated where they are received (the main process's client session, the
+ * renderer's frame client).
  */
 export interface SlipwayBridge {
-  request<C extends CommandName>(command: C, payload: RequestOf<C>): Promise<ResponseFrame>;
-  onFrame(listener: (frame: EventBatchFrame | ResyncFrame) => void): () => void;
-  ack(batch: number): void;
+  send(frame: ClientFrame): void;
+  /** Responses, event batches and resyncs, as raw frames. */
+  onFrame(listener: (frame: unknown) => void): () => void;
 }
 
 export const ipcChannels = {
-  request: 'slipway:request',
-  frame: 'slipway:frame',
-  ack: 'slipway:ack',
+  /** Renderer → main: request and ack frames. */
+  toMain: 'slipway:client-frame',
+  /** Main → renderer: response, event and resync frames. */
+  toRenderer: 'slipway:frame',
 } as const;

@@ -10,12 +10,14 @@ export interface ClientSession {
   receive(raw: unknown): void;
   /** Requests received and not answered yet: a transport stops reading past its limit. */
   inFlight(): number;
+  /** The renderer reloaded (a desktop window): its event sequence starts again. */
+  reset(): void;
   close(): void;
 }
 
 /**
- * One connected renderer, whatever carries its frames (IPC or WebSocket):
- * requests are dispatched, events pumped with acks.
+ * One connected renderer, whatever carries its frames (IPC in electron/main/,
+ * WebSocket in electron/web/): requests are dispatched, events pumped with acks.
  */
 export function openClientSession(backend: Backend, send: (frame: ServerFrameOut) => void): ClientSession {
   const pump = createEventPump({ bus: backend.bus, send });
@@ -35,6 +37,9 @@ export function openClientSession(backend: Backend, send: (frame: ServerFrameOut
         inFlight -= 1;
         send(response);
       });
+    },
+    reset() {
+      pump.reset();
     },
     close() {
       pump.close();
