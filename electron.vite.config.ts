@@ -12,7 +12,6 @@ export default defineConfig({
           index: resolve('electron/main/index.ts'),
           cli: resolve('electron/cli/slipway.ts'),
           'build-helper': resolve('electron/helper/helper-main.ts'),
-          'test-nodes': resolve('electron/nodes/test-nodes/test-nodes-cli.ts'),
         },
       },
     },

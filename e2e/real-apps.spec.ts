@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helloApp } from '../electron/apps/test-support/app-harness.js';
 import { saveInventory } from '../electron/nodes/inventory-file.js';
-import { startFleet } from '../electron/nodes/test-nodes/sshd-fleet.js';
+import { startFleet } from '../electron/nodes/test-support/sshd-fleet.js';
 import { expect, test } from './support/fixtures.js';
 import { saveScreenshot } from './support/screenshots.js';
 

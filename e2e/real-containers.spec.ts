@@ -6,7 +6,7 @@ import type { Page } from '@playwright/test';
 import { stringify } from 'yaml';
 import { makeService, testSpec } from '../electron/builds/test-support/build-harness.js';
 import { saveInventory } from '../electron/nodes/inventory-file.js';
-import { startFleet, type Fleet } from '../electron/nodes/test-nodes/sshd-fleet.js';
+import { startFleet, type Fleet } from '../electron/nodes/test-support/sshd-fleet.js';
 import { expect, test } from './support/fixtures.js';
 import { saveScreenshot } from './support/screenshots.js';
 

@@ -3,25 +3,16 @@ import type { AppDefinition } from '../../shared/contract/apps.js';
 import { expandPaths } from '../../shared/apps/app-text.js';
 import { shQuote } from '../remote/shell-script.js';
 import { SshError } from '../nodes/ssh-connection.js';
-import { matchBadHost, defaultBadHostPatterns, type BadHostMatch } from './bad-hosts.js';
-import { dependsScript, homeScript, parseStatus, spawnScript, statusScript, type StatusReport } from './remote-scripts.js';
+import { matchBadHost, defaultBadHostPatterns } from './bad-hosts.js';
+import { StepFailure, type AppNode } from './app-node.js';
+import { dependsScript, homeScript, parseStatus, spawnScript, statusScript, stopScript, type StatusReport, type TraceOffset } from './remote-scripts.js';
 
-/** What the application steps need of a node: the pool's connection to it. */
+/** What the application steps need of a node over SSH: the pool's connection to it. */
 export interface AppNodeAccess {
   exec(command: string, options: { timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }>;
   upload(from: string, to: string, onProgress?: (done: number, total: number) => void): Promise<void>;
   copyTo(target: string, fromPath: string, toPath: string): Promise<number>;
   retryNow(): void;
-}
-
-/** A step failed on the node; `badHost` when its output says the node itself is broken. */
-export class StepFailure extends Error {
-  constructor(
-    message: string,
-    readonly badHost: BadHostMatch | null = null,
-  ) {
-    super(message);
-  }
 }
 
 const tail = (text: string, lines = 5) => text.trim().split('\n').slice(-lines).join(' | ');
@@ -30,7 +21,7 @@ const tail = (text: string, lines = 5) => text.trim().split('\n').slice(-lines).
  * A script on the node through `sh -c`, whatever the login shell; a node that
  * cannot be reached is retried with exponential, full-jitter backoff.
  */
-export async function runScript(access: AppNodeAccess, script: string, timeoutMs: number, attempts = 3): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function runScript(access: AppNodeAccess, script: string, timeoutMs: number, attempts = 3): Promise<{ code: number | null; stdout: string; stderr: string }> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await access.exec(script, { timeoutMs });
@@ -44,14 +35,14 @@ export async function runScript(access: AppNodeAccess, script: string, timeoutMs
 }
 
 /** Runs a step's script; a non-zero exit is a StepFailure, checked against the bad-host patterns. */
-export async function mustRun(access: AppNodeAccess, what: string, script: string, timeoutMs: number, patterns: readonly string[] | undefined): Promise<string> {
+async function mustRun(access: AppNodeAccess, what: string, script: string, timeoutMs: number, patterns: readonly string[] | undefined): Promise<string> {
   const result = await runScript(access, script, timeoutMs);
   if (result.code === 0) return result.stdout;
   const output = `${result.stdout}\n${result.stderr}`;
   throw new StepFailure(`${what} failed (exit ${result.code ?? 'none: timed out or cut off'}): ${tail(result.stderr || result.stdout) || 'no output'}`, matchBadHost(output, patterns ?? defaultBadHostPatterns));
 }
 
-export async function makeHome(access: AppNodeAccess, relative: string, timeoutMs: number): Promise<{ home: string; platform: string }> {
+async function makeHome(access: AppNodeAccess, relative: string, timeoutMs: number): Promise<{ home: string; platform: string }> {
   const out = await mustRun(access, 'making the home directory', homeScript(null, relative), timeoutMs, undefined);
   const home = /^home=(.+)$/m.exec(out)?.[1];
   const platform = /^platform=(.+)$/m.exec(out)?.[1];
@@ -60,7 +51,7 @@ export async function makeHome(access: AppNodeAccess, relative: string, timeoutM
 }
 
 /** The sources (and stdin) arrive as one tarball, unpacked into the home: `${SOURCES}`. */
-export async function uploadSources(access: AppNodeAccess, home: string, tarball: string, timeoutMs: number, progress: (text: string) => void): Promise<void> {
+async function uploadSources(access: AppNodeAccess, home: string, tarball: string, timeoutMs: number, progress: (text: string) => void): Promise<void> {
   let shown = -1;
   await access.upload(tarball, `${home}/sources.tar`, (done, total) => {
     const percent = Math.floor((10 * done) / Math.max(total, 1)) * 10;
@@ -70,20 +61,20 @@ export async function uploadSources(access: AppNodeAccess, home: string, tarball
   await mustRun(access, 'unpacking the sources', `cd ${shQuote(home)} && tar -xf sources.tar && rm -f sources.tar`, timeoutMs, undefined);
 }
 
-export async function installDepends(access: AppNodeAccess, packages: readonly string[], definition: AppDefinition): Promise<string> {
+async function installDepends(access: AppNodeAccess, packages: readonly string[], definition: AppDefinition): Promise<string> {
   const out = await mustRun(access, 'installing depends', dependsScript(packages, definition.sudo), definition.timeouts.depends * 1000, definition.badHostPatterns);
   return tail(out, 1);
 }
 
 /** One status-and-traces round trip (see statusScript). */
-export async function pollNode(access: AppNodeAccess, home: string, offsets: { file: string; offset: number }[]): Promise<StatusReport> {
+async function pollNode(access: AppNodeAccess, home: string, offsets: { file: string; offset: number }[]): Promise<StatusReport> {
   const result = await runScript(access, statusScript(home, offsets), 30_000, 1);
   if (result.code !== 0) throw new StepFailure(`status check failed: ${tail(result.stderr)}`);
   return parseStatus(result.stdout);
 }
 
 /** The build, detached in `${BUILD}` with its own pidfile and buildlog; returns once it is started. */
-export async function startBuild(access: AppNodeAccess, home: string, definition: AppDefinition): Promise<void> {
+async function startBuild(access: AppNodeAccess, home: string, definition: AppDefinition): Promise<void> {
   const script = spawnScript({
     home,
     script: 'build.sh',
@@ -101,15 +92,15 @@ export async function startBuild(access: AppNodeAccess, home: string, definition
 }
 
 /** The build output, packed for the nodes that receive it instead of building. */
-export async function packBuild(access: AppNodeAccess, home: string): Promise<void> {
+async function packBuild(access: AppNodeAccess, home: string): Promise<void> {
   await mustRun(access, 'packing the build', `cd ${shQuote(home)} && tar -czf build.tar.gz.part build && mv build.tar.gz.part build.tar.gz`, 600_000, undefined);
 }
 
-export async function unpackBuild(access: AppNodeAccess, home: string): Promise<void> {
+async function unpackBuild(access: AppNodeAccess, home: string): Promise<void> {
   await mustRun(access, 'unpacking the received build', `cd ${shQuote(home)} && rm -rf build && tar -xzf build.tar.gz`, 600_000, undefined);
 }
 
-export async function install(access: AppNodeAccess, home: string, definition: AppDefinition): Promise<void> {
+async function install(access: AppNodeAccess, home: string, definition: AppDefinition): Promise<void> {
   if (!definition.install.trim()) return;
   const sudo = definition.sudo ? 'SUDO=; [ "$(id -u)" = 0 ] || SUDO="sudo -n"; ' : 'SUDO=; ';
   const exports = Object.entries(definition.env).map(([name, value]) => `export ${name}=${shQuote(value)}; `).join('');
@@ -117,7 +108,7 @@ export async function install(access: AppNodeAccess, home: string, definition: A
   await mustRun(access, 'install', script, definition.timeouts.install * 1000, definition.badHostPatterns);
 }
 
-export async function startApp(access: AppNodeAccess, home: string, definition: AppDefinition): Promise<number> {
+async function startApp(access: AppNodeAccess, home: string, definition: AppDefinition): Promise<number> {
   const script = spawnScript({
     home,
     script: 'app.sh',
@@ -133,4 +124,26 @@ export async function startApp(access: AppNodeAccess, home: string, definition: 
   });
   const out = await mustRun(access, 'starting the application', script, definition.timeouts.start * 1000, definition.badHostPatterns);
   return Number(/pid=(\d+)/.exec(out)?.[1] ?? 0);
+}
+
+/** The node protocol over SSH: each operation one script, its answer parsed (see AppNode). */
+export function sshAppNode(access: AppNodeAccess, definition: AppDefinition): AppNode {
+  return {
+    makeHome: (relative) => makeHome(access, relative, 120_000),
+    uploadSources: (home, tarball, progress) => uploadSources(access, home, tarball, definition.timeouts.upload * 1000, progress),
+    installDepends: (packages) => installDepends(access, packages, definition),
+    startBuild: (home) => startBuild(access, home, definition),
+    packBuild: (home) => packBuild(access, home),
+    copyTo: (target, fromPath, toPath) => access.copyTo(target, fromPath, toPath),
+    unpackBuild: (home) => unpackBuild(access, home),
+    install: (home) => install(access, home, definition),
+    start: (home) => startApp(access, home, definition),
+    poll: (home, offsets: readonly TraceOffset[]) => pollNode(access, home, [...offsets]),
+    async stop(home, job) {
+      const [pidfile, exitfile] = job === 'app' ? ['pid', 'exitcode'] : ['build-pid', 'build-exit'];
+      const grace = definition.timeouts.stop;
+      const result = await runScript(access, stopScript(home, pidfile, exitfile, grace, definition.sudo), (grace + 15) * 1000);
+      return /stop=(.*)/.exec(result.stdout)?.[1] ?? 'unknown';
+    },
+  };
 }

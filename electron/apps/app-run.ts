@@ -1,15 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppStatus, type AppDefinition, type AppNodeState, type AppPhase, type AppRunDetail, type AppRunSummary, type BlacklistEntry, type TraceLine, type TraceStream } from '../../shared/contract/apps.js';
 import { Semaphore } from '../lib/semaphore.js';
-import { installDepends, install, makeHome, packBuild, pollNode, runScript, startApp, startBuild, StepFailure, unpackBuild, uploadSources, type AppNodeAccess } from './app-node-steps.js';
+import { StepFailure, type AppNode } from './app-node.js';
+import { runStep } from '../jobs/step-loop.js';
 import { buildKey } from './build-tree.js';
 import { deferred, type Deferred } from './deferred.js';
 import { BuilderLost, freshNode, Stopped, type BuildGroup } from './node-run-state.js';
-import { stopScript, type StatusReport } from './remote-scripts.js';
+import type { StatusReport } from './remote-scripts.js';
 import { traceStreams, TraceStore } from './trace-store.js';
 
 export interface AppRunDeps {
-  node(name: string): AppNodeAccess;
+  /** The node protocol to each node (over SSH: sshAppNode). */
+  node(name: string): AppNode;
   blacklisted(node: string): BlacklistEntry | null;
   blacklist(entry: BlacklistEntry): void;
   /** Every change of a node's state (persisted and published by the service). */
@@ -95,19 +97,19 @@ export class AppRun {
     options: { slot?: boolean } = {},
   ): Promise<T> {
     if (this.stopping.has(node)) throw new Stopped();
-    const started = Date.now();
-    this.setPhase(node, phase, { status: 'running', startedAt: new Date().toISOString(), message: null });
-    // A receiver mostly waits for its sender: holding a slot meanwhile could starve the builder.
-    const release = options.slot === false ? () => undefined : await this.slots.acquire();
+    const report = (patch: Partial<AppNodeState['phases'][AppPhase]>) => this.setPhase(node, phase, patch);
     try {
-      const value = await work((message) => this.setPhase(node, phase, { message }));
-      this.setPhase(node, phase, { status: 'done', durationMs: Date.now() - started, message: doneMessage?.(value) ?? this.state(node).phases[phase].message });
-      return value;
+      return await runStep(report, async () => {
+        // A receiver mostly waits for its sender: holding a slot meanwhile could starve the builder.
+        const release = options.slot === false ? () => undefined : await this.slots.acquire();
+        try {
+          return await work((message) => report({ message }));
+        } finally {
+          release();
+        }
+      }, { done: doneMessage });
     } catch (error) {
-      this.setPhase(node, phase, { status: 'failed', durationMs: Date.now() - started, message: (error as Error).message });
       throw Object.assign(error as Error, { phase });
-    } finally {
-      release();
     }
   }
 
@@ -130,12 +132,12 @@ export class AppRun {
     const access = this.deps.node(node);
     const { definition } = this;
     try {
-      const { home, platform } = await this.phase(node, 'home', () => makeHome(access, `${this.id}/${node}${retry}`, 120_000), (v) => v.home);
+      const { home, platform } = await this.phase(node, 'home', () => access.makeHome(`${this.id}/${node}${retry}`), (v) => v.home);
       this.update(node, { home, platform });
-      await this.phase(node, 'upload', (progress) => uploadSources(access, home, this.files.sourcesTar, definition.timeouts.upload * 1000, progress), () => 'sources and stdin in place');
+      await this.phase(node, 'upload', (progress) => access.uploadSources(home, this.files.sourcesTar, progress), () => 'sources and stdin in place');
       await this.obtainBuild(node, access, home, platform);
-      await this.phase(node, 'install', () => install(access, home, definition), () => (definition.install.trim() ? 'installed' : 'nothing to install'));
-      const pid = await this.phase(node, 'start', () => startApp(access, home, definition), (p) => `pid ${p}`);
+      await this.phase(node, 'install', () => access.install(home), () => (definition.install.trim() ? 'installed' : 'nothing to install'));
+      const pid = await this.phase(node, 'start', () => access.start(home), (p) => `pid ${p}`);
       this.setPhase(node, 'run', { status: 'running', startedAt: new Date().toISOString(), message: `pid ${pid}` }, { status: 'RUNNING', pid });
     } catch (error) {
       this.failed(node, error as Error & { phase?: AppPhase });
@@ -156,7 +158,7 @@ export class AppRun {
    * depends, then the build: built here if this node is the first of its
    * group, otherwise received along the tree from a node that has it.
    */
-  private async obtainBuild(node: string, access: AppNodeAccess, home: string, platform: string, dependsDone = false): Promise<void> {
+  private async obtainBuild(node: string, access: AppNode, home: string, platform: string, dependsDone = false): Promise<void> {
     const { definition } = this;
     const key = buildKey(definition, this.files.sourcesDigest, platform);
     const existing = this.groups.get(key);
@@ -179,7 +181,7 @@ export class AppRun {
     };
     const packages = isBuilder && builds ? [...(dependsDone ? [] : definition.depends), ...definition.buildDepends] : dependsDone ? [] : definition.depends;
     if (!dependsDone || packages.length > 0) {
-      await this.phase(node, 'depends', () => installDepends(access, packages, definition)).catch((error: Error) => {
+      await this.phase(node, 'depends', () => access.installDepends(packages)).catch((error: Error) => {
         abandon(error);
         throw error;
       });
@@ -218,7 +220,7 @@ export class AppRun {
         this.setPhase(node, 'build', { status: 'running' }, { status: 'BUILDING', builtBy: shared.builder });
         progress(`receiving from ${sender}`);
         const bytes = await this.deps.node(sender).copyTo(node, `${this.state(sender).home}/build.tar.gz`, `${home}/build.tar.gz`);
-        await unpackBuild(access, home);
+        await access.unpackBuild(home);
         const edge = { from: sender, to: node };
         this.edges.push(edge);
         this.deps.spread(this, edge);
@@ -249,9 +251,9 @@ export class AppRun {
   private readonly builderDone = new Map<string, Deferred>();
 
   /** Started detached, then polled (with its buildlog streamed) until its exit code is there. */
-  private async build(node: string, access: AppNodeAccess, home: string, progress: (text: string) => void): Promise<void> {
+  private async build(node: string, access: AppNode, home: string, progress: (text: string) => void): Promise<void> {
     this.update(node, { status: 'BUILDING' });
-    await startBuild(access, home, this.definition);
+    await access.startBuild(home);
     const deadline = Date.now() + this.definition.timeouts.build * 1000;
     let delay = 250;
     for (;;) {
@@ -271,13 +273,13 @@ export class AppRun {
       delay = Math.min(delay * 1.2, 5_000);
     }
     this.update(node, { status: 'NOT_STARTED' });
-    await packBuild(access, home);
+    await access.packBuild(home);
   }
 
   /** One round trip: status, and whatever the trace files gained. */
   private async pollTraces(node: string, home: string, final: boolean): Promise<StatusReport> {
     const offsets = traceStreams.map((stream) => ({ file: stream, offset: this.traces.offset(node, stream) }));
-    const report = await pollNode(this.deps.node(node), home, offsets);
+    const report = await this.deps.node(node).poll(home, offsets);
     const lines: TraceLine[] = [];
     for (const chunk of report.chunks) lines.push(...this.traces.add(node, chunk.file as TraceStream, chunk.data, false));
     if (final) for (const stream of traceStreams) lines.push(...this.traces.add(node, stream, Buffer.alloc(0), true));
@@ -343,10 +345,8 @@ export class AppRun {
     await Promise.all(
       targets.map(async (state) => {
         if (!state.home || (state.status !== 'RUNNING' && state.status !== 'BUILDING')) return;
-        const [pidfile, exitfile] = state.status === 'RUNNING' ? ['pid', 'exitcode'] : ['build-pid', 'build-exit'];
         try {
-          const result = await runScript(this.deps.node(state.node), stopScript(state.home, pidfile, exitfile, this.definition.timeouts.stop, this.definition.sudo), (this.definition.timeouts.stop + 15) * 1000);
-          const how = /stop=(.*)/.exec(result.stdout)?.[1] ?? 'unknown';
+          const how = await this.deps.node(state.node).stop(state.home, state.status === 'RUNNING' ? 'app' : 'build');
           const report = await this.pollTraces(state.node, state.home, true);
           const exitCode = state.status === 'RUNNING' ? report.exitCode : report.buildExit;
           const phase = state.status === 'RUNNING' ? 'run' : 'build';

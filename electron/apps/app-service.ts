@@ -6,7 +6,7 @@ import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
 import { parseAppText } from '../../shared/apps/app-text.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { Runner } from '../process/runner.js';
-import type { AppNodeAccess } from './app-node-steps.js';
+import { sshAppNode, type AppNodeAccess } from './app-node-steps.js';
 import { AppRun, type RunFiles } from './app-run.js';
 import { selectNodes } from './node-selection.js';
 import { packSources } from './pack-sources.js';
@@ -57,7 +57,7 @@ export function createAppService(deps: AppServiceDeps) {
   function makeRun(id: string, definition: AppDefinition, files: RunFiles, startedAt: string, restored?: AppRunDetail): AppRun {
     const hash = createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
     const run: AppRun = new AppRun(id, definition, hash, startedAt, files, {
-      node: (name) => deps.nodes.access(name),
+      node: (name) => sshAppNode(deps.nodes.access(name), definition),
       blacklisted: (node) => blacklist.find((entry) => entry.node === node) ?? null,
       blacklist: (entry) => {
         blacklist = [...blacklist.filter((e) => e.node !== entry.node), entry];

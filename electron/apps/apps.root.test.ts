@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppNodeState } from '../../shared/contract/index.js';
-import { startFleet, type Fleet } from '../nodes/test-nodes/sshd-fleet.js';
+import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
 import { appServices, brokenToolsDir, helloApp } from './test-support/app-harness.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd') && existsSync('/usr/bin/cc');
@@ -121,7 +121,7 @@ describe.runIf(canRun)('remote applications on real sshd nodes (root)', () => {
     try {
       expect(services.apps.runs().map((r) => r.id)).toContain(id);
       await until(() => services.apps.get(id).nodes.find((n) => n.node === 'node003')!.status === 'FINISHED');
-      expect(services.apps.get(id).nodes.find((n) => n.node === 'node002')!.status).toBe('RUNNING');
+      expect(services.apps.get(id).nodes.find((n) => n.node === 'node002')).toMatchObject({ status: 'RUNNING' });
       await until(() => services.apps.traces(id, { node: 'node002' }, 0, 1).total > before + 3);
       expect(impostor.exitCode).toBeNull();
       await services.apps.stop(id);

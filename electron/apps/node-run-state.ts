@@ -1,3 +1,4 @@
+import { Cancelled } from '../jobs/step-loop.js';
 import { appPhases, type AppNodeState } from '../../shared/contract/apps.js';
 
 /** Build groups: one builder per (build inputs, platform); everyone else receives along the tree. */
@@ -9,8 +10,8 @@ export interface BuildGroup {
   received: Map<string, Promise<void>>;
 }
 
-/** A stop asked for while the node was still getting ready. */
-export class Stopped extends Error {}
+/** A stop asked for while the node was still getting ready: the node's steps end as cancelled. */
+export class Stopped extends Cancelled {}
 
 /** The node chosen to build failed before building (unreachable, bad host): not a build failure. */
 export class BuilderLost extends Error {

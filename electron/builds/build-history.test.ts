@@ -62,7 +62,7 @@ describe('BuildHistory', () => {
     const saved = detail('20250101-aaaa', '2025-01-01T10:00:00.000Z');
     new BuildHistory(state).save(saved, lines);
     const history = new BuildHistory(state);
-    expect(history.load()).toEqual([saved]);
+    expect(history.load()).toEqual([{ detail: saved, owner: null }]);
     expect(history.logLines('20250101-aaaa')).toEqual(lines);
     // No temp files are left beside them.
     expect(readdirSync(join(state, 'builds')).sort()).toEqual(['20250101-aaaa.json', '20250101-aaaa.log.jsonl']);
@@ -73,7 +73,7 @@ describe('BuildHistory', () => {
     history.save(detail('20250102-bbbb', '2025-01-02T08:00:00.000Z'), []);
     history.save(detail('20250103-cccc', '2025-01-03T08:00:00.000Z', { status: 'failed', failedStep: 'mkfs', error: 'mkfs failed', artifacts: [], metadataPath: null }), []);
     history.save(detail('20250101-aaaa', '2025-01-01T08:00:00.000Z', { status: 'cancelled' }), []);
-    expect(history.load().map((d) => [d.summary.id, d.summary.status])).toEqual([
+    expect(history.load().map(({ detail: d }) => [d.summary.id, d.summary.status])).toEqual([
       ['20250103-cccc', 'failed'],
       ['20250102-bbbb', 'succeeded'],
       ['20250101-aaaa', 'cancelled'],
@@ -84,7 +84,7 @@ describe('BuildHistory', () => {
     const history = new BuildHistory(state);
     history.save(detail('20250101-aaaa', '2025-01-01T08:00:00.000Z', { status: 'running' }), lines.slice(0, 1));
     history.save(detail('20250101-aaaa', '2025-01-01T08:00:00.000Z'), lines);
-    expect(history.load().map((d) => d.summary.status)).toEqual(['succeeded']);
+    expect(history.load().map(({ detail: d }) => d.summary.status)).toEqual(['succeeded']);
     expect(history.logLines('20250101-aaaa')).toHaveLength(2);
   });
 
@@ -95,21 +95,21 @@ describe('BuildHistory', () => {
     writeFileSync(join(state, 'builds', '20250102-bbbb.json'), '{"summary": {"id": "20250102-bb');
     writeFileSync(join(state, 'builds', 'bad-status.json'), JSON.stringify(detail('x', '2025-01-04T08:00:00.000Z', { status: 'exploded' as never })));
     writeFileSync(join(state, 'builds', 'no-steps.json'), JSON.stringify({ summary: detail('y', '2025-01-05T08:00:00.000Z').summary }));
-    expect(history.load().map((d) => d.summary.id)).toEqual(['20250101-aaaa']);
+    expect(history.load().map(({ detail: d }) => d.summary.id)).toEqual(['20250101-aaaa']);
   });
 
-  it('reads no log for an unknown build or a damaged log', () => {
+  it('reads no log for an unknown build; of a damaged log, the lines that are whole (a crash tears the last one)', () => {
     const history = new BuildHistory(state);
     history.save(detail('20250101-aaaa', '2025-01-01T08:00:00.000Z'), lines);
     expect(history.logLines('20250109-zzzz')).toEqual([]);
-    writeFileSync(join(state, 'builds', '20250101-aaaa.log.jsonl'), `${JSON.stringify(lines[0])}\n{"n": "one"}`);
-    expect(history.logLines('20250101-aaaa')).toEqual([]);
+    writeFileSync(join(state, 'builds', '20250101-aaaa.log.jsonl'), `${JSON.stringify(lines[0])}\n{"n": "one"}\n{"n": 2, "st`);
+    expect(history.logLines('20250101-aaaa')).toEqual([lines[0]]);
   });
 
   it('saves and reads back an empty log', () => {
     const history = new BuildHistory(state);
     history.save(detail('20250101-aaaa', '2025-01-01T08:00:00.000Z', { cacheHit: true }), []);
     expect(history.logLines('20250101-aaaa')).toEqual([]);
-    expect(history.load()[0]?.summary.cacheHit).toBe(true);
+    expect(history.load()[0]?.detail.summary.cacheHit).toBe(true);
   });
 });

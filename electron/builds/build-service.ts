@@ -97,20 +97,18 @@ export function createBuildService(deps: BuildServiceDeps) {
       const run = new BuildRun(
         { buildId: id, spec, mirror: spec.mirror!, specHash: entry.detail.summary.specHash, version: deps.version, owner: deps.owner, helper, ...(deps.failAt ? { failAt: deps.failAt } : {}) },
         {
-          step: (step) => deps.bus.publish('builds.step', { id, step }),
+          step: (step) => {
+            deps.bus.publish('builds.step', { id, step });
+            jobs.stepped(entry);
+          },
           log: (step, stream, text) => entry.log.add(step, stream, text),
         },
       );
       entry.run = run;
       if (entry.cancelled) run.cancel();
       const outcome = await run.run();
-      if (outcome.unreleased.length > 0) {
-        entry.log.add(null, 'err', `left for journal recovery: ${outcome.unreleased.join('; ')}`);
-        // The helper died under the build: a fresh one releases what the journal names, now.
-        jobs.unlist(id);
-        const cleaned = await service.recover().catch((error: Error) => [`recovery failed: ${error.message}`]);
-        for (const line of cleaned) entry.log.add(null, 'info', `recovered: ${line}`);
-      }
+      // The helper died under the build: a fresh one releases what the journal names, now.
+      await jobs.recoverLeftovers(entry, null, outcome.unreleased, () => service.recover());
       return finish(entry, { status: outcome.status, failedStep: outcome.failedStep, error: outcome.error, artifacts: outcome.artifacts, metadataPath: outcome.metadataPath });
     } catch (error) {
       entry.log.add(null, 'err', (error as Error).message);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helloApp } from '../apps/test-support/app-harness.js';
 import { packageRoot } from '../host/app-paths.js';
 import { saveInventory } from '../nodes/inventory-file.js';
-import { startFleet, type Fleet } from '../nodes/test-nodes/sshd-fleet.js';
+import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd') && existsSync('/usr/bin/cc');
 const slipway = join(packageRoot(), 'bin', 'slipway.mjs');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../shared/contract/index.js';
 import { packageRoot } from '../host/app-paths.js';
-import { startFleet, type Fleet } from '../nodes/test-nodes/sshd-fleet.js';
+import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');
 const slipway = join(packageRoot(), 'bin', 'slipway.mjs');

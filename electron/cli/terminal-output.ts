@@ -28,6 +28,7 @@ export function paint(on: boolean, code: number, text: string): string {
 
 /** Columns padded to their widest cell; widths ignore colour codes; the last column runs free. */
 export function table(rows: string[][]): string {
+  // eslint-disable-next-line no-control-regex -- matching the ESC of an SGR colour code is the point
   const plain = (cell: string) => cell.replace(/\x1b\[[0-9;]*m/g, '');
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => plain(r[i]!).length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i]! - plain(cell).length))).join('  ')).join('\n');

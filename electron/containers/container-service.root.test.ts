@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../host/event-bus.js';
 import { saveInventory } from '../nodes/inventory-file.js';
 import { createNodeService } from '../nodes/node-service.js';
-import { startFleet, type Fleet } from '../nodes/test-nodes/sshd-fleet.js';
+import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
 import { execaRunner } from '../process/runner.js';
 import { createContainerService } from './container-service.js';
 

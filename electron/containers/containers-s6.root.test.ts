@@ -9,7 +9,7 @@ import { canBuild, makeService, testSpec } from '../builds/test-support/build-ha
 import { EventBus } from '../host/event-bus.js';
 import { saveInventory } from '../nodes/inventory-file.js';
 import { createNodeService } from '../nodes/node-service.js';
-import { startFleet, type Fleet } from '../nodes/test-nodes/sshd-fleet.js';
+import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
 import { execaRunner } from '../process/runner.js';
 import { packageRoot } from '../host/app-paths.js';
 import { createContainerService } from './container-service.js';

@@ -127,7 +127,6 @@ export function createDeployService(deps: DeployServiceDeps) {
   }
 
   async function execute(entry: Live): Promise<DeploySummary> {
-    const { id } = entry.detail.summary;
     const outcome = await entry.run.run();
     entry.log.flush();
     const summary: DeploySummary = {
@@ -139,12 +138,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       finishedAt: new Date().toISOString(),
       durationMs: Date.now() - Date.parse(entry.detail.summary.startedAt),
     };
-    if (outcome.unreleased.length > 0) {
-      entry.log.add('release', 'err', `left for journal recovery: ${outcome.unreleased.join('; ')}`);
-      jobs.unlist(id);
-      const cleaned = await deps.recover().catch((error: Error) => [`recovery failed: ${error.message}`]);
-      for (const line of cleaned) entry.log.add('release', 'info', `recovered: ${line}`);
-    }
+    await jobs.recoverLeftovers(entry, 'release', outcome.unreleased, deps.recover);
     jobs.complete(entry, summary);
     deps.bus.publish('deploy.finished', summary);
     return summary;
@@ -199,10 +193,12 @@ export function createDeployService(deps: DeployServiceDeps) {
           step: (step) => {
             log.flush();
             deps.bus.publish('deploy.step', { id, step });
+            jobs.stepped(entry);
           },
           log: (step, stream, text) => log.add(step, stream, text),
         },
       );
+      // Declared after the run's hooks that name it: they run only once the run starts, after this.
       const entry: Live = { detail: { summary, steps: deploySteps(request.extensions, request.target), logTotal: 0, env: maskedEnvironment(request.env, request.secrets) }, log, run };
       jobs.add(entry);
       deps.bus.publish('deploy.started', entry.detail);

@@ -10,7 +10,7 @@ import { packageRoot } from '../host/app-paths.js';
 import { EventBus } from '../host/event-bus.js';
 import { saveInventory } from '../nodes/inventory-file.js';
 import { createNodeService } from '../nodes/node-service.js';
-import { startFleet, type Fleet } from '../nodes/test-nodes/sshd-fleet.js';
+import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
 import { processIdentity } from '../process/process-identity.js';
 import { createPublishService } from '../publish/publish-service.js';
 import { createDeployService } from './deploy-service.js';

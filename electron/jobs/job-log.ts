@@ -15,12 +15,18 @@ export interface StepLogLine<S extends string> {
 export class JobLog<S extends string = StepId> {
   readonly lines: StepLogLine<S>[] = [];
   private pending: StepLogLine<S>[] = [];
+  private readonly also: ((lines: StepLogLine<S>[]) => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly flushBatch: (lines: StepLogLine<S>[]) => void,
     private readonly flushMs = 50,
   ) {}
+
+  /** Another receiver of every batch (the history on disk). */
+  tee(receiver: (lines: StepLogLine<S>[]) => void): void {
+    this.also.push(receiver);
+  }
 
   add(step: S | null, stream: StepLogLine<S>['stream'], text: string): void {
     const line: StepLogLine<S> = { n: this.lines.length, step, stream, text };
@@ -35,6 +41,7 @@ export class JobLog<S extends string = StepId> {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    for (const receiver of this.also) receiver(batch);
     this.flushBatch(batch);
   }
 

@@ -1,16 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StepStatus } from '../../shared/contract/index.js';
 import { JobHistory } from './job-history.js';
 import { JobLog, type StepLogLine } from './job-log.js';
 import { JobRegistry, type LiveJob } from './job-registry.js';
 
 interface Detail {
-  summary: { id: string; startedAt: string; status: string };
-  steps: { id: string; status: string }[];
+  summary: { id: string; startedAt: string; status: string; finishedAt: string | null; durationMs: number | null; failedStep: string | null; error: string | null };
+  steps: { id: string; status: StepStatus; message: string | null }[];
   logTotal: number;
 }
+const step = (id: string, status: StepStatus = 'pending') => ({ id, status, message: null });
 type Live = LiveJob<Detail, string>;
 
 describe('the job registry (builds and deploys)', () => {
@@ -18,7 +20,7 @@ describe('the job registry (builds and deploys)', () => {
   const history = () =>
     new JobHistory<Detail, StepLogLine<string>>(dir, { kind: 'jobs', id: (d) => d.summary.id, startedAt: (d) => d.summary.startedAt, parseDetail: (raw) => raw as Detail, parseLine: (raw) => raw as StepLogLine<string> });
   const job = (id: string, startedAt: string): Live => ({
-    detail: { summary: { id, startedAt, status: 'running' }, steps: [{ id: 'one', status: 'pending' }], logTotal: 0 },
+    detail: { summary: { id, startedAt, status: 'running', finishedAt: null, durationMs: null, failedStep: null, error: null }, steps: [step('one'), step('two'), step('three')], logTotal: 0 },
     log: new JobLog<string>(() => undefined),
     run: null,
   });
@@ -35,9 +37,9 @@ describe('the job registry (builds and deploys)', () => {
     jobs.add(a);
     jobs.add(b);
     expect(jobs.summaries().map((s) => s.id)).toEqual(['b', 'a']);
-    a.run = { steps: [{ id: 'one', status: 'running' }] };
+    a.run = { steps: [step('one', 'running'), step('two'), step('three')] };
     a.log.add('one', 'out', 'hello');
-    expect(jobs.find('a').detail).toMatchObject({ steps: [{ status: 'running' }], logTotal: 1 });
+    expect(jobs.find('a').detail).toMatchObject({ steps: [{ status: 'running' }, { status: 'pending' }, { status: 'pending' }], logTotal: 1 });
     expect(jobs.logs('a', 0, 10)).toEqual({ lines: [{ n: 0, step: 'one', stream: 'out', text: 'hello' }], total: 1 });
     expect([...jobs.liveIds()]).toEqual(['a', 'b']);
   });
@@ -47,12 +49,12 @@ describe('the job registry (builds and deploys)', () => {
     const a = job('a', '2026-12-01T10:00:00.000Z');
     jobs.add(a);
     a.log.add(null, 'info', 'started');
-    a.run = { steps: [{ id: 'one', status: 'done' }] };
+    a.run = { steps: [step('one', 'done'), step('two', 'done'), step('three', 'done')] };
     const detail = jobs.complete(a, { ...a.detail.summary, status: 'succeeded' });
-    expect(detail).toMatchObject({ summary: { status: 'succeeded' }, steps: [{ status: 'done' }], logTotal: 1 });
+    expect(detail).toMatchObject({ summary: { status: 'succeeded' }, steps: [{ status: 'done' }, { status: 'done' }, { status: 'done' }], logTotal: 1 });
     expect(jobs.running('a')).toBeUndefined();
     const again = new JobRegistry<Detail, string, Live>(history(), 'job');
-    expect(again.summaries()).toEqual([{ id: 'a', startedAt: '2026-12-01T10:00:00.000Z', status: 'succeeded' }]);
+    expect(again.summaries()).toMatchObject([{ id: 'a', startedAt: '2026-12-01T10:00:00.000Z', status: 'succeeded' }]);
     expect(again.logs('a', 0, 10).lines.map((l) => l.text)).toEqual(['started']);
     expect(again.done()).toHaveLength(1);
   });
@@ -63,5 +65,61 @@ describe('the job registry (builds and deploys)', () => {
     jobs.add(job('a', '2026-12-01T10:00:00.000Z'));
     jobs.unlist('a');
     expect([...jobs.liveIds()]).toEqual([]);
+  });
+
+  describe('crash recovery: a job is on disk from its start', () => {
+    const dead = { pid: 999_999, startTime: '1' };
+
+    function crashMidway() {
+      vi.useFakeTimers();
+      const jobs = new JobRegistry<Detail, string, Live>(history(), 'job', { owner: dead });
+      const a = job('a', '2026-12-01T10:00:00.000Z');
+      jobs.add(a);
+      a.run = { steps: [step('one', 'done'), step('two', 'running'), step('three')] };
+      jobs.stepped(a);
+      a.log.add('one', 'out', 'one is done');
+      a.log.add('two', 'out', 'two under way');
+      a.log.flush();
+      vi.advanceTimersByTime(500);
+      vi.useRealTimers();
+      // The process dies here: nothing more is written, nothing completes.
+    }
+
+    it('a job whose process died ends as failed at the step under way; its log is kept and says why', () => {
+      crashMidway();
+      const next = new JobRegistry<Detail, string, Live>(history(), 'job', { alive: () => false });
+      const { detail } = next.find('a');
+      expect(detail.summary).toMatchObject({ status: 'failed', failedStep: 'two', error: expect.stringMatching(/^interrupted: the Slipway process running it \(pid 999999\) ended/) });
+      expect(detail.summary.finishedAt).not.toBeNull();
+      expect(detail.steps.map((s) => [s.id, s.status])).toEqual([['one', 'done'], ['two', 'failed'], ['three', 'skipped']]);
+      expect(next.logs('a', 0, 10).lines.map((l) => l.text)).toEqual(['one is done', 'two under way', detail.summary.error]);
+      expect(detail.logTotal).toBe(3);
+      // Recorded once: a third start finds it ended, not interrupted again.
+      const third = new JobRegistry<Detail, string, Live>(history(), 'job', { alive: () => true });
+      expect(third.find('a').detail).toEqual(detail);
+      expect(third.logs('a', 0, 10).total).toBe(3);
+    });
+
+    it('a job whose process is alive (a CLI beside the console) is left to it, as it is', () => {
+      crashMidway();
+      const beside = new JobRegistry<Detail, string, Live>(history(), 'job', { alive: () => true });
+      expect(beside.find('a').detail.summary.status).toBe('running');
+      expect(beside.find('a').detail.steps.map((s) => s.status)).toEqual(['done', 'running', 'pending']);
+      expect(beside.logs('a', 0, 10).lines.map((l) => l.text)).toEqual(['one is done', 'two under way']);
+      // When it finishes, its owner saves it whole: then it is simply finished.
+    });
+
+    it('what a release could not free goes to journal recovery, and the log says what it cleaned', async () => {
+      const jobs = new JobRegistry<Detail, string, Live>(history(), 'job');
+      const a = job('a', '2026-12-01T10:00:00.000Z');
+      jobs.add(a);
+      await jobs.recoverLeftovers(a, 'three', ['/dev/loop7 still attached'], async () => {
+        // Recovery sees the job as an orphan only once it is no longer live.
+        expect([...jobs.liveIds()]).toEqual([]);
+        return ['detached /dev/loop7'];
+      });
+      await jobs.recoverLeftovers(a, 'three', [], async () => ['never asked']);
+      expect(a.log.lines.map((l) => `${l.step} ${l.stream} ${l.text}`)).toEqual(['three err left for journal recovery: /dev/loop7 still attached', 'three info recovered: detached /dev/loop7']);
+    });
   });
 });

@@ -1,16 +1,28 @@
-import { SlipwayError } from '../../shared/contract/index.js';
-import type { JobHistory } from './job-history.js';
+import { SlipwayError, type StepStatus } from '../../shared/contract/index.js';
+import { isAlive, processIdentity, type ProcessIdentity } from '../process/process-identity.js';
+import type { JobHistory, StoredJob } from './job-history.js';
 import type { JobLog, StepLogLine } from './job-log.js';
 
-/** What every job's detail has: a summary with an id, its steps, and how long its log is. */
-interface JobDetail<Step> {
-  summary: { id: string };
-  steps: Step[];
+/** What every job's summary has (a build's, a deploy's). */
+interface JobSummary {
+  id: string;
+  startedAt: string;
+  status: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  failedStep: string | null;
+  error: string | null;
+}
+
+/** What every job's detail has: a summary, its steps (read for id, status and message), and how long its log is. */
+interface JobDetail {
+  summary: JobSummary;
+  steps: { id: string; status: StepStatus; message: string | null }[];
   logTotal: number;
 }
 
 /** A running job: its detail as it started, its log, and the run once there is one (its steps are the live ones). */
-export interface LiveJob<D extends JobDetail<unknown>, S extends string> {
+export interface LiveJob<D extends JobDetail, S extends string> {
   detail: D;
   log: JobLog<S>;
   run: { steps: D['steps'] } | null;
@@ -20,16 +32,44 @@ export interface LiveJob<D extends JobDetail<unknown>, S extends string> {
  * The jobs of one kind (builds, deploys): running ones in memory, finished
  * ones in the history on disk; listed newest first, read page by page.
  */
-export class JobRegistry<D extends JobDetail<unknown>, S extends string, L extends LiveJob<D, S>> {
+export class JobRegistry<D extends JobDetail, S extends string, L extends LiveJob<D, S>> {
   private readonly live = new Map<string, L>();
   private readonly finished: D[];
+  private readonly owner: ProcessIdentity;
+  private readonly pendingWrites = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly history: JobHistory<D, StepLogLine<S>>,
     /** "build", "deploy": how a refusal names an unknown id. */
     private readonly what: string,
+    /** This process, and how another one is known to be alive (tests pose as a dead or a living other). */
+    options: { owner?: ProcessIdentity; alive?: (owner: ProcessIdentity) => boolean } = {},
   ) {
-    this.finished = history.load();
+    this.owner = options.owner ?? processIdentity() ?? { pid: process.pid, startTime: 'unknown' };
+    const alive = options.alive ?? isAlive;
+    this.finished = history.load().map((stored) => (stored.owner && !alive(stored.owner) ? this.interrupted(stored) : stored.detail));
+  }
+
+  /**
+   * Crash recovery of the job's record: the process that ran it died (a crash,
+   * a kill, a power cut), so it ended then: the step under way failed, the
+   * later ones were skipped, and its log on disk is kept. What its helper held
+   * is released by the helper's journal recovery, not here. A job whose owner
+   * is alive (a CLI beside the console) is left to it.
+   */
+  private interrupted({ detail, owner }: StoredJob<D>): D {
+    const why = `interrupted: the Slipway process running it (pid ${owner!.pid}) ended before it finished`;
+    const running = detail.steps.find((step) => step.status === 'running');
+    const steps = detail.steps.map((step) =>
+      step.status === 'running' ? { ...step, status: 'failed', message: why } : step.status === 'pending' ? { ...step, status: 'skipped', message: 'interrupted' } : step,
+    );
+    const lines = this.history.logLines(detail.summary.id);
+    const now = new Date().toISOString();
+    const summary = { ...detail.summary, status: 'failed', failedStep: running?.id ?? null, error: why, finishedAt: now, durationMs: Math.max(0, Date.parse(now) - Date.parse(detail.summary.startedAt)) };
+    // The summary's status is each kind's own union; 'failed' is in every one of them.
+    const ended = { ...detail, summary, steps, logTotal: lines.length + 1 } as D;
+    this.history.save(ended, [...lines, { n: lines.length, step: null, stream: 'err', text: why }]);
+    return ended;
   }
 
   /** The detail of a running job as it is now. */
@@ -37,8 +77,46 @@ export class JobRegistry<D extends JobDetail<unknown>, S extends string, L exten
     return { ...entry.detail, steps: entry.run?.steps ?? entry.detail.steps, logTotal: entry.log.lines.length };
   }
 
+  /** A job starts: listed live, and on disk from now on (its detail, its log as written, this process as its owner). */
   add(entry: L): void {
-    this.live.set(entry.detail.summary.id, entry);
+    const { id } = entry.detail.summary;
+    this.live.set(id, entry);
+    this.history.begin(entry.detail, this.owner);
+    entry.log.tee((lines) => {
+      try {
+        this.history.append(id, lines);
+      } catch {
+        // A full disk loses the crash copy of these lines, not the job: the log in memory is saved whole at the end.
+      }
+    });
+  }
+
+  /** A running job's steps changed: its record on disk follows within half a second (what a crash would leave). */
+  stepped(entry: L): void {
+    const id = entry.detail.summary.id;
+    if (this.pendingWrites.has(id)) return;
+    this.pendingWrites.set(id, setTimeout(() => {
+      this.pendingWrites.delete(id);
+      if (!this.live.has(id)) return;
+      try {
+        this.history.update(this.current(entry));
+      } catch {
+        // As for the log: the record is written whole when the job ends.
+      }
+    }, 500));
+  }
+
+  /**
+   * What a job's release could not free (its helper died under it): the job
+   * stops counting as live, so journal recovery treats it as an orphan and
+   * frees it now; the log says what.
+   */
+  async recoverLeftovers(entry: L, step: S | null, unreleased: readonly string[], recover: () => Promise<string[]>): Promise<void> {
+    if (unreleased.length === 0) return;
+    entry.log.add(step, 'err', `left for journal recovery: ${unreleased.join('; ')}`);
+    this.unlist(entry.detail.summary.id);
+    const cleaned = await recover().catch((error: Error) => [`recovery failed: ${error.message}`]);
+    for (const line of cleaned) entry.log.add(step, 'info', `recovered: ${line}`);
   }
 
   running(id: string): L | undefined {
@@ -79,6 +157,8 @@ export class JobRegistry<D extends JobDetail<unknown>, S extends string, L exten
   /** The job is over: its log flushed, its detail (with `summary`) saved, and it moves to the finished. */
   complete(entry: L, summary: D['summary']): D {
     entry.log.flush();
+    clearTimeout(this.pendingWrites.get(summary.id));
+    this.pendingWrites.delete(summary.id);
     const detail: D = { ...this.current(entry), summary };
     this.history.save(detail, entry.log.lines);
     this.live.delete(summary.id);

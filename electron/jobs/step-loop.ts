@@ -40,10 +40,8 @@ export interface StepLoop<S extends JobStep> {
   work(step: S, index: number): Promise<string | null | undefined>;
   cancelled(): boolean;
   onStep(step: S): void;
-  /** Milliseconds, for durations: the wall clock, or a virtual one (the mock seeds history at once). */
-  now?: () => number;
-  /** A step's start stamp; by default its start on `now`, as an ISO time. */
-  stamp?: () => string;
+  now?: StepClock['now'];
+  stamp?: StepClock['stamp'];
 }
 
 /** Sets a step's fields and reports it. */
@@ -54,8 +52,40 @@ export function updateStep<S extends JobStep>(loop: Pick<StepLoop<S>, 'steps' | 
   return step;
 }
 
+/** What a step's timing is read from: the wall clock, or a virtual one (the mock seeds history at once). */
+export interface StepClock {
+  /** Milliseconds, for durations. */
+  now?: () => number;
+  /** A step's start stamp; by default its start on `now`, as an ISO time. */
+  stamp?: () => string;
+}
+
+/**
+ * One step as every job runs it: running, then done or failed, timed. `done`
+ * turns the work's value into the step's message; a step that reported
+ * progress and ends without a word keeps its last progress line. The error
+ * is rethrown: what it means for the job is the caller's.
+ */
+export async function runStep<T>(
+  report: (patch: Partial<JobStep>) => void,
+  work: () => Promise<T>,
+  options: StepClock & { done?: (value: T) => string | null | undefined } = {},
+): Promise<T> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  report({ status: 'running', startedAt: options.stamp ? options.stamp() : new Date(started).toISOString(), message: null });
+  try {
+    const value = await work();
+    const message = options.done?.(value);
+    report({ status: 'done', durationMs: now() - started, ...(message == null ? {} : { message }) });
+    return value;
+  } catch (error) {
+    report({ status: 'failed', durationMs: now() - started, message: error instanceof Cancelled ? 'cancelled' : (error as Error).message });
+    throw error;
+  }
+}
+
 export async function runSteps<S extends JobStep>(loop: StepLoop<S>): Promise<StepOutcome<S['id']>> {
-  const now = loop.now ?? Date.now;
   const count = loop.count ?? loop.steps.length;
   let outcome: StepOutcome<S['id']> = { status: 'succeeded', failedStep: null, error: null };
   for (let index = 0; index < count; index += 1) {
@@ -64,18 +94,18 @@ export async function runSteps<S extends JobStep>(loop: StepLoop<S>): Promise<St
       updateStep(loop, index, { status: 'skipped', message: outcome.status === 'cancelled' ? 'cancelled' : `skipped: ${outcome.failedStep} failed` });
       continue;
     }
-    const started = now();
-    updateStep(loop, index, { status: 'running', startedAt: loop.stamp ? loop.stamp() : new Date(started).toISOString(), message: null });
     try {
-      if (loop.cancelled()) throw new Cancelled();
-      const message = await loop.work(loop.steps[index]!, index);
-      // A step that reported progress and ends without a word keeps its last progress line.
-      updateStep(loop, index, { status: 'done', durationMs: now() - started, message: message ?? loop.steps[index]!.message });
+      await runStep(
+        (patch) => updateStep(loop, index, patch),
+        () => {
+          if (loop.cancelled()) throw new Cancelled();
+          return loop.work(loop.steps[index]!, index);
+        },
+        { now: loop.now, stamp: loop.stamp, done: (message) => message },
+      );
     } catch (error) {
       const cancelled = error instanceof Cancelled;
-      const message = cancelled ? 'cancelled' : (error as Error).message;
-      updateStep(loop, index, { status: 'failed', durationMs: now() - started, message });
-      outcome = { status: cancelled ? 'cancelled' : 'failed', failedStep: id, error: message };
+      outcome = { status: cancelled ? 'cancelled' : 'failed', failedStep: id, error: cancelled ? 'cancelled' : (error as Error).message };
     }
   }
   return outcome;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../host/event-bus.js';
 import { saveInventory } from './inventory-file.js';
 import { createNodeService } from './node-service.js';
-import { startFleet, type Fleet } from './test-nodes/sshd-fleet.js';
+import { startFleet, type Fleet } from './test-support/sshd-fleet.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');
 

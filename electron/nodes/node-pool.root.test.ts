@@ -7,7 +7,7 @@ import { NodeSpec } from '../../shared/contract/index.js';
 import { KnownHostsStore } from './known-hosts-store.js';
 import { NodePool } from './node-pool.js';
 import { connect } from './ssh-connection.js';
-import { startFleet, type Fleet } from './test-nodes/sshd-fleet.js';
+import { startFleet, type Fleet } from './test-support/sshd-fleet.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');
 const slowLogin = 0.5;

@@ -6,7 +6,7 @@ import type { HostKeyPrompt } from '../../shared/contract/index.js';
 import { EventBus } from '../host/event-bus.js';
 import { saveInventory } from './inventory-file.js';
 import { createNodeService } from './node-service.js';
-import { startFleet, type Fleet } from './test-nodes/sshd-fleet.js';
+import { startFleet, type Fleet } from './test-support/sshd-fleet.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeSpec } from '../../shared/contract/index.js';
 import { KnownHostsStore } from './known-hosts-store.js';
 import { connect, SshError, type HostKeyQuestion } from './ssh-connection.js';
-import { startFleet, type Fleet } from './test-nodes/sshd-fleet.js';
+import { startFleet, type Fleet } from './test-support/sshd-fleet.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');
 

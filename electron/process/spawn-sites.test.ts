@@ -18,10 +18,12 @@ const reviewed: Record<string, string> = {
   'electron/cli/start.ts binary': 'the Electron binary with the app\u2019s main file and fixed flags',
   'electron/cli/desktop-availability.ts process.execPath': 'node with the absolute path of electron\u2019s install.js',
   'bin/slipway.mjs \'npm\'': 'npm run --silent build: fixed words',
+  'scripts/test-nodes.mjs process.execPath': 'this node with the bundled test-node launcher and the operator\u2019s own arguments (a test fixture, run by hand or by benchmarks)',
   'scripts/test.mjs file': 'the test runner\u2019s own helper: argv arrays below',
   'scripts/test.mjs \'dpkg-query\'': 'package names from scripts/host-packages.txt',
   'scripts/test.mjs \'apt-get\'': 'package names from scripts/host-packages.txt',
   'scripts/test.mjs \'npx\'': 'fixed words and a path under the repository',
+  'scripts/test.mjs \'npm\'': 'npm run lint: fixed words',
   // Root helper operations: every operand is an absolute path confined to the workspace or the output folder.
   'electron/helper/build-registry.ts \'umount\'': 'mount points from /proc/self/mountinfo under the build directory: absolute',
   'electron/helper/deploy-ops.ts \'mount\'': 'overlay layers confined to the build directory, refused if they hold , : or \\',
@@ -82,7 +84,7 @@ function sitesIn(file: string): Site[] {
 function productFiles(): string[] {
   return execFileSync('git', ['ls-files', '--', 'electron', 'shared', 'scripts', 'bin'], { cwd: packageRoot(), encoding: 'utf8' })
     .split('\n')
-    .filter((file) => /\.(ts|mjs)$/.test(file) && !/\.test\.ts$|\/test-support\/|\/test-nodes\/|^electron\/mock\//.test(file));
+    .filter((file) => /\.(ts|mjs)$/.test(file) && !/\.test\.ts$|\/test-support\/|^electron\/mock\//.test(file));
 }
 
 describe('every process Slipway starts (spawn sites)', () => {

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SlipwayError, type NetbootSource, type NetbootTarget, type PublishResult } from '../../shared/contract/index.js';
 import type { HelperSupervisor } from '../helper/helper-supervisor.js';
-import { callForJob } from '../helper/helper-client.js';
+import { HelperSession } from '../jobs/helper-session.js';
 import { mountStagedReadOnly, stageImage, type JobCall } from '../deploy/image-mount.js';
 import type { EventBus } from '../host/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
@@ -43,7 +43,9 @@ export function createPublishService(deps: PublishServiceDeps) {
     if (cached) return use(cached);
     const helper = await deps.helpers.get();
     const id = `pub-${randomBytes(6).toString('hex')}`;
-    const call: JobCall = (op, args) => callForJob(helper, id, op, args).result;
+    // The job's calls journalled and released together (the same session as builds and deploys use).
+    const session = new HelperSession(helper, id, () => undefined);
+    const call: JobCall = (op, args) => session.call(null, op, args);
     live.add(id);
     try {
       const { dir } = await call('build.open', { outputDir: deps.imagesDir, owner: deps.owner });
@@ -54,7 +56,8 @@ export function createPublishService(deps: PublishServiceDeps) {
     } catch (error) {
       throw error instanceof SlipwayError ? error : new SlipwayError('failed', (error as Error).message, 'source');
     } finally {
-      await call('build.close', {}).catch(() => undefined);
+      // Never throws; what it could not free, the helper's journal recovery finishes.
+      await session.close(null);
       live.delete(id);
     }
   }

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { EventBus } from '../../host/event-bus.js';
 import { saveInventory } from '../../nodes/inventory-file.js';
 import { createNodeService } from '../../nodes/node-service.js';
-import type { Fleet } from '../../nodes/test-nodes/sshd-fleet.js';
+import type { Fleet } from '../../nodes/test-support/sshd-fleet.js';
 import { execaRunner } from '../../process/runner.js';
 import { createAppService } from '../app-service.js';
 

@@ -48,7 +48,7 @@ export async function packGzip(source: string, dest: string, onProgress?: (done:
 
 export async function digestFile(path: string): Promise<Digest> {
   const hasher = new Hasher();
-  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hasher, async function* (source) {
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hasher, async function (source) {
     for await (const _chunk of source) {
       // drained: only the sums are wanted
     }

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { formatBytes, formatCount, formatDuration, formatStarted } from '../lib/format.js';
-import { useNow } from '../builds/use-now.js';
+import { useNow } from '../lib/use-now.js';
 import { selectSelectedRun, useApps, type RunNotice } from './apps-store.js';
 import { BuildTree } from './BuildTree.js';
 import { NodeOutcomes } from './NodeOutcomes.js';

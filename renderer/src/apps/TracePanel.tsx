@@ -1,9 +1,9 @@
 import { useEffect, useMemo } from 'react';
 import type { AppNodeState, TraceLine, TraceStream } from '../../../shared/contract/index.js';
 import { formatCount } from '../lib/format.js';
-import { logRowHeight } from '../builds/LogViewer.js';
-import { useFollowViewport } from '../builds/use-follow-viewport.js';
-import { visibleRange } from '../builds/virtual-window.js';
+import { logRowHeight } from '../jobs/LogViewer.js';
+import { useFollowViewport } from '../jobs/use-follow-viewport.js';
+import { visibleRange } from '../lib/virtual-window.js';
 import { traceStreams } from './trace-buffer.js';
 import { useTraces } from './traces-store.js';
 

@@ -1,13 +1,14 @@
 import { useState } from 'react';
 import { ArtifactTable } from './ArtifactTable.js';
 import { selectSelectedSummary, useBuilds } from './builds-store.js';
-import { BuildStatusBadge, CacheHitBadge } from './BuildStatusBadge.js';
+import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
+import { CacheHitBadge } from './CacheHitBadge.js';
 import { CancelDialog } from './CancelDialog.js';
 import { FailureSummary } from './FailureSummary.js';
 import { formatDuration, formatStarted } from '../lib/format.js';
-import { LogViewer } from './LogViewer.js';
-import { StepList } from './StepList.js';
-import { useNow } from './use-now.js';
+import { LogViewer } from '../jobs/LogViewer.js';
+import { StepList } from '../jobs/StepList.js';
+import { useNow } from '../lib/use-now.js';
 
 /** The selected build: what stopped it or what it made first, then its steps beside its log. */
 export function BuildDetailPanel() {
@@ -32,7 +33,7 @@ export function BuildDetailPanel() {
       <header className="build__header">
         <div className="build__heading">
           <h2 id="build-title" className="build__name">{build.name}</h2>
-          <BuildStatusBadge status={build.status} />
+          <JobStatusBadge status={build.status} />
           {build.cacheHit && <CacheHitBadge />}
         </div>
         <dl className="facts">

@@ -1,7 +1,8 @@
 import { useBuilds } from './builds-store.js';
-import { BuildStatusBadge, CacheHitBadge } from './BuildStatusBadge.js';
+import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
+import { CacheHitBadge } from './CacheHitBadge.js';
 import { formatDuration, formatStarted } from '../lib/format.js';
-import { useNow } from './use-now.js';
+import { useNow } from '../lib/use-now.js';
 
 export function BuildHistory() {
   const history = useBuilds((s) => s.history);
@@ -38,7 +39,7 @@ export function BuildHistory() {
                   </th>
                   <td>
                     <span className="history__badges">
-                      <BuildStatusBadge status={build.status} />
+                      <JobStatusBadge status={build.status} />
                       {build.cacheHit && <CacheHitBadge />}
                     </span>
                   </td>

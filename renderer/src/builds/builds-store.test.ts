@@ -15,6 +15,7 @@ let seq = 0;
 const event = (e: Omit<SlipwayEvent, 'seq'>) => useBuilds.getState().apply({ ...e, seq: ++seq } as SlipwayEvent);
 
 
+/** The job part itself (paging, gaps, other jobs' events, the selection check) is tested once, in jobs/job-slice.test.ts. */
 describe('builds store events', () => {
   beforeEach(() => {
     useBuilds.setState(initialBuildsData());
@@ -32,6 +33,7 @@ describe('builds store events', () => {
     let state = useBuilds.getState();
     expect(state.selected?.steps?.find((s) => s.id === 'debootstrap')).toEqual(running);
     expect(state.selected?.steps?.filter((s) => s.status === 'pending')).toHaveLength(buildSteps.length - 1);
+    expect(state.selected?.specText).toBe('name: x');
     expect(state.log.all.map((l) => l.n)).toEqual(Array.from({ length: 120 }, (_, i) => i));
     expect(state.logTotal).toBe(120);
     expect(selectSelectedSummary(state)?.status).toBe('running');
@@ -42,17 +44,6 @@ describe('builds store events', () => {
     expect(selectSelectedSummary(state)).toMatchObject({ status: 'failed', failedStep: 'debootstrap' });
   });
 
-  it('adds builds of other clients to the history but keeps their steps and lines out', async () => {
-    await useBuilds.getState().select('b1');
-    event({ topic: 'builds.started', payload: detail('b2') });
-    event({ topic: 'builds.step', payload: { id: 'b2', step: { ...steps()[0]!, status: 'done' } } });
-    event({ topic: 'builds.log', payload: { id: 'b2', lines: lines(0, 10) } });
-    const state = useBuilds.getState();
-    expect(state.history.map((b) => b.id)).toContain('b2');
-    expect(state.selected?.steps?.every((s) => s.status === 'pending')).toBe(true);
-    expect(state.log.length).toBe(0);
-  });
-
   it('shows spec problems with their field as the text changes', () => {
     useBuilds.getState().setSpecText('name: bad/name\nsuite: bookworm\nimages: []\noutput: { dir: /srv }');
     expect(useBuilds.getState().problems.map((p) => p.field)).toEqual(expect.arrayContaining(['name', 'images']));
@@ -61,29 +52,8 @@ describe('builds store events', () => {
   });
 });
 
-describe('builds store log loading', () => {
+describe('builds store resync', () => {
   beforeEach(() => useBuilds.setState(initialBuildsData()));
-
-  it('pages a selected build’s log in pages of 5,000 and merges lines streamed meanwhile', async () => {
-    const total = 12_000;
-    const requests = fakeHost((command, payload) => {
-      if (command === 'builds.get') return { ...detail('big'), logTotal: total };
-      const { from, count } = payload as { from: number; count: number };
-      if (from === 5_000) {
-        // Live lines arrive while the second page is on its way: past a gap, so they are held.
-        event({ topic: 'builds.log', payload: { id: 'big', lines: lines(total, 30) } });
-      }
-      return { lines: lines(from, Math.min(count, total + 30 - from)), total: from === 0 ? total : total + 30 };
-    });
-    await useBuilds.getState().select('big');
-    const pages = requests.filter((r) => r.command === 'builds.logs').map((r) => (r.payload as { from: number }).from);
-    expect(pages.slice(0, 3)).toEqual([0, 5_000, 10_000]);
-    const { log, logLoading, logTotal } = useBuilds.getState();
-    expect(log.length).toBe(total + 30);
-    expect(log.all.every((line, i) => line.n === i)).toBe(true);
-    expect(logLoading).toBe(false);
-    expect(logTotal).toBe(total + 30);
-  });
 
   it('reloads the history, the selected build and the rest of its log on resync', async () => {
     let served = 100;

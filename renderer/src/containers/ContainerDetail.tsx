@@ -1,7 +1,7 @@
 import { useEffect, type ReactNode } from 'react';
 import type { ContainerRow } from '../../../shared/contract/index.js';
 import { formatStarted } from '../lib/format.js';
-import { useNow } from '../builds/use-now.js';
+import { useNow } from '../lib/use-now.js';
 import { Labels } from '../nodes/NodeTable.js';
 import { formatAge } from './container-format.js';
 import { ActionRefusal, ContainerActions } from './ContainerActions.js';

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { ContainerRow } from '../../../shared/contract/index.js';
-import { useNow } from '../builds/use-now.js';
-import { visibleRange } from '../builds/virtual-window.js';
+import { useNow } from '../lib/use-now.js';
+import { visibleRange } from '../lib/virtual-window.js';
 import { exitWords, formatAge } from './container-format.js';
 import type { SortKey } from './container-rows.js';
 import { ContainerStateBadge, CleanupMarker } from './ContainerStateBadge.js';

@@ -1,6 +1,6 @@
 import type { ContainerScan } from '../../../shared/contract/index.js';
 import { formatCount } from '../lib/format.js';
-import { useNow } from '../builds/use-now.js';
+import { useNow } from '../lib/use-now.js';
 import { formatAgo } from '../nodes/node-format.js';
 import { formatScanTime } from './container-format.js';
 import { selectScans, useContainers } from './containers-store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatCount, formatDuration, formatStarted } from './format.js';
-import { findMatches, splitMatches } from '../builds/log-search.js';
+import { findMatches, splitMatches } from '../jobs/log-search.js';
 
 describe('formatting', () => {
   it.each([

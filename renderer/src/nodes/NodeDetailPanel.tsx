@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { NodeSpec, NodeStatus } from '../../../shared/contract/index.js';
 import { formatBytes, formatStarted } from '../lib/format.js';
-import { useNow } from '../builds/use-now.js';
+import { useNow } from '../lib/use-now.js';
 import { formatAgo, formatLatency, formatUptime, knownHostsName, usageOf } from './node-format.js';
 import { NodeStateBadge, UsageBar } from './NodeStateBadge.js';
 import { Labels } from './NodeTable.js';

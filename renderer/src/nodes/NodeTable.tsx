@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { NodeFacts, NodeStatus } from '../../../shared/contract/index.js';
 import { formatBytes } from '../lib/format.js';
-import { useNow } from '../builds/use-now.js';
+import { useNow } from '../lib/use-now.js';
 import { toggleAll } from './node-filter.js';
 import { formatAgo, usageOf } from './node-format.js';
 import { NodeStateBadge, UsageBar } from './NodeStateBadge.js';

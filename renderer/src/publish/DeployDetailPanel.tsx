@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import type { DeployStep, DeploySummary } from '../../../shared/contract/index.js';
-import { BuildStatusBadge } from '../builds/BuildStatusBadge.js';
+import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
 import { formatBytes, formatDuration, formatStarted } from '../lib/format.js';
-import { LogViewer } from '../builds/LogViewer.js';
-import { StepList } from '../builds/StepList.js';
-import { useNow } from '../builds/use-now.js';
+import { LogViewer } from '../jobs/LogViewer.js';
+import { StepList } from '../jobs/StepList.js';
+import { useNow } from '../lib/use-now.js';
 import { CancelDeployDialog } from './ConfirmDialogs.js';
 import { selectSelectedDeploy, useDeploy } from './deploy-store.js';
 import { useImageName } from './use-image-name.js';
@@ -79,7 +79,7 @@ export function DeployDetailPanel() {
       <header className="build__header">
         <div className="build__heading">
           <h2 id="deploy-title" className="build__name">{name} → {deploy.target}</h2>
-          <BuildStatusBadge status={deploy.status} />
+          <JobStatusBadge status={deploy.status} />
         </div>
         <dl className="facts">
           <div><dt>Deploy</dt><dd className="mono">{deploy.id}</dd></div>

@@ -1,7 +1,7 @@
 import { Fragment } from 'react';
-import { BuildStatusBadge } from '../builds/BuildStatusBadge.js';
+import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
 import { formatDuration, formatStarted } from '../lib/format.js';
-import { useNow } from '../builds/use-now.js';
+import { useNow } from '../lib/use-now.js';
 import { useDeploy } from './deploy-store.js';
 import { useImageName } from './use-image-name.js';
 
@@ -52,7 +52,7 @@ export function DeployHistory() {
                   <td className="mono deploy__target">
                     <BreakableText text={deploy.target} />
                   </td>
-                  <td><BuildStatusBadge status={deploy.status} /></td>
+                  <td><JobStatusBadge status={deploy.status} /></td>
                   <td className="nowrap">
                     <span className="muted">{formatStarted(deploy.startedAt)}</span>
                     <span className="deploy-history__took mono">{formatDuration(deploy.durationMs ?? now - Date.parse(deploy.startedAt))}</span>

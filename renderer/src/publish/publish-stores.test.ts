@@ -52,6 +52,7 @@ describe('publish store', () => {
   });
 });
 
+/** The job part itself (paging, gaps, other jobs' events, the selection check) is tested once, in jobs/job-slice.test.ts. */
 describe('deploy store', () => {
   beforeEach(() => {
     useDeploy.setState(initialDeployData());
@@ -74,13 +75,23 @@ describe('deploy store', () => {
     expect(selectSelectedDeploy(state)).toMatchObject({ status: 'failed', failedStep: 'open-image' });
   });
 
-  it('adds other deploys to the history but keeps their steps and lines out', async () => {
+  it('reloads the history, the selected deploy and the rest of its log on resync', async () => {
+    let served = 3;
+    const finished = summary('d1', { status: 'succeeded', finishedAt: '2025-01-14T09:00:04.000Z', durationMs: 4_000 });
+    const requests = fakeHost((command, payload) => {
+      if (command === 'deploy.catalog') return { extensionDirs: [], extensions: [], images: [] };
+      if (command === 'deploy.list') return [finished];
+      if (command === 'deploy.get') return { ...detail('d1'), summary: served > 3 ? finished : summary('d1'), logTotal: served };
+      const { from, count } = payload as { from: number; count: number };
+      return { lines: lines(from, Math.max(0, Math.min(count, served - from))), total: served };
+    });
     await useDeploy.getState().select('d1');
-    event({ topic: 'deploy.started', payload: detail('d2') });
-    event({ topic: 'deploy.log', payload: { id: 'd2', lines: lines(0, 3) } });
+    served = 8;
+    await useDeploy.getState().load();
     const state = useDeploy.getState();
-    expect(state.history.map((d) => d.id)).toEqual(expect.arrayContaining(['d1', 'd2']));
-    expect(state.log.length).toBe(0);
+    expect(selectSelectedDeploy(state)).toEqual(finished);
+    expect(state.log.length).toBe(8);
+    expect(requests.filter((r) => r.command === 'deploy.logs').map((r) => (r.payload as { from: number }).from)).toEqual([0, 3]);
   });
 
   it('reports an existing target as the overwrite field, for the form to ask', async () => {

@@ -3,7 +3,7 @@ import { formatCount } from '../lib/format.js';
 import type { LogBuffer, ShownLine } from '../lib/log-buffer.js';
 import { findMatches, splitMatches } from './log-search.js';
 import { useFollowViewport } from './use-follow-viewport.js';
-import { visibleRange } from './virtual-window.js';
+import { visibleRange } from '../lib/virtual-window.js';
 
 /** Fixed, so a row's position is its index times this: the CSS line height matches it. */
 export const logRowHeight = 18;
@@ -33,7 +33,7 @@ function LogRow({ line, top, query, current }: { line: ShownLine; top: number; q
 }
 
 /**
- * A build log of any length: only the rows in view (plus overscan) are in the
+ * A job's log (a build's or a deploy's) of any length: only the rows in view (plus overscan) are in the
  * DOM, absolutely placed in a spacer as tall as the whole log. It follows the
  * tail while the operator is at the bottom and stops when they scroll up.
  */

@@ -1,6 +1,6 @@
 import type { StepState, StepStatus } from '../../../shared/contract/index.js';
 import { formatDuration } from '../lib/format.js';
-import { useNow } from './use-now.js';
+import { useNow } from '../lib/use-now.js';
 
 /** A build's or a deploy's step: deploys number their extension steps, so any id. */
 export type ShownStep = Omit<StepState, 'id'> & { id: string };

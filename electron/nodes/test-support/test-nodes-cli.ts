@@ -5,7 +5,7 @@ import { saveInventory } from '../inventory-file.js';
 import { startFleet } from './sshd-fleet.js';
 
 /**
- * `node out/main/test-nodes.js --count N --dir DIR [--user U] [--port P]`:
+ * `node scripts/test-nodes.mjs --count N --dir DIR [--user U] [--port P]`:
  * starts N real sshd test nodes, writes DIR/nodes.yaml (a Slipway inventory),
  * DIR/known_hosts and DIR/hosts (host:port lines for other tools), prints
  * `ready` and runs until SIGTERM or SIGINT, then stops exactly its sshds.
