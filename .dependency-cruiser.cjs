@@ -1,6 +1,6 @@
 /**
  * Slipway's layering, checked by `npm run lint` (part of `npm test`):
- *   shared/  ← electron/{lib,process} ← electron/host ← capabilities ← electron/{app,web,main,cli}
+ *   shared/  ← electron/{lib,process} ← electron/backend ← capabilities ← electron/{app,web,main,cli}
  * and the renderer talks to the backend only through the contract in shared/.
  * Tests and test-support/ may reach across (they wire fixtures); product code may not reach them.
  */
@@ -36,13 +36,13 @@ module.exports = {
       severity: 'error',
       comment: 'Generic helpers know no capability.',
       from: { path: '^electron/(lib|process)/', pathNot: tests },
-      to: { path: `${capabilities}|${tops}|^electron/host/` },
+      to: { path: `${capabilities}|${tops}|^electron/backend/` },
     },
     {
-      name: 'host-knows-no-capability',
+      name: 'backend-knows-no-capability',
       severity: 'error',
-      comment: 'The backend host (bus, dispatcher, pump, paths) is below the services; the composition root is electron/app/.',
-      from: { path: '^electron/host/', pathNot: tests },
+      comment: 'What services see of the backend (bus, Backend interface, paths) is below the services; the composition root is electron/app/.',
+      from: { path: '^electron/backend/', pathNot: tests },
       to: { path: `${capabilities}|${tops}` },
     },
     {
@@ -56,7 +56,7 @@ module.exports = {
       name: 'capabilities-not-electron',
       severity: 'error',
       comment: 'Services run in the web console and the CLI too: the electron module belongs to electron/main and preload.',
-      from: { path: `${capabilities}|^electron/(host|lib|process|app|transport|web|cli)/`, pathNot: tests },
+      from: { path: `${capabilities}|^electron/(backend|lib|process|app|transport|web|cli)/`, pathNot: tests },
       to: { path: '^node_modules/electron/' },
     },
     {

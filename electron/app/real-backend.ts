@@ -16,10 +16,10 @@ import { execaRunner, type Runner } from '../process/runner.js';
 import { processIdentity } from '../process/process-identity.js';
 import { checkPrivileges } from '../readiness/privileges.js';
 import { createReadinessService } from '../readiness/readiness-service.js';
-import { appPaths, packageRoot } from '../host/app-paths.js';
-import { appVersion } from '../host/app-version.js';
-import type { Backend } from '../host/backend.js';
-import { EventBus } from '../host/event-bus.js';
+import { appPaths, packageRoot } from '../backend/app-paths.js';
+import { appVersion } from '../backend/app-version.js';
+import type { Backend } from '../backend/backend.js';
+import { EventBus } from '../backend/event-bus.js';
 
 export interface RealBackendOptions {
   runner?: Runner;

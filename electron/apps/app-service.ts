@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { AppRunDetail, BlacklistEntry, type AppDefinition, type TraceStream } from '../../shared/contract/apps.js';
 import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
 import { parseAppText } from '../../shared/apps/app-text.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 import type { Runner } from '../process/runner.js';
 import { sshAppNode, type AppNodeAccess } from './app-node-steps.js';
 import { AppRun, type RunFiles } from './app-run.js';

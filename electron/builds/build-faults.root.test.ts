@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSteps, type StepId } from '../../shared/contract/index.js';
-import { packageRoot } from '../host/app-paths.js';
+import { packageRoot } from '../backend/app-paths.js';
 import { canBuild, leaks, makeService, testSpec, testWorkspace } from './test-support/build-harness.js';
 
 const slipway = join(packageRoot(), 'bin', 'slipway.mjs');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { SlipwayError, type BuildDefaults, type BuildDetail, type BuildSummary, type ImageSpec, type StepId } from '../../shared/contract/index.js';
 import { parseSpecText } from '../../shared/builds/spec-text.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import { BuildHistory } from './build-history.js';
 import { JobLog } from '../jobs/job-log.js';

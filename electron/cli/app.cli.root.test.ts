@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helloApp } from '../apps/test-support/app-harness.js';
-import { packageRoot } from '../host/app-paths.js';
+import { packageRoot } from '../backend/app-paths.js';
 import { saveInventory } from '../nodes/inventory-file.js';
 import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../shared/contract/index.js';
-import { packageRoot } from '../host/app-paths.js';
+import { packageRoot } from '../backend/app-paths.js';
 import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');

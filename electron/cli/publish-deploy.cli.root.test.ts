@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../host/app-paths.js';
+import { packageRoot } from '../backend/app-paths.js';
 import { fakeInitrd, fakeKernel } from '../publish/test-support/netboot-files.js';
 
 const canRun = process.getuid?.() === 0 && existsSync(join(packageRoot(), 'out', 'main', 'build-helper.js'));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { packageRoot } from '../host/app-paths.js';
-import type { Backend } from '../host/backend.js';
+import { packageRoot } from '../backend/app-paths.js';
+import type { Backend } from '../backend/backend.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { createMockBackend } from '../mock/mock-backend.js';
 import { startWebConsole } from '../web/web-server.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import { saveInventory } from '../nodes/inventory-file.js';
 import { createNodeService } from '../nodes/node-service.js';
 import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodeSpec, type ContainerScan } from '../../shared/contract/index.js';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import { execaRunner } from '../process/runner.js';
 import { createContainerService } from './container-service.js';
 

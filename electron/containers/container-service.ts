@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { ContainerEventLine, ContainerRow, ContainerScan } from '../../shared/contract/containers.js';
 import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 import type { Runner } from '../process/runner.js';
 import type { ContainerAction } from '../../shared/contract/containers.js';
 import { act, configure, type Execute } from './container-actions.js';

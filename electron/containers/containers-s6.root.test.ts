@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { ContainerRow } from '../../shared/contract/containers.js';
 import { canBuild, makeService, testSpec } from '../builds/test-support/build-harness.js';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import { saveInventory } from '../nodes/inventory-file.js';
 import { createNodeService } from '../nodes/node-service.js';
 import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
 import { execaRunner } from '../process/runner.js';
-import { packageRoot } from '../host/app-paths.js';
+import { packageRoot } from '../backend/app-paths.js';
 import { createContainerService } from './container-service.js';
 
 const canRun = canBuild && existsSync('/usr/sbin/sshd') && existsSync('/usr/bin/s6-svscan');

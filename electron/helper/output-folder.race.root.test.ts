@@ -3,7 +3,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { packageRoot } from '../host/app-paths.js';
+import { packageRoot } from '../backend/app-paths.js';
 import { startHelper, type HelperClient } from './helper-client.js';
 
 const script = join(packageRoot(), 'out', 'main', 'build-helper.js');

@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
-import { packageRoot } from '../host/app-paths.js';
-import type { Backend } from '../host/backend.js';
+import { packageRoot } from '../backend/app-paths.js';
+import type { Backend } from '../backend/backend.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { createMockBackend, mockScenarios, type MockScenario } from '../mock/mock-backend.js';
 import { appOrigin, registerAppScheme, serveRenderer } from './app-protocol.js';

@@ -1,6 +1,6 @@
 import { ipcMain, type BrowserWindow, type IpcMainEvent } from 'electron';
 import { ipcChannels } from '../../shared/bridge.js';
-import type { Backend } from '../host/backend.js';
+import type { Backend } from '../backend/backend.js';
 import { openClientSession } from '../transport/client-session.js';
 import { isAppUrl } from './main-window.js';
 

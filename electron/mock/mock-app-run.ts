@@ -1,7 +1,7 @@
 import type { AppDefinition, AppNodeState, AppPhase, AppRunDetail, AppRunSummary, BlacklistEntry, NodeStatus, PhaseState } from '../../shared/contract/index.js';
 import { appPhases } from '../../shared/contract/index.js';
 import { defaultBadHostPatterns, matchBadHost } from '../apps/bad-hosts.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 import { behaviourOf } from './mock-app-definitions.js';
 import { appTroubleOf, fraction, gpgErrorLines, homeBaseOf, platformOf, unreachableReason, type AppTrouble } from './mock-app-fleet.js';
 import { buildBytes, buildLog, endLine, lateLine, roundLine, startLine } from './mock-app-output.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppNodeState, EventEnvelope, PayloadOf } from '../../shared/contract/index.js';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import { helloDefinition } from './mock-app-definitions.js';
 import { createMockApps, type MockApps } from './mock-apps.js';
 import { createMockNodes, type MockNodes } from './mock-nodes.js';

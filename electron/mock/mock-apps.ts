@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { parseAppText } from '../../shared/apps/app-text.js';
 import { SlipwayError, type AppDefinition, type appCommands, type BlacklistEntry, type NodeStatus } from '../../shared/contract/index.js';
-import type { Handlers } from '../host/backend.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { Handlers } from '../backend/backend.js';
+import type { EventBus } from '../backend/event-bus.js';
 import { seedDefinitions, seedRun } from './mock-app-definitions.js';
 import { selectTargets } from './mock-app-fleet.js';
 import { MockAppRun } from './mock-app-run.js';

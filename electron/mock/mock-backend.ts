@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SlipwayError, type ReadinessReport } from '../../shared/contract/index.js';
-import { appVersion } from '../host/app-version.js';
-import type { Backend } from '../host/backend.js';
-import { EventBus } from '../host/event-bus.js';
+import { appVersion } from '../backend/app-version.js';
+import type { Backend } from '../backend/backend.js';
+import { EventBus } from '../backend/event-bus.js';
 import { readinessCheck } from '../readiness/readiness-check.js';
 import { createMockApps } from './mock-apps.js';
 import { createMockContainers } from './mock-containers.js';

@@ -1,5 +1,5 @@
 import { buildSteps, type BuildStatus, type BuildSummary, type LogLine, type StepId, type StepState } from '../../shared/contract/index.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 import type { ScriptContext } from './mock-build-context.js';
 import { runSteps, updateStep, type StepLoop } from '../jobs/step-loop.js';
 import { stepScripts } from './mock-build-script.js';

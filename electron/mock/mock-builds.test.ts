@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSteps, type EventEnvelope, type LogLine } from '../../shared/contract/index.js';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import { createMockBuilds, type MockBuilds } from './mock-builds.js';
 import { exampleSpec } from './mock-build-specs.js';
 

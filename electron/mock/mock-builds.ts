@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { parseSpecText } from '../../shared/builds/spec-text.js';
 import { buildCommands, buildSteps, SlipwayError, StepId, type BuildDetail, type ImageSpec, type StepState } from '../../shared/contract/index.js';
-import type { Handlers } from '../host/backend.js';
+import type { Handlers } from '../backend/backend.js';
 import { specHash } from '../builds/spec-hash.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 import { planArtifacts } from './mock-build-context.js';
 import { runBuild, type BuildRecord } from './mock-build-run.js';
 import { liveClock, virtualClock, type RunClock } from './mock-script-player.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { ContainerScan, type ContainerEventLine, type EventEnvelope } from '../../shared/contract/index.js';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import { createMockContainers } from './mock-containers.js';
 
 const serviceMs = 3_000;

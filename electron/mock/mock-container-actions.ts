@@ -1,6 +1,6 @@
 import type { ContainerAction, ContainerEventLine, ContainerManifest, ContainerRow, containerActionCommands } from '../../shared/contract/index.js';
 import { SlipwayError } from '../../shared/contract/index.js';
-import type { Handlers } from '../host/backend.js';
+import type { Handlers } from '../backend/backend.js';
 import { factsOf, freshFacts, serviceEnding, serviceUp, stateOf, type ContainerFacts } from './mock-container-facts.js';
 import { parseMockManifest } from './mock-container-manifest.js';
 import { labNodes, line, uniqueId, type LabContainer, type NodeLab } from './mock-container-lab.js';

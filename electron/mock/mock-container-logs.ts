@@ -1,6 +1,6 @@
 import type { ContainerRow, containerLogCommands } from '../../shared/contract/index.js';
 import { SlipwayError } from '../../shared/contract/index.js';
-import type { Handlers } from '../host/backend.js';
+import type { Handlers } from '../backend/backend.js';
 import type { LabContainer, NodeLab } from './mock-container-lab.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContainerScan, type ContainerEventLine, type EventEnvelope } from '../../shared/contract/index.js';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import { createMockContainers } from './mock-containers.js';
 
 function harness(count?: number) {

@@ -1,7 +1,7 @@
 import type { ContainerEventLine, ContainerScan, containerActionCommands, containerCommands, containerLogCommands } from '../../shared/contract/index.js';
 import { SlipwayError } from '../../shared/contract/index.js';
-import type { Handlers } from '../host/backend.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { Handlers } from '../backend/backend.js';
+import type { EventBus } from '../backend/event-bus.js';
 import { createMockContainerActions } from './mock-container-actions.js';
 import { createMockContainerLogs } from './mock-container-logs.js';
 import { configuredContainer, damage, endContainer, labNodes, liveEndings, malformedProblems, readableNodes, seededContainer, share, startContainer, type LabContainer, type LabNode, type NodeLab } from './mock-container-lab.js';

@@ -1,5 +1,5 @@
 import type { DeployLogLine, DeployStep, DeploySummary } from '../../shared/contract/index.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 import type { RunClock } from './mock-script-player.js';
 import { runSteps, updateStep, type StepLoop } from '../jobs/step-loop.js';
 import { releaseLines, type DeployContext, type PlannedStep } from './mock-deploy-script.js';

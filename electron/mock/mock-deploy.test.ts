@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { deployCommands, type DeployRequestInput, type EventEnvelope, type PayloadOf } from '../../shared/contract/index.js';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import { createMockBuilds, type MockBuilds } from './mock-builds.js';
 import { createMockDeploy, type MockDeploy } from './mock-deploy.js';
 

@@ -10,8 +10,8 @@ import {
   type DeployStep,
   type DeployTarget,
 } from '../../shared/contract/index.js';
-import type { Handlers } from '../host/backend.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { Handlers } from '../backend/backend.js';
+import type { EventBus } from '../backend/event-bus.js';
 import { liveClock, virtualClock, type RunClock } from './mock-script-player.js';
 import { distinctImages, extensionDirs, imagesOf, mockExtensions, resolveExtensions, resolveImage } from './mock-deploy-catalog.js';
 import { runDeploy, type DeployRecord } from './mock-deploy-run.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NodeSpec, type EventEnvelope, type HostKeyPrompt, type NodeStatus, type PassphrasePrompt } from '../../shared/contract/index.js';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import { createMockNodes, type MockNodes } from './mock-nodes.js';
 
 function harness() {

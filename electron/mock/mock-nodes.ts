@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { nodeCommands, SlipwayError, type HostKeyPrompt, type NodeSpec, type NodeState, type NodeStatus, type PassphrasePrompt } from '../../shared/contract/index.js';
-import type { Handlers } from '../host/backend.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { Handlers } from '../backend/backend.js';
+import type { EventBus } from '../backend/event-bus.js';
 import { answerOf, defaultSshConfigPath, fingerprintOf, isEncryptedKey, opensKey, readFacts, seedNodes, sshConfigEntries } from './mock-node-fleet.js';
 
 /**

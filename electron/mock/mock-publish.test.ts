@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { publishCommands, type EventEnvelope, type PayloadOf } from '../../shared/contract/index.js';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import { createMockBuilds, type MockBuilds } from './mock-builds.js';
 import { createMockPublish } from './mock-publish.js';
 

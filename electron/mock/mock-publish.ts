@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SlipwayError, type BuildSummary, type NetbootSource, type NetbootTarget, type publishCommands, type TftpEntry } from '../../shared/contract/index.js';
-import type { Handlers } from '../host/backend.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { Handlers } from '../backend/backend.js';
+import type { EventBus } from '../backend/event-bus.js';
 
 /**
  * The mocked TFTP tree. Content is identified as the real publisher does it,

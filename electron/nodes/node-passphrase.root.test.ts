@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PassphrasePrompt } from '../../shared/contract/index.js';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import { saveInventory } from './inventory-file.js';
 import { createNodeService } from './node-service.js';
 import { startFleet, type Fleet } from './test-support/sshd-fleet.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SlipwayError, type HostKeyPrompt, type NodeSpec, type NodeState, type NodeStatus, type PassphrasePrompt } from '../../shared/contract/index.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 import { healthCommand, parseHealth } from './health-probe.js';
 import { loadInventory, saveInventory } from './inventory-file.js';
 import { KnownHostsStore } from './known-hosts-store.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../host/app-paths.js';
+import { packageRoot } from '../backend/app-paths.js';
 
 /**
  * Every place the product starts a process, and why its operands cannot be

@@ -5,7 +5,7 @@ import { SlipwayError, type NetbootSource, type NetbootTarget, type PublishResul
 import type { HelperSupervisor } from '../helper/helper-supervisor.js';
 import { HelperSession } from '../jobs/helper-session.js';
 import { mountStagedReadOnly, stageImage, type JobCall } from '../deploy/image-mount.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import type { BuildSummary } from '../../shared/contract/index.js';
 import { NetbootCache, type NetbootFiles } from './netboot-cache.js';

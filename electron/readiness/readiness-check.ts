@@ -1,5 +1,5 @@
 import type { ReadinessReport } from '../../shared/contract/index.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 
 export interface ReadinessCheck {
   last(): ReadinessReport | null;

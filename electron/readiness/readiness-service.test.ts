@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../shared/contract/index.js';
-import { EventBus } from '../host/event-bus.js';
+import { EventBus } from '../backend/event-bus.js';
 import type { Runner } from '../process/runner.js';
 import { createReadinessService } from './readiness-service.js';
 import type { ToolSpec } from './tool-catalog.js';

@@ -1,5 +1,5 @@
 import type { ReadinessReport, ToolCheck } from '../../shared/contract/index.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 import type { Runner } from '../process/runner.js';
 import { checkPrivileges } from './privileges.js';
 import { installHint, probeTool } from './probe-tool.js';

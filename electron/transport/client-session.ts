@@ -1,5 +1,5 @@
 import { ClientFrame, type EventBatchFrame, type ResponseFrame, type ResyncFrame } from '../../shared/contract/index.js';
-import type { Backend } from '../host/backend.js';
+import type { Backend } from '../backend/backend.js';
 import { dispatch } from './dispatcher.js';
 import { createEventPump } from './event-pump.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SlipwayBridge } from '../../shared/bridge.js';
 import type { SlipwayEvent } from '../../shared/contract/index.js';
-import { createFrameClient } from '../../renderer/src/host/frame-client.js';
-import { createIpcLink } from '../../renderer/src/host/ipc-link.js';
+import { createFrameClient } from '../../renderer/src/connection/frame-client.js';
+import { createIpcLink } from '../../renderer/src/connection/ipc-link.js';
 import { createMockBackend } from '../mock/mock-backend.js';
 import { openClientSession } from './client-session.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SlipwayError } from '../../shared/contract/index.js';
 import { createMockBackend } from '../mock/mock-backend.js';
-import type { Handlers } from '../host/backend.js';
+import type { Handlers } from '../backend/backend.js';
 import { dispatch } from './dispatcher.js';
 
 const handlers: Handlers = {

@@ -1,6 +1,6 @@
 import { SlipwayError, type CommandName, type ResponseFrame } from '../../shared/contract/index.js';
 import { parseRequest } from '../../shared/contract/validate.js';
-import type { Handlers } from '../host/backend.js';
+import type { Handlers } from '../backend/backend.js';
 
 type AnyHandler = (payload: unknown) => Promise<unknown>;
 

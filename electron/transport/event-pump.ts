@@ -1,5 +1,5 @@
 import type { EventBatchFrame, EventEnvelope, ResyncFrame } from '../../shared/contract/index.js';
-import type { EventBus } from '../host/event-bus.js';
+import type { EventBus } from '../backend/event-bus.js';
 
 export interface EventPumpOptions {
   bus: EventBus;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { maxRequestFrameBytes } from '../../shared/contract/index.js';
-import type { Backend } from '../host/backend.js';
+import type { Backend } from '../backend/backend.js';
 import { openClientSession } from '../transport/client-session.js';
 import { securityHeaders } from '../security/csp.js';
 import { readStaticFile } from './static-files.js';

@@ -1,11 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { wireStores } from './app/wire-stores.js';
-import { connectHost } from './host/host.js';
+import { connectBackend } from './connection/backend.js';
 import { Shell } from './shell/Shell.js';
 import './styles.css';
 
-wireStores(connectHost());
+wireStores(connectBackend());
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

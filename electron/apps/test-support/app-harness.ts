@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { EventBus } from '../../host/event-bus.js';
+import { EventBus } from '../../backend/event-bus.js';
 import { saveInventory } from '../../nodes/inventory-file.js';
 import { createNodeService } from '../../nodes/node-service.js';
 import type { Fleet } from '../../nodes/test-support/sshd-fleet.js';

@@ -1,21 +1,21 @@
-import type { HostConnection } from '../host/frame-client.js';
+import type { BackendConnection } from '../connection/frame-client.js';
 import { useApps } from '../apps/apps-store.js';
 import { useDefinitions } from '../apps/definitions-store.js';
 import { useTraces } from '../apps/traces-store.js';
 import { useBuilds } from '../builds/builds-store.js';
 import { useContainerTrace } from '../containers/container-trace-store.js';
 import { useContainers } from '../containers/containers-store.js';
-import { useConnection } from '../host/connection-store.js';
+import { useConnection } from '../connection/connection-store.js';
 import { useNodes } from '../nodes/nodes-store.js';
 import { useDeploy } from '../publish/deploy-store.js';
 import { usePublish } from '../publish/publish-store.js';
 import { useReadiness } from '../readiness/readiness-store.js';
 
-/** Routes the host's events and resyncs to the store of each area. */
-export function wireStores(host: HostConnection): void {
-  useConnection.setState({ transport: host.kind });
-  host.onState((state, detail, hello) => useConnection.getState().setState(state, detail, hello));
-  host.onEvent((event) => {
+/** Routes the backend's events and resyncs to the store of each area. */
+export function wireStores(connection: BackendConnection): void {
+  useConnection.setState({ transport: connection.kind });
+  connection.onState((state, detail, hello) => useConnection.getState().setState(state, detail, hello));
+  connection.onEvent((event) => {
     if (event.topic.startsWith('readiness.')) useReadiness.getState().apply(event);
     else if (event.topic.startsWith('builds.')) useBuilds.getState().apply(event);
     else if (event.topic.startsWith('nodes.')) useNodes.getState().apply(event);
@@ -28,7 +28,7 @@ export function wireStores(host: HostConnection): void {
     else if (event.topic === 'containers.events') useContainerTrace.getState().apply(event);
     else if (event.topic.startsWith('containers.')) useContainers.getState().apply(event);
   });
-  host.onResync(() => {
+  connection.onResync(() => {
     void useReadiness.getState().load();
     void useBuilds.getState().load();
     void useNodes.getState().load();

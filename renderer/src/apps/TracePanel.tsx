@@ -1,7 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import type { AppNodeState, TraceLine, TraceStream } from '../../../shared/contract/index.js';
 import { formatCount } from '../lib/format.js';
-import { logRowHeight } from '../jobs/LogViewer.js';
+import { FollowButton, logRowHeight } from '../jobs/LogViewer.js';
 import { useFollowViewport } from '../jobs/use-follow-viewport.js';
 import { visibleRange } from '../lib/virtual-window.js';
 import { traceStreams } from './trace-buffer.js';
@@ -96,9 +96,7 @@ export function TracePanel({ runId, nodes, colours }: { runId: string; nodes: re
               : `${formatCount(buffer.length)} lines`}
         </span>
         <span className="log__grow" />
-        <button type="button" className={`button button--small${follow ? ' button--on' : ''}`} aria-pressed={follow} onClick={() => setFollow(!follow)}>
-          Follow
-        </button>
+        <FollowButton follow={follow} setFollow={setFollow} />
       </header>
       <TraceFilters nodes={nodes} colours={colours} />
       {error && (

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { AppDefinition, AppNodeState, AppRunSummary, BlacklistEntry, ResponseOf, SlipwayEvent } from '../../../shared/contract/index.js';
-import { HostError } from '../host/frame-client.js';
-import { host } from '../host/host.js';
+import { BackendError } from '../connection/frame-client.js';
+import { backend } from '../connection/backend.js';
 
 export type DeployOutcome = { ok: true; id: string } | { ok: false; message: string; field: string | null };
 export type Download = ResponseOf<'apps.download'>;
@@ -77,7 +77,7 @@ export const useApps = create<AppsState>()((set, get) => {
 
   async function refreshSelected(id: string): Promise<void> {
     try {
-      const detail = await host().request('apps.get', { id });
+      const detail = await backend().request('apps.get', { id });
       if (!isSelected(id)) return;
       set((s) => ({ selected: { id, definition: detail.definition, nodes: detail.nodes, buildTree: detail.buildTree }, runs: upsert(s.runs, detail.summary) }));
     } catch (error) {
@@ -105,7 +105,7 @@ export const useApps = create<AppsState>()((set, get) => {
 
     async load() {
       try {
-        const [runs, blacklist] = await Promise.all([host().request('apps.runs', {}), host().request('apps.blacklist', {})]);
+        const [runs, blacklist] = await Promise.all([backend().request('apps.runs', {}), backend().request('apps.blacklist', {})]);
         set({ runs, blacklist });
         const selected = get().selected?.id;
         if (selected) await refreshSelected(selected);
@@ -117,13 +117,13 @@ export const useApps = create<AppsState>()((set, get) => {
     async deploy(text, nodes) {
       set({ deploying: true, error: null });
       try {
-        const { id } = await host().request('apps.deploy', nodes ? { text, nodes } : { text });
+        const { id } = await backend().request('apps.deploy', nodes ? { text, nodes } : { text });
         set({ deploying: false });
         void get().select(id);
         return { ok: true, id };
       } catch (error) {
         set({ deploying: false });
-        return { ok: false, message: messageOf(error), field: error instanceof HostError ? (error.field ?? null) : null };
+        return { ok: false, message: messageOf(error), field: error instanceof BackendError ? (error.field ?? null) : null };
       }
     },
 
@@ -138,23 +138,23 @@ export const useApps = create<AppsState>()((set, get) => {
 
     async stop(nodes) {
       await act('stop', async (id) => {
-        const { stopping } = await host().request('apps.stop', nodes ? { id, nodes } : { id });
+        const { stopping } = await backend().request('apps.stop', nodes ? { id, nodes } : { id });
         set({ checked: [] });
         return { kind: 'stopped', nodes: stopping };
       });
     },
 
     async retryFailed() {
-      await act('retry the failed nodes', async (id) => ({ kind: 'retrying', nodes: (await host().request('apps.retryFailed', { id })).retrying }));
+      await act('retry the failed nodes', async (id) => ({ kind: 'retrying', nodes: (await backend().request('apps.retryFailed', { id })).retrying }));
     },
 
     async download() {
-      await act('download the results', async (id) => ({ kind: 'download', download: await host().request('apps.download', { id }) }));
+      await act('download the results', async (id) => ({ kind: 'download', download: await backend().request('apps.download', { id }) }));
     },
 
     async unblacklist(node) {
       try {
-        await host().request('apps.unblacklist', { node });
+        await backend().request('apps.unblacklist', { node });
         // The event says so too; this makes it show at once.
         set((s) => ({ blacklist: s.blacklist.filter((e) => e.node !== node) }));
       } catch (error) {

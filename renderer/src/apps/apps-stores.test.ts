@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appPhases, type AppNodeState, type AppRunDetail, type AppRunSummary, type BlacklistEntry, type SlipwayEvent, type TraceLine } from '../../../shared/contract/index.js';
-import { HostError } from '../host/frame-client.js';
-import { fakeHost } from '../test-support/fake-host.js';
+import { BackendError } from '../connection/frame-client.js';
+import { fakeBackend } from '../test-support/fake-backend.js';
 import { initialAppsData, selectSelectedRun, useApps } from './apps-store.js';
 import { initialDefinitionsData, selectDeployNodes, selectEdited, useDefinitions } from './definitions-store.js';
 import { initialTracesData, useTraces } from './traces-store.js';
@@ -33,7 +33,7 @@ describe('apps store', () => {
   beforeEach(() => useApps.setState(initialAppsData()));
 
   it('loads runs and the blacklist, then follows the selected run node by node', async () => {
-    fakeHost((command) => (command === 'apps.runs' ? [summary('r1')] : command === 'apps.blacklist' ? [entry('n9')] : command === 'apps.get' ? detail('r1') : null));
+    fakeBackend((command) => (command === 'apps.runs' ? [summary('r1')] : command === 'apps.blacklist' ? [entry('n9')] : command === 'apps.get' ? detail('r1') : null));
     await useApps.getState().load();
     await useApps.getState().select('r1');
     expect(useApps.getState().blacklist).toEqual([entry('n9')]);
@@ -58,19 +58,19 @@ describe('apps store', () => {
   });
 
   it('deploys and selects the new run, or hands back the field the backend named', async () => {
-    fakeHost((command) => (command === 'apps.deploy' ? { id: 'r5' } : command === 'apps.get' ? detail('r5') : null));
+    fakeBackend((command) => (command === 'apps.deploy' ? { id: 'r5' } : command === 'apps.get' ? detail('r5') : null));
     expect(await useApps.getState().deploy('name: hello', ['n1'])).toEqual({ ok: true, id: 'r5' });
     await settle();
     expect(useApps.getState().selected?.id).toBe('r5');
-    fakeHost(() => {
-      throw new HostError('bad_request', 'not in the inventory: nope', 'nodes');
+    fakeBackend(() => {
+      throw new BackendError('bad_request', 'not in the inventory: nope', 'nodes');
     });
     expect(await useApps.getState().deploy('name: hello', ['nope'])).toEqual({ ok: false, message: 'not in the inventory: nope', field: 'nodes' });
     expect(useApps.getState().deploying).toBe(false);
   });
 
   it('stops the ticked nodes, retries the failed ones and downloads, each leaving a notice', async () => {
-    const requests = fakeHost((command, payload) => {
+    const requests = fakeBackend((command, payload) => {
       if (command === 'apps.get') return detail('r1');
       if (command === 'apps.stop') return { stopping: (payload as { nodes?: string[] }).nodes ?? ['n1', 'n2'] };
       if (command === 'apps.retryFailed') return { retrying: ['n2'] };
@@ -100,7 +100,7 @@ describe('traces store', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const requests = fakeHost(async (_command, payload) => {
+    const requests = fakeBackend(async (_command, payload) => {
       const { from, count } = payload as { from: number; count: number };
       if (from > 0) await gate;
       return { lines: all.slice(from, from + count), total: all.length };
@@ -127,7 +127,7 @@ describe('traces store', () => {
   it('fetches again from where it stops when a batch shows a gap', async () => {
     const all = [trace('n1', 0), trace('n1', 1), trace('n1', 2), trace('n1', 3)];
     let served = 1;
-    const requests = fakeHost((_command, payload) => {
+    const requests = fakeBackend((_command, payload) => {
       const { from } = payload as { from: number };
       return { lines: all.slice(from, served), total: served };
     });
@@ -142,7 +142,7 @@ describe('traces store', () => {
   });
 
   it('filters by one node and by streams; a new run keeps the streams and shows every node', () => {
-    fakeHost(() => ({ lines: [], total: 0 }));
+    fakeBackend(() => ({ lines: [], total: 0 }));
     useTraces.getState().open('r1');
     useTraces.getState().showNode('n2');
     useTraces.getState().toggleStream('buildlog');
@@ -160,7 +160,7 @@ describe('definitions store', () => {
   const hello = 'name: hello\nrun: ./hello\nlabels: [rack1]\n';
 
   it('opens the first saved definition, checks it as typed and takes the targets from the backend', async () => {
-    fakeHost((command, payload) => {
+    fakeBackend((command, payload) => {
       if (command === 'apps.definitions') return [{ name: 'hello', text: hello }];
       if (command === 'apps.validate') return (payload as { text: string }).text === hello ? { problems: [], nodes: ['n1', 'n2'] } : { problems: [{ field: 'nodes', message: 'not in the inventory: x' }], nodes: [] };
       return null;
@@ -188,7 +188,7 @@ describe('definitions store', () => {
 
   it('saves and lists the new definition as the one open', async () => {
     const saved = [{ name: 'hello', text: hello }];
-    fakeHost((command, payload) => {
+    fakeBackend((command, payload) => {
       if (command === 'apps.saveDefinition') {
         saved.push({ name: 'hello2', text: (payload as { text: string }).text });
         return { name: 'hello2' };

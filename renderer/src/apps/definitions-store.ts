@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { parseAppText } from '../../../shared/apps/app-text.js';
 import type { SpecProblem } from '../../../shared/contract/index.js';
-import { host } from '../host/host.js';
+import { backend } from '../connection/backend.js';
 
 const validateDelayMs = 250;
 
@@ -75,7 +75,7 @@ export const useDefinitions = create<DefinitionsState>()((set, get) => {
 
   async function validateOnBackend(text: string): Promise<void> {
     try {
-      const { problems, nodes } = await host().request('apps.validate', { text });
+      const { problems, nodes } = await backend().request('apps.validate', { text });
       if (get().text === text) set({ problems, targets: problems.length === 0 ? nodes : [] });
     } catch {
       // The inline check already ran; the backend adds the nodes when it can answer.
@@ -87,7 +87,7 @@ export const useDefinitions = create<DefinitionsState>()((set, get) => {
 
     async load() {
       try {
-        const saved = await host().request('apps.definitions', {});
+        const saved = await backend().request('apps.definitions', {});
         set({ saved });
         // The first load opens the first saved definition, so there is something to deploy.
         if (get().text === '') {
@@ -124,8 +124,8 @@ export const useDefinitions = create<DefinitionsState>()((set, get) => {
       const { text } = get();
       set({ saving: true, error: null });
       try {
-        const { name } = await host().request('apps.saveDefinition', { text });
-        const saved = await host().request('apps.definitions', {});
+        const { name } = await backend().request('apps.saveDefinition', { text });
+        const saved = await backend().request('apps.definitions', {});
         set({ saving: false, saved, openedFrom: name, savedAs: get().text === text ? name : null });
         return true;
       } catch (error) {

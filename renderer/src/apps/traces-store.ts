@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { SlipwayEvent, TraceLine, TraceStream } from '../../../shared/contract/index.js';
-import { host } from '../host/host.js';
+import { backend } from '../connection/backend.js';
 import { noTraceFilter, TraceBuffer, type TraceFilter } from './trace-buffer.js';
 
 /** The contract's largest page. */
@@ -59,7 +59,7 @@ export const useTraces = create<TracesState>()((set, get) => {
     try {
       for (let again = true; again; ) {
         for (;;) {
-          const page = await host().request('apps.traces', { id: runId, from: buffer.length, count: tracePageSize });
+          const page = await backend().request('apps.traces', { id: runId, from: buffer.length, count: tracePageSize });
           if (!current(buffer)) return;
           buffer.append(page.lines);
           set((s) => ({ revision: s.revision + 1, total: Math.max(page.total, buffer.length) }));

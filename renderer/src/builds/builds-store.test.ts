@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildSteps, type BuildDetail, type BuildSummary, type LogLine, type SlipwayEvent, type StepState } from '../../../shared/contract/index.js';
 import { initialBuildsData, selectSelectedSummary, useBuilds } from './builds-store.js';
-import { fakeHost } from '../test-support/fake-host.js';
+import { fakeBackend } from '../test-support/fake-backend.js';
 
 const summary = (id: string, change: Partial<BuildSummary> = {}): BuildSummary => ({
   id, name: `image-${id}`, specHash: 'f'.repeat(64), status: 'running', cacheHit: false, startedAt: '2025-01-14T09:00:00.000Z',
@@ -19,7 +19,7 @@ const event = (e: Omit<SlipwayEvent, 'seq'>) => useBuilds.getState().apply({ ...
 describe('builds store events', () => {
   beforeEach(() => {
     useBuilds.setState(initialBuildsData());
-    fakeHost((command) => (command === 'builds.get' ? detail('b1') : command === 'builds.logs' ? { lines: [], total: 0 } : null));
+    fakeBackend((command) => (command === 'builds.get' ? detail('b1') : command === 'builds.logs' ? { lines: [], total: 0 } : null));
   });
 
   it('follows the selected build: started, steps, log batches in order, finished', async () => {
@@ -58,7 +58,7 @@ describe('builds store resync', () => {
   it('reloads the history, the selected build and the rest of its log on resync', async () => {
     let served = 100;
     const finished = summary('b1', { status: 'succeeded', finishedAt: '2025-01-14T09:00:04.000Z', durationMs: 4_000 });
-    const requests = fakeHost((command, payload) => {
+    const requests = fakeBackend((command, payload) => {
       if (command === 'builds.defaults') return { mirror: null, arch: 'amd64', outputDir: '/srv/images', workspace: '/srv/work', exampleSpec: 'name: example' };
       if (command === 'builds.list') return [finished];
       if (command === 'builds.get') return { ...detail('b1'), summary: served > 100 ? finished : summary('b1'), logTotal: served };

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { parseSpecText } from '../../../shared/builds/spec-text.js';
 import type { BuildDefaults, BuildDetail, BuildSummary, LogLine, SlipwayEvent, SpecProblem } from '../../../shared/contract/index.js';
-import { host } from '../host/host.js';
+import { backend } from '../connection/backend.js';
 import { createJobSlice, initialJobData, selectSelectedJob, type JobActions, type JobData, type SelectedJob } from '../jobs/job-slice.js';
 
 const validateDelayMs = 250;
@@ -60,15 +60,15 @@ export const useBuilds = create<BuildsState>()((set, get) => {
   let validateTimer: ReturnType<typeof setTimeout> | null = null;
   const job = createJobSlice<BuildJob>(set, get, {
     noun: 'build',
-    get: (id) => host().request('builds.get', { id }),
-    logs: (id, from, count) => host().request('builds.logs', { id, from, count }),
-    cancel: (id) => host().request('builds.cancel', { id }),
+    get: (id) => backend().request('builds.get', { id }),
+    logs: (id, from, count) => backend().request('builds.logs', { id, from, count }),
+    cancel: (id) => backend().request('builds.cancel', { id }),
     extra: (detail) => ({ specText: detail?.specText ?? null }),
   });
 
   async function validateOnBackend(text: string): Promise<void> {
     try {
-      const { problems, specHash } = await host().request('builds.validate', { specText: text });
+      const { problems, specHash } = await backend().request('builds.validate', { specText: text });
       if (get().specText === text) set({ problems, specHash });
     } catch {
       // The inline check already ran; the backend's answer only adds the hash.
@@ -80,7 +80,7 @@ export const useBuilds = create<BuildsState>()((set, get) => {
 
     async load() {
       try {
-        const [defaults, history] = await Promise.all([get().defaults ?? host().request('builds.defaults', {}), host().request('builds.list', {})]);
+        const [defaults, history] = await Promise.all([get().defaults ?? backend().request('builds.defaults', {}), backend().request('builds.list', {})]);
         set({ defaults, history });
         if (get().specText === '') get().setSpecText(defaults.exampleSpec);
         await job.resync();
@@ -99,7 +99,7 @@ export const useBuilds = create<BuildsState>()((set, get) => {
       const { specText } = get();
       set({ starting: true, error: null });
       try {
-        const { id } = await host().request('builds.start', { specText });
+        const { id } = await backend().request('builds.start', { specText });
         set({ starting: false });
         await get().select(id);
         return id;

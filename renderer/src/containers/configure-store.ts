@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { SpecProblem } from '../../../shared/contract/index.js';
-import { HostError } from '../host/frame-client.js';
-import { host } from '../host/host.js';
+import { BackendError } from '../connection/frame-client.js';
+import { backend } from '../connection/backend.js';
 import { exampleManifest, manifestProblems, problemOf } from './container-manifest.js';
 import type { ContainerKey } from './containers-store.js';
 
@@ -54,12 +54,12 @@ export const useConfigure = create<ConfigureState>()((set, get) => ({
     if (get().submitting || manifestProblems(text).length > 0) return null;
     set({ submitting: true, error: null, made: null });
     try {
-      const { instance, unique } = await host().request('containers.configure', { node, manifest: text });
+      const { instance, unique } = await backend().request('containers.configure', { node, manifest: text });
       const made = { node, instance, unique };
       set({ submitting: false, made });
       return made;
     } catch (error) {
-      if (error instanceof HostError && error.field !== undefined && error.code === 'bad_request' && error.field !== 'node') {
+      if (error instanceof BackendError && error.field !== undefined && error.code === 'bad_request' && error.field !== 'node') {
         set({ submitting: false, problems: [problemOf(error.field, error.message)] });
       } else {
         set({ submitting: false, error: messageOf(error) });

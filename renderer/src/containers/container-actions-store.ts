@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { ContainerAction } from '../../../shared/contract/index.js';
-import { host } from '../host/host.js';
+import { backend } from '../connection/backend.js';
 import type { ContainerKey } from './containers-store.js';
 
 interface Refusal {
@@ -47,7 +47,7 @@ export const useContainerActions = create<ContainerActionsState>()((set, get) =>
     set((s) => ({ busy: { ...s.busy, [id]: action }, refused: without(s.refused, id) }));
     try {
       // The unique name: the instance may be configured on the node more than once.
-      await host().request('containers.act', { node: key.node, instance: key.unique, action });
+      await backend().request('containers.act', { node: key.node, instance: key.unique, action });
       set((s) => ({ busy: without(s.busy, id) }));
       return true;
     } catch (error) {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { HostError } from '../host/frame-client.js';
-import { fakeHost } from '../test-support/fake-host.js';
+import { BackendError } from '../connection/frame-client.js';
+import { fakeBackend } from '../test-support/fake-backend.js';
 import { actionsFor, needsConfirmation } from './container-action-rules.js';
 import { containerId, initialActionsData, selectBusy, selectRefusal, useContainerActions } from './container-actions-store.js';
 import { containerScan } from '../test-support/container-fixtures.js';
@@ -50,13 +50,13 @@ describe('configure store', () => {
     const answers: (() => unknown)[] = [
       () => ({ instance: 'proid.web#0000000042', unique: 'proid.web-0000000042-ABCDEFGHIJKLM' }),
       () => {
-        throw new HostError('failed', 'configure nobody.web#0000000043: proid nobody does not exist on this node');
+        throw new BackendError('failed', 'configure nobody.web#0000000043: proid nobody does not exist on this node');
       },
       () => {
-        throw new HostError('bad_request', 'proid: must be a user name (the proid)', 'proid');
+        throw new BackendError('bad_request', 'proid: must be a user name (the proid)', 'proid');
       },
     ];
-    const requests = fakeHost(() => answers.shift()!());
+    const requests = fakeBackend(() => answers.shift()!());
     const { setText, submit } = useConfigure.getState();
 
     setText('name: web');
@@ -87,7 +87,7 @@ describe('container actions store', () => {
   it('runs one action at a time per container, keeps the node’s refusal, and asks before terminate and remove', async () => {
     const answers: ((value: unknown) => void)[] = [];
     const failures: ((error: Error) => void)[] = [];
-    const requests = fakeHost(() => new Promise((resolve, reject) => {
+    const requests = fakeBackend(() => new Promise((resolve, reject) => {
       answers.push(resolve);
       failures.push(reject);
     }));
@@ -103,7 +103,7 @@ describe('container actions store', () => {
     expect(selectBusy(id)(useContainerActions.getState())).toBeNull();
 
     const removed = run(key, 'remove');
-    failures[1]!(new HostError('failed', `remove ${key.instance}: ${key.unique} is still in running/: terminate it first`));
+    failures[1]!(new BackendError('failed', `remove ${key.instance}: ${key.unique} is still in running/: terminate it first`));
     expect(await removed).toBe(false);
     expect(selectRefusal(id)(useContainerActions.getState())).toEqual({ action: 'remove', message: `remove ${key.instance}: ${key.unique} is still in running/: terminate it first` });
     expect(selectRefusal('n2/other')(useContainerActions.getState())).toBeNull();

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { host } from '../host/host.js';
+import { backend } from '../connection/backend.js';
 import { appendLogLines, parseLogText, type LogLine } from './container-log-lines.js';
 
 interface LogData {
@@ -62,7 +62,7 @@ export const useContainerLog = create<ContainerLogState>()((set, get) => {
     if (inflight) await inflight.catch(() => undefined);
     const { node, instance, offset } = get();
     if (mine !== generation || node === null || instance === null) return;
-    const request = host().request('containers.logs', { node, instance, offset });
+    const request = backend().request('containers.logs', { node, instance, offset });
     inflight = request;
     try {
       const answer = await request;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeHost } from '../test-support/fake-host.js';
+import { fakeBackend } from '../test-support/fake-backend.js';
 import { appendLogLines, decodeTai64n, formatLogTime, parseLogLine, parseLogText } from './container-log-lines.js';
 import { initialLogData, logPollMs, selectLogPhase, useContainerLog } from './container-log-store.js';
 
@@ -44,7 +44,7 @@ describe('container log store', () => {
     let release: (() => void) | null = null;
     let open = 0;
     let most = 0;
-    const requests = fakeHost(async (_command, payload) => {
+    const requests = fakeBackend(async (_command, payload) => {
       const { instance, offset } = payload as { instance: string; offset: number };
       open += 1;
       most = Math.max(most, open);
@@ -91,7 +91,7 @@ describe('container log store', () => {
       () => ({ text: 'three\n', offset: 6, restarted: true }),
       () => ({ text: 'x\n'.repeat(6_000), offset: 12_006, restarted: false }),
     ];
-    fakeHost(() => answers.shift()!());
+    fakeBackend(() => answers.shift()!());
     const log = useContainerLog.getState;
     log().follow({ node: 'n1', instance: 'a' });
     await vi.advanceTimersByTimeAsync(0);

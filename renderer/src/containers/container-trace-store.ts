@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { ContainerEventLine, SlipwayEvent } from '../../../shared/contract/index.js';
-import { host } from '../host/host.js';
+import { backend } from '../connection/backend.js';
 import { mergeTimeline } from './container-format.js';
 
 interface TraceData {
@@ -38,7 +38,7 @@ export const useContainerTrace = create<ContainerTraceState>()((set, get) => {
     const mine = ++generation;
     set({ loading: true, error: null });
     try {
-      const lines = await host().request('containers.trace', { node, instance });
+      const lines = await backend().request('containers.trace', { node, instance });
       // Events that came while the request was out are held already: merged, not lost.
       if (mine === generation) set((s) => ({ lines: mergeTimeline(s.lines, lines), loading: false }));
     } catch (error) {

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { ContainerRow, ContainerScan, ContainerState, SlipwayEvent } from '../../../shared/contract/index.js';
-import { host } from '../host/host.js';
+import { backend } from '../connection/backend.js';
 import { allRows, countStates, defaultSort, filterRows, lastResult, noContainerFilter, shownRows, sortScans, type ContainerFilter, type ContainerSort, type SortKey } from './container-rows.js';
 
 /** A container as the operator picked it: its unique name says which directory, node and instance say whose trace. */
@@ -61,7 +61,7 @@ export const useContainers = create<ContainersState>()((set) => ({
 
   async load() {
     try {
-      const list = await host().request('containers.list', {});
+      const list = await backend().request('containers.list', {});
       set((s) => ({
         // Every Treadmill node is in the answer: a node missing from it is no longer one.
         scans: Object.fromEntries(list.map((scan) => [scan.node, newer(s.scans[scan.node], scan)])),

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ContainerEventLine, SlipwayEvent } from '../../../shared/contract/index.js';
-import { fakeHost } from '../test-support/fake-host.js';
+import { fakeBackend } from '../test-support/fake-backend.js';
 import { containerRow, containerScan } from '../test-support/container-fixtures.js';
 import { initialTraceData, useContainerTrace } from './container-trace-store.js';
 import { initialContainersData, keyOf, selectAllRows, selectScans, selectSelectedRow, selectShownRows, selectStateCounts, useContainers } from './containers-store.js';
@@ -20,7 +20,7 @@ describe('containers store', () => {
   it('loads every node’s scan; a fresh scan replaces its node’s rows, an older one is ignored', async () => {
     const n1 = containerScan('n1', [containerRow('n1', 2), containerRow('n1', 3, 'configured')]);
     const n2 = containerScan('n2', [], { error: 'connect ECONNREFUSED 10.0.3.7:22' });
-    const requests = fakeHost((command) => (command === 'containers.list' ? [n1, n2] : null));
+    const requests = fakeBackend((command) => (command === 'containers.list' ? [n1, n2] : null));
     await useContainers.getState().load();
     expect(requests).toEqual([{ command: 'containers.list', payload: {} }]);
     expect(selectScans(useContainers.getState()).map((s) => [s.node, s.error])).toEqual([['n1', null], ['n2', 'connect ECONNREFUSED 10.0.3.7:22']]);
@@ -45,7 +45,7 @@ describe('containers store', () => {
 
     // A list without a node drops it, and its filter.
     useContainers.getState().showNode('n0');
-    fakeHost(() => [containerScan('n1', [], { scannedAt: later(20) })]);
+    fakeBackend(() => [containerScan('n1', [], { scannedAt: later(20) })]);
     await useContainers.getState().load();
     expect(selectScans(useContainers.getState()).map((s) => s.node)).toEqual(['n1']);
     expect(useContainers.getState().filter.node).toBeNull();
@@ -67,7 +67,7 @@ describe('containers store', () => {
   });
 
   it('filters and counts, sorts on a second click the other way, and says when the scan failed', async () => {
-    fakeHost(() => [containerScan('n1', [containerRow('n1', 1, 'running'), containerRow('n1', 2, 'killed'), containerRow('n1', 4, 'running')]), containerScan('n2', [containerRow('n2', 3, 'running')])]);
+    fakeBackend(() => [containerScan('n1', [containerRow('n1', 1, 'running'), containerRow('n1', 2, 'killed'), containerRow('n1', 4, 'running')]), containerScan('n2', [containerRow('n2', 3, 'running')])]);
     await useContainers.getState().load();
     const { showNode, setApp, showState, sortBy } = useContainers.getState();
     showNode('n1');
@@ -84,7 +84,7 @@ describe('containers store', () => {
     sortBy('state');
     expect(useContainers.getState().sort).toEqual({ key: 'state', dir: 'asc' });
 
-    fakeHost(() => {
+    fakeBackend(() => {
       throw new Error('backend lost');
     });
     await useContainers.getState().load();
@@ -98,7 +98,7 @@ describe('container trace store', () => {
 
   it('fetches the selected instance’s timeline, merges what came meanwhile, and follows its node’s events', async () => {
     const answers: ((lines: ContainerEventLine[]) => void)[] = [];
-    const requests = fakeHost(() => new Promise((resolve) => answers.push(resolve)));
+    const requests = fakeBackend(() => new Promise((resolve) => answers.push(resolve)));
     const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
     useContainerTrace.getState().open({ node: 'n1', instance: 'proid.web#0000000002' });
     expect(requests).toEqual([{ command: 'containers.trace', payload: { node: 'n1', instance: 'proid.web#0000000002' } }]);

@@ -1,4 +1,5 @@
-import { useCallback, useLayoutEffect, useRef, useState, type UIEvent } from 'react';
+import { useCallback, useRef, useState, type UIEvent } from 'react';
+import { useElementHeight } from '../lib/use-element-height.js';
 
 /**
  * Where a scrolling viewport is and how tall it is: what a virtualized list
@@ -8,16 +9,7 @@ import { useCallback, useLayoutEffect, useRef, useState, type UIEvent } from 're
 export function useScrollViewport() {
   const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(480);
-
-  useLayoutEffect(() => {
-    const element = viewport.current;
-    if (!element) return;
-    setHeight(element.clientHeight);
-    const observer = new ResizeObserver(() => setHeight(element.clientHeight));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
+  const height = useElementHeight(viewport, 480);
 
   const onScroll = useCallback((event: UIEvent<HTMLDivElement>) => setScrollTop(event.currentTarget.scrollTop), []);
 

@@ -37,6 +37,15 @@ function LogRow({ line, top, query, current }: { line: ShownLine; top: number; q
  * DOM, absolutely placed in a spacer as tall as the whole log. It follows the
  * tail while the operator is at the bottom and stops when they scroll up.
  */
+/** Whether a tail-following view keeps to the newest line: logs and traces alike. */
+export function FollowButton({ follow, setFollow }: { follow: boolean; setFollow: (on: boolean) => void }) {
+  return (
+    <button type="button" className={`button button--small${follow ? ' button--on' : ''}`} aria-pressed={follow} onClick={() => setFollow(!follow)}>
+      Follow
+    </button>
+  );
+}
+
 export function LogViewer({ log, revision, total, loading, label = 'Build log' }: LogViewerProps) {
   const [query, setQuery] = useState('');
   const [onlyMatches, setOnlyMatches] = useState(false);
@@ -87,9 +96,7 @@ export function LogViewer({ log, revision, total, loading, label = 'Build log' }
           {loading && total > log.length ? `Loading ${formatCount(log.length)} of ${formatCount(total)} lines…` : `${formatCount(log.length)} lines`}
         </span>
         <span className="log__grow" />
-        <button type="button" className={`button button--small${follow ? ' button--on' : ''}`} aria-pressed={follow} onClick={() => setFollow(!follow)}>
-          Follow
-        </button>
+        <FollowButton follow={follow} setFollow={setFollow} />
       </header>
       <div className="log__toolbar" role="search">
         <input

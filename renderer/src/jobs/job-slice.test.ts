@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { create } from 'zustand';
 import type { DeployDetail, DeployLogLine, DeployStep, DeploySummary } from '../../../shared/contract/index.js';
-import { host } from '../host/host.js';
-import { fakeHost } from '../test-support/fake-host.js';
+import { backend } from '../connection/backend.js';
+import { fakeBackend } from '../test-support/fake-backend.js';
 import { createJobSlice, initialJobData, logPageSize, selectSelectedJob, type JobView } from './job-slice.js';
 
 /** The slice tested once, on a bare store, with deploys' contract types (builds' are the same shape). */
@@ -15,9 +15,9 @@ interface TestJob {
 const useJobs = create<JobView<TestJob>>()(() => ({ ...initialJobData<TestJob>(), error: null }));
 const job = createJobSlice<TestJob>(useJobs.setState, useJobs.getState, {
   noun: 'deploy',
-  get: (id) => host().request('deploy.get', { id }),
-  logs: (id, from, count) => host().request('deploy.logs', { id, from, count }),
-  cancel: (id) => host().request('deploy.cancel', { id }),
+  get: (id) => backend().request('deploy.get', { id }),
+  logs: (id, from, count) => backend().request('deploy.logs', { id, from, count }),
+  cancel: (id) => backend().request('deploy.cancel', { id }),
   extra: (detail) => ({ env: detail?.env ?? null }),
 });
 
@@ -31,7 +31,7 @@ const lines = (from: number, count: number): DeployLogLine[] => Array.from({ len
 
 /** A backend holding `served[id]` lines of each job's log. */
 function serveLogs(served: Record<string, number>) {
-  return fakeHost((command, payload) => {
+  return fakeBackend((command, payload) => {
     const { id, from = 0, count = 0 } = payload as { id: string; from?: number; count?: number };
     if (command === 'deploy.get') return detail(id, served[id] ?? 0);
     if (command === 'deploy.logs') return { lines: lines(from, Math.max(0, Math.min(count, (served[id] ?? 0) - from))), total: served[id] ?? 0 };
@@ -47,7 +47,7 @@ describe('job slice', () => {
 
   it('selects a job: its steps and kind fields, and its log paged in full while live lines wait past a gap', async () => {
     const total = 12_000;
-    const requests = fakeHost((command, payload) => {
+    const requests = fakeBackend((command, payload) => {
       if (command === 'deploy.get') return detail('big', total);
       const { from, count } = payload as { from: number; count: number };
       // Live lines arrive while the second page is on its way: past a gap, so they are held.
@@ -122,7 +122,7 @@ describe('job slice', () => {
   it('drops a page and a detail that arrive after the selection changed, and asks no more for that job', async () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const requests = fakeHost((command, payload) => {
+    const requests = fakeBackend((command, payload) => {
       const { id, from = 0 } = payload as { id: string; from?: number };
       const answer = command === 'deploy.get' ? detail(id, id === 'slow' ? 50 : 5) : { lines: lines(from, id === 'slow' ? 20 : 5 - from), total: id === 'slow' ? 50 : 5 };
       return id === 'slow' ? gate.then(() => answer) : answer;
@@ -143,7 +143,7 @@ describe('job slice', () => {
   });
 
   it('cancels through the backend and says so when it cannot', async () => {
-    const requests = fakeHost(() => {
+    const requests = fakeBackend(() => {
       throw new Error('not running');
     });
     await job.cancel('d1');

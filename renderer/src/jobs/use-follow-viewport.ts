@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef, useState, type UIEvent } from 'react';
+import { useElementHeight } from '../lib/use-element-height.js';
 
 /**
  * The scrolling half of a virtualized, tail-following list of fixed-height
@@ -9,17 +10,8 @@ import { useLayoutEffect, useRef, useState, type UIEvent } from 'react';
 export function useFollowViewport(count: number, rowHeight: number) {
   const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(400);
+  const height = useElementHeight(viewport, 400);
   const [follow, setFollow] = useState(true);
-
-  useLayoutEffect(() => {
-    const element = viewport.current;
-    if (!element) return;
-    setHeight(element.clientHeight);
-    const observer = new ResizeObserver(() => setHeight(element.clientHeight));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
 
   // Runs in the same commit that grew the spacer, so a following view never shows a half-scrolled frame.
   useLayoutEffect(() => {

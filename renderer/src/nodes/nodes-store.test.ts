@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { HostKeyPrompt, NodeStatus, PassphrasePrompt, SlipwayEvent } from '../../../shared/contract/index.js';
-import { HostError } from '../host/frame-client.js';
+import { BackendError } from '../connection/frame-client.js';
 import { initialNodesData, selectOpenStatus, selectPendingCount, selectShownPassphrase, selectShownPrompt, useNodes } from './nodes-store.js';
-import { fakeHost } from '../test-support/fake-host.js';
+import { fakeBackend } from '../test-support/fake-backend.js';
 
 const status = (name: string, change: Partial<NodeStatus> = {}): NodeStatus => ({
   spec: { name, host: `10.0.1.${name.length}`, port: 22, user: 'root', identity: null, jump: null, labels: ['rack=1'] },
@@ -24,7 +24,7 @@ describe('nodes store', () => {
   beforeEach(() => useNodes.setState(initialNodesData()));
 
   it('loads the snapshot, then follows status deltas and removals', async () => {
-    fakeHost((command) => (command === 'nodes.list' ? [status('a'), status('b'), status('c')] : command === 'nodes.pendingHostKeys' ? [prompt('p1', 'c')] : []));
+    fakeBackend((command) => (command === 'nodes.list' ? [status('a'), status('b'), status('c')] : command === 'nodes.pendingHostKeys' ? [prompt('p1', 'c')] : []));
     await useNodes.getState().load();
     useNodes.setState({ selected: ['a', 'b'], open: 'b' });
     expect(Object.keys(useNodes.getState().statuses)).toEqual(['a', 'b', 'c']);
@@ -44,7 +44,7 @@ describe('nodes store', () => {
   });
 
   it('keeps pending host-key prompts from the snapshot and events, once each, until resolved', async () => {
-    fakeHost((command) => (command === 'nodes.pendingHostKeys' ? [prompt('p1', 'n1')] : []));
+    fakeBackend((command) => (command === 'nodes.pendingHostKeys' ? [prompt('p1', 'n1')] : []));
     await useNodes.getState().load();
     event({ topic: 'nodes.hostKeyPrompt', payload: prompt('p1', 'n1') });
     event({ topic: 'nodes.hostKeyPrompt', payload: prompt('p2', 'n2') });
@@ -60,7 +60,7 @@ describe('nodes store', () => {
   });
 
   it('answers a prompt and forgets it at once', async () => {
-    const requests = fakeHost(() => ({ answered: true }));
+    const requests = fakeBackend(() => ({ answered: true }));
     useNodes.setState({ prompts: [prompt('p1', 'n1')] });
     await useNodes.getState().answer('p1', false);
     expect(requests).toEqual([{ command: 'nodes.answerHostKey', payload: { id: 'p1', accept: false } }]);
@@ -68,7 +68,7 @@ describe('nodes store', () => {
   });
 
   it('keeps pending passphrase prompts from the snapshot and events, once each, oldest shown first, until resolved', async () => {
-    fakeHost((command) => (command === 'nodes.pendingPassphrases' ? [passphrase('k1', 'vault')] : command === 'nodes.pendingHostKeys' ? [prompt('p1', 'n1')] : []));
+    fakeBackend((command) => (command === 'nodes.pendingPassphrases' ? [passphrase('k1', 'vault')] : command === 'nodes.pendingHostKeys' ? [prompt('p1', 'n1')] : []));
     await useNodes.getState().load();
     expect(useNodes.getState().passphrases).toEqual([passphrase('k1', 'vault')]);
     expect(selectPendingCount(useNodes.getState())).toBe(2);
@@ -89,7 +89,7 @@ describe('nodes store', () => {
   });
 
   it('answers a passphrase prompt (or declines it) and keeps neither the prompt nor the passphrase', async () => {
-    const requests = fakeHost(() => ({ answered: true }));
+    const requests = fakeBackend(() => ({ answered: true }));
     useNodes.setState({ passphrases: [passphrase('k1', 'vault'), passphrase('k2', 'safe')] });
     expect(await useNodes.getState().answerPassphrase('k1', 'lab-secret')).toBe(true);
     expect(await useNodes.getState().answerPassphrase('k2', null)).toBe(true);
@@ -102,8 +102,8 @@ describe('nodes store', () => {
   });
 
   it('keeps a passphrase prompt when the answer could not be sent, and says why', async () => {
-    fakeHost(() => {
-      throw new HostError('disconnected', 'the backend is gone');
+    fakeBackend(() => {
+      throw new BackendError('disconnected', 'the backend is gone');
     });
     useNodes.setState({ passphrases: [passphrase('k1', 'vault')] });
     expect(await useNodes.getState().answerPassphrase('k1', 'typed-secret')).toBe(false);
@@ -114,7 +114,7 @@ describe('nodes store', () => {
 
   it('drops passphrase prompts answered elsewhere when it reloads on resync', async () => {
     let pending = [passphrase('k1', 'vault'), passphrase('k2', 'safe')];
-    fakeHost((command) => (command === 'nodes.pendingPassphrases' ? pending : []));
+    fakeBackend((command) => (command === 'nodes.pendingPassphrases' ? pending : []));
     await useNodes.getState().load();
     pending = [passphrase('k2', 'safe')];
     await useNodes.getState().load();
@@ -123,7 +123,7 @@ describe('nodes store', () => {
 
   it('reloads on resync: nodes gone meanwhile leave the selection and the detail', async () => {
     let list = [status('a'), status('b')];
-    fakeHost((command) => (command === 'nodes.list' ? list : []));
+    fakeBackend((command) => (command === 'nodes.list' ? list : []));
     await useNodes.getState().load();
     useNodes.setState({ selected: ['a', 'b'], open: 'a' });
     list = [status('b', { state: 'timeout' })];
@@ -132,9 +132,9 @@ describe('nodes store', () => {
   });
 
   it('saves a rename in place of the old name, and reports a refusal with its field', async () => {
-    fakeHost((command, payload) => {
+    fakeBackend((command, payload) => {
       const { node } = payload as { node: NodeStatus['spec'] };
-      if (node.name === 'taken') throw new HostError('bad_request', 'a node named taken is in the inventory already', 'name');
+      if (node.name === 'taken') throw new BackendError('bad_request', 'a node named taken is in the inventory already', 'name');
       return status(node.name, { state: 'unknown' });
     });
     useNodes.setState({ statuses: { old: status('old') }, selected: ['old'], open: 'old' });
@@ -145,7 +145,7 @@ describe('nodes store', () => {
   });
 
   it('removes nodes and polls, merging what the poll read', async () => {
-    fakeHost((command) => (command === 'nodes.remove' ? { removed: ['a'] } : [status('b', { latencyMs: 9 })]));
+    fakeBackend((command) => (command === 'nodes.remove' ? { removed: ['a'] } : [status('b', { latencyMs: 9 })]));
     useNodes.setState({ statuses: { a: status('a'), b: status('b') }, selected: ['a'] });
     expect(await useNodes.getState().remove(['a'])).toBe(true);
     await useNodes.getState().poll();

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { HostKeyPrompt, NodeSpec, NodeStatus, PassphrasePrompt, ResponseOf, SlipwayEvent } from '../../../shared/contract/index.js';
-import { HostError } from '../host/frame-client.js';
-import { host } from '../host/host.js';
+import { BackendError } from '../connection/frame-client.js';
+import { backend } from '../connection/backend.js';
 
 export type SaveOutcome = { ok: true } | { ok: false; message: string; field: string | null };
 export type ImportResult = ResponseOf<'nodes.importSshConfig'>;
@@ -86,9 +86,9 @@ export const useNodes = create<NodesState>()((set) => ({
   async load() {
     try {
       const [list, prompts, passphrases] = await Promise.all([
-        host().request('nodes.list', {}),
-        host().request('nodes.pendingHostKeys', {}),
-        host().request('nodes.pendingPassphrases', {}),
+        backend().request('nodes.list', {}),
+        backend().request('nodes.pendingHostKeys', {}),
+        backend().request('nodes.pendingPassphrases', {}),
       ]);
       const statuses = byName(list);
       set((s) => ({
@@ -138,7 +138,7 @@ export const useNodes = create<NodesState>()((set) => ({
 
   async save(node, previousName) {
     try {
-      const status = await host().request('nodes.save', previousName === undefined ? { node } : { node, previousName });
+      const status = await backend().request('nodes.save', previousName === undefined ? { node } : { node, previousName });
       set((s) => {
         const renamed = previousName !== undefined && previousName !== node.name;
         const base = renamed ? { ...s, ...dropNodes(s, [previousName]) } : s;
@@ -150,13 +150,13 @@ export const useNodes = create<NodesState>()((set) => ({
       });
       return { ok: true };
     } catch (error) {
-      return { ok: false, message: messageOf(error), field: error instanceof HostError ? (error.field ?? null) : null };
+      return { ok: false, message: messageOf(error), field: error instanceof BackendError ? (error.field ?? null) : null };
     }
   },
 
   async remove(names) {
     try {
-      const { removed } = await host().request('nodes.remove', { names });
+      const { removed } = await backend().request('nodes.remove', { names });
       set((s) => dropNodes(s, removed));
       return true;
     } catch (error) {
@@ -168,7 +168,7 @@ export const useNodes = create<NodesState>()((set) => ({
   async poll(names) {
     set({ polling: true });
     try {
-      const polled = await host().request('nodes.poll', names ? { names } : {});
+      const polled = await backend().request('nodes.poll', names ? { names } : {});
       set((s) => ({ statuses: { ...s.statuses, ...byName(polled) }, polling: false }));
     } catch (error) {
       set({ polling: false, error: `Could not poll: ${messageOf(error)}` });
@@ -177,7 +177,7 @@ export const useNodes = create<NodesState>()((set) => ({
 
   async answer(id, accept) {
     try {
-      await host().request('nodes.answerHostKey', { id, accept });
+      await backend().request('nodes.answerHostKey', { id, accept });
       // Answered here or elsewhere: either way it is not pending any more.
       set((s) => resolvePrompt(s, id));
     } catch (error) {
@@ -187,7 +187,7 @@ export const useNodes = create<NodesState>()((set) => ({
 
   async answerPassphrase(id, passphrase) {
     try {
-      await host().request('nodes.answerPassphrase', { id, passphrase });
+      await backend().request('nodes.answerPassphrase', { id, passphrase });
       set((s) => resolvePassphrase(s, id));
       return true;
     } catch (error) {
@@ -201,7 +201,7 @@ export const useNodes = create<NodesState>()((set) => ({
 
   async importSshConfig(apply) {
     // What was added arrives as `nodes.status` events, like any other change.
-    return host().request('nodes.importSshConfig', { apply });
+    return backend().request('nodes.importSshConfig', { apply });
   },
 
   dismissError: () => set({ error: null }),

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { DeployDetail, DeployLogLine, DeployRequestInput, DeploySummary, ResponseOf, SlipwayEvent } from '../../../shared/contract/index.js';
-import { HostError } from '../host/frame-client.js';
-import { host } from '../host/host.js';
+import { BackendError } from '../connection/frame-client.js';
+import { backend } from '../connection/backend.js';
 import { createJobSlice, initialJobData, selectSelectedJob, type JobActions, type JobData, type SelectedJob } from '../jobs/job-slice.js';
 
 export type DeployCatalog = ResponseOf<'deploy.catalog'>;
@@ -46,9 +46,9 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 export const useDeploy = create<DeployState>()((set, get) => {
   const job = createJobSlice<DeployJob>(set, get, {
     noun: 'deploy',
-    get: (id) => host().request('deploy.get', { id }),
-    logs: (id, from, count) => host().request('deploy.logs', { id, from, count }),
-    cancel: (id) => host().request('deploy.cancel', { id }),
+    get: (id) => backend().request('deploy.get', { id }),
+    logs: (id, from, count) => backend().request('deploy.logs', { id, from, count }),
+    cancel: (id) => backend().request('deploy.cancel', { id }),
     extra: (detail) => ({ env: detail?.env ?? null }),
   });
 
@@ -57,7 +57,7 @@ export const useDeploy = create<DeployState>()((set, get) => {
 
     async load() {
       try {
-        const [catalog, history] = await Promise.all([host().request('deploy.catalog', {}), host().request('deploy.list', {})]);
+        const [catalog, history] = await Promise.all([backend().request('deploy.catalog', {}), backend().request('deploy.list', {})]);
         set({ catalog, history });
         await job.resync();
       } catch (error) {
@@ -67,7 +67,7 @@ export const useDeploy = create<DeployState>()((set, get) => {
 
     async loadCatalog() {
       try {
-        set({ catalog: await host().request('deploy.catalog', {}) });
+        set({ catalog: await backend().request('deploy.catalog', {}) });
       } catch (error) {
         set({ error: `Could not load the extensions and images: ${messageOf(error)}` });
       }
@@ -76,13 +76,13 @@ export const useDeploy = create<DeployState>()((set, get) => {
     async start(request) {
       set({ starting: true, error: null });
       try {
-        const { id } = await host().request('deploy.start', request);
+        const { id } = await backend().request('deploy.start', request);
         set({ starting: false });
         void get().select(id);
         return { ok: true, id };
       } catch (error) {
         set({ starting: false });
-        return { ok: false, message: messageOf(error), field: error instanceof HostError ? (error.field ?? null) : null };
+        return { ok: false, message: messageOf(error), field: error instanceof BackendError ? (error.field ?? null) : null };
       }
     },
 

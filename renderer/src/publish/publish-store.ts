@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { PublishResult, RequestOf, SlipwayEvent, TftpEntry } from '../../../shared/contract/index.js';
-import { HostError } from '../host/frame-client.js';
-import { host } from '../host/host.js';
+import { BackendError } from '../connection/frame-client.js';
+import { backend } from '../connection/backend.js';
 
 export type PublishOutcome = { ok: true; result: PublishResult } | { ok: false; message: string; field: string | null };
 
@@ -43,7 +43,7 @@ export const usePublish = create<PublishState>()((set) => ({
 
   async load() {
     try {
-      const tree = await host().request('publish.tree', {});
+      const tree = await backend().request('publish.tree', {});
       set({ root: tree.root, graceMinutes: tree.graceMinutes, entries: Object.fromEntries(tree.entries.map((e) => [entryKey(e), e])), loaded: true, error: null });
     } catch (error) {
       set({ error: `Could not load the TFTP tree: ${messageOf(error)}` });
@@ -53,14 +53,14 @@ export const usePublish = create<PublishState>()((set) => ({
   async publish(request) {
     set({ publishing: true, last: null });
     try {
-      const result = await host().request('publish.netboot', request);
+      const result = await backend().request('publish.netboot', request);
       const key = entryKey(result.entry);
       // The event may come after the answer: the row is current as soon as the answer is.
       set((s) => ({ publishing: false, entries: { ...s.entries, [key]: result.entry }, last: { status: result.status, key, version: result.entry.version, pruned: result.pruned } }));
       return { ok: true, result };
     } catch (error) {
       set({ publishing: false });
-      return { ok: false, message: messageOf(error), field: error instanceof HostError ? (error.field ?? null) : null };
+      return { ok: false, message: messageOf(error), field: error instanceof BackendError ? (error.field ?? null) : null };
     }
   },
 

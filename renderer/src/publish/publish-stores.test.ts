@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DeployDetail, DeployLogLine, DeployStep, DeploySummary, SlipwayEvent, TftpEntry } from '../../../shared/contract/index.js';
-import { HostError } from '../host/frame-client.js';
-import { fakeHost } from '../test-support/fake-host.js';
+import { BackendError } from '../connection/frame-client.js';
+import { fakeBackend } from '../test-support/fake-backend.js';
 import { initialDeployData, selectSelectedDeploy, useDeploy } from './deploy-store.js';
 import { initialPublishData, treeRows, usePublish } from './publish-store.js';
 
@@ -29,7 +29,7 @@ describe('publish store', () => {
   beforeEach(() => usePublish.setState(initialPublishData()));
 
   it('loads the tree, records a publish and follows publish.changed from anyone', async () => {
-    fakeHost((command) =>
+    fakeBackend((command) =>
       command === 'publish.tree' ? { root: '/srv/tftp', graceMinutes: 60, entries: [entry('rescue'), entry('install')] } : { status: 'published', entry: entry('lab', { retained: 1 }), pruned: ['lab-old'] },
     );
     await usePublish.getState().load();
@@ -43,8 +43,8 @@ describe('publish store', () => {
   });
 
   it('hands back the field a refusal names', async () => {
-    fakeHost(() => {
-      throw new HostError('bad_request', 'no build with id x', 'source.buildId');
+    fakeBackend(() => {
+      throw new BackendError('bad_request', 'no build with id x', 'source.buildId');
     });
     const outcome = await usePublish.getState().publish({ target: { arch: 'amd64', release: 'bookworm', purpose: 'lab' }, source: { kind: 'build', buildId: 'x' } });
     expect(outcome).toEqual({ ok: false, message: 'no build with id x', field: 'source.buildId' });
@@ -56,7 +56,7 @@ describe('publish store', () => {
 describe('deploy store', () => {
   beforeEach(() => {
     useDeploy.setState(initialDeployData());
-    fakeHost((command) => (command === 'deploy.get' ? detail('d1') : command === 'deploy.logs' ? { lines: [], total: 0 } : null));
+    fakeBackend((command) => (command === 'deploy.get' ? detail('d1') : command === 'deploy.logs' ? { lines: [], total: 0 } : null));
   });
 
   it('follows the selected deploy: started, steps, log batches, finished', async () => {
@@ -78,7 +78,7 @@ describe('deploy store', () => {
   it('reloads the history, the selected deploy and the rest of its log on resync', async () => {
     let served = 3;
     const finished = summary('d1', { status: 'succeeded', finishedAt: '2025-01-14T09:00:04.000Z', durationMs: 4_000 });
-    const requests = fakeHost((command, payload) => {
+    const requests = fakeBackend((command, payload) => {
       if (command === 'deploy.catalog') return { extensionDirs: [], extensions: [], images: [] };
       if (command === 'deploy.list') return [finished];
       if (command === 'deploy.get') return { ...detail('d1'), summary: served > 3 ? finished : summary('d1'), logTotal: served };
@@ -95,8 +95,8 @@ describe('deploy store', () => {
   });
 
   it('reports an existing target as the overwrite field, for the form to ask', async () => {
-    fakeHost(() => {
-      throw new HostError('bad_request', '/srv/x.tar exists already', 'overwrite');
+    fakeBackend(() => {
+      throw new BackendError('bad_request', '/srv/x.tar exists already', 'overwrite');
     });
     const outcome = await useDeploy.getState().start({ image: 'b1', extensions: [], target: { kind: 'tar', path: '/srv/x.tar' } });
     expect(outcome).toEqual({ ok: false, message: '/srv/x.tar exists already', field: 'overwrite' });

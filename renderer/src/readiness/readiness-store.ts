@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { ReadinessReport, SlipwayEvent, ToolCheck } from '../../../shared/contract/index.js';
-import { host } from '../host/host.js';
+import { backend } from '../connection/backend.js';
 
 interface Probe {
   total: number;
@@ -27,7 +27,7 @@ export const useReadiness = create<ReadinessState>()((set) => ({
   async load() {
     set({ loading: true });
     try {
-      const report = await host().request('readiness.get', {});
+      const report = await backend().request('readiness.get', {});
       set((state) => ({ report: report ?? state.report, loading: false }));
     } catch (error) {
       set({ loading: false, error: (error as Error).message });
@@ -37,7 +37,7 @@ export const useReadiness = create<ReadinessState>()((set) => ({
   async check() {
     set({ error: null, probe: { total: 0, tools: [] } });
     try {
-      const report = await host().request('readiness.check', {});
+      const report = await backend().request('readiness.check', {});
       set({ report, probe: null });
     } catch (error) {
       set({ probe: null, error: (error as Error).message });

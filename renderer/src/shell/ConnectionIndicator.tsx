@@ -1,5 +1,5 @@
-import { useConnection } from '../host/connection-store.js';
-import { host } from '../host/host.js';
+import { useConnection } from '../connection/connection-store.js';
+import { backend } from '../connection/backend.js';
 
 const labels = {
   connecting: 'Connecting…',
@@ -26,7 +26,7 @@ export function ConnectionIndicator() {
       )}
       {state !== 'connected' && detail && <div className="connection__detail">{detail}</div>}
       {(state === 'refused' || state === 'reconnecting') && (
-        <button type="button" className="button button--small" onClick={() => host().reconnect()}>
+        <button type="button" className="button button--small" onClick={() => backend().reconnect()}>
           Retry now
         </button>
       )}

@@ -10,18 +10,18 @@ import {
 import { parseEvent, parseResponse } from '../../../shared/contract/validate.js';
 import type { Link, LinkState } from './link.js';
 
-export class HostError extends Error {
+export class BackendError extends Error {
   constructor(
     readonly code: CommandError['code'] | 'disconnected',
     message: string,
     readonly field?: string,
   ) {
     super(message);
-    this.name = 'HostError';
+    this.name = 'BackendError';
   }
 }
 
-export interface HostConnection {
+export interface BackendConnection {
   readonly kind: Link['kind'];
   request<C extends CommandName>(command: C, payload: RequestOf<C>): Promise<ResponseOf<C>>;
   onEvent(listener: (event: SlipwayEvent) => void): () => void;
@@ -34,7 +34,7 @@ export interface HostConnection {
 interface Pending {
   command: CommandName;
   resolve(value: unknown): void;
-  reject(error: HostError): void;
+  reject(error: BackendError): void;
 }
 
 function subscribers<A extends unknown[]>() {
@@ -52,7 +52,7 @@ function subscribers<A extends unknown[]>() {
  * The renderer's end of the contract over any link: request ids, validation of
  * every response and event, sequence-gap detection and batch acks.
  */
-export function createFrameClient(link: Link): HostConnection {
+export function createFrameClient(link: Link): BackendConnection {
   const pending = new Map<number, Pending>();
   const events = subscribers<[SlipwayEvent]>();
   const resyncs = subscribers<[]>();
@@ -75,11 +75,11 @@ export function createFrameClient(link: Link): HostConnection {
       const waiter = pending.get(frame.id);
       if (!waiter) return;
       pending.delete(frame.id);
-      if (!frame.ok) return waiter.reject(new HostError(frame.error.code, frame.error.message, frame.error.field));
+      if (!frame.ok) return waiter.reject(new BackendError(frame.error.code, frame.error.message, frame.error.field));
       try {
         waiter.resolve(parseResponse(waiter.command, frame.result));
       } catch (error) {
-        waiter.reject(new HostError('bad_request', (error as Error).message));
+        waiter.reject(new BackendError('bad_request', (error as Error).message));
       }
       return;
     }
@@ -111,7 +111,7 @@ export function createFrameClient(link: Link): HostConnection {
       link.send({ type: 'request', id, command, payload });
     } catch (error) {
       pending.delete(id);
-      throw new HostError('disconnected', (error as Error).message);
+      throw new BackendError('disconnected', (error as Error).message);
     }
     return answer;
   }
@@ -119,7 +119,7 @@ export function createFrameClient(link: Link): HostConnection {
   link.onFrame(onFrame);
   link.onState((state, detail) => {
     if (state !== 'connected') {
-      for (const waiter of pending.values()) waiter.reject(new HostError('disconnected', 'connection to the backend lost'));
+      for (const waiter of pending.values()) waiter.reject(new BackendError('disconnected', 'connection to the backend lost'));
       pending.clear();
       states.emit(state, detail, undefined);
       return;
@@ -131,7 +131,7 @@ export function createFrameClient(link: Link): HostConnection {
         states.emit('connected', undefined, hello);
         resync();
       },
-      (error: HostError) => states.emit('reconnecting', error.message, undefined),
+      (error: BackendError) => states.emit('reconnecting', error.message, undefined),
     );
   });
 

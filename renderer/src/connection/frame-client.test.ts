@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestFrame, SlipwayEvent } from '../../../shared/contract/index.js';
-import { createFrameClient, HostError } from './frame-client.js';
+import { createFrameClient, BackendError } from './frame-client.js';
 import type { Link, LinkState } from './link.js';
 
 /** A link driven by the test: it plays the backend's side of the frames. */
@@ -55,7 +55,7 @@ describe('frame client', () => {
     await expect(bad).rejects.toThrow(/backend/);
   });
 
-  it('turns an error frame into a HostError with code and field', async () => {
+  it('turns an error frame into a BackendError with code and field', async () => {
     const { client, sent, deliver } = await connected();
     const failing = client.request('readiness.check', {});
     deliver({ type: 'response', id: sent.at(-1)!.id, ok: false, error: { code: 'failed', message: 'boom', field: 'x' } });
@@ -90,6 +90,6 @@ describe('frame client', () => {
     const { client, setState } = await connected();
     const pending = client.request('readiness.check', {});
     setState('reconnecting');
-    await expect(pending).rejects.toBeInstanceOf(HostError);
+    await expect(pending).rejects.toBeInstanceOf(BackendError);
   });
 });
