@@ -1,12 +1,18 @@
 /**
  * Slipway's layering, checked by `npm run lint` (part of `npm test`):
- *   shared/  ← electron/{lib,process} ← electron/backend ← capabilities ← electron/{app,web,main,cli}
+ *   shared/  ← electron/{lib,process} ← electron/backend ← electron/{jobs,helper,remote} ← capabilities ← electron/{app,web,main,cli}
+ * with capabilities apart from each other but for declared interfaces,
  * and the renderer talks to the backend only through the contract in shared/.
  * Tests and test-support/ may reach across (they wire fixtures); product code may not reach them.
  */
 const tests = '(\\.test\\.tsx?$|/test-support/|^e2e/)';
 const capabilities = '^electron/(builds|deploy|publish|apps|containers|nodes|readiness|helper|remote)/';
 const tops = '^electron/(app|transport|web|main|cli|preload|mock)/';
+/** Below the capabilities, for all of them: the job engine, the privileged helper, the node-script builder. */
+const engine = '^electron/(jobs|helper|remote)/';
+const capabilityNames = 'builds|deploy|publish|apps|containers|nodes|readiness';
+/** What a capability offers the others; everything else of it is its own. */
+const declaredInterfaces = ['^electron/nodes/ssh-error\\.ts$'];
 
 module.exports = {
   forbidden: [
@@ -44,6 +50,20 @@ module.exports = {
       comment: 'What services see of the backend (bus, Backend interface, paths) is below the services; the composition root is electron/app/.',
       from: { path: '^electron/backend/', pathNot: tests },
       to: { path: `${capabilities}|${tops}` },
+    },
+    {
+      name: 'engine-below-capabilities',
+      severity: 'error',
+      comment: 'The job engine, the helper and the script builder serve every capability and know none.',
+      from: { path: engine, pathNot: tests },
+      to: { path: `^electron/(${capabilityNames})/` },
+    },
+    {
+      name: 'capabilities-apart',
+      severity: 'error',
+      comment: 'A capability reaches another only through a declared interface (the composition root wires them).',
+      from: { path: `^electron/(${capabilityNames})/`, pathNot: tests },
+      to: { path: `^electron/(${capabilityNames})/`, pathNot: ['^electron/$1/', ...declaredInterfaces] },
     },
     {
       name: 'capabilities-not-up',

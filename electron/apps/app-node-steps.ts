@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDefinition } from '../../shared/contract/apps.js';
 import { expandPaths } from '../../shared/apps/app-text.js';
 import { shQuote } from '../remote/shell-script.js';
-import { SshError } from '../nodes/ssh-connection.js';
+import { SshError } from '../nodes/ssh-error.js';
 import { matchBadHost, defaultBadHostPatterns } from './bad-hosts.js';
 import { StepFailure, type AppNode } from './app-node.js';
 import { dependsScript, homeScript, parseStatus, spawnScript, statusScript, stopScript, type StatusReport, type TraceOffset } from './remote-scripts.js';

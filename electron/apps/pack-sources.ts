@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { AppDefinition } from '../../shared/contract/apps.js';
 import { SlipwayError } from '../../shared/contract/index.js';
-import { digestFile } from '../builds/system/artifact-pack.js';
+import { digestFile } from '../helper/system/artifact-pack.js';
 import type { Runner } from '../process/runner.js';
 import type { RunFiles } from './app-run.js';
 

@@ -1,5 +1,5 @@
 import type { Artifact, ImageSpec } from '../../shared/contract/index.js';
-import type { InstalledPackage } from './system/dpkg-status.js';
+import type { InstalledPackage } from './dpkg-status.js';
 
 export interface MetadataInput {
   spec: ImageSpec;

@@ -5,9 +5,9 @@ import { buildMetadata } from './build-metadata.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import type { HelperOp, HelperResult, JobArgs } from '../helper/helper-protocol.js';
 import { specHash } from './spec-hash.js';
-import { aptBuildConf, aptPreferences, policyRcD, sourcesList } from './system/apt-config.js';
-import type { Digest } from './system/artifact-pack.js';
-import { parseDpkgStatus, type InstalledPackage } from './system/dpkg-status.js';
+import { aptBuildConf, aptPreferences, policyRcD, sourcesList } from './apt-config.js';
+import type { Digest } from '../helper/system/artifact-pack.js';
+import { parseDpkgStatus, type InstalledPackage } from './dpkg-status.js';
 
 type ImageFs = ImageSpec['images'][number];
 

@@ -6,7 +6,7 @@ import { runSteps, updateStep } from '../jobs/step-loop.js';
 import type { HelperOp, HelperResult, JobArgs } from '../helper/helper-protocol.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import { deploymentMeta, type ResolvedImage } from './deployment-meta.js';
-import { mountStagedReadOnly, stageImage, type JobCall } from './image-mount.js';
+import { mountStagedReadOnly, stageImage, type JobCall } from '../helper/image-mount.js';
 
 /** Sends the packed tree to a node (ssh-rsync); given by the service, which owns the node pool. */
 export type RemoteSync = (tarball: string, target: Extract<DeployTarget, { kind: 'ssh-rsync' }>, log: (stream: HelperLog['stream'], text: string) => void) => Promise<{ bytes: number }>;

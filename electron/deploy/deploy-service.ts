@@ -16,7 +16,7 @@ import { JobLog } from '../jobs/job-log.js';
 import { JobRegistry, type LiveJob } from '../jobs/job-registry.js';
 import { JobHistory } from '../jobs/job-history.js';
 import type { HelperSupervisor } from '../helper/helper-supervisor.js';
-import { isUnder } from '../builds/system/mountinfo.js';
+import { isUnder } from '../helper/system/mountinfo.js';
 import type { EventBus } from '../backend/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import { DeployRun, deployOutputDir, deploySteps } from './deploy-run.js';

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Runner } from '../process/runner.js';
-import { describeResource, Journal, type Resource } from '../builds/system/journal.js';
-import { detachLoop, loopsLeft } from '../builds/system/losetup.js';
-import { mountsUnder } from '../builds/system/mountinfo.js';
-import { isUnder } from '../builds/system/mountinfo.js';
+import { describeResource, Journal, type Resource } from './system/journal.js';
+import { detachLoop, loopsLeft } from './system/losetup.js';
+import { mountsUnder } from './system/mountinfo.js';
+import { isUnder } from './system/mountinfo.js';
 import { openOutputFolder, type OutputFolder } from './output-folder.js';
 import type { Workspace } from './workspace.js';
 

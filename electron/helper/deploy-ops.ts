@@ -1,8 +1,8 @@
 import { constants as fsConstants, chmodSync, closeSync, copyFileSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, truncateSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { digestFile, isGzip, unpackGzip } from '../builds/system/artifact-pack.js';
-import { commandError } from '../builds/system/command-error.js';
-import { finishAndShrink } from '../builds/system/ext-fs.js';
+import { digestFile, isGzip, unpackGzip } from './system/artifact-pack.js';
+import { commandError } from './system/command-error.js';
+import { finishAndShrink } from './system/ext-fs.js';
 import { build, inBuild, must, outputName, stagedPath, type Op, type OpContext } from './op-context.js';
 
 /**

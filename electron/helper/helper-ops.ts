@@ -1,10 +1,10 @@
 import { constants as fsConstants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { digestFile, packGzip } from '../builds/system/artifact-pack.js';
-import { stopChrooted } from '../builds/system/chroot-processes.js';
-import { commandError } from '../builds/system/command-error.js';
-import { finishAndShrink, makeFs } from '../builds/system/ext-fs.js';
-import { attachLoop, detachLoop, loopsBackedBy, loopsLeft } from '../builds/system/losetup.js';
+import { digestFile, packGzip } from './system/artifact-pack.js';
+import { stopChrooted } from './system/chroot-processes.js';
+import { commandError } from './system/command-error.js';
+import { finishAndShrink, makeFs } from './system/ext-fs.js';
+import { attachLoop, detachLoop, loopsBackedBy, loopsLeft } from './system/losetup.js';
 import { openBuild, releaseAll, releaseResource, reopenBuild } from './build-registry.js';
 import type { HelperOp } from './helper-protocol.js';
 import { deployOps } from './deploy-ops.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Runner } from '../process/runner.js';
-import { commandError } from '../builds/system/command-error.js';
+import { commandError } from './system/command-error.js';
 import { basename, join } from 'node:path';
 import type { OpenBuild } from './build-registry.js';
 import type { OutputFolder } from './output-folder.js';

@@ -1,7 +1,7 @@
 import { closeSync, constants as fsConstants, copyFileSync, fstatSync, openSync, readlinkSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { walkSafeDirectory } from '../lib/safe-directory.js';
-import { isUnder } from '../builds/system/mountinfo.js';
+import { isUnder } from './system/mountinfo.js';
 
 /**
  * A job's output folder, checked and opened once: every later write, rename

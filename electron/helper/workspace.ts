@@ -1,7 +1,7 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { unlessMissing } from '../lib/safe-directory.js';
-import { isUnder } from '../builds/system/mountinfo.js';
+import { isUnder } from './system/mountinfo.js';
 
 /**
  * The build workspace: `builds/<id>/` per build, `cache/` for base tarballs.

@@ -3,21 +3,12 @@ import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { NodeSpec } from '../../shared/contract/index.js';
 import { fingerprint, keyTypeOf } from './known-hosts.js';
 import type { KnownHostsStore } from './known-hosts-store.js';
+import { SshError, type SshFailure } from './ssh-error.js';
 
 // ssh2 is CommonJS: Node's ESM loader gives it as one default export.
 const { Client } = ssh2;
 
-export type SshFailure = 'unreachable' | 'timeout' | 'auth-failed' | 'host-key-rejected' | 'host-key-changed';
-
-export class SshError extends Error {
-  constructor(
-    readonly kind: SshFailure,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SshError';
-  }
-}
+export { SshError, type SshFailure } from './ssh-error.js';
 
 export interface HostKeyQuestion {
   node: string;

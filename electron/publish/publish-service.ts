@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SlipwayError, type NetbootSource, type NetbootTarget, type PublishResult } from '../../shared/contract/index.js';
 import type { HelperSupervisor } from '../helper/helper-supervisor.js';
 import { HelperSession } from '../jobs/helper-session.js';
-import { mountStagedReadOnly, stageImage, type JobCall } from '../deploy/image-mount.js';
+import { mountStagedReadOnly, stageImage, type JobCall } from '../helper/image-mount.js';
 import type { EventBus } from '../backend/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import type { BuildSummary } from '../../shared/contract/index.js';

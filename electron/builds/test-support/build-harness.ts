@@ -10,7 +10,7 @@ import { processIdentity } from '../../process/process-identity.js';
 import { createBuildService } from '../build-service.js';
 import { HelperSupervisor } from '../../helper/helper-supervisor.js';
 import { hostDebianMirror } from '../host-mirror.js';
-import { isUnder, parseMountPoints } from '../system/mountinfo.js';
+import { isUnder, parseMountPoints } from '../../helper/system/mountinfo.js';
 
 /**
  * Real builds for integration tests (root, debootstrap, the host's mirror). The

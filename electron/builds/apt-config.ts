@@ -1,4 +1,4 @@
-import type { ImageSpec } from '../../../shared/contract/index.js';
+import type { ImageSpec } from '../../shared/contract/index.js';
 
 /** sources.list for the image: the main mirror, then each repo. */
 export function sourcesList(spec: ImageSpec, mirror: string): string {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { HelperOp, HelperResult, JobArgs } from '../helper/helper-protocol.js';
+import type { HelperOp, HelperResult, JobArgs } from './helper-protocol.js';
 
 /** A helper call bound to one job (its buildId filled in). */
 export type JobCall = <O extends HelperOp>(op: O, args: JobArgs<O>) => Promise<HelperResult<O>>;

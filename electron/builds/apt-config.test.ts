@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ImageSpec, type ImageSpecInput } from '../../../shared/contract/index.js';
+import { ImageSpec, type ImageSpecInput } from '../../shared/contract/index.js';
 import { aptBuildConf, aptPreferences, policyRcD, sourcesList } from './apt-config.js';
 
 const spec = (repos: ImageSpecInput['repos'] = []): ImageSpec =>
