@@ -7,6 +7,7 @@ import { SlipwayError } from '../../shared/contract/index.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
 import { paint, table, useColour } from './terminal-output.js';
+import { treadmillTime } from '../containers/trace-events.js';
 
 function age(changedAt: string, now = Date.now()): string {
   const seconds = Math.max(0, (now - Date.parse(changedAt)) / 1000);
@@ -16,7 +17,7 @@ function age(changedAt: string, now = Date.now()): string {
   return `${Math.round(seconds / 86_400)}d`;
 }
 
-const stateColour: Record<string, number> = { running: 32, configured: 36, finished: 33, killed: 31, aborted: 31, terminated: 2, cleanup: 2 };
+const stateColour: Record<string, number> = { placed: 36, configured: 36, running: 32, exited: 33, finished: 33, killed: 31, aborted: 31, terminated: 2, cleanup: 2, archived: 2 };
 
 /**
  * `slipway containers ls | trace`: Treadmill node roots read over SSH (one
@@ -56,7 +57,7 @@ export async function runContainers(argv: string[]): Promise<number> {
           const now = Date.now();
           out.write(`${table([
             ['NODE', 'INSTANCE', 'STATE', 'EXIT', 'MEMORY', 'CPU', 'AGE'],
-            ...rows.map((r) => [r.node, r.instance, paint(colour, stateColour[r.state] ?? 0, r.state + (r.cleanupPending && r.state !== 'cleanup' ? ' (cleanup)' : '')), r.state === 'running' || r.state === 'configured' ? '' : r.summary, r.memory ?? '—', r.cpu ?? '—', age(r.changedAt, now)]),
+            ...rows.map((r) => [r.node, r.instance, paint(colour, stateColour[r.state] ?? 0, r.state + (r.cleanupPending && r.state !== 'cleanup' ? ' (cleanup)' : '')), r.state === 'placed' || r.state === 'configured' || (r.state === 'running' && r.summary === 'running') ? '' : r.summary, r.memory ?? '—', r.cpu ?? '—', age(r.changedAt, now)]),
           ])}\n`);
           for (const scan of scans) {
             out.write(`${scan.node} (${scan.root}): ${scan.error ? paint(colour, 31, scan.error) : `${scan.rows.length} containers in ${scan.ms} ms`}\n`);
@@ -72,7 +73,8 @@ export async function runContainers(argv: string[]): Promise<number> {
         const events = scans.flatMap((scan) => backend.containers.trace(scan.node, instance));
         if (values.json) out.write(`${JSON.stringify(events)}\n`);
         else if (events.length === 0) out.write(`no events for ${instance}\n`);
-        else for (const event of events) out.write(`${event.at}  ${event.instance}  ${event.text}\n`);
+        // As `treadmill trace` prints them: utils.strftime_utc, then trace/app/printer.py's words.
+        else for (const event of events) out.write(`${treadmillTime(Date.parse(event.at) / 1000)} - ${event.trace}\n`);
         return events.length > 0 ? 0 : 1;
       }
       case 'configure': {

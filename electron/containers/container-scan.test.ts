@@ -19,8 +19,8 @@ function layout(root: string): void {
   app('proid.myapp-3-00000000CCCCC', { 'data/app.json': manifest });
   app('proid.myapp-4-00000000DDDDD', { 'data/app.json': manifest, 'data/terminated': '', 'data/exitinfo': '{"service": "web_server", "return_code": 0, "signal": 0}' });
   app('proid.myapp-5-00000000EEEEE', { 'data/app.json': manifest, 'data/aborted': '{"why": "image", "payload": "no such image"}' });
-  // The old layout: app.yml and exitinfo at the top.
-  app('proid.oldapp-6-00000000FFFFF', { 'app.yml': 'proid: proid\nenvironment: qa\nmemory: 1G\ncpu: 50%\ndisk: 2G\nservices:\n  - name: worker\n', exitinfo: '{"service": "worker", "return_code": 256, "signal": 9}' });
+  // The old layout (2016-2017): app.yml and exitinfo at the top, the exit as presence.py's yaml.dump wrote it.
+  app('proid.oldapp-6-00000000FFFFF', { 'app.yml': 'proid: proid\nenvironment: qa\nmemory: 1G\ncpu: 50%\ndisk: 2G\nservices:\n  - name: worker\n', exitinfo: '{hostname: node1, killed: false, oom: false, output: bye, rc: 256, service: worker, sig: 9, time: 1474600000.5}\n' });
   app('proid.myapp-7-00000000GGGGG', { 'data/app.json': manifest, 'data/exitinfo': '{broken' });
   app('not-a-container');
   symlinkSync('../apps/proid.myapp-3-00000000CCCCC', join(root, 'running', 'proid.myapp#3'));
@@ -53,7 +53,7 @@ describe('scanning a Treadmill node root (local sh)', () => {
       'proid.myapp-4-00000000DDDDD': ['terminated', 'terminated', true],
       'proid.myapp-5-00000000EEEEE': ['aborted', 'aborted: image', false],
       'proid.oldapp-6-00000000FFFFF': ['finished', 'signal: SIGKILL', false],
-      'proid.myapp-7-00000000GGGGG': ['finished', 'finished (exit info unreadable)', false],
+      'proid.myapp-7-00000000GGGGG': ['finished', 'signal: 256', false],
     });
     const running = result.containers.find((c) => c.name.instance === 'proid.myapp#3')!;
     expect(running.manifest).toEqual({ proid: 'proid', environment: 'dev', memory: '100M', cpu: '100%', disk: '1G', services: ['web_server'], environ: { RACK: '4' }, image: null });
@@ -66,7 +66,7 @@ describe('scanning a Treadmill node root (local sh)', () => {
     expect(result.events.map((e) => e.type)).toEqual(['configured', 'service_running', 'service_exited', 'finished', 'killed']);
     expect(result.problems).toHaveLength(3);
     expect(result.problems).toEqual(expect.arrayContaining([
-      'apps/not-a-container: not a container name (proid.app-<instance>-<13-char id>)',
+      'apps/not-a-container: not a container name (proid.app-<instance>-<13-char id>, as Treadmill\u2019s schema allows)',
       expect.stringMatching(/^apps\/proid\.myapp-7-00000000GGGGG: exitinfo is not valid JSON/),
       'appevents/bogus-event: an event file name is <time>,<instance>,<type>,<data>',
     ]));

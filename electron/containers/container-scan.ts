@@ -1,8 +1,8 @@
 import { parse as parseYaml } from 'yaml';
 import { shQuote } from '../remote/shell-script.js';
-import { containerStatus, type ContainerStatus } from './container-state.js';
-import { parseUnique, type UniqueName } from './instance-name.js';
-import { parseEventFile, type ContainerEvent } from './trace-events.js';
+import { containerStatus, type ContainerStatus, type TombstoneExit } from './container-state.js';
+import { parseInstance, parseUnique, type InstanceName } from './instance-name.js';
+import { compareEvents, parseEventFile, type ContainerEvent } from './trace-events.js';
 
 /**
  * One command per node reads a Treadmill node root whole: every container
@@ -21,8 +21,10 @@ export function scanScript(root: string, since: number): string {
     "\\( -type d -path 'apps/*/*' ! -name data -prune \\)",
     "-o \\( -type d ! -path 'apps/*/*' -printf '@app %f %T@\\n' \\)",
     "-o \\( -type f \\( -name oom -o -name terminated -o -name down \\) -printf '@has %p\\n' \\)",
-    `-o \\( -type f \\( -name exitinfo -o -name aborted \\) -fprint0 "$list" \\)`,
-    `-o \\( -type f \\( -name app.json -o -name app.yml -o -name manifest.yml \\) ${newer} -fprint0 "$list" \\)`,
+    // Finish files are read whole (up to 1 MiB), and their presence printed too: an empty file (grep prints nothing)
+    // still counts, and a larger one is named, not read.
+    `-o \\( -type f \\( -name exitinfo -o -name aborted \\) -printf '@has %p\\n' \\( -size -1024k -fprint0 "$list" -o -printf '@big %p\\n' \\) \\)`,
+    `-o \\( -type f \\( -name app.json -o -name app.yml -o -name manifest.yml -o -name state.json -o -name state.yml \\) ${newer} -fprint0 "$list" \\)`,
   ].join(' ');
   return [
     `cd ${shQuote(root)} 2>/dev/null || { printf '@error cannot open %s\\n' ${shQuote(root)}; exit 0; }`,
@@ -33,15 +35,19 @@ export function scanScript(root: string, since: number): string {
     `${walk} 2>/dev/null`,
     // grep -H '' prints every line of every file after its path: contents without a process per file.
     `xargs -0 -r grep -H '' < "$list" 2>/dev/null`,
-    "find running cleanup -mindepth 1 -maxdepth 1 -type l -printf '@link %p %l\\n' 2>/dev/null",
-    `find appevents -mindepth 1 -maxdepth 1 -type f ${newer} -printf '@event %f\\n' 2>/dev/null`,
+    "find running cleanup cleaning -mindepth 1 -maxdepth 1 -type l -printf '@link %p %l\\n' 2>/dev/null",
+    // monitor.py reads tombstones as <id>,<time>,<rc>,<sig> and skips dot files; cache/ holds placed instances
+    // (eventmgr.py:_cache, its temp files dotted); archives/ the logs of finished containers (runtime.archive_logs).
+    "find tombstones/running tombstones/services -mindepth 1 -maxdepth 1 -type f ! -name '.*' -printf '@tomb %h/%f\\n' 2>/dev/null",
+    "find cache -mindepth 1 -maxdepth 1 -type f ! -name '.*' -printf '@cache %f %T@\\n' 2>/dev/null",
+    "find archives -mindepth 1 -maxdepth 1 -type f -name '*.sys.tar.gz' -printf '@archive %f %T@\\n' 2>/dev/null",
+    // Dot files are trace.post's temp files (events_publisher.py skips them) and bootstrap's .keepme.
+    `find appevents -mindepth 1 -maxdepth 1 -type f ! -name '.*' ${newer} -printf '@event %f\\n' 2>/dev/null`,
+    // A finished event holds its exit info, an aborted one its payload: read them, path and line split by a NUL.
+    `find appevents -mindepth 1 -maxdepth 1 -type f ! -name '.*' \\( -name '*,finished,*' -o -name '*,aborted,*' \\) -size -64k ${newer} -print0 2>/dev/null | xargs -0 -r grep -HZ '' 2>/dev/null`,
     'exit 0',
   ].join('\n');
 }
-
-const eventRank: Record<ContainerEvent['type'], number> = {
-  scheduled: 0, pending: 1, pending_delete: 1, configured: 2, service_running: 3, service_exited: 4, killed: 5, aborted: 5, finished: 5, deleted: 6,
-};
 
 export interface Manifest {
   proid: string | null;
@@ -55,13 +61,16 @@ export interface Manifest {
 }
 
 export interface ScannedContainer {
-  name: UniqueName;
+  /** The unique name is null for an instance only placed (cache/) so far. */
+  name: InstanceName & { unique: string | null };
   status: ContainerStatus;
   /** Null when unchanged since the last scan (manifests do not change once configured) or missing. */
   manifest: Manifest | null;
-  /** Directory mtime: the container's age. */
+  /** Directory mtime (or the cache entry's, the archive's): the container's age. */
   changedAt: number;
   down: boolean;
+  placed: boolean;
+  archived: boolean;
 }
 
 export interface ScanResult {
@@ -70,6 +79,8 @@ export interface ScanResult {
   missing: string[];
   containers: ScannedContainer[];
   events: ContainerEvent[];
+  /** What event files hold (a finish's exit info, an abort's payload), by file name. */
+  eventDetails: Map<string, string>;
   /** Directories that are not containers, unreadable files, malformed events: reported, never fatal. */
   problems: string[];
 }
@@ -93,12 +104,28 @@ function manifestOf(text: string, file: string, problems: string[]): Manifest | 
   return { proid: text_(m.proid), environment: text_(m.environment), memory: text_(m.memory), cpu: text_(m.cpu), disk: text_(m.disk), services, environ, image: text_(m.image) };
 }
 
+/** monitor.py reads a tombstone's name with rsplit(',', 3): <id>,<time>,<rc>,<sig> (the id of a service's: <unique>,<service>). */
+function parseTombstone(name: string): { id: string; exit: TombstoneExit } | null {
+  const parts = name.split(',');
+  if (parts.length < 4) return null;
+  const [time, rc, signal] = parts.slice(-3).map(Number) as [number, number, number];
+  if (![time, rc, signal].every(Number.isFinite)) return null;
+  return { id: parts.slice(0, -3).join(','), exit: { time, rc, signal } };
+}
+
+/** A row with no container directory (placed, or archived and removed): nothing in apps/ to read a state from. */
+const statusWithoutDirectory = (state: 'placed' | 'archived', summary: string): ContainerStatus => ({ state, summary, exit: null, aborted: null, cleanupPending: false, cleaning: false, tombstone: false, problems: [] });
+
 export function parseScan(output: string): ScanResult {
-  const result: ScanResult = { now: 0, error: null, missing: [], containers: [], events: [], problems: [] };
+  const result: ScanResult = { now: 0, error: null, missing: [], containers: [], events: [], eventDetails: new Map(), problems: [] };
   const dirs = new Map<string, number>();
   const has = new Set<string>();
   const contents = new Map<string, string[]>();
-  const links: { dir: 'running' | 'cleanup'; name: string; target: string }[] = [];
+  const links: { dir: 'running' | 'cleanup' | 'cleaning'; name: string; target: string }[] = [];
+  const tombstones = new Map<string, TombstoneExit>();
+  const serviceTombstones = new Map<string, TombstoneExit & { service: string }>();
+  const cached = new Map<string, number>();
+  const archives = new Map<string, number>();
   for (const line of output.split('\n')) {
     if (line.startsWith('apps/')) {
       const at = line.indexOf(':');
@@ -108,6 +135,14 @@ export function parseScan(output: string): ScanResult {
       else contents.set(path, [line.slice(at + 1)]);
       continue;
     }
+    if (line.startsWith('appevents/')) {
+      // grep -HZ: the file, a NUL, the line (event names may hold ':').
+      const at = line.indexOf('\0');
+      const file = line.slice('appevents/'.length, at);
+      const earlier = result.eventDetails.get(file);
+      result.eventDetails.set(file, earlier === undefined ? line.slice(at + 1) : `${earlier}\n${line.slice(at + 1)}`);
+      continue;
+    }
     const [marker, ...rest] = line.split(' ');
     const arg = rest.join(' ');
     if (marker === '@now') result.now = Number(arg);
@@ -115,48 +150,76 @@ export function parseScan(output: string): ScanResult {
     else if (marker === '@missing') result.missing.push(arg);
     else if (marker === '@app') dirs.set(rest[0]!, Number(rest[1]));
     else if (marker === '@has') has.add(arg);
+    else if (marker === '@big') result.problems.push(`${arg}: larger than 1 MiB, not read (read as if empty)`);
     else if (marker === '@link') {
       const [path, target] = [rest[0]!, rest.slice(1).join(' ')];
-      const [dir, name] = path.split('/') as ['running' | 'cleanup', string];
+      const [dir, name] = path.split('/') as ['running' | 'cleanup' | 'cleaning', string];
       links.push({ dir, name, target });
-    } else if (marker === '@event') {
+    } else if (marker === '@tomb') {
+      const [, kind, name] = arg.split('/') as [string, string, string];
+      const parsed = parseTombstone(name);
+      if (!parsed) result.problems.push(`${arg}: not a tombstone name (<id>,<time>,<rc>,<signal>)`);
+      else if (kind === 'running') tombstones.set(parsed.id, parsed.exit);
+      else {
+        const comma = parsed.id.lastIndexOf(',');
+        if (comma < 0) result.problems.push(`${arg}: a service tombstone is named <unique>,<service>,<time>,<rc>,<signal>`);
+        else serviceTombstones.set(parsed.id.slice(0, comma), { ...parsed.exit, service: parsed.id.slice(comma + 1) });
+      }
+    } else if (marker === '@cache') cached.set(rest[0]!, Number(rest[1]));
+    else if (marker === '@archive') archives.set(rest[0]!.replace(/\.sys\.tar\.gz$/, ''), Number(rest[1]));
+    else if (marker === '@event') {
       const parsed = parseEventFile(arg);
       if (parsed.ok) result.events.push(parsed.event);
       else result.problems.push(`appevents/${parsed.file}: ${parsed.problem}`);
     }
   }
-  // By link path: 10,000 containers must not each search every link.
-  const linked = new Map(links.map((l) => [`${l.dir}/${l.name}`, /(?:^|\/)apps\/([^/]+)\/*$/.exec(l.target)?.[1] ?? '']));
-  const file = (unique: string, ...candidates: string[]) => {
-    for (const candidate of candidates) {
-      const lines = contents.get(`apps/${unique}/${candidate}`);
-      if (lines) return lines.join('\n');
-    }
-    return null;
-  };
+  // By link path: 10,000 containers must not each search every link. Links point at <root>/apps/<unique>
+  // (absolute, fs.symlink_safe) or ../apps/<unique>; cleaning/ links at cleanup_apps/<name>.
+  const linked = new Map(links.map((l) => [`${l.dir}/${l.name}`, /(?:^|\/)(?:apps|cleanup_apps)\/([^/]+)\/*$/.exec(l.target)?.[1] ?? '']));
+  const file = (unique: string, candidate: string) => (has.has(`apps/${unique}/${candidate}`) || contents.has(`apps/${unique}/${candidate}`) ? (contents.get(`apps/${unique}/${candidate}`) ?? []).join('\n') : null);
+  const configuredInstances = new Set<string>();
   for (const [unique, changedAt] of dirs) {
     const name = parseUnique(unique);
     if (!name) {
-      result.problems.push(`apps/${unique}: not a container name (proid.app-<instance>-<13-char id>)`);
+      result.problems.push(`apps/${unique}: not a container name (proid.app-<instance>-<13-char id>, as Treadmill\u2019s schema allows)`);
       continue;
     }
-    // Links may be named by instance or by unique name, and point at ../apps/<unique> or an absolute path.
-    const names = (dir: 'running' | 'cleanup') => [unique, name.instance].some((linkName) => linked.get(`${dir}/${linkName}`) === unique);
+    configuredInstances.add(name.instance);
+    // Links are named by instance or by unique name (cleanup.py, appcfgmgr.py).
+    const names = (dir: 'running' | 'cleanup' | 'cleaning') => [unique, name.instance].some((linkName) => linked.get(`${dir}/${linkName}`) === unique);
     const status = containerStatus({
       running: names('running'),
       cleanup: names('cleanup'),
+      cleaning: [unique, name.instance].some((linkName) => linked.has(`cleaning/${linkName}`)),
       aborted: file(unique, 'data/aborted'),
       oom: has.has(`apps/${unique}/data/oom`),
       terminated: has.has(`apps/${unique}/data/terminated`),
-      exitinfo: file(unique, 'data/exitinfo', 'exitinfo'),
+      exitinfo: file(unique, 'data/exitinfo'),
+      oldExitinfo: file(unique, 'exitinfo'),
+      oldAborted: file(unique, 'aborted'),
+      tombstone: names('running') ? (tombstones.get(name.instance) ?? null) : null,
+      serviceTombstone: serviceTombstones.get(unique) ?? null,
     });
     status.problems = status.problems.map((problem) => `apps/${unique}: ${problem}`);
     result.problems.push(...status.problems);
-    const manifestFile = ['data/app.json', 'app.yml', 'data/manifest.yml'].find((f) => contents.has(`apps/${unique}/${f}`));
+    const manifestFile = ['data/app.json', 'app.json', 'app.yml', 'data/state.json', 'state.json', 'state.yml', 'data/manifest.yml', 'manifest.yml'].find((f) => contents.has(`apps/${unique}/${f}`));
     const manifest = manifestFile ? manifestOf(file(unique, manifestFile)!, `apps/${unique}/${manifestFile}`, result.problems) : null;
-    result.containers.push({ name, status, manifest, changedAt, down: has.has(`apps/${unique}/down`) });
+    result.containers.push({ name, status, manifest, changedAt, down: has.has(`apps/${unique}/down`), placed: cached.has(name.instance), archived: archives.has(unique) });
   }
-  // Events of one moment (a finish posts two) in the order they happen.
-  result.events.sort((a, b) => a.time - b.time || eventRank[a.type] - eventRank[b.type]);
+  for (const [instance, changedAt] of cached) {
+    const name = parseInstance(instance);
+    if (!name) result.problems.push(`cache/${instance}: not an instance name`);
+    else if (!configuredInstances.has(instance)) {
+      result.containers.push({ name: { ...name, unique: null }, status: statusWithoutDirectory('placed', 'placed, not configured yet'), manifest: null, changedAt, down: false, placed: true, archived: false });
+    }
+  }
+  for (const [unique, changedAt] of archives) {
+    const name = parseUnique(unique);
+    if (!name) result.problems.push(`archives/${unique}.sys.tar.gz: not a container name`);
+    else if (!dirs.has(unique)) {
+      result.containers.push({ name, status: statusWithoutDirectory('archived', 'finished: logs archived, container removed'), manifest: null, changedAt, down: false, placed: false, archived: true });
+    }
+  }
+  result.events.sort(compareEvents);
   return result;
 }

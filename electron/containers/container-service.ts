@@ -7,7 +7,7 @@ import type { ContainerAction } from '../../shared/contract/containers.js';
 import { act, configure, type Execute } from './container-actions.js';
 import { logReadScript } from './container-scripts.js';
 import { parseScan, scanScript, type Manifest, type ScannedContainer } from './container-scan.js';
-import { describeEvent, type ContainerEvent } from './trace-events.js';
+import { describeEvent, traceLine, type ContainerEvent } from './trace-events.js';
 
 export interface ContainerServiceDeps {
   bus: EventBus;
@@ -29,8 +29,12 @@ export function treadmillRoot(node: NodeSpec): string | null {
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
-export function eventLine(event: ContainerEvent): ContainerEventLine {
-  return { at: iso(event.time), instance: event.instance, type: event.type, text: describeEvent(event) };
+/** An event as a scan read it: with what its file held (a finish's exit info, an abort's payload). */
+type SeenEvent = ContainerEvent & { details: string | null };
+
+/** `host`: the server the event came from, as `treadmill trace` names it (the node it was read on). */
+export function eventLine(event: SeenEvent, host: string): ContainerEventLine {
+  return { at: iso(event.time), instance: event.instance, type: event.type, text: describeEvent(event), trace: traceLine(event, host), details: event.details };
 }
 
 function row(node: string, container: ScannedContainer, manifest: Manifest | null): ContainerRow {
@@ -42,7 +46,18 @@ function row(node: string, container: ScannedContainer, manifest: Manifest | nul
     proid: container.name.proid,
     state: container.status.state,
     summary: container.status.summary,
+    reason: container.status.aborted?.why ?? null,
+    abortedPayload: container.status.aborted?.payload ?? null,
+    service: container.status.exit?.service ?? null,
+    exitCode: container.status.exit?.rc ?? null,
+    signal: container.status.exit?.signal ?? null,
+    signalName: container.status.exit?.signalName ?? null,
+    exitedAt: container.status.exit?.timestamp ?? null,
     cleanupPending: container.status.cleanupPending,
+    cleaning: container.status.cleaning,
+    tombstone: container.status.tombstone,
+    placed: container.placed,
+    archived: container.archived,
     environment: manifest?.environment ?? null,
     memory: manifest?.memory ?? null,
     cpu: manifest?.cpu ?? null,
@@ -57,7 +72,7 @@ function row(node: string, container: ScannedContainer, manifest: Manifest | nul
 interface NodeMemory {
   since: number;
   manifests: Map<string, Manifest>;
-  events: ContainerEvent[];
+  events: SeenEvent[];
   rows: ContainerRow[];
 }
 
@@ -71,15 +86,15 @@ export function createContainerService(deps: ContainerServiceDeps) {
     try {
       const result = parseScan(await execute(scanScript(root, seen.since)));
       if (result.error) return { node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, rows: [], error: result.error, problems: [] };
-      for (const container of result.containers) if (container.manifest) seen.manifests.set(container.name.unique, container.manifest);
+      for (const container of result.containers) if (container.manifest && container.name.unique) seen.manifests.set(container.name.unique, container.manifest);
       const known = new Set(seen.events.map((e) => e.file));
-      const fresh = result.events.filter((e) => !known.has(e.file));
+      const fresh = result.events.filter((e) => !known.has(e.file)).map((e) => ({ ...e, details: result.eventDetails.get(e.file) ?? null }));
       seen.events.push(...fresh);
       // A second's overlap: an event written in the same second as the last scan is not missed (duplicates are dropped above).
       seen.since = Math.max(0, result.now - 1);
       memory.set(`${node}\0${root}`, seen);
-      if (fresh.length > 0) deps.bus.publish('containers.events', { node, events: fresh.map(eventLine) });
-      const rows = result.containers.map((c) => row(node, c, c.manifest ?? seen.manifests.get(c.name.unique) ?? null));
+      if (fresh.length > 0) deps.bus.publish('containers.events', { node, events: fresh.map((e) => eventLine(e, node)) });
+      const rows = result.containers.map((c) => row(node, c, c.manifest ?? (c.name.unique ? seen.manifests.get(c.name.unique) : undefined) ?? null));
       seen.rows = rows;
       const problems = [...result.problems, ...result.missing.map((dir) => `${dir}/ is missing under ${root}`)];
       return { node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, rows, error: null, problems };
@@ -154,6 +169,13 @@ export function createContainerService(deps: ContainerServiceDeps) {
     return found;
   }
 
+  /** A row with a container directory on the node: a placed instance, or an archived one, has none to act on or read. */
+  async function containerOf(node: string, instance: string): Promise<ContainerRow & { unique: string }> {
+    const row = await rowOf(node, instance);
+    if (row.unique === null || row.state === 'archived') throw new SlipwayError('bad_request', `${instance} on ${node} is ${row.state}: it has no container directory`, 'instance');
+    return { ...row, unique: row.unique };
+  }
+
   const service = {
     /** Every Treadmill node (or these), in parallel; each answers in one round trip, and a scan already running is joined. */
     async list(names?: readonly string[], options: { fresh?: boolean } = {}): Promise<ContainerScan[]> {
@@ -171,7 +193,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     /** The instance's events, oldest first, as of the last scan of its node. */
     trace(node: string, instance: string, root?: string): ContainerEventLine[] {
       const entries = [...memory.entries()].filter(([key]) => key.startsWith(`${node}\0`) && (!root || key === `${node}\0${root}`));
-      return entries.flatMap(([, seen]) => seen.events.filter((e) => e.instance === instance)).map(eventLine);
+      return entries.flatMap(([, seen]) => seen.events.filter((e) => e.instance === instance)).map((e) => eventLine(e, node));
     },
 
     /**
@@ -187,7 +209,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     },
 
     async act(node: string, instance: string, action: ContainerAction) {
-      const row = await rowOf(node, instance);
+      const row = await containerOf(node, instance);
       const done = await act(onNode(node), rootOf(node), action, row.instance, row.unique);
       void scanNode(specOf(node), true).catch(() => undefined);
       return { done };
@@ -196,7 +218,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     /** The container's log from `offset` on, whole lines only. */
     async logs(node: string, instance: string, offset: number): Promise<{ text: string; offset: number; restarted: boolean }> {
       const root = rootOf(node);
-      const row = await rowOf(node, instance);
+      const row = await containerOf(node, instance);
       const result = await onNode(node)(logReadScript(root, row.unique, offset));
       if (result.code !== 0) throw new SlipwayError('failed', `reading the log of ${instance}: ${result.stderr.trim()}`);
       const lines = result.stdout.split('\n');

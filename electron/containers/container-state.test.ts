@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { containerStatus, type ContainerFacts } from './container-state.js';
 import { describeEvent, parseEventFile } from './trace-events.js';
 
-const facts = (patch: Partial<ContainerFacts>): ContainerFacts => ({ running: false, cleanup: false, aborted: null, oom: false, terminated: false, exitinfo: null, ...patch });
+const facts = (patch: Partial<ContainerFacts>): ContainerFacts => ({
+  running: false, cleanup: false, cleaning: false, aborted: null, oom: false, terminated: false, exitinfo: null, oldExitinfo: null, oldAborted: null, tombstone: null, serviceTombstone: null, ...patch,
+});
 
 describe('container state (Treadmill precedence)', () => {
   it('reads every state', () => {
@@ -15,7 +17,8 @@ describe('container state (Treadmill precedence)', () => {
     expect(containerStatus(facts({ exitinfo: '{"service": "web_server", "return_code": 256, "signal": 15}' }))).toMatchObject({ state: 'finished', summary: 'signal: SIGTERM' });
     expect(containerStatus(facts({ oom: true }))).toMatchObject({ state: 'killed', summary: 'out of memory' });
     expect(containerStatus(facts({ aborted: '{"why": "image", "payload": {"image": "docker://x"}}' }))).toMatchObject({ state: 'aborted', summary: 'aborted: image', aborted: { why: 'image', payload: { image: 'docker://x' } } });
-    expect(containerStatus(facts({ aborted: 'pid1\n' }))).toMatchObject({ state: 'aborted', summary: 'aborted: pid1' });
+    // Plain text is not a reason: json.load fails and Treadmill records ABORTED_UNKNOWN.
+    expect(containerStatus(facts({ aborted: 'pid1\n' }))).toMatchObject({ state: 'aborted', summary: 'aborted: unknown', aborted: { why: 'unknown', payload: null } });
   });
 
   it('aborted beats oom beats terminated beats exitinfo', () => {
@@ -28,9 +31,12 @@ describe('container state (Treadmill precedence)', () => {
   });
 
   it('reports malformed files instead of failing', () => {
-    expect(containerStatus(facts({ exitinfo: '{not json' }))).toMatchObject({ state: 'finished', summary: 'finished (exit info unreadable)', problems: [expect.stringMatching(/^exitinfo is not valid JSON/)] });
-    expect(containerStatus(facts({ exitinfo: '[1,2]' })).problems).toEqual(['exitinfo is not a JSON object']);
-    expect(containerStatus(facts({ aborted: '{"why": ' }))).toMatchObject({ state: 'aborted', summary: 'aborted: {"why":', problems: [expect.stringMatching(/data\/aborted is not valid JSON/)] });
+    // As Treadmill reads them: a half-written exitinfo is {} (256.256), a half-written aborted is ABORTED_UNKNOWN.
+    expect(containerStatus(facts({ exitinfo: '{not json' }))).toMatchObject({ state: 'finished', summary: 'signal: 256', problems: [expect.stringMatching(/^exitinfo is not valid JSON/)] });
+    expect(containerStatus(facts({ exitinfo: '[1,2]' })).problems).toEqual(['exitinfo is JSON but not an object: Treadmill\u2019s finish fails on it']);
+    expect(containerStatus(facts({ aborted: '{"why": ' }))).toMatchObject({ state: 'aborted', summary: 'aborted: unknown', problems: [] });
+    // JSON null in data/aborted is "not aborted" (aborted is None).
+    expect(containerStatus(facts({ aborted: 'null', running: true })).state).toBe('running');
   });
 });
 

@@ -165,8 +165,18 @@ describe.runIf(canRun)('containers supervised by s6 on an overlay root from a Sl
     expect(cli('start', 'node001', instance).stdout).toBe(`${instance} on node001: started\n`);
     await until(instance, (r) => r.state === 'finished');
     expect(cli('ls', '--node', 'node001', '--state', 'finished').stdout).toMatch(new RegExp(`node001 +${instance.replace('.', '\\.')} +finished \\(cleanup\\) +return code: 0`));
-    const trace = cli('trace', instance, '--node', 'node001').stdout.trim().split('\n').map((line) => line.split('  ').at(-1));
-    expect(trace).toEqual([expect.stringMatching(/^configured [A-Z2-7]{13}$/), 'service web_server running', 'service web_server exited: return code: 0', 'finished: return code: 0']);
+    // As `treadmill trace` prints them: '<%a, %d %b %Y %H:%M:%S+0000> - <Treadmill's words>'.
+    const lines = cli('trace', instance, '--node', 'node001').stdout.trim().split('\n');
+    for (const line of lines) expect(line).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}\+0000 - /);
+    const words = lines.map((line) => line.slice(line.indexOf(' - ') + 3));
+    const uniqueId = /^[^/]+\/([A-Z2-7]{13}) configured on node001$/.exec(words[0]!)?.[1];
+    expect(uniqueId).toBeDefined();
+    expect(words).toEqual([
+      `${instance}/${uniqueId} configured on node001`,
+      `${instance}/${uniqueId}/service/web_server running`,
+      `${instance}/${uniqueId}/service/web_server exited, return code: 0`,
+      `${instance} finished on node001`,
+    ]);
     const rounds = cli('ls', '--node', 'node001', '--rounds', '2', '--json').stdout.trim().split('\n');
     expect(rounds).toHaveLength(2);
     expect(JSON.parse(rounds[0]!)).toMatchObject({ round: 1, rows: [expect.any(Number)] });

@@ -69,7 +69,30 @@ export function parseEventFile(file: string): EventParse {
   return typeof parsed === 'string' ? { ok: false, file, problem: parsed } : { ok: true, event: { ...parsed, time, instance, file } };
 }
 
-/** The line `treadmill trace` would print for the event. */
+/** appcfg/abort.py:AbortedReason.description(): what `treadmill trace` prints for an abort's reason. */
+const abortDescriptions: Record<string, string> = {
+  invalid_type: 'invalid image type',
+  keytabs: 'keytabs could not be fetched',
+  tickets: 'tickets could not be fetched',
+  scheduler: 'scheduler error',
+  ports: 'ports could not be assigned',
+  image: 'could not use given image',
+  pid1: 'pid1 failed to start',
+  GMSA: 'host is not part of GMSA group',
+  pivot_root: 'pivot_root failure',
+  unsupported: 'unsupported on the node',
+  feature: 'failed to configure feature',
+  unknown: 'unknown',
+  presence: 'presence',
+  timeout: 'timeout',
+};
+
+/** trace/app/printer.py:AppTracePrinter.on_aborted: a reason that is not an AbortedReason value reads as unknown. */
+export function abortDescription(why: string | null): string {
+  return (why !== null && Object.hasOwn(abortDescriptions, why) ? abortDescriptions[why] : undefined) ?? 'unknown';
+}
+
+/** Slipway's own short words for the event (the console's timeline of one instance). */
 export function describeEvent(event: ContainerEvent): string {
   switch (event.type) {
     case 'scheduled':
@@ -85,7 +108,7 @@ export function describeEvent(event: ContainerEvent): string {
     case 'finished':
       return `finished: ${exitSummary(event.rc, event.signal)}`;
     case 'aborted':
-      return `aborted: ${event.why}`;
+      return `aborted: ${event.why || 'unknown'}`;
     case 'killed':
       return event.oom ? 'killed, out of memory' : 'killed';
     case 'service_running':
@@ -95,10 +118,73 @@ export function describeEvent(event: ContainerEvent): string {
   }
 }
 
-const signals: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM' };
+/**
+ * The line `treadmill trace` prints for the event, after its `<when> - `
+ * (trace/app/printer.py:AppTracePrinter, word for word); `host` is the
+ * server the event came from (the node, for events read on it).
+ */
+export function traceLine(event: ContainerEvent, host: string): string {
+  const { instance } = event;
+  switch (event.type) {
+    case 'scheduled':
+      return event.why ? `${instance} scheduled on ${event.where}: ${event.why}` : `${instance} scheduled on ${event.where}`;
+    case 'pending':
+      return event.why ? `${instance} pending: ${event.why}` : `${instance} pending`;
+    case 'pending_delete':
+      return event.why ? `${instance} pending delete: ${event.why}` : `${instance} pending delete`;
+    case 'configured':
+      return `${instance}/${event.uniqueId} configured on ${host}`;
+    case 'deleted':
+      return `${instance} deleted`;
+    case 'finished':
+      return `${instance} finished on ${host}`;
+    case 'aborted':
+      return `${instance} aborted on ${host} [reason: ${abortDescription(event.why)}]`;
+    case 'killed':
+      return event.oom ? `${instance} killed, out of memory` : `${instance} killed`;
+    case 'service_running':
+      return `${instance}/${event.uniqueId}/service/${event.service} running`;
+    case 'service_exited':
+      return event.rc > 255
+        ? `${instance}/${event.uniqueId}/service/${event.service} killed, signal: ${signalName(event.signal)}`
+        : `${instance}/${event.uniqueId}/service/${event.service} exited, return code: ${event.rc}`;
+  }
+}
 
-/** Treadmill's words: rc above 255 means the service was killed by a signal. */
+/** utils.strftime_utc: the time `treadmill trace` prints before each line ('%a, %d %b %Y %H:%M:%S+0000'). */
+export function treadmillTime(seconds: number): string {
+  const date = new Date(Math.floor(seconds) * 1000);
+  const [weekday, day, month, year, time] = date.toUTCString().replace(',', '').split(' ') as [string, string, string, string, string];
+  return `${weekday}, ${day} ${month} ${year} ${time}+0000`;
+}
+
+/**
+ * Linux x86_64 signal numbers by name, as utils.signal2name builds them from
+ * Python's signal module (the primary name where there are aliases: 6 SIGABRT
+ * for SIGIOT, 17 SIGCHLD for SIGCLD, 29 SIGIO for SIGPOLL). Treadmill prints a
+ * number it has no name for (256: no signal was recorded) as the number.
+ */
+const signals: Record<number, string> = {
+  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 10: 'SIGUSR1',
+  11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM', 16: 'SIGSTKFLT', 17: 'SIGCHLD', 18: 'SIGCONT', 19: 'SIGSTOP', 20: 'SIGTSTP',
+  21: 'SIGTTIN', 22: 'SIGTTOU', 23: 'SIGURG', 24: 'SIGXCPU', 25: 'SIGXFSZ', 26: 'SIGVTALRM', 27: 'SIGPROF', 28: 'SIGWINCH', 29: 'SIGIO', 30: 'SIGPWR', 31: 'SIGSYS',
+};
+
+export function signalName(signal: number): string {
+  return signals[signal] ?? String(signal);
+}
+
+/** cli/show.py:_show_finished: rc above 255 means the service was killed by a signal. */
 export function exitSummary(rc: number, signal: number): string {
-  if (rc > 255) return `signal: ${signals[signal] ?? `signal ${signal}`}`;
+  if (rc > 255) return `signal: ${signalName(signal)}`;
   return `return code: ${rc}`;
+}
+
+/**
+ * Events in Treadmill's order: by time, and at equal times by type name
+ * (trace/_zk.py:TraceLoop._process_events sorts the node names as strings;
+ * `treadmill trace`'s snapshot falls back to the path likewise).
+ */
+export function compareEvents(a: ContainerEvent, b: ContainerEvent): number {
+  return a.time - b.time || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0);
 }

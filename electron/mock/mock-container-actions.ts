@@ -1,9 +1,9 @@
-import type { ContainerAction, ContainerEventLine, ContainerManifest, ContainerRow, containerActionCommands } from '../../shared/contract/index.js';
+import type { ContainerAction, ContainerEventLine, ContainerManifest, containerActionCommands } from '../../shared/contract/index.js';
 import { SlipwayError } from '../../shared/contract/index.js';
 import type { Handlers } from '../backend/backend.js';
 import { factsOf, freshFacts, serviceEnding, serviceUp, stateOf, type ContainerFacts } from './mock-container-facts.js';
 import { parseMockManifest } from './mock-container-manifest.js';
-import { labNodes, line, uniqueId, type LabContainer, type NodeLab } from './mock-container-lab.js';
+import { labNodes, line, noFinish, uniqueId, type LabContainer, type LabRow, type NodeLab } from './mock-container-lab.js';
 
 /**
  * `containers.configure` and `containers.act` on the mocked lab, refusing
@@ -68,32 +68,35 @@ export function createMockContainerActions(deps: MockContainerActionsDeps) {
     if (index < 0) return;
     const held = lab.containers[index]!;
     const at = events.at(-1)?.at ?? new Date(deps.now()).toISOString();
-    const row: ContainerRow = { ...held.row, ...stateOf(facts), changedAt: at };
+    const row: LabRow = { ...held.row, ...stateOf(facts, held.row.services[0] ?? 'main', Date.parse(at)), changedAt: at };
     lab.containers = lab.containers.with(index, { row, events: [...held.events, ...events] });
     deps.publish(lab.node.name, events);
   }
 
-  type Ending = { oom: true } | { oom: false; words: string };
+  type Ending = { oom: true } | { oom: false; rc: number; signal: number };
 
   /** Ends the service if it is up, as the real finish script does (down, exitinfo or oom, the cleanup/ link; the running/ link stays): its events. */
-  function endNow(entry: Operated, instance: string, how: Ending): ContainerEventLine[] {
+  function endNow(entry: Operated, row: LabRow, how: Ending): ContainerEventLine[] {
     if (!serviceUp(entry.facts)) return [];
+    const { instance, node } = row;
+    const uniqueId = row.unique.slice(-13);
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = null;
     const at = deps.now();
     if (how.oom) {
       entry.facts = { ...entry.facts, oom: true, cleanup: true };
-      return [line(at, instance, 'killed', 'killed, out of memory')];
+      return [line(at, instance, node, { type: 'killed', oom: true })];
     }
-    entry.facts = { ...entry.facts, exit: how.words, cleanup: true };
-    return [line(at, instance, 'service_exited', `service ${entry.service} exited: ${how.words}`), line(at + 10, instance, 'finished', `finished: ${how.words}`)];
+    const exit = { rc: how.rc, signal: how.signal };
+    entry.facts = { ...entry.facts, exit, cleanup: true };
+    return [line(at, instance, node, { type: 'service_exited', uniqueId, service: entry.service, ...exit }), line(at + 10, instance, node, { type: 'finished', ...exit })];
   }
 
   function endService(lab: NodeLab, unique: string, how: Ending): void {
     const entry = operated.get(keyOf(lab.node.name, unique));
     const container = lab.containers.find((c) => c.row.unique === unique);
     if (!entry || !container) return;
-    const events = endNow(entry, container.row.instance, how);
+    const events = endNow(entry, container.row, how);
     if (events.length > 0) change(lab, unique, entry.facts, events);
   }
 
@@ -102,10 +105,10 @@ export function createMockContainerActions(deps: MockContainerActionsDeps) {
     if (entry.facts.cleanup) throw failed('start', instance, `${unique} has ended: configure a new one`);
     if (entry.facts.running) return 'started';
     entry.facts = { ...entry.facts, running: true };
-    change(lab, unique, entry.facts, [line(deps.now(), instance, 'service_running', `service ${entry.service} running`)]);
+    change(lab, unique, entry.facts, [line(deps.now(), instance, lab.node.name, { type: 'service_running', uniqueId: unique.slice(-13), service: entry.service })]);
     const ending = entry.spec && serviceEnding(entry.spec.command, entry.spec.memory);
     if (ending) {
-      entry.timer = setTimeout(() => endService(lab, unique, ending.oom ? { oom: true } : { oom: false, words: `return code: ${ending.rc}` }), deps.serviceMs);
+      entry.timer = setTimeout(() => endService(lab, unique, ending.oom ? { oom: true } : { oom: false, rc: ending.rc, signal: 0 }), deps.serviceMs);
       entry.timer.unref();
     }
     return 'started';
@@ -113,7 +116,7 @@ export function createMockContainerActions(deps: MockContainerActionsDeps) {
 
   /** As the real terminate: down (TERM to a service still up), the running/ link moved to cleanup/, data/terminated. */
   function terminate(lab: NodeLab, container: LabContainer, entry: Operated): string {
-    const events = endNow(entry, container.row.instance, { oom: false, words: 'signal: SIGTERM' });
+    const events = endNow(entry, container.row, { oom: false, rc: 256, signal: 15 });
     entry.facts = { ...entry.facts, running: false, cleanup: true, terminated: true };
     change(lab, container.row.unique, entry.facts, events);
     return 'terminated';
@@ -140,7 +143,7 @@ export function createMockContainerActions(deps: MockContainerActionsDeps) {
         return start(lab, container, entry);
       case 'stop':
         if (!entry.facts.running) throw failed('stop', container.row.instance, `s6-svc: fatal: unable to control running/${container.row.instance}: No such file or directory`);
-        endService(lab, container.row.unique, { oom: false, words: 'signal: SIGTERM' });
+        endService(lab, container.row.unique, { oom: false, rc: 256, signal: 15 });
         return 'stopped';
       case 'terminate':
         return terminate(lab, container, entry);
@@ -157,11 +160,11 @@ export function createMockContainerActions(deps: MockContainerActionsDeps) {
     const unique = `${instance.replace('#', '-')}-${id}`;
     const [service] = manifest.services;
     const at = deps.now();
-    const row: ContainerRow = {
-      node: lab.node.name, unique, instance, app: `${manifest.proid}.${manifest.name}`, proid: manifest.proid, state: 'configured', summary: 'configured', cleanupPending: false,
+    const row: LabRow = {
+      node: lab.node.name, unique, instance, app: `${manifest.proid}.${manifest.name}`, proid: manifest.proid, state: 'configured', summary: 'configured', cleanupPending: false, ...noFinish,
       environment: manifest.environment, memory: manifest.memory, cpu: manifest.cpu, disk: manifest.disk, services: [service!.name], changedAt: new Date(at).toISOString(), problems: [],
     };
-    const events = [line(at, instance, 'configured', `configured ${id}`)];
+    const events = [line(at, instance, lab.node.name, { type: 'configured', uniqueId: id })];
     lab.containers = [...lab.containers, { row, events }];
     operated.set(keyOf(lab.node.name, unique), { facts: freshFacts(), service: service!.name, spec: { command: service!.command, memory: manifest.memory }, timer: null });
     deps.publish(lab.node.name, events);
@@ -173,7 +176,12 @@ export function createMockContainerActions(deps: MockContainerActionsDeps) {
     'containers.act': async ({ node, instance, action }) => {
       const lab = labOf(node, action);
       const container = lab.containers.find((c) => c.row.instance === instance || c.row.unique === instance);
-      if (!container) throw new SlipwayError('bad_request', `no container ${instance} on ${node}`, 'instance');
+      if (!container) {
+        const placed = lab.placed.some((p) => p.row.instance === instance);
+        throw new SlipwayError('bad_request', placed ? `${instance} on ${node} is placed: it has no container directory` : `no container ${instance} on ${node}`, 'instance');
+      }
+      // As the real service: an archived container's directory is gone.
+      if (container.row.state === 'archived') throw new SlipwayError('bad_request', `${instance} on ${node} is archived: it has no container directory`, 'instance');
       return { done: act(lab, container, action) };
     },
   };

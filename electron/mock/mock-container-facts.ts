@@ -1,4 +1,5 @@
-import type { ContainerRow, ContainerState } from '../../shared/contract/index.js';
+import type { ContainerRow } from '../../shared/contract/index.js';
+import { endingFields, exited, type Ending } from './mock-container-lab.js';
 
 /**
  * What the real node root would hold for a container the operator acts on:
@@ -16,8 +17,8 @@ export interface ContainerFacts {
   terminated: boolean;
   oom: boolean;
   aborted: string | null;
-  /** exitinfo, in Treadmill's words ("return code: 3"); null while there is none. */
-  exit: string | null;
+  /** exitinfo: the service's return code (above 255: killed by the signal); null while there is none. */
+  exit: { rc: number; signal: number } | null;
 }
 
 export const freshFacts = (): ContainerFacts => ({ running: false, cleanup: false, terminated: false, oom: false, aborted: null, exit: null });
@@ -29,20 +30,24 @@ export function factsOf(row: ContainerRow): ContainerFacts {
     cleanup: row.cleanupPending,
     terminated: row.state === 'terminated',
     oom: row.state === 'killed',
-    aborted: row.state === 'aborted' ? row.summary.replace(/^aborted: /, '') : null,
-    exit: row.state === 'finished' ? row.summary : null,
+    aborted: row.state === 'aborted' ? (row.reason ?? 'unknown') : null,
+    exit: row.state === 'finished' && row.exitCode !== null ? { rc: row.exitCode, signal: row.signal ?? 0 } : null,
   };
 }
 
-export function stateOf(facts: ContainerFacts): { state: ContainerState; summary: string; cleanupPending: boolean } {
+/** The row's state and exit fields from the facts, with Treadmill's precedence (what the real scan reads). */
+export function stateOf(facts: ContainerFacts, service: string, at: number): ReturnType<typeof endingFields> {
   const cleanupPending = facts.cleanup;
-  if (facts.aborted !== null) return { state: 'aborted', summary: `aborted: ${facts.aborted}`, cleanupPending };
-  if (facts.oom) return { state: 'killed', summary: 'out of memory', cleanupPending };
-  if (facts.terminated) return { state: 'terminated', summary: 'terminated', cleanupPending };
-  if (facts.exit !== null) return { state: 'finished', summary: facts.exit, cleanupPending };
-  if (facts.running) return { state: 'running', summary: 'running', cleanupPending };
-  if (facts.cleanup) return { state: 'cleanup', summary: 'cleanup pending', cleanupPending };
-  return { state: 'configured', summary: 'configured', cleanupPending };
+  const ending = ((): Ending => {
+    if (facts.aborted !== null) return { state: 'aborted', summary: `aborted: ${facts.aborted}`, cleanupPending, reason: facts.aborted };
+    if (facts.oom) return { state: 'killed', summary: 'out of memory', cleanupPending };
+    if (facts.terminated) return { state: 'terminated', summary: 'terminated', cleanupPending };
+    if (facts.exit !== null) return exited(facts.exit.rc, facts.exit.signal, cleanupPending);
+    if (facts.running) return { state: 'running', summary: 'running', cleanupPending };
+    if (facts.cleanup) return { state: 'cleanup', summary: 'cleanup pending', cleanupPending };
+    return { state: 'configured', summary: 'configured', cleanupPending };
+  })();
+  return endingFields(ending, service, at);
 }
 
 /** Its service process is alive: linked into running/ and nothing has ended it. */

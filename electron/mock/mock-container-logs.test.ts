@@ -59,7 +59,7 @@ describe('mocked container logs', () => {
     const configured = all.find((r) => r.state === 'configured')!;
     expect(await read(configured.instance, 0)).toEqual({ text: '', offset: 0, restarted: false });
     // By unique name too, as the real backend finds it.
-    expect((await read(rc3.unique, 0)).text).toBe(ended.text);
+    expect((await read(rc3.unique!, 0)).text).toBe(ended.text);
   });
 
   it('a configured container started from the console logs from its start, then its exit', async () => {

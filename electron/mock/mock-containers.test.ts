@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContainerScan, type ContainerEventLine, type EventEnvelope } from '../../shared/contract/index.js';
+import { ContainerScan, ContainerState, type ContainerEventLine, type EventEnvelope } from '../../shared/contract/index.js';
 import { EventBus } from '../backend/event-bus.js';
 import { createMockContainers } from './mock-containers.js';
 
@@ -25,7 +25,7 @@ describe('mocked containers', () => {
     for (const scan of result) expect(ContainerScan.safeParse(scan).success).toBe(true);
     expect(scans().map((s) => s.node)).toEqual(treadmillNodes);
     const states = new Set(result.flatMap((s) => s.rows.map((r) => r.state)));
-    expect(states).toEqual(new Set(['configured', 'running', 'finished', 'killed', 'aborted', 'terminated', 'cleanup']));
+    expect(states).toEqual(new Set(ContainerState.options));
     const summaries = new Set(result.flatMap((s) => s.rows.map((r) => r.summary)));
     for (const words of ['return code: 3', 'signal: SIGTERM', 'out of memory', 'aborted: image']) expect(summaries).toContain(words);
 
@@ -34,10 +34,16 @@ describe('mocked containers', () => {
     expect(n02!.root).toBe('/srv/treadmill');
     expect(n02!.problems).toEqual([expect.stringContaining('not a container name'), expect.stringContaining('is not uniqueid.service.rc.signal'), expect.stringContaining('exitinfo is not valid JSON')]);
     const damaged = n02!.rows.find((r) => r.problems.length > 0)!;
-    expect(damaged).toMatchObject({ summary: 'finished (exit info unreadable)', memory: null });
+    expect(damaged).toMatchObject({ summary: 'signal: 256', exitCode: 256, signal: 256, memory: null });
     // Unique names parse as the real scan's: proid.app-<instance>-<13 characters>.
-    for (const row of n01!.rows) expect(row.unique).toMatch(/^[a-z0-9_-]+\.[A-Za-z0-9_.-]+-\d{10}-[A-Za-z0-9]{13}$/);
-    expect(new Set(result.flatMap((s) => s.rows.map((r) => r.unique))).size).toBe(120);
+    // A placed instance has none yet (it is only in the node's cache/).
+    for (const row of n01!.rows) {
+      if (row.state === 'placed') expect(row.unique).toBeNull();
+      else expect(row.unique).toMatch(/^[a-z0-9_-]+\.[A-Za-z0-9_.-]+-\d{10}-[A-Za-z0-9]{13}$/);
+    }
+    const named = result.flatMap((s) => s.rows).filter((r) => r.unique !== null);
+    expect(new Set(named.map((r) => r.unique)).size).toBe(named.length);
+    expect(result.flatMap((s) => s.rows)).toHaveLength(120);
 
     expect((await h['containers.list']({ nodes: ['rack2-n02'] })).map((s) => s.node)).toEqual(['rack2-n02']);
     await expect(h['containers.list']({ nodes: ['nope'] })).rejects.toMatchObject({ code: 'bad_request', field: 'nodes' });

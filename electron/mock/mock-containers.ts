@@ -4,7 +4,7 @@ import type { Handlers } from '../backend/backend.js';
 import type { EventBus } from '../backend/event-bus.js';
 import { createMockContainerActions } from './mock-container-actions.js';
 import { createMockContainerLogs } from './mock-container-logs.js';
-import { configuredContainer, damage, endContainer, labNodes, liveEndings, malformedProblems, readableNodes, seededContainer, share, startContainer, type LabContainer, type LabNode, type NodeLab } from './mock-container-lab.js';
+import { configuredContainer, damage, endContainer, labNodes, liveEndings, malformedProblems, readableNodes, seededContainer, share, startContainer, type LabContainer, type LabNode, type NodeLab, type PlacedInstance } from './mock-container-lab.js';
 
 /**
  * Treadmill containers on the mocked lab (mock-container-lab.ts): `count`
@@ -68,10 +68,12 @@ export function createMockContainers(options: MockContainersOptions): MockContai
   let offset = 0;
   readableNodes.forEach((node, index) => {
     const n = share(count, readableNodes.length, index);
-    const containers = Array.from({ length: n }, (_, i) => seededContainer(node.name, offset + i, epoch));
+    const seeded = Array.from({ length: n }, (_, i) => seededContainer(node.name, offset + i, epoch));
     offset += n;
+    const containers = seeded.filter((s): s is LabContainer => s.row.unique !== null);
+    const placed = seeded.filter((s): s is PlacedInstance => s.row.unique === null);
     if (node.malformed && containers.length > 3) containers[3] = damage(containers[3]!);
-    labs.set(node.name, { node, containers, gone: [], ticks: 0 });
+    labs.set(node.name, { node, containers, placed, gone: [], ticks: 0 });
   });
 
   const actions = createMockContainerActions({
@@ -92,7 +94,7 @@ export function createMockContainers(options: MockContainersOptions): MockContai
     const lab = labs.get(node.name);
     const base = { node: node.name, root: node.root, scannedAt: new Date(now()).toISOString() };
     if (!lab) return { ...base, ms: 3, rows: [], error: node.unreachable ?? 'not scanned', problems: [] };
-    const rows = lab.containers.map((c) => c.row);
+    const rows = [...lab.placed.map((p) => p.row), ...lab.containers.map((c) => c.row)];
     const problems = node.malformed ? [...malformedProblems(node.name), ...rows.flatMap((r) => r.problems)] : [];
     // About what one find/xargs round trip takes: more files, longer.
     return { ...base, ms: 35 + Math.round(rows.length / 40) + (lab.ticks % 5), rows, error: null, problems };
@@ -146,7 +148,7 @@ export function createMockContainers(options: MockContainersOptions): MockContai
     'containers.trace': async ({ node, instance }) => {
       const lab = labs.get(node);
       if (!lab) return [];
-      const all = [...lab.gone, ...lab.containers.flatMap((c) => c.events)].filter((e) => e.instance === instance);
+      const all = [...lab.gone, ...lab.containers.flatMap((c) => c.events), ...lab.placed.flatMap((p) => p.events)].filter((e) => e.instance === instance);
       return all.sort((a, b) => a.at.localeCompare(b.at));
     },
     ...actions.handlers,

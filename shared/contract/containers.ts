@@ -3,13 +3,15 @@ import { command } from './define.js';
 import { documentText } from './limits.js';
 
 /** Containers on lab nodes laid out as Treadmill's node root (apps/, running/, cleanup/, appevents/ …). */
-export const ContainerState = z.enum(['configured', 'running', 'finished', 'killed', 'aborted', 'terminated', 'cleanup']);
+// placed: in the node's cache/, not configured yet; exited: a tombstone the monitor has not handled yet;
+// archived: its logs archived and its directory gone (what Treadmill's own local API calls finished).
+export const ContainerState = z.enum(['placed', 'configured', 'running', 'exited', 'finished', 'killed', 'aborted', 'terminated', 'cleanup', 'archived']);
 export type ContainerState = z.infer<typeof ContainerState>;
 
 export const ContainerRow = z.object({
   node: z.string(),
-  /** `proid.app-0000000001-0000000ID1234` */
-  unique: z.string(),
+  /** `proid.app-0000000001-0000000ID1234`; null for a placed instance (no container yet). */
+  unique: z.string().nullable(),
   /** `proid.app#0000000001` */
   instance: z.string(),
   app: z.string(),
@@ -17,7 +19,25 @@ export const ContainerRow = z.object({
   state: ContainerState,
   /** Treadmill's words: "return code: 3", "signal: SIGKILL", "out of memory", "aborted: image". */
   summary: z.string(),
+  /** Why it was aborted, as recorded (`image`, `pid1`…); null when not aborted or none was recorded. */
+  reason: z.string().nullable(),
+  /** What the abort recorded beside its reason (any JSON; the old layout's text). */
+  abortedPayload: z.unknown(),
+  /** The exit: the service, its return code (above 255: killed by `signal`), the signal's name, when (seconds). */
+  service: z.string().nullable(),
+  exitCode: z.number().nullable(),
+  signal: z.number().nullable(),
+  signalName: z.string().nullable(),
+  exitedAt: z.number().nullable(),
+  /** A cleanup/ link names it (queued); `cleaning`: its cleanup runs now (cleaning/). */
   cleanupPending: z.boolean(),
+  cleaning: z.boolean(),
+  /** A tombstone names it: an exit the node's monitor has not handled yet. */
+  tombstone: z.boolean(),
+  /** In the node's cache/: placed by the scheduler. */
+  placed: z.boolean(),
+  /** Its logs are in archives/. */
+  archived: z.boolean(),
   environment: z.string().nullable(),
   memory: z.string().nullable(),
   cpu: z.string().nullable(),
@@ -33,8 +53,12 @@ export const ContainerEventLine = z.object({
   at: z.iso.datetime(),
   instance: z.string(),
   type: z.string(),
-  /** As `treadmill trace` words it: "service web_server exited: return code: 3". */
+  /** Slipway's short words for one instance's timeline: "service web_server exited: return code: 3". */
   text: z.string(),
+  /** As `treadmill trace` prints it after `<time> - ` (trace/app/printer.py), word for word: "proid.app#1/<unique id>/service/web exited, return code: 3". */
+  trace: z.string(),
+  /** What the event file holds beside its name: a finish's exit info, an abort's payload. */
+  details: z.string().nullable(),
 });
 export type ContainerEventLine = z.infer<typeof ContainerEventLine>;
 

@@ -1,5 +1,5 @@
 import { ConfirmDialog } from '../shell/ConfirmDialog.js';
-import { useContainerActions } from './container-actions-store.js';
+import { containerId, useContainerActions } from './container-actions-store.js';
 import type { ContainerKey } from './containers-store.js';
 
 interface DialogProps {
@@ -49,5 +49,5 @@ export function ConfirmActionDialog() {
   if (!confirming) return null;
   const { key, action } = confirming;
   // Keyed, so another container's question is a new dialog with the focus on its own safe choice.
-  return <ConfirmContainerAction key={`${key.node}/${key.unique}/${action}`} target={key} action={action} onConfirm={() => void run(key, action)} onClose={closeConfirm} />;
+  return <ConfirmContainerAction key={`${containerId(key)}/${action}`} target={key} action={action} onConfirm={() => void run(key, action)} onClose={closeConfirm} />;
 }

@@ -3,12 +3,12 @@ import type { ContainerRow } from '../../../shared/contract/index.js';
 import { formatStarted } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { Labels } from '../nodes/NodeTable.js';
-import { formatAge } from './container-format.js';
+import { exitFacts, formatAge, notEnded } from './container-format.js';
 import { ActionRefusal, ContainerActions } from './ContainerActions.js';
 import { ContainerLog } from './ContainerLog.js';
 import { useContainerLog } from './container-log-store.js';
 import { useContainerTrace } from './container-trace-store.js';
-import { ContainerStateBadge, CleanupMarker } from './ContainerStateBadge.js';
+import { ContainerStateBadge, CleanupMarker, NodeMarkers } from './ContainerStateBadge.js';
 import { selectSelectedRow, useContainers } from './containers-store.js';
 import { EventTimeline } from './EventTimeline.js';
 
@@ -29,13 +29,26 @@ function ContainerFacts({ row }: { row: ContainerRow }) {
     <dl className="node__facts cdetail__facts" aria-label="Container facts">
       <Fact term="Node" col="node"><span className="mono">{row.node}</span></Fact>
       <Fact term="App"><span className="mono">{row.app}</span></Fact>
-      <Fact term="Unique name" col="unique"><span className="mono">{row.unique}</span></Fact>
+      <Fact term="Unique name" col="unique">{row.unique === null ? <span className="muted">none yet: placed, not configured</span> : <span className="mono">{row.unique}</span>}</Fact>
       <Fact term="Proid"><span className="mono">{row.proid}</span></Fact>
       <Fact term="State" col="state">
         <ContainerStateBadge row={row} />
         <CleanupMarker row={row} />
+        <NodeMarkers row={row} />
       </Fact>
-      <Fact term="Exit" col="summary">{row.state === 'running' || row.state === 'configured' ? <span className="muted">not ended</span> : <span className="mono">{row.summary}</span>}</Fact>
+      <Fact term="Exit" col="summary">{notEnded(row) ? <span className="muted">not ended</span> : <span className="mono">{row.summary}</span>}</Fact>
+      {exitFacts(row) && (
+        <Fact term="Exit recorded" col="exit">
+          <span className="mono">{exitFacts(row)}</span>
+          {row.exitedAt !== null && <span className="muted"> · {formatStarted(new Date(row.exitedAt * 1000).toISOString())}</span>}
+        </Fact>
+      )}
+      {row.state === 'aborted' && (
+        <Fact term="Abort" col="aborted">
+          <span className="mono">{row.reason ?? 'unknown'}</span>
+          {row.abortedPayload !== null && row.abortedPayload !== undefined && <pre className="cdetail__payload mono">{typeof row.abortedPayload === 'string' ? row.abortedPayload : JSON.stringify(row.abortedPayload, null, 2)}</pre>}
+        </Fact>
+      )}
       <Fact term="Memory">{orNone(row.memory)}</Fact>
       <Fact term="CPU">{orNone(row.cpu)}</Fact>
       <Fact term="Disk">{orNone(row.disk)}</Fact>
@@ -60,19 +73,21 @@ export function ContainerDetail() {
   const follow = useContainerLog((s) => s.follow);
   const stopLog = useContainerLog((s) => s.stop);
   const present = row !== null;
+  const hasDirectory = row !== null && row.unique !== null && row.state !== 'archived';
 
   useEffect(() => open(node !== null && instance !== null ? { node, instance } : null), [open, node, instance]);
   // Tailed while it is on its node; once gone its log cannot be read, and what was read stays.
   useEffect(() => {
     if (node === null || instance === null) follow(null);
-    else if (present) follow({ node, instance });
+    // A placed instance has no directory yet and an archived one none any more: no log to tail.
+    else if (present && hasDirectory) follow({ node, instance });
     else stopLog();
-  }, [follow, stopLog, node, instance, present]);
+  }, [follow, stopLog, node, instance, present, hasDirectory]);
   useEffect(() => stopLog, [stopLog]);
 
   if (!selected) return <p className="containers__hint muted">Select a container to see its facts and its event timeline.</p>;
   return (
-    <section className="panel cdetail" aria-labelledby="cdetail-title" data-unique={selected.unique} data-state={row?.state ?? (selected.listing ? 'listing' : 'gone')}>
+    <section className="panel cdetail" aria-labelledby="cdetail-title" data-unique={selected.unique ?? undefined} data-state={row?.state ?? (selected.listing ? 'listing' : 'gone')}>
       <header className="node__header">
         <h2 id="cdetail-title" className="node__name">{selected.instance}</h2>
         {row && <ContainerStateBadge row={row} />}
@@ -111,7 +126,8 @@ export function ContainerDetail() {
         {row && <ContainerFacts row={row} />}
         <EventTimeline instance={selected.instance} />
       </div>
-      <ContainerLog key={selected.instance} instance={selected.instance} />
+      {/* Placed (no directory yet) or archived (none any more): there is no log on the node to show. */}
+      {(row === null || hasDirectory) && <ContainerLog key={selected.instance} instance={selected.instance} />}
     </section>
   );
 }

@@ -4,8 +4,9 @@ import { useNow } from '../lib/use-now.js';
 import { visibleRange } from '../lib/virtual-window.js';
 import { exitWords, formatAge } from './container-format.js';
 import type { SortKey } from './container-rows.js';
-import { ContainerStateBadge, CleanupMarker } from './ContainerStateBadge.js';
-import { keyOf, selectShownRows, useContainers } from './containers-store.js';
+import { ContainerStateBadge, CleanupMarker, NodeMarkers } from './ContainerStateBadge.js';
+import { containerId } from './container-actions-store.js';
+import { isRow, keyOf, selectShownRows, useContainers } from './containers-store.js';
 import { useScrollViewport } from './use-scroll-viewport.js';
 
 export const containerRowHeight = 30;
@@ -51,13 +52,13 @@ function ContainerRowView({ row, index, now, selected, onSelect }: RowProps) {
       style={{ top: index * containerRowHeight, height: containerRowHeight }}
       data-node={row.node}
       data-instance={row.instance}
-      data-unique={row.unique}
+      data-unique={row.unique ?? undefined}
       data-state={row.state}
       onClick={() => onSelect(row)}
     >
       <div role="cell" className="ctable__td mono" data-col="node">{row.node}</div>
       <div role="rowheader" className="ctable__td mono" data-col="instance">
-        <button type="button" className="linklike mono" title={row.unique} onClick={(event) => { event.stopPropagation(); onSelect(row); }}>
+        <button type="button" className="linklike mono" title={row.unique ?? 'placed: no container yet'} onClick={(event) => { event.stopPropagation(); onSelect(row); }}>
           {row.instance}
         </button>
       </div>
@@ -65,6 +66,7 @@ function ContainerRowView({ row, index, now, selected, onSelect }: RowProps) {
       <div role="cell" className="ctable__td ctable__state" data-col="state">
         <ContainerStateBadge row={row} />
         <CleanupMarker row={row} />
+        <NodeMarkers row={row} />
       </div>
       <div role="cell" className="ctable__td" data-col="summary" title={[words, ...row.problems].filter(Boolean).join('\n') || undefined}>
         {row.problems.length > 0 && (
@@ -125,7 +127,7 @@ export function ContainerTable() {
         </div>
         <div role="rowgroup" className="ctable__body" style={{ height: rows.length * containerRowHeight }}>
           {visible.map((row, i) => (
-            <ContainerRowView key={`${row.node}/${row.unique}`} row={row} index={first + i} now={now} selected={row.unique === selected?.unique && row.node === selected.node} onSelect={onSelect} />
+            <ContainerRowView key={containerId(row)} row={row} index={first + i} now={now} selected={selected !== null && row.node === selected.node && isRow(row, selected)} onSelect={onSelect} />
           ))}
         </div>
       </div>

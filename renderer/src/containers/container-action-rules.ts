@@ -3,7 +3,8 @@ import type { ContainerAction, ContainerRow, ContainerState } from '../../../sha
 const startable = new Set<ContainerState>(['configured']);
 const stoppable = new Set<ContainerState>(['running']);
 // A killed service keeps its running/ link like a finished one: terminate is what frees it for remove.
-const terminable = new Set<ContainerState>(['running', 'finished', 'killed']);
+// An exited one (a tombstone the monitor has not handled) is still linked in running/ too.
+const terminable = new Set<ContainerState>(['running', 'exited', 'finished', 'killed']);
 const removable = new Set<ContainerState>(['cleanup', 'terminated', 'finished', 'killed', 'aborted']);
 
 /** The actions that make sense in the container's state, in the order of its life. */

@@ -29,7 +29,7 @@ export type ContainerActionsState = ActionsData & ActionsActions;
 
 export const initialActionsData = (): ActionsData => ({ busy: {}, refused: {}, confirming: null });
 
-export const containerId = (key: Pick<ContainerKey, 'node' | 'unique'>) => `${key.node}/${key.unique}`;
+export const containerId = (key: Pick<ContainerKey, 'node' | 'unique' | 'instance'>) => `${key.node}/${key.unique ?? key.instance}`;
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const without = <T>(record: Record<string, T>, id: string): Record<string, T> => {
@@ -47,7 +47,7 @@ export const useContainerActions = create<ContainerActionsState>()((set, get) =>
     set((s) => ({ busy: { ...s.busy, [id]: action }, refused: without(s.refused, id) }));
     try {
       // The unique name: the instance may be configured on the node more than once.
-      await backend().request('containers.act', { node: key.node, instance: key.unique, action });
+      await backend().request('containers.act', { node: key.node, instance: key.unique ?? key.instance, action });
       set((s) => ({ busy: without(s.busy, id) }));
       return true;
     } catch (error) {

@@ -9,7 +9,10 @@ export function stateTone(row: Pick<ContainerRow, 'state' | 'summary'>): StateTo
     case 'running':
       return 'run';
     case 'configured':
+    case 'placed':
       return 'info';
+    case 'exited':
+      return 'warn';
     case 'finished':
       return row.summary === 'return code: 0' ? 'ok' : 'warn';
     case 'killed':
@@ -22,7 +25,17 @@ export function stateTone(row: Pick<ContainerRow, 'state' | 'summary'>): StateTo
 
 /** Treadmill's words for how it ended; nothing while it has not ended (the state says it all). */
 export function exitWords(row: Pick<ContainerRow, 'state' | 'summary'>): string {
-  return row.state === 'running' || row.state === 'configured' ? '' : row.summary;
+  return notEnded(row) ? '' : row.summary;
+}
+
+/** Placed, configured or running: nothing has ended it (a running one going down says so in its summary). */
+export const notEnded = (row: Pick<ContainerRow, 'state' | 'summary'>) => row.state === 'placed' || row.state === 'configured' || (row.state === 'running' && row.summary === 'running');
+
+/** The exit as Treadmill recorded it: "web_server: signal 9 (SIGKILL)", "web_server: return code 3". */
+export function exitFacts(row: Pick<ContainerRow, 'service' | 'exitCode' | 'signal' | 'signalName'>): string | null {
+  if (row.exitCode === null) return null;
+  const how = row.exitCode > 255 ? `signal ${row.signal ?? '?'}${row.signalName && row.signalName !== String(row.signal) ? ` (${row.signalName})` : ''}` : `return code ${row.exitCode}`;
+  return row.service ? `${row.service}: ${how}` : how;
 }
 
 /** "8 s", "4 min", "2 h 13 min", "3 d 4 h": how long since the container's directory last changed. */

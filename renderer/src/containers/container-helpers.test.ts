@@ -21,7 +21,7 @@ describe('container rows', () => {
     expect(filterRows(rows, 'rack2-n10', '').map((r) => r.instance)).toEqual(['lab.train#0000000005']);
     expect(filterRows(rows, null, 'LAB.train #0000000003').map((r) => r.instance)).toEqual(['lab.train#0000000003']);
     expect(filterRows(rows, 'rack2-n9', 'web').map((r) => r.instance)).toEqual(['proid.web#0000000004']);
-    expect(countStates(rows)).toEqual({ configured: 1, running: 1, finished: 1, killed: 1, aborted: 0, terminated: 0, cleanup: 0 });
+    expect(countStates(rows)).toEqual({ placed: 0, configured: 1, running: 1, exited: 0, finished: 1, killed: 1, aborted: 0, terminated: 0, cleanup: 0, archived: 0 });
   });
 
   it('keeps one state and sorts by state or age, ties in node and instance order', () => {
@@ -68,7 +68,7 @@ describe('container format', () => {
   });
 
   it('merges timelines oldest first, once per line', () => {
-    const line = (second: number, type: string, text = type): ContainerEventLine => ({ at: `2026-11-23T10:00:${String(second).padStart(2, '0')}.000Z`, instance: 'proid.web#0000000001', type, text });
+    const line = (second: number, type: string, text = type): ContainerEventLine => ({ at: `2026-11-23T10:00:${String(second).padStart(2, '0')}.000Z`, instance: 'proid.web#0000000001', type, text, trace: text, details: null });
     const held = [line(1, 'scheduled'), line(2, 'configured')];
     const merged = mergeTimeline(held, [line(2, 'configured'), line(4, 'finished'), line(3, 'service_exited'), line(4, 'finished')]);
     expect(merged.map((l) => l.type)).toEqual(['scheduled', 'configured', 'service_exited', 'finished']);

@@ -28,7 +28,10 @@ export function sortScans(scans: Record<string, ContainerScan>): ContainerScan[]
 }
 
 // Instance ids are zero-padded, so plain comparison orders them; a collator would be slow on 10,000 rows.
-const byInstance = (a: ContainerRow, b: ContainerRow) => (a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : a.unique < b.unique ? -1 : a.unique > b.unique ? 1 : 0);
+const byInstance = (a: ContainerRow, b: ContainerRow) => {
+  const [ua, ub] = [a.unique ?? '', b.unique ?? ''];
+  return a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : ua < ub ? -1 : ua > ub ? 1 : 0;
+};
 
 /** Every row of every node: node by node, instance by instance. */
 export function allRows(scans: readonly ContainerScan[]): ContainerRow[] {

@@ -3,18 +3,21 @@ import type { ContainerRow, ContainerScan, ContainerState, SlipwayEvent } from '
 import { backend } from '../connection/backend.js';
 import { allRows, countStates, defaultSort, filterRows, lastResult, noContainerFilter, shownRows, sortScans, type ContainerFilter, type ContainerSort, type SortKey } from './container-rows.js';
 
-/** A container as the operator picked it: its unique name says which directory, node and instance say whose trace. */
+/** A container as the operator picked it: its unique name says which directory (none for one only placed), node and instance say whose trace. */
 export interface ContainerKey {
   node: string;
   instance: string;
-  unique: string;
+  unique: string | null;
   /** Just configured: no scan of its node has listed it yet (the configure answers before the rescan). */
   listing?: boolean;
 }
 
+/** The row the key names: by unique name, and by instance for one that has none yet. */
+export const isRow = (row: ContainerRow, key: Pick<ContainerKey, 'unique' | 'instance'>) => row.unique === key.unique && row.instance === key.instance;
+
 /** A just-configured selection stops waiting once a scan of its node lists it. */
 function listed(selected: ContainerKey | null, scan: ContainerScan): ContainerKey | null {
-  if (!selected?.listing || selected.node !== scan.node || !scan.rows.some((row) => row.unique === selected.unique)) return selected;
+  if (!selected?.listing || selected.node !== scan.node || !scan.rows.some((row) => isRow(row, selected))) return selected;
   return { node: selected.node, instance: selected.instance, unique: selected.unique };
 }
 
@@ -110,7 +113,7 @@ export const selectShownRows = (s: ContainersState) => shown(selectFilteredRows(
 export function selectSelectedRow(s: ContainersState): ContainerRow | null {
   const key = s.selected;
   if (!key) return null;
-  return s.scans[key.node]?.rows.find((row) => row.unique === key.unique) ?? null;
+  return s.scans[key.node]?.rows.find((row) => isRow(row, key)) ?? null;
 }
 
 export const keyOf = (row: ContainerRow): ContainerKey => ({ node: row.node, instance: row.instance, unique: row.unique });

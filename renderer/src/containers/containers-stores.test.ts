@@ -11,7 +11,7 @@ const event = (e: Omit<SlipwayEvent, 'seq'>) => {
   if (full.topic === 'containers.events') useContainerTrace.getState().apply(full);
   else useContainers.getState().apply(full);
 };
-const line = (second: number, type: string, instance = 'proid.web#0000000002'): ContainerEventLine => ({ at: `2026-11-23T10:00:${String(second).padStart(2, '0')}.000Z`, instance, type, text: type });
+const line = (second: number, type: string, instance = 'proid.web#0000000002'): ContainerEventLine => ({ at: `2026-11-23T10:00:${String(second).padStart(2, '0')}.000Z`, instance, type, text: type, trace: type, details: null });
 const later = (seconds: number) => new Date(Date.parse('2026-11-23T10:00:00.000Z') + seconds * 1000).toISOString();
 
 describe('containers store', () => {

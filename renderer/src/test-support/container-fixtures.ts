@@ -6,7 +6,8 @@ export const containerRow = (node: string, id: number, state: ContainerState = '
   const instanceId = String(id).padStart(10, '0');
   return {
     node, unique: `${app}-${instanceId}-0000000000${String(id).padStart(3, '0')}`, instance: `${app}#${instanceId}`, app, proid: app.split('.')[0]!, state,
-    summary: state, cleanupPending: false, environment: 'dev', memory: '1G', cpu: '50%', disk: '1G', services: ['main'],
+    summary: state, cleanupPending: false, reason: null, abortedPayload: null, service: null, exitCode: null, signal: null, signalName: null, exitedAt: null,
+    cleaning: false, tombstone: false, placed: false, archived: false, environment: 'dev', memory: '1G', cpu: '50%', disk: '1G', services: ['main'],
     changedAt: new Date(Date.parse('2026-11-23T10:00:00Z') - id * 60_000).toISOString(), problems: [], ...change,
   };
 };
