@@ -3,26 +3,13 @@ import type { ConsoleServer } from './support/console-server.js';
 import { expect, test } from './support/fixtures.js';
 import { saveScreenshot } from './support/screenshots.js';
 import { recordRequests, type SentRequest } from './support/sent-requests.js';
+import { table, bodyRows, rowOf, stateChip, nodeFilter, appFilter, count, viewport, nodeCard, detail, timeline, logPanel, logLines, ageHeader, openContainers } from './support/containers-page.js';
 
 // The mock (electron/mock/mock-containers.ts, mock-container-lab.ts): 120 containers, 40 on each of rack1-n01,
 // rack1-n02 and rack2-n02 (whose root, /srv/treadmill, holds malformed files); rack3-n07 refuses SSH. Every 5 s each
 // node is re-scanned: its longest-running container ends, its oldest configured one starts, and one pending cleanup
 // is cleaned up and replaced. The `containers-10k` scenario puts 10,000 containers on the same nodes.
 
-const table = (page: Page) => page.getByRole('table', { name: 'Containers' });
-const bodyRows = (page: Page) => page.locator('.ctable__body [role="row"]');
-const rowOf = (page: Page, instance: string) => page.locator(`.ctable__body [role="row"][data-instance="${instance}"]`);
-const stateChip = (page: Page, state: string) => page.getByRole('group', { name: 'Filter by state' }).locator(`button[data-state="${state}"]`);
-const nodeFilter = (page: Page) => page.getByRole('combobox', { name: 'Node' });
-const appFilter = (page: Page) => page.getByRole('searchbox', { name: 'App' });
-const count = (page: Page) => page.getByTestId('containers-count');
-const viewport = (page: Page) => page.getByTestId('containers-viewport');
-const nodeCard = (page: Page, node: string) => page.getByRole('list', { name: 'Treadmill nodes' }).locator(`li[data-node="${node}"]`);
-const detail = (page: Page) => page.locator('section.cdetail');
-const timeline = (page: Page) => page.getByRole('list', { name: 'Event timeline' });
-const logPanel = (page: Page) => detail(page).locator('section.clog');
-const logLines = (page: Page) => page.getByRole('log', { name: 'Container log' }).locator('.clog__line');
-const ageHeader = (page: Page) => table(page).getByRole('columnheader', { name: /^Age/ });
 
 const exitWords: Record<string, RegExp> = {
   placed: /^$/,
@@ -39,11 +26,6 @@ const exitWords: Record<string, RegExp> = {
   archived: /^finished: logs archived, container removed$/,
 };
 
-async function openContainers(page: Page, server: ConsoleServer): Promise<void> {
-  await page.goto(server.url);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Containers' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Containers');
-}
 
 async function chipCount(page: Page, state: string): Promise<number> {
   return Number(((await stateChip(page, state).locator('.cstates__n').textContent()) ?? '').replace(/,/g, ''));
@@ -152,35 +134,6 @@ test.describe('containers against the mocked backend', () => {
       await detail(page).getByRole('button', { name: 'Close the detail' }).click();
       await page.evaluate('window.scrollTo(0, 0)');
       await saveScreenshot(page, 'containers-view');
-    });
-
-    test('a placed, an exited and an archived container each say what the node\u2019s directories say', async ({ page }) => {
-      await nodeFilter(page).selectOption('rack1-n01');
-      const open = async (state: string) => {
-        await stateChip(page, state).click();
-        const first = bodyRows(page).first();
-        const instance = (await first.getAttribute('data-instance'))!;
-        await first.locator('[data-col="instance"] button').click();
-        await expect(detail(page).getByRole('heading', { level: 2 })).toHaveText(instance);
-        await expect(detail(page)).toHaveAttribute('data-state', state);
-      };
-      // Placed (cache/): no container directory yet, so no unique name, no actions and no log.
-      await open('placed');
-      await expect(detail(page).locator('[data-col="unique"] dd')).toHaveText('none yet: placed, not configured');
-      await expect(detail(page).getByRole('group', { name: 'Container actions' }).getByRole('button')).toHaveCount(0);
-      await expect(logPanel(page)).toHaveCount(0);
-      // Exited (a tombstone the monitor has not handled): the tombstone's exit, and it can be terminated.
-      await open('exited');
-      await expect(detail(page).locator('[data-col="summary"] dd')).toHaveText('exited, not yet processed: signal: SIGKILL');
-      await expect(detail(page).locator('[data-col="exit"] dd')).toContainText('signal 9 (SIGKILL)');
-      await expect(detail(page).getByRole('button', { name: 'Terminate…' })).toBeVisible();
-      // Archived: its logs in archives/, its directory removed.
-      await open('archived');
-      await expect(detail(page).locator('[data-col="summary"] dd')).toHaveText('finished: logs archived, container removed');
-      await expect(detail(page).getByRole('group', { name: 'Container actions' }).getByRole('button')).toHaveCount(0);
-      // An aborted one shows its reason.
-      await open('aborted');
-      await expect(detail(page).locator('[data-col="aborted"] dd')).toContainText('image');
     });
 
     test('filters by node, app and state, and sorts by state and age', async ({ page }) => {

@@ -29,18 +29,23 @@ class Hasher extends Transform {
   }
 }
 
+/** Progress as bytes pass through the hasher: once per `step` bytes. */
+function reportProgress(hasher: Hasher, step: number, total: number, onProgress?: (done: number, total: number) => void): void {
+  let last = 0;
+  hasher.on('data', () => {
+    if (onProgress && hasher.size - last >= step) {
+      last = hasher.size;
+      onProgress(hasher.size, total);
+    }
+  });
+}
+
 /** One read of the raw image: its sums, the gzip stream and the container's sums together. */
 export async function packGzip(source: string, dest: string, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<{ raw: Digest; container: Digest }> {
   const total = (await stat(source)).size;
   const raw = new Hasher();
   const container = new Hasher();
-  let last = 0;
-  raw.on('data', () => {
-    if (onProgress && raw.size - last >= 64 << 20) {
-      last = raw.size;
-      onProgress(raw.size, total);
-    }
-  });
+  reportProgress(raw, 64 << 20, total, onProgress);
   // 'wx': a link planted at dest fails the write instead of redirecting it.
   await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), raw, createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), container, createWriteStream(dest, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
   return { raw: raw.digest(), container: container.digest() };
@@ -61,13 +66,7 @@ export async function unpackGzip(source: string, dest: string, onProgress?: (don
   const total = (await stat(source)).size;
   const read = new Hasher();
   const raw = new Hasher();
-  let last = 0;
-  read.on('data', () => {
-    if (onProgress && read.size - last >= 32 << 20) {
-      last = read.size;
-      onProgress(read.size, total);
-    }
-  });
+  reportProgress(read, 32 << 20, total, onProgress);
   await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), read, createGunzip(), raw, createWriteStream(dest, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
   return raw.digest();
 }
