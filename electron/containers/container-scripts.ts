@@ -26,8 +26,8 @@ export interface ContainerSpec {
   environ: Readonly<Record<string, string>>;
 }
 
-/** Posts an app event as Treadmill does: a dot-temp file renamed into appevents/. */
-const postFunction = `post() { now=$(date +%s.%2N); name="$now,$INSTANCE,$1,$2"; : > "$ROOT/appevents/.$name" && mv "$ROOT/appevents/.$name" "$ROOT/appevents/$name"; }`;
+/** Posts an app event as Treadmill does: a dot-temp file renamed into appevents/; at a given time (third argument) or now. */
+const postFunction = `post() { at=\${3:-$(date +%s.%2N)}; name="$at,$INSTANCE,$1,$2"; : > "$ROOT/appevents/.$name" && mv "$ROOT/appevents/.$name" "$ROOT/appevents/$name"; }`;
 
 const runScript = `#!/bin/sh
 # Slipway container: the service in new mount and pid namespaces on an overlay root (its own /proc and a
@@ -118,8 +118,10 @@ if [ "\${kills:-0}" -gt 0 ]; then
 else
   now=$(date +%s.%2N)
   printf '{"service": "%s", "return_code": %s, "signal": %s, "timestamp": %s}\\n' "$SERVICE" "$rc" "$sig" "$now" > data/exitinfo.tmp && mv data/exitinfo.tmp data/exitinfo
-  post service_exited "$UNIQUEID.$SERVICE.$rc.$sig"
-  post finished "$rc.$sig"
+  post service_exited "$UNIQUEID.$SERVICE.$rc.$sig" "$now"
+  # In Treadmill the container's finish comes after its service's exit; events of one moment sort by type name
+  # (finished before service_exited), so the finish is stamped a hundredth later.
+  post finished "$rc.$sig" "$(awk -v t="$now" 'BEGIN { printf "%.2f", t + 0.01 }')"
 fi
 ln -sfn "../apps/$UNIQUE" "$ROOT/cleanup/$UNIQUE"
 if [ -n "$cg" ]; then rmdir "$cg" 2>/dev/null; fi
