@@ -69,7 +69,9 @@ async function installDepends(access: AppNodeAccess, packages: readonly string[]
 /** One status-and-traces round trip (see statusScript). */
 async function pollNode(access: AppNodeAccess, home: string, offsets: { file: string; offset: number }[]): Promise<StatusReport> {
   const result = await runScript(access, statusScript(home, offsets), 30_000, 1);
-  if (result.code !== 0) throw new StepFailure(`status check failed: ${tail(result.stderr)}`);
+  // Cut off or timed out (no exit code) is the connection's failure, not the node's answer: a miss, counted as one.
+  if (result.code === null) throw new Error(`status check cut off${result.stderr.trim() ? `: ${tail(result.stderr)}` : ''}`);
+  if (result.code !== 0) throw new StepFailure(`status check failed (exit ${result.code}): ${tail(result.stderr) || 'no output'}`);
   return parseStatus(result.stdout);
 }
 
