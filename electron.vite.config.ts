@@ -12,6 +12,7 @@ export default defineConfig({
           index: resolve('electron/main/index.ts'),
           cli: resolve('electron/cli/slipway.ts'),
           'build-helper': resolve('electron/helper/helper-main.ts'),
+          'netboot-http': resolve('electron/publish/netboot-http-main.ts'),
         },
       },
     },

@@ -11,6 +11,7 @@ import { createContainerService } from '../containers/container-service.js';
 import { createDeployService } from '../deploy/deploy-service.js';
 import { createNodeService } from '../nodes/node-service.js';
 import { createPublishService } from '../publish/publish-service.js';
+import { createBootService } from '../boot/boot-service.js';
 import type { SecretStore } from '../nodes/secret-store.js';
 import { execaRunner, type Runner } from '../process/runner.js';
 import { processIdentity } from '../process/process-identity.js';
@@ -85,6 +86,17 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     imagesDir: paths.images,
     owner: processIdentity()!,
     builds: () => builds.list(),
+    nodes: () => nodes.specs(),
+    run: runner,
+    httpMain: join(packageRoot(), 'out', 'main', 'netboot-http.js'),
+    nodeBinary: process.execPath,
+  });
+  const boots = createBootService({
+    bus,
+    run: runner,
+    stateDir: paths.state,
+    builds: () => builds.list(),
+    kernelOf: (buildId, image) => publisher.kernelOf(buildId, image),
   });
   const deploys = createDeployService({
     bus,
@@ -136,8 +148,16 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'builds.cancel': async ({ id }) => ({ cancelled: builds.cancel(id) }),
       'builds.logs': async ({ id, from, count }) => builds.logs(id, from, count),
       'nodes.list': async () => nodes.list(),
-      'nodes.save': async ({ node, previousName }) => nodes.saveNode(node, previousName),
-      'nodes.remove': async ({ names }) => ({ removed: nodes.removeNodes(names) }),
+      'nodes.save': async ({ node, previousName }) => {
+        const saved = nodes.saveNode(node, previousName);
+        publisher.inventoryChanged();
+        return saved;
+      },
+      'nodes.remove': async ({ names }) => {
+        const removed = nodes.removeNodes(names);
+        publisher.inventoryChanged();
+        return { removed };
+      },
       'nodes.importSshConfig': async ({ path, apply }) => nodes.importSshConfig(path, apply),
       'nodes.poll': ({ names }) => nodes.poll(names),
       'nodes.pendingHostKeys': async () => nodes.pendingHostKeys(),
@@ -146,6 +166,17 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'nodes.answerPassphrase': async ({ id, passphrase }) => ({ answered: nodes.answerPassphrase(id, passphrase) }),
       'publish.tree': async () => publisher.tree(),
       'publish.netboot': ({ target, source }) => publisher.netboot(target, source),
+      'netboot.status': async () => publisher.status(),
+      'netboot.serve': (request) => publisher.serve(request),
+      'netboot.stop': () => publisher.stop(),
+      'netboot.nodes': async () => publisher.nodes(),
+      'netboot.setArgs': async ({ purpose, extraArgs }) => publisher.setArgs(purpose, extraArgs),
+      'netboot.rollback': async ({ version, ...target }) => publisher.rollback(target, version),
+      'boot.list': async () => boots.list(),
+      'boot.get': async ({ id }) => boots.get(id),
+      'boot.start': async (request) => ({ id: boots.start(request).id }),
+      'boot.cancel': async ({ id }) => ({ cancelled: boots.cancel(id) }),
+      'boot.logs': async ({ id, from, count }) => boots.logs(id, from, count),
       'deploy.catalog': async () => deploys.catalog(),
       'deploy.list': async () => deploys.list(),
       'deploy.get': async ({ id }) => deploys.get(id),
@@ -177,6 +208,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       started = true;
       apps.start();
       containers.start();
+      publisher.start();
       void builds.recover().then(
         (cleaned) => cleaned.forEach((line) => process.stderr.write(`slipway: recovered after an earlier crash: ${line}\n`)),
         (error: Error) => process.stderr.write(`slipway: journal recovery failed: ${error.message}\n`),
@@ -185,8 +217,10 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     async close() {
       apps.close({ save: started });
       containers.close();
+      publisher.close();
+      for (const id of boots.liveIds()) boots.cancel(id);
       await Promise.all([helpers.close(), nodes.close()]);
     },
   };
-  return Object.assign(backend, { builds, nodes, publisher, deploys, apps, containers });
+  return Object.assign(backend, { builds, nodes, publisher, boots, deploys, apps, containers });
 }

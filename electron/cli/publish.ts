@@ -29,6 +29,7 @@ export async function runPublish(argv: string[]): Promise<number> {
       'from-build': { type: 'string' },
       kernel: { type: 'string' },
       initrd: { type: 'string' },
+      root: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -58,8 +59,11 @@ export async function runPublish(argv: string[]): Promise<number> {
   }
   const fromFiles = values.kernel !== undefined || values.initrd !== undefined;
   if (fromFiles === (values['from-build'] !== undefined)) throw new UsageError('publish takes --from-build ID, or --kernel FILE and --initrd FILE');
+  if (values.root !== undefined && !fromFiles) throw new UsageError('--root goes with --kernel and --initrd: a build\'s publish makes its root image itself');
   const source = NetbootSource.safeParse(
-    fromFiles ? { kind: 'files', kernel: resolve(values.kernel ?? ''), initrd: resolve(values.initrd ?? '') } : { kind: 'build', buildId: values['from-build'] },
+    fromFiles
+      ? { kind: 'files', kernel: resolve(values.kernel ?? ''), initrd: resolve(values.initrd ?? ''), ...(values.root ? { root: resolve(values.root) } : {}) }
+      : { kind: 'build', buildId: values['from-build'] },
   );
   if (!source.success) throw new UsageError(`--${source.error.issues[0]!.path.join('.')}: ${source.error.issues[0]!.message}`);
 

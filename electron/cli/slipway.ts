@@ -1,5 +1,7 @@
 import { parseBuildArgs, parseDoctorArgs, parseStartArgs, UsageError } from './args.js';
 import { runBuild } from './build.js';
+import { runBoot } from './boot.js';
+import { runNetboot } from './netboot.js';
 import { runApp } from './app.js';
 import { runContainers } from './containers.js';
 import { runDeploy } from './deploy.js';
@@ -45,6 +47,23 @@ commands:
               --json              the result as JSON
   publish ls [--tftp-root DIR] [--json]
             what the TFTP tree serves now
+            a build's publish carries its root image (squashfs) for diskless boot
+            (live-boot in the image); from files: --root FILE.squashfs
+  boot BUILD [--image NAME] [--marker TEXT] [--timeout S] [--memory MiB] [--append ARGS] [-q] [--json]
+            boot the build's image in QEMU with its own kernel (KVM, or TCG where
+            /dev/kvm is missing), the serial console as it comes, until the marker
+            (default "login:"); exit 0 booted, 1 not booted, 130 cancelled
+  netboot serve --interface IF [--mode proxy-dhcp|dhcp|tftp-only] [--address A]
+                [--http-port N] [--dhcp-range START,END] [--netns NS] [--console ttyS0,115200]
+            start (or restart) the TFTP service (dnsmasq; proxy-DHCP beside the lab's
+            DHCP server by default) and the HTTP server for root images; they keep
+            running after this command ends
+  netboot status | stop | nodes [--json]
+            the services; each netbooting node (mac: and netboot: in the inventory):
+            the version it boots next, the one it booted last, its last boot's steps
+  netboot args PURPOSE [ARGS…]      kernel arguments added for a purpose (none: cleared)
+  netboot rollback ARCH/SUBARCH/RELEASE/PURPOSE VERSION
+            point a purpose back at a version it kept (one rename)
   deploy IMAGE --extension X [--extension Y …] [--env NAME=value …] [--secret NAME …] --target T
             overlay deploy: IMAGE (a build id, BUILD:IMAGE or an image file) mounted
             read-only under an overlayfs, extensions run in order with the merged
@@ -93,6 +112,10 @@ async function main(argv: string[]): Promise<number> {
       return runNodes(rest);
     case 'publish':
       return runPublish(rest);
+    case 'boot':
+      return runBoot(rest);
+    case 'netboot':
+      return runNetboot(rest);
     case 'deploy':
       return runDeploy(rest);
     case 'app':

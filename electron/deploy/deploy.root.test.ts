@@ -12,6 +12,7 @@ import { saveInventory } from '../nodes/inventory-file.js';
 import { createNodeService } from '../nodes/node-service.js';
 import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
 import { processIdentity } from '../process/process-identity.js';
+import { execaRunner } from '../process/runner.js';
 import { createPublishService } from '../publish/publish-service.js';
 import { createDeployService } from './deploy-service.js';
 
@@ -64,6 +65,9 @@ describe.runIf(canBuild)('overlay deploy and netboot publish of a real built ima
           { path: '/etc/slipway-test', content: 'ok\n' },
           { path: '/boot/vmlinuz-6.1.0-99-amd64', content: 'kernel 6.1.0-99\n', mode: '0600' },
           { path: '/boot/initrd.img-6.1.0-99-amd64', content: 'initrd 6.1.0-99\n' },
+          // What publish checks for a diskless boot (live-boot's files); the real package boots in netboot.root.test.ts.
+          { path: '/bin/live-boot', content: '#!/bin/sh\n', mode: '0755' },
+          { path: '/usr/share/initramfs-tools/scripts/live', content: '# live\n' },
         ],
       },
     });
@@ -174,19 +178,35 @@ describe.runIf(canBuild)('overlay deploy and netboot publish of a real built ima
     expect(leaks(out, summary.id)).toEqual([]);
   });
 
-  it('publishes the image\'s kernel and initrd for netboot, then finds them unchanged', { timeout: 120_000 }, async () => {
+  it('publishes the image\'s kernel, initrd and root image for netboot, then finds them unchanged', { timeout: 180_000 }, async () => {
     const root = join(out, 'tftp');
-    const publisher = createPublishService({ bus: new EventBus(), stateDir: join(out, 'state'), helpers, tftpRoot: root, graceMs: 3_600_000, imagesDir: join(out, 'images'), owner: processIdentity()!, builds: () => builds.list() });
+    const publisher = createPublishService({
+      bus: new EventBus(),
+      stateDir: join(out, 'state'),
+      helpers,
+      tftpRoot: root,
+      graceMs: 3_600_000,
+      imagesDir: join(out, 'images'),
+      owner: processIdentity()!,
+      builds: () => builds.list(),
+      nodes: () => [],
+      run: execaRunner,
+      httpMain: join(packageRoot(), 'out', 'main', 'netboot-http.js'),
+      nodeBinary: process.execPath,
+    });
     const target = { arch: 'amd64', subarch: 'generic', release: 'bookworm', purpose: 'install' };
     const first = await publisher.netboot(target, { kind: 'build', buildId: build.id });
     expect(first.status).toBe('published');
     expect(first.entry).toMatchObject({ source: build.id, kernelName: 'vmlinuz-6.1.0-99-amd64' });
     expect(readFileSync(join(root, 'amd64/generic/bookworm/install/kernel'), 'utf8')).toBe('kernel 6.1.0-99\n');
     expect(readFileSync(join(root, 'amd64/generic/bookworm/install/initrd'), 'utf8')).toBe('initrd 6.1.0-99\n');
+    // The root image: the image's tree as squashfs, without /boot, beside the pair in the same version directory.
+    expect(readFileSync(join(root, 'amd64/generic/bookworm/install/root.squashfs')).subarray(0, 4).toString('latin1')).toBe('hsqs');
+    expect(first.entry.rootBytes).toBeGreaterThan(1 << 20);
     // The second time the kernel comes from the cache: no helper job at all.
     const again = await publisher.netboot(target, { kind: 'build', buildId: build.id });
     expect(again.status).toBe('unchanged');
-    expect(existsSync(join(out, 'state', 'netboot-cache', build.artifacts[0]!.containerSha256, 'kernel'))).toBe(true);
+    expect(existsSync(join(out, 'state', 'netboot-cache', build.artifacts[0]!.containerSha256, 'root.squashfs'))).toBe(true);
     expect(publisher.tree().entries).toHaveLength(1);
     expect(readdirSync(join(testWorkspace, 'builds')).filter((name) => name.startsWith('pub-'))).toEqual([]);
     expect(sha256(build.artifacts[0]!.path)).toBe(imageSum);

@@ -1,4 +1,4 @@
-import { constants as fsConstants, chmodSync, closeSync, copyFileSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, truncateSync } from 'node:fs';
+import { constants as fsConstants, chmodSync, existsSync, closeSync, copyFileSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, truncateSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { digestFile, isGzip, unpackGzip } from './system/artifact-pack.js';
 import { commandError } from './system/command-error.js';
@@ -11,7 +11,7 @@ import { build, inBuild, must, outputName, stagedPath, type Op, type OpContext }
  * are read-only), an overlayfs goes over it, extensions run against the merged
  * tree, and the result is packed. Everything is journalled like a build's.
  */
-type DeployOp = 'image.stage' | 'overlay.mount' | 'extension.run' | 'tree.pack' | 'boot.extract';
+type DeployOp = 'image.stage' | 'overlay.mount' | 'extension.run' | 'tree.pack' | 'boot.extract' | 'root.squash';
 
 function readHead(path: string, bytes: number, offset = 0): Buffer {
   const fd = openSync(path, 'r');
@@ -46,6 +46,17 @@ export function pickKernel(bootNames: readonly string[]): { kernel: string; init
     if (bootNames.includes(initrd)) return { kernel, initrd };
   }
   return null;
+}
+
+/**
+ * What a diskless netboot needs of the image: live-boot's initramfs part
+ * fetches the root image named by `fetch=` over HTTP and mounts it under an
+ * overlay (live-boot 9990-mount-http.sh do_httpmount). Its hook copies
+ * /bin/live-boot into the initrd (live-boot-initramfs-tools hooks/live).
+ */
+export function disklessProblem(tree: string): string | null {
+  const missing = ['bin/live-boot', 'usr/share/initramfs-tools/scripts/live'].filter((path) => !existsSync(join(tree, path)));
+  return missing.length === 0 ? null : `the image cannot boot from a root image over the network: add live-boot to the spec's packages (no /${missing.join(', no /')})`;
 }
 
 /** A regular file inside the tree: a link could point at the host's files, since we read from outside the chroot. */
@@ -138,7 +149,21 @@ export const deployOps: { [O in DeployOp]: Op<O> } = {
       return to;
     };
     ctx.log(`found /boot/${pair.kernel} and /boot/${pair.initrd}`);
-    return { kernel: copy(pair.kernel, 'kernel'), initrd: copy(pair.initrd, 'initrd'), kernelName: pair.kernel };
+    return { kernel: copy(pair.kernel, 'kernel'), initrd: copy(pair.initrd, 'initrd'), kernelName: pair.kernel, diskless: disklessProblem(inBuild(ctx, buildId, root)) };
+  },
+
+  async 'root.squash'({ buildId, root, dest }, ctx) {
+    const tree = inBuild(ctx, buildId, root);
+    const file = inBuild(ctx, buildId, dest);
+    build(ctx, buildId).journal.acquire({ kind: 'file', path: file });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+    // /boot stays out: its kernel and initrd are published beside the root image. zstd: what Debian's kernels read fastest.
+    // -noappend: a file left at dest is replaced, never extended. Extended attributes are kept (file capabilities).
+    await must(ctx, 'mksquashfs', 'mksquashfs', [tree, file, '-noappend', '-comp', 'zstd', '-no-progress', '-quiet', '-e', 'boot']);
+    chmodSync(file, 0o644);
+    const digest = await digestFile(file);
+    ctx.log(`root image ${Math.round(digest.size / (1 << 20))} MiB (squashfs, zstd)`);
+    return { path: file, bytes: digest.size, sha256: digest.sha256 };
   },
 };
 

@@ -73,7 +73,13 @@ export const helperOps = {
   /** The tree packed as a tarball or a new ext file system image, written as dest's partial file. */
   'tree.pack': { args: z.object({ buildId, root: path, dest: path, format: z.enum(['tar', 'rawdisk']) }), result: z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() }) },
   /** The newest /boot/vmlinuz-* and its initrd copied out of a tree into the job's directory. */
-  'boot.extract': { args: z.object({ buildId, root: path, dest: path }), result: z.object({ kernel: z.string(), initrd: z.string(), kernelName: z.string() }) },
+  'boot.extract': {
+    args: z.object({ buildId, root: path, dest: path }),
+    /** `diskless`: what the image lacks to boot from a fetched root image (null: nothing). */
+    result: z.object({ kernel: z.string(), initrd: z.string(), kernelName: z.string(), diskless: z.string().nullable() }),
+  },
+  /** The tree as a squashfs root image (zstd) in the job's directory, for diskless netboot. */
+  'root.squash': { args: z.object({ buildId, root: path, dest: path }), result: z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() }) },
   /** Release everything the build still holds, in reverse order, and remove its directory. */
   'build.close': { args: z.object({ buildId }), result: released },
   /** Release what builds left behind when their Slipway died (the caller checked the owners are gone). */

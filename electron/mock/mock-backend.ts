@@ -10,6 +10,8 @@ import { createMockBuilds } from './mock-builds.js';
 import { createMockDeploy } from './mock-deploy.js';
 import { createMockNodes } from './mock-nodes.js';
 import { createMockPublish } from './mock-publish.js';
+import { createMockBoot } from './mock-boot.js';
+import { createMockNetboot } from './mock-netboot.js';
 import { mockReport, mockTools } from './mock-readiness.js';
 
 export const mockScenarios = ['default', 'readiness-error', 'containers-10k'] as const;
@@ -48,6 +50,8 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   const buildList = () => builds.handlers['builds.list']({});
   const deploySpeed = options.deploySpeed ?? 1;
   const publish = createMockPublish({ bus, builds: buildList, speed: deploySpeed });
+  const boots = createMockBoot({ bus, builds: buildList, speed: deploySpeed });
+  const netboot = createMockNetboot({ bus });
   const deploy = createMockDeploy({ bus, builds: buildList, nodes: async () => (await nodes.handlers['nodes.list']({})).map((s) => s.spec.name), speed: deploySpeed });
   const containers = createMockContainers({
     bus,
@@ -79,6 +83,8 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       ...builds.handlers,
       ...nodes.handlers,
       ...publish.handlers,
+      ...netboot.handlers,
+      ...boots.handlers,
       ...deploy.handlers,
       ...apps.handlers,
       ...containers.handlers,
@@ -90,6 +96,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
     },
     async close() {
       containers.close();
+      boots.close();
       await Promise.all([builds.close(), nodes.close(), deploy.close(), apps.close()]);
     },
   };

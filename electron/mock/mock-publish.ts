@@ -57,15 +57,19 @@ function bytesOf(content: string): number {
   return Math.round(8 * MiB + (28 + 12 * fraction) * MiB);
 }
 
-function entryOf(target: NetbootTarget, content: Content, at: number, retained: number): TftpEntry {
+function entryOf(target: NetbootTarget, content: Content, at: number, kept: readonly string[]): TftpEntry {
+  // A build's publish carries a root image (squashfs) too: some 160 MiB for a small node image.
+  const rootBytes = content.key.startsWith('image:') ? 160 * MiB + (bytesOf(content.key) % (8 * MiB)) : null;
   return {
     ...target,
     version: `${target.purpose}-${hex(content.key).slice(0, 16)}`,
-    bytes: bytesOf(content.key),
+    bytes: bytesOf(content.key) + (rootBytes ?? 0),
+    rootBytes,
     publishedAt: new Date(at).toISOString(),
     source: content.source,
     kernelName: content.kernelName,
-    retained,
+    retained: kept.length,
+    kept: [...kept],
     bootEntry: `pxelinux.cfg/${target.arch}-${target.subarch}-${target.release}-${target.purpose}`,
   };
 }
@@ -96,7 +100,7 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
   }
 
   function install(target: NetbootTarget, content: Content, at: number, retired: PurposeRecord['retired'] = []): TftpEntry {
-    const entry = entryOf(target, content, at, retired.length);
+    const entry = entryOf(target, content, at, [...retired].sort((a, b) => b.at - a.at).map((r) => r.version));
     tree.set(keyOf(target), { entry, content: content.key, retired });
     return entry;
   }

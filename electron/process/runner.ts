@@ -7,6 +7,8 @@ export interface RunOptions {
   onLine?: (stream: 'out' | 'err', text: string) => void;
   /** Only `env`, nothing inherited from this process's environment. */
   cleanEnv?: boolean;
+  /** The unfinished last line so far, after each chunk: prompts (`login: `) end without a newline. */
+  onPartial?: (stream: 'out' | 'err', text: string) => void;
   /** A query whose output is data, not progress: not streamed through onLine. */
   quiet?: boolean;
   /** Aborting ends the command's whole process group: TERM, then KILL after 5 s. */
@@ -63,6 +65,7 @@ export const execaRunner: Runner = async (file, args, options = {}) => {
         const lines = text.split(/\r?\n|\r/);
         partial = lines.pop() ?? '';
         for (const line of lines) if (line) options.onLine?.(stream, line);
+        if (partial) options.onPartial?.(stream, partial);
       };
     };
     child.stdout?.on('data', emit('out'));

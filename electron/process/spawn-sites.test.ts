@@ -29,6 +29,7 @@ const reviewed: Record<string, string> = {
   'electron/helper/deploy-ops.ts \'mount\'': 'overlay layers confined to the build directory, refused if they hold , : or \\',
   'electron/helper/deploy-ops.ts executable': 'an extension: an absolute path checked to be an executable file; its one operand is the merged tree, absolute',
   'electron/helper/deploy-ops.ts \'tar\'': 'absolute paths confined to the build directory; the member is "."',
+  'electron/helper/deploy-ops.ts \'mksquashfs\'': 'the mounted tree and the root image file, absolute; fixed flags after them',
   'electron/helper/deploy-ops.ts \'du\'': 'the merged tree, absolute',
   'electron/helper/deploy-ops.ts \'mke2fs\'': 'the merged tree and the image file, absolute',
   'electron/helper/helper-ops.ts \'mount\'': 'loop devices checked against /dev/loopN, mount points confined to the build directory',
@@ -41,6 +42,9 @@ const reviewed: Record<string, string> = {
   'electron/helper/system/ext-fs.ts \'dumpe2fs\'': 'the image file, absolute',
   'electron/helper/system/losetup.ts \'losetup\'': 'the backing file, absolute; devices checked against /dev/loopN',
   // The backend as the operator.
+  'electron/boot/qemu-boot.ts file!': 'qemu-system-x86_64 (tests: ip netns exec NAME before it) with qemuArgs(): fixed flags; disk paths refused with "," or "=", MAC and interface matched by pattern',
+  'electron/publish/netboot-services.ts \'ip\'': 'ip [-n NS] -4 -o addr show dev IF: interface and namespace names matched by the contract',
+  'electron/publish/netboot-services.ts command!': 'dnsmasq or node with the HTTP server\u2019s entry, or ip netns exec NAME before them: option words of dnsmasqArgs() with contract-checked values, paths absolute',
   'electron/apps/pack-sources.ts \'tar\'': 'members are "./name" (pack-sources.ts), so no source name is an option',
   'electron/containers/container-service.ts \'sh\'': 'a scan script of the one script builder (electron/remote/shell-script.ts) for a local node root',
   'electron/readiness/probe-tool.ts \'dpkg-query\'': 'package names of the readiness list, fixed',

@@ -30,3 +30,8 @@ export function initrdProblem(head: Buffer): string | null {
   if (initrdMagics.some((magic) => at(head, 0, magic))) return null;
   return 'is not an initramfs (neither a cpio archive nor gzip, bzip2, lzma, xz, lzo, lz4 or zstd data)';
 }
+
+/** squashfs: "hsqs" at 0, the little-endian SQUASHFS_MAGIC 0x73717368 (linux fs/squashfs/squashfs_fs.h). */
+export function squashfsProblem(head: Buffer): string | null {
+  return at(head, 0, 'hsqs') ? null : 'is not a squashfs image (no "hsqs" superblock magic)';
+}

@@ -1,18 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SlipwayError, type NetbootSource, type NetbootTarget, type PublishResult } from '../../shared/contract/index.js';
+import {
+  SlipwayError,
+  type BuildSummary,
+  type NetbootServeRequest,
+  type NetbootSource,
+  type NetbootStatus,
+  type NetbootTarget,
+  type NodeBoot,
+  type NodeSpec,
+  type PublishResult,
+} from '../../shared/contract/index.js';
 import type { HelperSupervisor } from '../helper/helper-supervisor.js';
 import { HelperSession } from '../jobs/helper-session.js';
 import { mountStagedReadOnly, stageImage, type JobCall } from '../helper/image-mount.js';
+import { digestFile } from '../helper/system/artifact-pack.js';
 import type { EventBus } from '../backend/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
-import type { BuildSummary } from '../../shared/contract/index.js';
+import type { Runner } from '../process/runner.js';
 import { NetbootCache, type NetbootFiles } from './netboot-cache.js';
-import { publishNetboot, type VersionOrigin } from './tftp-publish.js';
+import { publishNetboot, rollbackNetboot, type VersionOrigin } from './tftp-publish.js';
 import { listTftpTree } from './tftp-tree.js';
-import { initrdProblem, kernelProblem } from './netboot-magic.js';
+import { initrdProblem, kernelProblem, squashfsProblem } from './netboot-magic.js';
 import { readOperatorFile } from '../lib/operator-file.js';
+import { createNetbootServices } from './netboot-services.js';
+import { nodeBoots, readExtraArgs, syncConfigs } from './netboot-nodes.js';
+import { installBootLoader, type BootSettings } from './pxe-config.js';
 
 export interface PublishServiceDeps {
   bus: EventBus;
@@ -24,6 +39,38 @@ export interface PublishServiceDeps {
   imagesDir: string;
   owner: ProcessIdentity;
   builds: () => BuildSummary[];
+  /** The inventory: nodes with a MAC and a netboot choice get their pxelinux config. */
+  nodes: () => NodeSpec[];
+  run: Runner;
+  /** The netboot HTTP server's entry and the node binary that runs it. */
+  httpMain: string;
+  nodeBinary: string;
+  /** How often a started backend reads the services' logs for node progress. */
+  progressMs?: number;
+}
+
+/** A root image the operator names: a regular file, readable by others (it is served to the lab), a squashfs, opened without blocking. */
+async function operatorRootImage(path: string): Promise<{ path: string; sha256: string }> {
+  const refuse = (why: string) => new SlipwayError('bad_request', `${path}: ${why}`, 'source.root');
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    throw refuse((error as Error).message);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw refuse('is not a regular file');
+    if ((stat.mode & 0o004) === 0) throw refuse('is not readable by others: it would be served to every lab node');
+    if (stat.size > 16 * 1024 ** 3) throw refuse('is larger than 16 GiB');
+    const head = Buffer.alloc(4);
+    await handle.read(head, 0, 4, 0);
+    const problem = squashfsProblem(head);
+    if (problem) throw refuse(problem);
+  } finally {
+    await handle.close();
+  }
+  return { path, sha256: (await digestFile(path)).sha256 };
 }
 
 export function createPublishService(deps: PublishServiceDeps) {
@@ -31,16 +78,37 @@ export function createPublishService(deps: PublishServiceDeps) {
   const cache = new NetbootCache(join(deps.stateDir, 'netboot-cache'));
   /** One publish at a time per purpose: two would race for the same link (each still atomic, but the loser's entry could win). */
   const queue = new Map<string, Promise<unknown>>();
+  const services = createNetbootServices({ stateDir: deps.stateDir, tftpRoot: deps.tftpRoot, run: deps.run, httpMain: deps.httpMain, node: deps.nodeBinary });
+  const argsFile = join(services.files.dir, 'kernel-args.json');
 
-  /** The image's kernel and initrd, copied out through a read-only mount in the helper; the job is closed whatever happens. */
-  async function fromBuild(buildId: string, imageName: string | undefined, use: (files: NetbootFiles) => PublishResult): Promise<PublishResult> {
+  function settings(): BootSettings {
+    const { record } = services.state();
+    const extra = readExtraArgs(argsFile);
+    return {
+      httpBase: record ? `http://${record.address}:${record.request.httpPort}` : null,
+      console: record?.request.console ?? 'ttyS0,115200',
+      extraArgs: (purpose) => extra[purpose] ?? '',
+    };
+  }
+
+  /** Every netbooting node's config from the tree as it is now (after a publish, a rollback, an inventory or services change). */
+  function syncNodes(): void {
+    if (!existsSync(deps.tftpRoot)) return;
+    syncConfigs(deps.tftpRoot, deps.nodes(), listTftpTree(deps.tftpRoot), settings());
+  }
+
+  /**
+   * The image's kernel and initrd (and, for a netboot, its root image as squashfs), taken out through a
+   * read-only mount in the helper; the job is closed whatever happens.
+   */
+  async function bootFiles(buildId: string, imageName: string | undefined, withRoot: boolean): Promise<NetbootFiles> {
     const build = deps.builds().find((b) => b.id === buildId && b.status === 'succeeded');
     const artifact = imageName ? build?.artifacts.find((a) => a.image === imageName) : build?.artifacts[0];
     if (!artifact || !existsSync(artifact.path)) throw new SlipwayError('bad_request', `no successful build ${buildId}${imageName ? `:${imageName}` : ''} with its image in place`, 'source.buildId');
-    // The same image as when it was built (a later build may have replaced the file): then its kernel may come from the cache.
+    // The same image as when it was built (a later build may have replaced the file): then its files may come from the cache.
     const unchanged = statSync(artifact.path).size === artifact.containerSize;
     const cached = unchanged ? cache.get(artifact.containerSha256) : null;
-    if (cached) return use(cached);
+    if (cached && (!withRoot || cached.root || cached.diskless !== null)) return cached;
     const helper = await deps.helpers.get();
     const id = `pub-${randomBytes(6).toString('hex')}`;
     // The job's calls journalled and released together (the same session as builds and deploys use).
@@ -51,8 +119,12 @@ export function createPublishService(deps: PublishServiceDeps) {
       const { dir } = await call('build.open', { outputDir: deps.imagesDir, owner: deps.owner });
       const { staged } = await stageImage(call, dir, artifact.path);
       const { lower } = await mountStagedReadOnly(call, dir, staged);
-      const extracted = await call('boot.extract', { root: lower, dest: join(dir, 'netboot') });
-      return use(unchanged ? cache.put(artifact.containerSha256, extracted) : extracted);
+      const extracted: NetbootFiles = await call('boot.extract', { root: lower, dest: join(dir, 'netboot') });
+      if (withRoot && extracted.diskless === null) {
+        const squashed = await call('root.squash', { root: lower, dest: join(dir, 'netboot', 'root.squashfs') });
+        extracted.root = { path: squashed.path, sha256: squashed.sha256 };
+      }
+      return unchanged ? cache.put(artifact.containerSha256, extracted) : extracted;
     } catch (error) {
       throw error instanceof SlipwayError ? error : new SlipwayError('failed', (error as Error).message, 'source');
     } finally {
@@ -62,13 +134,27 @@ export function createPublishService(deps: PublishServiceDeps) {
     }
   }
 
-  function publish(target: NetbootTarget, kernel: string | Buffer, initrd: string | Buffer, origin: VersionOrigin): PublishResult {
-    const result = publishNetboot({ root: deps.tftpRoot, ...target }, kernel, initrd, { graceMs: deps.graceMs, origin });
+  function publish(target: NetbootTarget, kernel: string | Buffer, initrd: string | Buffer, origin: VersionOrigin, root?: { path: string; sha256: string }): PublishResult {
+    const result = publishNetboot({ root: deps.tftpRoot, ...target }, kernel, initrd, { graceMs: deps.graceMs, origin, ...(root ? { root } : {}) });
     const entry = listTftpTree(deps.tftpRoot).find((e) => e.arch === target.arch && e.subarch === target.subarch && e.release === target.release && e.purpose === target.purpose);
     if (!entry) throw new SlipwayError('internal', `published ${result.version} but cannot read it back from ${deps.tftpRoot}`);
+    syncNodes();
     deps.bus.publish('publish.changed', { root: deps.tftpRoot, status: result.status, entry });
     return { status: result.status, entry, pruned: result.pruned };
   }
+
+  function status(): NetbootStatus {
+    const { record, services: running } = services.state();
+    return { tftpRoot: deps.tftpRoot, request: record?.request ?? null, httpBase: settings().httpBase, startedAt: record?.startedAt ?? null, services: running, extraArgs: readExtraArgs(argsFile) };
+  }
+
+  function nodes(): NodeBoot[] {
+    const files = services.files;
+    return nodeBoots(deps.nodes(), existsSync(deps.tftpRoot) ? listTftpTree(deps.tftpRoot) : [], settings(), { dnsmasq: files.dnsmasqLog, access: files.accessLog, booted: files.bootedLog });
+  }
+
+  let poller: NodeJS.Timeout | null = null;
+  let lastNodes = '';
 
   return {
     tree() {
@@ -87,13 +173,16 @@ export function createPublishService(deps: PublishServiceDeps) {
           const problem = (path: string, field: string, why: string | null) => why && new SlipwayError('bad_request', `${path} ${why}`, `source.${field}`);
           const refused = problem(source.kernel, 'kernel', kernelProblem(kernel)) ?? problem(source.initrd, 'initrd', initrdProblem(initrd));
           if (refused) throw refused;
+          const root = source.root ? await operatorRootImage(source.root) : undefined;
           try {
-            return publish(target, kernel, initrd, { source: source.kernel, kernelName: null });
+            return publish(target, kernel, initrd, { source: source.kernel, kernelName: null }, root);
           } catch (error) {
             throw new SlipwayError((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'bad_request' : 'failed', (error as Error).message, 'source');
           }
         }
-        return fromBuild(source.buildId, source.image, (files) => publish(target, files.kernel, files.initrd, { source: source.buildId, kernelName: files.kernelName }));
+        const files = await bootFiles(source.buildId, source.image, true);
+        if (files.diskless) throw new SlipwayError('bad_request', `build ${source.buildId}: ${files.diskless}`, 'source.buildId');
+        return publish(target, files.kernel, files.initrd, { source: source.buildId, kernelName: files.kernelName }, files.root);
       });
       queue.set(key, next);
       try {
@@ -101,6 +190,77 @@ export function createPublishService(deps: PublishServiceDeps) {
       } finally {
         if (queue.get(key) === next) queue.delete(key);
       }
+    },
+
+    /** A build's kernel and initrd, for a boot test. */
+    kernelOf: (buildId: string, image: string | undefined) => bootFiles(buildId, image, false),
+
+    status,
+    nodes,
+
+    async serve(request: NetbootServeRequest): Promise<NetbootStatus> {
+      try {
+        installBootLoader(deps.tftpRoot);
+      } catch (error) {
+        throw new SlipwayError('bad_request', (error as Error).message, 'tftpRoot');
+      }
+      try {
+        await services.serve(request);
+      } finally {
+        deps.bus.publish('netboot.changed', status());
+      }
+      // The HTTP address is in every root-image config: rendered again now that it is known.
+      syncNodes();
+      return status();
+    },
+
+    async stop(): Promise<NetbootStatus> {
+      await services.stop();
+      const now = status();
+      deps.bus.publish('netboot.changed', now);
+      return now;
+    },
+
+    setArgs(purpose: string, extraArgs: string): NetbootStatus {
+      const all = { ...readExtraArgs(argsFile), [purpose]: extraArgs };
+      if (!extraArgs) delete all[purpose];
+      writeFileSync(argsFile, JSON.stringify(all));
+      syncNodes();
+      const now = status();
+      deps.bus.publish('netboot.changed', now);
+      return now;
+    },
+
+    rollback(target: NetbootTarget, version: string): { version: string; previous: string | null } {
+      let result;
+      try {
+        result = rollbackNetboot({ root: deps.tftpRoot, ...target }, version);
+      } catch (error) {
+        throw new SlipwayError('bad_request', (error as Error).message, 'version');
+      }
+      syncNodes();
+      const entry = listTftpTree(deps.tftpRoot).find((e) => e.arch === target.arch && e.subarch === target.subarch && e.release === target.release && e.purpose === target.purpose);
+      if (entry) deps.bus.publish('publish.changed', { root: deps.tftpRoot, status: 'published', entry });
+      return result;
+    },
+
+    /** The inventory changed (a MAC, a netboot choice): configs follow. */
+    inventoryChanged: () => syncNodes(),
+
+    /** Node boot progress to the console while the services run: read from their logs, sent when it changed. */
+    start() {
+      poller = setInterval(() => {
+        if (!services.state().services.some((s) => s.running) && lastNodes) return;
+        const now = nodes();
+        const text = JSON.stringify(now);
+        if (text === lastNodes) return;
+        lastNodes = text;
+        deps.bus.publish('netboot.nodes', now);
+      }, deps.progressMs ?? 2_000);
+      poller.unref();
+    },
+    close() {
+      if (poller) clearInterval(poller);
     },
 
     liveIds: () => live.values(),

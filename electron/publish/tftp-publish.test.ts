@@ -3,7 +3,7 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bootEntryPath, currentVersion, publishNetboot } from './tftp-publish.js';
+import { bootEntryPath, currentVersion, publishNetboot, rollbackNetboot } from './tftp-publish.js';
 import { listTftpTree } from './tftp-tree.js';
 
 /** Every entry under root: path, kind, content hash or link target, and mtime. */
@@ -82,7 +82,7 @@ describe('netboot publish', () => {
 
   it('lists the tree with versions, origin and retained versions', () => {
     let now = Date.parse('2026-11-23T10:00:00Z');
-    publishNetboot(target(), ...files('a'), { now: () => now, origin: { source: '20261123-aaaa', kernelName: 'vmlinuz-6.1.0-27-amd64' } });
+    const first = publishNetboot(target(), ...files('a'), { now: () => now, origin: { source: '20261123-aaaa', kernelName: 'vmlinuz-6.1.0-27-amd64' } });
     now += 1_000;
     const second = publishNetboot(target(), ...files('bb'), { now: () => now, origin: { source: '20261123-bbbb', kernelName: 'vmlinuz-6.1.0-28-amd64' } });
     publishNetboot({ ...target(), purpose: 'rescue' }, ...files('a'), { now: () => now });
@@ -90,13 +90,32 @@ describe('netboot publish', () => {
       {
         arch: 'amd64', subarch: 'generic', release: 'bookworm', purpose: 'install', version: second.version, bytes: 18,
         publishedAt: '2026-11-23T10:00:01.000Z', source: '20261123-bbbb', kernelName: 'vmlinuz-6.1.0-28-amd64', retained: 1,
-        bootEntry: 'pxelinux.cfg/amd64-generic-bookworm-install',
+        rootBytes: null, kept: [first.version], bootEntry: 'pxelinux.cfg/amd64-generic-bookworm-install',
       },
       {
         arch: 'amd64', subarch: 'generic', release: 'bookworm', purpose: 'rescue', version: expect.stringMatching(/^rescue-[0-9a-f]{16}$/), bytes: 16,
         publishedAt: '2026-11-23T10:00:01.000Z', source: null, kernelName: null, retained: 0,
-        bootEntry: 'pxelinux.cfg/amd64-generic-bookworm-rescue',
+        rootBytes: null, kept: [], bootEntry: 'pxelinux.cfg/amd64-generic-bookworm-rescue',
       },
     ]);
+  });
+
+  it('puts the root image in the same version, named by its sum too, and rolls back by one switch', () => {
+    const rootImage = join(dir, 'root.squashfs');
+    writeFileSync(rootImage, 'hsqs root v1');
+    let now = Date.parse('2026-11-23T10:00:00Z');
+    const withRoot = publishNetboot(target(), ...files('a'), { now: () => now, root: { path: rootImage, sha256: 'aa11' } });
+    const sameRootOtherSum = publishNetboot(target(), ...files('a'), { now: () => (now += 1_000), root: { path: rootImage, sha256: 'bb22' } });
+    // The root image's sum is part of the version: same pair, another root image, another version.
+    expect(sameRootOtherSum.version).not.toBe(withRoot.version);
+    expect(readFileSync(join(root, 'amd64/generic/bookworm/install/root.squashfs'), 'utf8')).toBe('hsqs root v1');
+    expect(listTftpTree(root)[0]).toMatchObject({ version: sameRootOtherSum.version, rootBytes: 12, bytes: 12 + 16, kept: [withRoot.version] });
+
+    expect(rollbackNetboot(target(), withRoot.version, (now += 1_000))).toEqual({ version: withRoot.version, previous: sameRootOtherSum.version });
+    expect(readlinkSync(join(root, 'amd64/generic/bookworm/install'))).toBe(`.versions/${withRoot.version}`);
+    expect(readFileSync(bootEntryPath(target(), 'generic'), 'utf8')).toContain(`.versions/${withRoot.version}/kernel`);
+    expect(listTftpTree(root)[0]).toMatchObject({ version: withRoot.version, kept: [sameRootOtherSum.version] });
+    expect(() => rollbackNetboot(target(), 'install-0000000000000000')).toThrow(/keeps no version install-0000000000000000/);
+    expect(() => rollbackNetboot(target(), `../${withRoot.version}`)).toThrow(/keeps no version/);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { constants as fsConstants, closeSync, copyFileSync, existsSync, linkSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkTftpName } from './tftp-names.js';
 
@@ -29,6 +29,8 @@ export interface PublishResult {
 }
 
 const files = ['kernel', 'initrd'] as const;
+/** live-boot fetches `*.squashfs` (9990-mount-http.sh do_httpmount: the URL's extension picks the handling). */
+export const rootImageName = 'root.squashfs';
 
 function fsyncPath(path: string): void {
   const fd = openSync(path, 'r');
@@ -39,11 +41,21 @@ function fsyncPath(path: string): void {
   }
 }
 
-/** Names that stay readable in `ls`: `<purpose>-<first 16 hex of sha256>`. */
-export function contentVersion(kernel: Buffer, initrd: Buffer): string {
+/** Names that stay readable in `ls`: `<purpose>-<first 16 hex of sha256>`; the root image counts by its own sha256. */
+export function contentVersion(kernel: Buffer, initrd: Buffer, rootSha256?: string): string {
   const hash = createHash('sha256');
   for (const part of [kernel, initrd]) hash.update(`${part.length}:`).update(part);
+  if (rootSha256) hash.update(`root:${rootSha256}`);
   return hash.digest('hex').slice(0, 16);
+}
+
+/** The root image goes in by a second name where it can (same file system), copied otherwise. */
+function placeRoot(from: string, to: string): void {
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+  }
 }
 
 function releaseDir(target: PublishTarget): { dir: string; subarch: string } {
@@ -108,7 +120,7 @@ export function publishNetboot(
   target: PublishTarget,
   kernelPath: string | Buffer,
   initrdPath: string | Buffer,
-  options: { graceMs?: number; now?: () => number; origin?: VersionOrigin } = {},
+  options: { graceMs?: number; now?: () => number; origin?: VersionOrigin; root?: { path: string; sha256: string } } = {},
 ): PublishResult {
   const { dir, subarch } = releaseDir(target);
   const now = (options.now ?? Date.now)();
@@ -116,7 +128,7 @@ export function publishNetboot(
   // Bytes already read (and checked) by the caller, or a path of Slipway's own (extracted from a build).
   const kernel = typeof kernelPath === 'string' ? readFileSync(kernelPath) : kernelPath;
   const initrd = typeof initrdPath === 'string' ? readFileSync(initrdPath) : initrdPath;
-  const versionDir = `${target.purpose}-${contentVersion(kernel, initrd)}`;
+  const versionDir = `${target.purpose}-${contentVersion(kernel, initrd, options.root?.sha256)}`;
   const link = join(dir, target.purpose);
   const entryPath = bootEntryPath(target, subarch);
   mkdirSync(join(dir, '.versions'), { recursive: true });
@@ -141,28 +153,52 @@ export function publishNetboot(
     mkdirSync(temp);
     writeFileSync(join(temp, 'kernel'), kernel);
     writeFileSync(join(temp, 'initrd'), initrd);
+    if (options.root) placeRoot(options.root.path, join(temp, rootImageName));
     writeFileSync(join(temp, 'origin.json'), JSON.stringify({ ...(options.origin ?? { source: null, kernelName: null }), publishedAt: new Date(now).toISOString() }));
-    for (const name of [...files, 'origin.json']) fsyncPath(join(temp, name));
+    for (const name of [...files, 'origin.json', ...(options.root ? [rootImageName] : [])]) fsyncPath(join(temp, name));
     renameSync(temp, final);
   } else {
     // Republished: it is current again, not retired.
     rmSync(join(final, 'retired-at'), { force: true });
   }
 
-  // The entry first, then the link: each names a complete version, and each switches by one rename.
+  switchTo(target, { dir, subarch }, versionDir, previous, now);
+  return { status: 'published', version: versionDir, path: link, bootEntry: entryPath, pruned: prune(dir, graceMs, now) };
+}
+
+/** The entry first, then the link: each names a complete version, and each switches by one rename; the one before is retired. */
+function switchTo(target: PublishTarget, where: { dir: string; subarch: string }, versionDir: string, previous: string | null, now: number): void {
+  const entryPath = bootEntryPath(target, where.subarch);
   const entryTemp = `${entryPath}.tmp-${process.pid}-${now}`;
-  writeFileSync(entryTemp, bootEntry(target, subarch, versionDir));
+  writeFileSync(entryTemp, bootEntry(target, where.subarch, versionDir));
   fsyncPath(entryTemp);
   renameSync(entryTemp, entryPath);
-  const linkTemp = join(dir, `${target.purpose}.tmp-${process.pid}-${now}`);
+  const linkTemp = join(where.dir, `${target.purpose}.tmp-${process.pid}-${now}`);
   symlinkSync(join('.versions', versionDir), linkTemp);
-  renameSync(linkTemp, link);
-  fsyncPath(dir);
-
-  if (previous && previous !== versionDir && existsSync(join(dir, '.versions', previous))) {
-    writeFileSync(join(dir, '.versions', previous, 'retired-at'), String(now));
+  renameSync(linkTemp, join(where.dir, target.purpose));
+  fsyncPath(where.dir);
+  if (previous && previous !== versionDir && existsSync(join(where.dir, '.versions', previous))) {
+    writeFileSync(join(where.dir, '.versions', previous, 'retired-at'), String(now));
   }
-  return { status: 'published', version: versionDir, path: link, bootEntry: entryPath, pruned: prune(dir, graceMs, now) };
+}
+
+/** Back to a version the purpose kept (within its grace period): the same one-rename switch as a publish. */
+export function rollbackNetboot(target: PublishTarget, version: string, now = Date.now()): { version: string; previous: string | null } {
+  const where = releaseDir(target);
+  const kept = join(where.dir, '.versions', version);
+  if (!version.startsWith(`${target.purpose}-`) || version.includes('.tmp-') || !existsSync(join(kept, 'kernel'))) {
+    throw new Error(`${target.purpose} keeps no version ${version} (kept versions are removed after their grace period)`);
+  }
+  let previous: string | null = null;
+  try {
+    previous = readlinkSync(join(where.dir, target.purpose)).replace(/^\.versions\//, '');
+  } catch {
+    previous = null;
+  }
+  if (previous === version) return { version, previous };
+  rmSync(join(kept, 'retired-at'), { force: true });
+  switchTo(target, where, version, previous, now);
+  return { version, previous };
 }
 
 /** What a release directory holds now: for the Publish view and the CLI. */

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { TftpEntry } from '../../shared/contract/index.js';
-import { bootEntryPath } from './tftp-publish.js';
+import { bootEntryPath, rootImageName } from './tftp-publish.js';
 
 function dirsIn(dir: string): string[] {
   try {
@@ -43,9 +43,13 @@ export function listTftpTree(root: string): TftpEntry[] {
           } catch {
             continue;
           }
-          const retained = kept.filter((name) => name !== version && name.startsWith(`${purpose}-`) && existsSync(join(versions, name, 'retired-at'))).length;
+          const rootBytes = existsSync(join(versionDir, rootImageName)) ? statSync(join(versionDir, rootImageName)).size : null;
+          const retiredAt = (name: string) => Number(readFileSync(join(versions, name, 'retired-at'), 'utf8')) || 0;
+          const older = kept
+            .filter((name) => name !== version && name.startsWith(`${purpose}-`) && !name.includes('.tmp-') && existsSync(join(versions, name, 'retired-at')))
+            .sort((a, b) => retiredAt(b) - retiredAt(a));
           const bootEntry = relative(root, bootEntryPath({ root, arch, release, purpose }, subarch));
-          entries.push({ arch, subarch, release, purpose, version, bytes, retained, bootEntry, ...origin(versionDir) });
+          entries.push({ arch, subarch, release, purpose, version, bytes: bytes + (rootBytes ?? 0), rootBytes, retained: older.length, kept: older, bootEntry, ...origin(versionDir) });
         }
       }
     }

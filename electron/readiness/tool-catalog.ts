@@ -24,6 +24,9 @@ export const toolCatalog: readonly ToolSpec[] = [
   { name: 'gzip', debianPackage: 'gzip', required: true, neededBy: ['builds'], purpose: 'compress image artifacts', versionArgs: ['--version'] },
   { name: 'ssh', debianPackage: 'openssh-client', required: true, neededBy: ['nodes', 'applications'], purpose: 'reach lab nodes', versionArgs: ['-V'], versionPattern: /OpenSSH_([\w.]+)/ },
   { name: 's6-svscan', debianPackage: 's6', required: false, neededBy: ['containers'], purpose: 'supervise containers on local test nodes', versionArgs: null },
+  { name: 'mksquashfs', debianPackage: 'squashfs-tools', required: false, neededBy: ['publish'], purpose: 'make the root image of a netboot publish', versionArgs: ['-version'] },
+  { name: 'dnsmasq', debianPackage: 'dnsmasq-base', required: false, neededBy: ['publish'], purpose: 'serve netboot files over TFTP (and PXE proxy-DHCP)', versionArgs: ['--version'], versionPattern: /Dnsmasq version ([\w.]+)/ },
+  { name: 'qemu-system-x86_64', debianPackage: 'qemu-system-x86', required: false, neededBy: ['builds'], purpose: 'boot-test built images (slipway boot)', versionArgs: ['--version'] },
 ];
 
 /** Where root tools live; a non-root PATH often lacks the sbin directories. */

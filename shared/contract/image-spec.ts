@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { netbootFiles, netbootPackages } from '../builds/netboot-image.js';
 
 /**
  * The image spec: one schema for the YAML file, the UI form and the CLI.
@@ -101,6 +102,8 @@ export const ImageSpec = z
     packages: z.array(packageName).default([]),
     images: z.array(ImageFs).min(1, 'at least one file system is needed'),
     postInstall: PostInstall.default({ rootAuthorizedKeys: [], files: [] }),
+    /** Bootable from the network: a kernel, live-boot, systemd and Slipway's phone-home are added (shared/builds/netboot-image.ts). */
+    netboot: z.boolean().default(false),
     output: z.object({ dir: absolutePath, container: z.enum(['gzip', 'raw']).default('gzip') }),
   })
   .strict()
@@ -119,6 +122,12 @@ export const ImageSpec = z
       if (names.has(fs.name)) ctx.addIssue({ code: 'custom', path: ['images', index, 'name'], message: `duplicate image name ${fs.name}` });
       names.add(fs.name);
     });
+  })
+  .transform((spec) => {
+    if (!spec.netboot) return spec;
+    const packages = [...spec.packages, ...netbootPackages(spec.arch).filter((name) => !spec.packages.some((p) => p.split('=')[0] === name))];
+    const files = [...spec.postInstall.files, ...netbootFiles.filter((file) => !spec.postInstall.files.some((f) => f.path === file.path))];
+    return { ...spec, packages, postInstall: { ...spec.postInstall, files } };
   });
 
 export type ImageSpecInput = z.input<typeof ImageSpec>;

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { appCommands, appEvents } from './apps.js';
+import { bootCommands, bootEvents } from './boot.js';
+import { netbootCommands, netbootEvents } from './netboot.js';
 import { buildCommands, buildEvents } from './builds.js';
 import { containerActionCommands, containerCommands, containerEvents, containerLogCommands } from './containers.js';
 import { deployCommands, deployEvents } from './deploy.js';
@@ -19,6 +21,8 @@ export const commands = {
   ...buildCommands,
   ...nodeCommands,
   ...publishCommands,
+  ...netbootCommands,
+  ...bootCommands,
   ...deployCommands,
   ...appCommands,
   ...containerCommands,
@@ -32,6 +36,8 @@ export const events = {
   ...buildEvents,
   ...nodeEvents,
   ...publishEvents,
+  ...netbootEvents,
+  ...bootEvents,
   ...deployEvents,
   ...appEvents,
   ...containerEvents,
@@ -58,6 +64,8 @@ export function isTopic(name: string): name is Topic {
 }
 
 export * from './apps.js';
+export * from './boot.js';
+export * from './netboot.js';
 export * from './builds.js';
 export * from './containers.js';
 export * from './deploy.js';

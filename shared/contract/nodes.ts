@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { command } from './define.js';
+import { MacAddress, NetbootChoice } from './netboot.js';
 
 /** A node of the lab inventory. */
 const label = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*(=[A-Za-z0-9._/-]*)?$/, 'must be a label such as rack=3 or gpu');
@@ -14,6 +15,10 @@ export const NodeSpec = z.object({
   /** Another node of the inventory, or user@host:port, to jump through (ProxyJump). */
   jump: z.string().regex(/^[A-Za-z0-9@._:[\]-]+$/, 'must be a node name or user@host:port').nullable().default(null),
   labels: z.array(label).default([]),
+  /** The NIC it PXE-boots from: its pxelinux config is `pxelinux.cfg/01-<mac>`. */
+  mac: MacAddress.nullish(),
+  /** What it netboots: arch/subarch/release/purpose of the TFTP tree; none boots its local disk. */
+  netboot: NetbootChoice.nullish(),
 });
 export type NodeSpec = z.output<typeof NodeSpec>;
 export type NodeSpecInput = z.input<typeof NodeSpec>;

@@ -15,13 +15,15 @@ export const NetbootTarget = z.object({
 });
 export type NetbootTarget = z.output<typeof NetbootTarget>;
 
-/** Where the kernel and initrd come from: a finished build's image, or two files on this host. */
+/** Where kernel, initrd and root image come from: a finished build's image, or files on this host. */
 export const NetbootSource = z.union([
   z.object({ kind: z.literal('build'), buildId: z.string().min(1), image: z.string().optional() }),
   z.object({
     kind: z.literal('files'),
     kernel: z.string().refine((p) => p.startsWith('/'), 'must be an absolute path'),
     initrd: z.string().refine((p) => p.startsWith('/'), 'must be an absolute path'),
+    /** A squashfs root image for diskless boot (live-boot fetches it). */
+    root: z.string().refine((p) => p.startsWith('/'), 'must be an absolute path').optional(),
   }),
 ]);
 export type NetbootSource = z.infer<typeof NetbootSource>;
@@ -35,6 +37,8 @@ export const TftpEntry = z.object({
   /** The version directory the purpose link names: `<purpose>-<content hash>`. */
   version: z.string(),
   bytes: z.number().int().nonnegative(),
+  /** The root image's size (squashfs, for diskless boot); null for a kernel and initrd only. */
+  rootBytes: z.number().int().nonnegative().nullable(),
   publishedAt: z.iso.datetime().nullable(),
   /** The build it came from, or the kernel file's path for a publish from files. */
   source: z.string().nullable(),
@@ -42,6 +46,8 @@ export const TftpEntry = z.object({
   kernelName: z.string().nullable(),
   /** Superseded versions still kept for their grace period. */
   retained: z.number().int().nonnegative(),
+  /** Their names, newest first: what a rollback can go back to. */
+  kept: z.array(z.string()),
   /** The pxelinux entry, relative to the TFTP root. */
   bootEntry: z.string(),
 });

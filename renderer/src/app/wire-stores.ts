@@ -3,6 +3,8 @@ import { useApps } from '../apps/apps-store.js';
 import { useDefinitions } from '../apps/definitions-store.js';
 import { useTraces } from '../apps/traces-store.js';
 import { useBuilds } from '../builds/builds-store.js';
+import { useBoots } from '../boot/boot-store.js';
+import { useNetboot } from '../publish/netboot-store.js';
 import { useContainerTrace } from '../containers/container-trace-store.js';
 import { useContainers } from '../containers/containers-store.js';
 import { useConnection } from '../connection/connection-store.js';
@@ -21,6 +23,8 @@ export function wireStores(connection: BackendConnection): void {
     else if (event.topic.startsWith('nodes.')) useNodes.getState().apply(event);
     else if (event.topic.startsWith('publish.')) usePublish.getState().apply(event);
     else if (event.topic.startsWith('deploy.')) useDeploy.getState().apply(event);
+    else if (event.topic.startsWith('boot.')) useBoots.getState().apply(event);
+    else if (event.topic.startsWith('netboot.')) useNetboot.getState().apply(event);
     // Traces are the bulk of what a run sends: their own store, so the matrix does not re-render for them.
     else if (event.topic === 'apps.trace') useTraces.getState().apply(event);
     else if (event.topic.startsWith('apps.')) useApps.getState().apply(event);
@@ -34,6 +38,8 @@ export function wireStores(connection: BackendConnection): void {
     void useNodes.getState().load();
     void usePublish.getState().load();
     void useDeploy.getState().load();
+    void useBoots.getState().load();
+    void useNetboot.getState().load();
     void useDefinitions.getState().load();
     void useApps.getState().load();
     useTraces.getState().reload();

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ArtifactTable } from './ArtifactTable.js';
+import { BootTestPanel } from '../boot/BootTestPanel.js';
 import { selectSelectedSummary, useBuilds } from './builds-store.js';
 import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
 import { CacheHitBadge } from './CacheHitBadge.js';
@@ -51,6 +52,7 @@ export function BuildDetailPanel() {
       {confirming && running && <CancelDialog name={build.name} onConfirm={() => void cancel(build.id)} onClose={() => setConfirming(false)} />}
       {(build.status === 'failed' || build.status === 'cancelled') && <FailureSummary build={build} />}
       {build.status === 'succeeded' && build.artifacts.length > 0 && <ArtifactTable artifacts={build.artifacts} metadataPath={build.metadataPath} />}
+      {build.status === 'succeeded' && build.artifacts.length > 0 && <BootTestPanel build={build} />}
       <div className="build__body">
         {selected.steps ? <StepList steps={selected.steps} /> : <div className="steps muted">Loading steps…</div>}
         <LogViewer key={build.id} log={log} revision={revision} total={logTotal} loading={logLoading} />

@@ -1,4 +1,4 @@
-import { useDeferredValue, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
+import { useDeferredValue, useEffect, useId, useMemo, useState, type KeyboardEvent } from 'react';
 import { formatCount } from '../lib/format.js';
 import type { LogBuffer, ShownLine } from '../lib/log-buffer.js';
 import { findMatches, splitMatches } from './log-search.js';
@@ -18,6 +18,8 @@ interface LogViewerProps {
   loading: boolean;
   /** The viewport's accessible name. */
   label?: string;
+  /** The heading: "Log", or what the lines are ("Serial console"). */
+  title?: string;
 }
 
 function LogRow({ line, top, query, current }: { line: ShownLine; top: number; query: string; current: boolean }) {
@@ -46,7 +48,8 @@ export function FollowButton({ follow, setFollow }: { follow: boolean; setFollow
   );
 }
 
-export function LogViewer({ log, revision, total, loading, label = 'Build log' }: LogViewerProps) {
+export function LogViewer({ log, revision, total, loading, label = 'Build log', title = 'Log' }: LogViewerProps) {
+  const titleId = useId();
   const [query, setQuery] = useState('');
   const [onlyMatches, setOnlyMatches] = useState(false);
   const [current, setCurrent] = useState(0);
@@ -89,9 +92,9 @@ export function LogViewer({ log, revision, total, loading, label = 'Build log' }
   }
 
   return (
-    <section className="log" aria-labelledby="log-title">
+    <section className="log" aria-labelledby={titleId}>
       <header className="log__toolbar">
-        <h3 id="log-title" className="panel__title">Log</h3>
+        <h3 id={titleId} className="panel__title">{title}</h3>
         <span className="log__count" data-testid="log-count">
           {loading && total > log.length ? `Loading ${formatCount(log.length)} of ${formatCount(total)} lines…` : `${formatCount(log.length)} lines`}
         </span>

@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import type { StepState, StepStatus } from '../../../shared/contract/index.js';
 import { formatDuration } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
@@ -17,10 +18,12 @@ function StepTime({ step, now }: { step: ShownStep; now: number }) {
 export function StepList({ steps, label = 'Build steps' }: { steps: readonly ShownStep[]; label?: string }) {
   const now = useNow(steps.some((s) => s.status === 'running'));
   const done = steps.filter((s) => s.status === 'done').length;
+  // Two step lists can share a page (a build and its boot test).
+  const titleId = useId();
   return (
-    <section className="steps" aria-labelledby="steps-title">
+    <section className="steps" aria-labelledby={titleId}>
       <header className="steps__header">
-        <h3 id="steps-title" className="panel__title">Steps</h3>
+        <h3 id={titleId} className="panel__title">Steps</h3>
         <span className="panel__meta">
           {done} of {steps.length} done
         </span>

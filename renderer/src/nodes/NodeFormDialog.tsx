@@ -109,6 +109,8 @@ export function NodeFormDialog({ editing, onClose }: NodeFormDialogProps) {
           <Field field="identity" label="Identity file" placeholder="/home/operator/.ssh/id_ed25519" hint="Empty: the agent and the default keys." wide {...props} />
           <Field field="jump" label="Jump through" placeholder="lab-gw or user@host:port" list="node-jumps" hint="Empty: connect directly." {...props} />
           <Field field="labels" label="Labels" placeholder="rack=1, gpu" hint="Comma separated." {...props} />
+          <Field field="mac" label="Boot MAC" placeholder="52:54:00:12:34:56" hint="The NIC it PXE-boots from; empty: not netbooted." {...props} />
+          <Field field="netboot" label="Netboots" placeholder="amd64/generic/bookworm/compute" hint="arch/subarch/release/purpose; empty: its local disk." {...props} />
         </div>
         <datalist id="node-jumps">
           {jumps.map((name) => (

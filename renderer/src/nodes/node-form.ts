@@ -9,15 +9,19 @@ export interface NodeFormValues {
   identity: string;
   jump: string;
   labels: string;
+  /** The boot NIC's MAC, for netboot; empty for none. */
+  mac: string;
+  /** arch/subarch/release/purpose it netboots; empty: its local disk. */
+  netboot: string;
 }
 
 export type NodeField = keyof NodeFormValues;
 export type FieldErrors = Partial<Record<NodeField, string>>;
 export type FormCheck = { ok: true; spec: NodeSpec } | { ok: false; errors: FieldErrors };
 
-export const nodeFields: readonly NodeField[] = ['name', 'host', 'port', 'user', 'identity', 'jump', 'labels'];
+export const nodeFields: readonly NodeField[] = ['name', 'host', 'port', 'user', 'identity', 'jump', 'labels', 'mac', 'netboot'];
 
-export const emptyNodeForm: NodeFormValues = { name: '', host: '', port: '22', user: '', identity: '', jump: '', labels: '' };
+export const emptyNodeForm: NodeFormValues = { name: '', host: '', port: '22', user: '', identity: '', jump: '', labels: '', mac: '', netboot: '' };
 
 export function formValuesOf(spec: NodeSpec): NodeFormValues {
   return {
@@ -28,6 +32,8 @@ export function formValuesOf(spec: NodeSpec): NodeFormValues {
     identity: spec.identity ?? '',
     jump: spec.jump ?? '',
     labels: spec.labels.join(', '),
+    mac: spec.mac ?? '',
+    netboot: spec.netboot ?? '',
   };
 }
 
@@ -59,6 +65,9 @@ export function checkNodeForm(values: NodeFormValues): FormCheck {
     identity: optional(values.identity) ?? null,
     jump: optional(values.jump) ?? null,
     labels,
+    // Left out when empty: a node that does not netboot has neither in its inventory entry.
+    ...(optional(values.mac) ? { mac: optional(values.mac) } : {}),
+    ...(optional(values.netboot) ? { netboot: optional(values.netboot) } : {}),
   });
   if (parsed.success && !errors.port) return { ok: true, spec: parsed.data };
   for (const issue of parsed.success ? [] : parsed.error.issues) {

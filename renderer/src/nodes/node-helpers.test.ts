@@ -104,6 +104,14 @@ describe('node form', () => {
     expect(checkNodeForm({ ...filled, port: '22x' })).toEqual({ ok: false, errors: { port: 'must be a port number from 1 to 65535' } });
   });
 
+  it('takes a boot MAC and a netboot choice, and names a MAC that is not one', () => {
+    expect(checkNodeForm({ ...filled, mac: '52-54-00-AB-CD-01', netboot: 'amd64/generic/bookworm/compute' })).toMatchObject({ ok: true, spec: { mac: '52:54:00:ab:cd:01', netboot: 'amd64/generic/bookworm/compute' } });
+    expect(checkNodeForm({ ...filled, mac: '52:54:00:zz:cd:01', netboot: 'amd64/../etc/x' })).toEqual({
+      ok: false,
+      errors: { mac: 'must be a MAC address such as 52:54:00:12:34:56', netboot: 'must be arch/subarch/release/purpose, such as amd64/generic/bookworm/compute' },
+    });
+  });
+
   it('round-trips a spec, and maps backend fields onto the form', () => {
     const spec = { name: 'g', host: 'h', port: 2222, user: 'lab', identity: '/k', jump: 'gw', labels: ['a', 'b=c'] };
     expect(checkNodeForm(formValuesOf(spec))).toEqual({ ok: true, spec });

@@ -6,6 +6,9 @@ import { useDeploy } from './deploy-store.js';
 import { PublishForm } from './PublishForm.js';
 import { usePublish } from './publish-store.js';
 import { TftpTree } from './TftpTree.js';
+import { NetbootServices } from './NetbootServices.js';
+import { NodeBoots } from './NodeBoots.js';
+import { useNetboot } from './netboot-store.js';
 import { DismissibleAlert } from '../shell/DismissibleAlert.js';
 
 export function PublishView() {
@@ -17,6 +20,8 @@ export function PublishView() {
   const newest = useDeploy((s) => s.history[0]?.id ?? null);
   const selectedId = useDeploy((s) => s.selected?.id ?? null);
   const select = useDeploy((s) => s.select);
+  const netbootError = useNetboot((s) => s.error);
+  const dismissNetbootError = useNetboot((s) => s.dismissError);
 
   // Builds finished since the last look are images to deploy now.
   useEffect(() => {
@@ -32,13 +37,16 @@ export function PublishView() {
       <header className="view__header">
         <div>
           <h1 id="view-title">Publish</h1>
-          <p className="view__subtitle">Netboot kernels and initrds into the TFTP tree, switched atomically; images deployed through configuration extensions on an overlay.</p>
+          <p className="view__subtitle">Netboot kernel, initrd and root image into the TFTP tree, switched atomically, and serve them to the lab&apos;s nodes; images deployed through configuration extensions on an overlay.</p>
         </div>
       </header>
       {publishError && <DismissibleAlert message={publishError} onDismiss={dismissPublishError} />}
       {deployError && <DismissibleAlert message={deployError} onDismiss={dismissDeployError} />}
+      {netbootError && <DismissibleAlert message={netbootError} onDismiss={dismissNetbootError} />}
       <TftpTree />
       <PublishForm />
+      <NetbootServices />
+      <NodeBoots />
       <h2 className="view__section">Overlay deploy</h2>
       <div className="deploy__top">
         <DeployForm />

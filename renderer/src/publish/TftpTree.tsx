@@ -1,4 +1,6 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
+import { ConfirmDialog } from '../shell/ConfirmDialog.js';
+import { useNetboot } from './netboot-store.js';
 import { useBuilds } from '../builds/builds-store.js';
 import { formatBytes, formatStarted } from '../lib/format.js';
 import { entryKey, treeRows, usePublish } from './publish-store.js';
@@ -13,6 +15,8 @@ export function TftpTree() {
   const history = useBuilds((s) => s.history);
   const rows = useMemo(() => treeRows(entries), [entries]);
   const buildNames = useMemo(() => new Map(history.map((b) => [b.id, b.name])), [history]);
+  const rollback = useNetboot((s) => s.rollback);
+  const [rollingBack, setRollingBack] = useState<{ key: string; from: string; to: string } | null>(null);
 
   return (
     <section className="panel tftp" aria-labelledby="tftp-title">
@@ -41,6 +45,7 @@ export function TftpTree() {
                 <th scope="col">Published</th>
                 <th scope="col">Source</th>
                 <th scope="col" className="num">Retained</th>
+                <th scope="col"><span className="visually-hidden">Roll back</span></th>
               </tr>
             </thead>
             <tbody>
@@ -62,12 +67,30 @@ export function TftpTree() {
                       {entry.kernelName && !entry.source?.endsWith(`/${entry.kernelName}`) && <span className="tftp__kernel mono">{entry.kernelName}</span>}
                     </td>
                     <td className="num mono" data-col="retained">{entry.retained}</td>
+                    <td>
+                      {entry.kept[0] && (
+                        <button type="button" className="button button--small" onClick={() => setRollingBack({ key, from: entry.version, to: entry.kept[0]! })} title={`Back to ${entry.kept[0]}`}>
+                          Roll back
+                        </button>
+                      )}
+                    </td>
                   </tr>
                 );
               })}
             </tbody>
           </table>
         </div>
+      )}
+      {rollingBack && (
+        <ConfirmDialog
+          id="rollback"
+          title={`Roll ${rollingBack.key} back to ${rollingBack.to}?`}
+          detail={`One rename points the purpose and its nodes' configs at ${rollingBack.to} again; ${rollingBack.from} is kept for the grace period. Nodes booting now finish the version they started.`}
+          keepLabel={`Keep ${rollingBack.from}`}
+          confirmLabel="Roll back"
+          onConfirm={() => void rollback(rollingBack.key, rollingBack.to)}
+          onClose={() => setRollingBack(null)}
+        />
       )}
     </section>
   );

@@ -7,7 +7,7 @@ import { initialPublishData, treeRows, usePublish } from './publish-store.js';
 
 const entry = (purpose: string, change: Partial<TftpEntry> = {}): TftpEntry => ({
   arch: 'amd64', subarch: 'generic', release: 'bookworm', purpose, version: `${purpose}-${'a'.repeat(16)}`, bytes: 40_000_000,
-  publishedAt: '2025-01-14T09:00:00.000Z', source: 'b1', kernelName: 'vmlinuz-6.1.0-27-amd64', retained: 0, bootEntry: `pxelinux.cfg/amd64-generic-bookworm-${purpose}`, ...change,
+  publishedAt: '2025-01-14T09:00:00.000Z', source: 'b1', kernelName: 'vmlinuz-6.1.0-27-amd64', retained: 0, rootBytes: null, kept: [], bootEntry: `pxelinux.cfg/amd64-generic-bookworm-${purpose}`, ...change,
 });
 
 const summary = (id: string, change: Partial<DeploySummary> = {}): DeploySummary => ({

@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util';
+import { BootRequest, SlipwayError, type BootSummary } from '../../shared/contract/index.js';
+import { parseEvent } from '../../shared/contract/validate.js';
+import { createRealBackend } from '../app/real-backend.js';
+import { UsageError } from './args.js';
+import { paint, useColour } from './terminal-output.js';
+
+const seconds = (ms: number | null) => `${((ms ?? 0) / 1000).toFixed(1)}s`;
+
+/**
+ * `slipway boot BUILD`: the build's image booted in QEMU with its own kernel,
+ * the serial console as it comes, until the marker (`login:` by default).
+ * Exit 0 booted, 1 not booted, 130 cancelled, 2 usage.
+ */
+export async function runBoot(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      image: { type: 'string' },
+      marker: { type: 'string' },
+      timeout: { type: 'string' },
+      memory: { type: 'string' },
+      append: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('boot takes one build id');
+  const number = (text: string | undefined, flag: string) => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text)) throw new UsageError(`--${flag}: "${text}" is not a whole number`);
+    return Number(text);
+  };
+  const request = BootRequest.safeParse({
+    buildId: positionals[0],
+    ...(values.image ? { image: values.image } : {}),
+    ...(values.marker !== undefined ? { marker: values.marker } : {}),
+    ...(values.timeout !== undefined ? { timeoutSeconds: number(values.timeout, 'timeout') } : {}),
+    ...(values.memory !== undefined ? { memoryMiB: number(values.memory, 'memory') } : {}),
+    ...(values.append !== undefined ? { extraArgs: values.append } : {}),
+  });
+  if (!request.success) {
+    const issue = request.error.issues[0]!;
+    const flag = { marker: 'marker', timeoutSeconds: 'timeout', memoryMiB: 'memory', extraArgs: 'append', image: 'image', buildId: 'build' }[String(issue.path[0])] ?? String(issue.path[0]);
+    throw new UsageError(`--${flag}: ${issue.message}`);
+  }
+  const out = process.stdout;
+  const colour = useColour(out);
+  const backend = createRealBackend({ interactive: false });
+  try {
+    await backend.builds.recover();
+    backend.bus.subscribe((envelope) => {
+      const event = parseEvent(envelope);
+      if (!event.topic.startsWith('boot.')) return;
+      if (values.json) return void out.write(`${JSON.stringify({ topic: event.topic, payload: event.payload })}\n`);
+      if (event.topic === 'boot.step') {
+        const { step } = event.payload;
+        if (step.status === 'running' && step.message === null) out.write(`${step.label} …\n`);
+        if (step.status === 'done' || step.status === 'failed') out.write(`${step.label}: ${step.status === 'done' ? paint(colour, 32, 'done') : paint(colour, 31, 'FAILED')} ${seconds(step.durationMs)}${step.message ? `  ${step.message}` : ''}\n`);
+      }
+      if (event.topic === 'boot.log' && !values.quiet) for (const line of event.payload.lines) if (line.step === 'boot') out.write(`  ${line.stream === 'err' ? 'qemu: ' : ''}${line.text}\n`);
+    });
+    const started = backend.boots.start(request.data);
+    let interrupted = false;
+    const onInterrupt = () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      process.stderr.write('\ncancelling: QEMU is stopped, the working copy removed…\n');
+      backend.boots.cancel(started.id);
+    };
+    process.on('SIGINT', onInterrupt).on('SIGTERM', onInterrupt);
+    const summary: BootSummary = await started.done;
+    process.off('SIGINT', onInterrupt).off('SIGTERM', onInterrupt);
+    if (!values.json) {
+      if (summary.status === 'succeeded') out.write(`\n${paint(colour, 32, 'booted')}: reached "${summary.marker}" in ${seconds(summary.bootMs)} (${summary.accel.toUpperCase()}; boot test ${summary.id})\n`);
+      else out.write(`\n${paint(colour, 31, summary.status === 'cancelled' ? 'cancelled' : 'not booted')}: ${summary.error}\n`);
+    }
+    return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? 130 : 1;
+  } catch (error) {
+    if (!(error instanceof SlipwayError)) throw error;
+    if (values.json) out.write(`${JSON.stringify({ error: error.toWire() })}\n`);
+    process.stderr.write(`slipway boot: ${error.field ? `${error.field}: ` : ''}${error.message}\n`);
+    return 1;
+  } finally {
+    await backend.close();
+  }
+}

@@ -1,0 +1,70 @@
+import type { NodeBootEvent } from '../../../shared/contract/index.js';
+import { formatStarted } from '../lib/format.js';
+import { useNetboot } from './netboot-store.js';
+
+const stageWords: Record<NodeBootEvent['stage'], string> = {
+  address: 'address',
+  config: 'config served',
+  kernel: 'kernel fetched',
+  initrd: 'initrd fetched',
+  root: 'root image fetched',
+  booted: 'booted',
+};
+
+/** Each netbooting node: what it boots next, what it booted last, and its last boot step by step (from the services' logs). */
+export function NodeBoots() {
+  const nodes = useNetboot((s) => s.nodes);
+  return (
+    <section className="panel node-boots" aria-labelledby="node-boots-title">
+      <header className="panel__header">
+        <h2 id="node-boots-title" className="panel__title">Netbooting nodes</h2>
+        <span className="panel__meta">nodes with a MAC and a netboot choice in the inventory</span>
+      </header>
+      {nodes.length === 0 ? (
+        <p className="panel__empty">No node has a MAC yet: give a node its boot NIC&apos;s MAC and what it netboots in the Nodes view.</p>
+      ) : (
+        <table className="table table--compact" aria-label="Netbooting nodes">
+          <thead>
+            <tr>
+              <th scope="col">Node</th>
+              <th scope="col">MAC</th>
+              <th scope="col">Boots</th>
+              <th scope="col">Next boot</th>
+              <th scope="col">Last booted</th>
+              <th scope="col">Last boot</th>
+            </tr>
+          </thead>
+          <tbody>
+            {nodes.map((node) => (
+              <tr key={node.node} data-node={node.node}>
+                <th scope="row">{node.node}</th>
+                <td className="mono">{node.mac}</td>
+                <td className="mono">{node.choice ?? 'local disk'}</td>
+                <td className="mono" data-col="next">{node.next ?? <span className="muted">{node.problem}</span>}</td>
+                <td data-col="last">
+                  {node.last ? (
+                    <>
+                      <span className="mono">{node.last.version}</span> <span className="muted">{formatStarted(node.last.at)}</span>
+                      {node.next && node.last.version !== node.next && <span className="badge badge--warn">not the next version</span>}
+                    </>
+                  ) : (
+                    <span className="muted">never reported</span>
+                  )}
+                </td>
+                <td data-col="progress">
+                  <ol className="boot-steps" aria-label={`${node.node} boot steps`}>
+                    {node.progress.map((event) => (
+                      <li key={`${event.stage}-${event.at}`} data-stage={event.stage} title={event.detail}>
+                        {stageWords[event.stage]}
+                      </li>
+                    ))}
+                  </ol>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
