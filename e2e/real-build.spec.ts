@@ -9,9 +9,9 @@ const canBuild = process.getuid?.() === 0 && existsSync('/usr/sbin/debootstrap')
 // The same workspace as the build integration tests: the base tarball is fetched once per run.
 const workspace = process.env.SLIPWAY_TEST_WORKSPACE ?? join(tmpdir(), 'slipway-test-workspace');
 
-test('a real build from the Builds view (real backend, root, debootstrap)', async ({ page, launch }) => {
+test('a real build from the Builds view, then its boot test in QEMU (real backend, root, debootstrap, QEMU)', async ({ page, launch }) => {
   test.skip(!canBuild, 'needs root and debootstrap');
-  test.setTimeout(600_000);
+  test.setTimeout(1_500_000);
   const out = mkdtempSync(join(tmpdir(), 'slipway-ui-build-'));
   try {
     const server = await launch({ env: { SLIPWAY_WORKSPACE: workspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) } });
@@ -23,8 +23,9 @@ test('a real build from the Builds view (real backend, root, debootstrap)', asyn
       stringify({
         name: 'ui-real',
         suite: 'bookworm',
-        packages: ['hello'],
-        images: [{ name: 'root', size: '1G', mountPoint: '/', label: 'root' }],
+        // A kernel and an init, so its boot test reaches a login prompt.
+        packages: ['hello', 'linux-image-amd64', 'systemd-sysv'],
+        images: [{ name: 'root', size: '2G', mountPoint: '/', label: 'root' }],
         postInstall: { hostname: 'ui-real' },
         output: { dir: out, container: 'gzip' },
       }),
@@ -39,10 +40,20 @@ test('a real build from the Builds view (real backend, root, debootstrap)', asyn
     await page.evaluate('window.scrollTo(0, 0)');
     await saveScreenshot(page, 'builds-real-running');
 
-    await expect(panel.locator('[data-step="publish"]')).toHaveAttribute('data-status', 'done', { timeout: 540_000 });
+    await expect(panel.locator('[data-step="publish"]')).toHaveAttribute('data-status', 'done', { timeout: 900_000 });
     await expect(panel).toContainText('succeeded');
     await expect(panel).toContainText('ui-real.root.img.gz');
     await saveScreenshot(page, 'builds-real-succeeded');
+
+    // The boot test: the image's own kernel in QEMU (TCG here), its serial console streaming into the view.
+    const boot = page.locator('section.boot-test');
+    await boot.getByRole('button', { name: 'Boot test', exact: true }).click();
+    const serial = page.getByRole('region', { name: 'Serial console', exact: true });
+    await expect(serial).toContainText('Linux version', { timeout: 300_000 });
+    await expect(boot).toHaveAttribute('data-status', 'running');
+    await saveScreenshot(page, 'builds-real-boot-test');
+    await expect(boot).toHaveAttribute('data-status', 'succeeded', { timeout: 600_000 });
+    await expect(boot.getByTestId('boot-outcome')).toHaveText(/^booted: reached "login:" in /);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

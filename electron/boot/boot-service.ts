@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BootDetail, BootLogLine, plannedBootSteps, SlipwayError, startingBootSummary, type BootRequest, type BootStep, type BootSummary, type BuildSummary } from '../../shared/contract/index.js';
 import type { EventBus } from '../backend/event-bus.js';
@@ -53,6 +53,33 @@ function readHead(path: string): Buffer {
 }
 
 /**
+ * A QEMU left running by a boot test whose Slipway died (a crash, a kill):
+ * its job is recorded as interrupted by now, and its pidfile is still in the
+ * job's working directory. Killed only if the pid is still that QEMU (its
+ * command line names the pidfile); the directory goes with it. Jobs still
+ * running (a CLI beside the console) are left alone.
+ */
+function stopOrphans(dir: string, stillRunning: (id: string) => boolean): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.work'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (stillRunning(name.slice(0, -'.work'.length))) continue;
+    const pidfile = join(dir, name, 'qemu.pid');
+    try {
+      const pid = Number(readFileSync(pidfile, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 1 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(pidfile)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // no pidfile, or that QEMU is gone
+    }
+    rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+/**
  * Boot tests, Slipway's `mkosi qemu`: a built image booted with its own
  * kernel and initrd (direct kernel boot), the image as the root disk (QEMU
  * writes to a temporary overlay, never the file), its serial console as the
@@ -60,6 +87,13 @@ function readHead(path: string): Buffer {
  */
 export function createBootService(deps: BootServiceDeps) {
   const jobs = new JobRegistry<BootDetail, string, Live>(history(deps.stateDir), 'boot test');
+  stopOrphans(join(deps.stateDir, 'boots'), (id) => {
+    try {
+      return jobs.find(id).detail.summary.status === 'running';
+    } catch {
+      return false;
+    }
+  });
 
   function resolve(request: BootRequest) {
     const build = deps.builds().find((b) => b.id === request.buildId);
@@ -84,9 +118,10 @@ export function createBootService(deps: BootServiceDeps) {
     let files: Awaited<ReturnType<KernelOf>> | null = null;
     let disk = artifactPath;
     const summary = { ...entry.detail.summary };
-    // The working copy's removal is registered before anything is written into it.
+    // The working directory's removal is registered before anything is written into it.
     const release = () => rmSync(work, { recursive: true, force: true });
     try {
+      mkdirSync(work, { recursive: true, mode: 0o700 });
       const outcome = await runSteps({
         steps,
         cancelled: () => entry.abort.signal.aborted,
@@ -98,7 +133,6 @@ export function createBootService(deps: BootServiceDeps) {
           }
           if (step.id === 'disk') {
             if (!isGzip(readHead(artifactPath))) return `${artifactPath} (raw, opened read-only with a temporary overlay)`;
-            mkdirSync(work, { recursive: true, mode: 0o700 });
             disk = join(work, 'root.raw');
             await unpackGzip(artifactPath, disk, (done, total) => updateStep({ steps, onStep: report }, index, { message: `unpacked ${Math.round((100 * done) / total)}%` }), entry.abort.signal).catch((error: Error) => {
               throw entry.abort.signal.aborted ? new Cancelled() : error;
@@ -106,7 +140,7 @@ export function createBootService(deps: BootServiceDeps) {
             return `unpacked into ${disk}`;
           }
           const append = ['root=/dev/vda', 'rw', 'console=ttyS0,115200', 'panic=-1', ...(request.extraArgs ? [request.extraArgs] : [])].join(' ');
-          const args = qemuArgs({ accel, memoryMiB: request.memoryMiB, direct: { kernel: files!.kernel, initrd: files!.initrd, append }, disks: [disk] });
+          const args = qemuArgs({ accel, memoryMiB: request.memoryMiB, direct: { kernel: files!.kernel, initrd: files!.initrd, append }, disks: [disk], pidfile: join(work, 'qemu.pid') });
           log('boot', 'info', `qemu-system-x86_64 ${args.join(' ')}`);
           const booted = await bootInQemu(deps.run, args, {
             marker: request.marker,

@@ -19,6 +19,8 @@ export interface QemuMachine {
   disks?: readonly string[];
   /** A tap device to PXE-boot from (the NIC's iPXE ROM), with this MAC. */
   tap?: { ifname: string; mac: string };
+  /** Where QEMU writes its pid: how a later Slipway finds a QEMU whose job died with its process. */
+  pidfile?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export function qemuArgs(machine: QemuMachine): string[] {
   args.push('-accel', machine.accel, '-m', String(machine.memoryMiB), '-smp', '1');
   // TCG runs what a qemu64 CPU offers; `max` gives the guest every feature the emulator has (Debian's kernel wants x86-64-v1 only).
   args.push('-cpu', machine.accel === 'kvm' ? 'host' : 'max');
+  if (machine.pidfile) args.push('-pidfile', machine.pidfile);
   if (machine.direct) args.push('-kernel', machine.direct.kernel, '-initrd', machine.direct.initrd, '-append', machine.direct.append);
   for (const [index, disk] of (machine.disks ?? []).entries()) {
     if (/[,=]/.test(disk)) throw new Error(`refused: ${disk} cannot be named on a QEMU -drive option ("," or "=" in the path)`);

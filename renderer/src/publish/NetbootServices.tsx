@@ -51,24 +51,24 @@ export function NetbootServices() {
       </header>
       <form className="netboot__form" onSubmit={(event) => void submit(event)} aria-label="Netboot services">
         <Field id="nb-interface" label="Interface" error={fieldError('interface')} hint="The lab network’s interface on this host">
-          <input {...controlProps('nb-interface', fieldError('interface'))} value={iface} onChange={(e) => setIface(e.target.value)} className="mono" required />
+          <input {...controlProps('nb-interface', fieldError('interface'))} value={iface} onChange={(e) => setIface(e.target.value)} className="input mono" required />
         </Field>
         <Field id="nb-mode" label="Mode" hint={modeHints[mode]}>
-          <select {...controlProps('nb-mode', undefined, modeHints[mode])} value={mode} onChange={(e) => setMode(e.target.value as Mode)}>
+          <select {...controlProps('nb-mode', undefined, modeHints[mode])} className="input" value={mode} onChange={(e) => setMode(e.target.value as Mode)}>
             <option value="proxy-dhcp">proxy-DHCP</option>
             <option value="dhcp">DHCP</option>
             <option value="tftp-only">TFTP only</option>
           </select>
         </Field>
         <Field id="nb-address" label="Address (optional)" error={fieldError('address')} hint="Default: the interface’s first IPv4 address">
-          <input {...controlProps('nb-address', fieldError('address'))} value={address} onChange={(e) => setAddress(e.target.value)} className="mono" />
+          <input {...controlProps('nb-address', fieldError('address'))} value={address} onChange={(e) => setAddress(e.target.value)} className="input mono" />
         </Field>
         <Field id="nb-port" label="HTTP port" error={fieldError('httpPort')}>
-          <input {...controlProps('nb-port', fieldError('httpPort'))} value={port} onChange={(e) => setPort(e.target.value)} inputMode="numeric" className="mono" />
+          <input {...controlProps('nb-port', fieldError('httpPort'))} value={port} onChange={(e) => setPort(e.target.value)} inputMode="numeric" className="input mono" />
         </Field>
         {mode === 'dhcp' && (
           <Field id="nb-range" label="DHCP range" error={fieldError('dhcpRange')} hint="first,last such as 10.20.0.50,10.20.0.99">
-            <input {...controlProps('nb-range', fieldError('dhcpRange'))} value={range} onChange={(e) => setRange(e.target.value)} className="mono" />
+            <input {...controlProps('nb-range', fieldError('dhcpRange'))} value={range} onChange={(e) => setRange(e.target.value)} className="input mono" />
           </Field>
         )}
         <div className="netboot__actions">
