@@ -127,9 +127,17 @@ export function createNetbootServices(deps: ServicesDeps) {
   /** TERM, then KILL after 5 s; only the recorded process (same pid and start time). */
   async function end(identity: ProcessIdentity | undefined): Promise<void> {
     if (!identity || !isAlive(identity)) return;
-    process.kill(identity.pid, 'SIGTERM');
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        process.kill(identity.pid, name);
+      } catch (error) {
+        // Gone between the check and the signal is fine; not ours to signal is the operator's to hear.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw new SlipwayError('failed', `cannot stop pid ${identity.pid}: ${(error as Error).message}`);
+      }
+    };
+    signal('SIGTERM');
     for (let waited = 0; waited < 5_000 && isAlive(identity); waited += 100) await sleep(100);
-    if (isAlive(identity)) process.kill(identity.pid, 'SIGKILL');
+    if (isAlive(identity)) signal('SIGKILL');
   }
 
   async function stop(): Promise<void> {

@@ -130,7 +130,11 @@ describe.runIf(canRun)('netboot, end to end (root, QEMU)', () => {
     figures.push(`root image fetch: ${root?.detail}`);
   });
 
-  it('after a second publish the node boots the new version; a node that read its config before a switch boots that whole version', { timeout: 1_200_000 }, async () => {
+  it('beside the lab\u2019s DHCP server (proxy-DHCP), after a second publish the node boots the new version; a node that read its config before a switch boots that whole version', { timeout: 1_200_000 }, async () => {
+    // The usual lab: its own DHCP server hands out addresses; Slipway's dnsmasq only adds the boot offer.
+    lab!.startLabDhcp();
+    await publisher.serve(NetbootServeRequest.parse({ interface: lab!.bridge, mode: 'proxy-dhcp', netns: lab!.netns }));
+    expect(publisher.status().request?.mode).toBe('proxy-dhcp');
     const v1 = publisher.tree().entries[0]!.version;
     // v2: the same kernel and initrd, the root image with one more file (appended: no second compression).
     const versionDir = join(tftp, 'amd64/generic/bookworm/.versions', v1);
@@ -162,6 +166,8 @@ describe.runIf(canRun)('netboot, end to end (root, QEMU)', () => {
     const outcome = await booting;
     expect(outcome.status, serial.slice(-25).join('\n')).toBe('booted');
     expect(serial.find((line) => line.includes('slipway: booted '))).toContain(v2);
+    // Its address came from the lab's DHCP server's range, not from Slipway.
+    expect(publisher.nodes()[0]!.last?.ip).toMatch(/^10\.77\.0\.1\d\d$/);
     const [node] = publisher.nodes();
     expect(node).toMatchObject({ next: v1, last: { version: v2 } });
     const fetched = node!.progress.filter((event) => ['kernel', 'initrd', 'root'].includes(event.stage)).map((event) => event.detail);

@@ -244,8 +244,14 @@ export function createPublishService(deps: PublishServiceDeps) {
       return result;
     },
 
-    /** The inventory changed (a MAC, a netboot choice): configs follow. */
-    inventoryChanged: () => syncNodes(),
+    /** The inventory changed (a MAC, a netboot choice): configs follow; the inventory's own change stands whatever happens here. */
+    inventoryChanged() {
+      try {
+        syncNodes();
+      } catch (error) {
+        process.stderr.write(`slipway: pxelinux configs not rewritten after an inventory change: ${(error as Error).message}\n`);
+      }
+    },
 
     /** Node boot progress to the console while the services run: read from their logs, sent when it changed. */
     start() {
