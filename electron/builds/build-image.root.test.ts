@@ -1,9 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { BootRequest, type BuildSummary } from '../../shared/contract/index.js';
+import { EventBus } from '../backend/event-bus.js';
+import { createBootService } from '../boot/boot-service.js';
+import { processIdentity } from '../process/process-identity.js';
+import { execaRunner } from '../process/runner.js';
+import { createPublishService } from '../publish/publish-service.js';
 import { canBuild, leaks, makeService, testSpec } from './test-support/build-harness.js';
 
 /** sha256sum, not Slipway's own hashing: an independent check. */
@@ -15,6 +21,7 @@ function sha256(path: string, gunzip = false): string {
 describe.runIf(canBuild)('a real image build (root, debootstrap from the host mirror)', () => {
   const out = mkdtempSync(join(tmpdir(), 'slipway-out-'));
   const { service, helpers } = makeService();
+  let built: BuildSummary | undefined;
   // As at every start: builds a crashed run left behind are cleaned first.
   beforeAll(() => service.recover());
   afterAll(async () => {
@@ -26,6 +33,7 @@ describe.runIf(canBuild)('a real image build (root, debootstrap from the host mi
     const spec = testSpec(out, { packages: ['hello'] });
     const { id, done } = service.start(spec);
     const summary = await done;
+    built = summary;
     expect(summary.error).toBeNull();
     expect(summary.status).toBe('succeeded');
     const [artifact] = summary.artifacts;
@@ -55,6 +63,29 @@ describe.runIf(canBuild)('a real image build (root, debootstrap from the host mi
       rmSync(raw);
     }
     expect(leaks(out, id)).toEqual([]);
+  });
+
+  it('an image without a kernel: its boot test and its netboot publish say which package to add', { timeout: 120_000 }, async () => {
+    const publisher = createPublishService({
+      bus: new EventBus(),
+      stateDir: join(out, 'state'),
+      helpers,
+      tftpRoot: join(out, 'tftp'),
+      graceMs: 60_000,
+      imagesDir: out,
+      owner: processIdentity()!,
+      builds: () => service.list(),
+      nodes: () => [],
+      run: execaRunner,
+      httpMain: '/nonexistent',
+      nodeBinary: process.execPath,
+    });
+    const refusal = /no \/boot\/vmlinuz-\* with a matching initrd\.img-\*: add a kernel package \(linux-image-amd64\)/;
+    await expect(publisher.netboot({ arch: 'amd64', subarch: 'generic', release: 'bookworm', purpose: 'x' }, { kind: 'build', buildId: built!.id })).rejects.toThrow(refusal);
+    const boots = createBootService({ bus: new EventBus(), run: execaRunner, stateDir: join(out, 'state'), builds: () => service.list(), kernelOf: (id, image) => publisher.kernelOf(id, image) });
+    const boot = await boots.start(BootRequest.parse({ buildId: built!.id })).done;
+    expect(boot).toMatchObject({ status: 'failed', failedStep: 'kernel', error: expect.stringMatching(refusal) });
+    expect(existsSync(join(out, 'tftp', 'amd64'))).toBe(false);
   });
 
   it('rebuilding the same spec is a cache hit', { timeout: 30_000 }, async () => {

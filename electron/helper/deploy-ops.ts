@@ -139,7 +139,7 @@ export const deployOps: { [O in DeployOp]: Op<O> } = {
     const boot = join(inBuild(ctx, buildId, root), 'boot');
     const out = inBuild(ctx, buildId, dest);
     const pair = pickKernel(readdirSync(boot));
-    if (!pair) throw new Error('the image has no /boot/vmlinuz-* with a matching initrd.img-*: add a kernel package (linux-image-amd64) to the spec to netboot it');
+    if (!pair) throw new Error('the image has no /boot/vmlinuz-* with a matching initrd.img-*: add a kernel package (linux-image-amd64) to the spec to boot or netboot it');
     mkdirSync(out, { recursive: true, mode: 0o755 });
     const copy = (name: string, as: string) => {
       const to = join(out, as);
