@@ -74,6 +74,26 @@ test.describe('boot tests and netboot services against the mocked backend', () =
     await expect(nodeRow(page, 'node-b01').locator('[data-col="next"]')).toHaveText('nothing published for amd64/generic/trixie/compute');
     await saveScreenshot(page, 'netboot-services');
 
+    // A purpose's kernel arguments: checked by the contract, saved, shown as saved.
+    await services(page).getByText('Kernel arguments per purpose').click();
+    const args = page.getByRole('form', { name: 'Kernel arguments for rescue' });
+    await args.getByLabel('rescue').fill('systemd.unit=rescue.target  quiet');
+    await args.getByRole('button', { name: 'Save' }).click();
+    await expect(args.locator('.field__error')).toContainText('must be printable words separated by single spaces');
+    await args.getByLabel('rescue').fill('systemd.unit=rescue.target quiet');
+    await args.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('form', { name: 'Kernel arguments for rescue' }).getByRole('button', { name: 'Save' })).toBeDisabled();
+    await expect(page.getByRole('form', { name: 'Kernel arguments for rescue' }).getByLabel('rescue')).toHaveValue('systemd.unit=rescue.target quiet');
+
+    // One node back to the version before, the others staying; then following its purpose again.
+    const next = nodeRow(page, 'node-a01').locator('[data-col="next"]');
+    await nodeRow(page, 'node-a01').getByRole('button', { name: 'Roll back' }).click();
+    await page.getByRole('dialog', { name: 'Roll node-a01 back to install-0d77e1f2a9b3c611?' }).getByRole('button', { name: 'Roll back' }).click();
+    await expect(next).toHaveText('install-0d77e1f2a9b3c611held');
+    await expect(nodeRow(page, 'node-a02').locator('[data-col="next"]')).toHaveText('install-3f9c2a7d1e0b4c58');
+    await nodeRow(page, 'node-a01').getByRole('button', { name: 'Follow purpose' }).click();
+    await expect(next).toHaveText('install-3f9c2a7d1e0b4c58');
+
     await services(page).getByRole('button', { name: 'Stop' }).click();
     const dialog = page.getByRole('dialog', { name: 'Stop the netboot services?' });
     await dialog.getByRole('button', { name: 'Keep serving' }).click();

@@ -171,6 +171,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'netboot.stop': () => publisher.stop(),
       'netboot.nodes': async () => publisher.nodes(),
       'netboot.setArgs': async ({ purpose, extraArgs }) => publisher.setArgs(purpose, extraArgs),
+      'netboot.pin': async ({ node, version }) => publisher.pin(node, version),
       'netboot.rollback': async ({ version, ...target }) => publisher.rollback(target, version),
       'boot.list': async () => boots.list(),
       'boot.get': async ({ id }) => boots.get(id),

@@ -88,6 +88,15 @@ export async function runNetboot(argv: string[]): Promise<number> {
         show(publisher.setArgs(purpose, args.data));
         return 0;
       }
+      case 'pin':
+      case 'unpin': {
+        const [node, version] = rest;
+        if (!node || (verb === 'pin') !== (version !== undefined) || rest.length > 2) throw new UsageError('netboot pin NODE VERSION | netboot unpin NODE');
+        const nodes = publisher.pin(node, version ?? null);
+        const now = nodes.find((n) => n.node === node)!;
+        out.write(values.json ? `${JSON.stringify(now)}\n` : `${node} boots ${now.next ?? '—'} next${now.pinned ? ' (held there; `slipway netboot unpin` lets it follow its purpose)' : ` (follows ${now.choice})`}\n`);
+        return 0;
+      }
       case 'rollback': {
         const [where, version] = rest;
         const parts = where?.split('/') ?? [];
@@ -98,7 +107,7 @@ export async function runNetboot(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        throw new UsageError('netboot takes serve, status, stop, nodes, args or rollback');
+        throw new UsageError('netboot takes serve, status, stop, nodes, args, pin, unpin or rollback');
     }
   } catch (error) {
     if (!(error instanceof SlipwayError)) throw error;

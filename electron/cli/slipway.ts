@@ -64,6 +64,9 @@ commands:
   netboot args PURPOSE [ARGS…]      kernel arguments added for a purpose (none: cleared)
   netboot rollback ARCH/SUBARCH/RELEASE/PURPOSE VERSION
             point a purpose back at a version it kept (one rename)
+  netboot pin NODE VERSION | netboot unpin NODE
+            hold one node at a kept version of its purpose (its config rewritten
+            by one rename; the version is kept while pinned), or let it follow again
   deploy IMAGE --extension X [--extension Y …] [--env NAME=value …] [--secret NAME …] --target T
             overlay deploy: IMAGE (a build id, BUILD:IMAGE or an image file) mounted
             read-only under an overlayfs, extensions run in order with the merged

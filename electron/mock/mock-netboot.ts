@@ -16,6 +16,8 @@ function seedNodes(at: number): NodeBoot[] {
       mac: '52:54:00:0a:00:01',
       choice: 'amd64/generic/bookworm/install',
       next: 'install-3f9c2a7d1e0b4c58',
+      pinned: null,
+      kept: ['install-0d77e1f2a9b3c611'],
       problem: null,
       last: { version: 'install-3f9c2a7d1e0b4c58', at: iso(300), ip: '10.20.0.51' },
       progress: [
@@ -32,11 +34,13 @@ function seedNodes(at: number): NodeBoot[] {
       mac: '52:54:00:0a:00:02',
       choice: 'amd64/generic/bookworm/install',
       next: 'install-3f9c2a7d1e0b4c58',
+      pinned: null,
+      kept: ['install-0d77e1f2a9b3c611'],
       problem: null,
       last: { version: 'install-0d77e1f2a9b3c611', at: iso(86_400), ip: '10.20.0.52' },
       progress: [],
     },
-    { node: 'node-b01', mac: '52:54:00:0b:00:01', choice: 'amd64/generic/trixie/compute', next: null, problem: 'nothing published for amd64/generic/trixie/compute', last: null, progress: [] },
+    { node: 'node-b01', mac: '52:54:00:0b:00:01', choice: 'amd64/generic/trixie/compute', next: null, pinned: null, kept: [], problem: 'nothing published for amd64/generic/trixie/compute', last: null, progress: [] },
   ];
 }
 
@@ -45,7 +49,8 @@ export function createMockNetboot(options: { bus: EventBus }): { handlers: Netbo
   let request: NetbootServeRequest | null = null;
   let startedAt: string | null = null;
   const extraArgs: Record<string, string> = { install: 'quiet' };
-  const nodes = seedNodes(Date.now());
+  let nodes = seedNodes(Date.now());
+  const current = new Map(nodes.map((n) => [n.node, n.next]));
 
   const status = (): NetbootStatus => {
     const running = request !== null;
@@ -101,6 +106,16 @@ export function createMockNetboot(options: { bus: EventBus }): { handlers: Netbo
       return status();
     },
     'netboot.rollback': async ({ version }) => ({ version, previous: null }),
+    'netboot.pin': async ({ node, version }) => {
+      const found = nodes.find((n) => n.node === node);
+      if (!found) throw new SlipwayError('bad_request', `${node} is not a netbooting node (no mac in the inventory)`, 'node');
+      const all = [found.next, ...found.kept].filter((v): v is string => v !== null);
+      if (version !== null && !all.includes(version)) throw new SlipwayError('bad_request', `${version} is not kept for ${found.choice}`, 'version');
+      const next = version ?? current.get(node) ?? null;
+      nodes = nodes.map((n) => (n.node === node ? { ...n, next, pinned: version, kept: all.filter((v) => v !== next) } : n));
+      options.bus.publish('netboot.nodes', nodes);
+      return nodes;
+    },
   };
   return { handlers };
 }

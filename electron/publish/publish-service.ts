@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -26,7 +26,7 @@ import { listTftpTree } from './tftp-tree.js';
 import { initrdProblem, kernelProblem, squashfsProblem } from './netboot-magic.js';
 import { readOperatorFile } from '../lib/operator-file.js';
 import { createNetbootServices } from './netboot-services.js';
-import { nodeBoots, readExtraArgs, syncConfigs } from './netboot-nodes.js';
+import { nodeBoots, readExtraArgs, readPins, syncConfigs } from './netboot-nodes.js';
 import { installBootLoader, type BootSettings } from './pxe-config.js';
 
 export interface PublishServiceDeps {
@@ -80,6 +80,7 @@ export function createPublishService(deps: PublishServiceDeps) {
   const queue = new Map<string, Promise<unknown>>();
   const services = createNetbootServices({ stateDir: deps.stateDir, tftpRoot: deps.tftpRoot, run: deps.run, httpMain: deps.httpMain, node: deps.nodeBinary });
   const argsFile = join(services.files.dir, 'kernel-args.json');
+  const pinsFile = join(services.files.dir, 'node-pins.json');
 
   function settings(): BootSettings {
     const { record } = services.state();
@@ -94,7 +95,7 @@ export function createPublishService(deps: PublishServiceDeps) {
   /** Every netbooting node's config from the tree as it is now (after a publish, a rollback, an inventory or services change). */
   function syncNodes(): void {
     if (!existsSync(deps.tftpRoot)) return;
-    syncConfigs(deps.tftpRoot, deps.nodes(), listTftpTree(deps.tftpRoot), settings());
+    syncConfigs(deps.tftpRoot, deps.nodes(), listTftpTree(deps.tftpRoot), settings(), readPins(pinsFile));
   }
 
   /**
@@ -135,7 +136,9 @@ export function createPublishService(deps: PublishServiceDeps) {
   }
 
   function publish(target: NetbootTarget, kernel: string | Buffer, initrd: string | Buffer, origin: VersionOrigin, root?: { path: string; sha256: string }): PublishResult {
-    const result = publishNetboot({ root: deps.tftpRoot, ...target }, kernel, initrd, { graceMs: deps.graceMs, origin, ...(root ? { root } : {}) });
+    // A version a node is held at stays, past its grace period too.
+    const pinned = Object.values(readPins(pinsFile));
+    const result = publishNetboot({ root: deps.tftpRoot, ...target }, kernel, initrd, { graceMs: deps.graceMs, origin, pinned, ...(root ? { root } : {}) });
     const entry = listTftpTree(deps.tftpRoot).find((e) => e.arch === target.arch && e.subarch === target.subarch && e.release === target.release && e.purpose === target.purpose);
     if (!entry) throw new SlipwayError('internal', `published ${result.version} but cannot read it back from ${deps.tftpRoot}`);
     syncNodes();
@@ -150,7 +153,7 @@ export function createPublishService(deps: PublishServiceDeps) {
 
   function nodes(): NodeBoot[] {
     const files = services.files;
-    return nodeBoots(deps.nodes(), existsSync(deps.tftpRoot) ? listTftpTree(deps.tftpRoot) : [], settings(), { dnsmasq: files.dnsmasqLog, access: files.accessLog, booted: files.bootedLog });
+    return nodeBoots(deps.tftpRoot, deps.nodes(), existsSync(deps.tftpRoot) ? listTftpTree(deps.tftpRoot) : [], settings(), readPins(pinsFile), { dnsmasq: files.dnsmasqLog, access: files.accessLog, booted: files.bootedLog });
   }
 
   let poller: NodeJS.Timeout | null = null;
@@ -224,6 +227,7 @@ export function createPublishService(deps: PublishServiceDeps) {
     setArgs(purpose: string, extraArgs: string): NetbootStatus {
       const all = { ...readExtraArgs(argsFile), [purpose]: extraArgs };
       if (!extraArgs) delete all[purpose];
+      mkdirSync(services.files.dir, { recursive: true, mode: 0o755 });
       writeFileSync(argsFile, JSON.stringify(all));
       syncNodes();
       const now = status();
@@ -242,6 +246,24 @@ export function createPublishService(deps: PublishServiceDeps) {
       const entry = listTftpTree(deps.tftpRoot).find((e) => e.arch === target.arch && e.subarch === target.subarch && e.release === target.release && e.purpose === target.purpose);
       if (entry) deps.bus.publish('publish.changed', { root: deps.tftpRoot, status: 'published', entry });
       return result;
+    },
+
+    /** One node held at a version its purpose kept (its config rewritten by one rename), or following its purpose again. */
+    pin(node: string, version: string | null): NodeBoot[] {
+      const planned = nodes().find((n) => n.node === node);
+      if (!planned) throw new SlipwayError('bad_request', `${node} is not a netbooting node (no mac in the inventory)`, 'node');
+      if (version !== null && version !== planned.next && !planned.kept.includes(version)) {
+        throw new SlipwayError('bad_request', `${version} is not kept for ${planned.choice ?? node}: ${planned.kept.length ? `kept are ${planned.kept.join(', ')}` : 'nothing earlier is kept'}`, 'version');
+      }
+      const pins = { ...readPins(pinsFile) };
+      if (version === null) delete pins[node];
+      else pins[node] = version;
+      mkdirSync(services.files.dir, { recursive: true, mode: 0o755 });
+      writeFileSync(pinsFile, JSON.stringify(pins));
+      syncNodes();
+      const now = nodes();
+      deps.bus.publish('netboot.nodes', now);
+      return now;
     },
 
     /** The inventory changed (a MAC, a netboot choice): configs follow; the inventory's own change stands whatever happens here. */

@@ -83,12 +83,13 @@ function cleanLeftovers(dir: string): void {
   }
 }
 
-/** Superseded versions past their grace period; never the current one of any purpose. */
-function prune(dir: string, graceMs: number, now: number): string[] {
+/** Superseded versions past their grace period; never the current one of any purpose, nor one a node is pinned to. */
+function prune(dir: string, graceMs: number, now: number, pinned: readonly string[] = []): string[] {
   const versions = join(dir, '.versions');
   if (!existsSync(versions)) return [];
-  const current = new Set(
-    readdirSync(dir)
+  const current = new Set([
+    ...pinned,
+    ...readdirSync(dir)
       .filter((name) => !name.startsWith('.'))
       .map((name) => {
         try {
@@ -97,7 +98,7 @@ function prune(dir: string, graceMs: number, now: number): string[] {
           return '';
         }
       }),
-  );
+  ]);
   const pruned: string[] = [];
   for (const name of readdirSync(versions)) {
     const retired = join(versions, name, 'retired-at');
@@ -120,7 +121,7 @@ export function publishNetboot(
   target: PublishTarget,
   kernelPath: string | Buffer,
   initrdPath: string | Buffer,
-  options: { graceMs?: number; now?: () => number; origin?: VersionOrigin; root?: { path: string; sha256: string } } = {},
+  options: { graceMs?: number; now?: () => number; origin?: VersionOrigin; root?: { path: string; sha256: string }; pinned?: readonly string[] } = {},
 ): PublishResult {
   const { dir, subarch } = releaseDir(target);
   const now = (options.now ?? Date.now)();
@@ -143,7 +144,7 @@ export function publishNetboot(
   }
   if (previous === versionDir && existsSync(entryPath) && readFileSync(entryPath, 'utf8') === bootEntry(target, subarch, versionDir)) {
     // Identical content: the tree stays byte for byte and mtime for mtime as it was.
-    return { status: 'unchanged', version: versionDir, path: link, bootEntry: entryPath, pruned: prune(dir, graceMs, now) };
+    return { status: 'unchanged', version: versionDir, path: link, bootEntry: entryPath, pruned: prune(dir, graceMs, now, options.pinned) };
   }
 
   const final = join(dir, '.versions', versionDir);
@@ -163,7 +164,7 @@ export function publishNetboot(
   }
 
   switchTo(target, { dir, subarch }, versionDir, previous, now);
-  return { status: 'published', version: versionDir, path: link, bootEntry: entryPath, pruned: prune(dir, graceMs, now) };
+  return { status: 'published', version: versionDir, path: link, bootEntry: entryPath, pruned: prune(dir, graceMs, now, options.pinned) };
 }
 
 /** The entry first, then the link: each names a complete version, and each switches by one rename; the one before is retired. */

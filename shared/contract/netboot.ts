@@ -85,6 +85,10 @@ export const NodeBoot = z.object({
   choice: z.string().nullable(),
   /** The version its config names now: what it boots next. */
   next: z.string().nullable(),
+  /** Held at this version (rolled back on its own) instead of following its purpose. */
+  pinned: z.string().nullable(),
+  /** Earlier versions of its purpose still kept: what it can be rolled back to. */
+  kept: z.array(z.string()),
   /** Why it has no config (nothing published for its choice, no HTTP address yet). */
   problem: z.string().nullable(),
   /** The version it reported booting last (phone-home). */
@@ -99,6 +103,8 @@ export const netbootCommands = {
   'netboot.stop': command(z.object({}).strict(), NetbootStatus),
   'netboot.nodes': command(z.object({}).strict(), z.array(NodeBoot)),
   'netboot.setArgs': command(z.object({ purpose: TftpName, extraArgs: KernelArgs }).strict(), NetbootStatus),
+  /** Hold one node at a kept version (its config rewritten by one rename), or let it follow its purpose again (null). */
+  'netboot.pin': command(z.object({ node: z.string().min(1), version: z.string().regex(/^[A-Za-z0-9._+-]+-[0-9a-f]{16}$/, 'not a version').nullable() }).strict(), z.array(NodeBoot)),
   /** Point a purpose back at a version it kept: one rename of the link, its nodes' configs rewritten. */
   'netboot.rollback': command(
     z.object({ arch: TftpName, subarch: TftpName, release: TftpName, purpose: TftpName, version: z.string().regex(/^[A-Za-z0-9._+-]+-[0-9a-f]{16}$/, 'not a version') }).strict(),

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { NetbootServeRequestInput } from '../../../shared/contract/index.js';
 import { ConfirmDialog } from '../shell/ConfirmDialog.js';
 import { controlProps, Field } from './Field.js';
+import { KernelArgsEditor } from './KernelArgsEditor.js';
 import { selectServing, useNetboot } from './netboot-store.js';
 
 type Mode = 'proxy-dhcp' | 'dhcp' | 'tftp-only';
@@ -94,6 +95,7 @@ export function NetbootServices() {
           onClose={() => setConfirmStop(false)}
         />
       )}
+      <KernelArgsEditor />
       <ul className="netboot__services" aria-label="Services">
         {(status?.services ?? []).map((service) => (
           <li key={service.name} data-service={service.name} data-running={service.running}>

@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import type { NodeBootEvent } from '../../../shared/contract/index.js';
+import { ConfirmDialog } from '../shell/ConfirmDialog.js';
 import { formatStarted } from '../lib/format.js';
 import { useNetboot } from './netboot-store.js';
 
@@ -14,6 +16,8 @@ const stageWords: Record<NodeBootEvent['stage'], string> = {
 /** Each netbooting node: what it boots next, what it booted last, and its last boot step by step (from the services' logs). */
 export function NodeBoots() {
   const nodes = useNetboot((s) => s.nodes);
+  const pin = useNetboot((s) => s.pin);
+  const [rolling, setRolling] = useState<{ node: string; from: string; to: string } | null>(null);
   return (
     <section className="panel node-boots" aria-labelledby="node-boots-title">
       <header className="panel__header">
@@ -32,6 +36,7 @@ export function NodeBoots() {
               <th scope="col">Next boot</th>
               <th scope="col">Last booted</th>
               <th scope="col">Last boot</th>
+              <th scope="col"><span className="visually-hidden">Roll back</span></th>
             </tr>
           </thead>
           <tbody>
@@ -40,7 +45,10 @@ export function NodeBoots() {
                 <th scope="row">{node.node}</th>
                 <td className="mono">{node.mac}</td>
                 <td className="mono">{node.choice ?? 'local disk'}</td>
-                <td className="mono" data-col="next">{node.next ?? <span className="muted">{node.problem}</span>}</td>
+                <td className="mono" data-col="next">
+                  {node.next ?? <span className="muted">{node.problem}</span>}
+                  {node.pinned && <span className="badge badge--info">held</span>}
+                </td>
                 <td data-col="last">
                   {node.last ? (
                     <>
@@ -60,10 +68,35 @@ export function NodeBoots() {
                     ))}
                   </ol>
                 </td>
+                <td>
+                  {node.pinned ? (
+                    <button type="button" className="button button--small" onClick={() => void pin(node.node, null)}>
+                      Follow purpose
+                    </button>
+                  ) : (
+                    node.next &&
+                    node.kept[0] && (
+                      <button type="button" className="button button--small" onClick={() => setRolling({ node: node.node, from: node.next!, to: node.kept[0]! })}>
+                        Roll back
+                      </button>
+                    )
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {rolling && (
+        <ConfirmDialog
+          id="rollback-node"
+          title={`Roll ${rolling.node} back to ${rolling.to}?`}
+          detail={`Its config is rewritten by one rename to name ${rolling.to}; it stays there (kept past the grace period) until you let it follow its purpose again. Other nodes keep booting ${rolling.from}.`}
+          keepLabel={`Keep ${rolling.from}`}
+          confirmLabel="Roll back"
+          onConfirm={() => void pin(rolling.node, rolling.to)}
+          onClose={() => setRolling(null)}
+        />
       )}
     </section>
   );

@@ -18,6 +18,10 @@ interface NetbootActions {
   serve(request: NetbootServeRequestInput): Promise<ServeOutcome>;
   stop(): Promise<void>;
   rollback(key: string, version: string): Promise<void>;
+  /** Extra kernel arguments of a purpose; the answer names a field error. */
+  setArgs(purpose: string, extraArgs: string): Promise<ServeOutcome>;
+  /** Hold a node at a version (null: follow its purpose again). */
+  pin(node: string, version: string | null): Promise<void>;
   apply(event: SlipwayEvent): void;
   dismissError(): void;
 }
@@ -73,6 +77,23 @@ export const useNetboot = create<NetbootState>()((set, get) => ({
       set({ nodes: await backend().request('netboot.nodes', {}) });
     } catch (error) {
       set({ error: `Could not roll ${key} back to ${version}: ${messageOf(error)}` });
+    }
+  },
+
+  async setArgs(purpose, extraArgs) {
+    try {
+      set({ status: await backend().request('netboot.setArgs', { purpose, extraArgs }) });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, message: messageOf(error), field: error instanceof BackendError ? (error.field ?? null) : null };
+    }
+  },
+
+  async pin(node, version) {
+    try {
+      set({ nodes: await backend().request('netboot.pin', { node, version }) });
+    } catch (error) {
+      set({ error: `Could not ${version ? `roll ${node} back to ${version}` : `let ${node} follow its purpose`}: ${messageOf(error)}` });
     }
   },
 
