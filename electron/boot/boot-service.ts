@@ -166,8 +166,16 @@ export function createBootService(deps: BootServiceDeps) {
       });
       if (outcome.error) log(outcome.failedStep, 'err', outcome.error);
       Object.assign(summary, { status: outcome.status, failedStep: outcome.failedStep, error: outcome.error });
+    } catch (error) {
+      // Outside any step (the working directory could not be made): the job ends failed, never as a rejection nobody awaits.
+      log(null, 'err', (error as Error).message);
+      Object.assign(summary, { status: 'failed', failedStep: null, error: (error as Error).message });
     } finally {
-      release();
+      try {
+        release();
+      } catch (error) {
+        log(null, 'err', `could not remove ${work}: ${(error as Error).message}`);
+      }
     }
     entry.log.flush();
     const finished: BootSummary = { ...summary, finishedAt: new Date().toISOString(), durationMs: Date.now() - Date.parse(summary.startedAt) };

@@ -57,6 +57,8 @@ export const execaRunner: Runner = async (file, args, options = {}) => {
     forceKill = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5_000);
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Aborted before the listener was there: it would never fire, and the command would run unbounded.
+  if (options.signal?.aborted) onAbort();
   if (options.onLine && !options.quiet) {
     const emit = (stream: 'out' | 'err') => {
       let partial = '';

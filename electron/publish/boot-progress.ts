@@ -37,7 +37,7 @@ function syslogTime(month: string, day: string, time: string, now: Date): string
   const index = months.indexOf(month);
   if (index < 0) return null;
   let year = now.getFullYear();
-  if (index > now.getMonth() + 1) year -= 1;
+  if (index > now.getMonth()) year -= 1;
   const stamp = new Date(`${year}-${String(index + 1).padStart(2, '0')}-${day.padStart(2, '0')}T${time}`);
   return Number.isNaN(stamp.getTime()) ? null : stamp.toISOString();
 }
@@ -59,7 +59,6 @@ export function nodeProgress(dnsmasq: readonly string[], access: readonly Access
     const text = match[5]!;
     const ack = /DHCPACK\(\S+\) (\d+\.\d+\.\d+\.\d+) ([0-9a-f:]{17})/.exec(text);
     if (ack) {
-      ipToMac.set(ack[1]!, ack[2]!);
       timeline.push({ at, ip: ack[1]!, mac: ack[2]!, stage: 'address', detail: `${ack[1]} (DHCP)` });
       continue;
     }
@@ -69,7 +68,6 @@ export function nodeProgress(dnsmasq: readonly string[], access: readonly Access
     const config = /\/pxelinux\.cfg\/(01(-[0-9a-f]{2}){6})$/.exec(path);
     if (config) {
       const mac = byConfig.get(config[1]!) ?? null;
-      if (mac) ipToMac.set(ip, mac);
       timeline.push({ at, ip, mac, stage: 'config', detail: `pxelinux.cfg/${config[1]} (TFTP)` });
       continue;
     }
@@ -84,8 +82,10 @@ export function nodeProgress(dnsmasq: readonly string[], access: readonly Access
   }
   for (const entry of booted) timeline.push({ at: entry.at, ip: entry.ip, mac: entry.mac, stage: 'booted', detail: `${entry.version} (phone-home from ${entry.ip})` });
 
+  // Stable: lines of one second keep their log order. An IP belongs to the MAC that last took it (DHCP) or read its config.
   timeline.sort((a, b) => a.at.localeCompare(b.at));
   for (const event of timeline) {
+    if (event.ip && event.mac && (event.stage === 'address' || event.stage === 'config')) ipToMac.set(event.ip, event.mac);
     const mac = event.mac ?? (event.ip ? ipToMac.get(event.ip) : undefined);
     const node = mac ? progress.get(mac) : undefined;
     if (!node) continue;

@@ -1,4 +1,4 @@
-import { appendFileSync, createReadStream, realpathSync, statSync, type Stats } from 'node:fs';
+import { appendFileSync, createReadStream, realpathSync, renameSync, statSync, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { sep } from 'node:path';
 
@@ -19,6 +19,7 @@ export interface NetbootHttpOptions {
 }
 
 const mac = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
+const logCap = 16 << 20;
 const version = /^[A-Za-z0-9._+-]{1,100}$/;
 
 /** A single `bytes=a-b` range within the file; null for none, 'bad' for one that cannot be served. */
@@ -59,6 +60,8 @@ export function createNetbootHttp(options: NetbootHttpOptions): Server {
   const now = options.now ?? (() => new Date());
   const log = (file: string, entry: Record<string, unknown>) => {
     try {
+      // Any lab host can make requests: a log past its cap is moved aside (one old copy), so it never fills the disk.
+      if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) > logCap) renameSync(file, `${file}.1`);
       appendFileSync(file, `${JSON.stringify({ at: now().toISOString(), ...entry })}\n`);
     } catch {
       // A full disk loses a log line, never a boot.

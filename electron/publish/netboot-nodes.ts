@@ -32,7 +32,7 @@ function plan(root: string, nodes: readonly NodeSpec[], entries: readonly TftpEn
     const entry = entries.find((e) => choiceOf(e) === node.netboot) ?? null;
     if (!entry) return { ...none, problem: `nothing published for ${node.netboot}` };
     // A pin holds only while its version is still kept; then the node follows its purpose again.
-    const pin = pins[node.name];
+    const pin = Object.hasOwn(pins, node.name) ? pins[node.name] : undefined;
     const pinned = pin && (pin === entry.version || entry.kept.includes(pin)) ? pin : null;
     const version = pinned ?? entry.version;
     const releasePath = `${entry.arch}/${entry.subarch}/${entry.release}`;

@@ -150,13 +150,15 @@ export function createNetbootServices(deps: ServicesDeps) {
   /** The interface's first IPv4 address and prefix (`ip -4 -o addr show dev IF`, inside the namespace when there is one). */
   async function addressOf(request: NetbootServeRequest): Promise<{ address: string; prefix: number }> {
     const result = await deps.run('ip', [...(request.netns ? ['-n', request.netns] : []), '-4', '-o', 'addr', 'show', 'dev', request.interface], { quiet: true });
-    const match = /\binet (\d+\.\d+\.\d+\.\d+)\/(\d+)/.exec(result.stdout);
-    if (result.exitCode !== 0 || !match) {
+    const addresses = [...result.stdout.matchAll(/\binet (\d+\.\d+\.\d+\.\d+)\/(\d+)/g)].map((m) => ({ address: m[1]!, prefix: Number(m[2]) }));
+    if (result.exitCode !== 0 || addresses.length === 0) {
       throw new SlipwayError('bad_request', result.exitCode !== 0 ? `no interface ${request.interface}${request.netns ? ` in ${request.netns}` : ''}: ${result.stderr.trim()}` : `${request.interface} has no IPv4 address`, 'interface');
     }
-    const prefix = Number(match[2]);
-    if (request.address && request.address !== match[1]) return { address: request.address, prefix };
-    return { address: match[1]!, prefix };
+    if (!request.address) return addresses[0]!;
+    // Both services bind the address: it must be one of the interface's, and its prefix is the subnet proxy-DHCP answers in.
+    const chosen = addresses.find((a) => a.address === request.address);
+    if (!chosen) throw new SlipwayError('bad_request', `${request.address} is not an address of ${request.interface} (it has ${addresses.map((a) => a.address).join(', ')})`, 'address');
+    return chosen;
   }
 
   /** Starts one daemon detached, its output into its log; its release (a stop) is recorded before anything else starts. */
@@ -194,6 +196,8 @@ export function createNetbootServices(deps: ServicesDeps) {
 
     /** (Re)starts both services; throws with the service's own words when one cannot start, and leaves none running then. */
     async serve(request: NetbootServeRequest): Promise<{ address: string }> {
+      // dnsmasq reads `--tftp-root=DIR,INTERFACE`: a comma in the root would name an interface.
+      if (deps.tftpRoot.includes(',')) throw new SlipwayError('bad_request', `the TFTP root ${deps.tftpRoot} holds a ",", which dnsmasq would read as the end of the path`, 'tftpRoot');
       const blocked = othersCanRead(deps.tftpRoot);
       if (blocked) throw new SlipwayError('bad_request', `${blocked} is not readable by other users: dnsmasq serves the TFTP root as nobody (chmod o+rx it, or pick another root)`, 'tftpRoot');
       try {

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -16,7 +17,6 @@ import {
 import type { HelperSupervisor } from '../helper/helper-supervisor.js';
 import { HelperSession } from '../jobs/helper-session.js';
 import { mountStagedReadOnly, stageImage, type JobCall } from '../helper/image-mount.js';
-import { digestFile } from '../helper/system/artifact-pack.js';
 import type { EventBus } from '../backend/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import type { Runner } from '../process/runner.js';
@@ -49,8 +49,12 @@ export interface PublishServiceDeps {
   progressMs?: number;
 }
 
-/** A root image the operator names: a regular file, readable by others (it is served to the lab), a squashfs, opened without blocking. */
-async function operatorRootImage(path: string): Promise<{ path: string; sha256: string }> {
+/**
+ * A root image the operator names: a regular file, readable by others (it is served to the lab), a squashfs, at
+ * most 16 GiB, opened without blocking. Copied from that open file (what was checked is what is published, and a
+ * later change to the operator's file changes no version) into Slipway's own directory, hashed on the way.
+ */
+async function operatorRootImage(path: string, intoDir: string): Promise<{ path: string; sha256: string }> {
   const refuse = (why: string) => new SlipwayError('bad_request', `${path}: ${why}`, 'source.root');
   let handle;
   try {
@@ -58,19 +62,41 @@ async function operatorRootImage(path: string): Promise<{ path: string; sha256: 
   } catch (error) {
     throw refuse((error as Error).message);
   }
+  const maxBytes = 16 * 1024 ** 3;
+  const copy = join(intoDir, `incoming-${randomBytes(6).toString('hex')}.squashfs`);
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw refuse('is not a regular file');
     if ((stat.mode & 0o004) === 0) throw refuse('is not readable by others: it would be served to every lab node');
-    if (stat.size > 16 * 1024 ** 3) throw refuse('is larger than 16 GiB');
+    if (stat.size > maxBytes) throw refuse('is larger than 16 GiB');
     const head = Buffer.alloc(4);
     await handle.read(head, 0, 4, 0);
     const problem = squashfsProblem(head);
     if (problem) throw refuse(problem);
+    mkdirSync(intoDir, { recursive: true, mode: 0o755 });
+    const hash = createHash('sha256');
+    let bytes = 0;
+    try {
+      await pipeline(
+        handle.createReadStream({ start: 0, autoClose: false }),
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            bytes += chunk.length;
+            if (bytes > maxBytes) throw refuse('grew past 16 GiB while it was read');
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        createWriteStream(copy, { flags: 'wx', mode: 0o644 }),
+      );
+    } catch (error) {
+      rmSync(copy, { force: true });
+      throw error instanceof SlipwayError ? error : refuse((error as Error).message);
+    }
+    return { path: copy, sha256: hash.digest('hex') };
   } finally {
     await handle.close();
   }
-  return { path, sha256: (await digestFile(path)).sha256 };
 }
 
 export function createPublishService(deps: PublishServiceDeps) {
@@ -88,7 +114,7 @@ export function createPublishService(deps: PublishServiceDeps) {
     return {
       httpBase: record ? `http://${record.address}:${record.request.httpPort}` : null,
       console: record?.request.console ?? 'ttyS0,115200',
-      extraArgs: (purpose) => extra[purpose] ?? '',
+      extraArgs: (purpose) => (Object.hasOwn(extra, purpose) ? extra[purpose]! : ''),
     };
   }
 
@@ -106,9 +132,11 @@ export function createPublishService(deps: PublishServiceDeps) {
     const build = deps.builds().find((b) => b.id === buildId && b.status === 'succeeded');
     const artifact = imageName ? build?.artifacts.find((a) => a.image === imageName) : build?.artifacts[0];
     if (!artifact || !existsSync(artifact.path)) throw new SlipwayError('bad_request', `no successful build ${buildId}${imageName ? `:${imageName}` : ''} with its image in place`, 'source.buildId');
-    // The same image as when it was built (a later build may have replaced the file): then its files may come from the cache.
-    const unchanged = statSync(artifact.path).size === artifact.containerSize;
-    const cached = unchanged ? cache.get(artifact.containerSha256) : null;
+    // A later build may have replaced the file: what it holds now is not what build names, so nothing is taken from it.
+    if (statSync(artifact.path).size !== artifact.containerSize) {
+      throw new SlipwayError('bad_request', `${artifact.path} is no longer the image build ${buildId} made (a later build replaced it): build again`, 'source.buildId');
+    }
+    const cached = cache.get(artifact.containerSha256);
     if (cached && (!withRoot || cached.root || cached.diskless !== null)) return cached;
     const helper = await deps.helpers.get();
     const id = `pub-${randomBytes(6).toString('hex')}`;
@@ -125,7 +153,8 @@ export function createPublishService(deps: PublishServiceDeps) {
         const squashed = await call('root.squash', { root: lower, dest: join(dir, 'netboot', 'root.squashfs') });
         extracted.root = { path: squashed.path, sha256: squashed.sha256 };
       }
-      return unchanged ? cache.put(artifact.containerSha256, extracted) : extracted;
+      // Into the cache before the job's directory goes: the files outlive the helper's session.
+      return cache.put(artifact.containerSha256, extracted);
     } catch (error) {
       throw error instanceof SlipwayError ? error : new SlipwayError('failed', (error as Error).message, 'source');
     } finally {
@@ -156,6 +185,14 @@ export function createPublishService(deps: PublishServiceDeps) {
     return nodeBoots(deps.tftpRoot, deps.nodes(), existsSync(deps.tftpRoot) ? listTftpTree(deps.tftpRoot) : [], settings(), readPins(pinsFile), { dnsmasq: files.dnsmasqLog, access: files.accessLog, booted: files.bootedLog });
   }
 
+  /** Serve and stop one at a time: two at once would both record their daemons in one file. */
+  let serviceChange: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(change: () => Promise<T>): Promise<T> => {
+    const next = serviceChange.catch(() => undefined).then(change);
+    serviceChange = next;
+    return next;
+  };
+
   let poller: NodeJS.Timeout | null = null;
   let lastNodes = '';
 
@@ -176,11 +213,14 @@ export function createPublishService(deps: PublishServiceDeps) {
           const problem = (path: string, field: string, why: string | null) => why && new SlipwayError('bad_request', `${path} ${why}`, `source.${field}`);
           const refused = problem(source.kernel, 'kernel', kernelProblem(kernel)) ?? problem(source.initrd, 'initrd', initrdProblem(initrd));
           if (refused) throw refused;
-          const root = source.root ? await operatorRootImage(source.root) : undefined;
+          const root = source.root ? await operatorRootImage(source.root, services.files.dir) : undefined;
           try {
             return publish(target, kernel, initrd, { source: source.kernel, kernelName: null }, root);
           } catch (error) {
             throw new SlipwayError((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'bad_request' : 'failed', (error as Error).message, 'source');
+          } finally {
+            // The version holds its own link or copy of it by now.
+            if (root) rmSync(root.path, { force: true });
           }
         }
         const files = await bootFiles(source.buildId, source.image, true);
@@ -201,7 +241,7 @@ export function createPublishService(deps: PublishServiceDeps) {
     status,
     nodes,
 
-    async serve(request: NetbootServeRequest): Promise<NetbootStatus> {
+    serve: (request: NetbootServeRequest): Promise<NetbootStatus> => oneAtATime(async () => {
       try {
         installBootLoader(deps.tftpRoot);
       } catch (error) {
@@ -215,14 +255,14 @@ export function createPublishService(deps: PublishServiceDeps) {
       // The HTTP address is in every root-image config: rendered again now that it is known.
       syncNodes();
       return status();
-    },
+    }),
 
-    async stop(): Promise<NetbootStatus> {
+    stop: (): Promise<NetbootStatus> => oneAtATime(async () => {
       await services.stop();
       const now = status();
       deps.bus.publish('netboot.changed', now);
       return now;
-    },
+    }),
 
     setArgs(purpose: string, extraArgs: string): NetbootStatus {
       const all = { ...readExtraArgs(argsFile), [purpose]: extraArgs };
@@ -278,12 +318,17 @@ export function createPublishService(deps: PublishServiceDeps) {
     /** Node boot progress to the console while the services run: read from their logs, sent when it changed. */
     start() {
       poller = setInterval(() => {
-        if (!services.state().services.some((s) => s.running) && lastNodes) return;
-        const now = nodes();
-        const text = JSON.stringify(now);
-        if (text === lastNodes) return;
-        lastNodes = text;
-        deps.bus.publish('netboot.nodes', now);
+        // A tree changed under the listing (a CLI's publish), a state file edited by hand: the next round reads again.
+        try {
+          if (!services.state().services.some((s) => s.running) && lastNodes) return;
+          const now = nodes();
+          const text = JSON.stringify(now);
+          if (text === lastNodes) return;
+          lastNodes = text;
+          deps.bus.publish('netboot.nodes', now);
+        } catch {
+          lastNodes = '';
+        }
       }, deps.progressMs ?? 2_000);
       poller.unref();
     },

@@ -49,6 +49,11 @@ export function contentVersion(kernel: Buffer, initrd: Buffer, rootSha256?: stri
   return hash.digest('hex').slice(0, 16);
 }
 
+/** `<purpose>-<16 hex>` exactly: purposes share `.versions`, so `compute` must not claim `compute-gpu-…`, and nothing else is a path. */
+export function isVersionOf(purpose: string, version: string): boolean {
+  return version.length === purpose.length + 17 && version.startsWith(`${purpose}-`) && /^[0-9a-f]{16}$/.test(version.slice(purpose.length + 1));
+}
+
 /** The root image goes in by a second name where it can (same file system), copied otherwise. */
 function placeRoot(from: string, to: string): void {
   try {
@@ -187,7 +192,7 @@ function switchTo(target: PublishTarget, where: { dir: string; subarch: string }
 export function rollbackNetboot(target: PublishTarget, version: string, now = Date.now()): { version: string; previous: string | null } {
   const where = releaseDir(target);
   const kept = join(where.dir, '.versions', version);
-  if (!version.startsWith(`${target.purpose}-`) || version.includes('.tmp-') || !existsSync(join(kept, 'kernel'))) {
+  if (!isVersionOf(target.purpose, version) || !existsSync(join(kept, 'kernel'))) {
     throw new Error(`${target.purpose} keeps no version ${version} (kept versions are removed after their grace period)`);
   }
   let previous: string | null = null;

@@ -23,6 +23,7 @@ done
 [[ -n $url ]] || exit 0
 [[ $version =~ ^[A-Za-z0-9._+-]+$ ]] || version=unknown
 [[ $mac =~ ^([0-9a-f]{2}:){5}[0-9a-f]{2}$ ]] || mac=$(cat /sys/class/net/*/address 2>/dev/null | grep -v '^00:00:00:00:00:00$' | head -n 1)
+[[ $mac =~ ^([0-9a-f]{2}:){5}[0-9a-f]{2}$ ]] || mac=00:00:00:00:00:00
 hostport=\${url%%/*}
 path=/\${url#*/}
 host=\${hostport%%:*}
@@ -31,8 +32,9 @@ port=\${hostport##*:}
 [[ $host =~ ^[0-9.]+$ && $port =~ ^[0-9]+$ && $path =~ ^[A-Za-z0-9/._-]+$ ]] || exit 1
 for attempt in 1 2 3 4 5; do
   if { exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null; then
-    printf 'GET %s?mac=%s&version=%s HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' "$path" "$mac" "$version" "$hostport" >&3
-    IFS= read -r status <&3
+    # "+" is a version character and a space in a query: sent encoded.
+    printf 'GET %s?mac=%s&version=%s HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' "$path" "$mac" "\${version//+/%2B}" "$hostport" >&3
+    IFS= read -r -t 10 status <&3
     exec 3>&-
     printf 'slipway: booted %s (%s)\\n' "$version" "$mac" > /dev/console
     [[ $status == *' 200 '* ]] && exit 0

@@ -27,9 +27,13 @@ export const Inventory = z
   .object({ nodes: z.array(NodeSpec).default([]) })
   .superRefine((inventory, ctx) => {
     const seen = new Set<string>();
+    const macs = new Map<string, string>();
     inventory.nodes.forEach((node, index) => {
       if (seen.has(node.name)) ctx.addIssue({ code: 'custom', path: ['nodes', index, 'name'], message: `duplicate node name ${node.name}` });
       seen.add(node.name);
+      // One pxelinux config per MAC: two nodes with one MAC would have one of them boot the other's choice.
+      if (node.mac && macs.has(node.mac)) ctx.addIssue({ code: 'custom', path: ['nodes', index, 'mac'], message: `duplicate mac ${node.mac} (also ${macs.get(node.mac)})` });
+      if (node.mac) macs.set(node.mac, node.name);
     });
   });
 export type Inventory = z.output<typeof Inventory>;
