@@ -20,6 +20,8 @@ describe('dnsmasq for netboot', () => {
 
   it('refuses what is not an interface, an address, a range for dhcp mode', () => {
     expect(NetbootServeRequest.safeParse({ interface: 'eth0 --conf-file=/etc/x' }).success).toBe(false);
+    expect(NetbootServeRequest.safeParse({ interface: '-eth0' }).success).toBe(false);
+    expect(NetbootServeRequest.safeParse({ interface: 'br0', netns: '--all' }).success).toBe(false);
     expect(NetbootServeRequest.safeParse({ interface: 'br0', address: '10.0.0.256' }).success).toBe(false);
     expect(NetbootServeRequest.safeParse({ interface: 'br0', mode: 'dhcp' }).error?.issues[0]).toMatchObject({ path: ['dhcpRange'] });
     expect(networkOf('192.168.1.77', 24)).toBe('192.168.1.0');

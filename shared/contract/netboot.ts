@@ -18,7 +18,8 @@ export const NetbootChoice = z
   }, 'must be arch/subarch/release/purpose, such as amd64/generic/bookworm/compute');
 
 const ipv4 = z.string().regex(/^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/, 'must be an IPv4 address');
-const ifname = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be a network interface name');
+// No leading "-": the name is an operand of ip and a value of dnsmasq, never to be read as an option.
+const ifname = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/, 'must be a network interface name');
 
 /**
  * The netboot services (TFTP by dnsmasq, HTTP by Slipway's own read-only
@@ -36,7 +37,7 @@ export const NetbootServeRequest = z
     /** dhcp mode only: the addresses handed out. */
     dhcpRange: z.object({ start: ipv4, end: ipv4 }).optional(),
     /** Run both services inside this network namespace (a lab network behind one, or a test). */
-    netns: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a network namespace name').optional(),
+    netns: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'must be a network namespace name').optional(),
     /** The serial console nodes print to, as console= takes it; empty for none. */
     console: z.string().regex(/^([A-Za-z0-9]+(,[0-9]+[a-z0-9]*)?)?$/, 'must be a console= value such as ttyS0,115200').default('ttyS0,115200'),
   })
