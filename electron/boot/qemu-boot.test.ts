@@ -26,8 +26,10 @@ const watch = { timeoutMs: 5_000, onSerial: () => undefined, onQemu: () => undef
 describe('a QEMU boot watched on its serial console', () => {
   it('sees the login prompt in an unfinished line, and stops QEMU there', async () => {
     const stages: string[] = [];
-    const outcome = await bootInQemu(playing(['[    0.000000] Linux version 6.1.0-27-amd64 (gcc)\n', 'Run /init as init process\n', '\x1b[0;32m  OK  \x1b[0m] systemd[1]: Started\n', 'labnode login: '], 'abort'), [], { ...watch, marker: 'login:', onStage: (stage) => stages.push(stage) });
-    expect(outcome).toMatchObject({ status: 'booted', stage: 'booted', exitCode: null });
+    const lines: string[] = [];
+    const outcome = await bootInQemu(playing(['[    0.000000] Linux version 6.1.0-27-amd64 (gcc)\n', 'Run /init as init process\n', '\x1b[0;32m  OK  \x1b[0m] systemd[1]: Started\n', 'labnode login: '], 'abort'), [], { ...watch, marker: 'login:', onStage: (stage) => stages.push(stage), onSerial: (line) => lines.push(line) });
+    expect(outcome).toMatchObject({ status: 'booted', stage: 'booted', exitCode: null, lastLine: 'labnode login: ' });
+    expect(lines.at(-1)).toBe('labnode login: ');
     expect(stages).toEqual(['kernel', 'initramfs', 'userspace', 'booted']);
   });
 

@@ -75,7 +75,14 @@ export async function bootInQemu(runner: Runner, args: readonly string[], watch:
         see(text);
       },
       onPartial: (stream, raw) => {
-        if (stream === 'out' && ending === null) see(serialText(raw));
+        if (stream !== 'out' || ending !== null) return;
+        const text = serialText(raw);
+        see(text);
+        // The prompt that ended the boot is kept as a line: QEMU is stopped before its newline would come.
+        if (ending === 'booted') {
+          lastLine = text;
+          watch.onSerial(text);
+        }
       },
     });
     const status = ending ?? 'exited';
