@@ -6,11 +6,11 @@
  * Tests and test-support/ may reach across (they wire fixtures); product code may not reach them.
  */
 const tests = '(\\.test\\.tsx?$|/test-support/|^e2e/)';
-const capabilities = '^electron/(builds|deploy|publish|boot|apps|containers|nodes|readiness|helper|remote)/';
+const capabilities = '^electron/(builds|deploy|publish|boot|apps|containers|nodes|readiness|terminal|helper|remote)/';
 const tops = '^electron/(app|transport|web|main|cli|preload|mock)/';
 /** Below the capabilities, for all of them: the job engine, the privileged helper, the node-script builder. */
 const engine = '^electron/(jobs|helper|remote)/';
-const capabilityNames = 'builds|deploy|publish|boot|apps|containers|nodes|readiness';
+const capabilityNames = 'builds|deploy|publish|boot|apps|containers|nodes|readiness|terminal';
 /** What a capability offers the others; everything else of it is its own. */
 const declaredInterfaces = ['^electron/nodes/ssh-error\\.ts$'];
 

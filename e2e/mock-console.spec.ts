@@ -26,6 +26,10 @@ test.describe('console against the mocked backend', () => {
     await expect(page.locator('tr[data-tool="debootstrap"]')).toContainText('1.0.128+nmu2+deb12u2');
     await expect(page.getByLabel('Install hint')).toContainText('apt-get install s6');
     await expect(page.getByLabel('Privileges')).toContainText('sudo');
+    // The landing page ends with where to go next: this mocked host has built before.
+    await page.getByRole('complementary', { name: 'Next step' }).getByRole('button', { name: 'Go to Builds' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Builds');
+    await expect(page.getByLabel('Image spec (YAML)')).toHaveValue(/name: bookworm-node/);
   });
 
   test('navigates every view, keeps the view in the URL, and screenshots each', async ({ page }) => {
@@ -35,7 +39,8 @@ test.describe('console against the mocked backend', () => {
     for (const [label, id] of [['Builds', 'builds'], ['Nodes', 'nodes'], ['Applications', 'applications'], ['Containers', 'containers'], ['Publish', 'publish']] as const) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${label}`) }).click();
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(label);
-      await expect(page).toHaveURL(new RegExp(`#/${id}$`));
+      // The view, and what it selected by itself (the newest build, run…), if anything.
+      await expect(page).toHaveURL(new RegExp(`#/${id}(/[^/]+)?$`));
       await saveScreenshot(page, `view-${id}`);
     }
     await page.reload();
@@ -51,9 +56,14 @@ test.describe('console against the mocked backend', () => {
     await server.kill();
     await expect(page.locator(connection)).toHaveAttribute('data-state', 'reconnecting');
     await expect(page.locator(connection)).toContainText('Backend lost');
+    // The views grey out behind a banner saying since when, and take no input until the backend is back.
+    await expect(page.getByTestId('backend-lost')).toHaveText(/Backend lost at \d\d:\d\d:\d\d — reconnecting…/);
+    await expect(page.locator('.main__views')).toHaveAttribute('inert', '');
     await saveScreenshot(page, 'backend-lost');
     await server.start();
     await expect(page.locator(connection)).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
+    await expect(page.getByTestId('backend-lost')).toHaveCount(0);
+    await expect(page.locator('.main__views')).not.toHaveAttribute('inert');
     // The new backend's snapshot is loaded again after the reconnect.
     await expect(page.locator('tr[data-tool="losetup"]')).toBeVisible();
   });
@@ -97,10 +107,11 @@ test.describe('console against a failing mocked backend', () => {
   test('shows the error state of a failed readiness check, with a retry', async ({ page, launch }) => {
     const server = await launch({ mock: true, scenario: 'readiness-error' });
     await page.goto(server.url);
-    await page.getByRole('button', { name: 'Check again' }).click();
+    // The check that ran at start failed: the page says so at once, whether it connected before or after.
     const alert = page.getByRole('alert');
     await expect(alert).toContainText('The readiness check failed');
     await expect(alert).toContainText('probe of debootstrap timed out');
+    await expect(page.getByText('Waiting for the first check…')).toHaveCount(0);
     await saveScreenshot(page, 'readiness-error');
     await alert.getByRole('button', { name: 'Retry' }).click();
     await expect(page.getByRole('progressbar')).toBeVisible();

@@ -172,6 +172,16 @@ test.describe('publish and deploy against the mocked backend', () => {
     await expect(history(page).locator('tbody tr')).toHaveCount(3);
     await expect(history(page).locator('tbody tr').first()).toContainText('succeeded');
     await screenshotView(page, 'publish-deploy-succeeded');
+
+    // Deploy again: the form as this deploy had it; secret values were never kept, so they are typed again.
+    await deployPanel(page).getByRole('button', { name: 'Deploy again' }).click();
+    await expect(chosen.locator('li')).toHaveText([/set-hostname\.configure/, /add-users\.configure/]);
+    await expect(form.getByLabel('Name 1')).toHaveValue('HOSTNAME');
+    await expect(form.getByLabel('Value 1')).toHaveValue('e2e-node');
+    await expect(form.getByLabel('Name 2')).toHaveValue('USER_PASSWORD');
+    await expect(form.getByLabel('Value 2')).toHaveValue('');
+    await expect(form.getByLabel('Secret 3')).toBeChecked();
+    await expect(form.getByLabel('File', { exact: true })).toHaveValue('/srv/deploy/e2e.tar');
   });
 
   test('a failing extension fails its step, skips the later ones and releases the mounts', async ({ page }) => {

@@ -17,6 +17,8 @@ import { execaRunner, type Runner } from '../process/runner.js';
 import { processIdentity } from '../process/process-identity.js';
 import { checkPrivileges } from '../readiness/privileges.js';
 import { createReadinessService } from '../readiness/readiness-service.js';
+import { createTerminalService } from '../terminal/terminal-service.js';
+import { terminalHandlers } from '../terminal/terminal-handlers.js';
 import { appPaths, packageRoot } from '../backend/app-paths.js';
 import { appVersion } from '../backend/app-version.js';
 import type { Backend } from '../backend/backend.js';
@@ -128,6 +130,9 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     pollMs: Number(env.SLIPWAY_CONTAINER_POLL_MS ?? 5_000),
   });
 
+  // Terminals over the nodes' pooled connections: the same host-key rules as every node command.
+  const terminals = createTerminalService({ openPty: async (name, size) => nodes.access(name).openPty(size) });
+
   /** Only a started backend (the console) owns the runs it resumed, and writes them back. */
   let started = false;
   const backend: Backend = {
@@ -141,6 +146,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'builds.validate': async ({ specText }) => builds.validate(specText),
       'builds.list': async () => builds.list(),
       'builds.get': async ({ id }) => builds.get(id),
+      'builds.diff': async ({ from, to }) => builds.diff(from, to),
       'builds.start': async ({ specText }) => {
         const { id, cacheHit } = builds.start(specText);
         return { id, cacheHit };
@@ -201,6 +207,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'containers.configure': ({ node, manifest }) => containers.configure(node, manifest),
       'containers.act': ({ node, instance, action }) => containers.act(node, instance, action),
       'containers.logs': ({ node, instance, offset }) => containers.logs(node, instance, offset),
+      ...terminalHandlers(terminals),
     },
     start() {
       // The first probe runs at once so the view is filled when a client connects.
@@ -216,6 +223,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       );
     },
     async close() {
+      terminals.closeAll();
       apps.close({ save: started });
       containers.close();
       publisher.close();
@@ -223,5 +231,5 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       await Promise.all([helpers.close(), nodes.close()]);
     },
   };
-  return Object.assign(backend, { builds, nodes, publisher, boots, deploys, apps, containers });
+  return Object.assign(backend, { builds, nodes, publisher, boots, deploys, apps, containers, terminals });
 }

@@ -9,6 +9,7 @@ import type { Runner } from '../process/runner.js';
 import { sshAppNode, type AppNodeAccess } from './app-node-steps.js';
 import { AppRun, type RunFiles } from './app-run.js';
 import { selectNodes } from './node-selection.js';
+import { AppReservations } from './app-reservations.js';
 import { packSources } from './pack-sources.js';
 import { traceStreams } from './trace-store.js';
 
@@ -40,6 +41,8 @@ export function createAppService(deps: AppServiceDeps) {
   } catch {
     blacklist = [];
   }
+
+  const reservations = new AppReservations(() => runs.values());
 
   const save = (run: AppRun) => writeAtomic(join(runsDir, `${run.id}.json`), JSON.stringify({ detail: run.detail(), files: run.files, startedAt: run.startedAt }));
   const saveSoon = (run: AppRun) => {
@@ -121,11 +124,18 @@ export function createAppService(deps: AppServiceDeps) {
       const definition = parse(text);
       const targets = selectNodes(definition, deps.nodes.specs(), nodes);
       const id = `app-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
-      const files = await packSources(deps.run, definition, join(runsDir, id));
-      const run = makeRun(id, definition, files, new Date().toISOString());
-      save(run);
-      deps.bus.publish('apps.run', run.summary());
-      return { id, done: run.deploy(targets).then(() => save(run)) };
+      // Taken before the first await: a second press of Deploy arrives while the sources are still packing.
+      const release = reservations.reserve(definition.name, targets, id);
+      try {
+        const files = await packSources(deps.run, definition, join(runsDir, id));
+        const run = makeRun(id, definition, files, new Date().toISOString());
+        save(run);
+        deps.bus.publish('apps.run', run.summary());
+        return { id, done: run.deploy(targets).then(() => save(run)).finally(release) };
+      } catch (error) {
+        release();
+        throw error;
+      }
     },
 
     runs: () => [...runs.values()].map((run) => run.summary()).sort((a, b) => b.startedAt.localeCompare(a.startedAt)),

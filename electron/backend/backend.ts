@@ -1,10 +1,15 @@
 import type { z } from 'zod';
 import type { BackendKind, CommandName, Commands, ResponseOf } from '../../shared/contract/index.js';
+import type { ClientContext } from './client-context.js';
 import type { EventBus } from './event-bus.js';
 
-/** One handler per command; the dispatcher has validated the payload already. */
+/**
+ * One handler per command; the dispatcher has validated the payload already.
+ * `client` is the connected client that sent it (absent for in-process callers):
+ * what a handler keeps for one client only (a terminal) is tied to it.
+ */
 export type Handlers = {
-  [C in CommandName]: (payload: z.output<Commands[C]['request']>) => Promise<ResponseOf<C>>;
+  [C in CommandName]: (payload: z.output<Commands[C]['request']>, client?: ClientContext) => Promise<ResponseOf<C>>;
 };
 
 /**

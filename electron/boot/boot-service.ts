@@ -197,7 +197,9 @@ export function createBootService(deps: BootServiceDeps) {
       const summary = startingBootSummary({ id, buildId: build.id, image: artifact.image, marker: request.marker, accel });
       const log = new JobLog<string>((lines) => deps.bus.publish('boot.log', { id, lines }));
       const steps = plannedBootSteps(accel);
-      const entry: Live = { detail: { summary, steps, logTotal: 0 }, log, run: { steps: [...steps] }, abort: new AbortController() };
+      // A boot of the same build on the same accelerator takes what it took before; TCG is several times slower than KVM.
+      const expectedStepMs = jobs.expectedSteps((done) => done.summary.buildId === summary.buildId && done.summary.accel === summary.accel);
+      const entry: Live = { detail: { summary, steps, logTotal: 0, expectedStepMs }, log, run: { steps: [...steps] }, abort: new AbortController() };
       jobs.add(entry);
       deps.bus.publish('boot.started', entry.detail);
       log.add(null, 'info', `boot test ${id}: build ${build.id} (${artifact.image}), marker "${request.marker}", ${request.timeoutSeconds} s at most`);

@@ -53,6 +53,8 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
     });
     try {
       const builds = ['a', 'b', 'c'].map((name) => service.start(testSpec(out, { name: `concurrent-${name}` })));
+      // The same spec again while it runs (a double click): refused, naming the running build.
+      expect(() => service.start(testSpec(out, { name: 'concurrent-a' }))).toThrow(`a build of concurrent-a into ${out} is already running (build ${builds[0]!.id})`);
       await Promise.all(builds.map((b) => b.done));
       expect(devices.size).toBe(3);
       expect(new Set(devices.values()).size).toBe(3);

@@ -95,6 +95,8 @@ describe.runIf(canBuild)('a real image build (root, debootstrap from the host mi
     expect(cacheHit).toBe(true);
     expect(summary.status).toBe('succeeded');
     expect(Date.now() - started).toBeLessThan(5_000);
+    // A cache hit's packages are those of the build it reused.
+    expect(await service.diff(built!.id, summary.id)).toMatchObject({ added: [], removed: [], changed: [], unchanged: expect.any(Number) });
   });
 
   it('a build that changes only packages reuses the base tarball', { timeout: 600_000 }, async () => {
@@ -104,5 +106,10 @@ describe.runIf(canBuild)('a real image build (root, debootstrap from the host mi
     const log = service.logs(id, 0, 5_000).lines.map((l) => l.text);
     expect(log.some((line) => line.includes('base tarball cache hit'))).toBe(true);
     expect(leaks(out, id)).toEqual([]);
+    // The manifests of the two builds, side by side: less is added, nothing removed.
+    const diff = await service.diff(built!.id, id);
+    expect(diff.added.map((p) => p.name)).toContain('less');
+    expect(diff).toMatchObject({ removed: [], changed: [] });
+    expect(diff.unchanged).toBeGreaterThan(80);
   });
 });

@@ -1,7 +1,9 @@
 import { buildSteps, type Artifact, type StepId, type StepState } from '../../shared/contract/index.js';
 import type { HelperClient, HelperLog } from '../helper/helper-client.js';
+import type { InstalledPackage } from './dpkg-status.js';
 import { HelperSession } from '../jobs/helper-session.js';
 import { runSteps } from '../jobs/step-loop.js';
+import { StepPackageProgress } from './step-package-progress.js';
 import { pipelineSteps, type BuildContext, type BuildInputs } from './pipeline-steps.js';
 
 export interface PipelineInput extends BuildInputs {
@@ -22,6 +24,8 @@ export interface PipelineOutcome {
   error: string | null;
   artifacts: Artifact[];
   metadataPath: string | null;
+  /** The image's packages as dpkg recorded them (empty if the build did not get that far). */
+  installed: InstalledPackage[];
   /** What the final release freed, and what it could not (left to journal recovery). */
   released: string[];
   unreleased: string[];
@@ -40,12 +44,17 @@ export function initialSteps(): StepState[] {
 export class BuildRun {
   readonly steps = initialSteps();
   private readonly session: HelperSession;
+  /** debootstrap's and apt's package counts, as the running step's progress. */
+  private readonly packages = new StepPackageProgress(this.steps, (step) => this.hooks.step(step));
 
   constructor(
     private readonly input: PipelineInput,
     private readonly hooks: PipelineHooks,
   ) {
-    this.session = new HelperSession(input.helper, input.buildId, (step, stream, text) => hooks.log(step as StepId | null, stream, text));
+    this.session = new HelperSession(input.helper, input.buildId, (step, stream, text) => {
+      hooks.log(step as StepId | null, stream, text);
+      this.packages.line(step as StepId | null, text);
+    });
   }
 
   cancel(): void {
@@ -91,6 +100,6 @@ export class BuildRun {
     const succeeded = outcome.status === 'succeeded';
     // Always, whatever happened: the build holds nothing once it is over.
     const released = await this.session.close(null);
-    return { ...outcome, artifacts: succeeded ? ctx.artifacts : [], metadataPath: succeeded ? ctx.metadataPath : null, ...released };
+    return { ...outcome, artifacts: succeeded ? ctx.artifacts : [], metadataPath: succeeded ? ctx.metadataPath : null, installed: ctx.installed, ...released };
   }
 }

@@ -1,16 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { stringify } from 'yaml';
-import { SlipwayError, type BuildDefaults, type BuildDetail, type BuildSummary, type ImageSpec, type StepId } from '../../shared/contract/index.js';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml, stringify } from 'yaml';
+import { diffManifests } from '../../shared/builds/manifest-diff.js';
+import { readOperatorText } from '../lib/operator-file.js';
+import { InstalledPackage, SlipwayError, type ManifestDiff, type BuildDefaults, type BuildDetail, type BuildSummary, type ImageSpec, type StepId } from '../../shared/contract/index.js';
 import { parseSpecText } from '../../shared/builds/spec-text.js';
+import { buildOutputBusy } from '../../shared/builds/build-output-claim.js';
 import type { EventBus } from '../backend/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import { BuildHistory } from './build-history.js';
 import { JobLog } from '../jobs/job-log.js';
 import { JobRegistry, type LiveJob } from '../jobs/job-registry.js';
+import { JobClaims } from '../jobs/job-claims.js';
 import { BuildRun, initialSteps } from './build-pipeline.js';
 import { cachedArtifacts } from './build-cache.js';
 import { orphanedBuilds, type HelperSupervisor } from '../helper/helper-supervisor.js';
 import { specHash } from './spec-hash.js';
+
+/** A metadata file with a full manifest is tens of KiB; anything near this is not ours. */
+const maxMetadataBytes = 8 * 1024 * 1024;
 
 export interface BuildServiceDeps {
   bus: EventBus;
@@ -33,6 +41,8 @@ interface Live extends LiveJob<BuildDetail, StepId> {
   /** A cancel that came before the run existed (while the helper was starting). */
   cancelled: boolean;
   done: Promise<BuildSummary>;
+  /** Frees the build's output for the next build of it. */
+  release: () => void;
 }
 
 function exampleSpec(imagesDir: string, arch: string): string {
@@ -49,7 +59,9 @@ function exampleSpec(imagesDir: string, arch: string): string {
 }
 
 export function createBuildService(deps: BuildServiceDeps) {
-  const jobs = new JobRegistry<BuildDetail, StepId, Live>(new BuildHistory(deps.stateDir), 'build');
+  const history = new BuildHistory(deps.stateDir);
+  const jobs = new JobRegistry<BuildDetail, StepId, Live>(history, 'build');
+  const claims = new JobClaims(join(deps.stateDir, 'claims'), deps.owner);
 
   const fill = (raw: Record<string, unknown>) => ({ mirror: deps.hostMirror ?? undefined, arch: deps.hostArch, ...raw });
 
@@ -67,24 +79,34 @@ export function createBuildService(deps: BuildServiceDeps) {
     const started = Date.parse(entry.detail.summary.startedAt);
     const summary: BuildSummary = { ...entry.detail.summary, finishedAt: new Date().toISOString(), durationMs: Date.now() - started, ...patch };
     jobs.complete(entry, summary);
+    entry.release();
     deps.bus.publish('builds.finished', summary);
     return summary;
   }
 
   function begin(spec: ImageSpec, specText: string, hash: string, cacheHit: boolean): Live {
     const id = `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+    // Two builds of one name into one folder would write the same files: the second is refused, naming the first.
+    const output = resolve(spec.output.dir);
+    const release = claims.claim([`build-output:${join(output, spec.name)}`], `build ${id}`, (holder) => buildOutputBusy(spec.name, output, holder));
     const summary: BuildSummary = {
       id, name: spec.name, specHash: hash, status: 'running', cacheHit, startedAt: new Date().toISOString(),
       finishedAt: null, durationMs: null, failedStep: null, error: null, artifacts: [], metadataPath: null,
     };
     const entry: Live = {
-      detail: { summary, steps: initialSteps(), logTotal: 0, specText },
+      detail: { summary, steps: initialSteps(), logTotal: 0, specText, expectedStepMs: jobs.expectedSteps((done) => done.summary.specHash === hash) },
       log: new JobLog((lines) => deps.bus.publish('builds.log', { id, lines })),
       run: null,
       cancelled: false,
       done: Promise.resolve(summary),
+      release,
     };
-    jobs.add(entry);
+    try {
+      jobs.add(entry);
+    } catch (error) {
+      release();
+      throw error;
+    }
     deps.bus.publish('builds.started', entry.detail);
     return entry;
   }
@@ -107,6 +129,8 @@ export function createBuildService(deps: BuildServiceDeps) {
       entry.run = run;
       if (entry.cancelled) run.cancel();
       const outcome = await run.run();
+      // Kept with the build, not only in the metadata file the next build of the name overwrites: what `diff` compares.
+      if (outcome.installed.length > 0) saveManifest(entry, outcome.installed);
       // The helper died under the build: a fresh one releases what the journal names, now.
       await jobs.recoverLeftovers(entry, null, outcome.unreleased, () => service.recover());
       return finish(entry, { status: outcome.status, failedStep: outcome.failedStep, error: outcome.error, artifacts: outcome.artifacts, metadataPath: outcome.metadataPath });
@@ -114,6 +138,42 @@ export function createBuildService(deps: BuildServiceDeps) {
       entry.log.add(null, 'err', (error as Error).message);
       return finish(entry, { status: 'failed', failedStep: 'sparse-files', error: (error as Error).message });
     }
+  }
+
+  function saveManifest(entry: Live, installed: readonly InstalledPackage[]): void {
+    try {
+      history.writeAttachment(entry.detail.summary.id, 'manifest', JSON.stringify(installed));
+    } catch (error) {
+      // A full disk loses the comparison, not the build.
+      entry.log.add(null, 'err', `the package manifest could not be kept for comparisons: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * A build's installed packages: kept with the build; for a cache hit (or a
+   * build from before manifests were kept), from the metadata beside the
+   * artifacts, if that still describes this build or the one it reused.
+   */
+  async function manifestOf(id: string): Promise<InstalledPackage[]> {
+    const kept = history.readAttachment(id, 'manifest');
+    if (kept !== null) return InstalledPackage.array().parse(JSON.parse(kept));
+    const { summary } = jobs.find(id).detail;
+    const missing = () => new SlipwayError('bad_request', `build ${id} has no package manifest: ${summary.status === 'succeeded' ? 'its metadata now describes another build' : `it ${summary.status} before its packages were installed`}`, 'from');
+    if (!summary.metadataPath) throw missing();
+    let metadata: { build_id?: unknown; installed_packages?: unknown };
+    try {
+      metadata = parseYaml(await readOperatorText(summary.metadataPath, { maxBytes: maxMetadataBytes })) as typeof metadata;
+    } catch {
+      throw missing();
+    }
+    if (metadata.build_id !== id && !summary.cacheHit) throw missing();
+    if (metadata.build_id !== id && typeof metadata.build_id === 'string') {
+      const reused = history.readAttachment(metadata.build_id, 'manifest');
+      if (reused !== null) return InstalledPackage.array().parse(JSON.parse(reused));
+    }
+    const parsed = InstalledPackage.array().safeParse(metadata.installed_packages);
+    if (!parsed.success) throw missing();
+    return parsed.data;
   }
 
   const service = {
@@ -127,6 +187,16 @@ export function createBuildService(deps: BuildServiceDeps) {
     },
 
     list: (): BuildSummary[] => jobs.summaries(),
+    /** Packages added, removed and changed from one build to another. */
+    async diff(from: string, to: string): Promise<ManifestDiff> {
+      // Each refusal names the side it is about.
+      const side = (id: string, field: 'from' | 'to') =>
+        manifestOf(id).catch((error: unknown) => {
+          throw error instanceof SlipwayError ? new SlipwayError(error.code, error.message, field) : error;
+        });
+      const [before, after] = await Promise.all([side(from, 'from'), side(to, 'to')]);
+      return diffManifests(from, to, before, after);
+    },
     get: (id: string) => jobs.find(id).detail,
     logs: (id: string, from: number, count: number) => jobs.logs(id, from, count),
 

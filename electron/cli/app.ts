@@ -5,6 +5,8 @@ import { appPhases, SlipwayError, TraceStream, type AppNodeState, type AppRunDet
 import { parseEvent } from '../../shared/contract/validate.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
+import { commands } from './usage.js';
+import { errorReport, problemsRefusal } from './errors.js';
 import { paint, table, useColour } from './terminal-output.js';
 
 const ended = (state: AppNodeState) => ['FINISHED', 'FAILED', 'STOPPED'].includes(state.status) || (state.status === 'NOT_STARTED' && state.error !== null);
@@ -47,15 +49,7 @@ export async function runApp(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: {
-      nodes: { type: 'string' },
-      node: { type: 'string' },
-      stream: { type: 'string' },
-      follow: { type: 'boolean', short: 'f', default: false },
-      wait: { type: 'boolean', default: false },
-      remove: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+    options: commands.app.options,
     allowPositionals: true,
     strict: true,
   });
@@ -96,7 +90,13 @@ export async function runApp(argv: string[]): Promise<number> {
             shown = line;
           }
         });
-        const { id, done } = await apps.deploy(await readOperatorText(positionals[0]!, { maxBytes: maxDocumentBytes }), nodes);
+        const text = await readOperatorText(positionals[0]!, { maxBytes: maxDocumentBytes });
+        // Every problem of the definition at once, as for a build spec; --nodes replaces the definition's own choice of nodes.
+        const problems = apps.validate(text).problems.filter((p) => !nodes || p.field !== 'nodes');
+        if (problems.length > 0) {
+          throw problemsRefusal(positionals[0]!, 'definition', problems);
+        }
+        const { id, done } = await apps.deploy(text, nodes);
         await done;
         if (values.wait) await waitFor(id, ended);
         const detail = apps.get(id);
@@ -176,11 +176,11 @@ export async function runApp(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        throw new UsageError(`app: unknown command "${verb ?? ''}" (deploy, status, stop, retry, traces, blacklist)`);
+        throw new UsageError(verb === undefined ? `name what to do: ${commands.app.verbs.join(', ')}` : `unknown verb "${verb}" (${commands.app.verbs.join(', ')})`);
     }
   } catch (error) {
     if (!(error instanceof SlipwayError)) throw error;
-    process.stderr.write(`slipway app: ${error.field ? `${error.field}: ` : ''}${error.message}\n`);
+    process.stderr.write(errorReport('slipway app', error));
     return 1;
   } finally {
     apps.close({ save: writes });

@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import { mockScenarios, type MockScenario } from '../mock/mock-backend.js';
 import { defaultPort } from '../web/web-server.js';
+import { UsageError } from './errors.js';
+import { commands } from './usage.js';
+
+export { UsageError };
 
 export interface StartArgs {
   web: boolean;
@@ -9,8 +13,6 @@ export interface StartArgs {
   host: string;
   port: number;
 }
-
-export class UsageError extends Error {}
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return defaultPort;
@@ -22,13 +24,7 @@ function parsePort(value: string | undefined): number {
 export function parseStartArgs(argv: string[]): StartArgs {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      web: { type: 'boolean', default: false },
-      mock: { type: 'boolean', default: false },
-      'mock-scenario': { type: 'string', default: 'default' },
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string' },
-    },
+    options: commands.start.options,
     strict: true,
   });
   const scenario = values['mock-scenario'];
@@ -39,18 +35,23 @@ export function parseStartArgs(argv: string[]): StartArgs {
 }
 
 export function parseDoctorArgs(argv: string[]): { json: boolean } {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: commands.doctor.options, strict: true });
   return { json: values.json };
 }
 
-export function parseBuildArgs(argv: string[]): { spec: string | null; json: boolean; cleanup: boolean; verbose: boolean } {
+export function parseBuildArgs(argv: string[]): { spec: string | null; json: boolean; cleanup: boolean; verbose: boolean; diff: [string, string] | null } {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { json: { type: 'boolean', default: false }, cleanup: { type: 'boolean', default: false }, verbose: { type: 'boolean', short: 'v', default: false } },
+    options: commands.build.options,
     allowPositionals: true,
     strict: true,
   });
+  if (positionals[0] === 'diff') {
+    // A spec file named "diff" is ./diff.
+    if (positionals.length !== 3) throw new UsageError('build diff takes two build ids: slipway build diff A B');
+    return { spec: null, json: values.json, cleanup: false, verbose: false, diff: [positionals[1]!, positionals[2]!] };
+  }
   if (positionals.length > 1) throw new UsageError('build takes one spec file');
   if (!values.cleanup && positionals.length === 0) throw new UsageError('build needs a spec file: slipway build SPEC.yaml (or --cleanup)');
-  return { spec: positionals[0] ?? null, json: values.json, cleanup: values.cleanup, verbose: values.verbose };
+  return { spec: positionals[0] ?? null, json: values.json, cleanup: values.cleanup, verbose: values.verbose, diff: null };
 }

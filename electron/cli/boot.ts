@@ -3,6 +3,8 @@ import { BootRequest, SlipwayError, type BootSummary } from '../../shared/contra
 import { parseEvent } from '../../shared/contract/validate.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
+import { commands } from './usage.js';
+import { errorReport } from './errors.js';
 import { paint, useColour } from './terminal-output.js';
 
 const seconds = (ms: number | null) => `${((ms ?? 0) / 1000).toFixed(1)}s`;
@@ -15,15 +17,7 @@ const seconds = (ms: number | null) => `${((ms ?? 0) / 1000).toFixed(1)}s`;
 export async function runBoot(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: {
-      image: { type: 'string' },
-      marker: { type: 'string' },
-      timeout: { type: 'string' },
-      memory: { type: 'string' },
-      append: { type: 'string' },
-      quiet: { type: 'boolean', short: 'q', default: false },
-      json: { type: 'boolean', default: false },
-    },
+    options: commands.boot.options,
     allowPositionals: true,
     strict: true,
   });
@@ -81,7 +75,7 @@ export async function runBoot(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof SlipwayError)) throw error;
     if (values.json) out.write(`${JSON.stringify({ error: error.toWire() })}\n`);
-    process.stderr.write(`slipway boot: ${error.field ? `${error.field}: ` : ''}${error.message}\n`);
+    process.stderr.write(errorReport('slipway boot', error));
     return 1;
   } finally {
     await backend.close();

@@ -4,6 +4,7 @@ import { buildSteps, type BuildSummary, type LogLine, type StepState } from '../
 import { parseEvent } from '../../shared/contract/validate.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { paint, progressOn, useColour } from './terminal-output.js';
+import { problemsRefusal, UsageError } from './errors.js';
 
 export interface BuildArgs {
   spec: string | null;
@@ -26,6 +27,14 @@ export async function runBuild(args: BuildArgs): Promise<number> {
   const out = process.stdout;
   const colour = useColour(out);
   try {
+    // The spec is read and checked before recovery may start the privileged helper: a typo costs nothing.
+    const specText = args.cleanup || !args.spec ? null : await readOperatorText(args.spec, { maxBytes: maxDocumentBytes });
+    // Every problem at once, as the console's spec editor lists them: one run of the CLI to fix them all.
+    const problems = specText === null ? [] : builds.validate(specText).problems;
+    if (problems.length > 0) {
+      if (args.json) out.write(`${JSON.stringify({ error: { code: 'bad_request', message: `${args.spec}: invalid spec`, problems } })}\n`);
+      throw problemsRefusal(args.spec!, 'spec', problems);
+    }
     const cleaned = await builds.recover();
     for (const line of cleaned) process.stderr.write(`recovered after an earlier crash: ${line}\n`);
     if (args.cleanup) {
@@ -33,7 +42,7 @@ export async function runBuild(args: BuildArgs): Promise<number> {
       if (args.json) out.write(`${JSON.stringify({ topic: 'builds.recovered', payload: { cleaned } })}\n`);
       return 0;
     }
-    if (!args.spec) throw new Error('build needs a spec file: slipway build SPEC.yaml');
+    if (specText === null) throw new UsageError('build needs a spec file: slipway build SPEC.yaml');
 
     const progress = progressOn(out);
     const lastLines: LogLine[] = [];
@@ -67,7 +76,7 @@ export async function runBuild(args: BuildArgs): Promise<number> {
       }
     });
 
-    const { id, done } = builds.start(await readOperatorText(args.spec, { maxBytes: maxDocumentBytes }));
+    const { id, done } = builds.start(specText);
     let interrupted = false;
     const onInterrupt = () => {
       if (interrupted) {

@@ -6,6 +6,7 @@ import { ContainerState, type ContainerScan } from '../../shared/contract/contai
 import { SlipwayError } from '../../shared/contract/index.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
+import { commands } from './usage.js';
 import { paint, table, useColour } from './terminal-output.js';
 import { treadmillTime } from '../containers/trace-events.js';
 
@@ -27,7 +28,7 @@ export async function runContainers(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { node: { type: 'string' }, root: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean', default: false }, rounds: { type: 'string', default: '1' } },
+    options: commands.containers.options,
     allowPositionals: true,
     strict: true,
   });
@@ -95,7 +96,7 @@ export async function runContainers(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        throw new UsageError(`containers: unknown command "${verb ?? ''}" (ls, trace, configure, start, stop, terminate, remove)`);
+        throw new UsageError(verb === undefined ? `name what to do: ${commands.containers.verbs.join(', ')}` : `unknown verb "${verb}" (${commands.containers.verbs.join(', ')})`);
     }
   } catch (error) {
     if (!(error instanceof SlipwayError)) throw error;

@@ -5,6 +5,7 @@ import { DeployRequest, parseDeployTarget, SlipwayError, type DeployStep, type D
 import { parseEvent } from '../../shared/contract/validate.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
+import { commands } from './usage.js';
 import { formatSize } from './build.js';
 import { paint, progressOn, table, useColour } from './terminal-output.js';
 
@@ -28,15 +29,7 @@ async function confirm(question: string): Promise<boolean> {
 export async function runDeploy(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: {
-      extension: { type: 'string', short: 'e', multiple: true, default: [] },
-      env: { type: 'string', multiple: true, default: [] },
-      secret: { type: 'string', multiple: true, default: [] },
-      target: { type: 'string', short: 't' },
-      force: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', short: 'v', default: false },
-    },
+    options: commands.deploy.options,
     allowPositionals: true,
     strict: true,
   });

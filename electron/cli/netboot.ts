@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { KernelArgs, NetbootServeRequest, SlipwayError, TftpName, type NetbootStatus } from '../../shared/contract/index.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
+import { commands } from './usage.js';
+import { errorReport } from './errors.js';
 import { paint, table, useColour } from './terminal-output.js';
 
 function printStatus(status: NetbootStatus, colour: boolean): string {
@@ -21,17 +23,7 @@ function printStatus(status: NetbootStatus, colour: boolean): string {
 export async function runNetboot(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: {
-      interface: { type: 'string', short: 'i' },
-      mode: { type: 'string' },
-      address: { type: 'string' },
-      'http-port': { type: 'string' },
-      'dhcp-range': { type: 'string' },
-      netns: { type: 'string' },
-      console: { type: 'string' },
-      'tftp-root': { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+    options: commands.netboot.options,
     allowPositionals: true,
     strict: true,
   });
@@ -107,12 +99,12 @@ export async function runNetboot(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        throw new UsageError('netboot takes serve, status, stop, nodes, args, pin, unpin or rollback');
+        throw new UsageError(verb === undefined ? `name what to do: ${commands.netboot.verbs.join(', ')}` : `unknown verb "${verb}" (${commands.netboot.verbs.join(', ')})`);
     }
   } catch (error) {
     if (!(error instanceof SlipwayError)) throw error;
     if (values.json) out.write(`${JSON.stringify({ error: error.toWire() })}\n`);
-    process.stderr.write(`slipway netboot: ${error.field ? `${error.field}: ` : ''}${error.message}\n`);
+    process.stderr.write(errorReport('slipway netboot', error));
     return 1;
   } finally {
     await backend.close();

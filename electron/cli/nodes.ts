@@ -1,8 +1,20 @@
 import type { NodeStatus } from '../../shared/contract/index.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { paint, progressOn, table, useColour } from './terminal-output.js';
-import { UsageError } from './args.js';
+import { Refusal, UsageError } from './errors.js';
+import { inventoryPath } from '../nodes/inventory-file.js';
+import { commands } from './usage.js';
+import { runNodeShell } from './nodes-shell.js';
 import { parseArgs } from 'node:util';
+
+/** An empty inventory is the first thing a new operator meets: say where nodes come from. */
+const howToAdd = () =>
+  `add nodes with \`slipway nodes import-ssh-config\` (the hosts of ~/.ssh/config), in the console's Nodes view, or by editing ${inventoryPath()}`;
+
+function count(text: string, flag: string): number {
+  if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`--${flag}: "${text}" is not a whole number above 0`);
+  return Number(text);
+}
 
 const percent = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '—');
 
@@ -26,15 +38,8 @@ export async function runNodes(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: {
-      json: { type: 'boolean', default: false },
-      path: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      nodes: { type: 'string' },
-      rounds: { type: 'string', default: '1' },
-      timeout: { type: 'string', default: '30' },
-    },
-    allowPositionals: verb === 'exec',
+    options: commands.nodes.options,
+    allowPositionals: verb === 'exec' || verb === 'shell',
     strict: true,
   });
   const backend = createRealBackend({ interactive: false });
@@ -43,6 +48,10 @@ export async function runNodes(argv: string[]): Promise<number> {
     switch (verb) {
       case 'ls': {
         const nodes = backend.nodes.list();
+        if (nodes.length === 0 && !values.json) {
+          process.stdout.write(`no nodes in the inventory yet: ${howToAdd()}\n`);
+          return 0;
+        }
         if (values.json) process.stdout.write(`${JSON.stringify(nodes.map((n) => n.spec), null, 2)}\n`);
         else process.stdout.write(`${table([['NAME', 'ADDRESS', 'LABELS'], ...nodes.map((n) => [n.spec.name, `${n.spec.user}@${n.spec.host}:${n.spec.port}`, n.spec.labels.join(',')])])}\n`);
         return 0;
@@ -51,6 +60,10 @@ export async function runNodes(argv: string[]): Promise<number> {
         const progress = progressOn(process.stderr);
         let done = 0;
         const total = backend.nodes.list().length;
+        if (total === 0 && !values.json) {
+          process.stdout.write(`no nodes in the inventory to poll: ${howToAdd()}\n`);
+          return 0;
+        }
         backend.bus.subscribe((event) => {
           if (event.topic === 'nodes.status' && (event.payload as NodeStatus).state !== 'unknown') progress.update(`polling nodes… ${++done}/${total}`);
         });
@@ -77,11 +90,21 @@ export async function runNodes(argv: string[]): Promise<number> {
         const command = positionals.join(' ');
         if (!command) throw new UsageError('nodes exec needs a command: slipway nodes exec [--nodes a,b] -- COMMAND');
         const names = values.nodes?.split(',').filter(Boolean);
-        const rounds = Math.max(1, Number(values.rounds));
+        // Zero nodes is not a success: a command that ran nowhere must not look like one that ran everywhere.
+        const known = backend.nodes.list().map((n) => n.spec.name);
+        if (known.length === 0) throw new Refusal([`no node matched: the inventory is empty; ${howToAdd()}`]);
+        const unknown = (names ?? []).filter((name) => !known.includes(name));
+        if (names?.length === 0) throw new Refusal([`no node matched --nodes "${values.nodes}": it names no node`]);
+        if (names && unknown.length > 0) {
+          const has = known.length > 8 ? `${known.slice(0, 8).join(', ')} and ${known.length - 8} more` : known.join(', ');
+          throw new Refusal([`${unknown.length === names.length ? 'no node matched' : 'not every node matched'} --nodes ${values.nodes}: no node named ${unknown.join(', ')} in the inventory (it has ${has})`]);
+        }
+        const rounds = count(values.rounds, 'rounds');
+        const timeout = count(values.timeout, 'timeout');
         let allOk = true;
         for (let round = 1; round <= rounds; round++) {
           const started = Date.now();
-          const results = await backend.nodes.execAll(command, names, Number(values.timeout) * 1_000);
+          const results = await backend.nodes.execAll(command, names, timeout * 1_000);
           const seconds = (Date.now() - started) / 1_000;
           allOk &&= results.every((r) => r.ok);
           if (values.json) process.stdout.write(`${JSON.stringify({ round, seconds, results })}
@@ -96,8 +119,13 @@ export async function runNodes(argv: string[]): Promise<number> {
         }
         return allOk ? 0 : 1;
       }
+      case 'shell': {
+        const [name, ...extra] = positionals;
+        if (!name || extra.length > 0) throw new UsageError('nodes shell needs one node: slipway nodes shell NODE');
+        return await runNodeShell(backend.nodes, name, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signals: process });
+      }
       default:
-        throw new UsageError(`nodes: unknown verb "${verb ?? ''}" (ls, status, exec, import-ssh-config)`);
+        throw new UsageError(verb === undefined ? `name what to do: ${commands.nodes.verbs.join(', ')}` : `unknown verb "${verb}" (${commands.nodes.verbs.join(', ')})`);
     }
   } finally {
     await backend.close();

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { NetbootSource, NetbootTarget, SlipwayError, type TftpEntry } from '../../shared/contract/index.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
+import { commands } from './usage.js';
 import { formatSize } from './build.js';
 import { paint, table, useColour } from './terminal-output.js';
 
@@ -20,18 +21,7 @@ function entryRows(entries: readonly TftpEntry[]): string[][] {
 export async function runPublish(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: {
-      'tftp-root': { type: 'string' },
-      arch: { type: 'string' },
-      subarch: { type: 'string' },
-      release: { type: 'string' },
-      purpose: { type: 'string' },
-      'from-build': { type: 'string' },
-      kernel: { type: 'string' },
-      initrd: { type: 'string' },
-      root: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+    options: commands.publish.options,
     allowPositionals: true,
     strict: true,
   });

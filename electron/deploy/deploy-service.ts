@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, normalize } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import {
   DeployDetail,
   DeployLogLine,
@@ -14,8 +14,10 @@ import {
 } from '../../shared/contract/index.js';
 import { JobLog } from '../jobs/job-log.js';
 import { JobRegistry, type LiveJob } from '../jobs/job-registry.js';
+import { JobClaims } from '../jobs/job-claims.js';
 import { JobHistory } from '../jobs/job-history.js';
 import type { HelperSupervisor } from '../helper/helper-supervisor.js';
+import type { HelperClient } from '../helper/helper-client.js';
 import { isUnder } from '../helper/system/mountinfo.js';
 import type { EventBus } from '../backend/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
@@ -44,6 +46,8 @@ export interface DeployServiceDeps {
 
 interface Live extends LiveJob<DeployDetail, string> {
   run: DeployRun;
+  /** Frees the target for the next deploy to it. */
+  release: () => void;
 }
 
 const history = (stateDir: string) =>
@@ -74,6 +78,7 @@ export function deployableImages(builds: readonly BuildSummary[]): DeployableIma
 
 export function createDeployService(deps: DeployServiceDeps) {
   const jobs = new JobRegistry<DeployDetail, string, Live>(history(deps.stateDir), 'deploy');
+  const claims = new JobClaims(join(deps.stateDir, 'claims'), deps.owner);
 
   function resolveImage(ref: string): ResolvedImage {
     if (ref.startsWith('/')) {
@@ -127,6 +132,14 @@ export function createDeployService(deps: DeployServiceDeps) {
   }
 
   async function execute(entry: Live): Promise<DeploySummary> {
+    try {
+      return await finishRun(entry);
+    } finally {
+      entry.release();
+    }
+  }
+
+  async function finishRun(entry: Live): Promise<DeploySummary> {
     const outcome = await entry.run.run();
     entry.log.flush();
     const summary: DeploySummary = {
@@ -175,35 +188,14 @@ export function createDeployService(deps: DeployServiceDeps) {
         error: null,
         output: null,
       };
-      const log = new JobLog<string>((lines) => deps.bus.publish('deploy.log', { id, lines }));
-      const run = new DeployRun(
-        {
-          id,
-          request,
-          image,
-          helper,
-          owner: deps.owner,
-          outputDir: deployOutputDir(request.target, deps.imagesDir),
-          version: deps.version,
-          remoteSync: remoteSync(id, deps.node),
-          ...(deps.extensionTimeoutMs ? { extensionTimeoutMs: deps.extensionTimeoutMs } : {}),
-        },
-        {
-          // The step's own lines go out before the step's new state, so every client reads them in order.
-          step: (step) => {
-            log.flush();
-            deps.bus.publish('deploy.step', { id, step });
-            jobs.stepped(entry);
-          },
-          log: (step, stream, text) => log.add(step, stream, text),
-        },
-      );
-      // Declared after the run's hooks that name it: they run only once the run starts, after this.
-      const entry: Live = { detail: { summary, steps: deploySteps(request.extensions, request.target), logTotal: 0, env: maskedEnvironment(request.env, request.secrets) }, log, run };
-      jobs.add(entry);
-      deps.bus.publish('deploy.started', entry.detail);
-      log.add(null, 'info', `deploy ${id}: ${image.ref} (${image.path}) → ${summary.target}`);
-      return { id, done: execute(entry) };
+      // Two deploys writing one target would interleave their trees: the second is refused, naming the first.
+      const release = claims.claim([`deploy-target:${summary.target}`], `deploy ${id}`, (holder) => `a deploy to ${summary.target} is already running (${holder}): wait for it, or cancel it first`);
+      try {
+        return launch(request, image, helper, summary, release);
+      } catch (error) {
+        release();
+        throw error;
+      }
     },
 
     cancel(id: string): boolean {
@@ -216,6 +208,40 @@ export function createDeployService(deps: DeployServiceDeps) {
 
     liveIds: () => jobs.liveIds(),
   };
+
+  function launch(request: DeployRequest, image: ResolvedImage, helper: HelperClient, summary: DeploySummary, release: () => void): { id: string; done: Promise<DeploySummary> } {
+    const { id } = summary;
+    const log = new JobLog<string>((lines) => deps.bus.publish('deploy.log', { id, lines }));
+    const run = new DeployRun(
+      {
+        id,
+        request,
+        image,
+        helper,
+        owner: deps.owner,
+        outputDir: deployOutputDir(request.target, deps.imagesDir),
+        version: deps.version,
+        remoteSync: remoteSync(id, deps.node),
+        ...(deps.extensionTimeoutMs ? { extensionTimeoutMs: deps.extensionTimeoutMs } : {}),
+      },
+      {
+        // The step's own lines go out before the step's new state, so every client reads them in order.
+        step: (step) => {
+          log.flush();
+          deps.bus.publish('deploy.step', { id, step });
+          jobs.stepped(entry);
+        },
+        log: (step, stream, text) => log.add(step, stream, text),
+      },
+    );
+    // Declared after the run's hooks that name it: they run only once the run starts, after this.
+    const expected = jobs.expectedSteps((done) => done.summary.extensions.join('\0') === request.extensions.join('\0') && done.summary.target.split(':')[0] === summary.target.split(':')[0]);
+    const entry: Live = { detail: { summary, steps: deploySteps(request.extensions, request.target), logTotal: 0, env: maskedEnvironment(request.env, request.secrets), expectedStepMs: expected }, log, run, release };
+    jobs.add(entry);
+    deps.bus.publish('deploy.started', entry.detail);
+    log.add(null, 'info', `deploy ${id}: ${image.ref} (${image.path}) → ${summary.target}`);
+    return { id, done: execute(entry) };
+  }
 }
 
 export type DeployService = ReturnType<typeof createDeployService>;

@@ -75,6 +75,19 @@ export class JobHistory<D, L> {
     rmSync(join(this.dir, `${id}.owner`), { force: true });
   }
 
+  /** A file kept with a job (a build's package manifest): `<id>.<suffix>`, which `load` never reads as a job. */
+  writeAttachment(id: string, suffix: string, content: string): void {
+    this.write(`${id}.${suffix}`, content);
+  }
+
+  readAttachment(id: string, suffix: string): string | null {
+    try {
+      return readFileSync(join(this.dir, `${id}.${suffix}`), 'utf8');
+    } catch {
+      return null;
+    }
+  }
+
   /** Every readable job, newest first. */
   load(): StoredJob<D>[] {
     let names: string[];

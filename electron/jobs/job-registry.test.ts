@@ -9,10 +9,10 @@ import { JobRegistry, type LiveJob } from './job-registry.js';
 
 interface Detail {
   summary: { id: string; startedAt: string; status: string; finishedAt: string | null; durationMs: number | null; failedStep: string | null; error: string | null };
-  steps: { id: string; status: StepStatus; message: string | null }[];
+  steps: { id: string; status: StepStatus; message: string | null; startedAt: string | null; durationMs: number | null }[];
   logTotal: number;
 }
-const step = (id: string, status: StepStatus = 'pending') => ({ id, status, message: null });
+const step = (id: string, status: StepStatus = 'pending', durationMs: number | null = null) => ({ id, status, message: null, startedAt: null, durationMs });
 type Live = LiveJob<Detail, string>;
 
 describe('the job registry (builds and deploys)', () => {
@@ -57,6 +57,22 @@ describe('the job registry (builds and deploys)', () => {
     expect(again.summaries()).toMatchObject([{ id: 'a', startedAt: '2026-12-01T10:00:00.000Z', status: 'succeeded' }]);
     expect(again.logs('a', 0, 10).lines.map((l) => l.text)).toEqual(['started']);
     expect(again.done()).toHaveLength(1);
+  });
+
+  it('expects each step to take what it took in earlier jobs like the new one, the others filling the gaps', () => {
+    const jobs = new JobRegistry<Detail, string, Live>(history(), 'job');
+    const run = (id: string, status: string, durations: number[]) => {
+      const entry = job(id, `2026-12-01T1${id.length}:00:00.000Z`);
+      jobs.add(entry);
+      entry.run = { steps: durations.map((ms, index) => step(['one', 'two', 'three'][index]!, 'done', ms)) };
+      jobs.complete(entry, { ...entry.detail.summary, status });
+    };
+    expect(jobs.expectedSteps(() => true)).toBeNull();
+    run('a', 'succeeded', [1_000, 2_000]);
+    run('bb', 'failed', [9_000, 9_000, 9_000]);
+    run('ccc', 'succeeded', [5_000, 6_000, 6_000]);
+    expect(jobs.expectedSteps((d) => d.summary.id === 'a')).toEqual({ one: 1_000, two: 2_000, three: 7_500 });
+    expect(jobs.expectedSteps((d) => d.summary.id === 'nope')).toEqual({ one: 5_000, two: 6_000, three: 7_500 });
   });
 
   it('refuses an unknown id by name; an unlisted job is no longer live', () => {

@@ -1,4 +1,5 @@
 import { SlipwayError, type StepStatus } from '../../shared/contract/index.js';
+import { expectedLike, type ExpectedStepMs } from '../../shared/jobs/step-estimate.js';
 import { isAlive, processIdentity, type ProcessIdentity } from '../process/process-identity.js';
 import type { JobHistory, StoredJob } from './job-history.js';
 import type { JobLog, StepLogLine } from './job-log.js';
@@ -17,7 +18,7 @@ interface JobSummary {
 /** What every job's detail has: a summary, its steps (read for id, status and message), and how long its log is. */
 interface JobDetail {
   summary: JobSummary;
-  steps: { id: string; status: StepStatus; message: string | null }[];
+  steps: { id: string; status: StepStatus; message: string | null; startedAt: string | null; durationMs: number | null }[];
   logTotal: number;
 }
 
@@ -134,6 +135,11 @@ export class JobRegistry<D extends JobDetail, S extends string, L extends LiveJo
 
   summaries(): D['summary'][] {
     return [...[...this.live.values()].map((entry) => entry.detail.summary).reverse(), ...this.finished.map((detail) => detail.summary)];
+  }
+
+  /** Each step's usual duration in the finished jobs `like` the new one (others fill the gaps): its time-left estimate. */
+  expectedSteps(like: (detail: D) => boolean): ExpectedStepMs | null {
+    return expectedLike(this.finished, like);
   }
 
   /** Finished ones, newest first (what a later job starts from). */

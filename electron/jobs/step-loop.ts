@@ -16,6 +16,8 @@ export interface JobStep<Id extends string = string> {
   durationMs: number | null;
   /** The step's latest progress line, or why it failed or was skipped. */
   message: string | null;
+  /** The tool's own count of its work, where it gives one. */
+  progress?: { done: number; total: number } | null;
 }
 
 /** Thrown by a step (or the call it waits on) when the operator cancelled the job. */

@@ -2,8 +2,9 @@ import { protocol } from 'electron';
 import { securityHeaders } from '../security/csp.js';
 import { readStaticFile } from '../web/static-files.js';
 
-export const appScheme = 'slipway';
-export const appOrigin = `${appScheme}://app`;
+import { appScheme } from './app-url.js';
+
+export { appOrigin, appScheme } from './app-url.js';
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {

@@ -2,7 +2,7 @@ import { ipcMain, type BrowserWindow, type IpcMainEvent } from 'electron';
 import { ipcChannels } from '../../shared/bridge.js';
 import type { Backend } from '../backend/backend.js';
 import { openClientSession } from '../transport/client-session.js';
-import { isAppUrl } from './main-window.js';
+import { isAppUrl } from './app-url.js';
 
 /** Only our own window's top frame, loaded from the app origin, may talk to the backend. */
 function fromOurWindow(window: BrowserWindow, event: IpcMainEvent): boolean {

@@ -1,13 +1,5 @@
 import { app, BrowserWindow, session, shell } from 'electron';
-import { appOrigin } from './app-protocol.js';
-
-export function isAppUrl(url: string): boolean {
-  try {
-    return new URL(url).origin === appOrigin;
-  } catch {
-    return false;
-  }
-}
+import { isAppBlobUrl, isAppUrl, permissionAllowed } from './app-url.js';
 
 /** The only places a link from the console may open, in the operator's browser: the Debian and project documentation. */
 const externalHosts = new Set(['www.debian.org', 'manpages.debian.org', 'wiki.debian.org', 'github.com']);
@@ -21,10 +13,10 @@ export function externalAllowed(url: string): boolean {
   }
 }
 
-/** Deny what a console never needs: permissions, webviews, navigation and redirects away, new windows. */
+/** Deny what a console never needs: permissions but notifications, webviews, navigation and redirects away, new windows. */
 export function lockDownContents(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => callback(permissionAllowed(permission, details.requestingUrl)));
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.on('will-navigate', (event, url) => {
@@ -34,6 +26,10 @@ export function lockDownContents(): void {
       if (!isAppUrl(url)) event.preventDefault();
     });
     contents.setWindowOpenHandler(({ url }) => {
+      // A raw log the page opened: its own window, sandboxed, without scripts (it is text).
+      if (isAppBlobUrl(url)) {
+        return { action: 'allow', overrideBrowserWindowOptions: { autoHideMenuBar: true, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false } } };
+      }
       // Documentation links open in the operator's browser, never inside the console.
       if (externalAllowed(url)) void shell.openExternal(url);
       return { action: 'deny' };

@@ -13,6 +13,9 @@ import { createMockPublish } from './mock-publish.js';
 import { createMockBoot } from './mock-boot.js';
 import { createMockNetboot } from './mock-netboot.js';
 import { mockReport, mockTools } from './mock-readiness.js';
+import { openMockShell } from './mock-terminal.js';
+import { createTerminalService } from '../terminal/terminal-service.js';
+import { terminalHandlers } from '../terminal/terminal-handlers.js';
 
 export const mockScenarios = ['default', 'readiness-error', 'containers-10k'] as const;
 export type MockScenario = (typeof mockScenarios)[number];
@@ -60,6 +63,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   });
   // Applications go to the mocked inventory, as its last health poll sees it.
   const apps = createMockApps({ bus, inventory: () => nodes.handlers['nodes.list']({}), speed: options.appSpeed ?? 1 });
+  const terminals = createTerminalService({ openPty: (node) => openMockShell(node, () => nodes.handlers['nodes.list']({})) });
 
   const readiness = readinessCheck(bus, async (): Promise<ReadinessReport> => {
     bus.publish('readiness.started', { total: mockTools.length });
@@ -88,6 +92,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       ...deploy.handlers,
       ...apps.handlers,
       ...containers.handlers,
+      ...terminalHandlers(terminals),
     },
     start() {
       void readiness.check().catch(() => undefined);
@@ -95,6 +100,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       containers.start();
     },
     async close() {
+      terminals.closeAll();
       containers.close();
       boots.close();
       await Promise.all([builds.close(), nodes.close(), deploy.close(), apps.close()]);

@@ -1,3 +1,4 @@
+import type { InstalledPackage } from '../../shared/contract/index.js';
 /**
  * Debian 12 packages with the versions bookworm shipped, so scripted build
  * logs read like real ones. "name version" pairs, separated by commas.
@@ -63,4 +64,12 @@ export function versionOf(name: string): string {
   const bare = name.split('=')[0] ?? name;
   const pinned = name.includes('=') ? name.slice(name.indexOf('=') + 1) : null;
   return pinned ?? [...requiredPackages, ...dependencyPackages].find((p) => p.name === bare)?.version ?? '1.0-1';
+}
+
+/** What a mock build installed, as dpkg would list it: debootstrap's required set, then the spec's packages and their dependencies. */
+export function mockManifest(packages: readonly string[]): InstalledPackage[] {
+  const wanted = packages.map((p) => ({ name: p.split('=')[0] ?? p, version: versionOf(p) }));
+  const extra = wanted.length === 0 ? [] : dependencyPackages.filter((d) => !wanted.some((w) => w.name === d.name));
+  const all = new Map([...requiredPackages, ...extra, ...wanted].map((p) => [p.name, { name: p.name, version: p.version, arch: 'amd64' }]));
+  return [...all.values()];
 }

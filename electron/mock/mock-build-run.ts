@@ -1,7 +1,9 @@
 import { buildSteps, type BuildStatus, type BuildSummary, type LogLine, type StepId, type StepState } from '../../shared/contract/index.js';
 import type { EventBus } from '../backend/event-bus.js';
+import type { ExpectedStepMs } from '../../shared/jobs/step-estimate.js';
 import type { ScriptContext } from './mock-build-context.js';
 import { runSteps, updateStep, type StepLoop } from '../jobs/step-loop.js';
+import { StepPackageProgress } from '../builds/step-package-progress.js';
 import { stepScripts } from './mock-build-script.js';
 import { playScript, type RunClock } from './mock-script-player.js';
 
@@ -11,6 +13,8 @@ export interface BuildRecord {
   steps: StepState[];
   log: LogLine[];
   specText: string;
+  /** What earlier builds say each step takes (the time-left estimate). */
+  expectedStepMs: ExpectedStepMs | null;
   abort: AbortController | null;
   done: Promise<void> | null;
 }
@@ -103,6 +107,7 @@ export async function runBuild(options: RunOptions): Promise<void> {
     bus?.publish('builds.finished', record.summary);
   };
 
+  const packages = new StepPackageProgress(record.steps, (step) => loop.onStep(step), false);
   const loop: StepLoop<StepState> = {
     steps: record.steps,
     now: clock.now,
@@ -112,7 +117,10 @@ export async function runBuild(options: RunOptions): Promise<void> {
       sink.flush();
       bus?.publish('builds.step', { id, step });
     },
-    work: (step, index) => playScript(stepScripts[step.id]({ ...context, failing: options.failAt === step.id }), { signal, clock, speed: options.speed, line: (stream, text) => sink.push(step.id, stream, text), progress: (message) => updateStep(loop, index, { message }) }),
+    work: (step, index) => playScript(stepScripts[step.id]({ ...context, failing: options.failAt === step.id }), { signal, clock, speed: options.speed, line: (stream, text) => {
+      sink.push(step.id, stream, text);
+      packages.line(step.id, text);
+    }, progress: (message) => updateStep(loop, index, { message }) }),
   };
   const outcome = await runSteps(loop);
   if (outcome.status === 'succeeded') return finish('succeeded', null, null);

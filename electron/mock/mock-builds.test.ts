@@ -39,6 +39,33 @@ describe('mock builds', () => {
     expect(list[1]!.artifacts[0]).toMatchObject({ rawMd5: expect.stringMatching(/^[0-9a-f]{32}$/), containerSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
+  it('refuses a second build of one name into one folder while the first runs, naming it', async () => {
+    const { builds, finished } = harness(1);
+    open = builds;
+    const { handlers } = builds;
+    const { id } = await handlers['builds.start']({ specText: specNamed('twice') });
+    await expect(handlers['builds.start']({ specText: specNamed('twice') })).rejects.toMatchObject({ code: 'busy', message: expect.stringContaining(`is already running (build ${id})`) });
+    const other = await handlers['builds.start']({ specText: specNamed('another') });
+    await handlers['builds.cancel']({ id });
+    await handlers['builds.cancel']({ id: other.id });
+    await finished(id);
+    expect((await handlers['builds.start']({ specText: specNamed('twice') })).id).not.toBe(id);
+  });
+
+  it('diffs two builds’ package manifests, and refuses a build that never installed its packages', async () => {
+    const { builds, finished } = harness();
+    open = builds;
+    const { handlers } = builds;
+    const [gpu, compute] = await handlers['builds.list']({});
+    const { id } = await handlers['builds.start']({ specText: specNamed('diffed').replace('  - chrony\n', '  - chrony\n  - hello\n') });
+    await finished(id);
+    const diff = await handlers['builds.diff']({ from: compute!.id, to: id });
+    expect(diff.added).toEqual([{ name: 'hello', version: '1.0-1', arch: 'amd64' }]);
+    expect(diff).toMatchObject({ removed: [], changed: [] });
+    expect(diff.unchanged).toBeGreaterThan(20);
+    await expect(handlers['builds.diff']({ from: gpu!.id, to: id })).rejects.toMatchObject({ field: 'from', message: expect.stringContaining('before its packages were installed') });
+  });
+
   it('streams steps and batched log lines, and keeps the whole log for paging', async () => {
     const { builds, topics, finished } = harness();
     open = builds;

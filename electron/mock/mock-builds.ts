@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseSpecText } from '../../shared/builds/spec-text.js';
+import { expectedLike } from '../../shared/jobs/step-estimate.js';
+import { buildOutputBusy } from '../../shared/builds/build-output-claim.js';
 import { buildCommands, buildSteps, SlipwayError, StepId, type BuildDetail, type ImageSpec, type StepState } from '../../shared/contract/index.js';
 import type { Handlers } from '../backend/backend.js';
 import { specHash } from '../builds/spec-hash.js';
@@ -8,6 +10,8 @@ import { planArtifacts } from './mock-build-context.js';
 import { runBuild, type BuildRecord } from './mock-build-run.js';
 import { liveClock, virtualClock, type RunClock } from './mock-script-player.js';
 import { mockDefaults, seedBuilds } from './mock-build-specs.js';
+import { mockManifest } from './mock-build-packages.js';
+import { diffManifests } from '../../shared/builds/manifest-diff.js';
 
 /**
  * Scripted image builds for demos and UI tests. Builds run through all 13
@@ -86,6 +90,7 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
     steps: [...record.steps],
     logTotal: record.log.length,
     specText: record.specText,
+    expectedStepMs: record.expectedStepMs,
   });
 
   function newRecord(spec: ImageSpec, specText: string, hash: string, at: number, cacheHit: boolean): BuildRecord {
@@ -97,6 +102,8 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
       steps: pendingSteps(),
       log: [],
       specText,
+      // As the real service: the same spec's earlier builds first, any build's steps filling the gaps.
+      expectedStepMs: expectedLike([...records.values()].filter((r) => r.summary.status !== 'running'), (r) => r.summary.specHash === hash),
       abort: null,
       done: null,
     };
@@ -179,6 +186,13 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
         const first = parsed.problems[0]!;
         throw new SlipwayError('bad_request', `the spec is not valid: ${first.field}: ${first.message}`, first.field);
       }
+      const { name, output } = parsed.spec;
+      const running = [...records.values()].find((r) => {
+        if (r.summary.status !== 'running' || r.summary.name !== name) return false;
+        const other = parse(r.specText);
+        return other.ok && other.spec.output.dir === output.dir;
+      });
+      if (running) throw new SlipwayError('busy', buildOutputBusy(name, output.dir, `build ${running.summary.id}`));
       const hash = specHash(parsed.spec);
       const earlier = [...records.values()].reverse().find((r) => r.summary.specHash === hash && r.summary.status === 'succeeded');
       if (earlier) return { id: cacheHit(parsed.spec, specText, hash, earlier).summary.id, cacheHit: true };
@@ -189,6 +203,18 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
         console.error(`mock build ${record.summary.id} crashed:`, error);
       });
       return { id: record.summary.id, cacheHit: false };
+    },
+    'builds.diff': async ({ from, to }) => {
+      await seeded;
+      const manifest = (id: string, field: string) => {
+        const record = records.get(id);
+        if (!record) throw new SlipwayError('bad_request', `no build with id ${id}`, field);
+        const installed = record.steps.find((step) => step.id === 'install-packages')?.status === 'done' || record.summary.cacheHit;
+        const parsed = parse(record.specText);
+        if (!installed || !parsed.ok) throw new SlipwayError('bad_request', `build ${id} has no package manifest: it ${record.summary.status} before its packages were installed`, field);
+        return mockManifest(parsed.spec.packages);
+      };
+      return diffManifests(from, to, manifest(from, 'from'), manifest(to, 'to'));
     },
     'builds.cancel': async ({ id }) => {
       const record = find(id);

@@ -30,6 +30,9 @@ function fakeNetwork(options: { failing?: Set<string>; connectMs?: number; login
       forward: async () => {
         throw new Error('no forwarding in the fake network');
       },
+      openPty: async () => {
+        throw new Error('no terminals in the fake network');
+      },
       openFile: async () => {
         throw new Error('no files in the fake network');
       },

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { NodeSpec } from '../../shared/contract/index.js';
 import { Semaphore } from '../lib/semaphore.js';
 import { ResidentShell, residentShellCommand } from './resident-shell.js';
-import { connect, SshError, type ConnectOptions, type ExecResult, type SshConnection } from './ssh-connection.js';
+import { connect, SshError, type ConnectOptions, type ExecResult, type PtyChannel, type PtyOptions, type SshConnection } from './ssh-connection.js';
 
 export interface PoolOptions {
   /** Everything connect() needs but the node. */
@@ -263,6 +263,34 @@ export class NodePool {
         release();
       }
     });
+  }
+
+  /**
+   * An interactive terminal on the node over its pooled connection (host key
+   * checked as for every command): it holds one of the node's channels until it
+   * closes. Opening waits at most `timeoutMs`.
+   */
+  openPty(node: NodeSpec, options: PtyOptions & { timeoutMs?: number }): Promise<PtyChannel> {
+    const { timeoutMs = 30_000, ...pty } = options;
+    let late = false;
+    const opening = this.withDeadline(node, timeoutMs, async (entry, left) => {
+      const conn = await this.connection(node, entry);
+      const release = await this.channelFor(entry);
+      try {
+        if (left() === null) throw new SshError('timeout', `no answer from ${node.name} in time`);
+        const channel = await conn.openPty(pty);
+        entry.loginShells += 1;
+        channel.onClose(() => release());
+        // Opened after the caller gave up: nobody will ever close it.
+        if (late) channel.close();
+        return channel;
+      } catch (error) {
+        release();
+        throw error instanceof SshError ? error : new SshError('unreachable', `could not open a terminal on ${node.name}: ${(error as Error).message}`);
+      }
+    });
+    opening.catch(() => (late = true));
+    return opening;
   }
 
   /** What commands on a node have cost: login shells started against commands run. */

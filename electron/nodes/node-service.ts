@@ -12,7 +12,7 @@ import { SessionSecretStore, type SecretStore } from './secret-store.js';
 import { NodePool } from './node-pool.js';
 import { importSshConfig } from './ssh-config-import.js';
 import { readOperatorText } from '../lib/operator-file.js';
-import { SshError, type HostKeyQuestion } from './ssh-connection.js';
+import { SshError, type HostKeyQuestion, type PtyOptions } from './ssh-connection.js';
 
 export interface NodeServiceDeps {
   bus: EventBus;
@@ -267,6 +267,8 @@ export function createNodeService(deps: NodeServiceDeps) {
         },
         /** Skip the backoff: the caller is retrying on purpose. */
         retryNow: () => pool.retryNow(name),
+        /** An interactive terminal (login shell on a pty) over the pooled connection. */
+        openPty: (options: PtyOptions & { timeoutMs?: number }) => pool.openPty(spec, options),
       };
     },
 

@@ -1,4 +1,5 @@
 import type { Duplex, Readable, Writable } from 'node:stream';
+import type { PtyChannel } from '../lib/pty-channel.js';
 import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { NodeSpec } from '../../shared/contract/index.js';
 import { fingerprint, keyTypeOf } from './known-hosts.js';
@@ -51,6 +52,16 @@ export interface ExecChannel {
   close(): void;
 }
 
+export type { PtyChannel } from '../lib/pty-channel.js';
+
+export interface PtyOptions {
+  cols: number;
+  rows: number;
+  term?: string;
+  /** A command to run on the pty instead of the login shell. */
+  command?: string;
+}
+
 export interface SshConnection {
   exec(command: string, options?: { timeoutMs?: number; onData?: (stream: 'out' | 'err', chunk: string) => void }): Promise<ExecResult>;
   upload(localPath: string, remotePath: string, onProgress?: (done: number, total: number) => void): Promise<void>;
@@ -61,6 +72,8 @@ export interface SshConnection {
   openChannel(command: string): Promise<ExecChannel>;
   /** A TCP stream opened from this node to host:port (ProxyJump). */
   forward(host: string, port: number): Promise<Duplex>;
+  /** An interactive terminal: the login shell (or `command`) on a pty. */
+  openPty(options: PtyOptions): Promise<PtyChannel>;
   readonly closed: Promise<void>;
   close(): void;
 }
@@ -206,8 +219,31 @@ function wrap(client: InstanceType<typeof Client>, closed: Promise<void>): SshCo
       return { stream, end: () => session.end() };
     },
     download: (remotePath, localPath, onProgress) => transfer('fastGet', remotePath, localPath, onProgress),
+    openPty: (options) =>
+      new Promise((resolve, reject) => {
+        const pty = { term: options.term ?? 'xterm-256color', cols: options.cols, rows: options.rows, width: 0, height: 0 };
+        const opened = (error: Error | undefined, channel: ClientChannel) => (error ? reject(error) : resolve(ptyChannel(channel)));
+        if (options.command === undefined) client.shell(pty, opened);
+        else client.exec(options.command, { pty }, opened);
+      }),
     forward: (host, port) =>
       new Promise((resolve, reject) => client.forwardOut('127.0.0.1', 0, host, port, (error, stream) => (error ? reject(error) : resolve(stream)))),
     close: () => client.end(),
+  };
+}
+
+function ptyChannel(channel: ClientChannel): PtyChannel {
+  let status: { code: number | null; signal: string | null } = { code: null, signal: null };
+  // 'exit' carries the status ('close' repeats it only sometimes); a pty merges stderr, read anyway so it never stalls.
+  channel.once('exit', (code: number | null, signal?: string) => (status = { code: typeof code === 'number' ? code : null, signal: signal ?? null }));
+  channel.stderr.on('data', (chunk: Buffer) => channel.emit('data', chunk));
+  return {
+    write: (data) => void channel.write(data),
+    onData: (listener) => void channel.on('data', listener),
+    onClose: (listener) => void channel.once('close', () => listener(status.code, status.signal)),
+    resize: (cols, rows) => channel.setWindow(rows, cols, 0, 0),
+    pause: () => void channel.pause(),
+    resume: () => void channel.resume(),
+    close: () => void channel.close(),
   };
 }

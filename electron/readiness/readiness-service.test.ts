@@ -35,7 +35,7 @@ describe('readiness service', () => {
 });
 
 describe('readiness service failure', () => {
-  it('tells every client when a probe fails, and lets the next one run', async () => {
+  it('tells every client when a probe fails, keeps the failure for the next client, and lets the next probe run', async () => {
     const bus = new EventBus();
     const topics: string[] = [];
     bus.subscribe((event) => topics.push(event.topic));
@@ -47,8 +47,10 @@ describe('readiness service failure', () => {
     const service = createReadinessService({ bus, runner, hostname: 'h', uid: 0, user: 'root', pathEnv: '/bin:/usr/bin', catalog });
     await expect(service.check()).rejects.toThrow('dpkg-query hung');
     expect(topics.at(-1)).toBe('readiness.failed');
-    expect(service.last()).toBeNull();
+    // A page that connects now reads the failure, not an empty "waiting" snapshot.
+    expect(() => service.last()).toThrow(expect.objectContaining({ code: 'failed', message: 'dpkg-query hung' }));
     fail = false;
     await expect(service.check()).resolves.toMatchObject({ ready: true });
+    expect(service.last()).toMatchObject({ ready: true });
   });
 });

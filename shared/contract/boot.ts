@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExpectedStepMs } from '../jobs/step-estimate.js';
 import { command } from './define.js';
 import { StepStatus } from './builds.js';
 
@@ -81,7 +82,13 @@ export const BootLogLine = z.object({
 });
 export type BootLogLine = z.infer<typeof BootLogLine>;
 
-export const BootDetail = z.object({ summary: BootSummary, steps: z.array(BootStep), logTotal: z.number().int().nonnegative() });
+export const BootDetail = z.object({
+  summary: BootSummary,
+  steps: z.array(BootStep),
+  logTotal: z.number().int().nonnegative(),
+  /** Each step's usual duration in earlier boot tests: the time-left estimate. */
+  expectedStepMs: ExpectedStepMs.nullish(),
+});
 export type BootDetail = z.infer<typeof BootDetail>;
 
 export const bootCommands = {

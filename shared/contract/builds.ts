@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExpectedStepMs } from '../jobs/step-estimate.js';
 import { command } from './define.js';
 import { documentText } from './limits.js';
 
@@ -25,6 +26,9 @@ export type StepId = z.infer<typeof StepId>;
 export const StepStatus = z.enum(['pending', 'running', 'done', 'failed', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
+export const StepProgress = z.object({ done: z.number().int().nonnegative(), total: z.number().int().positive() });
+export type StepProgress = z.infer<typeof StepProgress>;
+
 export const StepState = z.object({
   id: StepId,
   label: z.string(),
@@ -33,6 +37,8 @@ export const StepState = z.object({
   durationMs: z.number().nonnegative().nullable(),
   /** The step's latest progress line, or why it failed or was skipped. */
   message: z.string().nullable(),
+  /** Where the tool itself counts its work (debootstrap's and apt's packages): how far it is. */
+  progress: StepProgress.nullish(),
 });
 export type StepState = z.infer<typeof StepState>;
 
@@ -83,6 +89,8 @@ export const BuildDetail = z.object({
   logTotal: z.number().int().nonnegative(),
   /** The spec as the operator wrote it (YAML), to rebuild or edit. */
   specText: z.string(),
+  /** Each step's usual duration in earlier builds (of this spec where there are some): the time-left estimate. */
+  expectedStepMs: ExpectedStepMs.nullish(),
 });
 export type BuildDetail = z.infer<typeof BuildDetail>;
 
@@ -96,6 +104,21 @@ export const BuildDefaults = z.object({
   exampleSpec: z.string(),
 });
 export type BuildDefaults = z.infer<typeof BuildDefaults>;
+
+/** One line of an image's installed-package manifest (dpkg's status: name, version, architecture). */
+export const InstalledPackage = z.object({ name: z.string(), version: z.string(), arch: z.string() });
+export type InstalledPackage = z.infer<typeof InstalledPackage>;
+
+/** Two builds' manifests side by side, as DIB and mkosi users diff them. */
+export const ManifestDiff = z.object({
+  from: z.string(),
+  to: z.string(),
+  added: z.array(InstalledPackage),
+  removed: z.array(InstalledPackage),
+  changed: z.array(z.object({ name: z.string(), arch: z.string(), from: z.string(), to: z.string() })),
+  unchanged: z.number().int().nonnegative(),
+});
+export type ManifestDiff = z.infer<typeof ManifestDiff>;
 
 export const buildCommands = {
   'builds.defaults': command(z.object({}).strict(), BuildDefaults),
@@ -113,6 +136,8 @@ export const buildCommands = {
     z.object({ id: z.string(), from: z.number().int().nonnegative(), count: z.number().int().positive().max(5_000) }).strict(),
     z.object({ lines: z.array(LogLine), total: z.number().int().nonnegative() }),
   ),
+  /** What changed in the installed packages from one build to another. */
+  'builds.diff': command(z.object({ from: z.string(), to: z.string() }).strict(), ManifestDiff),
 };
 
 export const buildEvents = {

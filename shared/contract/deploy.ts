@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExpectedStepMs } from '../jobs/step-estimate.js';
 import { command } from './define.js';
 
 /** What an overlay deploy produces from the merged tree (Baserock's write extensions). */
@@ -111,6 +112,8 @@ export const DeployDetail = z.object({
   logTotal: z.number().int().nonnegative(),
   /** The environment as given, secret-looking values masked. */
   env: z.record(z.string(), z.string()),
+  /** Each step's usual duration in earlier deploys like this one: the time-left estimate. */
+  expectedStepMs: ExpectedStepMs.nullish(),
 });
 export type DeployDetail = z.infer<typeof DeployDetail>;
 

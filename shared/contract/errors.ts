@@ -4,6 +4,7 @@ export const ErrorCode = z.enum([
   'bad_request', // the payload failed validation
   'unknown_command',
   'failed', // the service ran and reported a failure
+  'busy', // what it acts on is taken by a running job (the message names it)
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -39,7 +39,17 @@ export type ResyncFrame = z.infer<typeof ResyncFrame>;
 export const AckFrame = z.object({ type: z.literal('ack'), batch: z.number().int().nonnegative() });
 export type AckFrame = z.infer<typeof AckFrame>;
 
-export const ServerFrame = z.union([ResponseFrame, EventBatchFrame, ResyncFrame]);
+/**
+ * Events for this client alone (its terminals' output and ends): never on the bus, so
+ * outside the global sequence and its acks; the capability's own flow control bounds them.
+ */
+export const ClientEventsFrame = z.object({
+  type: z.literal('client-events'),
+  events: z.array(z.object({ topic: z.string(), payload: z.unknown() })),
+});
+export type ClientEventsFrame = z.infer<typeof ClientEventsFrame>;
+
+export const ServerFrame = z.union([ResponseFrame, EventBatchFrame, ResyncFrame, ClientEventsFrame]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
 export const ClientFrame = z.discriminatedUnion('type', [RequestFrame, AckFrame]);

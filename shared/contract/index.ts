@@ -9,6 +9,7 @@ import { nodeCommands, nodeEvents } from './nodes.js';
 import { publishCommands, publishEvents } from './publish.js';
 import { readinessCommands, readinessEvents } from './readiness.js';
 import { sessionCommands, sessionEvents } from './session.js';
+import { terminalClientEvents, terminalCommands } from './terminal.js';
 
 /**
  * The whole contract between backend and renderer. Each capability declares its
@@ -28,6 +29,7 @@ export const commands = {
   ...containerCommands,
   ...containerActionCommands,
   ...containerLogCommands,
+  ...terminalCommands,
 };
 
 export const events = {
@@ -48,6 +50,14 @@ export type CommandName = keyof Commands;
 export type RequestOf<C extends CommandName> = z.input<Commands[C]['request']>;
 export type ResponseOf<C extends CommandName> = z.output<Commands[C]['response']>;
 
+/**
+ * Events sent to one client only (the one that owns what they are about), never
+ * published on the bus: a terminal's output reaches no other client.
+ */
+export const clientEvents = {
+  ...terminalClientEvents,
+};
+
 export type Events = typeof events;
 export type Topic = keyof Events;
 export type PayloadOf<T extends Topic> = z.output<Events[T]>;
@@ -63,6 +73,16 @@ export function isTopic(name: string): name is Topic {
   return Object.hasOwn(events, name);
 }
 
+export type ClientEvents = typeof clientEvents;
+export type ClientTopic = keyof ClientEvents;
+export type ClientPayloadOf<T extends ClientTopic> = z.output<ClientEvents[T]>;
+/** A validated client event: topic and payload stay paired. */
+export type ClientEvent = { [T in ClientTopic]: { topic: T; payload: ClientPayloadOf<T> } }[ClientTopic];
+
+export function isClientTopic(name: string): name is ClientTopic {
+  return Object.hasOwn(clientEvents, name);
+}
+
 export * from './apps.js';
 export * from './boot.js';
 export * from './netboot.js';
@@ -76,4 +96,5 @@ export * from './nodes.js';
 export * from './publish.js';
 export * from './readiness.js';
 export * from './session.js';
+export * from './terminal.js';
 export { documentText, maxDocumentBytes, maxRequestFrameBytes } from './limits.js';

@@ -2,9 +2,12 @@ import type { z } from 'zod';
 import {
   commands,
   events,
+  clientEvents,
+  isClientTopic,
   isCommandName,
   isTopic,
   SlipwayError,
+  type ClientEvent,
   type CommandName,
   type EventEnvelope,
   type RequestOf,
@@ -41,4 +44,11 @@ export function parseEvent(envelope: EventEnvelope): SlipwayEvent {
   if (!isTopic(envelope.topic)) throw new SlipwayError('bad_request', `unknown event topic "${envelope.topic}"`);
   const payload = parseOrThrow(events[envelope.topic], envelope.payload, `event ${envelope.topic}`);
   return { topic: envelope.topic, seq: envelope.seq, payload } as SlipwayEvent;
+}
+
+/** Renderer side: a client event (sent to this client alone) is checked like any other. */
+export function parseClientEvent(envelope: { topic: string; payload: unknown }): ClientEvent {
+  if (!isClientTopic(envelope.topic)) throw new SlipwayError('bad_request', `unknown client event topic "${envelope.topic}"`);
+  const payload = parseOrThrow(clientEvents[envelope.topic], envelope.payload, `event ${envelope.topic}`);
+  return { topic: envelope.topic, payload } as ClientEvent;
 }

@@ -12,12 +12,21 @@ import { useNodes } from '../nodes/nodes-store.js';
 import { useDeploy } from '../publish/deploy-store.js';
 import { usePublish } from '../publish/publish-store.js';
 import { useReadiness } from '../readiness/readiness-store.js';
+import { useActivity } from '../shell/activity-store.js';
+import { useTerminals } from '../terminal/terminals-store.js';
 
 /** Routes the backend's events and resyncs to the store of each area. */
 export function wireStores(connection: BackendConnection): void {
   useConnection.setState({ transport: connection.kind });
   connection.onState((state, detail, hello) => useConnection.getState().setState(state, detail, hello));
+  // A terminal's output and end go to the console that opened it alone; when the link drops, the backend ended them.
+  connection.onClientEvent((event) => useTerminals.getState().apply(event));
+  connection.onState((state) => {
+    if (state !== 'connected' && state !== 'connecting') useTerminals.getState().connectionLost();
+  });
   connection.onEvent((event) => {
+    // The tray reads every kind's job events besides the area that owns them.
+    useActivity.getState().apply(event);
     if (event.topic.startsWith('readiness.')) useReadiness.getState().apply(event);
     else if (event.topic.startsWith('builds.')) useBuilds.getState().apply(event);
     else if (event.topic.startsWith('nodes.')) useNodes.getState().apply(event);
@@ -33,6 +42,7 @@ export function wireStores(connection: BackendConnection): void {
     else if (event.topic.startsWith('containers.')) useContainers.getState().apply(event);
   });
   connection.onResync(() => {
+    void useActivity.getState().load();
     void useReadiness.getState().load();
     void useBuilds.getState().load();
     void useNodes.getState().load();

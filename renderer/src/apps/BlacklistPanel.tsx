@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { BlacklistEntry } from '../../../shared/contract/index.js';
-import { formatStarted } from '../lib/format.js';
+import { formatTime } from '../lib/format.js';
 import { ConfirmDialog } from '../shell/ConfirmDialog.js';
 import { useApps } from './apps-store.js';
 
@@ -44,7 +44,7 @@ export function BlacklistPanel() {
               <div className="app-blacklist__head">
                 <strong className="mono">{entry.node}</strong>
                 <span className="muted">
-                  since {formatStarted(entry.at)}
+                  since {formatTime(entry.at)}
                   {entry.run && <> · run <span className="mono">{entry.run}</span></>}
                 </span>
                 <span className="toolbar__grow" />

@@ -27,6 +27,7 @@ export function DeployPanel() {
   const valid = problems.length === 0 && text.trim() !== '';
 
   async function start(): Promise<void> {
+    if (deploying) return;
     setError(null);
     const outcome = await deploy(text, chosen ?? undefined);
     if (outcome.ok) document.getElementById('run-title')?.scrollIntoView({ block: 'start', behavior: 'smooth' });

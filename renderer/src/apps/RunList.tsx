@@ -1,5 +1,5 @@
 import { AppStatus, type AppRunSummary } from '../../../shared/contract/index.js';
-import { formatStarted } from '../lib/format.js';
+import { formatTime } from '../lib/format.js';
 import { useApps } from './apps-store.js';
 import { statusTone } from './run-view.js';
 
@@ -50,7 +50,7 @@ export function RunList() {
                     </button>
                   </th>
                   <td className="muted nowrap">
-                    {formatStarted(run.startedAt)}
+                    {formatTime(run.startedAt)}
                     {run.active && <span className="badge badge--run app-runs__live">live</span>}
                   </td>
                   <td>

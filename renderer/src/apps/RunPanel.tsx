@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { formatBytes, formatCount, formatDuration, formatStarted } from '../lib/format.js';
+import { formatBytes, formatCount, formatDuration, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { selectSelectedRun, useApps, type RunNotice } from './apps-store.js';
 import { BuildTree } from './BuildTree.js';
@@ -60,7 +60,7 @@ export function RunPanel() {
         </div>
         <dl className="facts">
           <div><dt>Run</dt><dd className="mono">{run.id}</dd></div>
-          <div><dt>Started</dt><dd>{formatStarted(run.startedAt)}</dd></div>
+          <div><dt>Started</dt><dd>{formatTime(run.startedAt)}</dd></div>
           <div><dt>Took</dt><dd className="mono">{formatDuration((run.active ? now : Date.parse(lastChange)) - Date.parse(run.startedAt))}</dd></div>
           <div><dt>Definition</dt><dd className="mono">{run.definitionHash}</dd></div>
         </dl>

@@ -115,6 +115,8 @@ export const useApps = create<AppsState>()((set, get) => {
     },
 
     async deploy(text, nodes) {
+      // A second press before the first answer starts nothing (the backend refuses a second run on a node too).
+      if (get().deploying) return { ok: false, message: 'a deploy is already being started', field: null };
       set({ deploying: true, error: null });
       try {
         const { id } = await backend().request('apps.deploy', nodes ? { text, nodes } : { text });

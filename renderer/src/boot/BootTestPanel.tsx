@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { BuildSummary } from '../../../shared/contract/index.js';
 import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
+import { JobProgress } from '../jobs/JobProgress.js';
 import { LogViewer } from '../jobs/LogViewer.js';
 import { StepList } from '../jobs/StepList.js';
 import { formatDuration } from '../lib/format.js';
@@ -57,6 +58,7 @@ export function BootTestPanel({ build }: { build: BuildSummary }) {
           </button>
         )}
       </header>
+      {shown && running && selected?.steps && <JobProgress steps={selected.steps} startedAt={shown.startedAt} expected={selected.expectedStepMs} label="Boot test" compact />}
       {error && <p className="error" role="alert">{error}</p>}
       {!shown && !error && <p className="muted">Boots this image in QEMU with its own kernel and streams its serial console here, until its login prompt.</p>}
       {shown && selected && (

@@ -1,13 +1,14 @@
 import { create } from 'zustand';
 import type { BootDetail, BootLogLine, BootSummary, SlipwayEvent } from '../../../shared/contract/index.js';
+import type { ExpectedStepMs } from '../../../shared/jobs/step-estimate.js';
 import { backend } from '../connection/backend.js';
 import { createJobSlice, initialJobData, selectSelectedJob, type JobActions, type JobData, type SelectedJob } from '../jobs/job-slice.js';
 
-/** Boot tests as the job part types them: no extra besides steps. */
+/** Boot tests as the job part types them: besides steps, what earlier boots took (the time left). */
 interface BootJob {
   detail: BootDetail;
   line: BootLogLine;
-  extra: object;
+  extra: { expectedStepMs: ExpectedStepMs | null };
 }
 
 export type SelectedBoot = SelectedJob<BootJob>;
@@ -35,7 +36,7 @@ export const useBoots = create<BootState>()((set, get) => {
     get: (id) => backend().request('boot.get', { id }),
     logs: (id, from, count) => backend().request('boot.logs', { id, from, count }),
     cancel: (id) => backend().request('boot.cancel', { id }),
-    extra: () => ({}),
+    extra: (detail) => ({ expectedStepMs: detail?.expectedStepMs ?? null }),
   });
   return {
     ...initialJobData<BootJob>(),

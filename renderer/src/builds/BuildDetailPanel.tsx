@@ -5,11 +5,14 @@ import { selectSelectedSummary, useBuilds } from './builds-store.js';
 import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
 import { CacheHitBadge } from './CacheHitBadge.js';
 import { CancelDialog } from './CancelDialog.js';
+import { CompareBuilds } from './CompareBuilds.js';
 import { FailureSummary } from './FailureSummary.js';
-import { formatDuration, formatStarted } from '../lib/format.js';
+import { formatDuration, formatTime } from '../lib/format.js';
 import { LogViewer } from '../jobs/LogViewer.js';
 import { StepList } from '../jobs/StepList.js';
+import { JobProgress } from '../jobs/JobProgress.js';
 import { useNow } from '../lib/use-now.js';
+import { backend } from '../connection/backend.js';
 
 /** The selected build: what stopped it or what it made first, then its steps beside its log. */
 export function BuildDetailPanel() {
@@ -20,6 +23,8 @@ export function BuildDetailPanel() {
   const logTotal = useBuilds((s) => s.logTotal);
   const logLoading = useBuilds((s) => s.logLoading);
   const cancel = useBuilds((s) => s.cancel);
+  const rebuild = useBuilds((s) => s.rebuild);
+  const starting = useBuilds((s) => s.starting);
   const [confirming, setConfirming] = useState(false);
   const running = build?.status === 'running';
   const now = useNow(running, 1000);
@@ -39,7 +44,7 @@ export function BuildDetailPanel() {
         </div>
         <dl className="facts">
           <div><dt>Build</dt><dd className="mono">{build.id}</dd></div>
-          <div><dt>Started</dt><dd>{formatStarted(build.startedAt)}</dd></div>
+          <div><dt>Started</dt><dd>{formatTime(build.startedAt)}</dd></div>
           <div><dt>Duration</dt><dd className="mono" data-testid="build-duration">{formatDuration(build.durationMs ?? now - Date.parse(build.startedAt))}</dd></div>
           <div><dt>Spec</dt><dd className="mono" title={build.specHash}>{build.specHash.slice(0, 12)}</dd></div>
         </dl>
@@ -48,14 +53,21 @@ export function BuildDetailPanel() {
             Cancel
           </button>
         )}
+        {!running && selected.specText !== null && (
+          <button type="button" className="button" disabled={starting} onClick={() => void rebuild(selected.specText!)}>
+            {starting ? 'Building…' : 'Build again'}
+          </button>
+        )}
       </header>
+      {running && selected.steps && <JobProgress steps={selected.steps} startedAt={build.startedAt} expected={selected.expectedStepMs} label={`Build ${build.name}`} />}
       {confirming && running && <CancelDialog name={build.name} onConfirm={() => void cancel(build.id)} onClose={() => setConfirming(false)} />}
       {(build.status === 'failed' || build.status === 'cancelled') && <FailureSummary build={build} />}
       {build.status === 'succeeded' && build.artifacts.length > 0 && <ArtifactTable artifacts={build.artifacts} metadataPath={build.metadataPath} />}
       {build.status === 'succeeded' && build.artifacts.length > 0 && <BootTestPanel build={build} />}
+      {build.status === 'succeeded' && <CompareBuilds build={build} />}
       <div className="build__body">
         {selected.steps ? <StepList steps={selected.steps} /> : <div className="steps muted">Loading steps…</div>}
-        <LogViewer key={build.id} log={log} revision={revision} total={logTotal} loading={logLoading} />
+        <LogViewer key={build.id} log={log} revision={revision} total={logTotal} loading={logLoading} source={{ page: (from, count) => backend().request('builds.logs', { id: build.id, from, count }), fileName: `build-${build.name}-${build.id}.log` }} />
       </div>
     </section>
   );

@@ -1,7 +1,7 @@
 import { useBuilds } from './builds-store.js';
 import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
 import { CacheHitBadge } from './CacheHitBadge.js';
-import { formatDuration, formatStarted } from '../lib/format.js';
+import { formatDuration, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 
 export function BuildHistory() {
@@ -43,7 +43,7 @@ export function BuildHistory() {
                       {build.cacheHit && <CacheHitBadge />}
                     </span>
                   </td>
-                  <td className="muted nowrap">{formatStarted(build.startedAt)}</td>
+                  <td className="muted nowrap">{formatTime(build.startedAt)}</td>
                   <td className="mono nowrap">{formatDuration(build.durationMs ?? now - Date.parse(build.startedAt))}</td>
                 </tr>
               ))}

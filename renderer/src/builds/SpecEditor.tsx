@@ -41,7 +41,7 @@ export function SpecEditor() {
       )}
       <div className="spec__actions">
         <button type="button" className="button button--primary" disabled={!valid || starting} onClick={() => void buildAndFollow()}>
-          {starting ? 'Starting…' : 'Build'}
+          {starting ? 'Building…' : 'Build'}
         </button>
         {example !== null && specText !== example && (
           <button type="button" className="button button--quiet" onClick={() => setSpecText(example)}>

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { parseSpecText } from '../../../shared/builds/spec-text.js';
 import type { BuildDefaults, BuildDetail, BuildSummary, LogLine, SlipwayEvent, SpecProblem } from '../../../shared/contract/index.js';
+import type { ExpectedStepMs } from '../../../shared/jobs/step-estimate.js';
 import { backend } from '../connection/backend.js';
 import { createJobSlice, initialJobData, selectSelectedJob, type JobActions, type JobData, type SelectedJob } from '../jobs/job-slice.js';
 
@@ -10,7 +11,7 @@ const validateDelayMs = 250;
 interface BuildJob {
   detail: BuildDetail;
   line: LogLine;
-  extra: { specText: string | null };
+  extra: { specText: string | null; expectedStepMs: ExpectedStepMs | null };
 }
 
 export type SelectedBuild = SelectedJob<BuildJob>;
@@ -33,6 +34,8 @@ interface BuildsActions extends JobActions {
   setSpecText(text: string): void;
   /** The new build's id, or null when it could not start (the error says why). */
   start(): Promise<string | null>;
+  /** "Build again": an earlier build's spec, back in the editor and built. */
+  rebuild(specText: string): Promise<string | null>;
   dismissRecovered(): void;
   apply(event: SlipwayEvent): void;
 }
@@ -63,7 +66,7 @@ export const useBuilds = create<BuildsState>()((set, get) => {
     get: (id) => backend().request('builds.get', { id }),
     logs: (id, from, count) => backend().request('builds.logs', { id, from, count }),
     cancel: (id) => backend().request('builds.cancel', { id }),
-    extra: (detail) => ({ specText: detail?.specText ?? null }),
+    extra: (detail) => ({ specText: detail?.specText ?? null, expectedStepMs: detail?.expectedStepMs ?? null }),
   });
 
   async function validateOnBackend(text: string): Promise<void> {
@@ -96,7 +99,9 @@ export const useBuilds = create<BuildsState>()((set, get) => {
     },
 
     async start() {
-      const { specText } = get();
+      const { specText, starting } = get();
+      // A second press before the first answer (a double click) starts nothing: the backend would refuse it anyway.
+      if (starting) return null;
       set({ starting: true, error: null });
       try {
         const { id } = await backend().request('builds.start', { specText });
@@ -107,6 +112,12 @@ export const useBuilds = create<BuildsState>()((set, get) => {
         set({ starting: false, error: messageOf(error) });
         return null;
       }
+    },
+
+    async rebuild(specText) {
+      if (get().starting) return null;
+      get().setSpecText(specText);
+      return get().start();
     },
 
     select: job.select,

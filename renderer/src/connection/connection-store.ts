@@ -7,6 +7,8 @@ interface ConnectionState {
   detail: string | null;
   hello: HelloResponse | null;
   transport: 'desktop' | 'web' | null;
+  /** When the backend was lost (ms since the epoch), until it is back: the banner says since when. */
+  lostAt: number | null;
   setState(state: LinkState, detail?: string, hello?: HelloResponse): void;
 }
 
@@ -15,5 +17,12 @@ export const useConnection = create<ConnectionState>()((set) => ({
   detail: null,
   hello: null,
   transport: null,
-  setState: (state, detail, hello) => set((previous) => ({ state, detail: detail ?? null, hello: hello ?? previous.hello })),
+  lostAt: null,
+  setState: (state, detail, hello) =>
+    set((previous) => ({
+      state,
+      detail: detail ?? null,
+      hello: hello ?? previous.hello,
+      lostAt: state === 'connected' ? null : (previous.lostAt ?? (previous.state === 'connected' ? Date.now() : null)),
+    })),
 }));

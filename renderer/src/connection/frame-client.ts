@@ -1,5 +1,6 @@
 import {
   ServerFrame,
+  type ClientEvent,
   type CommandError,
   type CommandName,
   type HelloResponse,
@@ -7,7 +8,7 @@ import {
   type ResponseOf,
   type SlipwayEvent,
 } from '../../../shared/contract/index.js';
-import { parseEvent, parseResponse } from '../../../shared/contract/validate.js';
+import { parseClientEvent, parseEvent, parseResponse } from '../../../shared/contract/validate.js';
 import type { Link, LinkState } from './link.js';
 
 export class BackendError extends Error {
@@ -25,6 +26,8 @@ export interface BackendConnection {
   readonly kind: Link['kind'];
   request<C extends CommandName>(command: C, payload: RequestOf<C>): Promise<ResponseOf<C>>;
   onEvent(listener: (event: SlipwayEvent) => void): () => void;
+  /** Events for this client alone (its terminals): outside the bus's sequence. */
+  onClientEvent(listener: (event: ClientEvent) => void): () => void;
   /** Stores refetch their snapshots: after (re)connecting, a gap in sequence numbers, or a resync from the backend. */
   onResync(listener: () => void): () => void;
   onState(listener: (state: LinkState, detail?: string, hello?: HelloResponse) => void): () => void;
@@ -55,6 +58,7 @@ function subscribers<A extends unknown[]>() {
 export function createFrameClient(link: Link): BackendConnection {
   const pending = new Map<number, Pending>();
   const events = subscribers<[SlipwayEvent]>();
+  const clientEvents = subscribers<[ClientEvent]>();
   const resyncs = subscribers<[]>();
   const states = subscribers<[LinkState, string | undefined, HelloResponse | undefined]>();
   let nextId = 1;
@@ -86,6 +90,16 @@ export function createFrameClient(link: Link): BackendConnection {
     if (frame.type === 'resync') {
       lastSeq = frame.seq;
       resync();
+      return;
+    }
+    if (frame.type === 'client-events') {
+      for (const envelope of frame.events) {
+        try {
+          clientEvents.emit(parseClientEvent(envelope));
+        } catch (error) {
+          console.warn('slipway: dropped an invalid client event', (error as Error).message);
+        }
+      }
       return;
     }
     let gap = false;
@@ -139,6 +153,7 @@ export function createFrameClient(link: Link): BackendConnection {
     kind: link.kind,
     request,
     onEvent: events.add,
+    onClientEvent: clientEvents.add,
     onResync: resyncs.add,
     onState: states.add,
     reconnect: () => link.reconnect(),

@@ -1,6 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import type { ContainerRow } from '../../../shared/contract/index.js';
-import { formatStarted } from '../lib/format.js';
+import { formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { Labels } from '../nodes/NodeTable.js';
 import { exitFacts, formatAge, notEnded } from './container-format.js';
@@ -40,7 +40,7 @@ function ContainerFacts({ row }: { row: ContainerRow }) {
       {exitFacts(row) && (
         <Fact term="Exit recorded" col="exit">
           <span className="mono">{exitFacts(row)}</span>
-          {row.exitedAt !== null && <span className="muted"> · {formatStarted(new Date(row.exitedAt * 1000).toISOString())}</span>}
+          {row.exitedAt !== null && <span className="muted"> · {formatTime(row.exitedAt * 1000)}</span>}
         </Fact>
       )}
       {row.state === 'aborted' && (
@@ -55,7 +55,7 @@ function ContainerFacts({ row }: { row: ContainerRow }) {
       <Fact term="Environment">{orNone(row.environment)}</Fact>
       <Fact term="Services">{row.services.length > 0 ? <Labels labels={row.services} /> : <span className="muted">none known</span>}</Fact>
       <Fact term="Changed" col="age">
-        {formatAge(row.changedAt, now)} ago<span className="muted"> · {formatStarted(row.changedAt)}</span>
+        {formatAge(row.changedAt, now)} ago<span className="muted"> · {formatTime(row.changedAt)}</span>
       </Fact>
     </dl>
   );

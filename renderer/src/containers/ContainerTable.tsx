@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { ContainerRow } from '../../../shared/contract/index.js';
+import { formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { visibleRange } from '../lib/virtual-window.js';
 import { exitWords, formatAge } from './container-format.js';
@@ -80,7 +81,7 @@ function ContainerRowView({ row, index, now, selected, onSelect }: RowProps) {
       <div role="cell" className="ctable__td mono num" data-col="cpu">{row.cpu ?? '—'}</div>
       <div role="cell" className="ctable__td mono num" data-col="disk">{row.disk ?? '—'}</div>
       <div role="cell" className="ctable__td mono" data-col="services" title={row.services.join(', ')}>{row.services.join(', ') || '—'}</div>
-      <div role="cell" className="ctable__td mono num" data-col="age" title={new Date(row.changedAt).toLocaleString()}>{formatAge(row.changedAt, now)}</div>
+      <div role="cell" className="ctable__td mono num" data-col="age" title={formatTime(row.changedAt)}>{formatAge(row.changedAt, now)}</div>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { formatEventTime } from './container-format.js';
+import { formatTime } from '../lib/format.js';
 import { useContainerTrace } from './container-trace-store.js';
 
 /** Lines that say a container went wrong stand out. */
@@ -37,7 +37,7 @@ export function EventTimeline({ instance }: { instance: string }) {
         <ol ref={list} className="ctimeline__list" aria-label="Event timeline">
           {lines.map((line) => (
             <li key={`${line.at}\0${line.type}\0${line.text}`} className={`ctimeline__line${alarming.has(line.type) ? ' ctimeline__line--bad' : ''}`} data-type={line.type}>
-              <time className="ctimeline__time" dateTime={line.at}>{formatEventTime(line.at)}</time>
+              <time className="ctimeline__time" dateTime={line.at}>{formatTime(line.at)}</time>
               <span className="ctimeline__text">{line.text}</span>
             </li>
           ))}

@@ -1,5 +1,5 @@
 import type { ContainerScan } from '../../../shared/contract/index.js';
-import { formatCount } from '../lib/format.js';
+import { formatCount, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { formatAgo } from '../nodes/node-format.js';
 import { formatScanTime } from './container-format.js';
@@ -18,7 +18,7 @@ function NodeScan({ scan, now, shown, onShow }: { scan: ContainerScan; now: numb
       <p className="cnode__meta">
         <span className="mono">{root}</span>
         <span data-col="scan-time">scanned in {formatScanTime(scan.ms)}</span>
-        <span title={new Date(scan.scannedAt).toLocaleString()}>{formatAgo(scan.scannedAt, now)}</span>
+        <span title={formatTime(scan.scannedAt)}>{formatAgo(scan.scannedAt, now)}</span>
       </p>
       {error && (
         <p className="cnode__error mono" data-col="error">

@@ -55,14 +55,6 @@ export function formatScanTime(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-const two = (n: number) => String(n).padStart(2, '0');
-
-/** "2026-11-23 14:05:09": a timeline line's local time, whole, as `treadmill trace` prints it. */
-export function formatEventTime(iso: string): string {
-  const at = new Date(iso);
-  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`;
-}
-
 const lineKey = (line: ContainerEventLine) => `${line.at}\0${line.type}\0${line.text}`;
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerEventLine, ContainerState } from '../../../shared/contract/index.js';
-import { exitWords, formatAge, formatEventTime, formatScanTime, mergeTimeline, stateTone } from './container-format.js';
+import { exitWords, formatAge, formatScanTime, mergeTimeline, stateTone } from './container-format.js';
 import { containerRow, containerScan } from '../test-support/container-fixtures.js';
 import { allRows, countStates, filterRows, lastResult, shownRows, sortScans } from './container-rows.js';
 
@@ -59,12 +59,11 @@ describe('container format', () => {
     expect(exitWords({ state: 'aborted', summary: 'aborted: image' })).toBe('aborted: image');
   });
 
-  it('formats ages, scan times and event times', () => {
+  it('formats ages and scan times', () => {
     const at = Date.parse('2026-11-23T10:00:00Z');
     const ago = (seconds: number) => formatAge(new Date(at - seconds * 1000).toISOString(), at);
     expect([ago(-3), ago(8), ago(240), ago(3 * 3600), ago(2 * 3600 + 13 * 60), ago(3 * 86_400 + 4 * 3600), ago(2 * 86_400)]).toEqual(['0 s', '8 s', '4 min', '3 h', '2 h 13 min', '3 d 4 h', '2 d']);
     expect([formatScanTime(42.4), formatScanTime(1_340)]).toEqual(['42 ms', '1.3 s']);
-    expect(formatEventTime('2026-11-23T10:05:09.120Z')).toMatch(/^2026-11-23 \d\d:05:09$/);
   });
 
   it('merges timelines oldest first, once per line', () => {

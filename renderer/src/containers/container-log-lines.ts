@@ -1,8 +1,10 @@
+import { formatTime } from '../lib/format.js';
+
 /** One line of a container's s6-log, as the Log panel shows it. */
 export interface LogLine {
   /** Ever increasing while a log is shown: a stable React key across trims. */
   id: number;
-  /** HH:MM:SS local time, or the raw first word when it is not a TAI64N stamp; null when the line has none. */
+  /** The console's time (`formatTime`: HH:MM:SS today, YYYY-MM-DD HH:MM before), or the raw first word when it is not a TAI64N stamp; null when the line has none. */
   stamp: string | null;
   /** When the stamp says, for `<time dateTime>`; null when it did not parse. */
   at: string | null;
@@ -18,8 +20,6 @@ export const maxLogLines = 5_000;
 const taiMinusUtc = 37;
 const tai64n = /^@(40000000[0-9a-f]{8})([0-9a-f]{8})$/i;
 
-const two = (n: number) => String(n).padStart(2, '0');
-
 /**
  * The time a TAI64N label stands for, or null. Only the low 8 hex digits of
  * the seconds are parsed: the whole 2^62-based number is past what a double
@@ -34,17 +34,13 @@ export function decodeTai64n(label: string): Date | null {
   return new Date(seconds * 1000 + Math.floor(nanos / 1e6));
 }
 
-export function formatLogTime(date: Date): string {
-  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
-}
-
 export function parseLogLine(line: string, id: number): LogLine {
   const space = line.indexOf(' ');
   const head = space < 0 ? line : line.slice(0, space);
   if (!head.startsWith('@')) return { id, stamp: null, at: null, text: line };
   const date = decodeTai64n(head);
   const text = space < 0 ? '' : line.slice(space + 1);
-  return date ? { id, stamp: formatLogTime(date), at: date.toISOString(), text } : { id, stamp: head, at: null, text };
+  return date ? { id, stamp: formatTime(date), at: date.toISOString(), text } : { id, stamp: head, at: null, text };
 }
 
 /** Splits a read's whole lines (each ends with a newline) into log lines numbered from `firstId`. */

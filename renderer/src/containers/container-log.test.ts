@@ -1,13 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBackend } from '../test-support/fake-backend.js';
-import { appendLogLines, decodeTai64n, formatLogTime, parseLogLine, parseLogText } from './container-log-lines.js';
+import { formatTime } from '../lib/format.js';
+import { appendLogLines, decodeTai64n, parseLogLine, parseLogText } from './container-log-lines.js';
 import { initialLogData, logPollMs, selectLogPhase, useContainerLog } from './container-log-store.js';
 
-const two = (n: number) => String(n).padStart(2, '0');
-const local = (ms: number) => {
-  const d = new Date(ms);
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-};
+const local = (ms: number) => formatTime(ms);
 
 describe('log lines', () => {
   it('decodes s6-log’s TAI64N stamp to local time, as s6-tai64nlocal does; leaves anything else raw', () => {
@@ -15,7 +12,8 @@ describe('log lines', () => {
     const at = Date.parse('2026-11-23T16:35:13.775Z');
     expect(decodeTai64n('@400000006b046b662e32937f')?.getTime()).toBe(at);
     expect(parseLogLine('@400000006b046b662e32937f ok', 7)).toEqual({ id: 7, stamp: local(at), at: '2026-11-23T16:35:13.775Z', text: 'ok' });
-    expect(formatLogTime(new Date(at))).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+    expect(local(at)).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    expect(local(Date.now())).toMatch(/^\d{2}:\d{2}:\d{2}$/);
     expect(parseLogLine('@4000zz not a stamp', 1)).toEqual({ id: 1, stamp: '@4000zz', at: null, text: 'not a stamp' });
     expect(parseLogLine('no stamp at all', 2)).toEqual({ id: 2, stamp: null, at: null, text: 'no stamp at all' });
     expect(parseLogLine('@400000006b046b66 short', 3).at).toBeNull();

@@ -3,6 +3,7 @@ import { formatCount } from '../lib/format.js';
 import type { LogBuffer, ShownLine } from '../lib/log-buffer.js';
 import { findMatches, splitMatches } from './log-search.js';
 import { useFollowViewport } from './use-follow-viewport.js';
+import { openText, rawLogText, saveText, type LogSource } from './log-download.js';
 import { visibleRange } from '../lib/virtual-window.js';
 
 /** Fixed, so a row's position is its index times this: the CSS line height matches it. */
@@ -20,6 +21,38 @@ interface LogViewerProps {
   label?: string;
   /** The heading: "Log", or what the lines are ("Serial console"). */
   title?: string;
+  /** Where the whole log is read from, for Download and Open raw. */
+  source?: LogSource;
+}
+
+/** Download and Open raw: the whole log as text, read page by page, with how far it is on a long one. */
+function RawLogActions({ source }: { source: LogSource }) {
+  const [reading, setReading] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  async function take(use: (text: string) => void): Promise<void> {
+    if (reading !== null) return;
+    setError(null);
+    setReading('Reading the log…');
+    try {
+      use(await rawLogText(source, (read, total) => setReading(`Reading ${formatCount(read)} of ${formatCount(total)} lines…`)));
+    } catch (failure) {
+      setError(`Could not read the log: ${failure instanceof Error ? failure.message : String(failure)}`);
+    } finally {
+      setReading(null);
+    }
+  }
+  return (
+    <>
+      {reading && <span className="log__count" aria-live="polite">{reading}</span>}
+      {error && <span className="error" role="alert">{error}</span>}
+      <button type="button" className="button button--small" disabled={reading !== null} onClick={() => void take((text) => saveText(text, source.fileName))}>
+        Download
+      </button>
+      <button type="button" className="button button--small" disabled={reading !== null} onClick={() => void take(openText)} title="The raw log in a new window">
+        Open raw
+      </button>
+    </>
+  );
 }
 
 function LogRow({ line, top, query, current }: { line: ShownLine; top: number; query: string; current: boolean }) {
@@ -48,7 +81,7 @@ export function FollowButton({ follow, setFollow }: { follow: boolean; setFollow
   );
 }
 
-export function LogViewer({ log, revision, total, loading, label = 'Build log', title = 'Log' }: LogViewerProps) {
+export function LogViewer({ log, revision, total, loading, label = 'Build log', title = 'Log', source }: LogViewerProps) {
   const titleId = useId();
   const [query, setQuery] = useState('');
   const [onlyMatches, setOnlyMatches] = useState(false);
@@ -99,6 +132,7 @@ export function LogViewer({ log, revision, total, loading, label = 'Build log', 
           {loading && total > log.length ? `Loading ${formatCount(log.length)} of ${formatCount(total)} lines…` : `${formatCount(log.length)} lines`}
         </span>
         <span className="log__grow" />
+        {source && <RawLogActions source={source} />}
         <FollowButton follow={follow} setFollow={setFollow} />
       </header>
       <div className="log__toolbar" role="search">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatDuration, formatStarted } from './format.js';
+import { formatBytes, formatCount, formatDuration, formatTime } from './format.js';
 import { findMatches, splitMatches } from '../jobs/log-search.js';
 
 describe('formatting', () => {
@@ -18,11 +18,44 @@ describe('formatting', () => {
     expect(formatCount(300_000)).toBe('300,000');
   });
 
-  it('shows the time of a build started today and the date of an older one', () => {
+  describe('formatTime: HH:MM:SS today, YYYY-MM-DD HH:MM any other day', () => {
     const now = new Date(2025, 0, 14, 15, 0, 0);
-    expect(formatStarted(new Date(2025, 0, 14, 9, 5, 7).toISOString(), now)).toBe('09:05:07');
-    expect(formatStarted(new Date(2025, 0, 13, 23, 59, 0).toISOString(), now)).toBe('Jan 13 23:59');
-    expect(formatStarted(new Date(2024, 11, 30, 8, 0, 0).toISOString(), now)).toBe('2024-12-30');
+
+    it('shows the time of today and the date and minute of an older moment', () => {
+      expect(formatTime(new Date(2025, 0, 14, 9, 5, 7).toISOString(), now)).toBe('09:05:07');
+      expect(formatTime(new Date(2025, 0, 13, 23, 59, 0).toISOString(), now)).toBe('2025-01-13 23:59');
+      expect(formatTime(new Date(2024, 11, 30, 8, 0, 0).toISOString(), now)).toBe('2024-12-30 08:00');
+    });
+
+    it('takes an ISO string, epoch milliseconds or a Date alike', () => {
+      const at = new Date(2025, 0, 14, 7, 8, 9);
+      expect(formatTime(at, now)).toBe('07:08:09');
+      expect(formatTime(at.getTime(), now)).toBe('07:08:09');
+      expect(formatTime(at.toISOString(), now)).toBe('07:08:09');
+    });
+
+    it('cuts at local midnight, on both sides of it', () => {
+      const justAfterMidnight = new Date(2025, 0, 14, 0, 0, 1);
+      expect(formatTime(new Date(2025, 0, 14, 0, 0, 0), justAfterMidnight)).toBe('00:00:00');
+      expect(formatTime(new Date(2025, 0, 13, 23, 59, 59), justAfterMidnight)).toBe('2025-01-13 23:59');
+      const justBeforeMidnight = new Date(2025, 0, 14, 23, 59, 59);
+      expect(formatTime(new Date(2025, 0, 14, 0, 0, 0), justBeforeMidnight)).toBe('00:00:00');
+      expect(formatTime(new Date(2025, 0, 14, 23, 59, 59), justBeforeMidnight)).toBe('23:59:59');
+      // A moment a clock ahead of ours put in tomorrow is not today either.
+      expect(formatTime(new Date(2025, 0, 15, 0, 0, 0), justBeforeMidnight)).toBe('2025-01-15 00:00');
+    });
+
+    it('tells the same time of day on another day, month and year apart', () => {
+      expect(formatTime(new Date(2025, 0, 7, 15, 0, 0), now)).toBe('2025-01-07 15:00');
+      expect(formatTime(new Date(2024, 11, 14, 15, 0, 0), now)).toBe('2024-12-14 15:00');
+      expect(formatTime(new Date(2024, 0, 14, 15, 0, 0), now)).toBe('2024-01-14 15:00');
+      expect(formatTime(new Date(2025, 0, 1, 0, 0, 0), new Date(2024, 11, 31, 23, 59, 59))).toBe('2025-01-01 00:00');
+      expect(formatTime(new Date(2024, 11, 31, 23, 59, 59), new Date(2025, 0, 1, 0, 0, 0))).toBe('2024-12-31 23:59');
+    });
+
+    it('shows an unreadable time as it came', () => {
+      expect(formatTime('not a time', now)).toBe('not a time');
+    });
   });
 });
 

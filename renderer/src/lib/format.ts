@@ -27,13 +27,17 @@ export function formatCount(count: number): string {
 
 const two = (n: number) => String(n).padStart(2, '0');
 
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** Local and 24-hour, the same in every locale: "14:05:09" today, "Jan 13 09:30" this year, "2024-12-30" before. */
-export function formatStarted(iso: string, now: Date = new Date()): string {
-  const at = new Date(iso);
-  const time = `${two(at.getHours())}:${two(at.getMinutes())}`;
-  if (at.toDateString() === now.toDateString()) return `${time}:${two(at.getSeconds())}`;
-  if (at.getFullYear() === now.getFullYear()) return `${months[at.getMonth()]} ${two(at.getDate())} ${time}`;
-  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
+/**
+ * The one time format of the console, local and 24-hour in every locale:
+ * "14:05:09" for a moment of today, "2024-12-30 09:30" for any other day
+ * (before today, or after it when a clock runs ahead). `now` is injectable
+ * for tests. An unreadable time is shown as it came, never as "NaN".
+ */
+export function formatTime(at: string | number | Date, now: Date = new Date()): string {
+  const date = at instanceof Date ? at : new Date(at);
+  if (Number.isNaN(date.getTime())) return String(at);
+  const time = `${two(date.getHours())}:${two(date.getMinutes())}`;
+  const today = date.getFullYear() === now.getFullYear() && date.getMonth() === now.getMonth() && date.getDate() === now.getDate();
+  if (today) return `${time}:${two(date.getSeconds())}`;
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${time}`;
 }

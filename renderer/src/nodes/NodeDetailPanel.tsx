@@ -1,11 +1,12 @@
 import type { ReactNode } from 'react';
 import type { NodeSpec, NodeStatus } from '../../../shared/contract/index.js';
-import { formatBytes, formatStarted } from '../lib/format.js';
+import { formatBytes, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { formatAgo, formatLatency, formatUptime, knownHostsName, usageOf } from './node-format.js';
 import { NodeStateBadge, UsageBar } from './NodeStateBadge.js';
 import { Labels } from './NodeTable.js';
 import { selectOpenStatus, useNodes } from './nodes-store.js';
+import { useTerminals } from '../terminal/terminals-store.js';
 
 function Fact({ term, children }: { term: string; children: ReactNode }) {
   return (
@@ -89,6 +90,9 @@ export function NodeDetailPanel({ onEdit }: NodeDetailPanelProps) {
         <button type="button" className="button button--small" disabled={polling} onClick={() => void poll([spec.name])}>
           Poll this node
         </button>
+        <button type="button" className="button button--small" onClick={() => useTerminals.getState().open(spec.name)}>
+          Terminal
+        </button>
         <button type="button" className="button button--small" onClick={() => onEdit(spec)}>
           Edit
         </button>
@@ -105,7 +109,7 @@ export function NodeDetailPanel({ onEdit }: NodeDetailPanelProps) {
           <Fact term="Latency"><span className="mono">{formatLatency(status.latencyMs)}</span></Fact>
           <Fact term="Last seen">
             {formatAgo(lastSeen, now)}
-            {lastSeen && <span className="muted"> · {formatStarted(lastSeen)}</span>}
+            {lastSeen && <span className="muted"> · {formatTime(lastSeen)}</span>}
           </Fact>
           <Fact term="Labels">{spec.labels.length > 0 ? <Labels labels={spec.labels} /> : <span className="muted">none</span>}</Fact>
         </dl>
@@ -143,7 +147,7 @@ export function NodeDetailPanel({ onEdit }: NodeDetailPanelProps) {
           <ol className="node__error-list" aria-label="Recent errors">
             {errors.map((error, index) => (
               <li key={`${error.at}-${index}`} className="node__error">
-                <time className="node__error-time" dateTime={error.at}>{formatStarted(error.at)}</time>
+                <time className="node__error-time" dateTime={error.at}>{formatTime(error.at)}</time>
                 <span className="mono">{error.message}</span>
               </li>
             ))}

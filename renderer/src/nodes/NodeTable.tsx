@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { NodeFacts, NodeStatus } from '../../../shared/contract/index.js';
-import { formatBytes } from '../lib/format.js';
+import { formatBytes, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { toggleAll } from './node-filter.js';
 import { formatAgo, usageOf } from './node-format.js';
@@ -107,7 +107,7 @@ export function NodeTable({ rows }: { rows: readonly NodeStatus[] }) {
                 </td>
                 <td className="mono">{spec.user}</td>
                 <td><NodeStateBadge state={state} /></td>
-                <td className="nowrap" data-col="last-seen" title={lastSeen ? new Date(lastSeen).toLocaleString() : undefined}>
+                <td className="nowrap" data-col="last-seen" title={lastSeen ? formatTime(lastSeen) : undefined}>
                   {formatAgo(lastSeen, now)}
                 </td>
                 <UsageCells facts={facts} />

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { DeployStep, DeploySummary } from '../../../shared/contract/index.js';
 import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
-import { formatBytes, formatDuration, formatStarted } from '../lib/format.js';
+import { JobProgress } from '../jobs/JobProgress.js';
+import { backend } from '../connection/backend.js';
+import { formatBytes, formatDuration, formatTime } from '../lib/format.js';
 import { LogViewer } from '../jobs/LogViewer.js';
 import { StepList } from '../jobs/StepList.js';
 import { useNow } from '../lib/use-now.js';
@@ -65,6 +67,7 @@ export function DeployDetailPanel() {
   const logTotal = useDeploy((s) => s.logTotal);
   const logLoading = useDeploy((s) => s.logLoading);
   const cancel = useDeploy((s) => s.cancel);
+  const deployAgain = useDeploy((s) => s.deployAgain);
   const imageName = useImageName();
   const [confirming, setConfirming] = useState(false);
   const running = deploy?.status === 'running';
@@ -83,7 +86,7 @@ export function DeployDetailPanel() {
         </div>
         <dl className="facts">
           <div><dt>Deploy</dt><dd className="mono">{deploy.id}</dd></div>
-          <div><dt>Started</dt><dd>{formatStarted(deploy.startedAt)}</dd></div>
+          <div><dt>Started</dt><dd>{formatTime(deploy.startedAt)}</dd></div>
           <div><dt>Duration</dt><dd className="mono">{formatDuration(deploy.durationMs ?? now - Date.parse(deploy.startedAt))}</dd></div>
           <div><dt>Image</dt><dd className="mono" title={deploy.specHash ?? undefined}>{deploy.imagePath}</dd></div>
         </dl>
@@ -92,14 +95,20 @@ export function DeployDetailPanel() {
             Cancel
           </button>
         )}
+        {!running && (
+          <button type="button" className="button" onClick={deployAgain} title="Fills the deploy form with this deploy's image, extensions, environment and target; secret values are typed again">
+            Deploy again
+          </button>
+        )}
       </header>
+      {running && selected.steps && <JobProgress steps={selected.steps} startedAt={deploy.startedAt} expected={selected.expectedStepMs} label={`Deploy to ${deploy.target}`} />}
       {confirming && running && <CancelDeployDialog name={name} onConfirm={() => void cancel(deploy.id)} onClose={() => setConfirming(false)} />}
       {(deploy.status === 'failed' || deploy.status === 'cancelled') && <DeployFailure deploy={deploy} steps={selected.steps} />}
       {deploy.status === 'succeeded' && deploy.output && <DeployOutput output={deploy.output} />}
       {selected.env && <EnvTable env={selected.env} />}
       <div className="build__body">
         {selected.steps ? <StepList steps={selected.steps} label="Deploy steps" /> : <div className="steps muted">Loading steps…</div>}
-        <LogViewer key={deploy.id} log={log} revision={revision} total={logTotal} loading={logLoading} label="Deploy log" />
+        <LogViewer key={deploy.id} log={log} revision={revision} total={logTotal} loading={logLoading} label="Deploy log" source={{ page: (from, count) => backend().request('deploy.logs', { id: deploy.id, from, count }), fileName: `deploy-${deploy.id}.log` }} />
       </div>
     </section>
   );

@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { deployTargetText, DeployTarget, type DeployRequestInput } from '../../../shared/contract/index.js';
-import { formatStarted } from '../lib/format.js';
+import { formatTime } from '../lib/format.js';
 import { ReplaceTargetDialog } from './ConfirmDialogs.js';
 import { checkDeployForm, deployFieldOf, emptyDeployForm, type DeployErrors, type DeployFormValues } from './deploy-form.js';
 import { useDeploy } from './deploy-store.js';
@@ -25,6 +25,17 @@ export function DeployForm() {
   const [tried, setTried] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<Confirming | null>(null);
+  const prefill = useDeploy((s) => s.prefill);
+
+  // "Deploy again" from a finished deploy: its values replace the form's, and the form comes into view.
+  useEffect(() => {
+    if (!prefill) return;
+    setValues(prefill.values);
+    setErrors({});
+    setTried(false);
+    setFormError(null);
+    document.getElementById('deploy-form-title')?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [prefill]);
 
   const images = catalog?.images ?? [];
   // Until the operator picks one, the newest built image is the source.
@@ -40,6 +51,7 @@ export function DeployForm() {
   }
 
   async function send(request: DeployRequestInput): Promise<void> {
+    if (starting) return;
     setFormError(null);
     const outcome = await start(request);
     if (outcome.ok) {
@@ -81,7 +93,7 @@ export function DeployForm() {
             {images.length === 0 && <option value="">no built image</option>}
             {images.map((image) => (
               <option key={image.ref} value={image.ref}>
-                {image.name} · {formatStarted(image.builtAt)}
+                {image.name} · {formatTime(image.builtAt)}
               </option>
             ))}
           </select>
@@ -96,7 +108,7 @@ export function DeployForm() {
         )}
         <div className="publish__actions">
           <button type="submit" className="button button--primary" disabled={starting || images.length === 0}>
-            {starting ? 'Starting…' : 'Deploy'}
+            {starting ? 'Deploying…' : 'Deploy'}
           </button>
           {targetText && (
             <span className="muted" data-testid="deploy-target">

@@ -1,6 +1,6 @@
 import { Fragment } from 'react';
 import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
-import { formatDuration, formatStarted } from '../lib/format.js';
+import { formatDuration, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { useDeploy } from './deploy-store.js';
 import { useImageName } from './use-image-name.js';
@@ -54,7 +54,7 @@ export function DeployHistory() {
                   </td>
                   <td><JobStatusBadge status={deploy.status} /></td>
                   <td className="nowrap">
-                    <span className="muted">{formatStarted(deploy.startedAt)}</span>
+                    <span className="muted">{formatTime(deploy.startedAt)}</span>
                     <span className="deploy-history__took mono">{formatDuration(deploy.durationMs ?? now - Date.parse(deploy.startedAt))}</span>
                   </td>
                 </tr>

@@ -1,6 +1,6 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useBuilds } from '../builds/builds-store.js';
-import { formatStarted } from '../lib/format.js';
+import { formatTime } from '../lib/format.js';
 import { controlProps, Field } from './Field.js';
 import { checkPublishForm, emptyPublishForm, publishFieldOf, publishFields, type PublishErrors, type PublishField, type PublishFormValues } from './publish-form.js';
 import { usePublish, type LastPublish } from './publish-store.js';
@@ -109,7 +109,7 @@ export function PublishForm() {
                   {finished.length === 0 && <option value="">no finished build</option>}
                   {finished.map((b) => (
                     <option key={b.id} value={b.id}>
-                      {b.name} · {formatStarted(b.startedAt)}{b.cacheHit ? ' · cache hit' : ''}
+                      {b.name} · {formatTime(b.startedAt)}{b.cacheHit ? ' · cache hit' : ''}
                     </option>
                   ))}
                 </select>

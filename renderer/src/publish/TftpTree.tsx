@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { ConfirmDialog } from '../shell/ConfirmDialog.js';
 import { useNetboot } from './netboot-store.js';
 import { useBuilds } from '../builds/builds-store.js';
-import { formatBytes, formatStarted } from '../lib/format.js';
+import { formatBytes, formatTime } from '../lib/format.js';
 import { entryKey, treeRows, usePublish } from './publish-store.js';
 
 /** What each purpose of the TFTP tree serves now; live, as publishes from any console land. */
@@ -60,7 +60,7 @@ export function TftpTree() {
                     <th scope="row" className="mono">{entry.purpose}</th>
                     <td className="mono" data-col="version" title={entry.bootEntry}>{entry.version}</td>
                     <td className="num mono nowrap">{formatBytes(entry.bytes)}</td>
-                    <td className="muted nowrap">{entry.publishedAt ? formatStarted(entry.publishedAt) : '—'}</td>
+                    <td className="muted nowrap">{entry.publishedAt ? formatTime(entry.publishedAt) : '—'}</td>
                     <td data-col="source">
                       {build ? <span title={entry.source ?? undefined}>build {build}</span> : <span className="mono">{entry.source ?? '—'}</span>}
                       {/* From files the kernel's name ends the source path already. */}

@@ -103,3 +103,28 @@ export function deployFieldOf(field: string | null): string | null {
   const area = field.split('.')[0]!;
   return ['image', 'extensions', 'env'].includes(area) ? area : null;
 }
+
+/** How the backend shows a secret's value (`maskedEnvironment`): never the value itself. */
+const masked = '********';
+
+/**
+ * "Deploy again": the form as a finished deploy had it. Secret values were
+ * never kept, so their rows come back empty and marked secret, for the
+ * operator to type again.
+ */
+export function formFromDeploy(deploy: { image: string; extensions: readonly string[]; target: string }, env: Readonly<Record<string, string>>): DeployFormValues {
+  const [kind = 'tar', ...rest] = deploy.target.split(':');
+  const targetKind: DeployTarget['kind'] = kind === 'ssh-rsync' || kind === 'rawdisk' ? kind : 'tar';
+  // ssh-rsync:NODE:PATH (a node name holds no ':'); tar:PATH and rawdisk:PATH.
+  const node = targetKind === 'ssh-rsync' ? (rest[0] ?? '') : '';
+  const path = (targetKind === 'ssh-rsync' ? rest.slice(1) : rest).join(':');
+  const rows = Object.entries(env).map(([name, value], index) => ({ id: index + 1, name, value: value === masked ? '' : value, secret: value === masked }));
+  return {
+    image: deploy.image,
+    extensions: [...deploy.extensions],
+    env: rows.length > 0 ? rows : emptyDeployForm.env,
+    targetKind,
+    path,
+    node,
+  };
+}

@@ -1,4 +1,6 @@
 import { create } from 'zustand';
+import { formFromDeploy, type DeployFormValues } from './deploy-form.js';
+import type { ExpectedStepMs } from '../../../shared/jobs/step-estimate.js';
 import type { DeployDetail, DeployLogLine, DeployRequestInput, DeploySummary, ResponseOf, SlipwayEvent } from '../../../shared/contract/index.js';
 import { BackendError } from '../connection/frame-client.js';
 import { backend } from '../connection/backend.js';
@@ -12,7 +14,7 @@ interface DeployJob {
   detail: DeployDetail;
   line: DeployLogLine;
   /** As the backend keeps it: secret-looking values masked. */
-  extra: { env: Record<string, string> | null };
+  extra: { env: Record<string, string> | null; expectedStepMs: ExpectedStepMs | null };
 }
 
 export type SelectedDeploy = SelectedJob<DeployJob>;
@@ -22,12 +24,16 @@ interface DeployData extends JobData<DeployJob> {
   catalog: DeployCatalog | null;
   starting: boolean;
   error: string | null;
+  /** "Deploy again": the form's values from an earlier deploy; `revision` tells the form a new one arrived. */
+  prefill: { values: DeployFormValues; revision: number } | null;
 }
 
 interface DeployActions extends JobActions {
   load(): Promise<void>;
   loadCatalog(): Promise<void>;
   start(request: DeployRequestInput): Promise<StartOutcome>;
+  /** Fills the form as the selected deploy had it (secrets to be typed again). */
+  deployAgain(): void;
   apply(event: SlipwayEvent): void;
   dismissError(): void;
 }
@@ -39,6 +45,7 @@ export const initialDeployData = (): DeployData => ({
   catalog: null,
   starting: false,
   error: null,
+  prefill: null,
 });
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -49,7 +56,7 @@ export const useDeploy = create<DeployState>()((set, get) => {
     get: (id) => backend().request('deploy.get', { id }),
     logs: (id, from, count) => backend().request('deploy.logs', { id, from, count }),
     cancel: (id) => backend().request('deploy.cancel', { id }),
-    extra: (detail) => ({ env: detail?.env ?? null }),
+    extra: (detail) => ({ env: detail?.env ?? null, expectedStepMs: detail?.expectedStepMs ?? null }),
   });
 
   return {
@@ -74,6 +81,8 @@ export const useDeploy = create<DeployState>()((set, get) => {
     },
 
     async start(request) {
+      // A second press before the first answer starts nothing (the backend refuses a second deploy to one target too).
+      if (get().starting) return { ok: false, message: 'a deploy is already being started', field: null };
       set({ starting: true, error: null });
       try {
         const { id } = await backend().request('deploy.start', request);
@@ -84,6 +93,13 @@ export const useDeploy = create<DeployState>()((set, get) => {
         set({ starting: false });
         return { ok: false, message: messageOf(error), field: error instanceof BackendError ? (error.field ?? null) : null };
       }
+    },
+
+    deployAgain() {
+      const { selected, history, prefill } = get();
+      const summary = history.find((d) => d.id === selected?.id);
+      if (!summary || !selected) return;
+      set({ prefill: { values: formFromDeploy(summary, selected.env ?? {}), revision: (prefill?.revision ?? 0) + 1 } });
     },
 
     select: job.select,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDeployForm, deployFieldOf, emptyDeployForm, moveItem, withTargetKind, type DeployFormValues } from './deploy-form.js';
+import { checkDeployForm, deployFieldOf, emptyDeployForm, formFromDeploy, moveItem, withTargetKind, type DeployFormValues } from './deploy-form.js';
 import { checkPublishForm, emptyPublishForm, publishFieldOf } from './publish-form.js';
 
 describe('publish form', () => {
@@ -58,5 +58,22 @@ describe('deploy form', () => {
   it('swaps the example path with the target kind, never a typed one', () => {
     expect(withTargetKind(emptyDeployForm, 'ssh-rsync')).toEqual({ targetKind: 'ssh-rsync', path: '/srv/root' });
     expect(withTargetKind({ targetKind: 'tar', path: '/data/mine.tar' }, 'rawdisk')).toEqual({ targetKind: 'rawdisk' });
+  });
+});
+
+describe('deploy again', () => {
+  it('fills the form as the deploy had it, secrets empty to be typed again', () => {
+    expect(formFromDeploy({ image: '20261202-ab12cd34', extensions: ['set-hostname', 'add-users'], target: 'ssh-rsync:rack1-n01:/srv/root' }, { HOSTNAME: 'n1', ROOT_PW: '********' })).toEqual({
+      image: '20261202-ab12cd34',
+      extensions: ['set-hostname', 'add-users'],
+      env: [
+        { id: 1, name: 'HOSTNAME', value: 'n1', secret: false },
+        { id: 2, name: 'ROOT_PW', value: '', secret: true },
+      ],
+      targetKind: 'ssh-rsync',
+      path: '/srv/root',
+      node: 'rack1-n01',
+    });
+    expect(formFromDeploy({ image: 'x', extensions: [], target: 'tar:/srv/a:b.tar' }, {})).toMatchObject({ targetKind: 'tar', path: '/srv/a:b.tar', node: '', env: [{ name: '', value: '' }] });
   });
 });

@@ -1,7 +1,10 @@
 import { useMemo } from 'react';
 import type { PrivilegeCheck } from '../../../shared/contract/index.js';
+import { formatTime } from '../lib/format.js';
 import { summarize, useReadiness } from './readiness-store.js';
 import { ToolTable } from './ToolTable.js';
+import { useBuilds } from '../builds/builds-store.js';
+import { useRoute } from '../shell/route-store.js';
 
 function PrivilegeCard({ privileges }: { privileges: PrivilegeCheck }) {
   return (
@@ -12,6 +15,26 @@ function PrivilegeCard({ privileges }: { privileges: PrivilegeCheck }) {
         {privileges.user} (uid {privileges.uid}): {privileges.detail}
       </div>
     </div>
+  );
+}
+
+/** Where a new operator goes from here: their first build (the example spec waits in the editor), or what to fix first. */
+function NextStep({ ready }: { ready: boolean }) {
+  const go = useRoute((s) => s.go);
+  const built = useBuilds((s) => s.history.some((b) => b.status === 'succeeded'));
+  return (
+    <aside className="next-step" aria-label="Next step">
+      {ready ? (
+        <>
+          <p>{built ? 'This host builds images. The Builds view has the history and the spec editor.' : 'This host is ready. The Builds view opens with an example spec: a Debian 12 image for lab nodes, valid as it stands.'}</p>
+          <button type="button" className="button button--primary" onClick={() => go('builds')}>
+            {built ? 'Go to Builds' : 'Build your first image'}
+          </button>
+        </>
+      ) : (
+        <p>Install what is missing (above) and press Check again: builds need every required tool and a way to run as root.</p>
+      )}
+    </aside>
   );
 }
 
@@ -30,7 +53,7 @@ export function ReadinessView() {
           <h1 id="view-title">Host readiness</h1>
           <p className="view__subtitle">
             {report
-              ? `${report.hostname} · checked ${new Date(report.checkedAt).toLocaleTimeString()}`
+              ? `${report.hostname} · checked ${formatTime(report.checkedAt)}`
               : 'The tools Slipway runs on this host, and the privileges builds need.'}
           </p>
         </div>
@@ -79,6 +102,7 @@ export function ReadinessView() {
       )}
 
       {tools.length > 0 ? <ToolTable tools={tools} /> : !error && <div className="empty">Waiting for the first check…</div>}
+      {report && !probe && <NextStep ready={report.ready && report.privileges.canBuild} />}
     </section>
   );
 }

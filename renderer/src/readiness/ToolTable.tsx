@@ -7,31 +7,33 @@ function StatusBadge({ tool }: { tool: ToolCheck }) {
 
 export function ToolTable({ tools }: { tools: readonly ToolCheck[] }) {
   return (
-    <table className="table" aria-label="Host tools">
-      <thead>
-        <tr>
-          <th scope="col">Tool</th>
-          <th scope="col">Status</th>
-          <th scope="col">Version</th>
-          <th scope="col">Path</th>
-          <th scope="col">Debian package</th>
-          <th scope="col">Needed by</th>
-          <th scope="col">What for</th>
-        </tr>
-      </thead>
-      <tbody>
-        {tools.map((tool) => (
-          <tr key={tool.name} data-tool={tool.name} data-found={tool.found}>
-            <th scope="row" className="mono">{tool.name}</th>
-            <td><StatusBadge tool={tool} /></td>
-            <td className="mono">{tool.version ?? '—'}</td>
-            <td className="mono muted">{tool.path ?? '—'}</td>
-            <td className="mono">{tool.debianPackage}</td>
-            <td>{tool.neededBy.join(', ')}</td>
-            <td className="muted">{tool.purpose}</td>
+    <div className="table-scroll">
+      <table className="table readiness__table" aria-label="Host tools">
+        <thead>
+          <tr>
+            <th scope="col">Tool</th>
+            <th scope="col">Status</th>
+            <th scope="col">Version</th>
+            <th scope="col">Path</th>
+            <th scope="col">Debian package</th>
+            <th scope="col">Needed by</th>
+            <th scope="col">What for</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {tools.map((tool) => (
+            <tr key={tool.name} data-tool={tool.name} data-found={tool.found}>
+              <th scope="row" className="mono">{tool.name}</th>
+              <td><StatusBadge tool={tool} /></td>
+              <td className="mono">{tool.version ?? '—'}</td>
+              <td className="mono muted">{tool.path ?? '—'}</td>
+              <td className="mono">{tool.debianPackage}</td>
+              <td>{tool.neededBy.join(', ')}</td>
+              <td className="muted">{tool.purpose}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

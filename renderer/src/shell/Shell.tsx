@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { AppsView } from '../apps/AppsView.js';
 import { BuildsView } from '../builds/BuildsView.js';
 import { ContainersView } from '../containers/ContainersView.js';
@@ -5,8 +6,15 @@ import { selectPendingCount, useNodes } from '../nodes/nodes-store.js';
 import { NodesView } from '../nodes/NodesView.js';
 import { PublishView } from '../publish/PublishView.js';
 import { ReadinessView } from '../readiness/ReadinessView.js';
+import { TerminalDock } from '../terminal/TerminalDock.js';
 import { ConnectionIndicator } from './ConnectionIndicator.js';
+import { unseenByView } from './activity.js';
+import { useActivity } from './activity-store.js';
+import { JobTray } from './JobTray.js';
+import { BackendLostBanner, selectLost } from './BackendLostBanner.js';
+import { useConnection } from '../connection/connection-store.js';
 import { PlannedView } from './PlannedView.js';
+import { ThemeToggle } from './ThemeToggle.js';
 import { useRoute } from './route-store.js';
 import { views, type ViewInfo } from './views.js';
 
@@ -24,6 +32,9 @@ export function Shell() {
   const current = useRoute((s) => s.view);
   const go = useRoute((s) => s.go);
   const waiting = useNodes(selectPendingCount);
+  const lost = useConnection(selectLost);
+  const activity = useActivity((s) => s.items);
+  const unseen = useMemo(() => unseenByView(activity), [activity]);
   const view = views.find((v) => v.id === current) ?? views[0]!;
   return (
     <div className="shell">
@@ -48,6 +59,12 @@ export function Shell() {
               >
                 {v.label}
                 {v.planned && <span className="nav__soon">soon</span>}
+                {(unseen[v.id] ?? 0) > 0 && (
+                  <span className="nav__count nav__count--jobs" data-testid={`nav-jobs-${v.id}`} title="Jobs that ended while you were elsewhere">
+                    {unseen[v.id]}
+                    <span className="visually-hidden"> finished job{unseen[v.id] === 1 ? '' : 's'} not seen</span>
+                  </span>
+                )}
                 {v.id === 'nodes' && waiting > 0 && (
                   <span className="nav__count" title="Host keys and key passphrases waiting for an answer">
                     {waiting}
@@ -58,10 +75,16 @@ export function Shell() {
             </li>
           ))}
         </ul>
+        <JobTray />
+        <ThemeToggle />
         <ConnectionIndicator />
       </nav>
       <main className="main">
-        <ViewContent view={view} />
+        <BackendLostBanner />
+        <div className={lost ? 'main__views main__views--lost' : 'main__views'} inert={lost} aria-busy={lost || undefined}>
+          <ViewContent view={view} />
+          <TerminalDock />
+        </div>
       </main>
     </div>
   );

@@ -1,23 +1,31 @@
 import { create } from 'zustand';
-import { defaultView, views } from './views.js';
+import { parseRoute, routeHash, type Route } from './route.js';
 
-function viewFromHash(hash: string): string {
-  const id = hash.replace(/^#\/?/, '');
-  return views.some((view) => view.id === id) ? id : defaultView;
+interface RouteState extends Route {
+  /** To a view (with what it selects, if given): a new entry in the browser's history. */
+  go(view: string, item?: string | null): void;
+  /** The selection changed where the operator is: a new history entry, so back returns to the previous one. */
+  push(item: string | null): void;
+  /** The URL catches up with a selection the view made itself (its default): no new history entry. */
+  replace(item: string | null): void;
 }
 
-interface RouteState {
-  view: string;
-  go(view: string): void;
-}
-
-/** The current view lives in the URL hash, so reload and back keep the operator's place. */
-export const useRoute = create<RouteState>()((set) => ({
-  view: viewFromHash(window.location.hash),
-  go(view) {
-    window.location.hash = `#/${view}`;
-    set({ view });
+/** The current view and selection live in the URL hash, so reload, links and back/forward keep the operator's place. */
+export const useRoute = create<RouteState>()((set, get) => ({
+  ...parseRoute(window.location.hash),
+  go(view, item = null) {
+    const next = { view, item };
+    window.location.hash = routeHash(next);
+    set(next);
+  },
+  push(item) {
+    get().go(get().view, item);
+  },
+  replace(item) {
+    const next = { view: get().view, item };
+    window.history.replaceState(window.history.state, '', routeHash(next));
+    set(next);
   },
 }));
 
-window.addEventListener('hashchange', () => useRoute.setState({ view: viewFromHash(window.location.hash) }));
+window.addEventListener('hashchange', () => useRoute.setState(parseRoute(window.location.hash)));

@@ -12,6 +12,7 @@ export function fakeBackend(answer: (command: CommandName, payload: unknown) => 
       return answer(command, payload);
     }) as BackendConnection['request'],
     onEvent: () => () => undefined,
+    onClientEvent: () => () => undefined,
     onResync: () => () => undefined,
     onState: () => () => undefined,
     reconnect: () => undefined,
