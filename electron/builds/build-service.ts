@@ -149,15 +149,27 @@ export function createBuildService(deps: BuildServiceDeps) {
     }
   }
 
+  /** The manifest kept with a build of the history; null when there is none or it is damaged. */
+  function keptManifest(id: string): InstalledPackage[] | null {
+    const text = history.readAttachment(id, 'manifest');
+    if (text === null) return null;
+    try {
+      return InstalledPackage.array().parse(JSON.parse(text));
+    } catch {
+      return null;
+    }
+  }
+
   /**
    * A build's installed packages: kept with the build; for a cache hit (or a
    * build from before manifests were kept), from the metadata beside the
    * artifacts, if that still describes this build or the one it reused.
    */
   async function manifestOf(id: string): Promise<InstalledPackage[]> {
-    const kept = history.readAttachment(id, 'manifest');
-    if (kept !== null) return InstalledPackage.array().parse(JSON.parse(kept));
+    // A build of the history first: the id names a file below the history only once it is known to be one.
     const { summary } = jobs.find(id).detail;
+    const kept = keptManifest(id);
+    if (kept) return kept;
     const missing = () => new SlipwayError('bad_request', `build ${id} has no package manifest: ${summary.status === 'succeeded' ? 'its metadata now describes another build' : `it ${summary.status} before its packages were installed`}`, 'from');
     if (!summary.metadataPath) throw missing();
     let metadata: { build_id?: unknown; installed_packages?: unknown };
@@ -168,8 +180,8 @@ export function createBuildService(deps: BuildServiceDeps) {
     }
     if (metadata.build_id !== id && !summary.cacheHit) throw missing();
     if (metadata.build_id !== id && typeof metadata.build_id === 'string') {
-      const reused = history.readAttachment(metadata.build_id, 'manifest');
-      if (reused !== null) return InstalledPackage.array().parse(JSON.parse(reused));
+      const reused = jobs.summaries().some((b) => b.id === metadata.build_id) ? keptManifest(metadata.build_id) : null;
+      if (reused) return reused;
     }
     const parsed = InstalledPackage.array().safeParse(metadata.installed_packages);
     if (!parsed.success) throw missing();

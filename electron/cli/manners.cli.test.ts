@@ -58,6 +58,9 @@ describe('slipway with manners (built CLI)', { timeout: 60_000 }, () => {
     expect(out.status).toBe(1);
     expect(out.stderr).toBe('slipway build: from: no build nosuch-a\n');
     expect(run('build', 'diff', 'only-one').status).toBe(2);
+    // An id is looked up in the history before it names any file.
+    const traversal = run('build', 'diff', '../../../../etc/passwd', 'x');
+    expect(traversal.stderr).toBe('slipway build: from: no build ../../../../etc/passwd\n');
   });
 
   it('a missing spec file: exit 1, one line naming it, no stack', () => {
