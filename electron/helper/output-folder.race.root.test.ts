@@ -40,10 +40,7 @@ describe.runIf(process.getuid?.() === 0)('the helper keeps to the output folder 
     writeFileSync(join(victim, 'keep'), 'untouched');
     helper = await startHelper({ script, workspace: join(base, 'ws'), outputRoots: [base], elevation: 'root' });
   });
-  afterEach(() => {
-    racer?.kill('SIGKILL');
-    racer = null;
-  });
+  afterEach(() => stopRacer());
   afterAll(async () => {
     await helper.close();
     rmSync(base, { recursive: true, force: true });
@@ -63,7 +60,28 @@ describe.runIf(process.getuid?.() === 0)('the helper keeps to the output folder 
   }
 
   function race(dir: string, names: readonly string[]): void {
-    racer = spawn(asNobody[0]!, [...asNobody.slice(1), 'sh', '-c', raceLoop, 'race', dir, victim, ...names], { stdio: 'ignore' });
+    // Its own process group: the loop's mv/ln children must die with it.
+    racer = spawn(asNobody[0]!, [...asNobody.slice(1), 'sh', '-c', raceLoop, 'race', dir, victim, ...names], { stdio: 'ignore', detached: true });
+  }
+
+  /** Kills the racer's whole group and waits until none of it runs: a mv still in flight would move the folder under the checks. */
+  async function stopRacer(): Promise<void> {
+    const child = racer;
+    racer = null;
+    if (!child?.pid) return;
+    const group = -child.pid;
+    const signal = (sig: NodeJS.Signals | 0): boolean => {
+      try {
+        process.kill(group, sig);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    signal('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    // Orphaned children go to init; a zombie answers signal 0 too, so the wait is bounded.
+    for (let tries = 0; tries < 1000 && signal(0); tries++) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   /** A process running as nobody: a job whose owner it is runs for nobody as the operator. */
@@ -136,8 +154,7 @@ describe.runIf(process.getuid?.() === 0)('the helper keeps to the output folder 
     // A partial left behind at close is removed through the folder too.
     await call('artifact.pack', { buildId: id, source: raw, dest: join(out, 'left.img.gz'), container: 'gzip' }).result;
     await call('build.close', { buildId: id }).result;
-    racer!.kill('SIGKILL');
-    racer = null;
+    await stopRacer();
 
     victimUntouched();
     // The folder the helper opened, wherever the racer left it.
