@@ -19,6 +19,10 @@ const cell = (page: Page, node: string, phase: string) => row(page, node).locato
 const traces = (page: Page) => page.getByRole('region', { name: 'Application traces' });
 const traceCount = (page: Page) => page.getByTestId('trace-count');
 const nodeChip = (page: Page, name: string) => page.getByRole('group', { name: 'Show the traces of' }).getByRole('button', { name, exact: true });
+const runOutcome = (page: Page, index: number) => runs(page).locator('tbody tr').nth(index).locator('[data-outcome]');
+const runCounts = (page: Page, index: number) => runs(page).locator('tbody tr').nth(index).getByTestId('run-counts');
+const searchTraces = (page: Page) => page.getByRole('searchbox', { name: 'Search the traces' });
+const traceMatches = (page: Page) => page.locator('section.traces .log__matches');
 const blacklist = (page: Page) => page.getByRole('list', { name: 'Blacklist' });
 const tree = (page: Page) => page.getByRole('list', { name: 'Build tree' });
 
@@ -142,6 +146,14 @@ test.describe('applications against the mocked backend', () => {
     await expect(row(page, 'rack3-g02').locator('[data-col="error"]')).toContainText('lost: no answer to 3 polls in a row');
     await expect(page.getByTestId('result-summary')).toHaveText('5 passed · 2 failed');
     await expect(page.getByRole('list', { name: 'Per-node results' }).locator('li[data-node="rack3-g02"]')).toContainText('failed at run: lost:');
+    // Two nodes failed: the run is not just "ended", in the list and in its header alike; yesterday's run passed everywhere.
+    await expect(runOutcome(page, 0)).toHaveText('partly failed');
+    await expect(runOutcome(page, 0)).toHaveClass(/badge--bad/);
+    await expect(runCounts(page, 0)).toHaveText('5 passed · 2 failed');
+    await expect(runPanel(page).locator('.build__heading [data-outcome]')).toHaveText('partly failed');
+    await expect(runOutcome(page, 1)).toHaveText('done');
+    await expect(runCounts(page, 1)).toHaveText('3 passed');
+    await expect(runs(page)).not.toContainText('ended');
 
     // Traces of every node that ran, merged; a node's chip shows its lines alone.
     expect(await countOf(page)).toBeGreaterThan(250);
@@ -173,7 +185,11 @@ test.describe('applications against the mocked backend', () => {
     await deploy(page);
     const skipped = row(page, 'rack2-n01');
     await expect(skipped).toHaveAttribute('data-status', 'NOT_STARTED');
-    await expect(skipped.locator('[data-col="error"]')).toContainText('skipped: on the blacklist since');
+    await expect(skipped.locator('[data-col="status"] [data-status]')).toHaveText('skipped');
+    await expect(skipped.locator('[data-col="status"]')).not.toContainText('NOT_STARTED');
+    // The time it was listed, as every time in the console: HH:MM:SS today, YYYY-MM-DD HH:MM before; never ISO.
+    await expect(skipped.locator('[data-col="error"]')).toHaveText(/^skipped: on the blacklist since (\d\d:\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d) \(W: GPG error/);
+    await expect(page.getByRole('list', { name: 'Per-node results' }).locator('li[data-node="rack2-n01"]')).not.toContainText(/\dT\d\d:\d\d/);
     await expect(skipped.locator('td[data-status="skipped"]')).toHaveCount(7);
     await expect(runPanel(page)).toHaveAttribute('data-active', 'false', { timeout: 30_000 });
     await expect(row(page, 'rack3-g02')).toHaveAttribute('data-status', 'FAILED');
@@ -192,7 +208,11 @@ test.describe('applications against the mocked backend', () => {
     await expect(skipped).toHaveAttribute('data-status', 'NOT_STARTED');
     await expect(page.getByTestId('result-summary')).toHaveText('6 passed · 1 skipped');
     await expect(retry).toBeDisabled();
-    await expect(runs(page).locator('tbody tr').nth(1)).toContainText('2 FAILED');
+    await expect(runOutcome(page, 1)).toHaveText('partly failed');
+    await expect(runCounts(page, 1)).toHaveText('5 passed · 2 failed');
+    // Everything that ran passed, but the blacklisted node never started: not a clean "done".
+    await expect(runOutcome(page, 0)).toHaveText('partly done');
+    await expect(runCounts(page, 0)).toHaveText('6 passed · 1 not started');
     await screenshotView(page, 'apps-retried');
   });
 
@@ -234,6 +254,8 @@ test.describe('applications against the mocked backend', () => {
     await expect(matrix(page).locator('[data-col="stopped-with"]')).toHaveText(['TERM', 'TERM', 'TERM']);
     await expect(runPanel(page)).toHaveAttribute('data-active', 'false');
     await expect(page.getByTestId('result-summary')).toHaveText('3 stopped');
+    await expect(runOutcome(page, 0)).toHaveText('stopped');
+    await expect(runOutcome(page, 0)).toHaveClass(/badge--warn/);
     await expect(page.getByRole('button', { name: 'Stop the run' })).toBeDisabled();
     await nodeChip(page, 'rack1-n01').click();
     await expect(traces(page)).toContainText('hello: caught SIGTERM, exiting');
@@ -273,6 +295,53 @@ test.describe('applications against the mocked backend', () => {
     await page.getByRole('button', { name: 'Download results' }).click();
     await expect(page.getByTestId('download-dir')).toHaveText(`/var/lib/slipway/state/apps/runs/${id}/results`);
     await expect(page.locator('[data-notice="download"]')).toContainText(/: 7 files, [\d.]+ KiB\.$/);
+  });
+
+  test('the traces are searched as the build log is: "n of m", matching lines only, within the node chosen', async ({ page }) => {
+    // Yesterday's run: three nodes, 40 rounds each, every tenth answered late (on stderr).
+    await expect(runPanel(page)).toHaveAttribute('data-active', 'false');
+    await expect(traces(page)).toContainText('40 rounds done, exiting with 0');
+    const all = await countOf(page);
+    await searchTraces(page).fill('answered late');
+    await expect(traceMatches(page)).toHaveText('1 of 12');
+    await searchTraces(page).press('Enter');
+    await expect(traceMatches(page)).toHaveText('2 of 12');
+    await expect(traces(page).locator('.log__row--current')).toContainText('answered late');
+
+    await page.locator('section.traces').getByRole('checkbox', { name: 'matching lines only' }).check();
+    await expect(traces(page).locator('[data-node]')).toHaveCount(12);
+    await expect(traces(page).locator('.log__row').filter({ hasNotText: 'answered late' })).toHaveCount(0);
+    await expect(traces(page).locator('[data-stream="stderr"]')).toHaveCount(12);
+
+    // Searched within the node chip's lines: its four.
+    await nodeChip(page, 'rack1-n02').click();
+    await expect(traceMatches(page)).toHaveText('1 of 4');
+    await expect(traces(page).locator('[data-node]')).toHaveCount(4);
+    await expect(traces(page).locator('[data-node]:not([data-node="rack1-n02"])')).toHaveCount(0);
+
+    await page.locator('section.traces').getByRole('checkbox', { name: 'matching lines only' }).uncheck();
+    await searchTraces(page).press('Escape');
+    await expect(traceMatches(page)).toHaveText('');
+    await page.getByRole('group', { name: 'Show the traces of' }).getByRole('button', { name: 'All nodes' }).click();
+    await expect(traceCount(page)).toHaveText(`${all} lines`);
+    const raw = page.locator('section.traces');
+    await expect(raw.getByRole('button', { name: 'Download' })).toBeEnabled();
+    await expect(raw.getByRole('button', { name: 'Open raw' })).toBeEnabled();
+  });
+
+  test('Deploy takes the page down to the new run\'s traces; a run whose only node failed is "failed"', async ({ page }) => {
+    await setDefinition(page, (text) => text.replace(/^nodes: .*$/m, 'nodes: [rack2-n01]').replace('labels: [gpu]', 'labels: []'));
+    await expect(deployButton(page)).toHaveText('Deploy to 1 node');
+    // Yesterday's run is shown, its traces far below the deploy button.
+    await expect(traces(page)).toBeAttached();
+    await expect(traces(page)).not.toBeInViewport();
+    const id = await deploy(page);
+    await expect(runs(page).locator(`tbody tr[data-run="${id}"]`)).toHaveAttribute('aria-current', 'true');
+    await expect(traces(page)).toBeInViewport();
+    await expect(runPanel(page)).toHaveAttribute('data-active', 'false', { timeout: 15_000 });
+    await expect(runOutcome(page, 0)).toHaveText('failed');
+    await expect(runCounts(page, 0)).toHaveText('1 failed');
+    await expect(runPanel(page).locator('.build__heading [data-outcome]')).toHaveText('failed');
   });
 
   test('a hundred thousand trace lines stream in and stay quick to scroll and filter', async ({ page }) => {

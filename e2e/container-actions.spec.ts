@@ -141,6 +141,43 @@ test.describe('container actions against the mocked backend', () => {
     await expect(timeline(page).locator('li')).toHaveCount(4);
   });
 
+  test('Shell opens a terminal tab inside a running container, named for it; the button is off while it is not running', async ({ launch, page, consoleErrors: _watched }) => {
+    test.setTimeout(45_000);
+    const server = await launch({ mock: true });
+    const sent = recordRequests(page);
+    await openConfigure(page, server.url);
+    const shell = detail(page).getByRole('button', { name: 'Shell', exact: true });
+    const dock = page.getByRole('region', { name: 'Terminals' });
+
+    const instance = await configure(page, manifest({ name: 'shelled', services: [{ name: 'web_server', command: 'exec sleep 1000' }] }));
+    await expect(detail(page)).toHaveAttribute('data-state', 'configured');
+    await expect(shell).toBeDisabled();
+    await action(page, 'Start').click();
+    await expect(detail(page)).toHaveAttribute('data-state', 'running');
+    await expect(shell).toBeEnabled();
+    await shell.click();
+
+    const title = `${instance}@rack1-n02`;
+    await expect(dock.getByRole('tab', { name: title, exact: true })).toHaveAttribute('aria-selected', 'true');
+    const terminal = dock.locator(`[role="tabpanel"][aria-label="Terminal on ${title}"]`);
+    await expect(terminal).toHaveAttribute('data-terminal-state', 'open');
+    const screenRow = (text: RegExp) => terminal.locator('.xterm-rows > div').filter({ hasText: text });
+    await expect(screenRow(new RegExp(`^Mocked shell in ${instance.replace('.', '\\.')} on rack1-n02`))).toHaveCount(1);
+    await terminal.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('echo $((6*7))');
+    await page.keyboard.press('Enter');
+    await expect(screenRow(/^42\s*$/)).toHaveCount(1);
+    // The container was asked for by its unique name: exactly the one on screen, whatever else the instance named.
+    const open = sent.find((r) => r.command === 'terminal.open')!;
+    expect(open.payload).toMatchObject({ node: 'rack1-n02', container: await detail(page).getAttribute('data-unique') });
+    await saveScreenshot(page, 'container-shell');
+
+    // Stopped: nothing to enter any more.
+    await action(page, 'Stop').click();
+    await expect(detail(page)).toHaveAttribute('data-state', 'finished');
+    await expect(shell).toBeDisabled();
+  });
+
   test('a tiny memory is killed out of memory; a server runs until stopped', async ({ launch, page, consoleErrors: _watched }) => {
     test.setTimeout(45_000);
     const server = await launch({ mock: true });

@@ -288,6 +288,63 @@ test.describe('nodes against the mocked backend', () => {
     await expect(nodesLink(page).locator('.nav__count')).toHaveText('1 prompt to answer');
   });
 
+  test('a header click sorts the table by its column, a second click turns it around; aria-sort says which', async ({ page }) => {
+    await putOffPrompts(page);
+    const header = (name: string) => table(page).getByRole('columnheader', { name, exact: true });
+    const names = table(page).locator('tbody th[scope="row"]');
+    await expect(header('Name')).toHaveAttribute('aria-sort', 'ascending');
+    await expect(header('State')).toHaveAttribute('aria-sort', 'none');
+    await expect(names.first()).toHaveText('bench-01');
+
+    await filter(page).fill('rack=3');
+    await expect(row(page, 'rack3-n07')).toHaveAttribute('data-state', 'unreachable');
+    await expect(row(page, 'rack3-g02')).toHaveAttribute('data-state', 'reachable');
+    await expect(names).toHaveText(['rack3-g01', 'rack3-g02', 'rack3-n07']);
+    // Addresses by their numbers: 10.0.3.7 before 10.0.3.21.
+    await header('Address').getByRole('button').click();
+    await expect(header('Address')).toHaveAttribute('aria-sort', 'ascending');
+    await expect(header('Name')).toHaveAttribute('aria-sort', 'none');
+    await expect(names).toHaveText(['rack3-n07', 'rack3-g01', 'rack3-g02']);
+    // States from healthy to needing attention, and back; equal states stay in name order.
+    await header('State').getByRole('button').click();
+    await expect(header('State')).toHaveAttribute('aria-sort', 'ascending');
+    await expect(names).toHaveText(['rack3-g01', 'rack3-g02', 'rack3-n07']);
+    await header('State').getByRole('button').click();
+    await expect(header('State')).toHaveAttribute('aria-sort', 'descending');
+    await expect(names).toHaveText(['rack3-n07', 'rack3-g01', 'rack3-g02']);
+
+    // The sort outlives the filter: all 13 rows, the troubled ones first.
+    await filter(page).fill('');
+    await expect(names).toHaveCount(13);
+    await expect(header('State')).toHaveAttribute('aria-sort', 'descending');
+    await expect(names.first()).toHaveText('rack3-n07');
+    await header('Name').getByRole('button').click();
+    await header('Name').getByRole('button').click();
+    await expect(header('Name')).toHaveAttribute('aria-sort', 'descending');
+    await expect(names.first()).toHaveText('rack5-vault');
+    await expect(names.last()).toHaveText('bench-01');
+  });
+
+  test('a filter that hides the open node closes its detail, and the URL follows; back opens it in view again', async ({ page }) => {
+    await putOffPrompts(page);
+    await openDetail(page, 'rack3-g01');
+    await expect(page).toHaveURL(/#\/nodes\/rack3-g01$/);
+    await filter(page).fill('gpu');
+    await expect(detail(page)).toHaveAttribute('data-node', 'rack3-g01');
+
+    await filter(page).fill('rack=1');
+    await expect(table(page).locator('tbody tr')).toHaveCount(3);
+    await expect(detail(page)).toHaveCount(0);
+    await expect(page).toHaveURL(/#\/nodes$/);
+    await expect(table(page).locator('tr[aria-current]')).toHaveCount(0);
+
+    // Back names rack3-g01 again: the filter that hid it gives way, so its row shows beside its detail.
+    await page.goBack();
+    await expect(detail(page)).toHaveAttribute('data-node', 'rack3-g01');
+    await expect(filter(page)).toHaveValue('');
+    await expect(row(page, 'rack3-g01')).toHaveAttribute('aria-current', 'true');
+  });
+
   test('a declined passphrase leaves the node auth-failed, unasked until “Poll this node”', async ({ page }) => {
     await answerLater(page);
     await passphrase(page).getByRole('button', { name: 'Cancel' }).click();
@@ -305,5 +362,36 @@ test.describe('nodes against the mocked backend', () => {
     await expect(passphrase(page)).toBeVisible();
     await expect(passphrase(page)).toHaveAttribute('data-node', 'rack5-vault');
     await expect(recentErrors(page).locator('li').first()).toContainText('waiting for its passphrase');
+  });
+});
+
+test.describe('an empty lab against the mocked backend', () => {
+  test('empty states say what is missing and lead to where it is made; a missing ~/.ssh/config is one line', async ({ launch, page, consoleErrors }) => {
+    const server = await launch({ mock: true, scenario: 'empty-inventory' });
+    await page.goto(server.url);
+    await nodesLink(page).click();
+    const empty = page.getByTestId('nodes-empty');
+    await expect(empty).toContainText('No node in the inventory');
+
+    await empty.getByRole('button', { name: 'Import from ~/.ssh/config' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import from ~/.ssh/config' });
+    await expect(dialog.getByRole('alert')).toHaveText('no file at /home/operator/.ssh/config');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toHaveCount(0);
+
+    // Applications need nodes: their empty target list links to the Nodes view, where one is added.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Applications/ }).click();
+    const targets = page.getByTestId('app-targets-empty');
+    await expect(targets).toContainText('No node in the inventory');
+    await targets.getByRole('link', { name: 'Add a node in Nodes' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nodes');
+    await expect(page).toHaveURL(/#\/nodes$/);
+    await page.getByTestId('nodes-empty').getByRole('button', { name: 'Add a node' }).click();
+    await expect(page.getByRole('dialog', { name: 'Add a node' })).toBeVisible();
+    // Back returns to the view the link was followed from.
+    await page.keyboard.press('Escape');
+    await page.goBack();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Applications');
+    expect(consoleErrors).toEqual([]);
   });
 });

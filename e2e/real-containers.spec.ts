@@ -112,12 +112,27 @@ test('containers configured, started, ended and terminated from the Containers v
     await start(page);
     await expect(detail(page)).toHaveAttribute('data-state', 'running', nodeWork);
     await expect(timeline(page).locator('li').last()).toHaveText(/service web_server running$/, nodeWork);
+    // A shell inside it, in a terminal tab named for it: the image's file, arithmetic.
+    await detail(page).getByRole('button', { name: 'Shell', exact: true }).click();
+    const shellTitle = `${sleeper}@node001`;
+    const terminals = page.getByRole('region', { name: 'Terminals' });
+    const shell = terminals.locator(`[role="tabpanel"][aria-label="Terminal on ${shellTitle}"]`);
+    await expect(shell).toHaveAttribute('data-terminal-state', 'open', nodeWork);
+    await shell.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('cat /etc/slipway-test; echo $((6*7))');
+    await page.keyboard.press('Enter');
+    await expect(shell.locator('.xterm-rows > div').filter({ hasText: /^ok\s*$/ })).toHaveCount(1, nodeWork);
+    await expect(shell.locator('.xterm-rows > div').filter({ hasText: /^42\s*$/ })).toHaveCount(1);
     await action(page, 'Terminate…').click();
     await expect(dialog(page).getByRole('heading')).toHaveText(`Terminate ${sleeper}?`);
     await expect(dialog(page).getByRole('button', { name: 'Keep it' })).toBeFocused();
     await dialog(page).getByRole('button', { name: 'Terminate' }).click();
     await expect(detail(page)).toHaveAttribute('data-state', 'terminated', nodeWork);
     await expect(detail(page).locator('[data-col="state"] dd')).toHaveText('terminatedcleanup pending');
+    // Its shell ended with it (what was left in its pid namespace is killed), and the tab says so; then it goes.
+    await expect(shell.getByRole('status')).toHaveText('closed: killed by SIGKILL', nodeWork);
+    await terminals.getByRole('button', { name: `Remove the terminal tab of ${shellTitle}` }).click();
+    await expect(terminals).toHaveCount(0);
     await expect(page.locator('.ctable__body [role="row"]')).toHaveCount(3, nodeWork);
     await page.evaluate('window.scrollTo(0, 0)');
     await saveScreenshot(page, 'containers-real');

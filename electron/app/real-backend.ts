@@ -59,6 +59,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     workspace: paths.workspace,
     stateDir: paths.state,
     imagesDir: paths.images,
+    outputRoots: paths.outputRoots,
     hostMirror: hostDebianMirror(),
     hostArch: hostDebianArch(),
     version: appVersion,
@@ -131,7 +132,11 @@ export function createRealBackend(options: RealBackendOptions = {}) {
   });
 
   // Terminals over the nodes' pooled connections: the same host-key rules as every node command.
-  const terminals = createTerminalService({ openPty: async (name, size) => nodes.access(name).openPty(size) });
+  // A shell inside a container is the containers capability's command on the same kind of pty.
+  const terminals = createTerminalService({
+    openPty: async (name, size) => nodes.access(name).openPty(size),
+    openContainerPty: (name, container, size) => containers.openShell(name, container, size),
+  });
 
   /** Only a started backend (the console) owns the runs it resumed, and writes them back. */
   let started = false;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppStatus, type AppDefinition, type AppNodeState, type AppPhase, type AppRunDetail, type AppRunSummary, type BlacklistEntry, type TraceLine, type TraceStream } from '../../shared/contract/apps.js';
 import { Semaphore } from '../lib/semaphore.js';
 import { StepFailure, type AppNode } from './app-node.js';
-import { runStep } from '../jobs/step-loop.js';
+import { runStep, type JobStep } from '../jobs/step-loop.js';
 import { buildKey } from './build-tree.js';
 import { deferred, type Deferred } from './deferred.js';
 import { BuilderLost, freshNode, Stopped, type BuildGroup } from './node-run-state.js';
@@ -68,8 +68,9 @@ export class AppRun {
   summary(): AppRunSummary {
     const counts = Object.fromEntries(AppStatus.options.map((status) => [status, 0])) as AppRunSummary['counts'];
     for (const state of this.states.values()) counts[state.status] += 1;
+    const failedExits = [...this.states.values()].filter((s) => s.status === 'FINISHED' && s.exitCode !== 0).length;
     const active = [...this.states.values()].some((s) => s.status === 'BUILDING' || s.status === 'RUNNING' || Object.values(s.phases).some((p) => p.status === 'running'));
-    return { id: this.id, app: this.definition.name, definitionHash: this.definitionHash, startedAt: this.startedAt, counts, active, resultsDir: this.files.resultsDir };
+    return { id: this.id, app: this.definition.name, definitionHash: this.definitionHash, startedAt: this.startedAt, counts, failedExits, active, resultsDir: this.files.resultsDir };
   }
 
   state(node: string): AppNodeState {
@@ -98,8 +99,11 @@ export class AppRun {
   ): Promise<T> {
     if (this.stopping.has(node)) throw new Stopped();
     const report = (patch: Partial<AppNodeState['phases'][AppPhase]>) => this.setPhase(node, phase, patch);
+    // An app phase ended by a stop stays `failed` with the word `cancelled`: its node's status says the rest.
+    const stepReport = ({ status, progress: _progress, ...patch }: Partial<JobStep>) =>
+      report(status === 'cancelled' ? { ...patch, status: 'failed', message: 'cancelled' } : { ...patch, ...(status ? { status } : {}) });
     try {
-      return await runStep(report, async () => {
+      return await runStep(stepReport, async () => {
         // A receiver mostly waits for its sender: holding a slot meanwhile could starve the builder.
         const release = options.slot === false ? () => undefined : await this.slots.acquire();
         try {

@@ -49,9 +49,9 @@ describe('BuildRun failures and cancels', () => {
     expect(outcome.released).toHaveLength(2);
     expect(helper.calls.find((c) => c.op === 'debootstrap')!.cancelled).toBe(true);
     const index = stepIds.indexOf('debootstrap');
-    expect(statuses(run.steps)).toEqual(stepIds.map((_, i) => (i < index ? 'done' : i === index ? 'failed' : 'skipped')));
-    expect(run.steps[index]!.message).toBe('cancelled');
-    for (const step of run.steps.slice(index + 1)) expect(step.message).toBe('cancelled');
+    expect(statuses(run.steps)).toEqual(stepIds.map((_, i) => (i < index ? 'done' : i === index ? 'cancelled' : 'skipped')));
+    expect(run.steps[index]!.message).toBe('cancelled by the operator');
+    for (const step of run.steps.slice(index + 1)) expect(step.message).toBe('not run: cancelled');
     expect(logs).toContainEqual({ step: 'debootstrap', stream: 'err', text: 'cancelled by the operator' });
     expect(helper.ops().slice(-2)).toEqual(['debootstrap', 'build.close']);
     expect(helper.calls.at(-1)!.cancelled).toBe(false);
@@ -67,7 +67,7 @@ describe('BuildRun failures and cancels', () => {
     run.cancel();
     const outcome = await running;
     expect(outcome).toMatchObject({ status: 'cancelled', failedStep: 'install-packages', error: 'cancelled' });
-    expect(run.steps.find((s) => s.id === 'install-packages')!.message).toBe('cancelled');
+    expect(run.steps.find((s) => s.id === 'install-packages')).toMatchObject({ status: 'cancelled', message: 'cancelled by the operator' });
     expect(helper.ops().slice(-2)).toEqual(['chroot.exec', 'build.close']);
   });
 

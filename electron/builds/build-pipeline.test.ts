@@ -106,7 +106,7 @@ describe('BuildRun', () => {
     expect(outcome.released).toHaveLength(2);
     expect(statuses(run.steps)).toEqual(stepIds.map((_, i) => (i < index ? 'done' : i === index ? 'failed' : 'skipped')));
     expect(run.steps[index]!.message).toBe(`injected fault at ${failAt}`);
-    for (const step of run.steps.slice(index + 1)) expect(step.message).toBe(`skipped: ${failAt} failed`);
+    for (const step of run.steps.slice(index + 1)) expect(step.message).toBe(`skipped: ${run.steps[index]!.label} failed`);
     expect(logs).toContainEqual({ step: failAt, stream: 'err', text: `injected fault at ${failAt}` });
     // The failing step did all its work, nothing after it ran, and build.close came last.
     expect(helper.calls.map(brief)).toEqual(callsThrough(failAt));

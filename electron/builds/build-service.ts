@@ -16,6 +16,7 @@ import { BuildRun, initialSteps } from './build-pipeline.js';
 import { cachedArtifacts } from './build-cache.js';
 import { orphanedBuilds, type HelperSupervisor } from '../helper/helper-supervisor.js';
 import { specHash } from './spec-hash.js';
+import { outputRootProblem } from './output-root-check.js';
 
 /** A metadata file with a full manifest is tens of KiB; anything near this is not ours. */
 const maxMetadataBytes = 8 * 1024 * 1024;
@@ -26,6 +27,8 @@ export interface BuildServiceDeps {
   workspace: string;
   stateDir: string;
   imagesDir: string;
+  /** Where the helper lets a build write (it refuses any other output folder). */
+  outputRoots: readonly string[];
   hostMirror: string | null;
   hostArch: string;
   version: string;
@@ -72,6 +75,8 @@ export function createBuildService(deps: BuildServiceDeps) {
       throw new SlipwayError('bad_request', `${first.field}: ${first.message}`, first.field);
     }
     if (!result.spec.mirror) throw new SlipwayError('bad_request', 'mirror: this host has no Debian mirror in its apt sources; name one in the spec', 'mirror');
+    const outside = outputRootProblem(result.spec.output.dir, deps.outputRoots);
+    if (outside) throw new SlipwayError('bad_request', `${outside.field}: ${result.spec.output.dir} is ${outside.message}`, outside.field);
     return result.spec;
   }
 
@@ -195,7 +200,9 @@ export function createBuildService(deps: BuildServiceDeps) {
 
     validate(specText: string) {
       const result = parseSpecText(specText, fill);
-      return result.ok ? { problems: [], specHash: specHash(result.spec) } : { problems: result.problems, specHash: null };
+      if (!result.ok) return { problems: result.problems, specHash: null };
+      const outside = outputRootProblem(result.spec.output.dir, deps.outputRoots);
+      return outside ? { problems: [outside], specHash: null } : { problems: [], specHash: specHash(result.spec) };
     },
 
     list: (): BuildSummary[] => jobs.summaries(),

@@ -52,7 +52,8 @@ export async function runBoot(argv: string[]): Promise<number> {
       if (event.topic === 'boot.step') {
         const { step } = event.payload;
         if (step.status === 'running' && step.message === null) out.write(`${step.label} …\n`);
-        if (step.status === 'done' || step.status === 'failed') out.write(`${step.label}: ${step.status === 'done' ? paint(colour, 32, 'done') : paint(colour, 31, 'FAILED')} ${seconds(step.durationMs)}${step.message ? `  ${step.message}` : ''}\n`);
+        const state = step.status === 'done' ? paint(colour, 32, 'done') : step.status === 'failed' ? paint(colour, 31, 'FAILED') : step.status === 'cancelled' ? 'cancelled' : null;
+        if (state) out.write(`${step.label}: ${state} ${seconds(step.durationMs)}${step.message ? `  ${step.message}` : ''}\n`);
       }
       if (event.topic === 'boot.log' && !values.quiet) for (const line of event.payload.lines) if (line.step === 'boot') out.write(`  ${line.stream === 'err' ? 'qemu: ' : ''}${line.text}\n`);
     });

@@ -9,6 +9,8 @@ import { UsageError } from './args.js';
 import { commands } from './usage.js';
 import { paint, table, useColour } from './terminal-output.js';
 import { treadmillTime } from '../containers/trace-events.js';
+import { parseInstance, parseUnique } from '../../shared/contract/instance-name.js';
+import { runPtyShell } from './nodes-shell.js';
 
 function age(changedAt: string, now = Date.now()): string {
   const seconds = Math.max(0, (now - Date.parse(changedAt)) / 1000);
@@ -22,7 +24,8 @@ const stateColour: Record<string, number> = { placed: 36, configured: 36, runnin
 
 /**
  * `slipway containers ls | trace`: Treadmill node roots read over SSH (one
- * command per node) or, with --root, a directory on this host.
+ * command per node) or, with --root, a directory on this host; configure and
+ * the actions, and `shell` (a root shell inside a running container).
  */
 export async function runContainers(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -94,6 +97,12 @@ export async function runContainers(argv: string[]): Promise<number> {
         const { done } = await backend.containers.act(node, instance, verb);
         out.write(values.json ? `${JSON.stringify({ node, instance, done })}\n` : `${instance} on ${node}: ${done}\n`);
         return 0;
+      }
+      case 'shell': {
+        const [node, instance, ...extra] = positionals;
+        if (!node || !instance || extra.length > 0) throw new UsageError('containers shell needs a node and a container: slipway containers shell NODE INSTANCE');
+        if (!parseInstance(instance) && !parseUnique(instance)) throw new UsageError(`"${instance}" is not a container: an instance (proid.app#0000000001) or its unique name`);
+        return await runPtyShell(`${instance}@${node}`, (size) => backend.containers.openShell(node, instance, size), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signals: process });
       }
       default:
         throw new UsageError(verb === undefined ? `name what to do: ${commands.containers.verbs.join(', ')}` : `unknown verb "${verb}" (${commands.containers.verbs.join(', ')})`);

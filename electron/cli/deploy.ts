@@ -70,12 +70,14 @@ export async function runDeploy(argv: string[]): Promise<number> {
     await backend.builds.recover();
     const progress = progressOn(out);
     const running = new Map<string, DeployStep>();
+    const labels = new Map<string, string>();
     backend.bus.subscribe((envelope) => {
       const event = parseEvent(envelope);
       if (!event.topic.startsWith('deploy.')) return;
       if (values.json) return void out.write(`${JSON.stringify({ topic: event.topic, payload: event.payload })}\n`);
       if (event.topic === 'deploy.step') {
         const { step } = event.payload;
+        labels.set(step.id, step.label);
         if (step.status === 'running') {
           running.set(step.id, step);
           if (!out.isTTY) out.write(`${step.label} …\n`);
@@ -84,7 +86,7 @@ export async function runDeploy(argv: string[]): Promise<number> {
         running.delete(step.id);
         progress.done();
         if (step.status === 'skipped') return;
-        const state = step.status === 'done' ? paint(colour, 32, 'done') : paint(colour, 31, 'FAILED');
+        const state = step.status === 'done' ? paint(colour, 32, 'done') : step.status === 'failed' ? paint(colour, 31, 'FAILED') : step.status;
         out.write(`${step.label}: ${state} ${seconds(step.durationMs)}${step.message ? `  ${step.message}` : ''}\n`);
       }
       if (event.topic === 'deploy.log') {
@@ -118,7 +120,7 @@ export async function runDeploy(argv: string[]): Promise<number> {
     process.off('SIGINT', onInterrupt).off('SIGTERM', onInterrupt);
     if (!values.json) {
       if (summary.status === 'succeeded') out.write(`\n${paint(colour, 32, 'deployed')} ${summary.image} → ${summary.output?.location} (${formatSize(summary.output?.bytes ?? 0)}) in ${seconds(summary.durationMs)} (deploy ${summary.id})\n${summary.output?.sha256 ? `  sha256 ${summary.output.sha256}\n` : ''}`);
-      else out.write(`\n${paint(colour, 31, summary.status)} at ${summary.failedStep}: ${summary.error}\n`);
+      else out.write(`\n${paint(colour, 31, summary.status)} at ${labels.get(summary.failedStep ?? '') ?? summary.failedStep}: ${summary.error}\n`);
     }
     return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? 130 : 1;
   } catch (error) {

@@ -28,9 +28,19 @@ function signalStatus(signal: string): number {
  */
 export async function runNodeShell(nodes: NodeService, name: string, io: ShellStdio): Promise<number> {
   const access = nodes.access(name);
+  return runPtyShell(name, (pty) => access.openPty(pty), io);
+}
+
+/**
+ * A pty opened by `open` (sized as stdout is) joined to this process's stdio
+ * until it ends: what `slipway nodes shell` and `slipway containers shell` run.
+ * `name` says what failed (a node, `instance@node`). Resolves to the remote
+ * exit status (128 + n for a signal, 255 when it could not open or was lost).
+ */
+export async function runPtyShell(name: string, open: (size: { cols: number; rows: number }) => Promise<PtyChannel>, io: ShellStdio): Promise<number> {
   let channel: PtyChannel;
   try {
-    channel = await access.openPty(size(io.stdout));
+    channel = await open(size(io.stdout));
   } catch (error) {
     const message =
       error instanceof SshError && error.kind === 'host-key-rejected'

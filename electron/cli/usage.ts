@@ -227,6 +227,10 @@ const containers = `  slipway containers ls [--node N | --root DIR] [--state S] 
   slipway containers start|stop|terminate|remove NODE INSTANCE
             run it under s6 (overlay root from its image), stop it, terminate it
             (to cleanup/), remove it after cleanup
+  slipway containers shell NODE INSTANCE
+            a root shell inside the running container (nsenter into its namespaces,
+            chrooted to its root) on a pty over the pool, as slipway nodes shell;
+            exits with the shell's status (3: the container is not running)
 `;
 
 const completion = `  slipway completion bash
@@ -244,7 +248,7 @@ export const commands = {
   netboot: { usage: netboot, verbs: ['serve', 'status', 'stop', 'nodes', 'args', 'rollback', 'pin', 'unpin'], options: netbootOptions, choices: { mode: ['proxy-dhcp', 'dhcp', 'tftp-only'] } },
   deploy: { usage: deploy, verbs: ['extensions', 'ls'], options: deployOptions },
   app: { usage: app, verbs: ['deploy', 'status', 'stop', 'retry', 'traces', 'blacklist'], options: appOptions, choices: { stream: TraceStream.options } },
-  containers: { usage: containers, verbs: ['ls', 'trace', 'configure', 'start', 'stop', 'terminate', 'remove'], options: containersOptions, choices: { state: ContainerState.options } },
+  containers: { usage: containers, verbs: ['ls', 'trace', 'configure', 'start', 'stop', 'terminate', 'remove', 'shell'], options: containersOptions, choices: { state: ContainerState.options } },
   completion: { usage: completion, verbs: ['bash'], options: {} },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -3,7 +3,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { ContainerManifest, type ContainerAction } from '../../shared/contract/containers.js';
 import { SlipwayError, specProblems } from '../../shared/contract/index.js';
 import { configureScript, removeScript, startScript, stopScript, terminateScript, type ContainerSpec } from './container-scripts.js';
-import { uniqueName } from './instance-name.js';
+import { uniqueName } from '../../shared/contract/instance-name.js';
 
 /** Runs a script where the node root is (over SSH, or this host for a local root). */
 export type Execute = (script: string) => Promise<{ code: number | null; stdout: string; stderr: string }>;

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { shQuote } from '../remote/shell-script.js';
 import { containerStatus, type ContainerStatus, type TombstoneExit } from './container-state.js';
-import { parseInstance, parseUnique, type InstanceName } from './instance-name.js';
+import { parseInstance, parseUnique, type InstanceName } from '../../shared/contract/instance-name.js';
 import { compareEvents, parseEventFile, type ContainerEvent } from './trace-events.js';
 
 /**

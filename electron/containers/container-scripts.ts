@@ -1,4 +1,5 @@
 import { SlipwayError } from '../../shared/contract/index.js';
+import { parseInstance, parseUnique } from '../../shared/contract/instance-name.js';
 import { failLine, shQuote, writeFileLines } from '../remote/shell-script.js';
 
 /**
@@ -52,8 +53,9 @@ export IMAGE COMMAND dir
 # unshare --fork ignores TERM, and a pid namespace's init ignores signals it has no handler for: so a shell
 # is init in there and passes TERM on to the service, and this one passes s6's TERM to that shell. A TERM
 # that comes while the namespace is starting is not lost: before it exists this script ends by it; after,
-# it goes to the init once the init can take it (it says so in data/ns-ready).
-rm -f data/ns-ready
+# it goes to the init once the init can take it (it says so in data/ns-ready). data/ns-pid names unshare
+# while it runs, for a shell to enter the namespace (the init is its child).
+rm -f data/ns-ready data/ns-pid
 ns=
 stop() {
   if [ -z "$ns" ]; then trap - TERM INT; kill -TERM $$; fi
@@ -93,8 +95,10 @@ $pdeath unshare --mount --pid --fork --kill-child --propagation private /bin/sh 
   exit $rc
 ' &
 ns=$!
+echo $ns > data/ns-pid.new && mv -f data/ns-pid.new data/ns-pid
 wait $ns; rc=$?
 while kill -0 $ns 2>/dev/null; do wait $ns; rc=$?; done
+rm -f data/ns-pid
 # Ended by a signal: end the same way, so s6 (and Treadmill's words) say "signal", not 128 + n.
 if [ $rc -gt 128 ] && [ $rc -lt 160 ]; then sig=$((rc - 128)); trap - TERM INT; kill -$sig $$; fi
 exit $rc
@@ -106,6 +110,8 @@ rc=\${1:-256}; sig=\${2:-0}
 case $sig in ''|*[!0-9]*) sig=0 ;; esac
 . ./data/spec.env
 ${postFunction}
+# Killed (s6's KILL after timeout-kill), the run script left its namespace's pid behind: no shell may enter by it.
+rm -f data/ns-pid
 cg=$(cat data/cgroup 2>/dev/null)
 kills=0
 if [ -n "$cg" ]; then
@@ -250,4 +256,66 @@ export function logReadScript(root: string, unique: string, offset: number, max 
     `from=${offset}; [ "$size" -ge "$from" ] || from=0`,
     `if [ "$size" -gt "$from" ]; then n=$((size - from)); [ $n -le ${max} ] || n=${max}; echo "from=$from"; tail -c +$((from + 1)) current | head -c "$n" | base64 | tr -d '\n'; echo; fi`,
   ].join('\n');
+}
+
+/** The PATH of a shell inside a container (nothing else of the node's environment goes in but TERM). */
+const containerPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * A shell inside a running container, as root on the node (see
+ * containerShellCommand). The run script's data/ns-pid names unshare while it
+ * runs; its child is the namespace's init. It is entered only while unshare
+ * is still this container's (its working directory is the container's: a pid
+ * left behind and reused by another process is not) and the init has started
+ * the service (the overlay root is mounted by then). nsenter joins the init's
+ * mount and pid namespaces and chroots to the container's root: bash when the
+ * image has it, else sh, as login shells. A container s6 is bringing up (no
+ * `down` file) is given a few seconds to get there. Not running: one line,
+ * exit 3.
+ */
+export function containerShellScript(root: string, instance: string, unique: string): string {
+  // Operator-given names reach no node unless they are Treadmill's names (and then as quoted words only).
+  if (!parseInstance(instance) || parseUnique(unique)?.instance !== instance) throw new SlipwayError('bad_request', `not a container: ${JSON.stringify(instance)} (${JSON.stringify(unique)})`, 'container');
+  return [
+    `PATH=${containerPath}; export PATH`,
+    `cd ${at(root, 'apps', unique)} 2>/dev/null || ${failLine(`no container ${unique} on this node`)}`,
+    'dir=$(pwd -P)',
+    `command -v nsenter > /dev/null 2>&1 || ${failLine('nsenter is missing on this node (util-linux): no shell inside containers', 4)}`,
+    'init=; i=0',
+    'while :; do',
+    '  ns=$(cat data/ns-pid 2>/dev/null)',
+    '  case $ns in',
+    "    ''|*[!0-9]*) ;;",
+    '    *)',
+    '      if [ "$(readlink /proc/$ns/cwd 2>/dev/null)" = "$dir" ] && [ -e data/ns-ready ]; then',
+    '        init=$(cat /proc/$ns/task/$ns/children 2>/dev/null); init=${init%% *}',
+    '        if [ -n "$init" ] && [ -n "$(cat /proc/$init/task/$init/children 2>/dev/null)" ]; then break; fi',
+    '      fi ;;',
+    '  esac',
+    '  init=',
+    '  if [ -e down ] || [ $i -ge 50 ]; then break; fi',
+    '  sleep 0.1; i=$((i + 1))',
+    'done',
+    `[ -n "$init" ] || ${failLine(`${instance} is not running on this node: no shell to open in it`)}`,
+    // debian_chroot: Debian's bashrc puts the instance in the prompt.
+    `exec env -i TERM="\${TERM:-xterm-256color}" HOME=/root PATH=${containerPath} debian_chroot=${shQuote(instance)} \\`,
+    `  nsenter --target "$init" --mount --pid -- chroot "$dir/root" /bin/sh -c 'if [ -x /bin/bash ]; then exec /bin/bash -l; fi; exec /bin/sh -l'`,
+  ].join('\n');
+}
+
+/**
+ * What the node's login shell runs on the pty for a shell inside a container:
+ * the script above in sh, as root (directly, or through `sudo -n`; neither:
+ * one line, exit 4).
+ */
+export function containerShellCommand(root: string, instance: string, unique: string): string {
+  const script = containerShellScript(root, instance, unique);
+  const asRoot = [
+    'if [ "$(id -u)" != 0 ]; then',
+    `  if sudo -n true 2>/dev/null; then exec sudo -n /bin/sh -c ${shQuote(script)}; fi`,
+    `  ${failLine('a shell inside a container needs root on the node: log in as root, or allow sudo -n', 4)}`,
+    'fi',
+    script,
+  ].join('\n');
+  return `exec /bin/sh -c ${shQuote(asRoot)}`;
 }

@@ -36,6 +36,9 @@ function localNode(options: { scanDelay?: number } = {}) {
           const result = await execaRunner('sh', ['-c', `${scan && options.scanDelay ? `sleep ${options.scanDelay}; ` : ''}${command}`], { quiet: true });
           return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
         },
+        openPty: async () => {
+          throw new Error('no pty here');
+        },
       }),
     },
   });

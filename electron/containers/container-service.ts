@@ -3,16 +3,25 @@ import type { ContainerEventLine, ContainerRow, ContainerScan } from '../../shar
 import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
 import type { EventBus } from '../backend/event-bus.js';
 import type { Runner } from '../process/runner.js';
+import type { PtyChannel } from '../lib/pty-channel.js';
+import { parseInstance, parseUnique } from '../../shared/contract/instance-name.js';
 import type { ContainerAction } from '../../shared/contract/containers.js';
 import { act, configure, type Execute } from './container-actions.js';
-import { logReadScript } from './container-scripts.js';
+import { containerShellCommand, logReadScript } from './container-scripts.js';
 import { parseScan, scanScript, type Manifest, type ScannedContainer } from './container-scan.js';
 import { describeEvent, traceLine, type ContainerEvent } from './trace-events.js';
 
 export interface ContainerServiceDeps {
   bus: EventBus;
   run: Runner;
-  nodes: { specs(): NodeSpec[]; access(name: string): { exec(command: string, options: { timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }> } };
+  nodes: {
+    specs(): NodeSpec[];
+    access(name: string): {
+      exec(command: string, options: { timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }>;
+      /** A command on a pty over the node's pooled connection (container shells). */
+      openPty(options: { cols: number; rows: number; command: string }): Promise<PtyChannel>;
+    };
+  };
   pollMs: number;
 }
 
@@ -226,6 +235,18 @@ export function createContainerService(deps: ContainerServiceDeps) {
       const data = Buffer.from(lines.find((line, index) => index > 0 && lines[index - 1]!.startsWith('from=')) ?? '', 'base64');
       const whole = data.lastIndexOf(0x0a) + 1;
       return { text: data.subarray(0, whole).toString('utf8'), offset: from + whole, restarted: from < offset };
+    },
+
+    /**
+     * A shell inside the container (`name`: its instance or unique name), as
+     * root, on a pty over the node's pooled connection: what the console's
+     * terminal and `slipway containers shell` open. A container that is not
+     * running says so on the pty, and it ends (exit 3).
+     */
+    async openShell(node: string, name: string, size: { cols: number; rows: number }): Promise<PtyChannel> {
+      if (!parseInstance(name) && !parseUnique(name)) throw new SlipwayError('bad_request', `not a container name: ${JSON.stringify(name)} (proid.app#0000000001, or its unique name)`, 'container');
+      const row = await containerOf(node, name);
+      return deps.nodes.access(node).openPty({ ...size, command: containerShellCommand(rootOf(node), row.instance, row.unique) });
     },
 
     start(): void {

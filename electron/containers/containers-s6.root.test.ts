@@ -1,68 +1,34 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { ContainerRow } from '../../shared/contract/containers.js';
-import { canBuild, makeService, testSpec } from '../builds/test-support/build-harness.js';
-import { EventBus } from '../backend/event-bus.js';
-import { saveInventory } from '../nodes/inventory-file.js';
-import { createNodeService } from '../nodes/node-service.js';
-import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
-import { execaRunner } from '../process/runner.js';
 import { packageRoot } from '../backend/app-paths.js';
-import { createContainerService } from './container-service.js';
+import { canRunS6Node, startS6Node, type S6Node } from './test-support/s6-node.js';
 
-const canRun = canBuild && existsSync('/usr/sbin/sshd') && existsSync('/usr/bin/s6-svscan');
 const sha256 = (path: string) => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0]!;
 
-describe.runIf(canRun)('containers supervised by s6 on an overlay root from a Slipway-built image (real sshd, root)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-s6-'));
-  const root = join(dir, 'treadmill');
-  const { service: builds, helpers } = makeService();
-  let fleet: Fleet;
-  let nodes: ReturnType<typeof createNodeService>;
-  let containers: ReturnType<typeof createContainerService>;
+describe.runIf(canRunS6Node)('containers supervised by s6 on an overlay root from a Slipway-built image (real sshd, root)', () => {
+  let node: S6Node;
+  let dir = '';
+  let root = '';
   let image = '';
   let imageSum = '';
-
-  const manifest = (name: string, command: string, memory = '64M') =>
-    stringify({ name, proid: 'root', environment: 'dev', cpu: '100%', memory, disk: '1G', image, services: [{ name: 'web_server', command }] });
-  const rowOf = async (instance: string): Promise<ContainerRow | undefined> => (await containers.list(['node001']))[0]!.rows.find((r) => r.instance === instance);
-  async function until(instance: string, done: (row: ContainerRow) => boolean): Promise<ContainerRow> {
-    for (let i = 0; i < 150; i++) {
-      const row = await rowOf(instance);
-      if (row && done(row)) return row;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`${instance} never got there: ${JSON.stringify(await rowOf(instance))}`);
-  }
+  let fleet: S6Node['fleet'];
+  let containers: S6Node['containers'];
+  const manifest = (name: string, command: string, memory?: string) => node.manifest(name, command, memory);
+  const rowOf = (instance: string) => node.rowOf(instance);
+  const until = (instance: string, done: (row: ContainerRow) => boolean) => node.until(instance, done);
 
   beforeAll(async () => {
-    execFileSync('chmod', ['755', dir]);
-    // A Slipway build, kept raw: the containers' read-only lower layer.
-    const build = await builds.start(testSpec(join(dir, 'images'), { name: 'itest-containers', output: { dir: join(dir, 'images'), container: 'raw' } })).done;
-    expect(build.error).toBeNull();
-    image = build.artifacts[0]!.path;
+    node = await startS6Node({ name: 'slipway-s6', firstOctet: 175, port: 2285, slowLogin: 0.5 });
+    ({ dir, root, image, fleet, containers } = node);
     imageSum = sha256(image);
-    fleet = await startFleet({ count: 1, dir: join(dir, 'fleet'), firstOctet: 175, port: 2285, user: 'root', slowLogin: 0.5 });
-    const [node] = fleet.nodes;
-    saveInventory(join(dir, 'nodes.yaml'), [{ name: node!.name, host: node!.host, port: node!.port, user: 'root', identity: fleet.clientKey, jump: null, labels: [`treadmill=${root}`] }]);
-    writeFileSync(join(dir, 'known_hosts'), fleet.knownHosts);
-    nodes = createNodeService({ bus: new EventBus(), inventoryPath: join(dir, 'nodes.yaml'), userKnownHosts: null, ownKnownHosts: join(dir, 'known_hosts'), pollMs: 600_000, interactive: false });
-    containers = createContainerService({ bus: new EventBus(), run: execaRunner, nodes: { specs: () => nodes.specs(), access: (name) => nodes.access(name) }, pollMs: 600_000 });
   }, 600_000);
 
-  afterAll(async () => {
-    // The node's supervision tree goes with the test.
-    spawnSync('s6-svscanctl', ['-t', join(root, 'running')]);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await nodes?.close();
-    await fleet?.stop();
-    await helpers.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // The node's supervision tree goes with the test.
+  afterAll(() => node?.close());
 
   it('configure → start → the service runs on the image → exits 3 → finished "return code: 3", events in order', { timeout: 120_000 }, async () => {
     const { instance, unique } = await containers.configure('node001', manifest('web', 'cat /etc/slipway-test; echo "pid $$"; exit 3'));

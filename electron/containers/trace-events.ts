@@ -1,4 +1,4 @@
-import { parseInstance } from './instance-name.js';
+import { parseInstance } from '../../shared/contract/instance-name.js';
 
 /**
  * Treadmill's app events: files in `appevents/` named

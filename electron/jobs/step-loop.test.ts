@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Cancelled, runSteps, updateStep, type JobStep, type StepLoop } from './step-loop.js';
 
 const ids = ['open', 'work', 'pack', 'place'] as const;
-const fresh = (): JobStep[] => ids.map((id) => ({ id, label: id, status: 'pending', startedAt: null, durationMs: null, message: null }));
+const fresh = (): JobStep[] => ids.map((id) => ({ id, label: `Step ${id}`, status: 'pending', startedAt: null, durationMs: null, message: null }));
 
 function loopWith(work: StepLoop<JobStep>['work'], options: Partial<StepLoop<JobStep>> = {}) {
   let t = 1_000;
@@ -43,7 +43,8 @@ describe('the step loop (every job: builds, deploys, the mock)', () => {
     expect(ran).toEqual(ids.slice(0, index + 1));
     expect(loop.steps.map((s) => s.status)).toEqual(ids.map((_, i) => (i < index ? 'done' : i === index ? 'failed' : 'skipped')));
     expect(loop.steps[index]!.message).toBe(`${failing} broke`);
-    for (const step of loop.steps.slice(index + 1)) expect(step.message).toBe(`skipped: ${failing} failed`);
+    // Said by the failed step's label, never its id.
+    for (const step of loop.steps.slice(index + 1)) expect(step.message).toBe(`skipped: Step ${failing} failed`);
   });
 
   it.each(ids.map((id, index) => [id, index] as const))('a cancel during %s ends it as cancelled and runs nothing after', async (during, index) => {
@@ -62,7 +63,9 @@ describe('the step loop (every job: builds, deploys, the mock)', () => {
     );
     expect(await runSteps(loop)).toEqual({ status: 'cancelled', failedStep: during, error: 'cancelled' });
     expect(ran).toEqual(ids.slice(0, index + 1));
-    expect(loop.steps.map((s) => s.message)).toEqual(ids.map((_, i) => (i < index ? null : 'cancelled')));
+    // The running step is cancelled, not failed (no red cross); the rest were not run.
+    expect(loop.steps.map((s) => s.status)).toEqual(ids.map((_, i) => (i < index ? 'done' : i === index ? 'cancelled' : 'skipped')));
+    expect(loop.steps.map((s) => s.message)).toEqual(ids.map((_, i) => (i < index ? null : i === index ? 'cancelled by the operator' : 'not run: cancelled')));
   });
 
   it('a cancel between steps stops before the next one does any work', async () => {
@@ -78,7 +81,7 @@ describe('the step loop (every job: builds, deploys, the mock)', () => {
     );
     expect(await runSteps(loop)).toMatchObject({ status: 'cancelled', failedStep: 'pack' });
     expect(ran).toEqual(['open', 'work']);
-    expect(loop.steps.map((s) => s.status)).toEqual(['done', 'done', 'failed', 'skipped']);
+    expect(loop.steps.map((s) => s.status)).toEqual(['done', 'done', 'cancelled', 'skipped']);
   });
 
   it('runs only the first `count` steps (the job runs its own release), and keeps a progress line as the message', async () => {

@@ -2,7 +2,7 @@ import type { StepStatus } from '../../shared/contract/index.js';
 
 /**
  * The one step loop of every job Slipway runs as steps (builds, deploys, and
- * the mock's scripted ones): each step goes running → done or failed, with
+ * the mock's scripted ones): each step goes running → done, failed or cancelled, with
  * its start and duration; after a failure or a cancel the later steps are
  * skipped and say why. What a job logs of the failure, and releases
  * afterwards, is the job's own.
@@ -82,7 +82,7 @@ export async function runStep<T>(
     report({ status: 'done', durationMs: now() - started, ...(message == null ? {} : { message }) });
     return value;
   } catch (error) {
-    report({ status: 'failed', durationMs: now() - started, message: error instanceof Cancelled ? 'cancelled' : (error as Error).message });
+    report(error instanceof Cancelled ? { status: 'cancelled', durationMs: now() - started, message: 'cancelled by the operator' } : { status: 'failed', durationMs: now() - started, message: (error as Error).message });
     throw error;
   }
 }
@@ -90,10 +90,12 @@ export async function runStep<T>(
 export async function runSteps<S extends JobStep>(loop: StepLoop<S>): Promise<StepOutcome<S['id']>> {
   const count = loop.count ?? loop.steps.length;
   let outcome: StepOutcome<S['id']> = { status: 'succeeded', failedStep: null, error: null };
+  // Said by the step's label: the operator never sees a step id such as extension-2.
+  let failedLabel = '';
   for (let index = 0; index < count; index += 1) {
-    const { id } = loop.steps[index]!;
+    const { id, label } = loop.steps[index]!;
     if (outcome.status !== 'succeeded') {
-      updateStep(loop, index, { status: 'skipped', message: outcome.status === 'cancelled' ? 'cancelled' : `skipped: ${outcome.failedStep} failed` });
+      updateStep(loop, index, { status: 'skipped', message: outcome.status === 'cancelled' ? 'not run: cancelled' : `skipped: ${failedLabel} failed` });
       continue;
     }
     try {
@@ -107,6 +109,7 @@ export async function runSteps<S extends JobStep>(loop: StepLoop<S>): Promise<St
       );
     } catch (error) {
       const cancelled = error instanceof Cancelled;
+      failedLabel = label;
       outcome = { status: cancelled ? 'cancelled' : 'failed', failedStep: id, error: cancelled ? 'cancelled' : (error as Error).message };
     }
   }

@@ -11,6 +11,27 @@ export interface OperatorFileOptions {
   worldReadable?: boolean;
 }
 
+/** What was wrong with the file, for a caller that words it for its own operator (the message stays as it was). */
+export type OperatorFileProblem =
+  | { kind: 'missing' }
+  | { kind: 'denied' }
+  | { kind: 'not-regular'; what: string }
+  | { kind: 'too-large'; maxBytes: number }
+  | { kind: 'not-world-readable' }
+  | { kind: 'unreadable'; code: string | undefined; message: string };
+
+/** The refusal: a `bad_request` naming the path and the field, with the problem as data. */
+export class OperatorFileError extends SlipwayError {
+  constructor(
+    readonly path: string,
+    readonly problem: OperatorFileProblem,
+    message: string,
+    field?: string,
+  ) {
+    super('bad_request', message, field);
+  }
+}
+
 const kinds: [(mode: number) => boolean, string][] = [
   [(m) => (m & constants.S_IFMT) === constants.S_IFIFO, 'a FIFO'],
   [(m) => (m & constants.S_IFMT) === constants.S_IFCHR, 'a character device'],
@@ -26,21 +47,23 @@ const kinds: [(mode: number) => boolean, string][] = [
  * wrong is a refusal naming the path and the field, never a hang or a crash.
  */
 export async function readOperatorFile(path: string, options: OperatorFileOptions): Promise<Buffer> {
-  const refuse = (why: string) => new SlipwayError('bad_request', `${path}: ${why}`, options.field);
+  const refuse = (why: string, problem: OperatorFileProblem) => new OperatorFileError(path, problem, `${path}: ${why}`, options.field);
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw refuse(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message);
+    if (code === 'ENOENT') throw refuse('no such file', { kind: 'missing' });
+    if (code === 'EACCES') throw refuse('permission denied', { kind: 'denied' });
+    throw refuse((error as Error).message, { kind: 'unreadable', code, message: (error as Error).message });
   }
   try {
     const stat = await handle.stat();
     const kind = kinds.find(([is]) => is(stat.mode));
-    if (kind) throw refuse(`is ${kind[1]}, not a regular file`);
-    if (stat.size > options.maxBytes) throw refuse(`is ${stat.size} bytes; at most ${options.maxBytes} are read`);
+    if (kind) throw refuse(`is ${kind[1]}, not a regular file`, { kind: 'not-regular', what: kind[1] });
+    if (stat.size > options.maxBytes) throw refuse(`is ${stat.size} bytes; at most ${options.maxBytes} are read`, { kind: 'too-large', maxBytes: options.maxBytes });
     if (options.worldReadable && (stat.mode & 0o004) === 0) {
-      throw refuse(`is not readable by others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}), and publishing would make it so`);
+      throw refuse(`is not readable by others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}), and publishing would make it so`, { kind: 'not-world-readable' });
     }
     // At most one byte past the limit: a file that grew since stat is still refused, not read whole.
     const buffer = Buffer.alloc(Math.min(stat.size, options.maxBytes) + 1);
@@ -51,7 +74,7 @@ export async function readOperatorFile(path: string, options: OperatorFileOption
       length += bytesRead;
       if (length === buffer.length) break;
     }
-    if (length > options.maxBytes) throw refuse(`is larger than ${options.maxBytes} bytes`);
+    if (length > options.maxBytes) throw refuse(`is larger than ${options.maxBytes} bytes`, { kind: 'too-large', maxBytes: options.maxBytes });
     return buffer.subarray(0, length);
   } finally {
     await handle.close();

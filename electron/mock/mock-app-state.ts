@@ -13,11 +13,13 @@ export const freshNode = (node: string, at: number): AppNodeState => realFreshNo
 export function summaryOf(base: Omit<AppRunSummary, 'counts' | 'active'>, states: Iterable<AppNodeState>): AppRunSummary {
   const counts = Object.fromEntries(AppStatus.options.map((status) => [status, 0])) as AppRunSummary['counts'];
   let active = false;
+  let failedExits = 0;
   for (const state of states) {
     counts[state.status] += 1;
+    if (state.status === 'FINISHED' && state.exitCode !== 0) failedExits += 1;
     if (state.status === 'BUILDING' || state.status === 'RUNNING' || Object.values(state.phases).some((p) => p.status === 'running')) active = true;
   }
-  return { ...base, counts, active };
+  return { ...base, counts, failedExits, active };
 }
 
 /**

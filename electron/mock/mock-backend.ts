@@ -17,7 +17,7 @@ import { openMockShell } from './mock-terminal.js';
 import { createTerminalService } from '../terminal/terminal-service.js';
 import { terminalHandlers } from '../terminal/terminal-handlers.js';
 
-export const mockScenarios = ['default', 'readiness-error', 'containers-10k'] as const;
+export const mockScenarios = ['default', 'readiness-error', 'containers-10k', 'empty-inventory'] as const;
 export type MockScenario = (typeof mockScenarios)[number];
 
 export interface MockBackendOptions {
@@ -48,7 +48,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   const stepMs = options.stepMs ?? 120;
   const hostname = 'lab-console (mock)';
   const builds = createMockBuilds({ bus, speed: options.buildSpeed ?? 1 });
-  const nodes = createMockNodes({ bus, ...(options.nodePollMs === undefined ? {} : { pollMs: options.nodePollMs }) });
+  const nodes = createMockNodes({ bus, empty: scenario === 'empty-inventory', ...(options.nodePollMs === undefined ? {} : { pollMs: options.nodePollMs }) });
   // Publish and deploy start from what the mocked builds produced, and rsync to the mocked inventory.
   const buildList = () => builds.handlers['builds.list']({});
   const deploySpeed = options.deploySpeed ?? 1;
@@ -63,7 +63,10 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   });
   // Applications go to the mocked inventory, as its last health poll sees it.
   const apps = createMockApps({ bus, inventory: () => nodes.handlers['nodes.list']({}), speed: options.appSpeed ?? 1 });
-  const terminals = createTerminalService({ openPty: (node) => openMockShell(node, () => nodes.handlers['nodes.list']({})) });
+  const terminals = createTerminalService({
+    openPty: (node) => openMockShell(node, () => nodes.handlers['nodes.list']({})),
+    openContainerPty: (node, container) => containers.openShell(node, container),
+  });
 
   const readiness = readinessCheck(bus, async (): Promise<ReadinessReport> => {
     bus.publish('readiness.started', { total: mockTools.length });

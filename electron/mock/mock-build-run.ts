@@ -129,5 +129,5 @@ export async function runBuild(options: RunOptions): Promise<void> {
   if (cancelled) sink.push(failed, 'info', `build cancelled by the operator during "${buildSteps.find((s) => s.id === failed)!.label}"`);
   sink.push(null, 'info', `cleanup: releasing what the build acquired (${cancelled ? 'cancelled' : `${failed} failed`})`);
   for (const line of cleanupLines(context, buildSteps.findIndex((s) => s.id === failed))) sink.push(null, 'info', line);
-  finish(outcome.status, failed, cancelled ? `cancelled during ${failed}` : `${failed}: ${outcome.error}`);
+  finish(outcome.status, failed, cancelled ? 'cancelled by the operator' : outcome.error);
 }

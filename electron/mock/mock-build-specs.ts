@@ -31,6 +31,9 @@ output:
   container: gzip
 `;
 
+/** The real backend's defaults: the images folder, /srv and the temp dir. */
+export const mockOutputRoots = ['/var/lib/slipway/images', '/srv', '/tmp'];
+
 export const mockDefaults: BuildDefaults = {
   mirror: 'http://deb.debian.org/debian',
   arch: 'amd64',

@@ -106,7 +106,7 @@ describe('mock builds', () => {
     expect(lines.at(-1)).toMatchObject({ step: null, text: expect.stringContaining('rm -rf') });
   });
 
-  it('cancels a running build: the running step fails as "cancelled", later steps are skipped', async () => {
+  it('cancels a running build: the running step is cancelled (not failed), later steps are skipped', async () => {
     const { builds, topics } = harness(1);
     open = builds;
     const { id } = await builds.handlers['builds.start']({ specText: specNamed('slow') });
@@ -114,9 +114,10 @@ describe('mock builds', () => {
     expect(await builds.handlers['builds.cancel']({ id })).toEqual({ cancelled: true });
     const detail = await builds.handlers['builds.get']({ id });
     expect(detail.summary.status).toBe('cancelled');
-    const failed = detail.steps.filter((s) => s.status === 'failed');
-    expect(failed).toHaveLength(1);
-    expect(failed[0]!.message).toBe('cancelled');
+    expect(detail.steps.filter((s) => s.status === 'failed')).toEqual([]);
+    const cancelled = detail.steps.filter((s) => s.status === 'cancelled');
+    expect(cancelled).toHaveLength(1);
+    expect(cancelled[0]!.message).toBe('cancelled by the operator');
     expect(detail.steps.at(-1)!.status).toBe('skipped');
     expect(topics(id, 'builds.finished')).toHaveLength(1);
     expect(await builds.handlers['builds.cancel']({ id })).toEqual({ cancelled: false });

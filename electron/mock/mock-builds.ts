@@ -9,7 +9,8 @@ import type { EventBus } from '../backend/event-bus.js';
 import { planArtifacts } from './mock-build-context.js';
 import { runBuild, type BuildRecord } from './mock-build-run.js';
 import { liveClock, virtualClock, type RunClock } from './mock-script-player.js';
-import { mockDefaults, seedBuilds } from './mock-build-specs.js';
+import { mockDefaults, mockOutputRoots, seedBuilds } from './mock-build-specs.js';
+import { outputRootProblem } from '../builds/output-root-check.js';
 import { mockManifest } from './mock-build-packages.js';
 import { diffManifests } from '../../shared/builds/manifest-diff.js';
 
@@ -169,7 +170,9 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
     'builds.defaults': async () => mockDefaults,
     'builds.validate': async ({ specText }) => {
       const parsed = parse(specText);
-      return parsed.ok ? { problems: [], specHash: specHash(parsed.spec) } : { problems: parsed.problems, specHash: null };
+      if (!parsed.ok) return { problems: parsed.problems, specHash: null };
+      const outside = outputRootProblem(parsed.spec.output.dir, mockOutputRoots);
+      return outside ? { problems: [outside], specHash: null } : { problems: [], specHash: specHash(parsed.spec) };
     },
     'builds.list': async () => {
       await seeded;

@@ -2,7 +2,9 @@ import type { ContainerEventLine, ContainerScan, containerActionCommands, contai
 import { SlipwayError } from '../../shared/contract/index.js';
 import type { Handlers } from '../backend/backend.js';
 import type { EventBus } from '../backend/event-bus.js';
+import type { TerminalChannel } from '../terminal/terminal-service.js';
 import { createMockContainerActions } from './mock-container-actions.js';
+import { mockRefusal, mockShell } from './mock-terminal.js';
 import { createMockContainerLogs } from './mock-container-logs.js';
 import { configuredContainer, damage, endContainer, labNodes, liveEndings, malformedProblems, readableNodes, seededContainer, share, startContainer, type LabContainer, type LabNode, type NodeLab, type PlacedInstance } from './mock-container-lab.js';
 
@@ -37,6 +39,12 @@ export interface MockContainersOptions {
 
 export interface MockContainers {
   handlers: Pick<Handlers, ContainerCommand>;
+  /**
+   * A mocked shell inside a container (its instance or unique name), refused
+   * as the real one is: an unknown node or container before it opens; one
+   * that is not running says so in one line and ends with exit 3.
+   */
+  openShell(node: string, name: string): Promise<TerminalChannel>;
   /** Moves every node on one step and publishes the scans, as a timer tick does. */
   rescan(): ContainerScan[];
   start(): void;
@@ -155,8 +163,19 @@ export function createMockContainers(options: MockContainersOptions): MockContai
     ...logs.handlers,
   };
 
+  async function openShell(node: string, name: string): Promise<TerminalChannel> {
+    const labNode = labNodes.find((n) => n.name === node);
+    if (!labNode) throw new SlipwayError('bad_request', `no node named ${node} in the inventory`, 'node');
+    if (labNode.unreachable) throw new SlipwayError('failed', `${node}: ${labNode.unreachable}`);
+    const row = labs.get(node)?.containers.find((c) => c.row.unique === name || c.row.instance === name)?.row;
+    if (!row) throw new SlipwayError('bad_request', `no container ${name} on ${node} (not in a scan of ${node} made just now)`, 'instance');
+    if (row.state !== 'running') return mockRefusal(`${row.instance} is not running on this node: no shell to open in it`, 3);
+    return mockShell(node, { banner: `Mocked shell in ${row.instance} on ${node} (nothing runs here).`, prompt: `(${row.instance})root@${node}:/# ` });
+  }
+
   return {
     handlers,
+    openShell,
     rescan,
     start() {
       timer ??= setInterval(rescan, scanMs);

@@ -80,7 +80,7 @@ export async function runDeploy(options: DeployRunOptions): Promise<void> {
   const failed = plan.findIndex((step) => step.id === outcome.failedStep);
   const def = plan[failed]!;
   if (cancelled) push(def.id, 'info', `deploy cancelled by the operator during "${def.label}"`);
-  push(null, 'info', `cleanup: releasing what the deploy acquired (${cancelled ? 'cancelled' : `${def.id} failed`})`);
+  push(null, 'info', `cleanup: releasing what the deploy acquired (${cancelled ? 'cancelled' : `${def.label} failed`})`);
   for (const line of releaseLines(context, plan, failed, false)) push(null, 'info', line);
-  finish({ status: outcome.status, failedStep: def.id, error: cancelled ? `cancelled during ${def.id}` : `${def.id} (${def.label}): ${outcome.error}` });
+  finish({ status: outcome.status, failedStep: def.id, error: cancelled ? 'cancelled by the operator' : outcome.error });
 }

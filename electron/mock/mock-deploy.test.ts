@@ -122,16 +122,17 @@ describe('mock deploy', () => {
     expect(steps.map((s) => s.id)).toEqual(['open-image', 'mount-lower', 'mount-overlay', 'metadata', 'target']);
   });
 
-  it('cancels a running deploy: the running step fails as cancelled and the rest are skipped', async () => {
+  it('cancels a running deploy: the running step is cancelled (not failed) and the rest are skipped', async () => {
     const { h, start } = harness(1);
     const { id } = await start({ extensions: [ext('set-hostname.configure'), '/etc/slipway/extensions/slow.configure'], target: { kind: 'tar', path: '/srv/deploy/slow.tar' } });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await h['deploy.cancel']({ id })).toEqual({ cancelled: true });
     const detail = await h['deploy.get']({ id });
     expect(detail.summary).toMatchObject({ status: 'cancelled', output: null });
-    const failed = detail.steps.filter((s) => s.status === 'failed');
-    expect(failed).toHaveLength(1);
-    expect(failed[0]!.message).toBe('cancelled');
+    expect(detail.steps.filter((s) => s.status === 'failed')).toEqual([]);
+    const cancelled = detail.steps.filter((s) => s.status === 'cancelled');
+    expect(cancelled).toHaveLength(1);
+    expect(cancelled[0]!.message).toBe('cancelled by the operator');
     expect(detail.steps.at(-1)!.status).toBe('skipped');
     expect(await h['deploy.cancel']({ id })).toEqual({ cancelled: false });
     const { lines } = await h['deploy.logs']({ id, from: 0, count: 5_000 });

@@ -3,11 +3,11 @@ import { NodeSpec, type EventEnvelope, type HostKeyPrompt, type NodeStatus, type
 import { EventBus } from '../backend/event-bus.js';
 import { createMockNodes, type MockNodes } from './mock-nodes.js';
 
-function harness() {
+function harness(empty = false) {
   const bus = new EventBus();
   const events: EventEnvelope[] = [];
   bus.subscribe((event) => events.push(event));
-  const nodes = createMockNodes({ bus, pollMs: 60_000, roundTripMs: 5 });
+  const nodes = createMockNodes({ bus, pollMs: 60_000, roundTripMs: 5, empty });
   open = nodes;
   const of = <P>(topic: string) => events.filter((e) => e.topic === topic).map((e) => e.payload as P);
   const statusOf = async (name: string) => (await nodes.handlers['nodes.list']({})).find((s) => s.spec.name === name);
@@ -201,7 +201,13 @@ describe('mock nodes', () => {
     expect(applied.added).toEqual(['rack5-n01', 'rack5-n02']);
     expect((await statusOf('rack5-n01'))!.spec.labels).toEqual(['imported']);
     expect((await h['nodes.importSshConfig']({ apply: true })).added).toEqual([]);
-    await expect(h['nodes.importSshConfig']({ path: '/nope/config', apply: false })).rejects.toMatchObject({ code: 'failed', field: 'path' });
+    await expect(h['nodes.importSshConfig']({ path: '/nope/config', apply: false })).rejects.toMatchObject({ code: 'bad_request', field: 'path', message: 'no file at /nope/config' });
+  });
+
+  it('an empty lab has no node and no ~/.ssh/config, worded as the real backend words it', async () => {
+    const { h } = harness(true);
+    expect(await h['nodes.list']({})).toEqual([]);
+    await expect(h['nodes.importSshConfig']({ apply: false })).rejects.toMatchObject({ code: 'bad_request', field: 'path', message: 'no file at /home/operator/.ssh/config' });
   });
 
   it('varies the facts of a reachable node slowly between polls', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { nodeCommands, SlipwayError, type HostKeyPrompt, type NodeSpec, type NodeState, type NodeStatus, type PassphrasePrompt } from '../../shared/contract/index.js';
 import type { Handlers } from '../backend/backend.js';
 import type { EventBus } from '../backend/event-bus.js';
+import { sshConfigProblemText } from '../nodes/ssh-config-file.js';
 import { answerOf, defaultSshConfigPath, fingerprintOf, isEncryptedKey, opensKey, readFacts, seedNodes, sshConfigEntries } from './mock-node-fleet.js';
 
 /**
@@ -29,6 +30,8 @@ export interface MockNodesOptions {
   pollMs?: number;
   /** How long an explicit poll takes to answer, like a real round trip. */
   roundTripMs?: number;
+  /** A lab not set up yet: no node in the inventory and no ~/.ssh/config to import from. */
+  empty?: boolean;
 }
 
 export interface MockNodes {
@@ -59,7 +62,7 @@ export function createMockNodes(options: MockNodesOptions): MockNodes {
   const timers = new Set<NodeJS.Timeout>();
   let interval: NodeJS.Timeout | null = null;
 
-  for (const seed of seedNodes) {
+  for (const seed of options.empty ? [] : seedNodes) {
     const lastSeen = seed.lastSeenAgoMs === undefined ? null : new Date(epoch - seed.lastSeenAgoMs).toISOString();
     statuses.set(seed.spec.name, unknownStatus(seed.spec, lastSeen));
   }
@@ -208,8 +211,9 @@ export function createMockNodes(options: MockNodesOptions): MockNodes {
     },
     'nodes.importSshConfig': async ({ path, apply }) => {
       const file = path ?? defaultSshConfigPath;
-      if (file !== defaultSshConfigPath && file !== '~/.ssh/config') {
-        throw new SlipwayError('failed', `cannot read ${file}: ENOENT: no such file or directory`, 'path');
+      // Worded as the real backend words a missing file (ssh-config-file.ts).
+      if (options.empty || (file !== defaultSshConfigPath && file !== '~/.ssh/config')) {
+        throw new SlipwayError('bad_request', sshConfigProblemText(file, { kind: 'missing' }), 'path');
       }
       const { nodes, skipped } = sshConfigEntries();
       const existing = nodes.filter((n) => statuses.has(n.name)).map((n) => n.name);

@@ -86,7 +86,7 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
     if (source.kind === 'files') {
       for (const field of ['kernel', 'initrd'] as const) {
         // The mock's stand-in for a file that is not there.
-        if (/\/missing[^/]*$/.test(source[field])) throw new SlipwayError('bad_request', `cannot read ${source[field]}: ENOENT: no such file or directory`, `source.${field}`);
+        if (/\/missing[^/]*$/.test(source[field])) throw new SlipwayError('bad_request', `${source[field]}: no such file`, `source.${field}`);
       }
       return fileContent(source.kernel, source.initrd);
     }

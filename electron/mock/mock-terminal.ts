@@ -7,14 +7,14 @@ import type { TerminalChannel } from '../terminal/terminal-service.js';
  * what is typed, answers `echo WORDS` and `echo $((A*B))` (+ - * /), `exit [N]`
  * ends it with that status, anything else is "not found". It never runs anything.
  */
-export function mockShell(node: string): TerminalChannel {
+export function mockShell(node: string, where: { banner: string; prompt: string } = { banner: `Mocked shell on ${node} (nothing runs here).`, prompt: `mock@${node}:~$ ` }): TerminalChannel {
   const dataListeners: ((chunk: Buffer) => void)[] = [];
   const closeListeners: ((code: number | null, signal: string | null) => void)[] = [];
   let line = '';
   let closed = false;
   let paused = false;
   const held: Buffer[] = [];
-  const prompt = `mock@${node}:~$ `;
+  const { prompt } = where;
 
   const emit = (text: string) => {
     const chunk = Buffer.from(text.replace(/\n/g, '\r\n'));
@@ -40,7 +40,7 @@ export function mockShell(node: string): TerminalChannel {
     emit(prompt);
   }
 
-  emit(`Mocked shell on ${node} (nothing runs here).\n${prompt}`);
+  emit(`${where.banner}\n${prompt}`);
   return {
     write(data) {
       if (closed) return;
@@ -85,4 +85,31 @@ export async function openMockShell(node: string, inventory: () => Promise<NodeS
     throw new SlipwayError('failed', `${node}: ${status.errors[0]?.message ?? status.state}`);
   }
   return mockShell(node);
+}
+
+/** A pty whose command said one line and exited with `code`: what a shell into a container that is not running shows. */
+export function mockRefusal(line: string, code: number): TerminalChannel {
+  const dataListeners: ((chunk: Buffer) => void)[] = [];
+  const closeListeners: ((code: number | null, signal: string | null) => void)[] = [];
+  let ended = false;
+  const end = (status: number | null) => {
+    if (ended) return;
+    ended = true;
+    closeListeners.forEach((listener) => listener(status, null));
+  };
+  // Said, then ended, on later turns (the caller attaches its listeners first).
+  setImmediate(() => {
+    if (ended) return;
+    dataListeners.forEach((listener) => listener(Buffer.from(`${line}\r\n`)));
+    setImmediate(() => end(code));
+  });
+  return {
+    write: () => undefined,
+    onData: (listener) => void dataListeners.push(listener),
+    onClose: (listener) => void closeListeners.push(listener),
+    resize: () => undefined,
+    pause: () => undefined,
+    resume: () => undefined,
+    close: () => end(null),
+  };
 }

@@ -11,7 +11,7 @@ import { privateKeyPath } from './node-credentials.js';
 import { SessionSecretStore, type SecretStore } from './secret-store.js';
 import { NodePool } from './node-pool.js';
 import { importSshConfig } from './ssh-config-import.js';
-import { readOperatorText } from '../lib/operator-file.js';
+import { readSshConfig } from './ssh-config-file.js';
 import { SshError, type HostKeyQuestion, type PtyOptions } from './ssh-connection.js';
 
 export interface NodeServiceDeps {
@@ -323,7 +323,7 @@ export function createNodeService(deps: NodeServiceDeps) {
     async importSshConfig(path: string | undefined, apply: boolean) {
       usable();
       const file = path ?? join(homedir(), '.ssh', 'config');
-      const text = await readOperatorText(file, { maxBytes: 1 << 20, field: 'path' });
+      const text = await readSshConfig(file);
       const found = importSshConfig(text);
       const existing = found.nodes.filter((n) => inventory.some((i) => i.name === n.name)).map((n) => n.name);
       const fresh = found.nodes.filter((n) => !existing.includes(n.name));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { homeScript, spawnScript } from '../apps/remote-scripts.js';
 import { scanScript } from '../containers/container-scan.js';
-import { configureScript, type ContainerSpec } from '../containers/container-scripts.js';
+import { configureScript, containerShellCommand, containerShellScript, type ContainerSpec } from '../containers/container-scripts.js';
 import { remoteSyncScript } from '../deploy/remote-sync.js';
 import { failLine, shQuote, writeFileLines } from './shell-script.js';
 
@@ -139,6 +139,28 @@ describe('script builders under arbitrary values (real sh)', { timeout: 300_000 
       }),
       property,
     );
+  });
+
+  it('containers: a shell into a container under any root says there is none there, and runs nothing else', () => {
+    // As the node's login shell would run it (root here: the sudo branch is not taken), or the script itself.
+    const shell = process.getuid?.() === 0 ? containerShellCommand : containerShellScript;
+    fc.assert(
+      fc.property(value, (root) => {
+        inSandbox(shell(`/nonexistent/${root}`, 'root.web#0000000001', 'root.web-0000000001-AAAAAAAAAAAAA'), (_dir, result) => {
+          expect(result.stderr.toString()).toBe('no container root.web-0000000001-AAAAAAAAAAAAA on this node\n');
+          expect(result.status).toBe(3);
+        });
+      }),
+      property,
+    );
+    // The names are the operator's: only Treadmill's names, and a unique name of that very instance, reach a script.
+    for (const [instance, unique] of [
+      ["root.web#1'; touch ../pwned; '", 'root.web-0000000001-AAAAAAAAAAAAA'],
+      ['root.web#0000000001', 'root.web-0000000001-AAAAAAAAAAAA$'],
+      ['root.web#0000000001', 'root.web-0000000002-AAAAAAAAAAAAA'],
+    ]) {
+      expect(() => containerShellScript('/r', instance!, unique!)).toThrow(/not a container/);
+    }
   });
 
   it('applications: env values reach the program byte for byte, never on a command line', () => {

@@ -52,6 +52,27 @@ describe('terminal frames between consoles', () => {
     expect(await alice.request('terminal.open', { node: 'rack1-n01', cols: 80, rows: 100_000 })).toMatchObject({ ok: false, error: { field: 'rows' } });
   });
 
+  it('opens a shell inside a running container of the mocked lab, says a stopped one is not running, and refuses a name that is not a container’s', async () => {
+    const backend = createMockBackend({ stepMs: 1, nodePollMs: 60_000 });
+    backends.push(backend);
+    const alice = consoleOn(backend);
+    const scans = (await alice.request('containers.list', { nodes: ['rack1-n01'] })) as { result: { rows: { instance: string; unique: string | null; state: string }[] }[] };
+    const rows = scans.result[0]!.rows;
+    const running = rows.find((r) => r.state === 'running' && r.unique)!;
+    const finished = rows.find((r) => r.state === 'finished' && r.unique)!;
+    const opened = await alice.request('terminal.open', { node: 'rack1-n01', container: running.unique, cols: 80, rows: 24 });
+    const session = (opened as { result: { session: string } }).result.session;
+    await expect.poll(() => alice.screen()).toContain(`(${running.instance})root@rack1-n01:/# `);
+    await alice.request('terminal.input', { session, data: Buffer.from('echo $((6*7))\r').toString('base64') });
+    await expect.poll(() => alice.screen()).toMatch(/\r\n42\r\n/);
+    const stopped = await alice.request('terminal.open', { node: 'rack1-n01', container: finished.instance, cols: 80, rows: 24 });
+    const ended = (stopped as { result: { session: string } }).result.session;
+    await expect.poll(() => alice.clientEvents().find((e) => e.topic === 'terminal.closed' && (e.payload as { session: string }).session === ended)?.payload).toMatchObject({ exitCode: 3, message: 'closed: exit 3' });
+    expect(alice.screen()).toContain(`${finished.instance} is not running on this node: no shell to open in it\r\n`);
+    expect(await alice.request('terminal.open', { node: 'rack1-n01', container: "x'; reboot; '", cols: 80, rows: 24 })).toMatchObject({ ok: false, error: { code: 'bad_request', field: 'container' } });
+    alice.session.close();
+  });
+
   it('ends a console’s terminals when it goes away, or its page reloads', async () => {
     const backend = createMockBackend({ stepMs: 1, nodePollMs: 60_000 });
     backends.push(backend);

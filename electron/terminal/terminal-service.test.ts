@@ -44,16 +44,25 @@ const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 function setup(limits = {}) {
   const channels: ReturnType<typeof fakeChannel>[] = [];
+  const opened: string[] = [];
   const service = createTerminalService({
     openPty: async (node) => {
       if (node === 'down') throw new Error('connect ECONNREFUSED');
+      opened.push(node);
+      const made = fakeChannel();
+      channels.push(made);
+      return made.channel;
+    },
+    openContainerPty: async (node, container) => {
+      if (node === 'down') throw new Error('connect ECONNREFUSED');
+      opened.push(`${container}@${node}`);
       const made = fakeChannel();
       channels.push(made);
       return made.channel;
     },
     limits,
   });
-  return { service, channels };
+  return { service, channels, opened };
 }
 
 describe('terminal service', () => {
@@ -132,6 +141,26 @@ describe('terminal service', () => {
     expect(channels.every((c) => c.state.closed)).toBe(true);
     expect(service.count()).toBe(0);
     expect(alice.events.length).toBe(before);
+  });
+
+  it('opens a shell inside a container through its own opener, under the same rules', async () => {
+    const { service, channels, opened } = setup({ maxSessionsPerClient: 2 });
+    const alice = client('alice');
+    const mallory = client('mallory');
+    const { session } = await service.open({ node: 'n1', container: 'proid.web#0000000001' }, { cols: 80, rows: 24 }, alice.context);
+    await service.open({ node: 'n1' }, { cols: 80, rows: 24 }, alice.context);
+    expect(opened).toEqual(['proid.web#0000000001@n1', 'n1']);
+    // One limit for both kinds, one owner.
+    await expect(service.open({ node: 'n2', container: 'proid.web#0000000002' }, { cols: 80, rows: 24 }, alice.context)).rejects.toThrow(/at most 2 terminals/);
+    expect(() => service.input(session, b64('id\r'), mallory.context)).toThrow(/no open terminal/);
+    service.input(session, b64('id\r'), alice.context);
+    expect(channels[0]!.state.written).toEqual(['id\r']);
+    channels[0]!.exit(3);
+    expect(alice.events.at(-1)).toEqual({ topic: 'terminal.closed', payload: { session, reason: 'exit', exitCode: 3, signal: null, message: 'closed: exit 3' } });
+    await expect(service.open({ node: 'down', container: 'proid.web#0000000001' }, { cols: 80, rows: 24 }, alice.context)).rejects.toMatchObject({ code: 'failed', message: 'proid.web#0000000001@down: connect ECONNREFUSED' });
+    // A backend without container shells refuses them.
+    const plain = createTerminalService({ openPty: async () => fakeChannel().channel });
+    await expect(plain.open({ node: 'n1', container: 'proid.web#0000000001' }, { cols: 80, rows: 24 }, alice.context)).rejects.toThrow(/not available/);
   });
 
   it('says a lost connection, a signal, and a node it could not reach', async () => {

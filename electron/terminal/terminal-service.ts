@@ -9,9 +9,22 @@ export type TerminalChannel = PtyChannel;
 
 export type TerminalLimits = typeof terminalLimits;
 
+/** Where a terminal runs: the node's login shell, or a shell inside one of the node's containers. */
+export interface TerminalTarget {
+  node: string;
+  /** The container's instance or unique name (validated by the contract). */
+  container?: string | undefined;
+}
+
 export interface TerminalServiceDeps {
   /** Opens a login shell on a pty on an inventory node; rejects with why it could not (refused host key, unreachable…). */
   openPty(node: string, size: { cols: number; rows: number }): Promise<TerminalChannel>;
+  /**
+   * Opens a shell inside a container on a node (made by the containers
+   * capability, wired in by the composition root); rejects when the container
+   * is unknown or the node cannot be reached. Absent: container shells are refused.
+   */
+  openContainerPty?(node: string, container: string, size: { cols: number; rows: number }): Promise<TerminalChannel>;
   limits?: Partial<Pick<TerminalLimits, 'maxSessionsPerClient' | 'maxOutputChunkBytes' | 'highWaterBytes' | 'lowWaterBytes'>>;
 }
 
@@ -102,8 +115,12 @@ export function createTerminalService(deps: TerminalServiceDeps) {
   }
 
   return {
-    async open(node: string, size: { cols: number; rows: number }, client: ClientContext | undefined): Promise<{ session: string }> {
+    /** A terminal on `target` (a node's name, or a node and one of its containers), owned by `client`. */
+    async open(target: string | TerminalTarget, size: { cols: number; rows: number }, client: ClientContext | undefined): Promise<{ session: string }> {
+      const { node, container } = typeof target === 'string' ? { node: target, container: undefined } : target;
       if (!client) throw new SlipwayError('failed', 'a terminal belongs to a connected console');
+      const openContainerPty = deps.openContainerPty;
+      if (container !== undefined && !openContainerPty) throw new SlipwayError('failed', 'shells inside containers are not available here');
       const held = [...sessions.values()].filter((s) => s.owner === client).length;
       if (held >= limits.maxSessionsPerClient) {
         throw new SlipwayError('failed', `at most ${limits.maxSessionsPerClient} terminals at once: close one first`);
@@ -117,11 +134,11 @@ export function createTerminalService(deps: TerminalServiceDeps) {
       session.forgetOwner = client.onGone(() => closeSession(session));
       let channel: TerminalChannel;
       try {
-        channel = await deps.openPty(node, size);
+        channel = container === undefined ? await deps.openPty(node, size) : await openContainerPty!(node, container, size);
       } catch (error) {
         sessions.delete(session.id);
         session.forgetOwner();
-        throw error instanceof SlipwayError ? error : new SlipwayError('failed', `${node}: ${(error as Error).message}`);
+        throw error instanceof SlipwayError ? error : new SlipwayError('failed', `${container === undefined ? node : `${container}@${node}`}: ${(error as Error).message}`);
       }
       attach(session, channel);
       // The client went away, or closed it, while it opened.

@@ -145,6 +145,8 @@ export const AppRunSummary = z.object({
   startedAt: z.iso.datetime(),
   /** Nodes by status, for lists; the per-node detail is in AppRunDetail. */
   counts: z.record(AppStatus, z.number().int().nonnegative()),
+  /** Of the FINISHED nodes, those whose application exited with a code other than 0: the run failed there too. */
+  failedExits: z.number().int().nonnegative().optional(),
   active: z.boolean(),
   resultsDir: z.string(),
 });

@@ -23,7 +23,8 @@ export const buildSteps = [
 export const StepId = z.enum(buildSteps.map((s) => s.id) as [(typeof buildSteps)[number]['id'], ...(typeof buildSteps)[number]['id'][]]);
 export type StepId = z.infer<typeof StepId>;
 
-export const StepStatus = z.enum(['pending', 'running', 'done', 'failed', 'skipped']);
+/** `cancelled`: the step that was running when the operator cancelled (not a failure: no red cross). */
+export const StepStatus = z.enum(['pending', 'running', 'done', 'failed', 'cancelled', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
 export const StepProgress = z.object({ done: z.number().int().nonnegative(), total: z.number().int().positive() });

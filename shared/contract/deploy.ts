@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ExpectedStepMs } from '../jobs/step-estimate.js';
 import { command } from './define.js';
+import { StepStatus } from './builds.js';
 
 /** What an overlay deploy produces from the merged tree (Baserock's write extensions). */
 export const DeployTarget = z.union([
@@ -61,7 +62,8 @@ export const DeployRequest = z
 export type DeployRequest = z.output<typeof DeployRequest>;
 export type DeployRequestInput = z.input<typeof DeployRequest>;
 
-export const DeployStepStatus = z.enum(['pending', 'running', 'done', 'failed', 'skipped']);
+/** A deploy's steps go through the one step loop: the one step status. */
+export const DeployStepStatus = StepStatus;
 
 export const DeployStep = z.object({
   /** `open-image`, `mount-lower`, `mount-overlay`, `extension-1`…, `metadata`, `target`. */

@@ -92,6 +92,7 @@ export * from './deploy.js';
 export * from './errors.js';
 export * from './frames.js';
 export * from './image-spec.js';
+export * from './instance-name.js';
 export * from './nodes.js';
 export * from './publish.js';
 export * from './readiness.js';

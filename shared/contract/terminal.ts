@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { command } from './define.js';
+import { ContainerName } from './instance-name.js';
 
 /**
  * In-console terminals to inventory nodes: a pty over the node's pooled SSH
- * connection. A session belongs to the client that opened it: its output and
+ * connection, running the node's login shell, or a shell inside one of its
+ * containers (entered into the container's namespaces, chrooted to its root). A session belongs to the client that opened it: its output and
  * its end are client events (sent to that client only, never on the bus), and
  * it ends when that client goes away. Keystrokes and output are opaque bytes,
  * base64 on the wire, and are never logged.
@@ -49,8 +51,16 @@ export const TerminalClosed = z.object({
 export type TerminalClosed = z.infer<typeof TerminalClosed>;
 
 export const terminalCommands = {
-  /** A login shell with a pty on an inventory node, sized cols × rows. */
-  'terminal.open': command(z.object({ node: z.string().min(1).max(63), cols, rows }).strict(), z.object({ session: TerminalSessionId })),
+  /**
+   * A login shell with a pty on an inventory node, sized cols × rows; with
+   * `container` (its instance or unique name), a shell inside that container
+   * on the node instead, as root. A container that is not running says so in
+   * one line and the session ends (non-zero).
+   */
+  'terminal.open': command(
+    z.object({ node: z.string().min(1).max(63), container: ContainerName.optional(), cols, rows }).strict(),
+    z.object({ session: TerminalSessionId }),
+  ),
   /** Keystrokes (or a piece of a paste), base64. */
   'terminal.input': command(z.object({ session: TerminalSessionId, data: base64(terminalLimits.maxInputBytes) }).strict(), z.object({})),
   'terminal.resize': command(z.object({ session: TerminalSessionId, cols, rows }).strict(), z.object({})),

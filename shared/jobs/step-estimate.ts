@@ -57,6 +57,8 @@ export interface JobEstimate {
   leftMs: number | null;
 }
 
+const ended = (step: TimedStep) => step.status === 'done' || step.status === 'failed' || step.status === 'cancelled';
+
 /** A running step's share done: the tool's own count where it gives one, else the time spent against the time expected. */
 function runningShare(step: TimedStep, expected: number | undefined, now: number): number {
   if (step.progress && step.progress.total > 0) return Math.min(1, step.progress.done / step.progress.total);
@@ -71,7 +73,7 @@ export function estimateJob(steps: readonly TimedStep[], startedAt: string, now:
   const known = expected ? counted.every((step) => expected[step.id] !== undefined) : false;
   if (!expected || !known) {
     // Without durations every step weighs the same; the time left is not known.
-    const done = counted.reduce((sum, step) => sum + (step.status === 'done' || step.status === 'failed' ? 1 : step.status === 'running' ? runningShare(step, undefined, now) : 0), 0);
+    const done = counted.reduce((sum, step) => sum + (ended(step) ? 1 : step.status === 'running' ? runningShare(step, undefined, now) : 0), 0);
     return { elapsedMs, fraction: counted.length === 0 ? 1 : done / counted.length, leftMs: null };
   }
   let total = 0;
@@ -79,7 +81,7 @@ export function estimateJob(steps: readonly TimedStep[], startedAt: string, now:
   for (const step of counted) {
     const weight = expected[step.id]!;
     total += weight;
-    if (step.status === 'done' || step.status === 'failed') done += weight;
+    if (ended(step)) done += weight;
     else if (step.status === 'running') done += weight * runningShare(step, weight, now);
   }
   if (total === 0) return { elapsedMs, fraction: 1, leftMs: 0 };

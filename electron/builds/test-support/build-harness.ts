@@ -33,13 +33,15 @@ export function testSpec(outputDir: string, overrides: Record<string, unknown> =
 
 export function makeService(options: { failAt?: StepId } = {}) {
   const bus = new EventBus();
-  const helpers = new HelperSupervisor({ workspace: testWorkspace, outputRoots: [tmpdir()], script: helperScript, elevation: async () => 'root' });
+  const outputRoots = [tmpdir()];
+  const helpers = new HelperSupervisor({ workspace: testWorkspace, outputRoots, script: helperScript, elevation: async () => 'root' });
   const service = createBuildService({
     bus,
     helpers,
     workspace: testWorkspace,
     stateDir: mkdtempSync(join(tmpdir(), 'slipway-state-')),
     imagesDir: join(tmpdir(), 'slipway-images'),
+    outputRoots,
     hostMirror: hostDebianMirror(),
     hostArch: 'amd64',
     version: 'test',

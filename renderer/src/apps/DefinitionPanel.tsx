@@ -22,6 +22,7 @@ function DefinitionList() {
           </li>
         ))}
       </ul>
+      {saved.length === 0 && <p className="muted app-def__none">No saved definition yet: write one beside this list, or start from a new one, and Save it.</p>}
       <button type="button" className="button button--small button--quiet" onClick={openNew}>
         + New definition
       </button>

@@ -3,6 +3,7 @@ import { sortNodes } from '../nodes/node-filter.js';
 import { NodeStateBadge } from '../nodes/NodeStateBadge.js';
 import { Labels } from '../nodes/NodeTable.js';
 import { useNodes } from '../nodes/nodes-store.js';
+import { EmptyState } from '../shell/EmptyState.js';
 import { useApps } from './apps-store.js';
 import { selectDeployNodes, useDefinitions } from './definitions-store.js';
 
@@ -11,6 +12,7 @@ const nodesWord = (count: number) => `${count} node${count === 1 ? '' : 's'}`;
 /** Target nodes from the inventory, ticked as the definition selects them until the operator chooses otherwise. */
 export function DeployPanel() {
   const statuses = useNodes((s) => s.statuses);
+  const nodesLoaded = useNodes((s) => s.loaded);
   const text = useDefinitions((s) => s.text);
   const problems = useDefinitions((s) => s.problems);
   const targets = useDefinitions((s) => s.targets);
@@ -30,8 +32,8 @@ export function DeployPanel() {
     if (deploying) return;
     setError(null);
     const outcome = await deploy(text, chosen ?? undefined);
-    if (outcome.ok) document.getElementById('run-title')?.scrollIntoView({ block: 'start', behavior: 'smooth' });
-    else setError(outcome.field ? `${outcome.field}: ${outcome.message}` : outcome.message);
+    // The new run is selected, and its panel brings its traces into view once it has them (RunPanel).
+    if (!outcome.ok) setError(outcome.field ? `${outcome.field}: ${outcome.message}` : outcome.message);
   }
 
   return (
@@ -59,6 +61,11 @@ export function DeployPanel() {
             </li>
           ))}
         </ul>
+        {inventory.length === 0 && nodesLoaded && (
+          <EmptyState size="panel" title="No node in the inventory" testId="app-targets-empty" actions={[{ label: 'Add a node in Nodes', view: 'nodes' }]}>
+            An application deploys to nodes of the inventory.
+          </EmptyState>
+        )}
       </fieldset>
       {error && (
         <div className="alert" role="alert">

@@ -3,7 +3,7 @@ import { appPhases, type AppNodeState } from '../../../shared/contract/index.js'
 import { toggleAll } from '../nodes/node-filter.js';
 import { useApps } from './apps-store.js';
 import { AppStatusBadge } from './AppStatusBadge.js';
-import { phaseCell, phaseLabels, type CellStatus } from './run-view.js';
+import { nodeErrorText, phaseCell, phaseLabels, type CellStatus } from './run-view.js';
 
 const icons: Record<CellStatus, string> = { pending: '○', running: '', done: '✓', failed: '✕', skipped: '–' };
 
@@ -77,12 +77,12 @@ export function PhaseMatrix({ nodes, colours, stoppable }: PhaseMatrixProps) {
                 </th>
                 <td className="app-matrix__status" data-col="status">
                   <span className="chips">
-                    <AppStatusBadge status={node.status} />
+                    <AppStatusBadge node={node} />
                     {node.stoppedWith && <span className="chip" data-col="stopped-with">{node.stoppedWith}</span>}
                   </span>
                   {node.error && (
-                    <span className="app-matrix__error" title={node.error} data-col="error">
-                      {node.error}
+                    <span className="app-matrix__error" title={nodeErrorText(node) ?? undefined} data-col="error">
+                      {nodeErrorText(node)}
                     </span>
                   )}
                 </td>

@@ -1,19 +1,16 @@
-import { AppStatus, type AppRunSummary } from '../../../shared/contract/index.js';
+import type { AppRunSummary } from '../../../shared/contract/index.js';
 import { formatTime } from '../lib/format.js';
 import { useApps } from './apps-store.js';
-import { statusTone } from './run-view.js';
+import { RunOutcomeBadge } from './AppStatusBadge.js';
+import { runCountsText, runOutcome } from './run-view.js';
 
-/** "5 FINISHED", "2 FAILED": only the statuses some node is in. */
-export function StatusCounts({ counts }: { counts: AppRunSummary['counts'] }) {
-  const shown = AppStatus.options.filter((status) => counts[status] > 0);
-  if (shown.length === 0) return <span className="muted">no nodes yet</span>;
+/** "partly failed · 5 passed · 2 failed": how the run went, then its nodes by how they went. */
+export function RunResult({ run }: { run: AppRunSummary }) {
+  const counts = runCountsText(run);
   return (
     <span className="chips">
-      {shown.map((status) => (
-        <span key={status} className={`badge badge--${statusTone[status]}`} data-count={status}>
-          {counts[status]} {status}
-        </span>
-      ))}
+      <RunOutcomeBadge outcome={runOutcome(run)} />
+      <span className={counts ? 'nowrap' : 'muted'} data-testid="run-counts">{counts || 'no nodes yet'}</span>
     </span>
   );
 }
@@ -38,7 +35,7 @@ export function RunList() {
               <tr>
                 <th scope="col">Application</th>
                 <th scope="col">Started</th>
-                <th scope="col">Nodes</th>
+                <th scope="col">Result</th>
               </tr>
             </thead>
             <tbody>
@@ -49,12 +46,9 @@ export function RunList() {
                       {run.app}
                     </button>
                   </th>
-                  <td className="muted nowrap">
-                    {formatTime(run.startedAt)}
-                    {run.active && <span className="badge badge--run app-runs__live">live</span>}
-                  </td>
+                  <td className="muted nowrap">{formatTime(run.startedAt)}</td>
                   <td>
-                    <StatusCounts counts={run.counts} />
+                    <RunResult run={run} />
                   </td>
                 </tr>
               ))}

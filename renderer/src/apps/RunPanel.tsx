@@ -1,11 +1,12 @@
-import { useMemo, useState } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { formatBytes, formatCount, formatDuration, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { selectSelectedRun, useApps, type RunNotice } from './apps-store.js';
+import { RunOutcomeBadge } from './AppStatusBadge.js';
 import { BuildTree } from './BuildTree.js';
 import { NodeOutcomes } from './NodeOutcomes.js';
 import { PhaseMatrix } from './PhaseMatrix.js';
-import { colourIndex, failedNodes, stoppableNodes } from './run-view.js';
+import { colourIndex, failedNodes, runOutcome, stoppableNodes } from './run-view.js';
 import { StopDialog } from './StopDialog.js';
 import { TracePanel } from './TracePanel.js';
 
@@ -42,6 +43,17 @@ export function RunPanel() {
   const nodes = selected?.nodes ?? null;
   const colours = useMemo(() => colourIndex(nodes ?? []), [nodes]);
   const now = useNow(run?.active ?? false, 1000);
+  const reveal = useApps((s) => s.reveal);
+  const revealed = useApps((s) => s.revealed);
+  const traces = useRef<HTMLDivElement>(null);
+
+  // After Deploy: the traces sit far below the deploy form, so the page goes to them (once, when they are rendered).
+  const ready = run !== null && nodes !== null && selected?.definition != null;
+  useLayoutEffect(() => {
+    if (!ready || reveal !== run.id || !traces.current) return;
+    traces.current.scrollIntoView({ block: 'nearest' });
+    revealed();
+  }, [ready, reveal, run?.id, revealed]);
 
   if (!selected) return <div className="empty">Deploy a definition, or pick a run, to follow its nodes here.</div>;
   if (!run || !nodes || !selected.definition) return <div className="panel panel--loading">Loading run {selected.id}…</div>;
@@ -56,7 +68,7 @@ export function RunPanel() {
       <header className="build__header">
         <div className="build__heading">
           <h2 id="run-title" className="build__name">{run.app}</h2>
-          {run.active ? <span className="badge badge--run"><span className="badge__pulse" aria-hidden="true" />live</span> : <span className="badge badge--muted">ended</span>}
+          <RunOutcomeBadge outcome={runOutcome(run)} />
         </div>
         <dl className="facts">
           <div><dt>Run</dt><dd className="mono">{run.id}</dd></div>
@@ -99,7 +111,9 @@ export function RunPanel() {
         <BuildTree nodes={nodes} edges={selected.buildTree} builds={selected.definition.build.trim() !== ''} />
         <NodeOutcomes nodes={nodes} />
       </div>
-      <TracePanel runId={run.id} nodes={nodes} colours={colours} />
+      <div ref={traces} className="app-run__traces">
+        <TracePanel runId={run.id} nodes={nodes} colours={colours} />
+      </div>
     </section>
   );
 }

@@ -26,6 +26,8 @@ interface AppsData {
   notice: RunNotice | null;
   blacklist: BlacklistEntry[];
   deploying: boolean;
+  /** A run just deployed from here: its panel brings its traces into view once it has rendered them, then clears this. */
+  reveal: string | null;
   /** An action on the run is under way (stop, retry, download). */
   busy: boolean;
   error: string | null;
@@ -35,6 +37,8 @@ interface AppsActions {
   load(): Promise<void>;
   deploy(text: string, nodes?: string[]): Promise<DeployOutcome>;
   select(id: string): Promise<void>;
+  /** The run's traces are in view now. */
+  revealed(): void;
   toggleChecked(node: string): void;
   setChecked(nodes: string[]): void;
   stop(nodes?: string[]): Promise<void>;
@@ -54,6 +58,7 @@ export const initialAppsData = (): AppsData => ({
   notice: null,
   blacklist: [],
   deploying: false,
+  reveal: null,
   busy: false,
   error: null,
 });
@@ -120,7 +125,7 @@ export const useApps = create<AppsState>()((set, get) => {
       set({ deploying: true, error: null });
       try {
         const { id } = await backend().request('apps.deploy', nodes ? { text, nodes } : { text });
-        set({ deploying: false });
+        set({ deploying: false, reveal: id });
         void get().select(id);
         return { ok: true, id };
       } catch (error) {
@@ -134,6 +139,8 @@ export const useApps = create<AppsState>()((set, get) => {
       set({ selected: { id, definition: null, nodes: null, buildTree: [] }, checked: [], notice: null });
       await refreshSelected(id);
     },
+
+    revealed: () => set({ reveal: null }),
 
     toggleChecked: (node) => set((s) => ({ checked: s.checked.includes(node) ? s.checked.filter((n) => n !== node) : [...s.checked, node] })),
     setChecked: (checked) => set({ checked }),

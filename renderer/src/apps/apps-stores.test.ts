@@ -62,6 +62,10 @@ describe('apps store', () => {
     expect(await useApps.getState().deploy('name: hello', ['n1'])).toEqual({ ok: true, id: 'r5' });
     await settle();
     expect(useApps.getState().selected?.id).toBe('r5');
+    // The run panel brings the new run's traces into view, once.
+    expect(useApps.getState().reveal).toBe('r5');
+    useApps.getState().revealed();
+    expect(useApps.getState().reveal).toBeNull();
     fakeBackend(() => {
       throw new BackendError('bad_request', 'not in the inventory: nope', 'nodes');
     });

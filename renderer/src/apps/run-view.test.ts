@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appPhases, type AppNodeState, type AppPhase, type PhaseState, type TraceLine } from '../../../shared/contract/index.js';
-import { buildGroups, colourIndex, failedNodes, outcomeText, phaseCell, resultOf, resultSummary, stoppableNodes } from './run-view.js';
+import { appPhases, type AppNodeState, type AppPhase, type AppStatus, type PhaseState, type TraceLine } from '../../../shared/contract/index.js';
+import { buildGroups, colourIndex, failedNodes, nodeErrorText, nodeStatusText, outcomeText, phaseCell, resultOf, resultSummary, runCountsText, runOutcome, stoppableNodes } from './run-view.js';
 import { TraceBuffer, noTraceFilter } from './trace-buffer.js';
 
 const phase = (status: PhaseState['status'], message: string | null = null, durationMs: number | null = null): PhaseState => ({ status, startedAt: status === 'pending' ? null : '2025-01-14T09:00:00.000Z', durationMs, message });
@@ -51,6 +51,42 @@ describe('the run view', () => {
     expect(resultSummary(nodes)).toBe('1 passed · 2 failed · 1 stopped · 1 skipped · 1 running');
     expect(failedNodes(nodes)).toEqual(['lost']);
     expect(stoppableNodes(nodes)).toEqual(['running']);
+  });
+
+  it('names each state in words, a skipped node as skipped, and shows its times as the console does', () => {
+    const listed = new Date(2025, 0, 13, 8, 0, 0).toISOString();
+    const skipped = node('b', { status: 'NOT_STARTED', error: `skipped: on the blacklist since ${listed} (W: GPG error)`, exitCode: null, pid: null }, 'home', 'pending');
+    expect(nodeStatusText(skipped)).toBe('skipped');
+    expect(nodeErrorText(skipped, new Date(2025, 0, 14, 15, 0, 0))).toBe('skipped: on the blacklist since 2025-01-13 08:00 (W: GPG error)');
+    expect(outcomeText(skipped)).not.toContain(listed);
+    expect(nodeStatusText(node('c', { status: 'NOT_STARTED', exitCode: null }, 'home', 'pending'))).toBe('not started');
+    expect(nodeStatusText(node('d', { status: 'FAILED', exitCode: null }))).toBe('failed');
+    expect(nodeErrorText(node('e'))).toBeNull();
+  });
+
+  it('calls a run failed when a node failed, partly failed beside passed ones, and done only when every node passed', () => {
+    const counts = (change: Partial<Record<AppStatus, number>>) => ({ NOT_STARTED: 0, BUILDING: 0, RUNNING: 0, FINISHED: 0, FAILED: 0, STOPPED: 0, ...change });
+    const run = (change: Partial<Record<AppStatus, number>>, failedExits?: number, active = false) => ({ counts: counts(change), active, ...(failedExits === undefined ? {} : { failedExits }) });
+    expect(runOutcome(run({ FINISHED: 5, FAILED: 2 }))).toBe('partly failed');
+    expect(runCountsText(run({ FINISHED: 5, FAILED: 2 }))).toBe('5 passed · 2 failed');
+    expect(runOutcome(run({ FAILED: 3 }))).toBe('failed');
+    expect(runOutcome(run({ FAILED: 1, NOT_STARTED: 1 }))).toBe('failed');
+    // An application that exited with 3 failed on its node, though the node FINISHED.
+    expect(runOutcome(run({ FINISHED: 3 }, 3))).toBe('failed');
+    expect(runOutcome(run({ FINISHED: 3 }, 1))).toBe('partly failed');
+    expect(runCountsText(run({ FINISHED: 3 }, 1))).toBe('2 passed · 1 failed');
+    expect(runOutcome(run({ FINISHED: 3 }, 0))).toBe('done');
+    expect(runOutcome(run({ FINISHED: 3 }))).toBe('done');
+    expect(runOutcome(run({ FINISHED: 6, NOT_STARTED: 1 }))).toBe('partly done');
+    expect(runCountsText(run({ FINISHED: 6, NOT_STARTED: 1 }))).toBe('6 passed · 1 not started');
+    expect(runOutcome(run({ STOPPED: 3 }))).toBe('stopped');
+    expect(runOutcome(run({ FINISHED: 1, STOPPED: 2 }))).toBe('stopped');
+    expect(runOutcome(run({ FINISHED: 1, STOPPED: 1, FAILED: 1 }))).toBe('partly failed');
+    expect(runOutcome(run({ NOT_STARTED: 2 }))).toBe('not started');
+    expect(runOutcome(run({}))).toBe('not started');
+    expect(runCountsText(run({}))).toBe('');
+    expect(runOutcome(run({ FAILED: 1, RUNNING: 2 }, 0, true))).toBe('live');
+    expect(runCountsText(run({ FAILED: 1, RUNNING: 1, BUILDING: 1 }))).toBe('1 failed · 2 running');
   });
 
   it('groups the build tree by builder and sender, a re-received node once', () => {

@@ -1,5 +1,5 @@
-import { appPhases, type AppNodeState, type AppPhase, type AppStatus, type PhaseState } from '../../../shared/contract/index.js';
-import { formatDuration } from '../lib/format.js';
+import { appPhases, type AppNodeState, type AppPhase, type AppRunSummary, type AppStatus, type PhaseState } from '../../../shared/contract/index.js';
+import { formatDuration, formatTimesIn } from '../lib/format.js';
 
 /** What the run view derives from the nodes' states: nothing here is stored. */
 
@@ -23,11 +23,22 @@ export const statusTone: Record<AppStatus, string> = {
   NOT_STARTED: 'muted', BUILDING: 'run', RUNNING: 'run', FINISHED: 'ok', FAILED: 'bad', STOPPED: 'warn',
 };
 
+/** NEPI's states in words: no badge shows the enum. */
+export const statusLabel: Record<AppStatus, string> = {
+  NOT_STARTED: 'not started', BUILDING: 'building', RUNNING: 'running', FINISHED: 'finished', FAILED: 'failed', STOPPED: 'stopped',
+};
+
 /** Skipped for good: the blacklist kept it out of this run. */
 export const isSkipped = (node: AppNodeState) => node.status === 'NOT_STARTED' && node.error !== null && node.error.startsWith('skipped:');
 
 /** Its lifecycle is over: nothing pending will run any more. */
 export const isOver = (node: AppNodeState) => node.status === 'FINISHED' || node.status === 'FAILED' || node.status === 'STOPPED' || isSkipped(node);
+
+/** The node's state in a word: one the blacklist kept out is "skipped", not "not started". */
+export const nodeStatusText = (node: AppNodeState) => (isSkipped(node) ? 'skipped' : statusLabel[node.status]);
+
+/** What went wrong (or why it was skipped), its times in the console's one format rather than ISO. */
+export const nodeErrorText = (node: AppNodeState, now?: Date) => (node.error === null ? null : formatTimesIn(node.error, now));
 
 export const isActive = (node: AppNodeState) => node.status === 'BUILDING' || node.status === 'RUNNING' || appPhases.some((p) => node.phases[p].status === 'running');
 
@@ -79,7 +90,7 @@ export function outcomeText(node: AppNodeState): string {
   if (node.status === 'FINISHED') return `exit code ${node.exitCode ?? 'unknown'}`;
   if (node.status === 'FAILED') return `failed at ${node.failedStep ?? 'an unknown phase'}: ${node.error ?? 'no reason given'}`;
   if (node.status === 'STOPPED') return `stopped (${node.stoppedWith ?? 'unknown'})${node.exitCode === null ? '' : `, exit code ${node.exitCode}`}`;
-  if (result === 'skipped') return node.error ?? 'skipped';
+  if (result === 'skipped') return nodeErrorText(node) ?? 'skipped';
   if (result === 'waiting') return 'waiting to start';
   const running = appPhases.find((p) => node.phases[p].status === 'running');
   return running ? `${phaseLabels[running].toLowerCase()}: ${node.phases[running].message ?? 'running'}` : 'between phases';
@@ -97,6 +108,47 @@ const resultOrder: readonly NodeResult[] = ['passed', 'failed', 'stopped', 'skip
 export function resultSummary(nodes: readonly AppNodeState[]): string {
   const counts = resultCounts(nodes);
   return resultOrder.filter((result) => counts[result] > 0).map((result) => `${counts[result]} ${result}`).join(' · ');
+}
+
+/**
+ * How a run went, from its summary alone (the run list has nothing else):
+ * any failed node makes it "failed", or "partly failed" beside nodes that
+ * passed; only a run where every node passed is "done"; a stopped one says so.
+ */
+export type RunOutcome = 'live' | 'done' | 'partly done' | 'failed' | 'partly failed' | 'stopped' | 'not started';
+
+export const runOutcomeTone: Record<RunOutcome, string> = {
+  live: 'run', done: 'ok', 'partly done': 'warn', failed: 'bad', 'partly failed': 'bad', stopped: 'warn', 'not started': 'muted',
+};
+
+type RunCounts = Pick<AppRunSummary, 'counts' | 'failedExits'>;
+
+/** The run's nodes by how they went; a node that finished with an exit code other than 0 failed. */
+export function runResultCounts({ counts, failedExits = 0 }: RunCounts): { passed: number; failed: number; stopped: number; running: number; 'not started': number } {
+  return {
+    passed: counts.FINISHED - failedExits,
+    failed: counts.FAILED + failedExits,
+    stopped: counts.STOPPED,
+    running: counts.BUILDING + counts.RUNNING,
+    'not started': counts.NOT_STARTED,
+  };
+}
+
+export function runOutcome(summary: RunCounts & Pick<AppRunSummary, 'active'>): RunOutcome {
+  if (summary.active) return 'live';
+  const counts = runResultCounts(summary);
+  if (counts.failed > 0) return counts.passed > 0 ? 'partly failed' : 'failed';
+  if (counts.stopped > 0) return 'stopped';
+  if (counts.passed === 0) return 'not started';
+  return counts.running + counts['not started'] > 0 ? 'partly done' : 'done';
+}
+
+/** "5 passed · 2 failed": the run's counts in words, only those some node is in. */
+export function runCountsText(summary: RunCounts): string {
+  return Object.entries(runResultCounts(summary))
+    .filter(([, count]) => count > 0)
+    .map(([result, count]) => `${count} ${result}`)
+    .join(' · ');
 }
 
 export interface BuildGroupView {

@@ -3,6 +3,10 @@ import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
 import { CacheHitBadge } from './CacheHitBadge.js';
 import { formatDuration, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
+import { EmptyState } from '../shell/EmptyState.js';
+
+// The spec editor beside the history is where a build is made.
+const focusSpec = () => document.querySelector<HTMLTextAreaElement>('.view--builds .spec__text')?.focus();
 
 export function BuildHistory() {
   const history = useBuilds((s) => s.history);
@@ -17,7 +21,9 @@ export function BuildHistory() {
         <span className="panel__meta">{history.length} builds</span>
       </header>
       {history.length === 0 ? (
-        <p className="panel__empty">No builds yet: the first one appears here as soon as it starts.</p>
+        <EmptyState size="panel" title="No builds yet" testId="builds-empty" actions={[{ label: 'Write an image spec', onClick: focusSpec }]}>
+          Write or load an image spec and start a build: it appears here as soon as it starts.
+        </EmptyState>
       ) : (
         <div className="history__scroll">
           <table className="table table--compact" aria-label="Build history">

@@ -4,6 +4,9 @@ import type { BuildDefaults, BuildDetail, BuildSummary, LogLine, SlipwayEvent, S
 import type { ExpectedStepMs } from '../../../shared/jobs/step-estimate.js';
 import { backend } from '../connection/backend.js';
 import { createJobSlice, initialJobData, selectSelectedJob, type JobActions, type JobData, type SelectedJob } from '../jobs/job-slice.js';
+import { keepDraft, loadDraft } from '../lib/drafts.js';
+
+const specDraft = 'build-spec';
 
 const validateDelayMs = 250;
 
@@ -85,7 +88,8 @@ export const useBuilds = create<BuildsState>()((set, get) => {
       try {
         const [defaults, history] = await Promise.all([get().defaults ?? backend().request('builds.defaults', {}), backend().request('builds.list', {})]);
         set({ defaults, history });
-        if (get().specText === '') get().setSpecText(defaults.exampleSpec);
+        // An edit from before a reload comes back; the example only when there is none.
+        if (get().specText === '') get().setSpecText(loadDraft(specDraft) ?? defaults.exampleSpec);
         await job.resync();
       } catch (error) {
         set({ error: `Could not load builds: ${messageOf(error)}` });
@@ -94,6 +98,7 @@ export const useBuilds = create<BuildsState>()((set, get) => {
 
     setSpecText(text) {
       set({ specText: text, problems: clientProblems(text), specHash: null });
+      keepDraft(specDraft, text, get().defaults?.exampleSpec ?? null);
       if (validateTimer) clearTimeout(validateTimer);
       validateTimer = setTimeout(() => void validateOnBackend(text), validateDelayMs);
     },

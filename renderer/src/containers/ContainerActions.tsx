@@ -2,6 +2,7 @@ import type { ContainerRow } from '../../../shared/contract/index.js';
 import { actionsFor, actionWords, needsConfirmation } from './container-action-rules.js';
 import { containerId, selectBusy, selectRefusal, useContainerActions } from './container-actions-store.js';
 import { keyOf } from './containers-store.js';
+import { useTerminals } from '../terminal/terminals-store.js';
 
 /** What can be done to the container in its state; every button waits while one of its actions runs. */
 export function ContainerActions({ row }: { row: ContainerRow }) {
@@ -40,5 +41,26 @@ export function ActionRefusal({ row }: { row: ContainerRow }) {
         Dismiss
       </button>
     </div>
+  );
+}
+
+/**
+ * A root shell inside the container (entered into its namespaces on its node),
+ * in a terminal tab of the dock: only while it runs, as nothing is there to
+ * enter otherwise.
+ */
+export function ShellButton({ row }: { row: ContainerRow }) {
+  const unique = row.state === 'running' ? row.unique : null;
+  return (
+    <button
+      type="button"
+      className="button button--small"
+      data-action="shell"
+      disabled={unique === null}
+      title={unique === null ? 'Only a running container has a shell to open' : `A root shell inside ${row.instance} on ${row.node}, in a terminal tab`}
+      onClick={() => unique !== null && useTerminals.getState().open(row.node, { name: unique, instance: row.instance })}
+    >
+      Shell
+    </button>
   );
 }

@@ -4,7 +4,7 @@ import { formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { Labels } from '../nodes/NodeTable.js';
 import { exitFacts, formatAge, notEnded } from './container-format.js';
-import { ActionRefusal, ContainerActions } from './ContainerActions.js';
+import { ActionRefusal, ContainerActions, ShellButton } from './ContainerActions.js';
 import { ContainerLog } from './ContainerLog.js';
 import { useContainerLog } from './container-log-store.js';
 import { useContainerTrace } from './container-trace-store.js';
@@ -92,6 +92,7 @@ export function ContainerDetail() {
         <h2 id="cdetail-title" className="node__name">{selected.instance}</h2>
         {row && <ContainerStateBadge row={row} />}
         <span className="node__grow" />
+        {row && <ShellButton row={row} />}
         {row && <ContainerActions row={row} />}
         <button type="button" className="button button--small button--quiet" aria-label="Close the detail" onClick={() => select(null)}>
           ✕

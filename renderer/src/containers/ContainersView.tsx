@@ -8,6 +8,7 @@ import { ContainerTable } from './ContainerTable.js';
 import { selectAllRows, selectScans, useContainers } from './containers-store.js';
 import { NodeScans } from './NodeScans.js';
 import { DismissibleAlert } from '../shell/DismissibleAlert.js';
+import { EmptyState } from '../shell/EmptyState.js';
 
 export function ContainersView() {
   const error = useContainers((s) => s.error);
@@ -37,10 +38,9 @@ export function ContainersView() {
       </header>
       {error && <DismissibleAlert message={error} onDismiss={dismissError} />}
       {loaded && nodes === 0 ? (
-        <div className="empty">
-          <p className="empty__title">No Treadmill node</p>
-          <p>Label a node <code>treadmill</code> (or <code>treadmill=/its/root</code>) in the Nodes view: its containers show here.</p>
-        </div>
+        <EmptyState title="No Treadmill node" testId="containers-empty" actions={[{ label: 'Label a node in Nodes', view: 'nodes' }]}>
+          Label a node <code>treadmill</code> (or <code>treadmill=/its/root</code>) in the Nodes view: its containers show here.
+        </EmptyState>
       ) : (
         <>
           <ConfigurePanel />

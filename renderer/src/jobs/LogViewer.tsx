@@ -1,7 +1,7 @@
-import { useDeferredValue, useEffect, useId, useMemo, useState, type KeyboardEvent } from 'react';
+import { useDeferredValue, useEffect, useId, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { formatCount } from '../lib/format.js';
-import type { LogBuffer, ShownLine } from '../lib/log-buffer.js';
-import { findMatches, splitMatches } from './log-search.js';
+import type { ShownLine } from '../lib/log-buffer.js';
+import { findMatchesIn, splitMatches, type ReadableLines } from './log-search.js';
 import { useFollowViewport } from './use-follow-viewport.js';
 import { openText, rawLogText, saveText, type LogSource } from './log-download.js';
 import { visibleRange } from '../lib/virtual-window.js';
@@ -10,8 +10,27 @@ import { visibleRange } from '../lib/virtual-window.js';
 export const logRowHeight = 18;
 const overscan = 24;
 
-interface LogViewerProps {
-  log: LogBuffer<ShownLine>;
+/** How one kind of line looks in a row: a class, the cells before its text, data attributes for tests and styles. */
+export interface LineLook<L> {
+  className(line: L): string;
+  cells(line: L): ReactNode;
+  data(line: L): Record<`data-${string}`, string | number>;
+}
+
+/** A build's, deploy's or boot's line: its number and its step. */
+export const jobLineLook: LineLook<ShownLine> = {
+  className: (line) => `log__row--${line.stream}`,
+  cells: (line) => (
+    <>
+      <span className="log__n">{line.n + 1}</span>
+      <span className="log__step">{line.step ?? '·'}</span>
+    </>
+  ),
+  data: (line) => ({ 'data-line': line.n + 1 }),
+};
+
+interface CommonLogViewerProps<L> {
+  log: ReadableLines<L>;
   /** Changes whenever `log` grows. */
   revision: number;
   /** Lines the backend holds; more than `log.length` while pages are loading. */
@@ -23,7 +42,18 @@ interface LogViewerProps {
   title?: string;
   /** Where the whole log is read from, for Download and Open raw. */
   source?: LogSource;
+  /** The lines a filter outside the search keeps (the traces' node and stream chips), as indices into `log`; absent or null: all. */
+  rows?: readonly number[] | null;
+  /** That filter's controls (and what went wrong), under the toolbar. */
+  filters?: ReactNode;
+  /** What the lines are called in the search box and while loading: "log", "traces". */
+  noun?: string;
+  countTestId?: string;
+  className?: string;
 }
+
+/** A job's lines have a look of their own; any other kind of line must say how it looks. */
+type LogViewerProps<L extends { text: string }> = CommonLogViewerProps<L> & (L extends ShownLine ? { look?: LineLook<L> } : { look: LineLook<L> });
 
 /** Download and Open raw: the whole log as text, read page by page, with how far it is on a long one. */
 function RawLogActions({ source }: { source: LogSource }) {
@@ -55,11 +85,10 @@ function RawLogActions({ source }: { source: LogSource }) {
   );
 }
 
-function LogRow({ line, top, query, current }: { line: ShownLine; top: number; query: string; current: boolean }) {
+function LogRow<L extends { text: string }>({ line, look, top, query, current }: { line: L; look: LineLook<L>; top: number; query: string; current: boolean }) {
   return (
-    <div className={`log__row log__row--${line.stream}${current ? ' log__row--current' : ''}`} style={{ top, height: logRowHeight }} data-line={line.n + 1}>
-      <span className="log__n">{line.n + 1}</span>
-      <span className="log__step">{line.step ?? '·'}</span>
+    <div className={`log__row ${look.className(line)}${current ? ' log__row--current' : ''}`} style={{ top, height: logRowHeight }} {...look.data(line)}>
+      {look.cells(line)}
       <span className="log__text">
         {splitMatches(line.text, query).map((part, i) => (part.match ? <mark key={i}>{part.text}</mark> : part.text))}
       </span>
@@ -67,11 +96,6 @@ function LogRow({ line, top, query, current }: { line: ShownLine; top: number; q
   );
 }
 
-/**
- * A job's log (a build's or a deploy's) of any length: only the rows in view (plus overscan) are in the
- * DOM, absolutely placed in a spacer as tall as the whole log. It follows the
- * tail while the operator is at the bottom and stops when they scroll up.
- */
 /** Whether a tail-following view keeps to the newest line: logs and traces alike. */
 export function FollowButton({ follow, setFollow }: { follow: boolean; setFollow: (on: boolean) => void }) {
   return (
@@ -81,32 +105,49 @@ export function FollowButton({ follow, setFollow }: { follow: boolean; setFollow
   );
 }
 
-export function LogViewer({ log, revision, total, loading, label = 'Build log', title = 'Log', source }: LogViewerProps) {
+/**
+ * A log of any length (a build's, a deploy's, a boot's serial console, a
+ * run's traces): only the rows in view (plus overscan) are in the DOM,
+ * absolutely placed in a spacer as tall as the whole log. It follows the
+ * tail while the operator is at the bottom and stops when they scroll up.
+ *
+ * Three lists of positions meet here: the log's lines, the `rows` a filter
+ * outside keeps (all when absent), and the search's matches among those
+ * rows; what is shown is either the rows or, "matching lines only", the matches.
+ */
+export function LogViewer<L extends { text: string }>(props: LogViewerProps<L>) {
+  const { log, revision, total, loading, label = 'Build log', title = 'Log', source, rows = null, filters, noun = 'log', countTestId = 'log-count', className } = props;
+  // Without a look of its own, L is a job's line (the props' type says so).
+  const look = (props as CommonLogViewerProps<L> & { look?: LineLook<L> }).look ?? (jobLineLook as unknown as LineLook<L>);
   const titleId = useId();
   const [query, setQuery] = useState('');
   const [onlyMatches, setOnlyMatches] = useState(false);
   const [current, setCurrent] = useState(0);
   const search = useDeferredValue(query.trim());
 
-  const matches = useMemo(() => findMatches(log.all, search), [log, revision, search]);
-  const rows = onlyMatches && search ? matches : null;
-  const count = rows ? rows.length : log.length;
-  const currentLine = matches.length > 0 ? matches[Math.min(current, matches.length - 1)]! : -1;
+  // `log` and `rows` are mutable: `revision` says they grew.
+  const matches = useMemo(() => findMatchesIn(log, rows, search), [log, rows, revision, search]);
+  const onlyMatching = onlyMatches && search !== '';
+  const kept = rows ? rows.length : log.length;
+  const count = onlyMatching ? matches.length : kept;
+  const lineAt = (position: number) => (rows ? rows[position]! : position);
+  const shownAt = (index: number) => lineAt(onlyMatching ? matches[index]! : index);
+  const currentLine = matches.length > 0 ? lineAt(matches[Math.min(current, matches.length - 1)]!) : -1;
   const { viewport, scrollTop, height, follow, setFollow, onScroll, scrollToRow } = useFollowViewport(count, logRowHeight);
 
   function goToMatch(index: number): void {
     if (matches.length === 0) return;
     const wrapped = (index + matches.length) % matches.length;
     setCurrent(wrapped);
-    scrollToRow(rows ? wrapped : matches[wrapped]!);
+    scrollToRow(onlyMatching ? wrapped : matches[wrapped]!);
   }
 
-  // A new search jumps to its first match.
+  // A new search (or a new filter) jumps to its first match.
   useEffect(() => {
     setCurrent(0);
-    if (search && matches.length > 0) scrollToRow(rows ? 0 : matches[0]!);
+    if (search && matches.length > 0) scrollToRow(onlyMatching ? 0 : matches[0]!);
     // Only a new query moves the view; lines streaming in do not, hence the short dependency list.
-  }, [search, onlyMatches]);
+  }, [search, onlyMatches, rows]);
 
   function onSearchKey(event: KeyboardEvent<HTMLInputElement>): void {
     if (event.key === 'Enter') {
@@ -118,30 +159,37 @@ export function LogViewer({ log, revision, total, loading, label = 'Build log', 
   }
 
   const { first, end } = visibleRange({ scrollTop, viewportHeight: height, rowHeight: logRowHeight, total: count, overscan });
-  const visible: { index: number; line: ShownLine }[] = [];
+  const visible: { index: number; at: number; line: L }[] = [];
   for (let index = first; index < end; index += 1) {
-    const line = log.at(rows ? rows[index]! : index);
-    if (line) visible.push({ index, line });
+    const at = shownAt(index);
+    const line = log.at(at);
+    if (line) visible.push({ index, at, line });
   }
+  const searchLabel = `Search the ${noun}`;
 
   return (
-    <section className="log" aria-labelledby={titleId}>
+    <section className={className ? `log ${className}` : 'log'} aria-labelledby={titleId}>
       <header className="log__toolbar">
         <h3 id={titleId} className="panel__title">{title}</h3>
-        <span className="log__count" data-testid="log-count">
-          {loading && total > log.length ? `Loading ${formatCount(log.length)} of ${formatCount(total)} lines…` : `${formatCount(log.length)} lines`}
+        <span className="log__count" data-testid={countTestId}>
+          {loading && total > log.length
+            ? `Loading ${formatCount(log.length)} of ${formatCount(total)} lines…`
+            : rows
+              ? `${formatCount(rows.length)} of ${formatCount(log.length)} lines`
+              : `${formatCount(log.length)} lines`}
         </span>
         <span className="log__grow" />
         {source && <RawLogActions source={source} />}
         <FollowButton follow={follow} setFollow={setFollow} />
       </header>
+      {filters}
       <div className="log__toolbar" role="search">
         <input
           type="search"
           className="log__search"
-          placeholder="Search the log"
+          placeholder={searchLabel}
           title="Enter: next match · Shift+Enter: previous · Escape: clear"
-          aria-label="Search the log"
+          aria-label={searchLabel}
           value={query}
           onChange={(event) => setQuery(event.target.value)}
           onKeyDown={onSearchKey}
@@ -168,13 +216,17 @@ export function LogViewer({ log, revision, total, loading, label = 'Build log', 
         onScroll={onScroll}
       >
         <div className="log__spacer" style={{ height: count * logRowHeight }}>
-          {visible.map(({ index, line }) => (
-            <LogRow key={line.n} line={line} top={index * logRowHeight} query={search} current={line.n === currentLine} />
+          {visible.map(({ index, at, line }) => (
+            <LogRow key={at} line={line} look={look} top={index * logRowHeight} query={search} current={at === currentLine} />
           ))}
         </div>
-        {count === 0 && <p className="log__empty">{loading ? 'Loading the log…' : search && rows ? 'No line matches.' : 'No output yet.'}</p>}
+        {count === 0 && (
+          <p className="log__empty">
+            {loading ? `Loading the ${noun}…` : onlyMatching ? 'No line matches.' : rows && log.length > 0 ? 'No line matches the filter.' : 'No output yet.'}
+          </p>
+        )}
       </div>
-      {!follow && log.length > 0 && (
+      {!follow && count > 0 && (
         <button type="button" className="button button--small log__jump" onClick={() => setFollow(true)}>
           ↓ Follow the tail
         </button>

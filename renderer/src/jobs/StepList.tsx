@@ -6,7 +6,7 @@ import { useNow } from '../lib/use-now.js';
 /** A build's or a deploy's step: deploys number their extension steps, so any id. */
 export type ShownStep = Omit<StepState, 'id'> & { id: string };
 
-const icons: Record<StepStatus, string> = { pending: '○', running: '', done: '✓', failed: '✕', skipped: '–' };
+const icons: Record<StepStatus, string> = { pending: '○', running: '', done: '✓', failed: '✕', cancelled: '⊘', skipped: '–' };
 
 function StepTime({ step, now }: { step: ShownStep; now: number }) {
   if (step.status === 'running' && step.startedAt) return <span className="step__time step__time--live">{formatDuration(now - Date.parse(step.startedAt))}</span>;

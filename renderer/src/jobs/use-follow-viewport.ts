@@ -12,18 +12,28 @@ export function useFollowViewport(count: number, rowHeight: number) {
   const [scrollTop, setScrollTop] = useState(0);
   const height = useElementHeight(viewport, 400);
   const [follow, setFollow] = useState(true);
+  const lastTop = useRef(0);
 
-  // Runs in the same commit that grew the spacer, so a following view never shows a half-scrolled frame.
+  // Runs in the same commit that grew the spacer (or resized the view), so a following view never shows a
+  // half-scrolled frame; the rows drawn follow at once, not when the scroll event comes (late, on a busy machine).
   useLayoutEffect(() => {
     const element = viewport.current;
-    if (follow && element) element.scrollTop = element.scrollHeight;
-  }, [follow, count]);
+    if (!follow || !element) return;
+    element.scrollTop = element.scrollHeight;
+    lastTop.current = element.scrollTop;
+    setScrollTop(element.scrollTop);
+  }, [follow, count, height]);
 
   function onScroll(event: UIEvent<HTMLDivElement>): void {
     const element = event.currentTarget;
     setScrollTop(element.scrollTop);
     const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < rowHeight;
-    if (atBottom !== follow) setFollow(atBottom);
+    // Only a move up (the operator's) stops following: lines arriving between our scroll and its event, or
+    // the view resizing, leave the bottom without anyone scrolling.
+    const movedUp = element.scrollTop < lastTop.current - 1;
+    lastTop.current = element.scrollTop;
+    if (atBottom && !follow) setFollow(true);
+    else if (!atBottom && follow && movedUp) setFollow(false);
   }
 
   function scrollToRow(row: number): void {

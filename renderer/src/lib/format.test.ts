@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatDuration, formatTime } from './format.js';
+import { formatBytes, formatCount, formatDuration, formatTime, formatTimesIn } from './format.js';
 import { findMatches, splitMatches } from '../jobs/log-search.js';
 
 describe('formatting', () => {
@@ -55,6 +55,13 @@ describe('formatting', () => {
 
     it('shows an unreadable time as it came', () => {
       expect(formatTime('not a time', now)).toBe('not a time');
+    });
+
+    it('rewrites the ISO times inside a message, and nothing else', () => {
+      const listed = new Date(2025, 0, 13, 8, 0, 0).toISOString();
+      expect(formatTimesIn(`skipped: on the blacklist since ${listed} (W: GPG error: 2025-01-13)`, now)).toBe('skipped: on the blacklist since 2025-01-13 08:00 (W: GPG error: 2025-01-13)');
+      expect(formatTimesIn(`at ${new Date(2025, 0, 14, 9, 5, 7).toISOString()} and ${new Date(2025, 0, 14, 9, 6, 0).toISOString()}`, now)).toBe('at 09:05:07 and 09:06:00');
+      expect(formatTimesIn('no time here', now)).toBe('no time here');
     });
   });
 });

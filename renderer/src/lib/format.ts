@@ -41,3 +41,11 @@ export function formatTime(at: string | number | Date, now: Date = new Date()): 
   if (today) return `${time}:${two(date.getSeconds())}`;
   return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${time}`;
 }
+
+/** An ISO 8601 moment with its zone, as the backend writes them into messages. */
+const isoMoment = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** A message from the backend with each ISO time in it shown as `formatTime` shows times. */
+export function formatTimesIn(text: string, now: Date = new Date()): string {
+  return text.replace(isoMoment, (moment) => formatTime(moment, now));
+}

@@ -4,6 +4,7 @@ import { formatBytes, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { toggleAll } from './node-filter.js';
 import { formatAgo, usageOf } from './node-format.js';
+import { ariaSort, type NodeSortKey } from './node-sort.js';
 import { NodeStateBadge, UsageBar } from './NodeStateBadge.js';
 import { useNodes } from './nodes-store.js';
 
@@ -38,7 +39,22 @@ export function Labels({ labels }: { labels: readonly string[] }) {
   );
 }
 
-/** The inventory, one row a node; checks for the toolbar, a click opens the detail. */
+/** A column header that sorts the table by it; `aria-sort` says how it is sorted now. */
+function SortHeader({ sortKey, label }: { sortKey: NodeSortKey; label: string }) {
+  const sort = useNodes((s) => s.sort);
+  const sortBy = useNodes((s) => s.sortBy);
+  const order = ariaSort(sort, sortKey);
+  return (
+    <th scope="col" aria-sort={order} data-sort={sortKey}>
+      <button type="button" className="nodes__sort" onClick={() => sortBy(sortKey)}>
+        {label}
+        <span className="nodes__arrow" aria-hidden="true">{order === 'ascending' ? '▲' : order === 'descending' ? '▼' : ''}</span>
+      </button>
+    </th>
+  );
+}
+
+/** The inventory, one row a node, in the order the rows come (sorted by the view); checks for the toolbar, a click opens the detail. */
 export function NodeTable({ rows }: { rows: readonly NodeStatus[] }) {
   const selected = useNodes((s) => s.selected);
   const open = useNodes((s) => s.open);
@@ -69,14 +85,14 @@ export function NodeTable({ rows }: { rows: readonly NodeStatus[] }) {
                 onChange={() => setSelected(toggleAll(selected, visible))}
               />
             </th>
-            <th scope="col">Name</th>
-            <th scope="col">Address</th>
-            <th scope="col">User</th>
-            <th scope="col">State</th>
-            <th scope="col">Last seen</th>
-            <th scope="col">Load</th>
-            <th scope="col">Memory</th>
-            <th scope="col">Disk</th>
+            <SortHeader sortKey="name" label="Name" />
+            <SortHeader sortKey="address" label="Address" />
+            <SortHeader sortKey="user" label="User" />
+            <SortHeader sortKey="state" label="State" />
+            <SortHeader sortKey="lastSeen" label="Last seen" />
+            <SortHeader sortKey="load" label="Load" />
+            <SortHeader sortKey="memory" label="Memory" />
+            <SortHeader sortKey="disk" label="Disk" />
             <th scope="col">Labels</th>
           </tr>
         </thead>

@@ -2,7 +2,8 @@ import { useMemo, useState } from 'react';
 import type { NodeSpec } from '../../../shared/contract/index.js';
 import { HostKeyDialog } from './HostKeyDialog.js';
 import { ImportDialog } from './ImportDialog.js';
-import { filterNodes, sortNodes } from './node-filter.js';
+import { filterNodes } from './node-filter.js';
+import { sortRows } from './node-sort.js';
 import { NodeDetailPanel } from './NodeDetailPanel.js';
 import { NodeFormDialog } from './NodeFormDialog.js';
 import { NodesToolbar } from './NodesToolbar.js';
@@ -11,12 +12,15 @@ import { PassphraseDialog } from './PassphraseDialog.js';
 import { selectShownPrompt, useNodes } from './nodes-store.js';
 import { RemoveNodesDialog } from './RemoveNodesDialog.js';
 import { DismissibleAlert } from '../shell/DismissibleAlert.js';
+import { EmptyState } from '../shell/EmptyState.js';
 
 type Dialog = { kind: 'add' } | { kind: 'edit'; spec: NodeSpec } | { kind: 'remove'; names: string[] } | { kind: 'import' };
 
 export function NodesView() {
   const statuses = useNodes((s) => s.statuses);
   const filter = useNodes((s) => s.filter);
+  const setFilter = useNodes((s) => s.setFilter);
+  const sort = useNodes((s) => s.sort);
   const selected = useNodes((s) => s.selected);
   const loaded = useNodes((s) => s.loaded);
   const error = useNodes((s) => s.error);
@@ -26,8 +30,9 @@ export function NodesView() {
   const reviewPrompts = useNodes((s) => s.reviewPrompts);
   const [dialog, setDialog] = useState<Dialog | null>(null);
 
-  const all = useMemo(() => sortNodes(Object.values(statuses)), [statuses]);
-  const rows = useMemo(() => filterNodes(all, filter), [all, filter]);
+  const all = useMemo(() => Object.values(statuses), [statuses]);
+  // Filtered first: only the rows in view are sorted.
+  const rows = useMemo(() => sortRows(filterNodes(all, filter), sort), [all, filter, sort]);
   const chosen = rows.filter((r) => selected.includes(r.spec.name));
   const reachable = all.filter((s) => s.state === 'reachable').length;
   const attention = all.filter((s) => s.state !== 'reachable' && s.state !== 'unknown').length;
@@ -68,10 +73,21 @@ export function NodesView() {
       />
       {!loaded ? (
         <div className="panel panel--loading">Loading the inventory…</div>
+      ) : all.length === 0 ? (
+        <EmptyState
+          title="No node in the inventory"
+          testId="nodes-empty"
+          actions={[
+            { label: 'Add a node', onClick: () => setDialog({ kind: 'add' }) },
+            { label: 'Import from ~/.ssh/config', onClick: () => setDialog({ kind: 'import' }) },
+          ]}
+        >
+          Builds deploy to nodes, applications run on them and containers are read from them: add one by address, or import the hosts of your SSH client config.
+        </EmptyState>
       ) : rows.length === 0 ? (
-        <div className="empty">
-          {all.length === 0 ? 'The inventory is empty: add a node, or import the hosts of ~/.ssh/config.' : `No node matches “${filter.trim()}”.`}
-        </div>
+        <EmptyState title={`No node matches “${filter.trim()}”.`} testId="nodes-empty" actions={[{ label: 'Clear the filter', onClick: () => setFilter('') }]}>
+          The filter matches names, addresses, users, labels and the start of a state.
+        </EmptyState>
       ) : (
         <NodeTable rows={rows} />
       )}

@@ -31,3 +31,16 @@ export function toggleAll(selected: readonly string[], visible: readonly string[
   const all = visible.length > 0 && visible.every((name) => selected.includes(name));
   return all ? selected.filter((name) => !visible.includes(name)) : [...selected, ...visible.filter((name) => !selected.includes(name))];
 }
+
+/**
+ * The node the detail may show under this filter: the open one while its row
+ * is in the table, none once the filter hides it, so the operator never acts
+ * on a node they cannot see.
+ */
+export function openInView(statuses: Readonly<Record<string, NodeStatus>>, open: string | null, filter: string): string | null {
+  if (open === null) return null;
+  const status = statuses[open];
+  // Not listed (yet): the inventory decides, not the filter.
+  if (!status) return open;
+  return filter.trim() === '' || matchesFilter(status, filter) ? open : null;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeFacts, NodeStatus } from '../../../shared/contract/index.js';
-import { filterNodes, matchesFilter, sortNodes, toggleAll } from './node-filter.js';
+import { filterNodes, matchesFilter, openInView, sortNodes, toggleAll } from './node-filter.js';
 import { checkNodeForm, emptyNodeForm, formFieldOf, formValuesOf } from './node-form.js';
 import { formatAgo, formatUptime, hostKeyFile, knownHostsName, passphraseKeptIn, percentOf, usageOf } from './node-format.js';
 
@@ -27,6 +27,17 @@ describe('node filter', () => {
     expect(names('host-key')).toEqual(['rack3-g01']);
     expect(names('RACK=1 unreachable')).toEqual(['rack1-n9']);
     expect(matchesFilter(nodes[0]!, 'rack1 gpu')).toBe(false);
+  });
+
+  it('keeps the open node only while the filter shows its row', () => {
+    const statuses = Object.fromEntries(nodes.map((n) => [n.spec.name, n]));
+    expect(openInView(statuses, 'rack3-g01', '')).toBe('rack3-g01');
+    expect(openInView(statuses, 'rack3-g01', 'gpu')).toBe('rack3-g01');
+    expect(openInView(statuses, 'rack3-g01', 'rack=1')).toBeNull();
+    expect(openInView(statuses, 'rack1-n9', 'unreach')).toBe('rack1-n9');
+    expect(openInView(statuses, null, 'gpu')).toBeNull();
+    // A node not listed yet (a link before the list arrives) is the inventory's to judge, not the filter's.
+    expect(openInView(statuses, 'elsewhere', 'gpu')).toBe('elsewhere');
   });
 
   it('select-all selects the rows in view, or clears them when all were', () => {

@@ -144,6 +144,43 @@ describe('nodes store', () => {
     expect(await useNodes.getState().save(status('taken').spec)).toEqual({ ok: false, message: 'a node named taken is in the inventory already', field: 'name' });
   });
 
+  it('a filter that hides the open node closes its detail; checks stay, acted on only in view', () => {
+    useNodes.setState({ statuses: { web1: status('web1'), db1: status('db1', { spec: { ...status('db1').spec, labels: ['db'] } }) }, selected: ['web1', 'db1'], open: 'web1' });
+    useNodes.getState().setFilter('web');
+    expect(useNodes.getState().open).toBe('web1');
+    useNodes.getState().setFilter('db');
+    expect(useNodes.getState()).toMatchObject({ filter: 'db', open: null, selected: ['web1', 'db1'] });
+    // Clearing the filter does not bring the detail back: it was closed, not hidden.
+    useNodes.getState().setFilter('');
+    expect(useNodes.getState().open).toBeNull();
+  });
+
+  it('a node whose new state the filter no longer shows closes its detail', () => {
+    useNodes.setState({ statuses: { a: status('a', { state: 'unreachable' }) }, filter: 'unreach', open: 'a' });
+    event({ topic: 'nodes.status', payload: status('a', { state: 'unreachable', latencyMs: null }) });
+    expect(useNodes.getState().open).toBe('a');
+    event({ topic: 'nodes.status', payload: status('a') });
+    expect(useNodes.getState().open).toBeNull();
+  });
+
+  it('opening a node the filter hides (a link, back) clears the filter, so its row shows', () => {
+    useNodes.setState({ statuses: { a: status('a'), b: status('b', { state: 'timeout' }) }, filter: 'timeout' });
+    useNodes.getState().openNode('b');
+    expect(useNodes.getState()).toMatchObject({ open: 'b', filter: 'timeout' });
+    useNodes.getState().openNode('a');
+    expect(useNodes.getState()).toMatchObject({ open: 'a', filter: '' });
+    useNodes.getState().openNode(null);
+    expect(useNodes.getState()).toMatchObject({ open: null, filter: '' });
+  });
+
+  it('keeps the table\'s sort: a header click sorts by it, a second one turns it around', () => {
+    expect(useNodes.getState().sort).toEqual({ key: 'name', dir: 'asc' });
+    useNodes.getState().sortBy('state');
+    expect(useNodes.getState().sort).toEqual({ key: 'state', dir: 'asc' });
+    useNodes.getState().sortBy('state');
+    expect(useNodes.getState().sort).toEqual({ key: 'state', dir: 'desc' });
+  });
+
   it('removes nodes and polls, merging what the poll read', async () => {
     fakeBackend((command) => (command === 'nodes.remove' ? { removed: ['a'] } : [status('b', { latencyMs: 9 })]));
     useNodes.setState({ statuses: { a: status('a'), b: status('b') }, selected: ['a'] });

@@ -2,6 +2,8 @@ import { create } from 'zustand';
 import type { HostKeyPrompt, NodeSpec, NodeStatus, PassphrasePrompt, ResponseOf, SlipwayEvent } from '../../../shared/contract/index.js';
 import { BackendError } from '../connection/frame-client.js';
 import { backend } from '../connection/backend.js';
+import { openInView } from './node-filter.js';
+import { defaultNodeSort, nextSort, type NodeSort, type NodeSortKey } from './node-sort.js';
 
 export type SaveOutcome = { ok: true } | { ok: false; message: string; field: string | null };
 export type ImportResult = ResponseOf<'nodes.importSshConfig'>;
@@ -16,9 +18,11 @@ interface NodesData {
   /** Pending passphrase prompts for encrypted keys, oldest first. The answers themselves are never kept here. */
   passphrases: PassphrasePrompt[];
   filter: string;
+  /** The table's order; the sorted rows are derived (`sortRows`), never stored. */
+  sort: NodeSort;
   /** Checked rows; only those in view are acted on. */
   selected: string[];
-  /** The node in the detail panel. */
+  /** The node in the detail panel: always one whose row the filter shows. */
   open: string | null;
   loaded: boolean;
   polling: boolean;
@@ -28,9 +32,13 @@ interface NodesData {
 interface NodesActions {
   load(): Promise<void>;
   apply(event: SlipwayEvent): void;
+  /** A filter that hides the open node closes its detail. */
   setFilter(filter: string): void;
+  /** A click on a column's header: sorts by it, or turns its order around. */
+  sortBy(key: NodeSortKey): void;
   setSelected(names: string[]): void;
   toggleSelected(name: string): void;
+  /** Opening a node the filter hides (a link, back/forward) clears the filter, so its row shows. */
   openNode(name: string | null): void;
   save(node: NodeSpec, previousName?: string): Promise<SaveOutcome>;
   remove(names: string[]): Promise<boolean>;
@@ -53,6 +61,7 @@ export const initialNodesData = (): NodesData => ({
   deferred: [],
   passphrases: [],
   filter: '',
+  sort: defaultNodeSort,
   selected: [],
   open: null,
   loaded: false,
@@ -97,7 +106,7 @@ export const useNodes = create<NodesState>()((set) => ({
         passphrases,
         deferred: s.deferred.filter((id) => prompts.some((p) => p.id === id)),
         selected: s.selected.filter((name) => name in statuses),
-        open: s.open !== null && s.open in statuses ? s.open : null,
+        open: s.open !== null && s.open in statuses ? openInView(statuses, s.open, s.filter) : null,
         loaded: true,
         error: null,
       }));
@@ -109,7 +118,11 @@ export const useNodes = create<NodesState>()((set) => ({
   apply(event) {
     switch (event.topic) {
       case 'nodes.status':
-        set((s) => ({ statuses: { ...s.statuses, [event.payload.spec.name]: event.payload } }));
+        set((s) => {
+          const statuses = { ...s.statuses, [event.payload.spec.name]: event.payload };
+          // A node whose new state the filter no longer shows leaves the table, and so the detail.
+          return { statuses, open: openInView(statuses, s.open, s.filter) };
+        });
         break;
       case 'nodes.removed':
         set((s) => dropNodes(s, event.payload.names));
@@ -131,10 +144,11 @@ export const useNodes = create<NodesState>()((set) => ({
     }
   },
 
-  setFilter: (filter) => set({ filter }),
+  setFilter: (filter) => set((s) => ({ filter, open: openInView(s.statuses, s.open, filter) })),
+  sortBy: (key) => set((s) => ({ sort: nextSort(s.sort, key) })),
   setSelected: (selected) => set({ selected }),
   toggleSelected: (name) => set((s) => ({ selected: s.selected.includes(name) ? s.selected.filter((n) => n !== name) : [...s.selected, name] })),
-  openNode: (open) => set({ open }),
+  openNode: (open) => set((s) => ({ open, filter: openInView(s.statuses, open, s.filter) === open ? s.filter : '' })),
 
   async save(node, previousName) {
     try {
@@ -142,10 +156,11 @@ export const useNodes = create<NodesState>()((set) => ({
       set((s) => {
         const renamed = previousName !== undefined && previousName !== node.name;
         const base = renamed ? { ...s, ...dropNodes(s, [previousName]) } : s;
+        const statuses = { ...base.statuses, [node.name]: status };
         return {
-          statuses: { ...base.statuses, [node.name]: status },
+          statuses,
           selected: renamed && s.selected.includes(previousName) ? [...base.selected, node.name] : base.selected,
-          open: renamed && s.open === previousName ? node.name : base.open,
+          open: openInView(statuses, renamed && s.open === previousName ? node.name : base.open, s.filter),
         };
       });
       return { ok: true };
@@ -169,7 +184,10 @@ export const useNodes = create<NodesState>()((set) => ({
     set({ polling: true });
     try {
       const polled = await backend().request('nodes.poll', names ? { names } : {});
-      set((s) => ({ statuses: { ...s.statuses, ...byName(polled) }, polling: false }));
+      set((s) => {
+        const statuses = { ...s.statuses, ...byName(polled) };
+        return { statuses, open: openInView(statuses, s.open, s.filter), polling: false };
+      });
     } catch (error) {
       set({ polling: false, error: `Could not poll: ${messageOf(error)}` });
     }

@@ -7,6 +7,7 @@ import { useDeploy } from './deploy-store.js';
 import { EnvEditor } from './EnvEditor.js';
 import { ExtensionPicker } from './ExtensionPicker.js';
 import { controlProps, Field } from './Field.js';
+import { ViewLink } from '../shell/ViewLink.js';
 import { TargetFields } from './TargetFields.js';
 
 interface Confirming {
@@ -88,7 +89,7 @@ export function DeployForm() {
         <span className="panel__meta">{catalog ? `extensions from ${catalog.extensionDirs.join(', ')}` : 'Loading extensions…'}</span>
       </header>
       <form className="deploy-form__form" noValidate onSubmit={submit}>
-        <Field id="deploy-image" label="Image" error={errors.image} hint={images.length === 0 ? 'No built image yet: run a build first.' : undefined}>
+        <Field id="deploy-image" label="Image" error={errors.image} hint={images.length === 0 ? <>No built image yet: <ViewLink view="builds">build an image first</ViewLink>.</> : undefined}>
           <select {...controlProps('deploy-image', errors.image)} className="input" value={current.image} onChange={(event) => change({ image: event.target.value })}>
             {images.length === 0 && <option value="">no built image</option>}
             {images.map((image) => (

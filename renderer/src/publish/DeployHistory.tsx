@@ -4,6 +4,10 @@ import { formatDuration, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { useDeploy } from './deploy-store.js';
 import { useImageName } from './use-image-name.js';
+import { EmptyState } from '../shell/EmptyState.js';
+
+// The deploy form on this page is where a deploy is made; with no built image, its hint links to Builds.
+const focusDeployForm = () => document.getElementById('deploy-image')?.focus();
 
 /** `tar:/srv/deploy/x.tar` wraps only after a colon or a slash. */
 function BreakableText({ text }: { text: string }) {
@@ -29,7 +33,9 @@ export function DeployHistory() {
         <span className="panel__meta">{history.length} deploys</span>
       </header>
       {history.length === 0 ? (
-        <p className="panel__empty">No deploys yet: the first one appears here as soon as it starts.</p>
+        <EmptyState size="panel" title="No deploys yet" testId="deploys-empty" actions={[{ label: 'Deploy an image', onClick: focusDeployForm }]}>
+          Pick a built image and a target in the deploy form: each deploy appears here as soon as it starts.
+        </EmptyState>
       ) : (
         <div className="history__scroll">
           <table className="table table--compact" aria-label="Deploy history">

@@ -4,7 +4,8 @@ interface FieldProps {
   id: string;
   label: string;
   error?: string | undefined;
-  hint?: string | undefined;
+  /** May hold a link to where the missing thing is made ("build an image first"). */
+  hint?: ReactNode;
   wide?: boolean;
   /** The control: give it `controlProps(id, error, hint)` so its label and message reach assistive tech. */
   children: ReactNode;

@@ -17,7 +17,7 @@ function PurposeArgs({ purpose, saved }: { purpose: string; saved: string }) {
   return (
     <form className="kernel-args__row" onSubmit={(event) => void submit(event)} aria-label={`Kernel arguments for ${purpose}`}>
       <Field id={id} label={purpose} error={error}>
-        <input {...controlProps(id, error)} className="input mono" value={text} onChange={(e) => setText(e.target.value)} placeholder="quiet systemd.unit=multi-user.target" />
+        <input {...controlProps(id, error)} className="input mono" value={text} onChange={(e) => setText(e.target.value)} placeholder="e.g. quiet systemd.unit=multi-user.target" />
       </Field>
       <button type="submit" className="button button--small" disabled={text.trim() === saved}>
         Save

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { NodeBootEvent } from '../../../shared/contract/index.js';
 import { ConfirmDialog } from '../shell/ConfirmDialog.js';
+import { ViewLink } from '../shell/ViewLink.js';
 import { formatTime } from '../lib/format.js';
 import { useNetboot } from './netboot-store.js';
 
@@ -25,7 +26,7 @@ export function NodeBoots() {
         <span className="panel__meta">nodes with a MAC and a netboot choice in the inventory</span>
       </header>
       {nodes.length === 0 ? (
-        <p className="panel__empty">No node has a MAC yet: give a node its boot NIC&apos;s MAC and what it netboots in the Nodes view.</p>
+        <p className="panel__empty">No node has a MAC yet: give a node its boot NIC&apos;s MAC and what it netboots in the <ViewLink view="nodes">Nodes view</ViewLink>.</p>
       ) : (
         <div className="table-scroll">
           <table className="table table--compact" aria-label="Netbooting nodes">

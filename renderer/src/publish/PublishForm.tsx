@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { useBuilds } from '../builds/builds-store.js';
 import { formatTime } from '../lib/format.js';
 import { controlProps, Field } from './Field.js';
+import { ViewLink } from '../shell/ViewLink.js';
 import { checkPublishForm, emptyPublishForm, publishFieldOf, publishFields, type PublishErrors, type PublishField, type PublishFormValues } from './publish-form.js';
 import { usePublish, type LastPublish } from './publish-store.js';
 
@@ -104,7 +105,7 @@ export function PublishForm() {
           </div>
           {values.sourceKind === 'build' ? (
             <div className="form-grid form-grid--2">
-              <Field id="publish-buildId" label="Build" error={errors.buildId} hint={finished.length === 0 ? 'No finished build yet: run one in Builds.' : undefined}>
+              <Field id="publish-buildId" label="Build" error={errors.buildId} hint={finished.length === 0 ? <>No finished build yet: <ViewLink view="builds">build an image first</ViewLink>.</> : undefined}>
                 <select {...controlProps('publish-buildId', errors.buildId)} className="input" value={current.buildId} onChange={(event) => change({ buildId: event.target.value, image: '' })}>
                   {finished.length === 0 && <option value="">no finished build</option>}
                   {finished.map((b) => (
@@ -125,8 +126,8 @@ export function PublishForm() {
             </div>
           ) : (
             <div className="form-grid form-grid--2">
-              {text('kernel', 'Kernel', '/srv/netboot/vmlinuz-6.1.0-27-amd64')}
-              {text('initrd', 'Initrd', '/srv/netboot/initrd.img-6.1.0-27-amd64')}
+              {text('kernel', 'Kernel', 'e.g. /srv/netboot/vmlinuz-6.1.0-27-amd64')}
+              {text('initrd', 'Initrd', 'e.g. /srv/netboot/initrd.img-6.1.0-27-amd64')}
             </div>
           )}
         </fieldset>

@@ -46,7 +46,7 @@ export function TargetFields({ values, errors, onChange }: { values: TargetValue
             {...controlProps('deploy-path', errors['target.path'])}
             className="input mono"
             value={values.path}
-            placeholder={rsync ? '/srv/root' : '/srv/deploy/lab-node.tar'}
+            placeholder={rsync ? 'e.g. /srv/root' : 'e.g. /srv/deploy/lab-node.tar'}
             spellCheck={false}
             autoCapitalize="off"
             autoComplete="off"

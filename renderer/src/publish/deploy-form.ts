@@ -66,6 +66,8 @@ export function checkDeployForm(values: DeployFormValues): DeployCheck {
   const errors: DeployErrors = {};
   if (values.image === '') errors.image = 'pick an image';
   if (values.targetKind === 'ssh-rsync' && values.node === '') errors['target.node'] = 'pick a node';
+  // An empty field is missing, not a wrong path: said so even when it only just appeared (a new target kind).
+  if (values.path.trim() === '') errors['target.path'] = 'required';
 
   const rows = values.env.filter((r) => r.name.trim() !== '' || r.value !== '');
   const seen = new Set<string>();

@@ -57,6 +57,8 @@ export function checkPublishForm(values: PublishFormValues): PublishCheck {
       ? buildSource.safeParse({ kind: 'build', buildId: values.buildId, ...(values.image ? { image: values.image } : {}) })
       : filesSource.safeParse({ kind: 'files', kernel: values.kernel.trim(), initrd: values.initrd.trim() });
   if (values.sourceKind === 'build' && values.buildId === '') errors.buildId = 'pick a finished build';
+  // An empty file is missing, not a wrong path: said so even when the field only just appeared (source switched).
+  if (values.sourceKind === 'files') for (const field of ['kernel', 'initrd'] as const) if (values[field].trim() === '') errors[field] = 'required';
   for (const issue of source.success ? [] : source.error.issues) {
     const field = issue.path[0] as PublishField;
     errors[field] ??= issue.message;

@@ -15,6 +15,12 @@ describe('publish form', () => {
     expect(check.errors).toEqual({ arch: 'required', purpose: expect.stringContaining('one plain name'), release: 'must not contain ".."', kernel: 'must be an absolute path' });
   });
 
+  it('calls an empty file field required, not a wrong path (the operator just switched to files)', () => {
+    expect(checkPublishForm({ ...emptyPublishForm, sourceKind: 'files' })).toEqual({ ok: false, errors: { kernel: 'required', initrd: 'required' } });
+    const deploy = checkDeployForm({ ...emptyDeployForm, image: 'lab/root', path: ' ' });
+    expect(deploy.ok ? null : deploy.errors['target.path']).toBe('required');
+  });
+
   it('asks for a build when none is picked, and maps backend fields to form fields', () => {
     expect(checkPublishForm(emptyPublishForm)).toEqual({ ok: false, errors: { buildId: 'pick a finished build' } });
     expect(publishFieldOf('target.purpose')).toBe('purpose');

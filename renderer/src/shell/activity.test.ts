@@ -10,8 +10,8 @@ const started = (id: string, at = '2026-12-02T10:00:00.000Z') =>
     expectedStepMs: { 'sparse-files': 1_000 },
   });
 const finished = (id: string, status = 'succeeded', at = '2026-12-02T10:00:00.000Z') => event('builds.finished', { id, name: 'lab-node', startedAt: at, status, finishedAt: '2026-12-02T10:05:00.000Z', error: status === 'failed' ? 'boom' : null });
-const run = (id: string, active: boolean, counts: Partial<AppRunSummary['counts']> = {}) =>
-  event('apps.run', { id, app: 'hello', definitionHash: 'x', startedAt: '2026-12-02T11:00:00.000Z', counts: { NOT_STARTED: 0, BUILDING: 0, RUNNING: 0, FINISHED: 0, FAILED: 0, STOPPED: 0, ...counts }, active, resultsDir: '/r' });
+const run = (id: string, active: boolean, counts: Partial<AppRunSummary['counts']> = {}, failedExits = 0) =>
+  event('apps.run', { id, app: 'hello', definitionHash: 'x', startedAt: '2026-12-02T11:00:00.000Z', counts: { NOT_STARTED: 0, BUILDING: 0, RUNNING: 0, FINISHED: 0, FAILED: 0, STOPPED: 0, ...counts }, active, resultsDir: '/r', failedExits });
 
 function replay(events: SlipwayEvent[], watching: (view: string) => boolean = () => false) {
   let items: readonly Activity[] = [];
@@ -49,6 +49,11 @@ describe('activity (the tray, badges and title)', () => {
     const { items, ended } = replay([run('old', false, { FINISHED: 2 }), run('r1', true, { RUNNING: 1 }), run('r1', true, { RUNNING: 2 }), run('r1', false, { FINISHED: 1, FAILED: 1 }), run('r1', false, { FINISHED: 1, FAILED: 1 })]);
     expect(items.map((a) => [a.key, a.status, a.view, a.title])).toEqual([['app:r1', 'failed', 'applications', 'Run hello']]);
     expect(ended).toHaveLength(1);
+  });
+
+  it('calls a run whose app exited non-zero on a node failed, though every node finished', () => {
+    const { items } = replay([run('r2', true, { RUNNING: 2 }), run('r2', false, { FINISHED: 2 }, 1)]);
+    expect(items.map((a) => [a.key, a.status])).toEqual([['app:r2', 'failed']]);
   });
 
   it('keeps the newest finished jobs, dropping seen ones before unseen ones', () => {

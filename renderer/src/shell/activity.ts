@@ -36,10 +36,10 @@ export const keptFinished = 30;
 const kinds = { builds: 'build', deploy: 'deploy', boot: 'boot' } as const;
 const views: Record<ActivityKind, string> = { build: 'builds', deploy: 'publish', boot: 'builds', app: 'applications' };
 
-/** An app run ends when no node is active: failed if one failed, stopped if one was stopped. */
+/** An app run ends when no node is active: failed if one failed (or its app exited non-zero), stopped if one was stopped. */
 export function appRunStatus(run: AppRunSummary): ActivityStatus {
   if (run.active) return 'running';
-  if (run.counts.FAILED > 0) return 'failed';
+  if (run.counts.FAILED > 0 || (run.failedExits ?? 0) > 0) return 'failed';
   if (run.counts.STOPPED > 0) return 'stopped';
   return 'succeeded';
 }

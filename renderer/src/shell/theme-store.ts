@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { browserStorage } from '../lib/browser-storage.js';
 
 /** "system" follows the operating system's light or dark preference (prefers-color-scheme). */
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -12,17 +13,8 @@ function isChoice(value: unknown): value is ThemeChoice {
   return themeChoices.includes(value as ThemeChoice);
 }
 
-function storage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    // Storage refused (a locked-down profile): the choice lasts until reload.
-    return null;
-  }
-}
-
 function remembered(): ThemeChoice {
-  const value = storage()?.getItem(themeStorageKey);
+  const value = browserStorage()?.getItem(themeStorageKey);
   return isChoice(value) ? value : 'system';
 }
 
@@ -44,7 +36,7 @@ export const useTheme = create<ThemeState>()((set) => ({
   choice: remembered(),
   choose(choice) {
     try {
-      storage()?.setItem(themeStorageKey, choice);
+      browserStorage()?.setItem(themeStorageKey, choice);
     } catch {
       // Quota or a refused write: the choice still holds for this page.
     }

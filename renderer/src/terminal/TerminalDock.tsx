@@ -6,9 +6,9 @@ import { openCount, useTerminals, type TerminalTab } from './terminals-store.js'
 const TerminalScreen = lazy(() => import('./TerminalScreen.js').then((module) => ({ default: module.TerminalScreen })));
 
 function tabLabel(tab: TerminalTab): string {
-  if (tab.state === 'opening') return `${tab.node} (opening…)`;
-  if (tab.state === 'closed') return `${tab.node} (closed)`;
-  return tab.node;
+  if (tab.state === 'opening') return `${tab.title} (opening…)`;
+  if (tab.state === 'closed') return `${tab.title} (closed)`;
+  return tab.title;
 }
 
 /** Finds text in the active tab's screen (xterm's search addon), next on Enter, previous on Shift+Enter. */
@@ -36,7 +36,7 @@ function SearchBox({ tabKey }: { tabKey: string }) {
 }
 
 /**
- * Terminals to inventory nodes, one tab each, docked under the views so they
+ * Terminals to inventory nodes (or into their containers), one tab each, docked under the views so they
  * survive view switches. A session that ended stays readable, marked with why
  * it ended, until its tab is closed.
  */
@@ -70,7 +70,7 @@ export function TerminalDock() {
               <button
                 type="button"
                 className="tdock__tab-close"
-                aria-label={tab.state === 'closed' ? `Remove the terminal tab of ${tab.node}` : `Close the terminal on ${tab.node}`}
+                aria-label={tab.state === 'closed' ? `Remove the terminal tab of ${tab.title}` : `Close the terminal on ${tab.title}`}
                 onClick={() => close(tab.key)}
               >
                 ×
@@ -89,7 +89,7 @@ export function TerminalDock() {
             key={tab.key}
             id={`terminal-panel-${tab.key}`}
             role="tabpanel"
-            aria-label={`Terminal on ${tab.node}`}
+            aria-label={`Terminal on ${tab.title}`}
             className="tdock__panel"
             hidden={tab.key !== active}
             data-terminal-state={tab.state}

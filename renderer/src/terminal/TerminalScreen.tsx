@@ -93,5 +93,5 @@ export function TerminalScreen({ tab, shown }: { tab: TerminalTab; shown: boolea
     if (tab.state === 'closed' && terminal.current) terminal.current.term.options.cursorBlink = false;
   }, [tab.state]);
 
-  return <div ref={host} className="tdock__screen" data-terminal-screen={tab.node} hidden={!shown} />;
+  return <div ref={host} className="tdock__screen" data-terminal-screen={tab.title} hidden={!shown} />;
 }

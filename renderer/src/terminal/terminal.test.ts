@@ -64,6 +64,19 @@ describe('terminals store', () => {
     expect(useTerminals.getState()).toMatchObject({ tabs: [], active: null, visible: false });
   });
 
+  it('opens a shell inside a container: the unique name sent, `instance@node` shown', async () => {
+    useTerminals.getState().open('rack1-n02', { name: 'proid.web-0000000042-AAAAAAAAAAAAA', instance: 'proid.web#0000000042' });
+    const [tab] = useTerminals.getState().tabs;
+    expect(tab).toMatchObject({ node: 'rack1-n02', title: 'proid.web#0000000042@rack1-n02', state: 'opening' });
+    await useTerminals.getState().start(tab!.key, 100, 30);
+    expect(requests).toStrictEqual([{ command: 'terminal.open', payload: { node: 'rack1-n02', container: 'proid.web-0000000042-AAAAAAAAAAAAA', cols: 100, rows: 30 } }]);
+    // A node's tab sends no container at all.
+    useTerminals.getState().open('rack1-n01');
+    await useTerminals.getState().start(useTerminals.getState().tabs[1]!.key, 100, 30);
+    expect(requests[1]).toStrictEqual({ command: 'terminal.open', payload: { node: 'rack1-n01', cols: 100, rows: 30 } });
+    expect(useTerminals.getState().tabs[1]!.title).toBe('rack1-n01');
+  });
+
   it('closes an open session through the backend, keeping the tab; a dropped link ends them all', async () => {
     useTerminals.getState().open('a');
     useTerminals.getState().open('b');

@@ -6,11 +6,21 @@ import { createOutputRouter } from './terminal-output.js';
 
 export type TabState = 'opening' | 'open' | 'closed';
 
-/** One terminal tab: a session on a node, kept (readable) after it ends until the operator closes the tab. */
+/** What a tab's shell runs in: a container on the node, by the name sent (its unique name) and the one shown (its instance). */
+export interface ContainerTarget {
+  name: string;
+  instance: string;
+}
+
+/** One terminal tab: a session on a node (or in one of its containers), kept (readable) after it ends until the operator closes the tab. */
 export interface TerminalTab {
   /** Local and stable: the session id comes only once the backend opened it. */
   key: string;
   node: string;
+  /** A shell inside this container on the node; null: the node's login shell. */
+  container: ContainerTarget | null;
+  /** What the dock calls it: the node, or `instance@node`. */
+  title: string;
   session: string | null;
   state: TabState;
   /** Why it ended ("closed: exit 0", "connection lost to n1", or why it could not open). */
@@ -27,8 +37,8 @@ interface TerminalsData {
 }
 
 interface TerminalsActions {
-  /** A new tab on `node`, shown at once; its screen opens the session when it knows its size. */
-  open(node: string): void;
+  /** A new tab on `node` (in `container` when given), shown at once; its screen opens the session when it knows its size. */
+  open(node: string, container?: ContainerTarget): void;
   /** Asks the backend for the session, sized as the screen is. */
   start(key: string, cols: number, rows: number): Promise<void>;
   select(key: string): void;
@@ -60,12 +70,13 @@ export const useTerminals = create<TerminalsState>()((set, get) => {
     active: null,
     visible: false,
 
-    open(node) {
+    open(node, container) {
       const key = `tab-${nextKey++}`;
       const full = openCount(get().tabs) >= terminalLimits.maxSessionsPerClient;
+      const where = { key, node, container: container ?? null, title: container ? `${container.instance}@${node}` : node, session: null };
       const tab: TerminalTab = full
-        ? { key, node, session: null, state: 'closed', message: `At most ${terminalLimits.maxSessionsPerClient} terminals at once: close one first.`, requested: true }
-        : { key, node, session: null, state: 'opening', message: null, requested: false };
+        ? { ...where, state: 'closed', message: `At most ${terminalLimits.maxSessionsPerClient} terminals at once: close one first.`, requested: true }
+        : { ...where, state: 'opening', message: null, requested: false };
       set((s) => ({ tabs: [...s.tabs, tab], active: key, visible: true }));
     },
 
@@ -74,7 +85,7 @@ export const useTerminals = create<TerminalsState>()((set, get) => {
       if (!tab || tab.requested) return;
       update(key, { requested: true });
       try {
-        const { session } = await backend().request('terminal.open', { node: tab.node, cols, rows });
+        const { session } = await backend().request('terminal.open', { node: tab.node, ...(tab.container ? { container: tab.container.name } : {}), cols, rows });
         // Closed while it opened: close it at once.
         if (!get().tabs.some((t) => t.key === key && t.state === 'opening')) {
           void backend().request('terminal.close', { session }).catch(() => undefined);

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Treadmill's two names for one container: the instance `proid.app#0000000001`
  * (what the scheduler placed) and the unique name on the node
@@ -54,3 +56,13 @@ export function uniqueName(instance: string, uniqueId: string): string {
   if (!parsed || !/^[0-9A-Za-z]{13}$/.test(uniqueId)) throw new Error(`cannot make a unique name from ${instance} and ${uniqueId}`);
   return `${parsed.app}-${parsed.instanceId}-${uniqueId}`;
 }
+
+/**
+ * A container as the operator names it: its instance (`proid.app#0000000001`)
+ * or its unique name on the node (`proid.app-0000000001-<13-char id>`), by
+ * Treadmill's rules above. Anything else never reaches a node.
+ */
+export const ContainerName = z
+  .string()
+  .max(200)
+  .refine((name) => parseInstance(name) !== null || parseUnique(name) !== null, 'not a container name: an instance (proid.app#0000000001) or a unique name (proid.app-0000000001-<id>)');
