@@ -39,7 +39,9 @@ test('a C application on 5 real sshd nodes from the Applications view (real back
     await deploy.click();
 
     const matrix = page.getByRole('table', { name: 'Node phases' });
-    for (const name of names) await expect(matrix.locator(`tr[data-node="${name}"]`)).toContainText('FINISHED', nodeWork);
+    // The state in words for the operator; the enum in data-status.
+    for (const name of names) await expect(matrix.locator(`tr[data-node="${name}"]`)).toHaveAttribute('data-status', 'FINISHED', nodeWork);
+    await expect(matrix.locator('tr[data-node] span.badge[data-status="FINISHED"]').first()).toHaveText('finished');
     // Built on one node, received by the four others.
     const buildCells = matrix.locator('td[data-phase="build"]');
     await expect(buildCells.filter({ hasText: 'built here' })).toHaveCount(1);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,5 +30,16 @@ describe('inventory file', () => {
     expect(() => loadInventory(path)).toThrow(/nodes\.1\.port/);
     writeFileSync(path, 'nodes:\n  - { name: a, host: h }\n  - { name: a, host: g }\n');
     expect(() => loadInventory(path)).toThrow(/duplicate node name a/);
+  });
+
+  it('names the file of one that is not YAML, and never blocks on or swallows what is not a file', () => {
+    const path = join(dir, 'broken.yaml');
+    writeFileSync(path, 'nodes:\n  - name: a\n   host: [\n');
+    expect(() => loadInventory(path)).toThrow(new RegExp(`^${path}: not valid YAML: .*line`));
+    const fifo = join(dir, 'fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    // No writer: a blocking open would hang this test.
+    expect(() => loadInventory(fifo)).toThrow(`${fifo}: not a regular file`);
+    expect(() => loadInventory(dir)).toThrow(`${dir}: not a regular file`);
   });
 });
