@@ -1,10 +1,9 @@
 import type { NodeStatus } from '../../../shared/contract/index.js';
+import { defaultNodeSort, sortRows } from './node-sort.js';
 
-const byName = (a: NodeStatus, b: NodeStatus) => a.spec.name.localeCompare(b.spec.name, 'en', { numeric: true });
-
-/** Names in natural order: rack2-n10 after rack2-n9. */
+/** Names in natural order: rack2-n10 after rack2-n9 (the nodes table's own order, for every node list). */
 export function sortNodes(statuses: Iterable<NodeStatus>): NodeStatus[] {
-  return [...statuses].sort(byName);
+  return sortRows([...statuses], defaultNodeSort);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import type { DeployTarget } from '../../../shared/contract/index.js';
+import { sortNodes } from '../nodes/node-filter.js';
 import { useNodes } from '../nodes/nodes-store.js';
 import { withTargetKind, type DeployErrors, type DeployFormValues } from './deploy-form.js';
 import { controlProps, Field } from './Field.js';
@@ -15,7 +16,7 @@ const kinds: { kind: DeployTarget['kind']; label: string }[] = [
 /** Where the merged tree goes: a tar file, a raw disk image, or a node of the inventory over rsync. */
 export function TargetFields({ values, errors, onChange }: { values: TargetValues; errors: DeployErrors; onChange(change: Partial<TargetValues>): void }) {
   const statuses = useNodes((s) => s.statuses);
-  const nodes = useMemo(() => Object.values(statuses).sort((a, b) => a.spec.name.localeCompare(b.spec.name)), [statuses]);
+  const nodes = useMemo(() => sortNodes(Object.values(statuses)), [statuses]);
   const rsync = values.targetKind === 'ssh-rsync';
   return (
     <fieldset className="fieldset">
