@@ -1,5 +1,6 @@
 import type { AppRunSummary, SlipwayEvent } from '../../../shared/contract/index.js';
 import type { ExpectedStepMs, TimedStep } from '../../../shared/jobs/step-estimate.js';
+import { runOutcome } from '../apps/run-view.js';
 
 /**
  * Every job of every kind in one list, for the shell (the tray, the nav
@@ -36,12 +37,12 @@ export const keptFinished = 30;
 const kinds = { builds: 'build', deploy: 'deploy', boot: 'boot' } as const;
 const views: Record<ActivityKind, string> = { build: 'builds', deploy: 'publish', boot: 'builds', app: 'applications' };
 
-/** An app run ends when no node is active: failed if one failed (or its app exited non-zero), stopped if one was stopped. */
+/** An app run's status in the tray, from the one reading of how a run went (the run list's). */
 export function appRunStatus(run: AppRunSummary): ActivityStatus {
-  if (run.active) return 'running';
-  if (run.counts.FAILED > 0 || (run.failedExits ?? 0) > 0) return 'failed';
-  if (run.counts.STOPPED > 0) return 'stopped';
-  return 'succeeded';
+  const outcome = runOutcome(run);
+  if (outcome === 'live') return 'running';
+  if (outcome === 'failed' || outcome === 'partly failed') return 'failed';
+  return outcome === 'stopped' ? 'stopped' : 'succeeded';
 }
 
 interface StartedJob {
