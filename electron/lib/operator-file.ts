@@ -2,6 +2,12 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SlipwayError } from '../../shared/contract/index.js';
 
+/** Node's errno wording without its code and syscall: "EIO: i/o error, open '/x'" is "i/o error". */
+export function errnoText(message: string): string {
+  const match = /^[A-Z][A-Z0-9]+: ([^,]+)/.exec(message);
+  return match ? match[1]! : message;
+}
+
 export interface OperatorFileOptions {
   /** Larger than this is refused, never read. */
   maxBytes: number;

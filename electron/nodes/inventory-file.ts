@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { Inventory, specProblems, type NodeSpec } from '../../shared/contract/index.js';
+import { errnoText } from '../lib/operator-file.js';
 
 /** `$XDG_CONFIG_HOME/slipway/nodes.yaml`, or `~/.config/slipway/nodes.yaml`. */
 export function inventoryPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -24,7 +25,7 @@ function readInventoryText(path: string): string | null {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new InventoryError(`${path}: cannot be read: ${(error as Error).message.replace(/^E[A-Z]+: /, '')}`);
+    throw new InventoryError(`${path}: cannot be read: ${errnoText((error as Error).message)}`);
   }
   try {
     const stat = fstatSync(fd);

@@ -1,14 +1,8 @@
 import { SlipwayError } from '../../shared/contract/index.js';
-import { OperatorFileError, readOperatorText, type OperatorFileProblem } from '../lib/operator-file.js';
+import { errnoText, OperatorFileError, readOperatorText, type OperatorFileProblem } from '../lib/operator-file.js';
 
 /** A client config is a few KiB; one this size is not one, and is refused unread. */
 export const sshConfigMaxBytes = 1024 * 1024;
-
-/** Node's errno wording without its code and syscall: "EIO: i/o error, open '/x'" is "i/o error". */
-function errnoText(message: string): string {
-  const match = /^[A-Z][A-Z0-9]+: ([^,]+)/.exec(message);
-  return match ? match[1]! : message;
-}
 
 /**
  * One line an operator reads in the import dialog or the CLI, naming the file:
