@@ -105,6 +105,13 @@ test.describe('nodes against the mocked backend', () => {
     await openDetail(page, 'rack3-g01');
     await expect(detail(page).getByLabel('System')).toContainText('Ubuntu 22.04.5 LTS');
     await expect(detail(page).getByLabel('System')).toContainText('64');
+    // How health was read: over SFTP (no process on the node), or a shell where the node refuses SFTP, with why.
+    await expect(detail(page).getByLabel('Connection').locator('[data-probe]')).toHaveText('Health read over SFTP');
+    await openDetail(page, 'lab-gw');
+    await expect(detail(page).getByLabel('Connection').locator('[data-probe="exec"]')).toHaveText(
+      'Health read over a shell: the node refused the SFTP subsystem (Unable to start subsystem: sftp)',
+    );
+    await openDetail(page, 'rack3-g01');
     await page.evaluate('window.scrollTo(0, 0)');
     await saveScreenshot(page, 'nodes-table');
   });

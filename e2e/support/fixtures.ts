@@ -9,6 +9,11 @@ export const test = base.extend<{ launch: (options?: ConsoleServerOptions) => Pr
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });
+    // A CSP violation caught by the page's own code (zod's `new Function` probe) logs nothing a console
+    // listener sees: its event is turned into a console error here, from the page's first script on.
+    await page.addInitScript({
+      content: "document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} (${e.sourceFile}:${e.lineNumber})`));",
+    });
     await use(errors);
   },
   launch: async ({}, use) => {

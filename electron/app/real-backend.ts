@@ -7,7 +7,7 @@ import { hostDebianArch } from '../builds/host-arch.js';
 import { hostDebianMirror } from '../builds/host-mirror.js';
 import { inventoryPath } from '../nodes/inventory-file.js';
 import { createAppService } from '../apps/app-service.js';
-import { createContainerService } from '../containers/container-service.js';
+import { createContainerService, subscriber } from '../containers/container-service.js';
 import { createDeployService } from '../deploy/deploy-service.js';
 import { createNodeService } from '../nodes/node-service.js';
 import { createPublishService } from '../publish/publish-service.js';
@@ -209,6 +209,8 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'apps.unblacklist': async ({ node }) => ({ removed: apps.unblacklist(node) }),
       'containers.list': ({ nodes: names }) => containers.list(names),
       'containers.trace': async ({ node, instance }) => containers.trace(node, instance),
+      'containers.subscribe': async ({ nodes: names }, client) => containers.subscribe(subscriber(client), names),
+      'containers.unsubscribe': async (_request, client) => ({ unsubscribed: containers.unsubscribe(subscriber(client)) }),
       'containers.configure': ({ node, manifest }) => containers.configure(node, manifest),
       'containers.act': ({ node, instance, action }) => containers.act(node, instance, action),
       'containers.logs': ({ node, instance, offset }) => containers.logs(node, instance, offset),

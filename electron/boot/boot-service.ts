@@ -12,6 +12,7 @@ import type { Runner } from '../process/runner.js';
 import { bootInQemu, type BootWatch } from './qemu-boot.js';
 import { accelerator, qemuArgs } from './qemu-command.js';
 import { stageWords } from './serial-stages.js';
+import { toLogBatch } from '../../shared/contract/log-batch.js';
 
 /** A build's kernel and initrd, taken out of its image (the publisher's, cached by the image's checksum). */
 export type KernelOf = (buildId: string, image: string | undefined) => Promise<{ kernel: string; initrd: string; kernelName: string }>;
@@ -195,7 +196,7 @@ export function createBootService(deps: BootServiceDeps) {
       const accel = (deps.accel ?? accelerator)();
       const id = `boot-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
       const summary = startingBootSummary({ id, buildId: build.id, image: artifact.image, marker: request.marker, accel });
-      const log = new JobLog<string>((lines) => deps.bus.publish('boot.log', { id, lines }));
+      const log = new JobLog<string>((lines) => deps.bus.publish('boot.log', toLogBatch(id, lines)));
       const steps = plannedBootSteps(accel);
       // A boot of the same build on the same accelerator takes what it took before; TCG is several times slower than KVM.
       const expectedStepMs = jobs.expectedSteps((done) => done.summary.buildId === summary.buildId && done.summary.accel === summary.accel);

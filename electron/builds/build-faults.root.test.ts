@@ -111,7 +111,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
       const summary = await done;
       expect(summary.status).toBe('failed');
       expect(summary.error).toMatch(/helper exited \(killed by SIGKILL\)/);
-      const log = service.logs(id, 0, 100_000).lines.map((l) => l.text);
+      const log = (await service.logs(id, 0, 100_000)).lines.map((l) => l.text);
       expect(log.some((line) => line.startsWith('recovered:') && line.includes('released directory'))).toBe(true);
       expect(leaks(out, id)).toEqual([]);
     } finally {

@@ -103,7 +103,7 @@ describe.runIf(canBuild)('a real image build (root, debootstrap from the host mi
     const { id, done } = service.start(testSpec(out, { packages: ['hello', 'less'] }));
     const summary = await done;
     expect(summary.status).toBe('succeeded');
-    const log = service.logs(id, 0, 5_000).lines.map((l) => l.text);
+    const log = (await service.logs(id, 0, 5_000)).lines.map((l) => l.text);
     expect(log.some((line) => line.includes('base tarball cache hit'))).toBe(true);
     expect(leaks(out, id)).toEqual([]);
     // The manifests of the two builds, side by side: less is added, nothing removed.

@@ -17,6 +17,7 @@ import { cachedArtifacts } from './build-cache.js';
 import { orphanedBuilds, type HelperSupervisor } from '../helper/helper-supervisor.js';
 import { specHash } from './spec-hash.js';
 import { outputRootProblem } from './output-root-check.js';
+import { toLogBatch } from '../../shared/contract/log-batch.js';
 
 /** A metadata file with a full manifest is tens of KiB; anything near this is not ours. */
 const maxMetadataBytes = 8 * 1024 * 1024;
@@ -100,7 +101,7 @@ export function createBuildService(deps: BuildServiceDeps) {
     };
     const entry: Live = {
       detail: { summary, steps: initialSteps(), logTotal: 0, specText, expectedStepMs: jobs.expectedSteps((done) => done.summary.specHash === hash) },
-      log: new JobLog((lines) => deps.bus.publish('builds.log', { id, lines })),
+      log: new JobLog((lines) => deps.bus.publish('builds.log', toLogBatch(id, lines))),
       run: null,
       cancelled: false,
       done: Promise.resolve(summary),

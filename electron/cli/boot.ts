@@ -6,6 +6,8 @@ import { UsageError } from './args.js';
 import { commands } from './usage.js';
 import { errorReport } from './errors.js';
 import { paint, useColour } from './terminal-output.js';
+import { jsonEvent } from './json-event.js';
+import { fromLogBatch } from '../../shared/contract/log-batch.js';
 
 const seconds = (ms: number | null) => `${((ms ?? 0) / 1000).toFixed(1)}s`;
 
@@ -48,14 +50,14 @@ export async function runBoot(argv: string[]): Promise<number> {
     backend.bus.subscribe((envelope) => {
       const event = parseEvent(envelope);
       if (!event.topic.startsWith('boot.')) return;
-      if (values.json) return void out.write(`${JSON.stringify({ topic: event.topic, payload: event.payload })}\n`);
+      if (values.json) return void out.write(`${jsonEvent(event)}\n`);
       if (event.topic === 'boot.step') {
         const { step } = event.payload;
         if (step.status === 'running' && step.message === null) out.write(`${step.label} …\n`);
         const state = step.status === 'done' ? paint(colour, 32, 'done') : step.status === 'failed' ? paint(colour, 31, 'FAILED') : step.status === 'cancelled' ? 'cancelled' : null;
         if (state) out.write(`${step.label}: ${state} ${seconds(step.durationMs)}${step.message ? `  ${step.message}` : ''}\n`);
       }
-      if (event.topic === 'boot.log' && !values.quiet) for (const line of event.payload.lines) if (line.step === 'boot') out.write(`  ${line.stream === 'err' ? 'qemu: ' : ''}${line.text}\n`);
+      if (event.topic === 'boot.log' && !values.quiet) for (const line of fromLogBatch(event.payload)) if (line.step === 'boot') out.write(`  ${line.stream === 'err' ? 'qemu: ' : ''}${line.text}\n`);
     });
     const started = backend.boots.start(request.data);
     let interrupted = false;

@@ -5,6 +5,8 @@ import { parseEvent } from '../../shared/contract/validate.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { paint, progressOn, useColour } from './terminal-output.js';
 import { problemsRefusal, UsageError } from './errors.js';
+import { jsonEvent } from './json-event.js';
+import { fromLogBatch } from '../../shared/contract/log-batch.js';
 
 export interface BuildArgs {
   spec: string | null;
@@ -50,7 +52,7 @@ export async function runBuild(args: BuildArgs): Promise<number> {
     backend.bus.subscribe((envelope) => {
       const event = parseEvent(envelope);
       if (args.json) {
-        out.write(`${JSON.stringify({ topic: event.topic, payload: event.payload })}\n`);
+        out.write(`${jsonEvent(event)}\n`);
         return;
       }
       if (event.topic === 'builds.step') {
@@ -67,11 +69,12 @@ export async function runBuild(args: BuildArgs): Promise<number> {
         out.write(`${stepNumber(step.id)} ${step.label}: ${state} ${seconds(step.durationMs)}${step.message ? `  ${step.message}` : ''}\n`);
       }
       if (event.topic === 'builds.log') {
-        lastLines.push(...event.payload.lines);
+        const lines = fromLogBatch(event.payload);
+        lastLines.push(...lines);
         lastLines.splice(0, Math.max(0, lastLines.length - 20));
         const [current] = running.values();
-        const last = event.payload.lines.at(-1);
-        if (args.verbose) for (const line of event.payload.lines) out.write(`    ${line.text}\n`);
+        const last = lines.at(-1);
+        if (args.verbose) for (const line of lines) out.write(`    ${line.text}\n`);
         else if (current && last) progress.update(`${stepNumber(current.id)} ${current.label} ${seconds(Date.now() - Date.parse(current.startedAt ?? ''))}  ${last.text}`);
       }
     });

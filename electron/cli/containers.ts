@@ -2,7 +2,9 @@ import { maxDocumentBytes } from '../../shared/contract/index.js';
 import { readOperatorText } from '../lib/operator-file.js';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ContainerState, type ContainerScan } from '../../shared/contract/containers.js';
+import { ContainerState, type ContainerDelta, type ContainerScan } from '../../shared/contract/containers.js';
+import { createClientContext } from '../backend/client-context.js';
+import type { ContainerService } from '../containers/container-service.js';
 import { SlipwayError } from '../../shared/contract/index.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
@@ -21,6 +23,34 @@ function age(changedAt: string, now = Date.now()): string {
 }
 
 const stateColour: Record<string, number> = { placed: 36, configured: 36, running: 32, exited: 33, finished: 33, killed: 31, aborted: 31, terminated: 2, cleanup: 2, archived: 2 };
+
+/**
+ * `ls --changes`: the CLI subscribes as a console does and prints each delta
+ * as it comes (the snapshot first), until `seconds` have passed.
+ */
+async function followChanges(containers: ContainerService, nodes: string[] | undefined, seconds: number, print: (line: string) => void, json: boolean): Promise<number> {
+  let failed = false;
+  const client = createClientContext('cli', (topic, payload) => {
+    if (topic !== 'containers.delta') return;
+    const delta = payload as ContainerDelta;
+    if (json) return print(JSON.stringify(delta));
+    const scan = 'snapshot' in delta ? delta.snapshot : delta.scan;
+    failed ||= scan.error !== null;
+    const bytes = scan.bytes === undefined ? '' : `, ${scan.bytes} bytes from the node`;
+    if (scan.error) return print(`${delta.node} #${delta.seq}: ${scan.error}`);
+    if ('snapshot' in delta) return print(`${delta.node} #${delta.seq}: snapshot, ${delta.snapshot.rows.length} containers, scanned in ${scan.ms} ms${bytes}`);
+    print(`${delta.node} #${delta.seq}: +${delta.added.length} ~${delta.changed.length} -${delta.removed.length} in ${scan.ms} ms${bytes}`);
+    for (const row of delta.added) print(`  + ${row.instance} ${row.state}`);
+    for (const row of delta.changed) print(`  ~ ${row.instance} ${row.state} ${row.summary}`);
+    for (const key of delta.removed) print(`  - ${key.instance}`);
+  });
+  containers.subscribe(client, nodes);
+  containers.start();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  client.end();
+  containers.close();
+  return failed ? 1 : 0;
+}
 
 /**
  * `slipway containers ls | trace`: Treadmill node roots read over SSH (one
@@ -46,6 +76,12 @@ export async function runContainers(argv: string[]): Promise<number> {
   try {
     switch (verb) {
       case 'ls': {
+        if (values.changes) {
+          if (values.root) throw new UsageError('--changes follows nodes over SSH: not with --root');
+          const wait = Number(values.wait);
+          if (!Number.isFinite(wait) || wait <= 0) throw new UsageError(`--wait: "${values.wait}" is not a number of seconds`);
+          return await followChanges(backend.containers, values.node ? values.node.split(',') : undefined, wait, (line) => out.write(`${line}\n`), values.json);
+        }
         const rounds = Number(values.rounds);
         if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds: "${values.rounds}" is not a count`);
         // Extra rounds scan again in full over the same pooled connections: connecting is paid once, as in the console.

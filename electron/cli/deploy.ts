@@ -8,6 +8,8 @@ import { UsageError } from './args.js';
 import { commands } from './usage.js';
 import { formatSize } from './build.js';
 import { paint, progressOn, table, useColour } from './terminal-output.js';
+import { jsonEvent } from './json-event.js';
+import { fromLogBatch } from '../../shared/contract/log-batch.js';
 
 const seconds = (ms: number | null) => `${((ms ?? 0) / 1000).toFixed(1)}s`;
 
@@ -74,7 +76,7 @@ export async function runDeploy(argv: string[]): Promise<number> {
     backend.bus.subscribe((envelope) => {
       const event = parseEvent(envelope);
       if (!event.topic.startsWith('deploy.')) return;
-      if (values.json) return void out.write(`${JSON.stringify({ topic: event.topic, payload: event.payload })}\n`);
+      if (values.json) return void out.write(`${jsonEvent(event)}\n`);
       if (event.topic === 'deploy.step') {
         const { step } = event.payload;
         labels.set(step.id, step.label);
@@ -91,11 +93,12 @@ export async function runDeploy(argv: string[]): Promise<number> {
       }
       if (event.topic === 'deploy.log') {
         const [current] = running.values();
-        for (const line of event.payload.lines) {
+        const lines = fromLogBatch(event.payload);
+        for (const line of lines) {
           // Extension output is what the operator wrote: shown as it comes, like Baserock's deploy.
           if (values.verbose || line.step?.startsWith('extension-') || line.stream === 'err') out.write(`    ${line.text}\n`);
         }
-        const last = event.payload.lines.at(-1);
+        const last = lines.at(-1);
         if (current && last && !values.verbose) progress.update(`${current.label} ${seconds(Date.now() - Date.parse(current.startedAt ?? ''))}  ${last.text}`);
       }
     });

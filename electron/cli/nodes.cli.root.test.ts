@@ -45,6 +45,17 @@ describe.runIf(canRun)('slipway nodes (built CLI, real sshd nodes)', () => {
     const ok = run('status');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/node002 +root@127\.0\.0\.231:2295 +reachable +\d+ ms/);
+
+    // Rounds over the same connections: one JSON line each, every node read over its resident SFTP session.
+    const rounds = run('status', '--rounds', '2', '--json');
+    expect(rounds.status).toBe(0);
+    const lines = rounds.stdout.trim().split('\n').map((line) => JSON.parse(line) as { round: number; seconds: number; results: { name: string; ok: boolean; via: string }[] });
+    expect(lines.map((l) => l.round)).toEqual([1, 2]);
+    for (const line of lines) {
+      expect(line.seconds).toBeGreaterThan(0);
+      expect(line.results.map((r) => [r.name, r.ok, r.via])).toEqual([['node001', true, 'sftp'], ['node002', true, 'sftp'], ['node003', true, 'sftp']]);
+    }
+    expect(run('status', '--rounds', '2').stdout).toMatch(/^round 1: 3\/3 reachable in [\d.]+ s\nround 2: 3\/3 reachable in [\d.]+ s\n/);
   });
 
   it('exits 1 and says unreachable when a node is down', { timeout: 60_000 }, async () => {

@@ -33,14 +33,27 @@ function row(status: NodeStatus, colour: boolean): string[] {
   ];
 }
 
+/** One node of a `status --rounds` JSON line: what the round read, and how. */
+const roundResult = (s: NodeStatus) => ({
+  name: s.spec.name,
+  ok: s.state === 'reachable',
+  state: s.state,
+  latencyMs: s.latencyMs,
+  via: s.probe?.via ?? null,
+  ...(s.probe?.reason ? { reason: s.probe.reason } : {}),
+  facts: s.facts,
+  ...(s.state === 'reachable' ? {} : { error: s.errors[0]?.message ?? null }),
+});
+
 /** `slipway nodes ls | status | import-ssh-config`: exit 1 from status when a node is not reachable. */
 export async function runNodes(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: rest,
     options: commands.nodes.options,
     allowPositionals: verb === 'exec' || verb === 'shell',
     strict: true,
+    tokens: true,
   });
   const backend = createRealBackend({ interactive: false });
   const colour = useColour(process.stdout);
@@ -67,7 +80,28 @@ export async function runNodes(argv: string[]): Promise<number> {
         backend.bus.subscribe((event) => {
           if (event.topic === 'nodes.status' && (event.payload as NodeStatus).state !== 'unknown') progress.update(`polling nodes… ${++done}/${total}`);
         });
-        const statuses = await backend.nodes.poll();
+        // --rounds: polls again over the same connections (and SFTP sessions), timing each round.
+        const given = (name: string) => tokens.some((t) => t.kind === 'option' && t.name === name);
+        // --timeout: how long each node may take, connecting included (a cold poll of hundreds of nodes on a small host).
+        const timeoutMs = given('timeout') ? count(values.timeout, 'timeout') * 1_000 : undefined;
+        if (given('rounds')) {
+          const rounds = count(values.rounds, 'rounds');
+          let allOk = true;
+          let last: NodeStatus[] = [];
+          for (let round = 1; round <= rounds; round++) {
+            done = 0;
+            const started = performance.now();
+            last = await backend.nodes.poll(undefined, timeoutMs);
+            const seconds = (performance.now() - started) / 1_000;
+            progress.done();
+            allOk &&= last.every((s) => s.state === 'reachable');
+            if (values.json) process.stdout.write(`${JSON.stringify({ round, seconds, results: last.map(roundResult) })}\n`);
+            else process.stdout.write(`round ${round}: ${last.filter((s) => s.state === 'reachable').length}/${last.length} reachable in ${seconds.toFixed(3)} s\n`);
+          }
+          if (!values.json) process.stdout.write(`${table([['NAME', 'ADDRESS', 'STATE', 'RTT', 'LOAD', 'MEM', 'DISK', 'OS / LAST ERROR'], ...last.map((s) => row(s, colour))])}\n`);
+          return allOk ? 0 : 1;
+        }
+        const statuses = await backend.nodes.poll(undefined, timeoutMs);
         progress.done();
         if (values.json) process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
         else process.stdout.write(`${table([['NAME', 'ADDRESS', 'STATE', 'RTT', 'LOAD', 'MEM', 'DISK', 'OS / LAST ERROR'], ...statuses.map((s) => row(s, colour))])}\n`);

@@ -107,6 +107,8 @@ const containersOptions = {
   state: { type: 'string' },
   json: { type: 'boolean', default: false },
   rounds: { type: 'string', default: '1' },
+  changes: { type: 'boolean', default: false },
+  wait: { type: 'string', default: '30' },
 } satisfies ParseArgsOptionsConfig;
 
 const start = `  slipway start [--web] [--port N] [--host ADDR] [--mock] [--mock-scenario S]
@@ -139,9 +141,13 @@ const build = `  slipway build SPEC.yaml [--json] [-v]
 
 const nodes = `  slipway nodes ls [--json]
             the node inventory ($XDG_CONFIG_HOME/slipway/nodes.yaml)
-  slipway nodes status [--json]
+  slipway nodes status [--rounds N] [--timeout S] [--json]
             poll every node once through the connection pool; exit 1 if one is not reachable
-            (unknown host keys are refused here: accept them in the console)
+            (unknown host keys are refused here: accept them in the console);
+            health is read over each node's resident SFTP session, by shell where refused;
+            --rounds polls N times over the same connections, timing each round
+            (with --json: one line per round, {round, seconds, results: [{name, ok, …}]});
+            --timeout: seconds each node may take, connecting included (default 10)
   slipway nodes exec [--nodes a,b] [--rounds N] [--timeout S] [--json] -- COMMAND
             run a command on every node (or those named) at once through the pool;
             --rounds repeats it over the same connections, timing each round;
@@ -220,6 +226,9 @@ const containers = `  slipway containers ls [--node N | --root DIR] [--state S] 
             containers of Treadmill node roots (nodes labelled treadmill or
             treadmill=/root), one command per node; --root reads a local directory;
             --rounds scans again in full over the same connections, timing each
+  slipway containers ls --changes [--wait SECONDS] [--node N] [--json]
+            follows the nodes for SECONDS (30): a snapshot, then what each rescan
+            changed (--json: one line per delta, as the console receives it)
   slipway containers trace INSTANCE [--node N | --root DIR]
             the instance's events, as treadmill trace words them
   slipway containers configure NODE MANIFEST.yaml

@@ -104,6 +104,16 @@ function manifestOf(text: string, file: string, problems: string[]): Manifest | 
   return { proid: text_(m.proid), environment: text_(m.environment), memory: text_(m.memory), cpu: text_(m.cpu), disk: text_(m.disk), services, environ, image: text_(m.image) };
 }
 
+function cachedManifest(text: string, file: string, problems: string[], cache: ManifestCache | undefined): Manifest | null {
+  if (!cache) return manifestOf(text, file, problems);
+  if (cache.has(text)) return cache.get(text)!;
+  const before = problems.length;
+  const manifest = manifestOf(text, file, problems);
+  // A malformed one is read again each time, so its problem is reported each time.
+  if (problems.length === before) cache.set(text, manifest);
+  return manifest;
+}
+
 /** monitor.py reads a tombstone's name with rsplit(',', 3): <id>,<time>,<rc>,<sig> (the id of a service's: <unique>,<service>). */
 function parseTombstone(name: string): { id: string; exit: TombstoneExit } | null {
   const parts = name.split(',');
@@ -117,6 +127,14 @@ function parseTombstone(name: string): { id: string; exit: TombstoneExit } | nul
 const statusWithoutDirectory = (state: 'placed' | 'archived', summary: string): ContainerStatus => ({ state, summary, exit: null, aborted: null, cleanupPending: false, cleaning: false, tombstone: false, problems: [] });
 
 export function parseScan(output: string): ScanResult {
+  return parseScanLines(output.split('\n'));
+}
+
+/** A manifest's text → what was read from it: 10,000 unchanged manifests are not parsed again on each rescan. */
+export type ManifestCache = Map<string, Manifest | null>;
+
+/** The scan's lines (a full scan's output, or a node's listing held between rescans) read into containers. */
+export function parseScanLines(input: Iterable<string>, manifests?: ManifestCache): ScanResult {
   const result: ScanResult = { now: 0, error: null, missing: [], containers: [], events: [], eventDetails: new Map(), problems: [] };
   const dirs = new Map<string, number>();
   const has = new Set<string>();
@@ -126,7 +144,7 @@ export function parseScan(output: string): ScanResult {
   const serviceTombstones = new Map<string, TombstoneExit & { service: string }>();
   const cached = new Map<string, number>();
   const archives = new Map<string, number>();
-  for (const line of output.split('\n')) {
+  for (const line of input) {
     if (line.startsWith('apps/')) {
       const at = line.indexOf(':');
       const path = line.slice(0, at);
@@ -203,7 +221,7 @@ export function parseScan(output: string): ScanResult {
     status.problems = status.problems.map((problem) => `apps/${unique}: ${problem}`);
     result.problems.push(...status.problems);
     const manifestFile = ['data/app.json', 'app.json', 'app.yml', 'data/state.json', 'state.json', 'state.yml', 'data/manifest.yml', 'manifest.yml'].find((f) => contents.has(`apps/${unique}/${f}`));
-    const manifest = manifestFile ? manifestOf(file(unique, manifestFile)!, `apps/${unique}/${manifestFile}`, result.problems) : null;
+    const manifest = manifestFile ? cachedManifest(file(unique, manifestFile)!, `apps/${unique}/${manifestFile}`, result.problems, manifests) : null;
     result.containers.push({ name, status, manifest, changedAt, down: has.has(`apps/${unique}/down`), placed: cached.has(name.instance), archived: archives.has(unique) });
   }
   for (const [instance, changedAt] of cached) {

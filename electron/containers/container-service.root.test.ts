@@ -9,6 +9,7 @@ import { createNodeService } from '../nodes/node-service.js';
 import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
 import { execaRunner } from '../process/runner.js';
 import { createContainerService } from './container-service.js';
+import { deltaClient } from './test-support/delta-client.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');
 
@@ -54,5 +55,16 @@ describe.runIf(canRun)('containers read over SSH from a Treadmill node root (rea
     expect(again!.rows.find((r) => r.instance === 'proid.app2#0000000002')!.memory).toBe('192M');
     expect(events.at(-1)).toBe('service web_server exited: return code: 0');
     expect(events).toHaveLength(401);
+
+    // A subscribed console gets the rows once, then what changed: the node sends only the lines that changed.
+    const client = deltaClient();
+    service.subscribe(client.context);
+    expect(client.snapshots().map((d) => d.snapshot.rows.length)).toEqual([200]);
+    writeFileSync(join(dir, 'root', 'apps', 'proid.app0-0000000000-U000000000000', 'data', 'oom'), '');
+    await service.list();
+    const [delta] = client.deltas();
+    expect(delta).toMatchObject({ seq: 2, added: [], removed: [], changed: [{ instance: 'proid.app0#0000000000', state: 'killed' }] });
+    expect(delta!.scan.bytes).toBeLessThan(2_000);
+    expect(client.rows('node001')).toHaveLength(200);
   });
 });

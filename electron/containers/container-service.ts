@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import type { ContainerEventLine, ContainerRow, ContainerScan } from '../../shared/contract/containers.js';
+import type { ContainerEventLine, ContainerRow, ContainerScan, ContainerScanMeta } from '../../shared/contract/containers.js';
+import type { ClientContext } from '../backend/client-context.js';
 import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
 import type { EventBus } from '../backend/event-bus.js';
 import type { Runner } from '../process/runner.js';
@@ -9,7 +11,13 @@ import type { ContainerAction } from '../../shared/contract/containers.js';
 import { act, configure, type Execute } from './container-actions.js';
 import { containerShellCommand, logReadScript } from './container-scripts.js';
 import { parseScan, scanScript, type Manifest, type ScannedContainer } from './container-scan.js';
-import { describeEvent, traceLine, type ContainerEvent } from './trace-events.js';
+import { createContainerFeed } from './container-feed.js';
+
+export { subscriber } from './container-feed.js';
+import { rescanScript, scanSession } from './container-rescan-script.js';
+import { applyScanOutput, emptyNodeScanState, eventsOf, generations, heldScan, replaceRows, type NodeScanState, type SeenEvent } from './node-scan-state.js';
+import type { RowDelta } from './scan-delta.js';
+import { describeEvent, traceLine } from './trace-events.js';
 
 export interface ContainerServiceDeps {
   bus: EventBus;
@@ -38,10 +46,6 @@ export function treadmillRoot(node: NodeSpec): string | null {
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
-/** An event as a scan read it: with what its file held (a finish's exit info, an abort's payload). */
-type SeenEvent = ContainerEvent & { details: string | null };
-
-/** `host`: the server the event came from, as `treadmill trace` names it (the node it was read on). */
 export function eventLine(event: SeenEvent, host: string): ContainerEventLine {
   return { at: iso(event.time), instance: event.instance, type: event.type, text: describeEvent(event), trace: traceLine(event, host), details: event.details };
 }
@@ -77,47 +81,81 @@ function row(node: string, container: ScannedContainer, manifest: Manifest | nul
   };
 }
 
-/** What Slipway remembers of a node between scans: scans after the first ask only for what changed. */
-interface NodeMemory {
-  since: number;
-  manifests: Map<string, Manifest>;
-  events: SeenEvent[];
-  rows: ContainerRow[];
-}
-
 export function createContainerService(deps: ContainerServiceDeps) {
-  const memory = new Map<string, NodeMemory>();
+  /** Per node root: its listing, rows and events (node-scan-state.ts), and its last scan's facts. */
+  const memory = new Map<string, NodeScanState>();
+  const metas = new Map<string, ContainerScanMeta>();
+  const feed = createContainerFeed();
+  // The node keeps its listing under this session's name: another console scanning the same node keeps its own.
+  const session = randomBytes(8).toString('hex');
   let timer: NodeJS.Timeout | null = null;
 
-  async function scan(node: string, root: string, execute: (script: string) => Promise<string>): Promise<ContainerScan> {
+  const stateOf = (node: string, root: string): NodeScanState => {
+    const key = `${node}\0${root}`;
+    let state = memory.get(key);
+    if (!state) memory.set(key, (state = emptyNodeScanState()));
+    return state;
+  };
+
+  /** A node read over SSH: only what changed since the listing held, or everything (first scan, state lost). */
+  async function scan(node: string, root: string, execute: (script: string) => Promise<string>): Promise<{ scan: ContainerScanMeta; state: NodeScanState; delta: RowDelta }> {
     const started = Date.now();
-    const seen: NodeMemory = memory.get(`${node}\0${root}`) ?? { since: 0, manifests: new Map(), events: [], rows: [] };
+    const state = stateOf(node, root);
+    const bytesBefore = received.get(node) ?? 0;
+    const meta = (error: string | null, problems: string[]): ContainerScanMeta => ({ node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, bytes: (received.get(node) ?? 0) - bytesBefore, error, problems });
+    const failed = (error: string) => {
+      // Unreachable or unreadable: no rows, and the next scan starts over.
+      state.listing = null;
+      return { scan: meta(error, []), state, delta: replaceRows(state, []) };
+    };
     try {
-      const result = parseScan(await execute(scanScript(root, seen.since)));
-      if (result.error) return { node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, rows: [], error: result.error, problems: [] };
-      for (const container of result.containers) if (container.manifest && container.name.unique) seen.manifests.set(container.name.unique, container.manifest);
-      const known = new Set(seen.events.map((e) => e.file));
-      const fresh = result.events.filter((e) => !known.has(e.file)).map((e) => ({ ...e, details: result.eventDetails.get(e.file) ?? null }));
-      seen.events.push(...fresh);
-      // A second's overlap: an event written in the same second as the last scan is not missed (duplicates are dropped above).
-      seen.since = Math.max(0, result.now - 1);
-      memory.set(`${node}\0${root}`, seen);
+      let applied: ReturnType<typeof applyScanOutput> | null = null;
+      for (let attempt = 0; !applied; attempt++) {
+        const { base, next } = generations(state);
+        const output = await execute(rescanScript(root, scanSession(session, root), base, next));
+        try {
+          applied = applyScanOutput(state, output, (container, manifest) => row(node, container, manifest));
+        } catch (error) {
+          // A delta that does not fit what is held: once more, in full.
+          if (attempt > 0) throw error;
+          state.listing = null;
+        }
+      }
+      if ('error' in applied) return failed(applied.error);
+      const { problems, missing, fresh, delta } = applied;
       if (fresh.length > 0) deps.bus.publish('containers.events', { node, events: fresh.map((e) => eventLine(e, node)) });
-      const rows = result.containers.map((c) => row(node, c, c.manifest ?? (c.name.unique ? seen.manifests.get(c.name.unique) : undefined) ?? null));
-      seen.rows = rows;
-      const problems = [...result.problems, ...result.missing.map((dir) => `${dir}/ is missing under ${root}`)];
-      return { node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, rows, error: null, problems };
+      return { scan: meta(null, [...problems, ...missing.map((dir) => `${dir}/ is missing under ${root}`)]), state, delta };
     } catch (error) {
-      return { node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, rows: [], error: (error as Error).message, problems: [] };
+      return failed((error as Error).message);
+    }
+  }
+
+  /** A node root on this host (the CLI's --root), read whole with the full scan script: no state kept on it. */
+  async function scanWhole(node: string, root: string, execute: (script: string) => Promise<string>): Promise<ContainerScan> {
+    const started = Date.now();
+    const state = stateOf(node, root);
+    const at = () => ({ node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started });
+    try {
+      const result = parseScan(await execute(scanScript(root, 0)));
+      if (result.error) return { ...at(), rows: [], error: result.error, problems: [] };
+      const known = new Set(state.events.map((e) => e.file));
+      state.events.push(...result.events.filter((e) => !known.has(e.file)).map((e) => ({ ...e, details: result.eventDetails.get(e.file) ?? null })));
+      const rows = result.containers.map((c) => row(node, c, c.manifest));
+      replaceRows(state, rows);
+      return { ...at(), rows, error: null, problems: [...result.problems, ...result.missing.map((dir) => `${dir}/ is missing under ${root}`)] };
+    } catch (error) {
+      return { ...at(), rows: [], error: (error as Error).message, problems: [] };
     }
   }
 
   // The pool runs a script in the node's resident sh, whatever the login shell.
   const onNode = (name: string): Execute => (script) => deps.nodes.access(name).exec(script, { timeoutMs: 60_000 });
   // Compressed on the node: 10,000 containers are megabytes of text, a tenth of that gzipped (base64 keeps it text).
+  const received = new Map<string, number>();
   const overSsh = (name: string) => async (script: string) => {
     const result = await onNode(name)(`{ ${script}\n} | gzip -1 | base64 -w 0`);
     if (result.code !== 0) throw new Error(`the scan failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    received.set(name, (received.get(name) ?? 0) + result.stdout.length);
     return gunzipSync(Buffer.from(result.stdout, 'base64')).toString('utf8');
   };
 
@@ -151,9 +189,10 @@ export function createContainerService(deps: ContainerServiceDeps) {
       }
       return next;
     }
-    const scanning = scan(node.name, treadmillRoot(node) ?? defaultTreadmillRoot, overSsh(node.name)).then((result) => {
-      deps.bus.publish('containers.scan', result);
-      return result;
+    const scanning = scan(node.name, treadmillRoot(node) ?? defaultTreadmillRoot, overSsh(node.name)).then(({ scan: meta, state, delta }) => {
+      metas.set(node.name, meta);
+      feed.scanned(node.name, { meta, rows: () => [...state.rows.values()] }, delta);
+      return heldScan(meta, state);
     });
     running.set(node.name, scanning);
     void scanning.finally(() => running.delete(node.name)).catch(() => undefined);
@@ -169,7 +208,12 @@ export function createContainerService(deps: ContainerServiceDeps) {
   /** The container's row as the last scan saw it; unknown, a fresh scan is waited for, and the refusal says so. */
   async function rowOf(node: string, instance: string): Promise<ContainerRow> {
     const root = rootOf(node);
-    const find = () => memory.get(`${node}\0${root}`)?.rows.find((r) => r.instance === instance || r.unique === instance);
+    const find = () => {
+      const rows = memory.get(`${node}\0${root}`)?.rows;
+      if (!rows) return undefined;
+      for (const row of rows.values()) if (row.instance === instance || row.unique === instance) return row;
+      return undefined;
+    };
     const known = find();
     if (known) return known;
     await scanNode(specOf(node), true);
@@ -189,20 +233,41 @@ export function createContainerService(deps: ContainerServiceDeps) {
     /** Every Treadmill node (or these), in parallel; each answers in one round trip, and a scan already running is joined. */
     async list(names?: readonly string[], options: { fresh?: boolean } = {}): Promise<ContainerScan[]> {
       // A fresh scan forgets what earlier scans saw: every manifest and event is read again (benchmarks).
-      if (options.fresh) for (const key of [...memory.keys()]) if (!names || names.some((name) => key.startsWith(`${name}\0`))) memory.delete(key);
+      if (options.fresh) for (const [key, state] of memory) if (!names || names.some((name) => key.startsWith(`${name}\0`))) Object.assign(state, emptyNodeScanState());
       const nodes = deps.nodes.specs().filter((node) => (names ? names.includes(node.name) : treadmillRoot(node) !== null));
       const unknown = (names ?? []).filter((name) => !nodes.some((node) => node.name === name));
       if (unknown.length > 0) throw new SlipwayError('bad_request', `not in the inventory: ${unknown.join(', ')}`, 'nodes');
       return Promise.all(nodes.map((node) => scanNode(node, options.fresh)));
     },
 
-    /** A node root on this host, read with the same script (no SSH). */
-    scanLocal: (root: string) => scan('local', root, locally),
+    /** A node root on this host, read with the full scan script (no SSH). */
+    scanLocal: (root: string) => scanWhole('local', root, locally),
+
+    /**
+     * A client follows these nodes (every Treadmill node when none are named):
+     * the snapshots held go at once, nodes not scanned yet are scanned now,
+     * and every poll sends what changed (container-feed.ts).
+     */
+    subscribe(client: ClientContext, names?: readonly string[]): { nodes: string[] } {
+      const nodes = deps.nodes.specs().filter((node) => (names ? names.includes(node.name) : treadmillRoot(node) !== null));
+      const unknown = (names ?? []).filter((name) => !nodes.some((node) => node.name === name));
+      if (unknown.length > 0) throw new SlipwayError('bad_request', `not in the inventory: ${unknown.join(', ')}`, 'nodes');
+      const held = (name: string) => {
+        const meta = metas.get(name);
+        const state = meta ? memory.get(`${name}\0${meta.root}`) : undefined;
+        return meta && state ? { meta, rows: () => [...state.rows.values()] } : null;
+      };
+      feed.subscribe(client, names ?? null, held, nodes.map((node) => node.name));
+      for (const node of nodes) if (!metas.has(node.name)) void scanNode(node).catch(() => undefined);
+      return { nodes: nodes.map((node) => node.name) };
+    },
+
+    unsubscribe: (client: ClientContext) => feed.unsubscribe(client),
 
     /** The instance's events, oldest first, as of the last scan of its node. */
     trace(node: string, instance: string, root?: string): ContainerEventLine[] {
       const entries = [...memory.entries()].filter(([key]) => key.startsWith(`${node}\0`) && (!root || key === `${node}\0${root}`));
-      return entries.flatMap(([, seen]) => seen.events.filter((e) => e.instance === instance)).map((e) => eventLine(e, node));
+      return entries.flatMap(([, seen]) => eventsOf(seen, instance, (e) => eventLine(e, node)));
     },
 
     /**
@@ -250,7 +315,12 @@ export function createContainerService(deps: ContainerServiceDeps) {
     },
 
     start(): void {
-      timer ??= setInterval(() => void service.list().catch(() => undefined), deps.pollMs);
+      // Only nodes some client follows are rescanned: no client, no scans.
+      timer ??= setInterval(() => {
+        const followed = feed.followed();
+        if (followed === 'all') void service.list().catch(() => undefined);
+        else if (followed.size > 0) void service.list([...followed].filter((name) => deps.nodes.specs().some((node) => node.name === name))).catch(() => undefined);
+      }, deps.pollMs);
       timer.unref();
     },
 

@@ -25,6 +25,7 @@ import { DeployRun, deployOutputDir, deploySteps } from './deploy-run.js';
 import type { ResolvedImage } from './deployment-meta.js';
 import { listExtensions } from './extension-catalog.js';
 import { pathExistsScript, remoteSync, type NodeAccess } from './remote-sync.js';
+import { toLogBatch } from '../../shared/contract/log-batch.js';
 
 export interface DeployServiceDeps {
   bus: EventBus;
@@ -211,7 +212,7 @@ export function createDeployService(deps: DeployServiceDeps) {
 
   function launch(request: DeployRequest, image: ResolvedImage, helper: HelperClient, summary: DeploySummary, release: () => void): { id: string; done: Promise<DeploySummary> } {
     const { id } = summary;
-    const log = new JobLog<string>((lines) => deps.bus.publish('deploy.log', { id, lines }));
+    const log = new JobLog<string>((lines) => deps.bus.publish('deploy.log', toLogBatch(id, lines)));
     const run = new DeployRun(
       {
         id,

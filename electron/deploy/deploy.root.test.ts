@@ -104,7 +104,7 @@ describe.runIf(canBuild)('overlay deploy and netboot publish of a real built ima
     expect(meta).toMatchObject({ build_id: build.id, spec_sha256: build.specHash, environment: { HOSTNAME: 'node7', RACK: 'rack4', ROOT_PASSWORD: '********' } });
     expect(meta.extensions.map((e: { name: string }) => e.name)).toEqual(['set-hostname.configure', 'motd.configure']);
 
-    const log = deploys.logs(summary.id, 0, 5_000).lines.map((line) => line.text);
+    const log = (await deploys.logs(summary.id, 0, 5_000)).lines.map((line) => line.text);
     expect(log).toContain('host name set to node7');
     expect(log.join('\n')).not.toContain('hunter2');
     expect(sha256(build.artifacts[0]!.path)).toBe(imageSum);

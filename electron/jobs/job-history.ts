@@ -1,6 +1,8 @@
 import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessIdentity } from '../process/process-identity.js';
+import { appendLines, sealTorn } from './log-file.js';
+import { LogIndexes } from './log-indexes.js';
 
 /** What a history needs to know of a finished job (a build, a deploy). */
 export interface JobShape<D, L> {
@@ -19,21 +21,33 @@ export interface StoredJob<D> {
   owner: ProcessIdentity | null;
 }
 
+/** A page of a job's log and how long the whole log is. */
+export interface LogPage<L> {
+  lines: L[];
+  total: number;
+}
+
 /**
  * Jobs on disk: one JSON file each for the detail, one JSON-lines file for
  * the log. A job is on disk from its start: its detail as its steps change,
  * its log as it is written, and `<id>.owner` (the process running it) until
  * it finishes; so a job whose process died is found, with its log, by the
- * next one.
+ * next one. Logs are read a page at a time through a line index, never whole.
  */
 export class JobHistory<D, L> {
   private readonly dir: string;
+  private readonly indexes: LogIndexes;
 
   constructor(
     stateDir: string,
     private readonly shape: JobShape<D, L>,
   ) {
     this.dir = join(stateDir, shape.kind);
+    this.indexes = new LogIndexes((id) => this.logPath(id));
+  }
+
+  private logPath(id: string): string {
+    return join(this.dir, `${id}.log.jsonl`);
   }
 
   private write(name: string, content: string): void {
@@ -49,10 +63,11 @@ export class JobHistory<D, L> {
     return lines.map((line) => `${JSON.stringify(line)}\n`).join('');
   }
 
-  /** A job starts: its detail, an empty log, and who runs it. */
+  /** A job starts: its detail, an empty log (indexed as it is written), and who runs it. */
   begin(detail: D, owner: ProcessIdentity): void {
     const id = this.shape.id(detail);
     this.write(`${id}.log.jsonl`, '');
+    this.indexes.writing(id);
     this.write(`${id}.owner`, JSON.stringify(owner));
     this.write(`${id}.json`, JSON.stringify(detail));
   }
@@ -62,17 +77,44 @@ export class JobHistory<D, L> {
     this.write(`${this.shape.id(detail)}.json`, JSON.stringify(detail));
   }
 
-  /** Lines of a running job's log, as they are handed out. */
+  /**
+   * Lines of a running job's log, as they are handed out. Throws when they
+   * could not be written (a full disk): the file is left ending with the
+   * lines before them, so they can be appended again.
+   */
   append(id: string, lines: readonly L[]): void {
-    if (lines.length > 0) appendFileSync(join(this.dir, `${id}.log.jsonl`), JobHistory.lines(lines), { mode: 0o600 });
+    if (lines.length === 0) return;
+    const index = this.indexes.writer(id);
+    if (index) appendLines(this.logPath(id), index, lines.map((line) => JSON.stringify(line)));
+    else {
+      appendFileSync(this.logPath(id), JobHistory.lines(lines), { mode: 0o600 });
+      this.indexes.forget(id);
+    }
   }
 
-  /** The job is over: its whole log and final detail, and no owner any more. */
+  /** The job is over: its final detail, and no owner any more; its log is what was appended. */
+  finish(detail: D): void {
+    const id = this.shape.id(detail);
+    this.write(`${id}.json`, JSON.stringify(detail));
+    rmSync(join(this.dir, `${id}.owner`), { force: true });
+    this.indexes.ended(id);
+  }
+
+  /** A job saved whole at once, log and detail (an import, a test). */
   save(detail: D, lines: readonly L[]): void {
     const id = this.shape.id(detail);
     this.write(`${id}.log.jsonl`, JobHistory.lines(lines));
-    this.write(`${id}.json`, JSON.stringify(detail));
-    rmSync(join(this.dir, `${id}.owner`), { force: true });
+    this.indexes.forget(id);
+    this.finish(detail);
+  }
+
+  /**
+   * The log of a job whose process died, to be ended by this one: its torn
+   * last line cut off (so what is appended starts a line of its own), and
+   * how many whole lines it holds.
+   */
+  takeOver(id: string): number {
+    return this.indexes.writing(id, sealTorn(this.logPath(id))).lines;
   }
 
   /** A file kept with a job (a build's package manifest): `<id>.<suffix>`, which `load` never reads as a job. */
@@ -117,21 +159,21 @@ export class JobHistory<D, L> {
     }
   }
 
-  /** The job's log; a line torn by a crash (or damaged) is left out, not the rest. */
-  logLines(id: string): L[] {
-    let text: string;
-    try {
-      text = readFileSync(join(this.dir, `${id}.log.jsonl`), 'utf8');
-    } catch {
-      return [];
-    }
-    return text.split('\n').flatMap((line) => {
-      if (!line) return [];
+  /**
+   * Lines [from, from + count) of the job's log, read from its index without
+   * reading the rest. A line torn by a crash is not counted; a damaged one
+   * keeps its place as `damaged` says. A file that cannot be read fails this
+   * page with an error that names it.
+   */
+  async logPage(id: string, from: number, count: number, damaged: (n: number, why: string) => L): Promise<LogPage<L>> {
+    const { texts, total } = await this.indexes.read(id, from, count);
+    const lines = texts.map((text, i) => {
       try {
-        return [this.shape.parseLine(JSON.parse(line))];
-      } catch {
-        return [];
+        return this.shape.parseLine(JSON.parse(text));
+      } catch (error) {
+        return damaged(from + i, (error as Error).message);
       }
     });
+    return { lines, total };
   }
 }

@@ -13,11 +13,12 @@ describe('JobLog', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  it('numbers lines from 0 and keeps step and stream', () => {
+  it('numbers lines from 0 and keeps step and stream', async () => {
     log.add(null, 'info', 'build b1: lab');
     log.add('mkfs', 'out', 'Creating filesystem with 262144 4k blocks');
     log.add('mkfs', 'err', 'mke2fs 1.47.0');
-    expect(log.lines).toEqual([
+    expect(log.total).toBe(3);
+    expect(await log.page(0, 10)).toEqual([
       { n: 0, step: null, stream: 'info', text: 'build b1: lab' },
       { n: 1, step: 'mkfs', stream: 'out', text: 'Creating filesystem with 262144 4k blocks' },
       { n: 2, step: 'mkfs', stream: 'err', text: 'mke2fs 1.47.0' },
@@ -43,7 +44,7 @@ describe('JobLog', () => {
     log.add(null, 'info', 'c');
     vi.advanceTimersByTime(50);
     expect(batches.map((b) => b.map((l) => `${l.n}:${l.text}`))).toEqual([['0:a'], ['1:b', '2:c']]);
-    expect(log.lines).toHaveLength(3);
+    expect(log.total).toBe(3);
   });
 
   it('does not push the flush back when more lines come (the first line sets the deadline)', () => {
@@ -65,13 +66,20 @@ describe('JobLog', () => {
     expect(batches).toHaveLength(1);
   });
 
-  it('pages through every line, batched or not', () => {
+  it('pages through every line, batched or not', async () => {
     for (let i = 0; i < 10; i++) log.add(null, 'out', `line ${i}`);
     log.flush();
-    expect(log.page(0, 3).map((l) => l.n)).toEqual([0, 1, 2]);
-    expect(log.page(8, 5).map((l) => l.n)).toEqual([8, 9]);
-    expect(log.page(10, 5)).toEqual([]);
-    expect(log.page(3, 0)).toEqual([]);
+    expect((await log.page(0, 3)).map((l) => l.n)).toEqual([0, 1, 2]);
+    expect((await log.page(8, 5)).map((l) => l.n)).toEqual([8, 9]);
+    expect(await log.page(10, 5)).toEqual([]);
+    expect(await log.page(3, 0)).toEqual([]);
+  });
+
+  it('without a spill, keeps every line in memory (nothing to read them back from)', () => {
+    const small = new JobLog(() => undefined, 50, { lines: 10, bytes: 1 << 20 });
+    for (let i = 0; i < 100; i++) small.add(null, 'out', `line ${i}`);
+    small.flush();
+    expect(small.inMemory).toBe(100);
   });
 
   it('uses 50 ms by default', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -30,7 +30,7 @@ describe('the job registry (builds and deploys)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('lists running jobs newest first, then finished ones; reads a running job as it is now', () => {
+  it('lists running jobs newest first, then finished ones; reads a running job as it is now', async () => {
     const jobs = new JobRegistry<Detail, string, Live>(history(), 'job');
     const a = job('a', '2026-12-01T10:00:00.000Z');
     const b = job('b', '2026-12-01T11:00:00.000Z');
@@ -40,11 +40,11 @@ describe('the job registry (builds and deploys)', () => {
     a.run = { steps: [step('one', 'running'), step('two'), step('three')] };
     a.log.add('one', 'out', 'hello');
     expect(jobs.find('a').detail).toMatchObject({ steps: [{ status: 'running' }, { status: 'pending' }, { status: 'pending' }], logTotal: 1 });
-    expect(jobs.logs('a', 0, 10)).toEqual({ lines: [{ n: 0, step: 'one', stream: 'out', text: 'hello' }], total: 1 });
+    expect(await jobs.logs('a', 0, 10)).toEqual({ lines: [{ n: 0, step: 'one', stream: 'out', text: 'hello' }], total: 1 });
     expect([...jobs.liveIds()]).toEqual(['a', 'b']);
   });
 
-  it('completes a job into the history: a new registry finds it, its log read from disk', () => {
+  it('completes a job into the history: a new registry finds it, its log read from disk', async () => {
     const jobs = new JobRegistry<Detail, string, Live>(history(), 'job');
     const a = job('a', '2026-12-01T10:00:00.000Z');
     jobs.add(a);
@@ -55,7 +55,7 @@ describe('the job registry (builds and deploys)', () => {
     expect(jobs.running('a')).toBeUndefined();
     const again = new JobRegistry<Detail, string, Live>(history(), 'job');
     expect(again.summaries()).toMatchObject([{ id: 'a', startedAt: '2026-12-01T10:00:00.000Z', status: 'succeeded' }]);
-    expect(again.logs('a', 0, 10).lines.map((l) => l.text)).toEqual(['started']);
+    expect((await again.logs('a', 0, 10)).lines.map((l) => l.text)).toEqual(['started']);
     expect(again.done()).toHaveLength(1);
   });
 
@@ -83,6 +83,23 @@ describe('the job registry (builds and deploys)', () => {
     expect([...jobs.liveIds()]).toEqual([]);
   });
 
+  it('a long running log keeps its recent lines in memory and reads older ones from its file; once finished, from the file alone', async () => {
+    const jobs = new JobRegistry<Detail, string, Live>(history(), 'job');
+    const a: Live = { ...job('a', '2026-12-01T10:00:00.000Z'), log: new JobLog<string>(() => undefined, 50, { lines: 100, bytes: 1 << 20 }) };
+    jobs.add(a);
+    for (let i = 0; i < 5_000; i++) a.log.add('one', i % 7 === 0 ? 'err' : 'out', `line ${i}`);
+    a.log.flush();
+    expect(a.log.inMemory).toBeLessThanOrEqual(100);
+    const expected = (from: number, count: number) => Array.from({ length: count }, (_, k) => ({ n: from + k, step: 'one', stream: (from + k) % 7 === 0 ? 'err' : 'out', text: `line ${from + k}` }));
+    expect(await jobs.logs('a', 0, 3)).toEqual({ lines: expected(0, 3), total: 5_000 });
+    expect(await jobs.logs('a', 4_850, 100)).toEqual({ lines: expected(4_850, 100), total: 5_000 });
+    expect(jobs.find('a').detail.logTotal).toBe(5_000);
+    jobs.complete(a, { ...a.detail.summary, status: 'succeeded' });
+    expect(await jobs.logs('a', 2_047, 3)).toEqual({ lines: expected(2_047, 3), total: 5_000 });
+    expect(readFileSync(join(dir, 'jobs', 'a.log.jsonl'), 'utf8').split('\n')).toHaveLength(5_001);
+    expect(jobs.find('a').detail.logTotal).toBe(5_000);
+  });
+
   describe('crash recovery: a job is on disk from its start', () => {
     const dead = { pid: 999_999, startTime: '1' };
 
@@ -101,28 +118,41 @@ describe('the job registry (builds and deploys)', () => {
       // The process dies here: nothing more is written, nothing completes.
     }
 
-    it('a job whose process died ends as failed at the step under way; its log is kept and says why', () => {
+    it('a job whose process died ends as failed at the step under way; its log is kept and says why', async () => {
       crashMidway();
       const next = new JobRegistry<Detail, string, Live>(history(), 'job', { alive: () => false });
       const { detail } = next.find('a');
       expect(detail.summary).toMatchObject({ status: 'failed', failedStep: 'two', error: expect.stringMatching(/^interrupted: the Slipway process running it \(pid 999999\) ended/) });
       expect(detail.summary.finishedAt).not.toBeNull();
       expect(detail.steps.map((s) => [s.id, s.status])).toEqual([['one', 'done'], ['two', 'failed'], ['three', 'skipped']]);
-      expect(next.logs('a', 0, 10).lines.map((l) => l.text)).toEqual(['one is done', 'two under way', detail.summary.error]);
+      expect((await next.logs('a', 0, 10)).lines.map((l) => l.text)).toEqual(['one is done', 'two under way', detail.summary.error]);
       expect(detail.logTotal).toBe(3);
       // Recorded once: a third start finds it ended, not interrupted again.
       const third = new JobRegistry<Detail, string, Live>(history(), 'job', { alive: () => true });
       expect(third.find('a').detail).toEqual(detail);
-      expect(third.logs('a', 0, 10).total).toBe(3);
+      expect((await third.logs('a', 0, 10)).total).toBe(3);
     });
 
-    it('a job whose process is alive (a CLI beside the console) is left to it, as it is', () => {
+    it('a job whose process is alive (a CLI beside the console) is left to it, as it is', async () => {
       crashMidway();
       const beside = new JobRegistry<Detail, string, Live>(history(), 'job', { alive: () => true });
       expect(beside.find('a').detail.summary.status).toBe('running');
       expect(beside.find('a').detail.steps.map((s) => s.status)).toEqual(['done', 'running', 'pending']);
-      expect(beside.logs('a', 0, 10).lines.map((l) => l.text)).toEqual(['one is done', 'two under way']);
+      expect((await beside.logs('a', 0, 10)).lines.map((l) => l.text)).toEqual(['one is done', 'two under way']);
       // When it finishes, its owner saves it whole: then it is simply finished.
+    });
+
+    it('a line torn by the crash is cut off; the reason starts a line of its own and the log reads whole', async () => {
+      crashMidway();
+      appendFileSync(join(dir, 'jobs', 'a.log.jsonl'), '{"n": 2, "step": "two", "str');
+      const next = new JobRegistry<Detail, string, Live>(history(), 'job', { alive: () => false });
+      const { detail } = next.find('a');
+      expect((await next.logs('a', 0, 10)).lines).toEqual([
+        { n: 0, step: 'one', stream: 'out', text: 'one is done' },
+        { n: 1, step: 'two', stream: 'out', text: 'two under way' },
+        { n: 2, step: null, stream: 'err', text: detail.summary.error },
+      ]);
+      expect(detail.logTotal).toBe(3);
     });
 
     it('what a release could not free goes to journal recovery, and the log says what it cleaned', async () => {
@@ -135,7 +165,7 @@ describe('the job registry (builds and deploys)', () => {
         return ['detached /dev/loop7'];
       });
       await jobs.recoverLeftovers(a, 'three', [], async () => ['never asked']);
-      expect(a.log.lines.map((l) => `${l.step} ${l.stream} ${l.text}`)).toEqual(['three err left for journal recovery: /dev/loop7 still attached', 'three info recovered: detached /dev/loop7']);
+      expect((await a.log.page(0, 10)).map((l) => `${l.step} ${l.stream} ${l.text}`)).toEqual(['three err left for journal recovery: /dev/loop7 still attached', 'three info recovered: detached /dev/loop7']);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { SlipwayError, type StepStatus } from '../../shared/contract/index.js';
 import { expectedLike, type ExpectedStepMs } from '../../shared/jobs/step-estimate.js';
 import { isAlive, processIdentity, type ProcessIdentity } from '../process/process-identity.js';
-import type { JobHistory, StoredJob } from './job-history.js';
+import type { JobHistory, LogPage, StoredJob } from './job-history.js';
 import type { JobLog, StepLogLine } from './job-log.js';
 
 /** What every job's summary has (a build's, a deploy's). */
@@ -64,31 +64,38 @@ export class JobRegistry<D extends JobDetail, S extends string, L extends LiveJo
     const steps = detail.steps.map((step) =>
       step.status === 'running' ? { ...step, status: 'failed', message: why } : step.status === 'pending' ? { ...step, status: 'skipped', message: 'interrupted' } : step,
     );
-    const lines = this.history.logLines(detail.summary.id);
+    // Its log stays where it is (it may be long): its torn last line cut off, and the reason added.
+    const total = this.history.takeOver(detail.summary.id);
     const now = new Date().toISOString();
     const summary = { ...detail.summary, status: 'failed', failedStep: running?.id ?? null, error: why, finishedAt: now, durationMs: Math.max(0, Date.parse(now) - Date.parse(detail.summary.startedAt)) };
     // The summary's status is each kind's own union; 'failed' is in every one of them.
-    const ended = { ...detail, summary, steps, logTotal: lines.length + 1 } as D;
-    this.history.save(ended, [...lines, { n: lines.length, step: null, stream: 'err', text: why }]);
+    const ended = { ...detail, summary, steps, logTotal: total + 1 } as D;
+    try {
+      this.history.append(detail.summary.id, [{ n: total, step: null, stream: 'err', text: why }]);
+    } catch {
+      // A full disk: the summary still says why.
+    }
+    this.history.finish(ended);
     return ended;
   }
 
   /** The detail of a running job as it is now. */
   private current(entry: L): D {
-    return { ...entry.detail, steps: entry.run?.steps ?? entry.detail.steps, logTotal: entry.log.lines.length };
+    return { ...entry.detail, steps: entry.run?.steps ?? entry.detail.steps, logTotal: entry.log.total };
   }
 
-  /** A job starts: listed live, and on disk from now on (its detail, its log as written, this process as its owner). */
+  /**
+   * A job starts: listed live, and on disk from now on (its detail, its log
+   * as written, this process as its owner). Its log keeps only its recent
+   * lines in memory; the rest are read back from the file.
+   */
   add(entry: L): void {
     const { id } = entry.detail.summary;
     this.live.set(id, entry);
     this.history.begin(entry.detail, this.owner);
-    entry.log.tee((lines) => {
-      try {
-        this.history.append(id, lines);
-      } catch {
-        // A full disk loses the crash copy of these lines, not the job: the log in memory is saved whole at the end.
-      }
+    entry.log.spillTo({
+      write: (lines) => this.history.append(id, lines),
+      read: async (from, count) => (await this.history.logPage(id, from, count, damagedLine)).lines,
     });
   }
 
@@ -147,17 +154,20 @@ export class JobRegistry<D extends JobDetail, S extends string, L extends LiveJo
     return this.finished;
   }
 
-  find(id: string): { detail: D; lines: () => StepLogLine<S>[] } {
+  find(id: string): { detail: D; page: (from: number, count: number) => Promise<LogPage<StepLogLine<S>>> } {
     const running = this.live.get(id);
-    if (running) return { detail: this.current(running), lines: () => running.log.lines };
+    if (running) {
+      const { log } = running;
+      return { detail: this.current(running), page: async (from, count) => ({ total: log.total, lines: await log.page(from, count) }) };
+    }
     const done = this.finished.find((detail) => detail.summary.id === id);
     if (!done) throw new SlipwayError('bad_request', `no ${this.what} ${id}`, 'id');
-    return { detail: done, lines: () => this.history.logLines(id) };
+    return { detail: done, page: (from, count) => this.history.logPage(id, from, count, damagedLine) };
   }
 
-  logs(id: string, from: number, count: number): { lines: StepLogLine<S>[]; total: number } {
-    const lines = this.find(id).lines();
-    return { lines: lines.slice(from, from + count), total: lines.length };
+  /** A page of a job's log: it costs the page, not the log. */
+  logs(id: string, from: number, count: number): Promise<LogPage<StepLogLine<S>>> {
+    return this.find(id).page(from, count);
   }
 
   /** The job is over: its log flushed, its detail (with `summary`) saved, and it moves to the finished. */
@@ -166,9 +176,14 @@ export class JobRegistry<D extends JobDetail, S extends string, L extends LiveJo
     clearTimeout(this.pendingWrites.get(summary.id));
     this.pendingWrites.delete(summary.id);
     const detail: D = { ...this.current(entry), summary };
-    this.history.save(detail, entry.log.lines);
+    this.history.finish(detail);
     this.live.delete(summary.id);
     this.finished.unshift(detail);
     return detail;
   }
+}
+
+/** A line of a log file that is not a line any more (a damaged disk, an edit): shown in its place, so later lines keep their numbers. */
+function damagedLine<S extends string>(n: number, why: string): StepLogLine<S> {
+  return { n, step: null, stream: 'err', text: `[line ${n + 1} of this log is damaged on disk: ${why.replace(/\s+/g, ' ').slice(0, 200)}]` };
 }

@@ -5,7 +5,7 @@ import type { Backend } from '../backend/backend.js';
 import { EventBus } from '../backend/event-bus.js';
 import { readinessCheck } from '../readiness/readiness-check.js';
 import { createMockApps } from './mock-apps.js';
-import { createMockContainers } from './mock-containers.js';
+import { createMockContainers, mockContainerCount, mockContainerScanMs } from './mock-containers.js';
 import { createMockBuilds } from './mock-builds.js';
 import { createMockDeploy } from './mock-deploy.js';
 import { createMockNodes } from './mock-nodes.js';
@@ -58,8 +58,8 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   const deploy = createMockDeploy({ bus, builds: buildList, nodes: async () => (await nodes.handlers['nodes.list']({})).map((s) => s.spec.name), speed: deploySpeed });
   const containers = createMockContainers({
     bus,
-    count: options.containers ?? (scenario === 'containers-10k' ? 10_000 : 120),
-    ...(options.containerScanMs === undefined ? {} : { scanMs: options.containerScanMs }),
+    count: options.containers ?? mockContainerCount() ?? (scenario === 'containers-10k' ? 10_000 : 120),
+    ...(options.containerScanMs === undefined ? mockContainerScanMs() : { scanMs: options.containerScanMs }),
   });
   // Applications go to the mocked inventory, as its last health poll sees it.
   const apps = createMockApps({ bus, inventory: () => nodes.handlers['nodes.list']({}), speed: options.appSpeed ?? 1 });

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { plannedBootSteps, SlipwayError, startingBootSummary, type bootCommands, type BootDetail, type BootLogLine, type BootStep, type BuildSummary } from '../../shared/contract/index.js';
 import type { Handlers } from '../backend/backend.js';
 import type { EventBus } from '../backend/event-bus.js';
+import { toLogBatch } from '../../shared/contract/log-batch.js';
 
 type BootCommand = keyof typeof bootCommands;
 export type BootHandlers = Pick<Handlers, BootCommand>;
@@ -41,7 +42,7 @@ export function createMockBoot(options: { bus: EventBus; builds(): Promise<Build
       const line = { n: lines.length, step, stream, text };
       lines.push(line);
       detail.logTotal = lines.length;
-      options.bus.publish('boot.log', { id, lines: [line] });
+      options.bus.publish('boot.log', toLogBatch(id, [line]));
     };
     const step = (index: number, patch: Partial<BootStep>) => {
       detail.steps[index] = { ...detail.steps[index]!, ...patch };

@@ -29,6 +29,11 @@ export interface ScriptContext {
   failing: boolean;
   /** Debootstrap writes 300,000 lines (a `huge-log` spec). */
   hugeLog: boolean;
+  /**
+   * A flood instead (SLIPWAY_MOCK_FLOOD_LINES): the `huge-log` spec writes this many lines with no
+   * pacing, only yielding to the event loop between batches, as fast as the event pump takes them.
+   */
+  floodLines?: number | null;
 }
 
 export const out = (text: string): ScriptAction => ({ kind: 'line', stream: 'out', text });

@@ -6,12 +6,15 @@ import { runSteps, updateStep, type StepLoop } from '../jobs/step-loop.js';
 import { StepPackageProgress } from '../builds/step-package-progress.js';
 import { stepScripts } from './mock-build-script.js';
 import { playScript, type RunClock } from './mock-script-player.js';
+import { toLogBatch } from '../../shared/contract/log-batch.js';
+import type { MockLog } from './mock-log.js';
 
 /** One build as the mock keeps it: everything `builds.get` and `builds.logs` answer from. */
 export interface BuildRecord {
   summary: BuildSummary;
   steps: StepState[];
-  log: LogLine[];
+  /** Bounded in memory as a real build's log is. */
+  log: MockLog;
   specText: string;
   /** What earlier builds say each step takes (the time-left estimate). */
   expectedStepMs: ExpectedStepMs | null;
@@ -45,8 +48,7 @@ class LogSink {
   }
 
   push(step: StepId | null, stream: LogLine['stream'], text: string): void {
-    const line: LogLine = { n: this.record.log.length, step, stream, text };
-    this.record.log.push(line);
+    const line = this.record.log.add(step, stream, text);
     if (this.bus) this.pending.push(line);
   }
 
@@ -54,7 +56,7 @@ class LogSink {
     if (this.pending.length === 0 || !this.bus) return;
     const lines = this.pending;
     this.pending = [];
-    this.bus.publish('builds.log', { id: this.record.summary.id, lines });
+    this.bus.publish('builds.log', toLogBatch(this.record.summary.id, lines));
   }
 
   close(): void {

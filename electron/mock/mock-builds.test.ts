@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildSteps, type EventEnvelope, type LogLine } from '../../shared/contract/index.js';
+import { buildSteps, fromLogBatch, type EventEnvelope, type LogBatch, type StepId } from '../../shared/contract/index.js';
 import { EventBus } from '../backend/event-bus.js';
 import { createMockBuilds, type MockBuilds } from './mock-builds.js';
 import { exampleSpec } from './mock-build-specs.js';
@@ -76,7 +76,7 @@ describe('mock builds', () => {
     const running = topics(id, 'builds.step').map((e) => (e.payload as { step: { id: string; status: string } }).step).filter((s) => s.status === 'running');
     // Progress messages repeat a running step; each step starts once, in order.
     expect([...new Set(running.map((s) => s.id))]).toEqual(buildSteps.map((s) => s.id));
-    const batches = topics(id, 'builds.log').map((e) => (e.payload as { lines: LogLine[] }).lines);
+    const batches = topics(id, 'builds.log').map((e) => fromLogBatch(e.payload as LogBatch<StepId>));
     const streamed = batches.flat();
     expect(batches.length).toBeLessThan(streamed.length / 10);
     expect(streamed.map((l) => l.n)).toEqual(streamed.map((_, i) => i));

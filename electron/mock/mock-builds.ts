@@ -13,6 +13,8 @@ import { mockDefaults, mockOutputRoots, seedBuilds } from './mock-build-specs.js
 import { outputRootProblem } from '../builds/output-root-check.js';
 import { mockManifest } from './mock-build-packages.js';
 import { diffManifests } from '../../shared/builds/manifest-diff.js';
+import { toLogBatch } from '../../shared/contract/log-batch.js';
+import { MockLog, MockLogFiles } from './mock-log.js';
 
 /**
  * Scripted image builds for demos and UI tests. Builds run through all 13
@@ -22,7 +24,8 @@ import { diffManifests } from '../../shared/builds/manifest-diff.js';
  * - `fail-at-<step id>` (e.g. `fail-at-install-packages`) fails at that step
  *   with the error a real host gives ("E: Unable to locate package nosuchpkg");
  * - `huge-log` writes 300,000 more lines during debootstrap, in big batches,
- *   to exercise the log viewer;
+ *   to exercise the log viewer; with SLIPWAY_MOCK_FLOOD_LINES=n it writes n lines
+ *   instead, unpaced (the `bench/ui` flood);
  * - `slow` takes about 20 s, time enough to cancel it.
  *
  * Building a spec whose canonical content equals that of an earlier
@@ -39,6 +42,8 @@ export interface MockBuildsOptions {
   speed?: number;
   /** How often accumulated log lines go out as one `builds.log` event. */
   flushMs?: number;
+  /** A `huge-log` build floods this many lines, unpaced, instead of its 300,000 paced ones. */
+  floodLines?: number | null;
 }
 
 export interface MockBuilds {
@@ -47,6 +52,12 @@ export interface MockBuilds {
 }
 
 const slowFactor = 4.7;
+
+/** SLIPWAY_MOCK_FLOOD_LINES, when a positive whole number: the bench's flood (bench/ui). */
+export function floodLinesFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
+  const value = Number(env.SLIPWAY_MOCK_FLOOD_LINES);
+  return Number.isSafeInteger(value) && value > 0 ? value : null;
+}
 const seedSpeed = 40;
 
 interface Scenario {
@@ -76,6 +87,7 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
   const speed = options.speed ?? 1;
   const flushMs = options.flushMs ?? 50;
   const records = new Map<string, BuildRecord>();
+  const logFiles = new MockLogFiles();
 
   const fill = (raw: Record<string, unknown>) => (raw.mirror === undefined && mockDefaults.mirror ? { ...raw, mirror: mockDefaults.mirror } : raw);
   const parse = (text: string) => parseSpecText(text, fill);
@@ -89,7 +101,7 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
   const detail = (record: BuildRecord): BuildDetail => ({
     summary: record.summary,
     steps: [...record.steps],
-    logTotal: record.log.length,
+    logTotal: record.log.total,
     specText: record.specText,
     expectedStepMs: record.expectedStepMs,
   });
@@ -101,7 +113,7 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
         startedAt: new Date(at).toISOString(), finishedAt: null, durationMs: null, failedStep: null, error: null, artifacts: [], metadataPath: null,
       },
       steps: pendingSteps(),
-      log: [],
+      log: new MockLog(logFiles),
       specText,
       // As the real service: the same spec's earlier builds first, any build's steps filling the gaps.
       expectedStepMs: expectedLike([...records.values()].filter((r) => r.summary.status !== 'running'), (r) => r.summary.specHash === hash),
@@ -116,6 +128,7 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
     const { failAt, hugeLog, slow } = scenario;
     const running = [...records.values()].filter((r) => r.summary.status === 'running').length - 1;
     const workspace = `${mockDefaults.workspace}/${record.summary.id}`;
+    const floodLines = hugeLog ? (options.floodLines === undefined ? floodLinesFromEnv() : options.floodLines) : null;
     return runBuild({
       record,
       context: {
@@ -128,10 +141,12 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
         loops: new Map(spec.images.map((fs, index) => [fs.name, `/dev/loop${3 + running * spec.images.length + index}`])),
         ...planArtifacts(spec, record.summary.specHash),
         hugeLog,
+        floodLines,
       },
       failAt,
       clock,
-      speed: live ? speed * (slow ? slowFactor : 1) : seedSpeed,
+      // A flood is unpaced from start to end: its time is the log's, not the script's pauses.
+      speed: live ? (floodLines ? 0 : speed * (slow ? slowFactor : 1)) : seedSpeed,
       bus: live ? bus : null,
       flushMs,
     });
@@ -142,10 +157,9 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
     const record = newRecord(spec, specText, hash, now, true);
     record.steps = record.steps.map((step) => ({ ...step, status: 'skipped', message: 'cache hit' }));
     bus.publish('builds.started', detail(record));
-    const line = (text: string) => record.log.push({ n: record.log.length, step: null, stream: 'info', text });
-    line(`cache hit: spec ${hash.slice(0, 12)} was built by ${earlier.summary.id} (${earlier.summary.startedAt}); reusing its artifacts`);
-    for (const artifact of earlier.summary.artifacts) line(`  ${artifact.path}  sha256 ${artifact.containerSha256}`);
-    bus.publish('builds.log', { id: record.summary.id, lines: [...record.log] });
+    const lines = [`cache hit: spec ${hash.slice(0, 12)} was built by ${earlier.summary.id} (${earlier.summary.startedAt}); reusing its artifacts`];
+    for (const artifact of earlier.summary.artifacts) lines.push(`  ${artifact.path}  sha256 ${artifact.containerSha256}`);
+    bus.publish('builds.log', toLogBatch(record.summary.id, lines.map((text) => record.log.add(null, 'info', text))));
     record.summary = {
       ...record.summary,
       status: 'succeeded', finishedAt: new Date(now).toISOString(), durationMs: 0,
@@ -228,7 +242,7 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
     },
     'builds.logs': async ({ id, from, count }) => {
       const record = find(id);
-      return { lines: record.log.slice(from, from + count), total: record.log.length };
+      return { total: record.log.total, lines: await record.log.page(from, count) };
     },
   };
 
@@ -238,6 +252,7 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
       const running = [...records.values()].filter((r) => r.abort);
       for (const record of running) record.abort?.abort();
       await Promise.all(running.map((r) => r.done));
+      logFiles.close();
     },
   };
 }

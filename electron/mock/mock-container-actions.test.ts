@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { ContainerScan, type ContainerEventLine, type EventEnvelope } from '../../shared/contract/index.js';
 import { EventBus } from '../backend/event-bus.js';
 import { createMockContainers } from './mock-containers.js';
+import { deltaClient } from '../containers/test-support/delta-client.js';
 
 const serviceMs = 3_000;
 
@@ -13,7 +14,10 @@ function harness() {
   let clock = Date.parse('2026-11-23T12:00:00Z');
   const lab = createMockContainers({ bus, now: () => clock, serviceMs });
   const h = lab.handlers;
-  const scans = () => seen.filter((e) => e.topic === 'containers.scan').map((e) => e.payload as ContainerScan);
+  // A subscribed console: the scans it was sent after each action (a snapshot first, then deltas), as it holds them.
+  const client = deltaClient();
+  void h['containers.subscribe']({}, client.context);
+  const scans = () => client.deltas().map((d) => ({ ...d.scan, rows: client.rows(d.node) }) as ContainerScan);
   const events = () => seen.filter((e) => e.topic === 'containers.events').flatMap((e) => (e.payload as { events: ContainerEventLine[] }).events);
   const rowOf = async (instance: string, node = 'rack1-n01') => (await h['containers.list']({ nodes: [node] }))[0]!.rows.find((r) => r.instance === instance);
   const texts = async (instance: string, node = 'rack1-n01') => (await h['containers.trace']({ node, instance })).map((e) => e.text);
@@ -22,7 +26,11 @@ function harness() {
     clock += ms;
     await vi.advanceTimersByTimeAsync(ms);
   };
-  return { lab, h, seen, scans, events, rowOf, texts, pass };
+  const reset = () => {
+    seen.length = 0;
+    client.received.length = 0;
+  };
+  return { lab, h, seen, reset, scans, events, rowOf, texts, pass };
 }
 
 const manifest = (change: Record<string, unknown> = {}) =>
@@ -59,9 +67,9 @@ describe('mocked container actions', () => {
   });
 
   it('configure → start → the service exits 3 → finished; remove is refused until terminate; then gone, its events kept', async () => {
-    const { h, lab, seen, scans, events, rowOf, texts, pass } = harness();
+    const { h, lab, reset, scans, events, rowOf, texts, pass } = harness();
     await h['containers.list']({});
-    seen.length = 0;
+    reset();
     const { instance, unique } = await h['containers.configure']({ node: 'rack1-n01', manifest: manifest() });
     expect(instance).toMatch(/^proid\.web#\d{10}$/);
     expect(unique).toMatch(new RegExp(`^proid\\.web-${instance.slice(-10)}-[A-Z0-9]{13}$`));
@@ -76,7 +84,7 @@ describe('mocked container actions', () => {
     expect(await rowOf(instance)).toMatchObject({ state: 'running', summary: 'running' });
     await pass(serviceMs - 100);
     expect(await rowOf(instance)).toMatchObject({ state: 'running' });
-    seen.length = 0;
+    reset();
     await pass(200);
     expect(scans().map((s) => s.node)).toEqual(['rack1-n01']);
     expect(await rowOf(instance)).toMatchObject({ state: 'finished', summary: 'return code: 3', cleanupPending: true });
@@ -87,7 +95,7 @@ describe('mocked container actions', () => {
     await expect(h['containers.act']({ node: 'rack1-n01', instance, action: 'start' })).rejects.toMatchObject({ message: `start ${instance}: ${unique} has ended: configure a new one` });
     expect(await h['containers.act']({ node: 'rack1-n01', instance, action: 'terminate' })).toEqual({ done: 'terminated' });
     expect(await rowOf(instance)).toMatchObject({ state: 'terminated', summary: 'terminated', cleanupPending: true });
-    seen.length = 0;
+    reset();
     expect(await h['containers.act']({ node: 'rack1-n01', instance: unique, action: 'remove' })).toEqual({ done: 'removed' });
     expect(scans()[0]!.rows.some((r) => r.instance === instance)).toBe(false);
     expect(await rowOf(instance)).toBeUndefined();

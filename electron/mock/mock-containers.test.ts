@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ContainerScan, ContainerState, type ContainerEventLine, type EventEnvelope } from '../../shared/contract/index.js';
 import { EventBus } from '../backend/event-bus.js';
-import { createMockContainers } from './mock-containers.js';
+import { createMockContainers, mockContainerCount } from './mock-containers.js';
+import { deltaClient } from '../containers/test-support/delta-client.js';
 
 function harness(count?: number) {
   const bus = new EventBus();
@@ -10,20 +11,25 @@ function harness(count?: number) {
   let clock = Date.parse('2026-11-23T12:00:00Z');
   const lab = createMockContainers({ bus, ...(count === undefined ? {} : { count }), now: () => clock });
   const advance = (ms: number) => (clock += ms);
-  const scans = () => seen.filter((e) => e.topic === 'containers.scan').map((e) => e.payload as ContainerScan);
+  // A subscribed console: what it holds is what each scan found.
+  const client = deltaClient();
+  void lab.handlers['containers.subscribe']({}, client.context);
+  const scans = () => treadmillNodes.map((node) => ({ node, rows: client.rows(node), ...client.meta(node) }) as ContainerScan);
   const events = () => seen.filter((e) => e.topic === 'containers.events').map((e) => e.payload as { node: string; events: ContainerEventLine[] });
-  return { lab, h: lab.handlers, advance, scans, events, seen };
+  return { lab, h: lab.handlers, advance, scans, events, seen, client };
 }
 
 const treadmillNodes = ['rack1-n01', 'rack1-n02', 'rack2-n02', 'rack3-n07'];
 
 describe('mocked containers', () => {
   it('lists every state on three readable nodes, an unreachable one, and malformed files; refuses unknown nodes', async () => {
-    const { h, scans } = harness();
+    const { h, client } = harness();
     const result = await h['containers.list']({});
     expect(result.map((s) => [s.node, s.rows.length, s.error])).toEqual([['rack1-n01', 40, null], ['rack1-n02', 40, null], ['rack2-n02', 40, null], ['rack3-n07', 0, 'connect ECONNREFUSED 10.0.3.7:22']]);
     for (const scan of result) expect(ContainerScan.safeParse(scan).success).toBe(true);
-    expect(scans().map((s) => s.node)).toEqual(treadmillNodes);
+    // The subscribed client had each node's snapshot, then a delta for the list's scan (nothing changed).
+    expect(client.snapshots().map((s) => s.node)).toEqual(treadmillNodes);
+    expect(client.deltas().map((d) => [d.node, d.seq, d.added.length + d.changed.length + d.removed.length])).toEqual(treadmillNodes.map((node) => [node, 2, 0]));
     const states = new Set(result.flatMap((s) => s.rows.map((r) => r.state)));
     expect(states).toEqual(new Set(ContainerState.options));
     const summaries = new Set(result.flatMap((s) => s.rows.map((r) => r.summary)));
@@ -72,14 +78,21 @@ describe('mocked containers', () => {
   });
 
   it('re-scans move each node on: the longest-running ends, a configured one starts, one is cleaned up and replaced', async () => {
-    const { lab, h, advance, scans, events, seen } = harness();
+    const { lab, h, advance, scans, events, seen, client } = harness();
     const [before] = await h['containers.list']({});
     const oldestRunning = before!.rows.filter((r) => r.state === 'running').sort((a, b) => a.changedAt.localeCompare(b.changedAt))[0]!;
     seen.length = 0;
+    client.received.length = 0;
     advance(5_000);
     const after = lab.rescan();
-    expect(scans().map((s) => s.node)).toEqual(treadmillNodes);
     expect(after.map((s) => s.rows.length)).toEqual([40, 40, 40, 0]);
+    // The client was sent what changed only: a few rows a node, and holds what the scans found.
+    expect(client.snapshots()).toEqual([]);
+    const n01Delta = client.deltas('rack1-n01')[0]!;
+    expect([n01Delta.added.length, n01Delta.changed.length, n01Delta.removed.length]).toEqual([1, 2, 1]);
+    expect(n01Delta.changed.find((r) => r.unique === oldestRunning.unique)).toMatchObject({ state: 'finished' });
+    for (const scan of after) expect(new Set(scans().find((s) => s.node === scan.node)!.rows)).toEqual(new Set(scan.rows));
+    expect(client.gaps).toEqual([]);
 
     const now = after[0]!.rows.find((r) => r.unique === oldestRunning.unique)!;
     expect(now).toMatchObject({ state: 'finished', summary: 'return code: 0', cleanupPending: true });
@@ -106,6 +119,39 @@ describe('mocked containers', () => {
     expect(lab.rescan()[2]!.problems.some((p) => p.includes('exitinfo is not valid JSON'))).toBe(true);
   });
 
+  it('follows subscriptions: a delta per scan to each subscriber, a snapshot again on a new subscribe, none after unsubscribe or disconnect', async () => {
+    const { lab, h, client } = harness();
+    const other = deltaClient('c2');
+    await h['containers.subscribe']({ nodes: ['rack1-n02'] }, other.context);
+    expect(other.snapshots().map((s) => s.node)).toEqual(['rack1-n02']);
+    lab.rescan();
+    expect(other.deltas().map((d) => [d.node, d.seq])).toEqual([['rack1-n02', 2]]);
+    // Subscribing again is the refetch after a gap: a fresh snapshot, numbered on.
+    await h['containers.subscribe']({ nodes: ['rack1-n02'] }, other.context);
+    expect(other.snapshots().map((s) => s.seq)).toEqual([1, 1]);
+    other.context.end();
+    expect(lab.subscribers).toBe(1);
+    expect(await h['containers.unsubscribe']({}, client.context)).toEqual({ unsubscribed: true });
+    const before = client.received.length;
+    lab.rescan();
+    expect(client.received).toHaveLength(before);
+    await expect(h['containers.subscribe']({}, undefined)).rejects.toThrow('needs a connected client');
+    await expect(h['containers.subscribe']({ nodes: ['nope'] }, client.context)).rejects.toMatchObject({ field: 'nodes' });
+    expect(mockContainerCount({ SLIPWAY_MOCK_CONTAINERS: '10000' })).toBe(10_000);
+    expect(mockContainerCount({ SLIPWAY_MOCK_CONTAINERS: 'lots' })).toBeUndefined();
+  });
+
+  it('10,000 containers: a rescan sends about ten rows, under 20 KB', async () => {
+    const { lab, client } = harness(10_000);
+    expect(client.snapshots().map((s) => s.snapshot.rows.length)).toEqual([3334, 3333, 3333, 0]);
+    client.received.length = 0;
+    lab.rescan();
+    const sent = client.deltas().reduce((n, d) => n + d.added.length + d.changed.length + d.removed.length, 0);
+    expect(sent).toBeGreaterThan(3);
+    expect(sent).toBeLessThan(20);
+    expect(JSON.stringify(client.received).length).toBeLessThan(20_000);
+  });
+
   it('spreads 10,000 containers over the readable nodes, and scans them on a timer once started', async () => {
     const { lab, h } = harness(10_000);
     const scans = await h['containers.list']({});
@@ -119,7 +165,7 @@ describe('mocked containers', () => {
     await new Promise((resolve) => setTimeout(resolve, 70));
     timed.close();
     lab.close();
-    expect(topics.filter((t) => t === 'containers.scan').length).toBeGreaterThanOrEqual(4);
+    expect(topics.filter((t) => t === 'containers.events').length).toBeGreaterThanOrEqual(4);
     const stopped = topics.length;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(topics.length).toBe(stopped);

@@ -1,8 +1,11 @@
-import type { ContainerEventLine, ContainerScan, containerActionCommands, containerCommands, containerLogCommands } from '../../shared/contract/index.js';
+import type { ContainerEventLine, ContainerRow, ContainerScan, ContainerScanMeta, containerActionCommands, containerCommands, containerLogCommands } from '../../shared/contract/index.js';
 import { SlipwayError } from '../../shared/contract/index.js';
 import type { Handlers } from '../backend/backend.js';
 import type { EventBus } from '../backend/event-bus.js';
 import type { TerminalChannel } from '../terminal/terminal-service.js';
+import type { ClientContext } from '../backend/client-context.js';
+import { createContainerFeed, subscriber } from '../containers/container-feed.js';
+import { applyRowDelta, diffRows } from '../containers/scan-delta.js';
 import { createMockContainerActions } from './mock-container-actions.js';
 import { mockRefusal, mockShell } from './mock-terminal.js';
 import { createMockContainerLogs } from './mock-container-logs.js';
@@ -12,8 +15,9 @@ import { configuredContainer, damage, endContainer, labNodes, liveEndings, malfo
  * Treadmill containers on the mocked lab (mock-container-lab.ts): `count`
  * containers spread over three readable nodes, rack2-n02's root holding
  * malformed files, rack3-n07 unreachable. Like the real service, every
- * `scanMs` each node is scanned and published as `containers.scan`, with
- * the events it gained as `containers.events`. Each re-scan moves every
+ * `scanMs` each node is scanned: the events it gained go out as
+ * `containers.events`, and each subscribed client gets what changed in its
+ * rows as `containers.delta` (container-feed.ts, the real service's feed). Each re-scan moves every
  * readable node on a little: its longest-running container ends (in turn:
  * return code 0, out of memory, SIGKILL, return code 1), its oldest
  * configured container starts, and its oldest container pending cleanup is
@@ -47,8 +51,22 @@ export interface MockContainers {
   openShell(node: string, name: string): Promise<TerminalChannel>;
   /** Moves every node on one step and publishes the scans, as a timer tick does. */
   rescan(): ContainerScan[];
+  /** Clients following the nodes (tests). */
+  readonly subscribers: number;
   start(): void;
   close(): void;
+}
+
+/** SLIPWAY_MOCK_CONTAINERS, a positive whole number: the lab's size for benches (bench/ui-containers.mjs). */
+export function mockContainerCount(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = Number(env.SLIPWAY_MOCK_CONTAINERS);
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+/** SLIPWAY_MOCK_CONTAINER_SCAN_MS: rescans as often as a bench wants them. */
+export function mockContainerScanMs(env: NodeJS.ProcessEnv = process.env): { scanMs?: number } {
+  const value = Number(env.SLIPWAY_MOCK_CONTAINER_SCAN_MS);
+  return Number.isSafeInteger(value) && value >= 50 ? { scanMs: value } : {};
 }
 
 const ended = new Set(['finished', 'killed', 'aborted', 'terminated', 'cleanup']);
@@ -92,7 +110,7 @@ export function createMockContainers(options: MockContainersOptions): MockContai
     publish(node, events) {
       if (events.length > 0) bus.publish('containers.events', { node, events });
       const lab = labs.get(node);
-      if (lab) bus.publish('containers.scan', scanOf(lab.node));
+      if (lab) publish(scanOf(lab.node));
     },
   });
   const logs = createMockContainerLogs({ labs, now });
@@ -133,9 +151,21 @@ export function createMockContainers(options: MockContainersOptions): MockContai
     return fresh.sort((a, b) => a.at.localeCompare(b.at));
   }
 
+  // What each node's last scan found, by row key: the base of the next delta, as the real service keeps it.
+  const feed = createContainerFeed();
+  const held = new Map<string, { meta: ContainerScanMeta; rows: Map<string, ContainerRow> }>();
+  function publish(scan: ContainerScan): ContainerScan {
+    const { rows, ...meta } = scan;
+    const node = held.get(scan.node) ?? { meta, rows: new Map<string, ContainerRow>() };
+    const delta = diffRows(node.rows, rows);
+    applyRowDelta(node.rows, delta);
+    node.meta = meta;
+    held.set(scan.node, node);
+    feed.scanned(scan.node, { meta, rows: () => [...node.rows.values()] }, delta);
+    return scan;
+  }
   function publishAll(scans: ContainerScan[]): ContainerScan[] {
-    for (const scan of scans) bus.publish('containers.scan', scan);
-    return scans;
+    return scans.map(publish);
   }
 
   function rescan(): ContainerScan[] {
@@ -159,6 +189,20 @@ export function createMockContainers(options: MockContainersOptions): MockContai
       const all = [...lab.gone, ...lab.containers.flatMap((c) => c.events), ...lab.placed.flatMap((p) => p.events)].filter((e) => e.instance === instance);
       return all.sort((a, b) => a.at.localeCompare(b.at));
     },
+    'containers.subscribe': async ({ nodes: names }, client) => {
+      const unknown = (names ?? []).filter((name) => !labNodes.some((node) => node.name === name));
+      if (unknown.length > 0) throw new SlipwayError('bad_request', `not in the inventory: ${unknown.join(', ')}`, 'nodes');
+      const nodes = labNodes.filter((node) => !names || names.includes(node.name)).map((node) => node.name);
+      // The first client finds nothing held yet: the lab is scanned for it.
+      if (held.size === 0) for (const node of labNodes) publish(scanOf(node));
+      const heldRows = (name: string) => {
+        const node = held.get(name);
+        return node ? { meta: node.meta, rows: () => [...node.rows.values()] } : null;
+      };
+      feed.subscribe(subscriber(client), names ?? null, heldRows, nodes);
+      return { nodes };
+    },
+    'containers.unsubscribe': async (_request, client?: ClientContext) => ({ unsubscribed: feed.unsubscribe(subscriber(client)) }),
     ...actions.handlers,
     ...logs.handlers,
   };
@@ -177,6 +221,9 @@ export function createMockContainers(options: MockContainersOptions): MockContai
     handlers,
     openShell,
     rescan,
+    get subscribers() {
+      return feed.size;
+    },
     start() {
       timer ??= setInterval(rescan, scanMs);
       timer.unref();

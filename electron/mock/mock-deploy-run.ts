@@ -4,6 +4,7 @@ import type { RunClock } from './mock-script-player.js';
 import { runSteps, updateStep, type StepLoop } from '../jobs/step-loop.js';
 import { releaseLines, type DeployContext, type PlannedStep } from './mock-deploy-script.js';
 import { playScript } from './mock-script-player.js';
+import { toLogBatch } from '../../shared/contract/log-batch.js';
 
 /** One deploy as the mock keeps it: everything `deploy.get` and `deploy.logs` answer from. */
 export interface DeployRecord {
@@ -42,7 +43,7 @@ export async function runDeploy(options: DeployRunOptions): Promise<void> {
 
   const flush = () => {
     if (pending.length === 0 || !bus) return;
-    bus.publish('deploy.log', { id, lines: pending });
+    bus.publish('deploy.log', toLogBatch(id, pending));
     pending = [];
   };
   const timer = bus ? setInterval(flush, options.flushMs) : null;

@@ -3,6 +3,7 @@ import { deployCommands, type DeployRequestInput, type EventEnvelope, type Paylo
 import { EventBus } from '../backend/event-bus.js';
 import { createMockBuilds, type MockBuilds } from './mock-builds.js';
 import { createMockDeploy, type MockDeploy } from './mock-deploy.js';
+import { fromLogBatch } from '../../shared/contract/log-batch.js';
 
 const ext = (name: string) => `/usr/share/slipway/extensions/${name}`;
 
@@ -66,7 +67,7 @@ describe('mock deploy', () => {
     expect(detail.env).toEqual({ HOSTNAME: 'node-7', USERS: 'ada,bob', USER_PASSWORD: '********' });
     const running = of('deploy.step', id).map((p) => p.step).filter((s) => s.status === 'running');
     expect([...new Set(running.map((s) => s.id))]).toEqual(detail.steps.map((s) => s.id));
-    const batches = of('deploy.log', id).map((p) => p.lines);
+    const batches = of('deploy.log', id).map((p) => fromLogBatch(p));
     const streamed = batches.flat();
     expect(batches.length).toBeLessThan(streamed.length);
     expect(streamed.map((l) => l.n)).toEqual(streamed.map((_, i) => i));

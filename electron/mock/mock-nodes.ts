@@ -43,6 +43,9 @@ export interface MockNodes {
 
 const keptErrors = 5;
 const endpoint = (spec: { host: string; port: number }) => `${spec.host}:${spec.port}`;
+/** As the real poll: over SFTP, but the gateway (an appliance whose sshd has no sftp subsystem) is read through a shell. */
+const probeOf = (spec: NodeSpec): NodeStatus['probe'] =>
+  spec.labels.includes('gateway') ? { via: 'exec', reason: 'the node refused the SFTP subsystem (Unable to start subsystem: sftp)' } : { via: 'sftp' };
 const unknownStatus = (spec: NodeSpec, lastSeen: string | null = null): NodeStatus => ({ spec, state: 'unknown', lastSeen, latencyMs: null, facts: null, errors: [] });
 
 export function createMockNodes(options: MockNodesOptions): MockNodes {
@@ -132,7 +135,7 @@ export function createMockNodes(options: MockNodesOptions): MockNodes {
     const refused = authFailure(previous, at);
     if (refused) return refused;
     const { facts, latencyMs } = readFacts(spec, at, epoch);
-    return { ...previous, state: 'reachable', lastSeen: new Date(at).toISOString(), latencyMs, facts };
+    return { ...previous, state: 'reachable', lastSeen: new Date(at).toISOString(), latencyMs, facts, probe: probeOf(spec) };
   }
 
   function publish(status: NodeStatus): void {

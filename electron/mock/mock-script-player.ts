@@ -12,8 +12,10 @@ export interface RunClock {
 export const liveClock: RunClock = {
   now: () => Date.now(),
   async pause(ms, signal) {
+    // A pause of 0 still yields, so a flood lets the pump and the sockets run between its batches.
     if (ms > 0) await sleep(ms, undefined, { signal });
-    else signal.throwIfAborted();
+    else await new Promise<void>((resolve) => setImmediate(resolve));
+    signal.throwIfAborted();
   },
 };
 

@@ -3,8 +3,9 @@ import type { NodeFacts } from '../../shared/contract/index.js';
 const separator = '--slipway--';
 
 /**
- * One round trip: a POSIX sh script of coreutils and /proc reads (nodes may
- * have neither Python nor Node), sections split by a marker line.
+ * The health read where a node refuses SFTP (see health-poll.ts): one round
+ * trip, a POSIX sh script of coreutils and /proc reads (nodes may have neither
+ * Python nor Node), sections split by a marker line.
  */
 export const healthCommand = [
   'hostname',

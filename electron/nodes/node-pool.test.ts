@@ -36,6 +36,9 @@ function fakeNetwork(options: { failing?: Set<string>; connectMs?: number; login
       openFile: async () => {
         throw new Error('no files in the fake network');
       },
+      openSftp: async () => {
+        throw new Error('no SFTP in the fake network');
+      },
       exec: async () => {
         throw new Error('the pool runs commands in resident shells, not one exec each');
       },

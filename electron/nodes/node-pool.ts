@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { NodeSpec } from '../../shared/contract/index.js';
 import { Semaphore } from '../lib/semaphore.js';
 import { ResidentShell, residentShellCommand } from './resident-shell.js';
+import { ResidentSftp, type SftpSession } from './resident-sftp.js';
 import { connect, SshError, type ConnectOptions, type ExecResult, type PtyChannel, type PtyOptions, type SshConnection } from './ssh-connection.js';
 
 export interface PoolOptions {
@@ -44,6 +45,8 @@ interface Entry {
   commands: number;
   /** Replaced or forgotten: its shells are closed, not parked. */
   retired: boolean;
+  /** The resident SFTP session (node health) and the connection it was opened on. */
+  sftp: { on: SshConnection; resident: ResidentSftp } | null;
 }
 
 export interface NodeCommandStats {
@@ -77,7 +80,7 @@ export class NodePool {
       void entry?.connection?.then((c) => c.close(), () => undefined);
       entry = {
         key, connection: null, channels: new Semaphore(this.maxChannels), failures: 0, retryAt: 0, lastError: null,
-        idle: [], liveShells: 0, shellWaiters: [], loginShells: 0, commands: 0, retired: false,
+        idle: [], liveShells: 0, shellWaiters: [], loginShells: 0, commands: 0, retired: false, sftp: null,
       };
       this.entries.set(node.name, entry);
     }
@@ -293,6 +296,23 @@ export class NodePool {
     return opening;
   }
 
+  /**
+   * `work` on the node's resident SFTP session (one channel of the pooled connection; reopened after any failure
+   * and with a new connection). SftpUnavailable where the node refuses SFTP or the session broke: use a shell then.
+   */
+  sftp<T>(node: NodeSpec, work: (session: SftpSession) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    return this.withDeadline(node, timeoutMs, async (entry, left) => {
+      const conn = await this.connection(node, entry);
+      if (entry.sftp?.on !== conn) {
+        entry.sftp?.resident.close();
+        entry.sftp = { on: conn, resident: new ResidentSftp({ acquireSlot: () => this.channelFor(entry), open: () => conn.openSftp() }) };
+      }
+      if (entry.retired || this.closed) entry.sftp.resident.close();
+      return entry.sftp.resident.use(work, left() ?? 1);
+    });
+  }
+
   /** What commands on a node have cost: login shells started against commands run. */
   stats(name: string): NodeCommandStats {
     const entry = this.entries.get(name);
@@ -364,6 +384,7 @@ export class NodePool {
 
   private closeShells(entry: Entry): void {
     entry.retired = true;
+    entry.sftp?.resident.close();
     for (const { shell, timer } of entry.idle.splice(0)) {
       clearTimeout(timer);
       shell.close();

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SlipwayError, type HostKeyPrompt, type NodeSpec, type NodeState, type NodeStatus, type PassphrasePrompt } from '../../shared/contract/index.js';
 import type { EventBus } from '../backend/event-bus.js';
-import { healthCommand, parseHealth } from './health-probe.js';
+import { pollHealth } from './health-poll.js';
 import { loadInventory, saveInventory } from './inventory-file.js';
 import { KnownHostsStore } from './known-hosts-store.js';
 import { unlockKey } from './key-unlock.js';
@@ -76,9 +76,9 @@ export function createNodeService(deps: NodeServiceDeps) {
    * loaded machine): the operator is asked once per key per round.
    */
   let rounds = 0;
-  function round(specs: readonly NodeSpec[]): Promise<NodeStatus[]> {
+  function round(specs: readonly NodeSpec[], timeoutMs?: number): Promise<NodeStatus[]> {
     rounds += 1;
-    return Promise.all(specs.map(poll)).finally(() => {
+    return Promise.all(specs.map((spec) => poll(spec, timeoutMs))).finally(() => {
       rounds -= 1;
       if (rounds === 0) forgetAnswered();
     });
@@ -170,13 +170,11 @@ export function createNodeService(deps: NodeServiceDeps) {
     },
   });
 
-  async function pollOne(spec: NodeSpec): Promise<NodeStatus> {
+  async function pollOne(spec: NodeSpec, timeoutMs = deps.pollTimeoutMs ?? 10_000): Promise<NodeStatus> {
     const started = Date.now();
     try {
-      const result = await pool.exec(spec, healthCommand, { timeoutMs: deps.pollTimeoutMs ?? 10_000 });
-      if (result.code !== 0) throw new Error(`health command exited ${result.code}: ${result.stderr.trim().slice(0, 200)}`);
-      const facts = parseHealth(result.stdout);
-      return publish({ ...statusOf(spec), spec, state: 'reachable', lastSeen: new Date().toISOString(), latencyMs: Date.now() - started, facts });
+      const { facts, probe } = await pollHealth(pool, spec, timeoutMs);
+      return publish({ ...statusOf(spec), spec, state: 'reachable', lastSeen: new Date().toISOString(), latencyMs: Date.now() - started, facts, probe });
     } catch (error) {
       const state: NodeState = error instanceof SshError ? failureState[error.kind] : 'unreachable';
       const message = error instanceof SshError && error.kind === 'host-key-rejected' && !deps.interactive
@@ -189,10 +187,10 @@ export function createNodeService(deps: NodeServiceDeps) {
   }
 
   /** One poll per node at a time: a slow node is not polled twice over. */
-  function poll(spec: NodeSpec): Promise<NodeStatus> {
+  function poll(spec: NodeSpec, timeoutMs?: number): Promise<NodeStatus> {
     let running = polling.get(spec.name);
     if (!running) {
-      running = pollOne(spec).finally(() => polling.delete(spec.name));
+      running = pollOne(spec, timeoutMs).finally(() => polling.delete(spec.name));
       polling.set(spec.name, running);
     }
     return running;
@@ -212,13 +210,14 @@ export function createNodeService(deps: NodeServiceDeps) {
 
   return {
     list: () => (usable(), inventory.map(statusOf)),
-    poll(names?: string[]) {
+    /** `timeoutMs`: per node, connecting included (the CLI's --timeout); the service's own otherwise. */
+    poll(names?: string[], timeoutMs?: number) {
       usable();
       // Polling by hand is the operator asking again: no backoff, and declined passphrases may be asked for once more.
       declined.clear();
       const specs = named(names);
       for (const spec of specs) pool.retryNow(spec.name);
-      return round(specs);
+      return round(specs, timeoutMs);
     },
     pendingHostKeys: () => [...prompts.values()].map((p) => p.prompt),
     pendingPassphrases: () => [...passphrasePrompts.values()].map((p) => p.prompt),

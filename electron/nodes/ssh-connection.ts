@@ -54,6 +54,25 @@ export interface ExecChannel {
 
 export type { PtyChannel } from '../lib/pty-channel.js';
 
+/** statvfs(2) of a path on the node, as the statvfs@openssh.com extension answers it. */
+export interface SftpFsStats {
+  f_frsize: number;
+  f_blocks: number;
+  f_bfree: number;
+}
+
+/** One SFTP session kept open: read-only handles read at an offset, requests pipelined (each is answered by id). */
+export interface SftpChannel {
+  openRead(path: string): Promise<Buffer>;
+  /** Bytes read into `into` from `position`; 0 at the end of the file. */
+  read(handle: Buffer, into: Buffer, position: number): Promise<number>;
+  closeHandle(handle: Buffer): void;
+  statvfs(path: string): Promise<SftpFsStats>;
+  /** Once, when the session ends (the server ended it, the connection dropped, or close()). */
+  onClose(listener: () => void): void;
+  close(): void;
+}
+
 export interface PtyOptions {
   cols: number;
   rows: number;
@@ -68,6 +87,8 @@ export interface SshConnection {
   download(remotePath: string, localPath: string, onProgress?: (done: number, total: number) => void): Promise<void>;
   /** An SFTP read or write stream; `end` closes its session. A node-to-node copy pipes one into the other. */
   openFile(remotePath: string, mode: 'read' | 'write'): Promise<{ stream: Readable | Writable; end(): void }>;
+  /** An SFTP session to keep (node health): the subsystem's refusal rejects with ssh2's "Unable to start subsystem". */
+  openSftp(): Promise<SftpChannel>;
   /** A command with its stdin open for writing (the resident shell), as an exec channel. */
   openChannel(command: string): Promise<ExecChannel>;
   /** A TCP stream opened from this node to host:port (ProxyJump). */
@@ -219,6 +240,7 @@ function wrap(client: InstanceType<typeof Client>, closed: Promise<void>): SshCo
       return { stream, end: () => session.end() };
     },
     download: (remotePath, localPath, onProgress) => transfer('fastGet', remotePath, localPath, onProgress),
+    openSftp: async () => sftpChannel(await sftp()),
     openPty: (options) =>
       new Promise((resolve, reject) => {
         const pty = { term: options.term ?? 'xterm-256color', cols: options.cols, rows: options.rows, width: 0, height: 0 };
@@ -245,5 +267,29 @@ function ptyChannel(channel: ClientChannel): PtyChannel {
     pause: () => void channel.pause(),
     resume: () => void channel.resume(),
     close: () => void channel.close(),
+  };
+}
+
+function sftpChannel(session: import('ssh2').SFTPWrapper): SftpChannel {
+  // A failed session reports through its requests and 'close'; an 'error' without a listener would end the process.
+  session.on('error', () => undefined);
+  const closed = new Promise<void>((done) => session.once('close', () => done()));
+  const settle = <T>(start: (done: (error: Error | null | undefined, value: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => {
+      try {
+        start((error, value) => (error ? reject(error) : resolve(value)));
+      } catch (error) {
+        // ssh2 throws at once for a request the server does not support (an extension it did not announce).
+        reject(error as Error);
+      }
+    });
+  return {
+    openRead: (path) => settle<Buffer>((done) => session.open(path, 'r', done)),
+    read: (handle, into, position) => settle<number>((done) => session.read(handle, into, 0, into.length, position, (error, bytes) => done(error, bytes))),
+    closeHandle: (handle) => session.close(handle, () => undefined),
+    statvfs: (path) =>
+      settle<SftpFsStats>((done) => session.ext_openssh_statvfs(path, (error: Error | undefined, stats: SftpFsStats) => done(error, stats))),
+    onClose: (listener) => void closed.then(listener),
+    close: () => session.end(),
   };
 }

@@ -92,7 +92,7 @@ describe.runIf(canRun)('netboot, end to end (root, QEMU)', () => {
   it('slipway boot: the built image boots in QEMU with its own kernel to its login prompt', { timeout: 900_000 }, async () => {
     const { id, done } = boots.start(BootRequest.parse({ buildId: build.id, timeoutSeconds: 800 }));
     const summary = await done;
-    const log = boots.logs(id, 0, 5_000).lines.map((line) => line.text);
+    const log = (await boots.logs(id, 0, 5_000)).lines.map((line) => line.text);
     expect(summary.error, log.slice(-20).join('\n')).toBeNull();
     expect(summary).toMatchObject({ status: 'succeeded', stage: 'booted' });
     expect(log.some((line) => /Linux version \d/.test(line))).toBe(true);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventBatchFrame, ResyncFrame } from '../../shared/contract/index.js';
 import { EventBus } from '../backend/event-bus.js';
 import { createEventPump } from './event-pump.js';
+import { frameText } from './frame-text.js';
 
 describe('event pump', () => {
   let bus: EventBus;
@@ -51,6 +52,32 @@ describe('event pump', () => {
     bus.publish('readiness.started', { total: 99 });
     vi.advanceTimersByTime(1);
     expect(batches().at(-1)!.events.map((e) => e.seq)).toEqual([52]);
+  });
+
+  it('bounds a frame in bytes, sends a larger event alone, and writes each frame\'s JSON once', () => {
+    createEventPump({ bus, send: (f) => sent.push(f), flushMs: 1, maxFrameBytes: 1_000, maxUnacked: 100 });
+    const text = (n: number) => 'x'.repeat(n);
+    for (let i = 0; i < 10; i++) bus.publish('builds.recovered', { cleaned: [text(150)] });
+    bus.publish('builds.recovered', { cleaned: [text(3_000)] });
+    bus.publish('builds.recovered', { cleaned: [text(10)] });
+    vi.advanceTimersByTime(1);
+    const frames = batches();
+    for (const frame of frames) expect(frame.events.length === 1 || Buffer.byteLength(frameText(frame)) <= 1_000 + 64).toBe(true);
+    expect(frames.flatMap((f) => f.events.map((e) => e.seq))).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    const big = frames.find((f) => f.events.some((e) => e.seq === 11))!;
+    expect(big.events).toHaveLength(1);
+    for (const frame of frames) expect(JSON.parse(frameText(frame))).toEqual(frame);
+    expect(frames.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('drops a backlog past its byte bound and asks for a resync', () => {
+    const pump = createEventPump({ bus, send: (f) => sent.push(f), flushMs: 1, maxUnacked: 1, maxQueuedBytes: 5_000 });
+    bus.publish('readiness.started', { total: 0 });
+    vi.advanceTimersByTime(1);
+    for (let i = 0; i < 10; i++) bus.publish('builds.recovered', { cleaned: ['y'.repeat(1_000)] });
+    pump.ack(0);
+    vi.advanceTimersByTime(1);
+    expect(sent.at(-1)).toEqual({ type: 'resync', seq: 11 });
   });
 
   it('stops sending once closed', () => {

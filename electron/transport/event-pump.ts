@@ -1,5 +1,6 @@
 import type { EventBatchFrame, EventEnvelope, ResyncFrame } from '../../shared/contract/index.js';
 import type { EventBus } from '../backend/event-bus.js';
+import { rememberFrameText } from './frame-text.js';
 
 export interface EventPumpOptions {
   bus: EventBus;
@@ -7,10 +8,14 @@ export interface EventPumpOptions {
   /** One batch per UI frame at most. */
   flushMs?: number;
   maxBatch?: number;
+  /** A frame's size in bytes of JSON: a renderer parses a frame in one go, so it must stay small. One larger event goes alone. */
+  maxFrameBytes?: number;
   /** Batches sent but not yet acked by the client before the pump holds back. */
   maxUnacked?: number;
   /** Events held for a stalled client before they are dropped for a resync. */
   maxQueued?: number;
+  /** The same bound in bytes: a few huge events weigh more than many small ones. */
+  maxQueuedBytes?: number;
 }
 
 export interface EventPump {
@@ -20,25 +25,66 @@ export interface EventPump {
   close(): void;
 }
 
+/** An event as queued: serialised once, when published, and weighed. */
+interface Queued {
+  event: EventEnvelope;
+  text: string;
+  bytes: number;
+}
+
+/** 256 KiB: a frame parses in a few milliseconds in a renderer, and four in flight keep the pipe full. */
+export const defaultMaxFrameBytes = 256 * 1024;
+
 /**
  * Carries bus events to one client in frame-sized batches with backpressure:
  * a client that stops acking first has its events held, then dropped, and is
  * told to resync (refetch snapshots) once it catches up. Memory stays bounded
- * whatever the client does.
+ * whatever the client does. Frames are bounded in events and in bytes.
  */
 export function createEventPump(options: EventPumpOptions): EventPump {
   const { bus, send } = options;
   const flushMs = options.flushMs ?? 16;
   const maxBatch = options.maxBatch ?? 1_000;
+  const maxFrameBytes = options.maxFrameBytes ?? defaultMaxFrameBytes;
   const maxUnacked = options.maxUnacked ?? 4;
   const maxQueued = options.maxQueued ?? 20_000;
+  const maxQueuedBytes = options.maxQueuedBytes ?? 128 * 1024 * 1024;
 
-  let queue: EventEnvelope[] = [];
+  // A queue read from `head` on: taking a frame's events off the front costs nothing per event left.
+  let queue: Queued[] = [];
+  let head = 0;
+  let queuedBytes = 0;
   const unacked = new Set<number>();
   let nextBatch = 0;
   let dropped = false;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
+
+  const clear = () => {
+    queue = [];
+    head = 0;
+    queuedBytes = 0;
+  };
+
+  /** The next frame's events off the queue: as many as fit the byte bound, at least one. */
+  function takeFrame(): Queued[] {
+    const taken: Queued[] = [];
+    let bytes = 0;
+    while (head < queue.length && taken.length < maxBatch) {
+      const next = queue[head]!;
+      if (taken.length > 0 && bytes + next.bytes + 1 > maxFrameBytes) break;
+      taken.push(next);
+      bytes += next.bytes + 1;
+      head += 1;
+    }
+    queuedBytes -= bytes;
+    if (head === queue.length) clear();
+    else if (head > 4_096 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
+    return taken;
+  }
 
   function flush(): void {
     timer = null;
@@ -50,12 +96,13 @@ export function createEventPump(options: EventPumpOptions): EventPump {
       send({ type: 'resync', seq: bus.lastSeq });
       return;
     }
-    while (queue.length > 0 && unacked.size < maxUnacked) {
-      const events = queue.slice(0, maxBatch);
-      queue = queue.slice(events.length);
+    while (head < queue.length && unacked.size < maxUnacked) {
+      const taken = takeFrame();
       const batch = nextBatch++;
       unacked.add(batch);
-      send({ type: 'events', batch, events });
+      const frame: EventBatchFrame = { type: 'events', batch, events: taken.map((q) => q.event) };
+      rememberFrameText(frame, `{"type":"events","batch":${batch},"events":[${taken.map((q) => q.text).join(',')}]}`);
+      send(frame);
     }
   }
 
@@ -65,9 +112,12 @@ export function createEventPump(options: EventPumpOptions): EventPump {
 
   const unsubscribe = bus.subscribe((event) => {
     if (dropped) return;
-    queue.push(event);
-    if (queue.length > maxQueued) {
-      queue = [];
+    const text = JSON.stringify(event);
+    const bytes = Buffer.byteLength(text);
+    queue.push({ event, text, bytes });
+    queuedBytes += bytes;
+    if (queue.length - head > maxQueued || queuedBytes > maxQueuedBytes) {
+      clear();
       dropped = true;
     }
     schedule(flushMs);
@@ -76,18 +126,18 @@ export function createEventPump(options: EventPumpOptions): EventPump {
   return {
     ack(batch) {
       if (!unacked.delete(batch)) return;
-      if (queue.length > 0 || dropped) schedule(0);
+      if (head < queue.length || dropped) schedule(0);
     },
     reset() {
       unacked.clear();
-      queue = [];
+      clear();
       dropped = false;
     },
     close() {
       closed = true;
       unsubscribe();
       if (timer) clearTimeout(timer);
-      queue = [];
+      clear();
     },
   };
 }

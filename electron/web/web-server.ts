@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import { maxRequestFrameBytes } from '../../shared/contract/index.js';
 import type { Backend } from '../backend/backend.js';
 import { openClientSession } from '../transport/client-session.js';
+import { frameText } from '../transport/frame-text.js';
 import { securityHeaders } from '../security/csp.js';
 import { readStaticFile } from './static-files.js';
 import { cookieName, hostAllowed, newToken, originAllowed, readCookie, sessionPath, tokensMatch } from './web-auth.js';
@@ -153,7 +154,8 @@ export async function startWebConsole(options: WebConsoleOptions): Promise<WebCo
         }
       };
       const session = openClientSession(options.backend, (frame) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+        // An event batch's JSON was written once by the pump, event by event: it is sent as written.
+        if (ws.readyState === ws.OPEN) ws.send(frameText(frame));
         throttle();
       });
       ws.on('message', (data, isBinary) => {

@@ -1,3 +1,5 @@
+// First: zod must know it may not compile schemas before any module parses with it.
+import './zod-jitless.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { wireStores } from './app/wire-stores.js';

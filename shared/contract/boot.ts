@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logBatchSchema } from './log-batch.js';
 import { ExpectedStepMs } from '../jobs/step-estimate.js';
 import { command } from './define.js';
 import { StepStatus } from './builds.js';
@@ -105,7 +106,7 @@ export const bootCommands = {
 export const bootEvents = {
   'boot.started': BootDetail,
   'boot.step': z.object({ id: z.string(), step: BootStep }),
-  'boot.log': z.object({ id: z.string(), lines: z.array(BootLogLine) }),
+  'boot.log': logBatchSchema(z.string()),
   'boot.finished': BootSummary,
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logBatchSchema } from './log-batch.js';
 import { ExpectedStepMs } from '../jobs/step-estimate.js';
 import { command } from './define.js';
 import { documentText } from './limits.js';
@@ -144,8 +145,8 @@ export const buildCommands = {
 export const buildEvents = {
   'builds.started': BuildDetail,
   'builds.step': z.object({ id: z.string(), step: StepState }),
-  /** Log lines in batches, never one event a line. */
-  'builds.log': z.object({ id: z.string(), lines: z.array(LogLine) }),
+  /** Log lines in batches, never one event a line, as columns (log-batch.ts). */
+  'builds.log': logBatchSchema(StepId),
   'builds.finished': BuildSummary,
   /** What the journal recovery cleaned at start (or on `slipway build --cleanup`). */
   'builds.recovered': z.object({ cleaned: z.array(z.string()) }),

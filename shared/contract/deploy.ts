@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logBatchSchema } from './log-batch.js';
 import { ExpectedStepMs } from '../jobs/step-estimate.js';
 import { command } from './define.js';
 import { StepStatus } from './builds.js';
@@ -145,6 +146,6 @@ export const deployCommands = {
 export const deployEvents = {
   'deploy.started': DeployDetail,
   'deploy.step': z.object({ id: z.string(), step: DeployStep }),
-  'deploy.log': z.object({ id: z.string(), lines: z.array(DeployLogLine) }),
+  'deploy.log': logBatchSchema(z.string()),
   'deploy.finished': DeploySummary,
 };

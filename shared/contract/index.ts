@@ -3,7 +3,7 @@ import { appCommands, appEvents } from './apps.js';
 import { bootCommands, bootEvents } from './boot.js';
 import { netbootCommands, netbootEvents } from './netboot.js';
 import { buildCommands, buildEvents } from './builds.js';
-import { containerActionCommands, containerCommands, containerEvents, containerLogCommands } from './containers.js';
+import { containerActionCommands, containerClientEvents, containerCommands, containerEvents, containerLogCommands } from './containers.js';
 import { deployCommands, deployEvents } from './deploy.js';
 import { nodeCommands, nodeEvents } from './nodes.js';
 import { publishCommands, publishEvents } from './publish.js';
@@ -56,6 +56,7 @@ export type ResponseOf<C extends CommandName> = z.output<Commands[C]['response']
  */
 export const clientEvents = {
   ...terminalClientEvents,
+  ...containerClientEvents,
 };
 
 export type Events = typeof events;
@@ -93,6 +94,7 @@ export * from './errors.js';
 export * from './frames.js';
 export * from './image-spec.js';
 export * from './instance-name.js';
+export * from './log-batch.js';
 export * from './nodes.js';
 export * from './publish.js';
 export * from './readiness.js';

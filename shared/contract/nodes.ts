@@ -64,10 +64,16 @@ export const NodeStatus = z.object({
   /** Round-trip time of the last health poll, ms. */
   latencyMs: z.number().nonnegative().nullable(),
   facts: NodeFacts.nullable(),
+  /**
+   * How the last health poll read the node: over its resident SFTP session (no
+   * process started on the node), or through a shell where SFTP is refused (why).
+   */
+  probe: z.object({ via: z.enum(['sftp', 'exec']), reason: z.string().optional() }).optional(),
   /** Newest first, at most a handful. */
   errors: z.array(z.object({ at: z.iso.datetime(), message: z.string() })),
 });
 export type NodeStatus = z.infer<typeof NodeStatus>;
+export type NodeProbe = NonNullable<NodeStatus['probe']>;
 
 export const HostKeyPrompt = z.object({
   id: z.string(),

@@ -26,6 +26,8 @@ export interface Fleet {
   knownHosts: string;
   /** Sessions (exec and SFTP) the node has started so far; counted on nodes with `slowLogin` only. */
   sessions(name: string): number;
+  /** The node's listening sshd (its sessions are its children): for tests that watch what a node starts. */
+  pid(name: string): number | undefined;
   stopNode(name: string): Promise<void>;
   startNode(name: string): Promise<void>;
   stop(): Promise<void>;
@@ -44,6 +46,14 @@ export interface FleetOptions {
   port?: number;
   /** First loopback address's last octet; nodes count up from it. */
   firstOctet?: number;
+  /**
+   * The first two octets ("127.20") of the nodes' addresses, to use a range of
+   * one's own and more than one /24: nodes fill <network>.0.<firstOctet..254>,
+   * then <network>.1.…; without it, 127.0.0.<firstOctet…> as before.
+   */
+  network?: string;
+  /** A node's SFTP subsystem: in-process (the default), the sftp-server binary, none (sshd refuses SFTP), or missing. */
+  sftp?: (name: string) => SftpSubsystem;
   /** Environment for a node's sessions (sshd SetEnv), by node name. */
   nodeEnv?: (name: string) => Record<string, string> | undefined;
   /**
@@ -54,6 +64,9 @@ export interface FleetOptions {
    */
   slowLogin?: number;
 }
+
+/** `missing`: a Subsystem line naming a server the node does not have (it exits 127). */
+export type SftpSubsystem = 'internal-sftp' | 'sftp-server' | 'none' | 'missing';
 
 function keygen(file: string): string {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', file]);
@@ -79,7 +92,22 @@ function waitForPort(host: string, port: number, timeoutMs: number): Promise<voi
   });
 }
 
-function sshdConfig(dir: string, node: TestNode, authorizedKeys: string, env: Readonly<Record<string, string>> = {}, slowLogin = 0): string {
+function subsystemLine(sftp: SftpSubsystem | undefined, slowLogin: number): string[] {
+  // In-process SFTP would bypass the login shell (and a ForceCommand cannot run it): a slow node uses the binary.
+  const chosen = sftp ?? (slowLogin > 0 ? 'sftp-server' : 'internal-sftp');
+  if (chosen === 'none') return [];
+  if (chosen === 'missing') return ['Subsystem sftp /nonexistent/sftp-server'];
+  return [chosen === 'sftp-server' ? 'Subsystem sftp /usr/lib/openssh/sftp-server' : 'Subsystem sftp internal-sftp'];
+}
+
+/** Node i's loopback address (see FleetOptions.network). */
+function addressOf(i: number, first: number, network: string | undefined): string {
+  if (!network) return `127.0.0.${first + i}`;
+  const perOctet = 255 - first;
+  return `${network}.${Math.floor(i / perOctet)}.${first + (i % perOctet)}`;
+}
+
+function sshdConfig(dir: string, node: TestNode, authorizedKeys: string, env: Readonly<Record<string, string>> = {}, slowLogin = 0, sftp?: SftpSubsystem): string {
   return [
     // Each session also leaves a dot in the node's `sessions` file: what a remote action cost, counted on the node.
     ...(slowLogin > 0 ? [`ForceCommand printf . >> ${join(dir, 'sessions')}; sleep ${slowLogin}; eval "$SSH_ORIGINAL_COMMAND"`] : []),
@@ -99,8 +127,7 @@ function sshdConfig(dir: string, node: TestNode, authorizedKeys: string, env: Re
     'MaxSessions 10',
     'MaxStartups 10:30:100',
     'LogLevel ERROR',
-    // In-process SFTP would bypass the login shell (and a ForceCommand cannot run it): a slow node uses the binary.
-    slowLogin > 0 ? 'Subsystem sftp /usr/lib/openssh/sftp-server' : 'Subsystem sftp internal-sftp',
+    ...subsystemLine(sftp, slowLogin),
     '',
   ].join('\n');
 }
@@ -108,7 +135,9 @@ function sshdConfig(dir: string, node: TestNode, authorizedKeys: string, env: Re
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const port = options.port ?? 2222;
   const first = options.firstOctet ?? 10;
-  if (first + options.count > 255) throw new Error('too many test nodes for one /24 of loopback addresses');
+  if (!options.network && first + options.count > 255) throw new Error('too many test nodes for one /24 of loopback addresses: give a network');
+  if (options.network && !/^127\.\d{1,3}$/.test(options.network)) throw new Error(`network "${options.network}" is not 127.N`);
+  if (first < 1 || first > 254) throw new Error('firstOctet must be 1-254');
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const user = options.user ?? 'root';
   if (spawnSync('id', ['-u', user]).status !== 0) {
@@ -129,13 +158,13 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const name = `node${String(i + 1).padStart(3, '0')}`;
     const dir = join(options.dir, name);
     mkdirSync(dir, { recursive: true });
-    const node: TestNode = { name, host: `127.0.0.${first + i}`, port, hostKey: keygen(join(dir, 'host_key')) };
+    const node: TestNode = { name, host: addressOf(i, first, options.network), port, hostKey: keygen(join(dir, 'host_key')) };
     if (options.slowLogin) {
       // Written by the login user's sessions, whoever that is.
       writeFileSync(join(dir, 'sessions'), '');
       chmodSync(join(dir, 'sessions'), 0o666);
     }
-    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, node, authorizedKeys, options.nodeEnv?.(name), options.slowLogin));
+    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, node, authorizedKeys, options.nodeEnv?.(name), options.slowLogin, options.sftp?.(name)));
     nodes.push(node);
     dirs.set(name, dir);
   }
@@ -180,6 +209,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         return 0;
       }
     },
+    pid: (name) => running.get(name)?.pid,
     stopNode,
     startNode,
     async stop() {

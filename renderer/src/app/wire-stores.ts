@@ -20,7 +20,11 @@ export function wireStores(connection: BackendConnection): void {
   useConnection.setState({ transport: connection.kind });
   connection.onState((state, detail, hello) => useConnection.getState().setState(state, detail, hello));
   // A terminal's output and end go to the console that opened it alone; when the link drops, the backend ended them.
-  connection.onClientEvent((event) => useTerminals.getState().apply(event));
+  connection.onClientEvent((event) => {
+    // The containers this console follows: their snapshots and deltas, to it alone.
+    if (event.topic === 'containers.delta') useContainers.getState().applyDelta(event.payload);
+    else useTerminals.getState().apply(event);
+  });
   connection.onState((state) => {
     if (state !== 'connected' && state !== 'connecting') useTerminals.getState().connectionLost();
   });
@@ -37,9 +41,8 @@ export function wireStores(connection: BackendConnection): void {
     // Traces are the bulk of what a run sends: their own store, so the matrix does not re-render for them.
     else if (event.topic === 'apps.trace') useTraces.getState().apply(event);
     else if (event.topic.startsWith('apps.')) useApps.getState().apply(event);
-    // New event lines go to the open timeline only; a scan replaces its node's rows.
+    // New event lines go to the open timeline only (rows come as client events, above).
     else if (event.topic === 'containers.events') useContainerTrace.getState().apply(event);
-    else if (event.topic.startsWith('containers.')) useContainers.getState().apply(event);
   });
   connection.onResync(() => {
     void useActivity.getState().load();

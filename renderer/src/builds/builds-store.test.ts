@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { buildSteps, type BuildDetail, type BuildSummary, type LogLine, type SlipwayEvent, type StepState } from '../../../shared/contract/index.js';
 import { initialBuildsData, selectSelectedSummary, useBuilds } from './builds-store.js';
 import { fakeBackend } from '../test-support/fake-backend.js';
+import { toLogBatch } from '../../../shared/contract/log-batch.js';
 
 const summary = (id: string, change: Partial<BuildSummary> = {}): BuildSummary => ({
   id, name: `image-${id}`, specHash: 'f'.repeat(64), status: 'running', cacheHit: false, startedAt: '2025-01-14T09:00:00.000Z',
@@ -27,8 +28,10 @@ describe('builds store events', () => {
     event({ topic: 'builds.started', payload: detail('b1') });
     const running = { ...steps()[5]!, status: 'running' as const, startedAt: '2025-01-14T09:00:02.000Z', message: 'retrieving packages: 8 of 88' };
     event({ topic: 'builds.step', payload: { id: 'b1', step: running } });
-    event({ topic: 'builds.log', payload: { id: 'b1', lines: lines(0, 50) } });
-    event({ topic: 'builds.log', payload: { id: 'b1', lines: lines(50, 70) } });
+    event({ topic: 'builds.log', payload: toLogBatch('b1', lines(0, 50)) });
+    event({ topic: 'builds.log', payload: toLogBatch('b1', lines(50, 70)) });
+    // The store hears of new lines once a frame (the next task, without frames).
+    await new Promise((resolve) => setTimeout(resolve, 0));
 
     let state = useBuilds.getState();
     expect(state.selected?.steps?.find((s) => s.id === 'debootstrap')).toEqual(running);

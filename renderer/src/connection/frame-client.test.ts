@@ -72,6 +72,14 @@ describe('frame client', () => {
     expect(resyncs).toHaveBeenCalledTimes(2);
   });
 
+  it('acks a batch on receipt, before its events are applied, so the backend sends on meanwhile', async () => {
+    const { client, acks, deliver } = await connected();
+    const acksSeenByListener: number[][] = [];
+    client.onEvent(() => acksSeenByListener.push([...acks]));
+    deliver({ type: 'events', batch: 0, events: [{ topic: 'readiness.started', seq: 11, payload: { total: 9 } }] });
+    expect(acksSeenByListener).toEqual([[0]]);
+  });
+
   it('drops an invalid event but keeps the rest of the batch', async () => {
     const { events, deliver } = await connected();
     vi.spyOn(console, 'warn').mockImplementation(() => {});

@@ -102,6 +102,9 @@ export function createFrameClient(link: Link): BackendConnection {
       }
       return;
     }
+    // Acked on receipt, before the events are applied: the backend sends the next frames while this
+    // one is processed, so the pipe stays full (the pump bounds frames in flight, and each in bytes).
+    link.ack(frame.batch);
     let gap = false;
     for (const envelope of frame.events) {
       if (lastSeq !== null && envelope.seq !== lastSeq + 1) gap = true;
@@ -112,7 +115,6 @@ export function createFrameClient(link: Link): BackendConnection {
         console.warn('slipway: dropped an invalid event', (error as Error).message);
       }
     }
-    link.ack(frame.batch);
     if (gap) resync();
   }
 

@@ -13,7 +13,8 @@ import { EmptyState } from '../shell/EmptyState.js';
 export function ContainersView() {
   const error = useContainers((s) => s.error);
   const loaded = useContainers((s) => s.loaded);
-  const nodes = useContainers((s) => selectScans(s).length);
+  // Nodes followed, scanned or not yet: a node whose first scan is under way is not "no node".
+  const nodes = useContainers((s) => Math.max(s.followed.length, selectScans(s).length));
   const total = useContainers((s) => selectAllRows(s).length);
   const dismissError = useContainers((s) => s.dismissError);
   const configuring = useConfigure((s) => s.open);

@@ -1,11 +1,11 @@
-import type { ContainerScan } from '../../../shared/contract/index.js';
+import type { NodeScanView } from './container-row-index.js';
 import { formatCount, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { formatAgo } from '../nodes/node-format.js';
 import { formatScanTime } from './container-format.js';
 import { selectScans, useContainers } from './containers-store.js';
 
-function NodeScan({ scan, now, shown, onShow }: { scan: ContainerScan; now: number; shown: boolean; onShow(): void }) {
+function NodeScan({ scan, now, shown, onShow }: { scan: NodeScanView; now: number; shown: boolean; onShow(): void }) {
   const { node, root, error, problems } = scan;
   return (
     <li className={`cnode${error ? ' cnode--bad' : problems.length > 0 ? ' cnode--warn' : ''}`} data-node={node} data-scan={error ? 'error' : 'ok'}>
@@ -13,7 +13,7 @@ function NodeScan({ scan, now, shown, onShow }: { scan: ContainerScan; now: numb
         <button type="button" className="linklike mono" aria-pressed={shown} title={shown ? 'Show every node' : `Show only the containers of ${node}`} onClick={onShow}>
           {node}
         </button>
-        {error ? <span className="badge badge--bad">unreachable</span> : <span className="cnode__count" data-col="count">{formatCount(scan.rows.length)} containers</span>}
+        {error ? <span className="badge badge--bad">unreachable</span> : <span className="cnode__count" data-col="count">{formatCount(scan.count)} containers</span>}
       </div>
       <p className="cnode__meta">
         <span className="mono">{root}</span>
@@ -35,7 +35,7 @@ function NodeScan({ scan, now, shown, onShow }: { scan: ContainerScan; now: numb
 }
 
 /** Malformed files and directories: never fatal, never hidden either. In full, under the nodes, since they are long. */
-function NodeProblems({ scan }: { scan: ContainerScan }) {
+function NodeProblems({ scan }: { scan: NodeScanView }) {
   return (
     <div className="callout cproblems" data-node={scan.node}>
       <p>

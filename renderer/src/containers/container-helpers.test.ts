@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerEventLine, ContainerState } from '../../../shared/contract/index.js';
 import { exitWords, formatAge, formatScanTime, mergeTimeline, stateTone } from './container-format.js';
 import { containerRow, containerScan } from '../test-support/container-fixtures.js';
+import { byInstance } from './container-row-index.js';
 import { allRows, countStates, filterRows, lastResult, shownRows, sortScans } from './container-rows.js';
 
 describe('container rows', () => {
@@ -9,7 +10,8 @@ describe('container rows', () => {
     'rack2-n10': containerScan('rack2-n10', [containerRow('rack2-n10', 5, 'killed', { summary: 'out of memory' })]),
     'rack2-n9': containerScan('rack2-n9', [containerRow('rack2-n9', 4), containerRow('rack2-n9', 1, 'finished', { summary: 'return code: 3' }), containerRow('rack2-n9', 3, 'configured')]),
   });
-  const rows = allRows(scans);
+  // Each node's rows in instance order, as the row index keeps them.
+  const rows = allRows(scans, Object.fromEntries(scans.map((s) => [s.node, [...s.rows].sort(byInstance)])));
 
   it('orders nodes naturally and each node’s rows by instance', () => {
     expect(scans.map((s) => s.node)).toEqual(['rack2-n9', 'rack2-n10']);

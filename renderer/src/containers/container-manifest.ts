@@ -30,7 +30,7 @@ export function problemOf(field: string, message: string): SpecProblem {
 }
 
 /** The node a new container goes to: the operator's pick while it is still a Treadmill node, else the first one that answered its scan. */
-export function configureNode(scans: readonly ContainerScan[], chosen: string | null): string | null {
+export function configureNode(scans: readonly Pick<ContainerScan, 'node' | 'error'>[], chosen: string | null): string | null {
   if (chosen !== null && scans.some((s) => s.node === chosen)) return chosen;
   return (scans.find((s) => s.error === null) ?? scans[0])?.node ?? null;
 }

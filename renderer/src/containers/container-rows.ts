@@ -1,4 +1,4 @@
-import { ContainerState, type ContainerRow, type ContainerScan } from '../../../shared/contract/index.js';
+import { ContainerState, type ContainerRow } from '../../../shared/contract/index.js';
 
 /** In their life's order, as the contract lists them: also the order a sort by state follows. */
 export const containerStates: readonly ContainerState[] = ContainerState.options;
@@ -23,19 +23,13 @@ export const defaultSort: ContainerSort = { key: 'node', dir: 'asc' };
 const collator = new Intl.Collator('en', { numeric: true });
 
 /** Node names in natural order: rack2-n10 after rack2-n9. */
-export function sortScans(scans: Record<string, ContainerScan>): ContainerScan[] {
+export function sortScans<S extends { node: string }>(scans: Readonly<Record<string, S>>): S[] {
   return Object.values(scans).sort((a, b) => collator.compare(a.node, b.node));
 }
 
-// Instance ids are zero-padded, so plain comparison orders them; a collator would be slow on 10,000 rows.
-const byInstance = (a: ContainerRow, b: ContainerRow) => {
-  const [ua, ub] = [a.unique ?? '', b.unique ?? ''];
-  return a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : ua < ub ? -1 : ua > ub ? 1 : 0;
-};
-
-/** Every row of every node: node by node, instance by instance. */
-export function allRows(scans: readonly ContainerScan[]): ContainerRow[] {
-  return scans.flatMap((scan) => [...scan.rows].sort(byInstance));
+/** Every row of every node: node by node, each node's list already in instance order (container-row-index.ts). */
+export function allRows(scans: readonly { node: string }[], byNode: Readonly<Record<string, readonly ContainerRow[]>>): ContainerRow[] {
+  return scans.flatMap((scan) => byNode[scan.node] ?? []);
 }
 
 export function matchesApp(row: ContainerRow, words: readonly string[]): boolean {

@@ -1,7 +1,8 @@
 import { create } from 'zustand';
-import type { ContainerRow, ContainerScan, ContainerState, SlipwayEvent } from '../../../shared/contract/index.js';
+import type { ContainerDelta, ContainerRow, ContainerState } from '../../../shared/contract/index.js';
 import { backend } from '../connection/backend.js';
-import { allRows, countStates, defaultSort, filterRows, lastResult, noContainerFilter, shownRows, sortScans, type ContainerFilter, type ContainerSort, type SortKey } from './container-rows.js';
+import { emptyRowIndex, rowId, withDelta, withoutNodes, withSnapshot, type NodeScanView, type RowIndex } from './container-row-index.js';
+import { allRows, countStates, defaultSort, type StateCounts, filterRows, lastResult, noContainerFilter, shownRows, sortScans, type ContainerFilter, type ContainerSort, type SortKey } from './container-rows.js';
 
 /** A container as the operator picked it: its unique name says which directory (none for one only placed), node and instance say whose trace. */
 export interface ContainerKey {
@@ -16,14 +17,20 @@ export interface ContainerKey {
 export const isRow = (row: ContainerRow, key: Pick<ContainerKey, 'unique' | 'instance'>) => row.unique === key.unique && row.instance === key.instance;
 
 /** A just-configured selection stops waiting once a scan of its node lists it. */
-function listed(selected: ContainerKey | null, scan: ContainerScan): ContainerKey | null {
-  if (!selected?.listing || selected.node !== scan.node || !scan.rows.some((row) => isRow(row, selected))) return selected;
+function listed(selected: ContainerKey | null, rows: RowIndex): ContainerKey | null {
+  if (!selected?.listing || !rows.byKey.has(rowId(selected.node, selected))) return selected;
   return { node: selected.node, instance: selected.instance, unique: selected.unique };
 }
 
 interface ContainersData {
-  /** Each node's latest scan, by node: a fresh scan replaces the node's rows. Rows are derived where shown, never kept twice. */
-  scans: Record<string, ContainerScan>;
+  /** Each node's last scan (when, how long, what went wrong, how many rows), by node. */
+  scans: Record<string, NodeScanView>;
+  /** Every row, by key and per node in order: a delta replaces the rows it names (container-row-index.ts). */
+  rows: RowIndex;
+  /** The last delta applied per node: one that does not follow is a gap, and snapshots are fetched again. */
+  seq: Record<string, number>;
+  /** The Treadmill nodes followed (some may have no scan yet). */
+  followed: string[];
   loaded: boolean;
   filter: ContainerFilter;
   sort: ContainerSort;
@@ -32,8 +39,12 @@ interface ContainersData {
 }
 
 interface ContainersActions {
+  /** Follows every Treadmill node: their snapshots come as client events, then their deltas. */
   load(): Promise<void>;
-  apply(event: SlipwayEvent): void;
+  /** A node's snapshot or delta as received: those of one frame are applied together, after it (applyDeltas). */
+  applyDelta(delta: ContainerDelta): void;
+  /** Snapshots and deltas, in order, with one `set()`; a gap fetches the snapshots again. */
+  applyDeltas(deltas: readonly ContainerDelta[]): void;
   showNode(node: string | null): void;
   setApp(app: string): void;
   showState(state: ContainerState | null): void;
@@ -47,6 +58,9 @@ export type ContainersState = ContainersData & ContainersActions;
 
 export const initialContainersData = (): ContainersData => ({
   scans: {},
+  rows: emptyRowIndex(),
+  seq: {},
+  followed: [],
   loaded: false,
   filter: noContainerFilter,
   sort: defaultSort,
@@ -56,20 +70,46 @@ export const initialContainersData = (): ContainersData => ({
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** The newer of two scans of a node: an event can be overtaken by the list's answer, and the other way round. */
-const newer = (held: ContainerScan | undefined, scan: ContainerScan) => (held && Date.parse(held.scannedAt) > Date.parse(scan.scannedAt) ? held : scan);
+let refetching: Promise<void> | null = null;
+let pending: ContainerDelta[] = [];
 
-export const useContainers = create<ContainersState>()((set) => ({
+function applyDeltas(deltas: readonly ContainerDelta[], set: (partial: Partial<ContainersData>) => void, get: () => ContainersState): void {
+  const s = get();
+  let { rows, scans, seq, selected } = s;
+  let gap = false;
+  for (const delta of deltas) {
+    if ('snapshot' in delta) {
+      const { rows: list, ...meta } = delta.snapshot;
+      rows = withSnapshot(rows, delta.node, list);
+      scans = { ...scans, [delta.node]: { ...meta, count: list.length } };
+    } else if (seq[delta.node] !== delta.seq - 1) {
+      // A delta missed: what is held of the node may be wrong; the snapshots come again (once, however many deltas follow).
+      gap = true;
+      continue;
+    } else {
+      rows = withDelta(rows, delta.node, delta);
+      scans = { ...scans, [delta.node]: { ...delta.scan, count: rows.byNode[delta.node]?.length ?? 0 } };
+    }
+    seq = { ...seq, [delta.node]: delta.seq };
+  }
+  if (rows !== s.rows) selected = listed(selected, rows);
+  set({ rows, scans, seq, selected });
+  if (gap) refetching ??= get().load().finally(() => (refetching = null));
+}
+
+export const useContainers = create<ContainersState>()((set, get) => ({
   ...initialContainersData(),
 
   async load() {
     try {
-      const list = await backend().request('containers.list', {});
+      const { nodes } = await backend().request('containers.subscribe', {});
+      const keep = new Set(nodes);
       set((s) => ({
         // Every Treadmill node is in the answer: a node missing from it is no longer one.
-        scans: Object.fromEntries(list.map((scan) => [scan.node, newer(s.scans[scan.node], scan)])),
-        filter: s.filter.node !== null && !list.some((scan) => scan.node === s.filter.node) ? { ...s.filter, node: null } : s.filter,
-        selected: list.reduce(listed, s.selected),
+        followed: nodes,
+        scans: Object.fromEntries(Object.entries(s.scans).filter(([node]) => keep.has(node))),
+        rows: withoutNodes(s.rows, keep),
+        filter: s.filter.node !== null && !keep.has(s.filter.node) ? { ...s.filter, node: null } : s.filter,
         loaded: true,
         error: null,
       }));
@@ -78,14 +118,18 @@ export const useContainers = create<ContainersState>()((set) => ({
     }
   },
 
-  apply(event) {
-    if (event.topic !== 'containers.scan') return;
-    const scan = event.payload;
-    set((s) => {
-      const kept = newer(s.scans[scan.node], scan);
-      return kept === s.scans[scan.node] ? {} : { scans: { ...s.scans, [scan.node]: kept }, selected: listed(s.selected, kept) };
-    });
+  applyDelta(delta) {
+    // The deltas of one frame (one per node a rescan read) are applied together: one set(), one render.
+    pending.push(delta);
+    if (pending.length === 1)
+      queueMicrotask(() => {
+        const deltas = pending;
+        pending = [];
+        get().applyDeltas(deltas);
+      });
   },
+
+  applyDeltas: (deltas) => applyDeltas(deltas, set, get),
 
   showNode: (node) => set((s) => ({ filter: { ...s.filter, node } })),
   setApp: (app) => set((s) => ({ filter: { ...s.filter, app } })),
@@ -95,7 +139,7 @@ export const useContainers = create<ContainersState>()((set) => ({
   dismissError: () => set({ error: null }),
 }));
 
-const scanList = lastResult(sortScans);
+const scanList = lastResult(sortScans<NodeScanView>);
 const everyRow = lastResult(allRows);
 const filtered = lastResult(filterRows);
 const counted = lastResult(countStates);
@@ -103,17 +147,34 @@ const shown = lastResult(shownRows);
 
 /** Node by node, in natural order. */
 export const selectScans = (s: ContainersState) => scanList(s.scans);
-export const selectAllRows = (s: ContainersState) => everyRow(selectScans(s));
+export const selectAllRows = (s: ContainersState) => everyRow(selectScans(s), s.rows.byNode);
 /** Rows of the node and app filters, whatever their state: the counts per state are theirs. */
 export const selectFilteredRows = (s: ContainersState) => filtered(selectAllRows(s), s.filter.node, s.filter.app);
-export const selectStateCounts = (s: ContainersState) => counted(selectFilteredRows(s));
+/** Counted per node and summed while no filter is set: a delta recounts only its node's rows. */
+const nodeCounts = new WeakMap<readonly ContainerRow[], StateCounts>();
+const countNode = (rows: readonly ContainerRow[]) => {
+  let counts = nodeCounts.get(rows);
+  if (!counts) nodeCounts.set(rows, (counts = countStates(rows)));
+  return counts;
+};
+const summed = lastResult((byNode: RowIndex['byNode']) => {
+  const total = countStates([]);
+  for (const rows of Object.values(byNode)) for (const [state, n] of Object.entries(countNode(rows))) total[state as ContainerState] += n;
+  return total;
+});
+export const selectStateCounts = (s: ContainersState) => (s.filter.node === null && s.filter.app.trim() === '' ? summed(s.rows.byNode) : counted(selectFilteredRows(s)));
 export const selectShownRows = (s: ContainersState) => shown(selectFilteredRows(s), s.filter.state, s.sort);
 
 /** The selected container as its node's last scan found it; null once the node no longer has it (cleaned up). */
 export function selectSelectedRow(s: ContainersState): ContainerRow | null {
   const key = s.selected;
   if (!key) return null;
-  return s.scans[key.node]?.rows.find((row) => isRow(row, key)) ?? null;
+  return s.rows.byKey.get(rowId(key.node, key)) ?? null;
+}
+
+/** A node's row by instance name (deep links name a container by node and instance). */
+export function findRow(s: ContainersState, node: string, instance: string): ContainerRow | null {
+  return s.rows.byNode[node]?.find((row) => row.instance === instance) ?? null;
 }
 
 export const keyOf = (row: ContainerRow): ContainerKey => ({ node: row.node, instance: row.instance, unique: row.unique });

@@ -1,74 +1,120 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ContainerEventLine, SlipwayEvent } from '../../../shared/contract/index.js';
+import type { ContainerEventLine, ContainerRow, ContainerScan, SlipwayEvent } from '../../../shared/contract/index.js';
 import { fakeBackend } from '../test-support/fake-backend.js';
 import { containerRow, containerScan } from '../test-support/container-fixtures.js';
 import { initialTraceData, useContainerTrace } from './container-trace-store.js';
 import { initialContainersData, keyOf, selectAllRows, selectScans, selectSelectedRow, selectShownRows, selectStateCounts, useContainers } from './containers-store.js';
 
-let seq = 0;
-const event = (e: Omit<SlipwayEvent, 'seq'>) => {
-  const full = { ...e, seq: ++seq } as SlipwayEvent;
-  if (full.topic === 'containers.events') useContainerTrace.getState().apply(full);
-  else useContainers.getState().apply(full);
-};
+const event = (e: Omit<SlipwayEvent, 'seq'>) => useContainerTrace.getState().apply({ ...e, seq: 1 } as SlipwayEvent);
 const line = (second: number, type: string, instance = 'proid.web#0000000002'): ContainerEventLine => ({ at: `2026-11-23T10:00:${String(second).padStart(2, '0')}.000Z`, instance, type, text: type, trace: type, details: null });
-const later = (seconds: number) => new Date(Date.parse('2026-11-23T10:00:00.000Z') + seconds * 1000).toISOString();
+
+/** What the backend sends a subscribed console, numbered per node. */
+const seqs = new Map<string, number>();
+const next = (node: string) => {
+  seqs.set(node, (seqs.get(node) ?? 0) + 1);
+  return seqs.get(node)!;
+};
+const snapshot = (node: string, rows: ContainerRow[], change: Partial<ContainerScan> = {}) => {
+  seqs.set(node, 0);
+  useContainers.getState().applyDeltas([{ node, seq: next(node), snapshot: containerScan(node, rows, change) }]);
+};
+const delta = (node: string, change: { added?: ContainerRow[]; changed?: ContainerRow[]; removed?: ContainerRow[] }, seq = next(node)) => {
+  const { rows: _rows, ...scan } = containerScan(node, []);
+  useContainers.getState().applyDeltas([{ node, seq, scan, added: change.added ?? [], changed: change.changed ?? [], removed: (change.removed ?? []).map((r) => ({ instance: r.instance, unique: r.unique })) }]);
+};
 
 describe('containers store', () => {
-  beforeEach(() => useContainers.setState(initialContainersData()));
+  beforeEach(() => {
+    useContainers.setState(initialContainersData());
+    seqs.clear();
+  });
 
-  it('loads every node’s scan; a fresh scan replaces its node’s rows, an older one is ignored', async () => {
-    const n1 = containerScan('n1', [containerRow('n1', 2), containerRow('n1', 3, 'configured')]);
-    const n2 = containerScan('n2', [], { error: 'connect ECONNREFUSED 10.0.3.7:22' });
-    const requests = fakeBackend((command) => (command === 'containers.list' ? [n1, n2] : null));
+  it('follows every Treadmill node: snapshots, then deltas applied to the rows they name, one set() each', async () => {
+    const requests = fakeBackend((command) => (command === 'containers.subscribe' ? { nodes: ['n1', 'n2'] } : null));
     await useContainers.getState().load();
-    expect(requests).toEqual([{ command: 'containers.list', payload: {} }]);
-    expect(selectScans(useContainers.getState()).map((s) => [s.node, s.error])).toEqual([['n1', null], ['n2', 'connect ECONNREFUSED 10.0.3.7:22']]);
-    expect(selectAllRows(useContainers.getState())).toHaveLength(2);
+    expect(requests).toEqual([{ command: 'containers.subscribe', payload: {} }]);
+    snapshot('n1', [containerRow('n1', 3, 'configured'), containerRow('n1', 2)]);
+    snapshot('n2', [], { error: 'connect ECONNREFUSED 10.0.3.7:22' });
+    expect(selectScans(useContainers.getState()).map((s) => [s.node, s.error, s.count])).toEqual([['n1', null, 2], ['n2', 'connect ECONNREFUSED 10.0.3.7:22', 0]]);
+    expect(selectAllRows(useContainers.getState()).map((r) => r.instance)).toEqual(['lab.train#0000000003', 'proid.web#0000000002']);
     const before = selectShownRows(useContainers.getState());
-    // Selectors give the same rows while the scans are the same.
+    // Selectors give the same rows while the rows are the same.
     useContainers.getState().select(keyOf(before.find((r) => r.instance === 'proid.web#0000000002')!));
     expect(selectShownRows(useContainers.getState())).toBe(before);
 
-    event({ topic: 'containers.scan', payload: containerScan('n1', [containerRow('n1', 2, 'finished', { summary: 'return code: 0' })], { scannedAt: later(5) }) });
-    expect(selectAllRows(useContainers.getState()).map((r) => [r.instance, r.state])).toEqual([['proid.web#0000000002', 'finished']]);
+    let sets = 0;
+    const stop = useContainers.subscribe(() => (sets += 1));
+    delta('n1', { changed: [containerRow('n1', 2, 'finished', { summary: 'return code: 0' })], added: [containerRow('n1', 1)], removed: [containerRow('n1', 3)] });
+    stop();
+    expect(sets).toBe(1);
+    expect(selectAllRows(useContainers.getState()).map((r) => [r.instance, r.state])).toEqual([['lab.train#0000000001', 'running'], ['proid.web#0000000002', 'finished']]);
     expect(selectSelectedRow(useContainers.getState())).toMatchObject({ state: 'finished', summary: 'return code: 0' });
-    event({ topic: 'containers.scan', payload: containerScan('n1', [], { scannedAt: later(1) }) });
-    expect(selectAllRows(useContainers.getState())).toHaveLength(1);
-    // A new node's scan adds it.
-    event({ topic: 'containers.scan', payload: containerScan('n0', [containerRow('n0', 9, 'killed')], { scannedAt: later(5) }) });
-    expect(selectScans(useContainers.getState()).map((s) => s.node)).toEqual(['n0', 'n1', 'n2']);
+    // Another node's rows are the same array as before the delta.
+    const n2Rows = useContainers.getState().rows.byNode.n2;
+    delta('n1', { added: [containerRow('n1', 9, 'killed')] });
+    expect(useContainers.getState().rows.byNode.n2).toBe(n2Rows);
     // Cleaned up: the selection stays (its timeline too), the row is gone.
-    event({ topic: 'containers.scan', payload: containerScan('n1', [], { scannedAt: later(10) }) });
+    delta('n1', { removed: [containerRow('n1', 2)] });
     expect(selectSelectedRow(useContainers.getState())).toBeNull();
     expect(useContainers.getState().selected?.instance).toBe('proid.web#0000000002');
 
-    // A list without a node drops it, and its filter.
-    useContainers.getState().showNode('n0');
-    fakeBackend(() => [containerScan('n1', [], { scannedAt: later(20) })]);
+    // A subscribe answer without a node drops it, and its filter.
+    useContainers.getState().showNode('n2');
+    fakeBackend(() => ({ nodes: ['n1'] }));
     await useContainers.getState().load();
     expect(selectScans(useContainers.getState()).map((s) => s.node)).toEqual(['n1']);
     expect(useContainers.getState().filter.node).toBeNull();
   });
 
+  it('the deltas of one frame (several nodes) are applied after it, together: one set()', async () => {
+    snapshot('n1', []);
+    snapshot('n2', []);
+    let sets = 0;
+    const stop = useContainers.subscribe(() => (sets += 1));
+    const { rows: _rows, ...scan } = containerScan('n1', []);
+    useContainers.getState().applyDelta({ node: 'n1', seq: 2, scan, added: [containerRow('n1', 1)], changed: [], removed: [] });
+    useContainers.getState().applyDelta({ node: 'n2', seq: 2, scan: { ...scan, node: 'n2' }, added: [containerRow('n2', 2)], changed: [], removed: [] });
+    expect(sets).toBe(0);
+    await Promise.resolve();
+    stop();
+    expect(sets).toBe(1);
+    expect(selectAllRows(useContainers.getState()).map((r) => r.node)).toEqual(['n1', 'n2']);
+  });
+
+  it('a delta that does not follow the last one is a gap: nothing applied, the snapshots are asked for again', async () => {
+    snapshot('n1', [containerRow('n1', 1)]);
+    const requests = fakeBackend(() => ({ nodes: ['n1'] }));
+    delta('n1', { added: [containerRow('n1', 2)] }, 3);
+    delta('n1', { added: [containerRow('n1', 4)] }, 4);
+    expect(selectAllRows(useContainers.getState())).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // Once, however many deltas came meanwhile.
+    expect(requests).toEqual([{ command: 'containers.subscribe', payload: {} }]);
+    snapshot('n1', [containerRow('n1', 1), containerRow('n1', 2), containerRow('n1', 4)]);
+    delta('n1', { added: [containerRow('n1', 6)] });
+    expect(selectAllRows(useContainers.getState()).map((r) => r.instance)).toEqual(['lab.train#0000000001', 'proid.web#0000000002', 'proid.web#0000000004', 'proid.web#0000000006']);
+  });
+
   it('a just-configured selection is listing until a scan of its node lists it, then it is an ordinary selection', () => {
+    snapshot('n1', []);
+    snapshot('n2', []);
     const made = containerRow('n1', 7, 'configured');
     useContainers.getState().select({ ...keyOf(made), listing: true });
-    // Another node's scan, and its own node's scan from before the configure, do not list it.
-    event({ topic: 'containers.scan', payload: containerScan('n2', [containerRow('n2', 7, 'configured')], { scannedAt: later(1) }) });
-    event({ topic: 'containers.scan', payload: containerScan('n1', [], { scannedAt: later(2) }) });
+    // Another node's row of the same name does not list it.
+    delta('n2', { added: [containerRow('n2', 7, 'configured')] });
+    delta('n1', {});
     expect(useContainers.getState().selected?.listing).toBe(true);
-    event({ topic: 'containers.scan', payload: containerScan('n1', [made], { scannedAt: later(3) }) });
+    delta('n1', { added: [made] });
     expect(useContainers.getState().selected).toEqual(keyOf(made));
     // Removed later: gone, not listing.
-    event({ topic: 'containers.scan', payload: containerScan('n1', [], { scannedAt: later(4) }) });
+    delta('n1', { removed: [made] });
     expect(selectSelectedRow(useContainers.getState())).toBeNull();
     expect(useContainers.getState().selected?.listing).toBeUndefined();
   });
 
-  it('filters and counts, sorts on a second click the other way, and says when the scan failed', async () => {
-    fakeBackend(() => [containerScan('n1', [containerRow('n1', 1, 'running'), containerRow('n1', 2, 'killed'), containerRow('n1', 4, 'running')]), containerScan('n2', [containerRow('n2', 3, 'running')])]);
-    await useContainers.getState().load();
+  it('filters and counts, sorts on a second click the other way, and says when the subscribe failed', async () => {
+    snapshot('n1', [containerRow('n1', 1, 'running'), containerRow('n1', 2, 'killed'), containerRow('n1', 4, 'running')]);
+    snapshot('n2', [containerRow('n2', 3, 'running')]);
     const { showNode, setApp, showState, sortBy } = useContainers.getState();
     showNode('n1');
     expect(selectStateCounts(useContainers.getState())).toMatchObject({ running: 2, killed: 1 });
@@ -89,7 +135,20 @@ describe('containers store', () => {
     });
     await useContainers.getState().load();
     expect(useContainers.getState().error).toBe('Could not scan the Treadmill nodes: backend lost');
-    expect(useContainers.getState().loaded).toBe(true);
+  });
+
+  it('10,000 rows: a delta of ten rows is applied in well under a frame, and derived lists are computed once', () => {
+    snapshot('n1', Array.from({ length: 10_000 }, (_, i) => containerRow('n1', i)));
+    expect(selectShownRows(useContainers.getState())).toHaveLength(10_000);
+    const started = performance.now();
+    delta('n1', { changed: Array.from({ length: 5 }, (_, i) => containerRow('n1', i * 7, 'finished')), added: [containerRow('n1', 20_001)], removed: [containerRow('n1', 3), containerRow('n1', 4)] });
+    const shown = selectShownRows(useContainers.getState());
+    const ms = performance.now() - started;
+    expect(shown).toHaveLength(9_999);
+    expect(selectShownRows(useContainers.getState())).toBe(shown);
+    expect(selectStateCounts(useContainers.getState()).finished).toBe(5);
+    // Generous for a loaded CI machine; about a millisecond or two when idle.
+    expect(ms).toBeLessThan(50);
   });
 });
 

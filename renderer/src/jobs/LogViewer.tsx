@@ -1,10 +1,14 @@
-import { useDeferredValue, useEffect, useId, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useDeferredValue, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { formatCount } from '../lib/format.js';
 import type { ShownLine } from '../lib/log-buffer.js';
-import { findMatchesIn, splitMatches, type ReadableLines } from './log-search.js';
+import { searchOnward, splitMatches, type IncrementalSearch, type ReadableLines } from './log-search.js';
 import { useFollowViewport } from './use-follow-viewport.js';
 import { openText, rawLogText, saveText, type LogSource } from './log-download.js';
+import { logPageSize } from './job-slice.js';
 import { visibleRange } from '../lib/virtual-window.js';
+
+/** "1 line", "12,345 lines". */
+export const lineCount = (n: number) => `${formatCount(n)} ${n === 1 ? 'line' : 'lines'}`;
 
 /** Fixed, so a row's position is its index times this: the CSS line height matches it. */
 export const logRowHeight = 18;
@@ -96,6 +100,35 @@ function LogRow<L extends { text: string }>({ line, look, top, query, current }:
   );
 }
 
+/** A log that keeps only its tail fetches back the pages the operator scrolls to. */
+interface RecallingLines<L> extends ReadableLines<L> {
+  missing(first: number, end: number): number | null;
+  recall(lines: readonly L[]): void;
+}
+const recalls = <L,>(log: ReadableLines<L>): log is RecallingLines<L> => 'missing' in log && 'recall' in log;
+
+/** Rows in view that the log no longer keeps (it keeps a tail): their page is fetched, one at a time. */
+function useRecall<L>(log: ReadableLines<L>, source: LogSource | undefined, range: { first: number; end: number } | null, revision: number): void {
+  const [, setRecalled] = useState(0);
+  const asking = useRef(false);
+  const gap = range && source && recalls(log) ? log.missing(range.first, range.end) : null;
+  useEffect(() => {
+    if (gap === null || !source || !recalls(log) || asking.current) return;
+    asking.current = true;
+    const from = Math.floor(gap / logPageSize) * logPageSize;
+    source
+      .page(from, logPageSize)
+      .then(({ lines }) => {
+        log.recall(lines as unknown as readonly L[]);
+        setRecalled((n) => n + 1);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        asking.current = false;
+      });
+  }, [gap, log, source, revision]);
+}
+
 /** Whether a tail-following view keeps to the newest line: logs and traces alike. */
 export function FollowButton({ follow, setFollow }: { follow: boolean; setFollow: (on: boolean) => void }) {
   return (
@@ -125,8 +158,9 @@ export function LogViewer<L extends { text: string }>(props: LogViewerProps<L>) 
   const [current, setCurrent] = useState(0);
   const search = useDeferredValue(query.trim());
 
-  // `log` and `rows` are mutable: `revision` says they grew.
-  const matches = useMemo(() => findMatchesIn(log, rows, search), [log, rows, revision, search]);
+  // `log` and `rows` are mutable: `revision` says they grew. A search goes on over the new lines only.
+  const searched = useRef<IncrementalSearch<L> | null>(null);
+  const matches = useMemo(() => (searched.current = searchOnward(searched.current, log, rows, search)).matches, [log, rows, revision, search]);
   const onlyMatching = onlyMatches && search !== '';
   const kept = rows ? rows.length : log.length;
   const count = onlyMatching ? matches.length : kept;
@@ -158,13 +192,15 @@ export function LogViewer<L extends { text: string }>(props: LogViewerProps<L>) 
     }
   }
 
-  const { first, end } = visibleRange({ scrollTop, viewportHeight: height, rowHeight: logRowHeight, total: count, overscan });
+  // Following a flood, every frame shows new rows: overscan there would only be rows built and dropped unseen.
+  const { first, end } = visibleRange({ scrollTop, viewportHeight: height, rowHeight: logRowHeight, total: count, overscan: follow ? 2 : overscan });
   const visible: { index: number; at: number; line: L }[] = [];
   for (let index = first; index < end; index += 1) {
     const at = shownAt(index);
     const line = log.at(at);
     if (line) visible.push({ index, at, line });
   }
+  useRecall(log, source, rows ? null : { first, end }, revision);
   const searchLabel = `Search the ${noun}`;
 
   return (
@@ -173,10 +209,10 @@ export function LogViewer<L extends { text: string }>(props: LogViewerProps<L>) 
         <h3 id={titleId} className="panel__title">{title}</h3>
         <span className="log__count" data-testid={countTestId}>
           {loading && total > log.length
-            ? `Loading ${formatCount(log.length)} of ${formatCount(total)} lines…`
+            ? `Loading ${formatCount(log.length)} of ${lineCount(total)}…`
             : rows
-              ? `${formatCount(rows.length)} of ${formatCount(log.length)} lines`
-              : `${formatCount(log.length)} lines`}
+              ? `${formatCount(rows.length)} of ${lineCount(log.length)}`
+              : lineCount(log.length)}
         </span>
         <span className="log__grow" />
         {source && <RawLogActions source={source} />}

@@ -4,6 +4,7 @@ import type { DeployDetail, DeployLogLine, DeployStep, DeploySummary } from '../
 import { backend } from '../connection/backend.js';
 import { fakeBackend } from '../test-support/fake-backend.js';
 import { createJobSlice, initialJobData, logPageSize, selectSelectedJob, type JobView } from './job-slice.js';
+import { toLogBatch } from '../../../shared/contract/log-batch.js';
 
 /** The slice tested once, on a bare store, with deploys' contract types (builds' are the same shape). */
 interface TestJob {
@@ -51,7 +52,7 @@ describe('job slice', () => {
       if (command === 'deploy.get') return detail('big', total);
       const { from, count } = payload as { from: number; count: number };
       // Live lines arrive while the second page is on its way: past a gap, so they are held.
-      if (from === logPageSize) job.log({ id: 'big', lines: lines(total, 30) });
+      if (from === logPageSize) job.log(toLogBatch('big', lines(total, 30)));
       return { lines: lines(from, Math.min(count, total + 30 - from)), total: from === 0 ? total : total + 30 };
     });
     await job.select('big');
@@ -71,7 +72,7 @@ describe('job slice', () => {
 
     // Events 100–149 were dropped: the batch after them waits while the missing lines are fetched.
     served.d1 = 160;
-    job.log({ id: 'd1', lines: lines(150, 10) });
+    job.log(toLogBatch('d1', lines(150, 10)));
     expect(useJobs.getState().log.waiting).toBe(true);
     await job.resync(); // joins the running fill
     const { log, logTotal } = useJobs.getState();
@@ -87,7 +88,7 @@ describe('job slice', () => {
     const revision = useJobs.getState().logRevision;
     job.started(detail('d2'));
     job.step({ id: 'd2', step: { ...steps()[0]!, status: 'done' } });
-    job.log({ id: 'd2', lines: lines(0, 10) });
+    job.log(toLogBatch('d2', lines(0, 10)));
     const state = useJobs.getState();
     expect(state.history.map((d) => d.id)).toEqual(['d2', 'd1']);
     expect(state.selected?.steps?.every((s) => s.status === 'pending')).toBe(true);
@@ -129,7 +130,7 @@ describe('job slice', () => {
     });
     const slow = job.select('slow');
     // A live batch past a gap asks the running fill to go round once more.
-    job.log({ id: 'slow', lines: lines(30, 5) });
+    job.log(toLogBatch('slow', lines(30, 5)));
     await job.select('quick');
     open();
     await slow;

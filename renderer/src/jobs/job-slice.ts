@@ -1,5 +1,7 @@
+import type { LogBatch } from '../../../shared/contract/index.js';
 import { LogBuffer, type ShownLine } from '../lib/log-buffer.js';
 import { createLogFill } from '../lib/log-fill.js';
+import { perFrame } from '../lib/per-frame.js';
 
 /** The contract's largest page. */
 export const logPageSize = 5_000;
@@ -100,6 +102,10 @@ export function createJobSlice<T extends JobTypes>(set: JobSet<T>, get: () => Jo
     failed: (error) => set({ error: `Could not load the ${port.noun} log: ${messageOf(error)}` }),
   });
 
+  // A flood's batches go into the buffer as they come; the store (and React) hears of them once a frame.
+  let shownTotal = 0;
+  const announce = perFrame(() => set((s) => ({ logRevision: s.logRevision + 1, logTotal: Math.max(s.logTotal, shownTotal) })));
+
   async function refreshSelected(id: string): Promise<void> {
     try {
       const detail = await port.get(id);
@@ -113,6 +119,7 @@ export function createJobSlice<T extends JobTypes>(set: JobSet<T>, get: () => Jo
   return {
     async select(id: string): Promise<void> {
       if (isSelected(id)) return;
+      shownTotal = 0;
       set({ selected: selection(id, null), log: new LogBuffer<T['line']>(), logRevision: 0, logTotal: 0 });
       await Promise.all([refreshSelected(id), fillLog(id)]);
     },
@@ -146,12 +153,13 @@ export function createJobSlice<T extends JobTypes>(set: JobSet<T>, get: () => Jo
       });
     },
 
-    log({ id, lines }: { id: string; lines: T['line'][] }): void {
+    log(batch: LogBatch<T['line']['step'] & string>): void {
       const { log } = get();
-      const last = lines.at(-1);
-      if (!isSelected(id) || !last) return;
-      log.append(lines);
-      set((s) => ({ logRevision: s.logRevision + 1, logTotal: Math.max(s.logTotal, last.n + 1) }));
+      if (!isSelected(batch.id) || batch.texts.length === 0) return;
+      const id = batch.id;
+      log.appendBatch(batch);
+      shownTotal = Math.max(shownTotal, batch.from + batch.texts.length);
+      announce();
       // Lines past a gap (events dropped before a resync) are held until the missing ones are fetched.
       if (log.waiting) void fillLog(id);
     },

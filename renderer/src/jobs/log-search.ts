@@ -34,20 +34,53 @@ export function splitMatches(text: string, query: string): TextPart[] {
 export interface ReadableLines<L> {
   readonly length: number;
   at(index: number): L | undefined;
+  /** A line's text without building the line (a search over a flood reads millions). */
+  textAt?(index: number): string | undefined;
 }
+
+const textOf = (lines: ReadableLines<{ text: string }>, index: number) => (lines.textAt ? lines.textAt(index) : lines.at(index)?.text);
 
 /**
  * Like `findMatches`, within the rows a filter outside the search keeps
  * (`rows`: indices into `lines`; null keeps them all). Gives positions in
  * that list, so "matching lines only" and the match count agree with what is shown.
+ * `from`/`to` limit the positions scanned (an incremental search scans only what is new).
  */
-export function findMatchesIn(lines: ReadableLines<{ text: string }>, rows: readonly number[] | null, query: string): number[] {
+export function findMatchesIn(lines: ReadableLines<{ text: string }>, rows: readonly number[] | null, query: string, from = 0, to?: number): number[] {
   const needle = query.toLowerCase();
   if (!needle) return [];
   const found: number[] = [];
-  const count = rows ? rows.length : lines.length;
-  for (let position = 0; position < count; position += 1) {
-    if (lines.at(rows ? rows[position]! : position)?.text.toLowerCase().includes(needle)) found.push(position);
+  const count = Math.min(to ?? Infinity, rows ? rows.length : lines.length);
+  for (let position = from; position < count; position += 1) {
+    if (textOf(lines, rows ? rows[position]! : position)?.toLowerCase().includes(needle)) found.push(position);
   }
   return found;
+}
+
+/** A search kept up to date as its log grows: each update scans the new positions only. */
+export interface IncrementalSearch<L> {
+  lines: ReadableLines<L>;
+  rows: readonly number[] | null;
+  query: string;
+  scanned: number;
+  matches: number[];
+}
+
+/**
+ * The search's matches now: the same search (log, filter, query) goes on from
+ * where it stopped, anything else starts again. Matches grow in place.
+ */
+export function searchOnward<L extends { text: string }>(previous: IncrementalSearch<L> | null, lines: ReadableLines<L>, rows: readonly number[] | null, query: string): IncrementalSearch<L> {
+  const same = previous !== null && previous.lines === lines && previous.rows === rows && previous.query === query;
+  const search = same ? previous : { lines, rows, query, scanned: 0, matches: [] };
+  const count = rows ? rows.length : lines.length;
+  if (!query) {
+    search.scanned = count;
+    return search;
+  }
+  if (count > search.scanned) {
+    for (const position of findMatchesIn(lines, rows, query, search.scanned, count)) search.matches.push(position);
+    search.scanned = count;
+  }
+  return search;
 }

@@ -20,9 +20,12 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
+// One formatter: `toLocaleString` builds a new one at every call, which a log counter updated every frame feels.
+const grouping = new Intl.NumberFormat('en-US');
+
 /** "300,000": the same grouping on every operator's machine, whatever its locale. */
 export function formatCount(count: number): string {
-  return count.toLocaleString('en-US');
+  return grouping.format(count);
 }
 
 const two = (n: number) => String(n).padStart(2, '0');

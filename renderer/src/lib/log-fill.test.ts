@@ -7,8 +7,8 @@ const line = (n: number): LogLine => ({ n, step: null, stream: 'out', text: `lin
 const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => line(from + i));
 
 /** A job whose backend holds `total` lines, served in pages of `size`; the selection is whatever `selected` says. */
-function job(total: number, size = 3) {
-  const state = { selected: 'j1' as string | null, log: new LogBuffer(), loading: [] as boolean[], asked: [] as number[], errors: [] as string[] };
+function job(total: number, size = 3, cap?: number) {
+  const state = { selected: 'j1' as string | null, log: new LogBuffer(cap), loading: [] as boolean[], asked: [] as number[], errors: [] as string[] };
   const fill = createLogFill<LogLine>({
     buffer: (id) => (state.selected === id ? state.log : null),
     page: async (_id, from) => {
@@ -60,5 +60,14 @@ describe('the paged log fill (builds and deploys)', () => {
     expect(state.asked).toEqual([0]);
     expect(state.log.length).toBe(0);
     expect(state.loading).toEqual([true]);
+  });
+
+  it('fetches only the tail a buffer keeps of a long log, and counts every line', async () => {
+    const { state, fill } = job(100, 5, 10);
+    await fill('j1');
+    expect(state.asked).toEqual([0, 90, 95]);
+    expect(state.log.length).toBe(100);
+    expect(state.log.first).toBe(90);
+    expect(state.log.all.map((l) => l.n)).toEqual(lines(90, 100).map((l) => l.n));
   });
 });

@@ -28,6 +28,13 @@ export function createLogFill<L extends ShownLine>(source: LogFillSource<L>): (i
       if (!log) return;
       const page = await source.page(id, log.length);
       if (source.buffer(id) !== log) return;
+      // A log longer than the buffer keeps: only its tail is fetched (the rest on scroll-back).
+      const tail = page.total - log.cap;
+      if (tail > log.length + page.lines.length) {
+        log.skipTo(tail);
+        source.appended(page.total);
+        continue;
+      }
       log.append(page.lines);
       source.appended(page.total);
       if (page.lines.length === 0 || (log.length >= page.total && !log.waiting)) return;

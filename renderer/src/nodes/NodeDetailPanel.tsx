@@ -112,6 +112,13 @@ export function NodeDetailPanel({ onEdit }: NodeDetailPanelProps) {
             {lastSeen && <span className="muted"> · {formatTime(lastSeen)}</span>}
           </Fact>
           <Fact term="Labels">{spec.labels.length > 0 ? <Labels labels={spec.labels} /> : <span className="muted">none</span>}</Fact>
+          {status.probe && (
+            <Fact term="Health read">
+              <span data-probe={status.probe.via}>
+                {status.probe.via === 'sftp' ? 'Health read over SFTP' : `Health read over a shell: ${status.probe.reason ?? 'SFTP was not used'}`}
+              </span>
+            </Fact>
+          )}
         </dl>
         {facts && usage ? (
           <dl className="node__facts" aria-label="System">

@@ -4,6 +4,7 @@ import { BackendError } from '../connection/frame-client.js';
 import { fakeBackend } from '../test-support/fake-backend.js';
 import { initialDeployData, selectSelectedDeploy, useDeploy } from './deploy-store.js';
 import { initialPublishData, treeRows, usePublish } from './publish-store.js';
+import { toLogBatch } from '../../../shared/contract/log-batch.js';
 
 const entry = (purpose: string, change: Partial<TftpEntry> = {}): TftpEntry => ({
   arch: 'amd64', subarch: 'generic', release: 'bookworm', purpose, version: `${purpose}-${'a'.repeat(16)}`, bytes: 40_000_000,
@@ -64,8 +65,8 @@ describe('deploy store', () => {
     event({ topic: 'deploy.started', payload: detail('d1') });
     const running: DeployStep = { ...steps()[0]!, status: 'running', startedAt: '2025-01-14T09:00:01.000Z', message: 'unpacking: 30%' };
     event({ topic: 'deploy.step', payload: { id: 'd1', step: running } });
-    event({ topic: 'deploy.log', payload: { id: 'd1', lines: lines(0, 5) } });
-    event({ topic: 'deploy.log', payload: { id: 'd1', lines: lines(5, 5) } });
+    event({ topic: 'deploy.log', payload: toLogBatch('d1', lines(0, 5)) });
+    event({ topic: 'deploy.log', payload: toLogBatch('d1', lines(5, 5)) });
     let state = useDeploy.getState();
     expect(state.selected?.steps?.[0]).toEqual(running);
     expect(state.selected?.env).toEqual({ HOSTNAME: 'n1', ROOT_PASSWORD: '********' });

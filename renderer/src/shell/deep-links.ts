@@ -1,6 +1,6 @@
 import { useApps } from '../apps/apps-store.js';
 import { useBuilds } from '../builds/builds-store.js';
-import { keyOf, useContainers } from '../containers/containers-store.js';
+import { findRow, keyOf, useContainers } from '../containers/containers-store.js';
 import { useNodes } from '../nodes/nodes-store.js';
 import { useDeploy } from '../publish/deploy-store.js';
 import { useRoute } from './route-store.js';
@@ -53,7 +53,7 @@ const areas: Record<string, Area> = {
     },
     has: (item) => {
       const node = item.slice(0, item.indexOf('/'));
-      return useContainers.getState().scans[node] ? containerRow(item) !== null : null;
+      return useContainers.getState().rows.byNode[node] ? containerRow(item) !== null : null;
     },
     subscribe: (listener) => useContainers.subscribe(listener),
   },
@@ -62,8 +62,7 @@ const areas: Record<string, Area> = {
 function containerRow(item: string) {
   const slash = item.indexOf('/');
   if (slash < 1) return null;
-  const rows = useContainers.getState().scans[item.slice(0, slash)]?.rows ?? [];
-  return rows.find((row) => row.instance === item.slice(slash + 1)) ?? null;
+  return findRow(useContainers.getState(), item.slice(0, slash), item.slice(slash + 1));
 }
 
 /**

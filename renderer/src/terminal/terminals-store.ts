@@ -127,6 +127,7 @@ export const useTerminals = create<TerminalsState>()((set, get) => {
         terminalOutput.deliver(event.payload.session, base64ToBytes(event.payload.data));
         return;
       }
+      if (event.topic !== 'terminal.closed') return;
       // Its last output may still wait for a screen: the route is forgotten with the tab, not here.
       const tab = bySession(event.payload.session);
       if (tab) update(tab.key, { state: 'closed', message: event.payload.message });
