@@ -8,41 +8,13 @@
 // JSON line: {"containers": {...}}.
 // BENCH_CONTAINERS (10000), BENCH_RESCAN_MS (1000), BENCH_SECONDS (20) override the defaults;
 // BENCH_SCROLL=0 leaves the table still (long tasks then come from the rescans alone).
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { chromium } from '@playwright/test';
+import { launchPage, percentile, startConsole } from './console-under-test.mjs';
 
 const containers = Number(process.env.BENCH_CONTAINERS ?? 10_000);
 const rescanMs = Number(process.env.BENCH_RESCAN_MS ?? 1_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const scroll = process.env.BENCH_SCROLL !== '0';
-const chromiumArgs = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-/** The backend as an operator starts it; resolves with its URL (the line starting with http). */
-async function startConsole() {
-  const child = spawn(process.execPath, ['bin/slipway.mjs', 'start', '--web', '--port', '0', '--mock'], {
-    env: { ...process.env, SLIPWAY_MOCK_CONTAINERS: String(containers), SLIPWAY_MOCK_CONTAINER_SCAN_MS: String(rescanMs), NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('slipway start printed no URL within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`slipway start exited with ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line.startsWith('http')) {
-        clearTimeout(timer);
-        resolve(line.trim());
-      }
-    });
-  });
-  return { child, url };
-}
-
-const percentile = (values, p) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
-
 /** Installed before the page's scripts: long tasks and frame times while armed. */
 function pageProbe() {
   const bench = { armed: false, t0: 0, longTasks: [], frames: [] };
@@ -60,13 +32,8 @@ function pageProbe() {
 }
 
 async function run(url) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  const { browser, page, consoleErrors } = await launchPage(chromium);
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const consoleErrors = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
     // Frames that carry containers' deltas and snapshots, as the browser received them.
     const deltas = { snapshots: 0, snapshotBytes: 0, deltas: 0, deltaBytes: 0, maxDeltaBytes: 0, armed: false };
     page.on('websocket', (ws) =>
@@ -130,7 +97,7 @@ async function run(url) {
   }
 }
 
-const { child, url } = await startConsole();
+const { child, url } = await startConsole({ SLIPWAY_MOCK_CONTAINERS: String(containers), SLIPWAY_MOCK_CONTAINER_SCAN_MS: String(rescanMs) });
 try {
   const r = await run(url);
   const summary = {

@@ -3,44 +3,16 @@
 // and the same frames from the same backend taken by a raw Node `ws` client (the anchor).
 // Run by bench/ui from the repo root, out/ built. Prints a table, then one JSON line
 // starting with `ui-logs ` that bench/ui reads for its result line.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { chromium } from '@playwright/test';
 import WebSocket from 'ws';
+import { launchPage, percentile, startConsole } from './console-under-test.mjs';
 
 const floodLines = Number(process.env.BENCH_LINES ?? 1_000_000);
-const chromiumArgs = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-/** The backend as an operator starts it; resolves with its URL (the line starting with http). */
-async function startConsole() {
-  const nodeArgs = process.env.BENCH_BACKEND_NODE_ARGS ? process.env.BENCH_BACKEND_NODE_ARGS.split(' ') : [];
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/slipway.mjs', 'start', '--web', '--port', '0', '--mock'], {
-    env: { ...process.env, SLIPWAY_MOCK_FLOOD_LINES: String(floodLines), NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('slipway start printed no URL within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`slipway start exited with ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line.startsWith('http')) {
-        clearTimeout(timer);
-        resolve(line.trim());
-      }
-    });
-  });
-  return { child, url };
-}
 
 const rssMiB = (pid) => {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
-};
-
-const percentile = (values, p) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 
 /**
@@ -110,13 +82,8 @@ function pageProbe() {
 }
 
 async function browserFlood(url, total) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  const { browser, page, consoleErrors } = await launchPage(chromium);
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const consoleErrors = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
     await page.addInitScript(pageProbe);
     await page.goto(url);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Builds' }).click();
@@ -250,7 +217,10 @@ async function rawFlood(url) {
   return { lines, seconds: (finishedAt - started) / 1000 };
 }
 
-const { child, url } = await startConsole();
+const { child, url } = await startConsole(
+  { SLIPWAY_MOCK_FLOOD_LINES: String(floodLines) },
+  process.env.BENCH_BACKEND_NODE_ARGS ? process.env.BENCH_BACKEND_NODE_ARGS.split(' ') : [],
+);
 if (process.env.BENCH_ONLY === 'anchor') {
   // The backend and transport alone (to profile them): the raw client's flood, twice.
   for (let round = 0; round < 2; round += 1) {

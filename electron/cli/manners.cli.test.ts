@@ -105,6 +105,17 @@ describe('slipway with manners (built CLI)', { timeout: 60_000 }, () => {
     expect(named.stderr).toBe('slipway nodes: no node matched --nodes nosuch: no node named nosuch in the inventory (it has node001)\n');
   });
 
+  it('nodes status refuses counts that are not whole, or so large they mean forever (a timeout past 2^31 ms would fire at once)', () => {
+    writeFileSync(join(dir, 'inventory.yaml'), 'nodes:\n  - name: node001\n    host: 127.0.0.1\n    port: 1\n    user: root\n');
+    const withInventory = { ...env, SLIPWAY_INVENTORY: join(dir, 'inventory.yaml') };
+    for (const [flag, value, max] of [['--rounds', 'abc', 10_000], ['--rounds', '99999999999', 10_000], ['--timeout', '3000000', 86_400], ['--timeout', '0', 86_400]] as const) {
+      const out = spawnSync(process.execPath, [slipway, 'nodes', 'status', flag, value], { encoding: 'utf8', env: withInventory });
+      expect(out.status).toBe(2);
+      expect(out.stderr.split('\n')[0]).toBe(`slipway nodes: ${flag}: "${value}" is not a whole number from 1 to ${max}`);
+      noStack(out.stderr);
+    }
+  });
+
   it('completion bash is valid bash, and completes commands, verbs, options and choices', () => {
     const out = run('completion', 'bash');
     expect(out.status).toBe(0);

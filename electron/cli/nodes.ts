@@ -11,8 +11,13 @@ import { parseArgs } from 'node:util';
 const howToAdd = () =>
   `add nodes with \`slipway nodes import-ssh-config\` (the hosts of ~/.ssh/config), in the console's Nodes view, or by editing ${inventoryPath()}`;
 
-function count(text: string, flag: string): number {
-  if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`--${flag}: "${text}" is not a whole number above 0`);
+/**
+ * A whole number from 1 to `max`. The caps keep a typo from meaning "forever": a
+ * timeout past 2^31 ms would even fire at once (Node clamps it to 1 ms).
+ */
+function count(text: string, flag: 'rounds' | 'timeout'): number {
+  const max = flag === 'rounds' ? 10_000 : 86_400;
+  if (!/^[1-9]\d*$/.test(text) || Number(text) > max) throw new UsageError(`--${flag}: "${text}" is not a whole number from 1 to ${max}`);
   return Number(text);
 }
 
