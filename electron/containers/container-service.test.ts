@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,7 +32,8 @@ function localNode(options: { scanDelay?: number } = {}) {
         async exec(command) {
           const scan = command.includes('find apps');
           calls.push(scan ? 'scan' : 'action');
-          const result = await execaRunner('sh', ['-c', `${scan && options.scanDelay ? `sleep ${options.scanDelay}; ` : ''}${command}`], { quiet: true });
+          // HOME in the temp dir: the rescan keeps its listing under ~/.cache/slipway, removed with the dir.
+          const result = await execaRunner('sh', ['-c', `${scan && options.scanDelay ? `sleep ${options.scanDelay}; ` : ''}${command}`], { quiet: true, env: { HOME: join(dir, 'home') } });
           return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
         },
         openPty: async () => {
@@ -85,6 +86,8 @@ describe('container service: one scan per node at a time', () => {
     await expect.poll(() => node.scans().length, { timeout: 10_000 }).toBe(2);
     expect(node.scans()[1]!.rows.map((r) => r.instance)).toEqual([made.instance]);
     expect(node.scans()[1]!.rows[0]).toMatchObject({ state: 'configured', unique: made.unique });
+    // The node kept its listing in the test's HOME (one session: the root configure made), not in the real one.
+    expect(readdirSync(join(node.dir, 'home', '.cache', 'slipway', 'container-scans'))).toHaveLength(1);
   });
 
   it('an action on a container no scan has seen waits for one, and a refusal says it scanned', async () => {

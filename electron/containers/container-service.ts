@@ -50,7 +50,8 @@ export function eventLine(event: SeenEvent, host: string): ContainerEventLine {
   return { at: iso(event.time), instance: event.instance, type: event.type, text: describeEvent(event), trace: traceLine(event, host), details: event.details };
 }
 
-function row(node: string, container: ScannedContainer, manifest: Manifest | null): ContainerRow {
+/** A scanned container as a contract row. */
+export function scannedRow(node: string, container: ScannedContainer, manifest: Manifest | null): ContainerRow {
   return {
     node,
     unique: container.name.unique,
@@ -114,7 +115,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
         const { base, next } = generations(state);
         const output = await execute(rescanScript(root, scanSession(session, root), base, next));
         try {
-          applied = applyScanOutput(state, output, (container, manifest) => row(node, container, manifest));
+          applied = applyScanOutput(state, output, (container, manifest) => scannedRow(node, container, manifest));
         } catch (error) {
           // A delta that does not fit what is held: once more, in full.
           if (attempt > 0) throw error;
@@ -140,7 +141,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
       if (result.error) return { ...at(), rows: [], error: result.error, problems: [] };
       const known = new Set(state.events.map((e) => e.file));
       state.events.push(...result.events.filter((e) => !known.has(e.file)).map((e) => ({ ...e, details: result.eventDetails.get(e.file) ?? null })));
-      const rows = result.containers.map((c) => row(node, c, c.manifest));
+      const rows = result.containers.map((c) => scannedRow(node, c, c.manifest));
       replaceRows(state, rows);
       return { ...at(), rows, error: null, problems: [...result.problems, ...result.missing.map((dir) => `${dir}/ is missing under ${root}`)] };
     } catch (error) {

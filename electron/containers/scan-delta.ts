@@ -28,6 +28,8 @@ export interface AppliedListing {
   /** Listing lines added and removed by this scan (all of them for a full one). */
   added: string[];
   removed: string[];
+  /** Paths whose text this scan sent. */
+  files: string[];
 }
 
 /** A listing line that names a file whose text the node sends when the line is new: `@file <path> <mtime> <size>`. */
@@ -74,7 +76,7 @@ export function applyListingOutput(held: NodeListing | null, output: string): Ap
       transient.push(line);
     }
   }
-  if (failed) return { listing: null, mode: 'full', transient, added: [], removed: [] };
+  if (failed) return { listing: null, mode: 'full', transient, added: [], removed: [], files: [] };
   if (mode === null) throw new Error('the scan did not say whether it sent everything or only changes');
   if (mode === 'delta' && (!held || held.gen !== base)) throw new Error(`the node sent changes since scan ${base}, but scan ${held?.gen ?? 'none'} is held`);
   const lines = mode === 'delta' ? new Set(held!.lines) : new Set<string>();
@@ -86,7 +88,7 @@ export function applyListingOutput(held: NodeListing | null, output: string): Ap
   }
   for (const line of added) lines.add(line);
   for (const [path, text] of fresh) contents.set(path, text);
-  return { listing: { gen, lines, contents }, mode, transient, added, removed };
+  return { listing: { gen, lines, contents }, mode, transient, added, removed, files: [...fresh.keys()] };
 }
 
 /** The listing as the lines the scan parser reads: a file's text as grep -H printed it. */
