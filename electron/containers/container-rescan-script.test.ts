@@ -110,6 +110,28 @@ describe('a rescan prints only what changed on the node', () => {
     rmSync(join(`/tmp/slipway-${process.getuid!()}/container-scans`, node.session), { recursive: true, force: true });
   });
 
+  it('the walk runs in parallel parts; when a part cannot be made it walks again in one process, and the listing is the same', () => {
+    // 240 containers: four parts of 60 (a list under 200 is walked in one process).
+    const node = lab(240);
+    const parallel = node.rescan();
+    // A mktemp that refuses the parts' files (as a full /tmp would), and only those: every part fails, xargs says 124.
+    const bin = join(node.dir, 'bin');
+    mkdirSync(bin);
+    const real = execFileSync('sh', ['-c', 'command -v mktemp'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(bin, 'mktemp'), `#!/bin/sh\ncase "$*" in *part.*) exit 1;; esac\nexec ${real} "$@"\n`, { mode: 0o755 });
+    const home = join(node.dir, 'home-serial');
+    mkdirSync(home);
+    const serial = applyListingOutput(null, execFileSync('sh', ['-c', rescanScript(node.root, node.session, 0, 1)], { encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, HOME: home } }));
+    expect(serial.mode).toBe('full');
+    expect([...serial.listing!.lines].sort()).toEqual([...parallel.listing!.lines].sort());
+    expect(new Map(serial.listing!.contents)).toEqual(new Map(parallel.listing!.contents));
+    // Every container's manifest, and the finish files of those that ended.
+    expect(serial.listing!.contents.size).toBeGreaterThan(240);
+    // And both are what the one-walk full scan reads.
+    const full = parseScan(node.run(scanScript(node.root, 0)));
+    expect(rowsOf(serial.listing!, serial.transient).sort()).toEqual(full.containers.map((c) => [c.name.unique, c.status.state, c.manifest?.memory]).sort());
+  });
+
   it('values reach the node as quoted words only', () => {
     expect(rescanScript("/srv/tm'; rm -rf /; '", scanSession('abc123', '/x'), 0, 1)).toContain(`cd '/srv/tm'\\''; rm -rf /; '\\'''`);
     expect(() => scanSession('../x', '/srv')).toThrow('not a scan session id');

@@ -43,6 +43,25 @@ const walkOne = [
   "-o \\( -type f \\( -name app.json -o -name app.yml -o -name manifest.yml -o -name state.json -o -name state.yml \\) -printf '@file %p %T@ %s\\n' \\)",
 ].join(' ');
 
+/**
+ * `command` (which reads its paths from "$@") run over the paths listed in `list`, in up to 4 processes, each
+ * writing to a file of its own in `outDir` (parallel writers to one stream can split a line): a full scan's walk of
+ * 10,000 containers takes half the time on 2 cores. `outDir` holds at least one file (an empty one) so that its glob
+ * always names a file. When a process could not be started or its file made (xargs exits 124 to 127), the files are
+ * dropped and the paths walked again in one process, so a listing is never short of a part.
+ */
+function inParallel(command: string, list: string, outDir: string): string {
+  const each = `o=$(mktemp "$0/part.XXXXXX") || exit 255; ${command} > "$o"`;
+  const serial = `sh -c ${shQuote(command)} sh > "${outDir}/part.serial"`;
+  return [
+    `mkdir "${outDir}" && : > "${outDir}/part.none" || exit 1`,
+    // Four parts of a long list; a short one (a warm rescan's few containers) in one process, as spawns cost more than it saves.
+    `n=$(( ($(grep -c '' "${list}") + 3) / 4 )); p=4; [ "$n" -ge 50 ] || { n=200; p=1; }`,
+    `tr '\\n' '\\0' < "${list}" | xargs -0 -r -n "$n" -P "$p" sh -c ${shQuote(each)} "${outDir}"`,
+    `if [ $? -ge 124 ]; then rm -f "${outDir}"/part.?*; : > "${outDir}/part.none"; tr '\\n' '\\0' < "${list}" | xargs -0 -r ${serial}; fi`,
+  ].join('\n');
+}
+
 /** The node's script: `base` is the generation the backend holds (0: none), `next` the one this scan writes. */
 export function rescanScript(root: string, session: string, base: number, next: number): string {
   if (!Number.isSafeInteger(base) || !Number.isSafeInteger(next) || base < 0 || next <= 0) throw new Error('scan generations are whole numbers');
@@ -80,7 +99,8 @@ export function rescanScript(root: string, session: string, base: number, next: 
     'else',
     "  cut -d' ' -f2 \"$tmp/apps\" > \"$tmp/walk\"; : > \"$tmp/kept\"",
     'fi',
-    `sed 's#^#apps/#' "$tmp/walk" | tr '\\n' '\\0' | xargs -0 -r sh -c ${shQuote(`${walkOne} 2>/dev/null`)} sh > "$tmp/walked"`,
+    'sed \'s#^#apps/#\' "$tmp/walk" > "$tmp/walkpaths"',
+    inParallel(`${walkOne} 2>/dev/null`, '$tmp/walkpaths', '$tmp/walked'),
     // 5. The small directories, whole.
     '{',
     "  find running cleanup cleaning -mindepth 1 -maxdepth 1 -type l -printf '@link %p %l\\n' 2>/dev/null",
@@ -89,14 +109,17 @@ export function rescanScript(root: string, session: string, base: number, next: 
     "  find archives -mindepth 1 -maxdepth 1 -type f -name '*.sys.tar.gz' -printf '@archive %f %T@\\n' 2>/dev/null",
     "  find appevents -mindepth 1 -maxdepth 1 -type f ! -name '.*' -printf '@event %f\\n' 2>/dev/null",
     '} > "$tmp/rest"',
-    'sort -u "$tmp/apps" "$tmp/kept" "$tmp/walked" "$tmp/rest" > "$tmp/listing"',
+    'sort -u "$tmp/apps" "$tmp/kept" "$tmp/walked"/part.* "$tmp/rest" > "$tmp/listing"',
     // 6. What changed, and the text of files new or changed.
     'if [ $mode = delta ]; then',
     "  comm -23 \"$st/listing\" \"$tmp/listing\" | sed 's/^/-/'",
     '  comm -13 "$st/listing" "$tmp/listing" > "$tmp/new"',
     'else cp "$tmp/listing" "$tmp/new"; fi',
     "sed 's/^/+/' \"$tmp/new\"",
-    "sed -n 's/^@file \\(.*\\) [^ ]* [^ ]*$/\\1/p' \"$tmp/new\" | tr '\\n' '\\0' | xargs -0 -r grep -H '' 2>/dev/null",
+    // Each file's lines come out together (one grep per file list), which is all the reader needs of their order.
+    "sed -n 's/^@file \\(.*\\) [^ ]* [^ ]*$/\\1/p' \"$tmp/new\" > \"$tmp/read\"",
+    inParallel(`grep -H '' "$@" 2>/dev/null`, '$tmp/read', '$tmp/texts'),
+    'cat "$tmp/texts"/part.*',
     // A finished event holds its exit info, an aborted one its payload: path and line split by a NUL.
     "sed -n 's#^@event \\(.*,\\(finished\\|aborted\\),.*\\)$#appevents/\\1#p' \"$tmp/new\" | tr '\\n' '\\0' | xargs -0 -r grep -HZ '' 2>/dev/null",
     // 7. Kept for the next scan (the generation removed first and written last: a scan cut short leaves none, so a full scan next).
