@@ -25,12 +25,15 @@ export interface EventPump {
   close(): void;
 }
 
-/** An event as queued: serialised once, when published, and weighed. */
+/** An event as queued: serialised and encoded once, when published; its bytes are its weight. */
 interface Queued {
   event: EventEnvelope;
-  text: string;
+  data: Buffer;
   bytes: number;
 }
+
+const comma = Buffer.from(',');
+const frameEnd = Buffer.from(']}');
 
 /** 256 KiB: a frame parses in a few milliseconds in a renderer, and four in flight keep the pipe full. */
 export const defaultMaxFrameBytes = 256 * 1024;
@@ -101,7 +104,11 @@ export function createEventPump(options: EventPumpOptions): EventPump {
       const batch = nextBatch++;
       unacked.add(batch);
       const frame: EventBatchFrame = { type: 'events', batch, events: taken.map((q) => q.event) };
-      rememberFrameText(frame, `{"type":"events","batch":${batch},"events":[${taken.map((q) => q.text).join(',')}]}`);
+      // The events' own bytes, joined: nothing is encoded again for the socket.
+      const parts: Buffer[] = [Buffer.from(`{"type":"events","batch":${batch},"events":[`)];
+      taken.forEach((q, i) => (i === 0 ? parts.push(q.data) : parts.push(comma, q.data)));
+      parts.push(frameEnd);
+      rememberFrameText(frame, Buffer.concat(parts));
       send(frame);
     }
   }
@@ -112,9 +119,9 @@ export function createEventPump(options: EventPumpOptions): EventPump {
 
   const unsubscribe = bus.subscribe((event) => {
     if (dropped) return;
-    const text = JSON.stringify(event);
-    const bytes = Buffer.byteLength(text);
-    queue.push({ event, text, bytes });
+    const data = Buffer.from(JSON.stringify(event));
+    const bytes = data.length;
+    queue.push({ event, data, bytes });
     queuedBytes += bytes;
     if (queue.length - head > maxQueued || queuedBytes > maxQueuedBytes) {
       clear();

@@ -155,7 +155,8 @@ export async function startWebConsole(options: WebConsoleOptions): Promise<WebCo
       };
       const session = openClientSession(options.backend, (frame) => {
         // An event batch's JSON was written once by the pump, event by event: it is sent as written.
-        if (ws.readyState === ws.OPEN) ws.send(frameText(frame));
+        // Sent as a text message whether it is a string or the pump's UTF-8 bytes.
+        if (ws.readyState === ws.OPEN) ws.send(frameText(frame), { binary: false });
         throttle();
       });
       ws.on('message', (data, isBinary) => {
