@@ -5,6 +5,7 @@ import { runBoot } from './boot.js';
 import { runNetboot } from './netboot.js';
 import { runApp } from './app.js';
 import { runContainers } from './containers.js';
+import { runCell } from './cell.js';
 import { runDeploy } from './deploy.js';
 import { runDoctor } from './doctor.js';
 import { runNodes } from './nodes.js';
@@ -75,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       return runApp(rest);
     case 'containers':
       return runContainers(rest);
+    case 'cell':
+      return runCell(rest);
     case 'completion':
       return runCompletion(rest);
   }

@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { ContainerState, TraceStream } from '../../shared/contract/index.js';
 import { mockScenarios } from '../mock/mock-backend.js';
+import { CellAppState } from '../../shared/contract/cells.js';
 
 /**
  * One record per command: its usage section (what `slipway COMMAND --help`
@@ -242,6 +243,26 @@ const containers = `  slipway containers ls [--node N | --root DIR] [--state S] 
             exits with the shell's status (3: the container is not running)
 `;
 
+const cellOptions = {
+  state: { type: 'string' },
+  follow: { type: 'boolean', short: 'f', default: false },
+  timeout: { type: 'string', default: '30' },
+  json: { type: 'boolean', default: false },
+} satisfies ParseArgsOptionsConfig;
+
+const cell = `  slipway cell add NAME zookeeper://[user@]host:port[,host:port…][/chroot] [--json]
+            remember a Treadmill cell by its ZooKeeper (checked, never written to)
+  slipway cell ls [--json]
+            the cells remembered ($XDG_CONFIG_HOME/slipway/cells.yaml)
+  slipway cell show CELL [--state S] [--timeout SECONDS] [--json]
+            the cell's servers and apps as treadmill show counts them, read from its
+            ZooKeeper in one session (CELL: a name or a zookeeper:// URL); exits 1
+            when the cell has problems (malformed nodes), listed on stderr
+  slipway cell trace CELL INSTANCE [--follow] [--json]
+            the instance's events from the cell's /trace shard, in time order;
+            -f, --follow prints new ones as they come, until interrupted
+`;
+
 const completion = `  slipway completion bash
             a bash completion script for slipway; load it with
             source <(slipway completion bash)
@@ -258,6 +279,7 @@ export const commands = {
   deploy: { usage: deploy, verbs: ['extensions', 'ls'], options: deployOptions },
   app: { usage: app, verbs: ['deploy', 'status', 'stop', 'retry', 'traces', 'blacklist'], options: appOptions, choices: { stream: TraceStream.options } },
   containers: { usage: containers, verbs: ['ls', 'trace', 'configure', 'start', 'stop', 'terminate', 'remove', 'shell'], options: containersOptions, choices: { state: ContainerState.options } },
+  cell: { usage: cell, verbs: ['add', 'ls', 'show', 'trace'], options: cellOptions, choices: { state: CellAppState.options } },
   completion: { usage: completion, verbs: ['bash'], options: {} },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -21,7 +21,8 @@ export type EventParse = { ok: true; event: ContainerEvent } | { ok: false; file
 
 const integer = (text: string | undefined) => (text !== undefined && /^-?\d+$/.test(text) ? Number(text) : null);
 
-function body(type: string, data: string): EventBody | string {
+/** An event's data decoded for its type, or why it cannot be (also used by the cell reader for /trace node names). */
+export function body(type: string, data: string): EventBody | string {
   switch (type) {
     case 'scheduled': {
       const at = data.indexOf(':');

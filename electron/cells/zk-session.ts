@@ -1,0 +1,137 @@
+import zookeeper from 'node-zookeeper-client';
+import { linearWire } from './zk-wire.js';
+import type { ZkUrl } from './zk-url.js';
+
+export type ZkState = 'connecting' | 'connected' | 'disconnected' | 'expired' | 'closed';
+
+export interface ZkSessionOptions {
+  /** Asked of the server; it answers within its min/max session timeout. */
+  sessionTimeoutMs?: number;
+  onState: (state: ZkState, error: string | null) => void;
+}
+
+/** A one-shot watch: called once when the node or its children change (ZooKeeper watches fire once). */
+export type Watch = () => void;
+
+const { Exception } = zookeeper;
+
+/**
+ * One read-only ZooKeeper session for one cell. Only reads are exposed: Slipway
+ * never writes to a cell. Requests are sent as soon as they are made and
+ * answered by xid, so many calls in flight at once are pipelined on the one
+ * connection. After an expiry the owner calls `renew()` for a new session.
+ */
+export class ZkSession {
+  private client: zookeeper.Client | null = null;
+  private generation = 0;
+  private closed = false;
+
+  constructor(
+    readonly url: ZkUrl,
+    private readonly options: ZkSessionOptions,
+  ) {}
+
+  /** Connects (and keeps retrying, as the library does, until closed). */
+  start(): void {
+    if (this.closed) throw new Error('the ZooKeeper session is closed');
+    const generation = ++this.generation;
+    const client = linearWire(zookeeper.createClient(this.url.connectionString, { sessionTimeout: this.options.sessionTimeoutMs ?? 10_000, spinDelay: 500, retries: 0 }));
+    this.client = client;
+    const report = (state: ZkState, error: string | null = null) => {
+      // A replaced client's late events say nothing about the current session.
+      if (generation === this.generation && !this.closed) this.options.onState(state, error);
+    };
+    client.on('connected', () => report('connected'));
+    client.on('disconnected', () => report('disconnected'));
+    client.on('expired', () => report('expired', 'the ZooKeeper session expired'));
+    client.on('authenticationFailed', () => report('disconnected', 'ZooKeeper refused the authentication'));
+    report('connecting');
+    client.connect();
+  }
+
+  /** A new session after the old one expired: the old client is closed first, its watches die with it. */
+  renew(): void {
+    this.client?.close();
+    this.client = null;
+    this.start();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.generation += 1;
+    this.client?.close();
+    this.client = null;
+    this.options.onState('closed', null);
+  }
+
+  private current(): zookeeper.Client {
+    if (!this.client) throw new Error('the ZooKeeper session is not started');
+    return this.client;
+  }
+
+  /** The children of `path`, or null when it does not exist (a watch is then not set). */
+  children(path: string, watch?: Watch): Promise<string[] | null> {
+    const client = this.current();
+    return new Promise((resolve, reject) => {
+      const done = (error: Error | zookeeper.Exception | null, children: string[]) => {
+        if (error && isNoNode(error)) resolve(null);
+        else if (error) reject(asError(error, path));
+        else resolve(children);
+      };
+      if (watch) client.getChildren(path, () => watch(), done);
+      else client.getChildren(path, done);
+    });
+  }
+
+  /** The data of `path` (null for an empty node), or undefined when it does not exist. */
+  data(path: string, watch?: Watch): Promise<Buffer | null | undefined> {
+    const client = this.current();
+    return new Promise((resolve, reject) => {
+      const done = (error: Error | zookeeper.Exception | null, data: Buffer) => {
+        if (error && isNoNode(error)) resolve(undefined);
+        else if (error) reject(asError(error, path));
+        else resolve(data ?? null);
+      };
+      if (watch) client.getData(path, () => watch(), done);
+      else client.getData(path, done);
+    });
+  }
+
+  /** Whether `path` exists; with a watch, it fires on its creation too. */
+  exists(path: string, watch?: Watch): Promise<boolean> {
+    const client = this.current();
+    return new Promise((resolve, reject) => {
+      const done = (error: Error | zookeeper.Exception | null, stat: zookeeper.Stat) => (error ? reject(asError(error, path)) : resolve(Boolean(stat)));
+      if (watch) client.exists(path, () => watch(), done);
+      else client.exists(path, done);
+    });
+  }
+}
+
+function isNoNode(error: Error | zookeeper.Exception): boolean {
+  return error instanceof Exception && error.getCode() === Exception.NO_NODE;
+}
+
+function asError(error: Error | zookeeper.Exception, path: string): Error {
+  return error instanceof Error ? error : new Error(`${error.getName()} reading ${path}`);
+}
+
+/** True for the errors a lost connection gives (the read is retried after a reconnect, not reported as a problem). */
+export function isConnectionError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /CONNECTION_LOSS|SESSION_EXPIRED|session is not started|OPERATION_TIMEOUT/.test(message);
+}
+
+/** Runs `work` over `items` with at most `inFlight` calls pending: pipelined, yet bounded in memory. */
+export async function pipelined<T, R>(items: readonly T[], inFlight: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, lane));
+  return results;
+}
