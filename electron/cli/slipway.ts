@@ -1,16 +1,4 @@
 import { parseBuildArgs, parseDoctorArgs, parseStartArgs } from './args.js';
-import { runBuild } from './build.js';
-import { runBuildDiff } from './build-diff.js';
-import { runBoot } from './boot.js';
-import { runNetboot } from './netboot.js';
-import { runApp } from './app.js';
-import { runContainers } from './containers.js';
-import { runCell } from './cell.js';
-import { runDeploy } from './deploy.js';
-import { runDoctor } from './doctor.js';
-import { runNodes } from './nodes.js';
-import { runPublish } from './publish.js';
-import { runStart } from './start.js';
 import { appVersion } from '../backend/app-version.js';
 import { bashCompletion } from './completion.js';
 import { errorReport, isUsageError, usageMessage, UsageError } from './errors.js';
@@ -54,30 +42,32 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   switch (verb) {
+    // Each command's module is loaded when it runs: a cache-hit build or `--version` need not load ssh2,
+    // ZooKeeper's client and every service (start-up time is most of a cache-hit rebuild).
     case 'start':
-      return runStart(parseStartArgs(rest));
+      return (await import('./start.js')).runStart(parseStartArgs(rest));
     case 'doctor':
-      return runDoctor(parseDoctorArgs(rest));
+      return (await import('./doctor.js')).runDoctor(parseDoctorArgs(rest));
     case 'build': {
       const args = parseBuildArgs(rest);
-      return args.diff ? runBuildDiff(args.diff[0], args.diff[1], args.json) : runBuild(args);
+      return args.diff ? (await import('./build-diff.js')).runBuildDiff(args.diff[0], args.diff[1], args.json) : (await import('./build.js')).runBuild(args);
     }
     case 'nodes':
-      return runNodes(rest);
+      return (await import('./nodes.js')).runNodes(rest);
     case 'publish':
-      return runPublish(rest);
+      return (await import('./publish.js')).runPublish(rest);
     case 'boot':
-      return runBoot(rest);
+      return (await import('./boot.js')).runBoot(rest);
     case 'netboot':
-      return runNetboot(rest);
+      return (await import('./netboot.js')).runNetboot(rest);
     case 'deploy':
-      return runDeploy(rest);
+      return (await import('./deploy.js')).runDeploy(rest);
     case 'app':
-      return runApp(rest);
+      return (await import('./app.js')).runApp(rest);
     case 'containers':
-      return runContainers(rest);
+      return (await import('./containers.js')).runContainers(rest);
     case 'cell':
-      return runCell(rest);
+      return (await import('./cell.js')).runCell(rest);
     case 'completion':
       return runCompletion(rest);
   }
