@@ -35,7 +35,7 @@ export function scanSession(session: string, root: string): string {
 
 // The per-container walk below apps/<unique>: only data/ is entered; flag files are noted, files to read are listed with
 // their time and size (a new line for a changed file). Runs under `find "$@"` with the container paths as arguments.
-const walkOne = [
+export const walkOne = [
   'find "$@" -mindepth 1 -maxdepth 2',
   "\\( -type d ! -name data -prune \\)",
   "-o \\( -type f \\( -name oom -o -name terminated -o -name down \\) -printf '@has %p\\n' \\)",

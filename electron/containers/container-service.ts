@@ -18,6 +18,10 @@ import { rescanScript, scanSession } from './container-rescan-script.js';
 import { applyScanOutput, emptyNodeScanState, eventsOf, generations, heldScan, replaceRows, type NodeScanState, type SeenEvent } from './node-scan-state.js';
 import type { RowDelta } from './scan-delta.js';
 import { describeEvent, traceLine } from './trace-events.js';
+import type { StreamExec, StreamHandlers } from '../lib/line-stream.js';
+import { scopedScript } from './container-watch-script.js';
+import { createNodeWatches, type ReadPlan } from './node-watches.js';
+import { applyScopedOutput } from './scoped-rescan.js';
 
 export interface ContainerServiceDeps {
   bus: EventBus;
@@ -28,6 +32,8 @@ export interface ContainerServiceDeps {
       exec(command: string, options: { timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }>;
       /** A command on a pty over the node's pooled connection (container shells). */
       openPty(options: { cols: number; rows: number; command: string }): Promise<PtyChannel>;
+      /** A command kept running and read line by line (the node's watcher); without it nodes are read by shell rescans. */
+      openStream?(command: string, handlers: StreamHandlers): Promise<StreamExec>;
     };
   };
   pollMs: number;
@@ -99,11 +105,14 @@ export function createContainerService(deps: ContainerServiceDeps) {
   };
 
   /** A node read over SSH: only what changed since the listing held, or everything (first scan, state lost). */
-  async function scan(node: string, root: string, execute: (script: string) => Promise<string>): Promise<{ scan: ContainerScanMeta; state: NodeScanState; delta: RowDelta }> {
+  async function scan(node: string, root: string, execute: (script: string) => Promise<string>, reason?: string): Promise<{ scan: ContainerScanMeta; state: NodeScanState; delta: RowDelta }> {
     const started = Date.now();
     const state = stateOf(node, root);
     const bytesBefore = received.get(node) ?? 0;
-    const meta = (error: string | null, problems: string[]): ContainerScanMeta => ({ node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, bytes: (received.get(node) ?? 0) - bytesBefore, error, problems });
+    let via: 'delta' | 'full' = state.listing ? 'delta' : 'full';
+    const meta = (error: string | null, problems: string[]): ContainerScanMeta => ({
+      node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, bytes: (received.get(node) ?? 0) - bytesBefore, error, problems, read: { via, ...(reason ? { reason } : {}) },
+    });
     const failed = (error: string) => {
       // Unreachable or unreadable: no rows, and the next scan starts over.
       state.listing = null;
@@ -123,12 +132,55 @@ export function createContainerService(deps: ContainerServiceDeps) {
         }
       }
       if ('error' in applied) return failed(applied.error);
+      via = applied.mode;
       const { problems, missing, fresh, delta } = applied;
       if (fresh.length > 0) deps.bus.publish('containers.events', { node, events: fresh.map((e) => eventLine(e, node)) });
       return { scan: meta(null, [...problems, ...missing.map((dir) => `${dir}/ is missing under ${root}`)]), state, delta };
     } catch (error) {
       return failed((error as Error).message);
     }
+  }
+
+  /**
+   * A watched node read as its watcher's events say (node-watches.ts): the
+   * folders they named rescanned, their lines replaced in what is held
+   * (scoped-rescan.ts), or nothing read when none changed. Whatever does not
+   * fit what is held is read by a full shell rescan instead.
+   */
+  async function scopedScan(node: string, root: string, execute: (script: string) => Promise<string>, scopes: ReadonlySet<string>, started: number): Promise<{ scan: ContainerScanMeta; state: NodeScanState; delta: RowDelta }> {
+    const state = stateOf(node, root);
+    const bytesBefore = received.get(node) ?? 0;
+    const meta = (problems: string[]): ContainerScanMeta => ({ node, root, scannedAt: new Date().toISOString(), ms: Date.now() - started, bytes: (received.get(node) ?? 0) - bytesBefore, error: null, problems, read: { via: 'watch' } });
+    if (scopes.size === 0) return { scan: meta(metas.get(node)?.problems ?? []), state, delta: { added: [], changed: [], removed: [] } };
+    let applied: ReturnType<typeof applyScopedOutput>;
+    try {
+      applied = applyScopedOutput(state, scopes, await execute(scopedScript(root, scopes)), (container, manifest) => scannedRow(node, container, manifest));
+    } catch (error) {
+      state.listing = null;
+      return scan(node, root, execute, `a scoped rescan failed: ${(error as Error).message}`);
+    }
+    if ('error' in applied) return scan(node, root, execute, `a scoped rescan failed: ${applied.error}`);
+    if (applied.fresh.length > 0) deps.bus.publish('containers.events', { node, events: applied.fresh.map((e) => eventLine(e, node)) });
+    return { scan: meta([...applied.problems, ...applied.missing.map((dir) => `${dir}/ is missing under ${root}`)]), state, delta: applied.delta };
+  }
+
+  const isFollowed = (name: string) => {
+    const followed = feed.followed();
+    const spec = deps.nodes.specs().find((n) => n.name === name);
+    return followed === 'all' ? spec !== undefined && treadmillRoot(spec) !== null : followed.has(name);
+  };
+
+  /** A node read the way its watcher allows: the folders events named, or a shell rescan (full after an overflow). */
+  async function readNode(node: string, root: string, execute: (script: string) => Promise<string>) {
+    const state = stateOf(node, root);
+    // Timed from here: the sync with the watcher is part of what a watched rescan costs.
+    const started = Date.now();
+    const plan = await watches.plan(node, root, state.listing !== null);
+    if (plan.via === 'watch') return scopedScan(node, root, execute, plan.batch.scopes, started);
+    if (plan.full) state.listing = null;
+    const result = await scan(node, root, execute, plan.reason);
+    watches.shellDone(node, root, plan as ReadPlan & { via: 'shell' }, result.scan.error === null, isFollowed(node));
+    return result;
   }
 
   /** A node root on this host (the CLI's --root), read whole with the full scan script: no state kept on it. */
@@ -160,6 +212,19 @@ export function createContainerService(deps: ContainerServiceDeps) {
     return gunzipSync(Buffer.from(result.stdout, 'base64')).toString('utf8');
   };
 
+  // Nodes followed by a console are watched where they can hold a streaming channel (node-watches.ts).
+  const watches = createNodeWatches({
+    access: (name) => {
+      const access = deps.nodes.access(name);
+      const { openStream } = access;
+      return openStream ? { exec: (command) => access.exec(command, { timeoutMs: 10_000 }), openStream: (command, handlers) => openStream.call(access, command, handlers) } : null;
+    },
+    rescan: (name) => {
+      const node = deps.nodes.specs().find((n) => n.name === name);
+      if (node) void scanNode(node, true).catch(() => undefined);
+    },
+  });
+
   const rootOf = (name: string): string => treadmillRoot(specOf(name)) ?? defaultTreadmillRoot;
 
   const locally = async (script: string) => {
@@ -190,7 +255,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
       }
       return next;
     }
-    const scanning = scan(node.name, treadmillRoot(node) ?? defaultTreadmillRoot, overSsh(node.name)).then(({ scan: meta, state, delta }) => {
+    const scanning = readNode(node.name, treadmillRoot(node) ?? defaultTreadmillRoot, overSsh(node.name)).then(({ scan: meta, state, delta }) => {
       metas.set(node.name, meta);
       feed.scanned(node.name, { meta, rows: () => [...state.rows.values()] }, delta);
       return heldScan(meta, state);
@@ -319,6 +384,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
       // Only nodes some client follows are rescanned: no client, no scans.
       timer ??= setInterval(() => {
         const followed = feed.followed();
+        // A node no console follows any more is not watched.
+        for (const name of watches.nodes()) if (!isFollowed(name)) watches.forget(name);
         if (followed === 'all') void service.list().catch(() => undefined);
         else if (followed.size > 0) void service.list([...followed].filter((name) => deps.nodes.specs().some((node) => node.name === name))).catch(() => undefined);
       }, deps.pollMs);
@@ -328,6 +395,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     close(): void {
       if (timer) clearInterval(timer);
       timer = null;
+      watches.close();
     },
   };
   return service;

@@ -4,6 +4,7 @@ import type { NodeSpec } from '../../shared/contract/index.js';
 import { Semaphore } from '../lib/semaphore.js';
 import { ResidentShell, residentShellCommand } from './resident-shell.js';
 import { ResidentSftp, type SftpSession } from './resident-sftp.js';
+import { streamLines, type StreamExec, type StreamHandlers } from './stream-exec.js';
 import { connect, SshError, type ConnectOptions, type ExecResult, type PtyChannel, type PtyOptions, type SshConnection } from './ssh-connection.js';
 
 export interface PoolOptions {
@@ -294,6 +295,27 @@ export class NodePool {
     });
     opening.catch(() => (late = true));
     return opening;
+  }
+
+  /** A command kept running (a watcher) on the pooled connection, read line by line: it holds a channel until it closes. */
+  openStream(node: NodeSpec, command: string, handlers: StreamHandlers, options: { timeoutMs?: number } = {}): Promise<StreamExec> {
+    return this.withDeadline(node, options.timeoutMs ?? 30_000, async (entry, left) => {
+      const conn = await this.connection(node, entry);
+      const release = await this.channelFor(entry);
+      let channel;
+      try {
+        if (left() === null || entry.retired || this.closed) throw new SshError('timeout', `no answer from ${node.name} in time`);
+        channel = await conn.openChannel(command);
+      } catch (error) {
+        release();
+        throw error instanceof SshError ? error : new SshError('unreachable', `could not start a command on ${node.name}: ${(error as Error).message}`);
+      }
+      entry.commands += 1;
+      const stream = streamLines(channel, handlers, release);
+      // Opened after the caller gave up: nobody would ever close it.
+      if (left() === null) stream.close();
+      return stream;
+    });
   }
 
   /**

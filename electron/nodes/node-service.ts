@@ -13,6 +13,7 @@ import { NodePool } from './node-pool.js';
 import { importSshConfig } from './ssh-config-import.js';
 import { readSshConfig } from './ssh-config-file.js';
 import { SshError, type HostKeyQuestion, type PtyOptions } from './ssh-connection.js';
+import type { StreamHandlers } from './stream-exec.js';
 
 export interface NodeServiceDeps {
   bus: EventBus;
@@ -268,6 +269,8 @@ export function createNodeService(deps: NodeServiceDeps) {
         retryNow: () => pool.retryNow(name),
         /** An interactive terminal (login shell on a pty) over the pooled connection. */
         openPty: (options: PtyOptions & { timeoutMs?: number }) => pool.openPty(spec, options),
+        /** A command kept running and read line by line (a watcher) over the pooled connection. */
+        openStream: (command: string, handlers: StreamHandlers, options: { timeoutMs?: number } = {}) => pool.openStream(spec, command, handlers, options),
       };
     },
 

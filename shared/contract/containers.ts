@@ -74,6 +74,11 @@ export const ContainerScan = z.object({
   error: z.string().nullable(),
   /** Malformed files and directories: reported, never fatal. */
   problems: z.array(z.string()),
+  /**
+   * How the node was read: `watch`, the folders its watcher (inotifywait) named, or nothing when none changed; a shell
+   * rescan, `delta` or `full`, with why the node is not watched (inotifywait missing, the watch limit, an overflow).
+   */
+  read: z.object({ via: z.enum(['watch', 'delta', 'full']), reason: z.string().optional() }).optional(),
 });
 export type ContainerScan = z.infer<typeof ContainerScan>;
 

@@ -52,6 +52,8 @@ export interface FleetOptions {
    * then <network>.1.…; without it, 127.0.0.<firstOctet…> as before.
    */
   network?: string;
+  /** The third octet with `firstOctet` (127.0.<third>.<firstOctet…>): a /24 of one's own inside 127.0.0.0/16. */
+  thirdOctet?: number;
   /** A node's SFTP subsystem: in-process (the default), the sftp-server binary, none (sshd refuses SFTP), or missing. */
   sftp?: (name: string) => SftpSubsystem;
   /** Environment for a node's sessions (sshd SetEnv), by node name. */
@@ -158,7 +160,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const name = `node${String(i + 1).padStart(3, '0')}`;
     const dir = join(options.dir, name);
     mkdirSync(dir, { recursive: true });
-    const node: TestNode = { name, host: addressOf(i, first, options.network), port, hostKey: keygen(join(dir, 'host_key')) };
+    const node: TestNode = { name, host: options.thirdOctet === undefined ? addressOf(i, first, options.network) : `127.0.${options.thirdOctet}.${first + i}`, port, hostKey: keygen(join(dir, 'host_key')) };
     if (options.slowLogin) {
       // Written by the login user's sessions, whoever that is.
       writeFileSync(join(dir, 'sessions'), '');

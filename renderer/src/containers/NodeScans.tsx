@@ -19,6 +19,12 @@ function NodeScan({ scan, now, shown, onShow }: { scan: NodeScanView; now: numbe
         <span className="mono">{root}</span>
         <span data-col="scan-time">scanned in {formatScanTime(scan.ms)}</span>
         <span title={formatTime(scan.scannedAt)}>{formatAgo(scan.scannedAt, now)}</span>
+        {scan.read && (
+          // How the node was read: its watcher's events (inotifywait), or a shell rescan and why it is not watched.
+          <span data-col="read" title={scan.read.reason}>
+            {scan.read.via === 'watch' ? 'watched (inotify)' : `${scan.read.via} rescan${scan.read.reason ? `: ${scan.read.reason}` : ''}`}
+          </span>
+        )}
       </p>
       {error && (
         <p className="cnode__error mono" data-col="error">
