@@ -9,7 +9,7 @@ interface MetadataImage {
   raw_size: number;
   raw_md5: string;
   raw_sha256: string;
-  container: 'gzip' | 'raw';
+  container: 'gzip' | 'zstd' | 'raw';
   container_name: string;
   container_size: number;
   container_md5: string;

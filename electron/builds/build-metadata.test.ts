@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImageSpec, type Artifact } from '../../shared/contract/index.js';
-import { buildMetadata, type MetadataInput } from './build-metadata.js';
+import { buildMetadata, stepDurations, type MetadataInput } from './build-metadata.js';
+import { initialSteps } from './build-pipeline.js';
 
 const spec = ImageSpec.parse({
   name: 'lab-node',
@@ -102,5 +103,16 @@ describe('buildMetadata', () => {
     const empty = buildMetadata({ ...input, artifacts: [], installed: [] });
     expect(empty.images).toEqual([]);
     expect(empty.installed_packages).toEqual([]);
+  });
+
+  it('records how long each finished step took, in pipeline order, the running and skipped ones left out', () => {
+    const steps = initialSteps().map((step, index) =>
+      index < 3 ? { ...step, status: 'done' as const, durationMs: 1000 * (index + 1) + 0.4 } : index === 3 ? { ...step, status: 'running' as const } : step,
+    );
+    const withSteps = buildMetadata({ ...input, steps });
+    expect(withSteps.step_durations_ms).toEqual({ 'sparse-files': 1000, 'loop-devices': 2000, mkfs: 3000 });
+    expect(Object.keys(withSteps.step_durations_ms as object)).toEqual(['sparse-files', 'loop-devices', 'mkfs']);
+    expect(stepDurations([{ ...steps[4]!, status: 'skipped', durationMs: 5 }])).toEqual({});
+    expect(metadata.step_durations_ms).toEqual({});
   });
 });

@@ -1,4 +1,4 @@
-import type { Artifact, ImageSpec } from '../../shared/contract/index.js';
+import type { Artifact, ImageSpec, StepState } from '../../shared/contract/index.js';
 import type { InstalledPackage } from './dpkg-status.js';
 
 export interface MetadataInput {
@@ -10,6 +10,18 @@ export interface MetadataInput {
   slipwayVersion: string;
   artifacts: Artifact[];
   installed: InstalledPackage[];
+  /** The build's steps as they stand when the metadata is written (the last one, publish, still running). */
+  steps?: readonly StepState[];
+}
+
+/**
+ * Milliseconds per finished step, in pipeline order: where this build's time
+ * went, so two builds (or two Slipway versions) compare step by step.
+ */
+export function stepDurations(steps: readonly StepState[]): Record<string, number> {
+  const durations: Record<string, number> = {};
+  for (const step of steps) if (step.status === 'done' && step.durationMs !== null) durations[step.id] = Math.round(step.durationMs);
+  return durations;
 }
 
 /**
@@ -45,6 +57,7 @@ export function buildMetadata(input: MetadataInput): Record<string, unknown> {
         container_sha256: artifact.containerSha256,
       };
     }),
+    step_durations_ms: stepDurations(input.steps ?? []),
     installed_packages: input.installed.map((pkg) => ({ name: pkg.name, version: pkg.version, arch: pkg.arch })),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StepId } from '../../shared/contract/index.js';
+import { buildSteps, type StepId } from '../../shared/contract/index.js';
 import type { HelperOp } from '../helper/helper-protocol.js';
 import { specHash } from './spec-hash.js';
 import { initialSteps } from './build-pipeline.js';
@@ -77,6 +77,9 @@ describe('BuildRun', () => {
       { name: 'less', version: '590-2.1~deb12u2', arch: 'amd64' },
     ]);
     expect(metadata.images.map((i: { container_name: string }) => i.container_name)).toEqual(['lab.mysql.img.gz', 'lab.root.img.gz', 'lab.var.img.gz']);
+    // Every step before publish (still running while it writes the metadata) with its duration.
+    expect(Object.keys(metadata.step_durations_ms)).toEqual(buildSteps.map((s) => s.id).filter((id) => id !== 'publish'));
+    for (const ms of Object.values(metadata.step_durations_ms)) expect(ms).toBeGreaterThanOrEqual(0);
   });
 
   it('routes helper output and its own notes to the running step, and build.close output to no step', async () => {

@@ -81,6 +81,7 @@ export class BuildRun {
       installed: [],
       artifacts: [],
       metadataPath: null,
+      steps: this.steps,
       call: (op, args) => this.session.call(stepId, op, args),
       log: (text) => this.hooks.log(stepId, 'info', text),
     };

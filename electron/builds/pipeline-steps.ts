@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { mountDepth, type Artifact, type ImageSpec, type StepId } from '../../shared/contract/index.js';
+import { mountDepth, type Artifact, type ImageSpec, type StepId, type StepState } from '../../shared/contract/index.js';
 import { buildMetadata } from './build-metadata.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import type { HelperOp, HelperResult, JobArgs } from '../helper/helper-protocol.js';
@@ -39,6 +39,8 @@ export interface BuildContext extends BuildInputs {
   installed: InstalledPackage[];
   artifacts: Artifact[];
   metadataPath: string | null;
+  /** The run's step states, live: the metadata records each finished step's duration. */
+  steps: readonly StepState[];
   /** A helper operation on behalf of the running step: its output goes to the step's log, a cancel stops it. */
   call<O extends HelperOp>(op: O, args: JobArgs<O>): Promise<HelperResult<O>>;
   log(text: string): void;
@@ -49,9 +51,19 @@ type Step = (ctx: BuildContext) => Promise<string | undefined>;
 const inRoot = (ctx: BuildContext, path: string) => join(ctx.root, path);
 const apt = (ctx: BuildContext, ...argv: string[]) => ctx.call('chroot.exec', { root: ctx.root, argv: ['apt-get', ...argv] });
 
+const containerSuffix = { gzip: '.gz', zstd: '.zst', raw: '' } as const;
+
 function artifactName(spec: ImageSpec, fs: ImageFs): string {
-  return `${spec.name}.${fs.name}.img${spec.output.container === 'gzip' ? '.gz' : ''}`;
+  return `${spec.name}.${fs.name}.img${containerSuffix[spec.output.container]}`;
 }
+
+/**
+ * Build-time only, read by every dpkg in the chroot (debootstrap's second stage
+ * and apt's): no fsync per unpacked file. A build that dies leaves a scratch
+ * image nobody ships; what ships (the container, then the metadata) is fsynced
+ * by the helper before its rename.
+ */
+const dpkgUnsafeIo = { path: 'etc/dpkg/dpkg.cfg.d/90slipway-unsafe-io', content: '# Slipway build time only: removed before the image is finished.\nforce-unsafe-io\n' };
 
 async function writeInImage(ctx: BuildContext, path: string, content: string, mode = 0o644): Promise<void> {
   await ctx.call('file.write', { path: inRoot(ctx, path), content, mode });
@@ -105,6 +117,7 @@ export const pipelineSteps: Record<StepId, Step> = {
 
   async debootstrap(ctx) {
     const { suite, arch, variant } = ctx.spec;
+    await writeInImage(ctx, dpkgUnsafeIo.path, dpkgUnsafeIo.content);
     const tarball = join(ctx.cacheDir, 'debootstrap', `${suite}-${arch}-${variant}-${specHash(ctx.mirror).slice(0, 12)}.tgz`);
     await ctx.call('debootstrap', { suite, mirror: ctx.mirror, variant, arch, target: ctx.root, tarball });
     return `${suite} ${variant} ${arch} from ${ctx.mirror}`;
@@ -139,6 +152,7 @@ export const pipelineSteps: Record<StepId, Step> = {
     // Build-time only: services may start and apt behaves as usual once the image boots.
     await ctx.call('file.remove', { path: inRoot(ctx, 'usr/sbin/policy-rc.d') });
     await ctx.call('file.remove', { path: inRoot(ctx, 'etc/apt/apt.conf.d/90slipway-build') });
+    await ctx.call('file.remove', { path: inRoot(ctx, dpkgUnsafeIo.path) });
     const status = await ctx.call('file.read', { path: inRoot(ctx, 'var/lib/dpkg/status') });
     ctx.installed = parseDpkgStatus(status.content);
     return `${ctx.installed.length} packages installed`;
@@ -174,7 +188,7 @@ export const pipelineSteps: Record<StepId, Step> = {
     for (const image of ctx.images) {
       image.sums = await ctx.call('artifact.pack', { source: image.file, dest: image.dest, container: ctx.spec.output.container });
     }
-    return ctx.spec.output.container === 'gzip' ? 'gzip, sums taken in the same pass' : 'raw copy';
+    return ctx.spec.output.container === 'raw' ? 'raw copy' : `${ctx.spec.output.container}, sums taken in the same pass`;
   },
 
   async publish(ctx) {
@@ -205,6 +219,7 @@ export const pipelineSteps: Record<StepId, Step> = {
       slipwayVersion: ctx.version,
       artifacts: ctx.artifacts,
       installed: ctx.installed,
+      steps: ctx.steps,
     });
     await ctx.call('file.write', { path: ctx.metadataPath, content: stringify(metadata), mode: 0o644 });
     return ctx.metadataPath;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { mockScenarios, type MockScenario } from '../mock/mock-backend.js';
-import { defaultPort } from '../web/web-server.js';
+import { mockScenarios, type MockScenario } from '../mock/mock-scenarios.js';
+import { defaultPort } from '../web/default-port.js';
 import { UsageError } from './errors.js';
 import { commands } from './usage.js';
 

@@ -1,5 +1,5 @@
 import type { ManifestDiff } from '../../shared/contract/index.js';
-import { createRealBackend } from '../app/real-backend.js';
+import { createBuildBackend } from '../app/build-backend.js';
 
 /** The diff as lines: a count, then `+ added`, `- removed`, `~ old → new`, by package name. */
 export function diffLines(diff: ManifestDiff): string[] {
@@ -14,7 +14,7 @@ export function diffLines(diff: ManifestDiff): string[] {
 
 /** `slipway build diff A B`: what changed in the installed packages from build A to build B (exit 0 either way). */
 export async function runBuildDiff(from: string, to: string, json: boolean): Promise<number> {
-  const backend = createRealBackend();
+  const backend = createBuildBackend();
   try {
     const diff = await backend.builds.diff(from, to);
     process.stdout.write(json ? `${JSON.stringify(diff)}\n` : `${diffLines(diff).join('\n')}\n`);

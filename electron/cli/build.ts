@@ -2,7 +2,7 @@ import { maxDocumentBytes } from '../../shared/contract/index.js';
 import { readOperatorText } from '../lib/operator-file.js';
 import { buildSteps, type BuildSummary, type LogLine, type StepState } from '../../shared/contract/index.js';
 import { parseEvent } from '../../shared/contract/validate.js';
-import { createRealBackend } from '../app/real-backend.js';
+import { createBuildBackend } from '../app/build-backend.js';
 import { paint, progressOn, useColour } from './terminal-output.js';
 import { problemsRefusal, UsageError } from './errors.js';
 import { jsonEvent } from './json-event.js';
@@ -24,7 +24,8 @@ export function formatSize(bytes: number): string {
 
 /** `slipway build SPEC.yaml`: the same pipeline as the console, from a terminal; Ctrl-C cancels cleanly. */
 export async function runBuild(args: BuildArgs): Promise<number> {
-  const backend = createRealBackend();
+  // Only the builds: a cache hit is mostly start-up, so nothing else is loaded or created.
+  const backend = createBuildBackend();
   const { builds } = backend;
   const out = process.stdout;
   const colour = useColour(out);

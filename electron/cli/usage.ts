@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { ContainerState, TraceStream } from '../../shared/contract/index.js';
-import { mockScenarios } from '../mock/mock-backend.js';
+import { mockScenarios } from '../mock/mock-scenarios.js';
 import { CellAppState } from '../../shared/contract/cells.js';
 
 /**

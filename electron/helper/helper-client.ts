@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { FromHelper, helperOps, type HelperArgs, type HelperOp, type HelperResult, type JobArgs } from './helper-protocol.js';
 
 export type Elevation = 'root' | 'sudo' | 'pkexec';
@@ -63,6 +63,8 @@ export function callForJob<O extends HelperOp>(helper: HelperClient, jobId: stri
 
 export async function startHelper(options: StartHelperOptions): Promise<HelperClient> {
   const [file, args] = helperCommand(options);
+  // execa (about 150 files) is loaded only when a helper starts: a cache-hit build starts none.
+  const { execa } = await import('execa');
   mkdirSync(options.workspace, { recursive: true });
   // Its working directory is the workspace: nothing a tool reads relative to it can be the operator's files.
   const child: ResultPromise = execa(file, args, { cwd: options.workspace, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });

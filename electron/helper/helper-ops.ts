@@ -1,6 +1,6 @@
 import { constants as fsConstants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { digestFile, packGzip } from './system/artifact-pack.js';
+import { compressorFor, digestFile, fsyncFile, packWith } from './system/artifact-pack.js';
 import { stopChrooted } from './system/chroot-processes.js';
 import { commandError } from './system/command-error.js';
 import { finishAndShrink, makeFs } from './system/ext-fs.js';
@@ -128,6 +128,8 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     // Written beside (exclusively, at a random name) and renamed over: a link at the path is replaced, never followed.
     const temp = exclusiveTemp(file);
     writeFileSync(temp, content, { mode, flag: 'wx' });
+    // Into the output folder (the metadata, written last): on the disk before its name says the build is complete.
+    if (output) fsyncFile(temp);
     try {
       renameSync(temp, file);
     } catch (error) {
@@ -185,11 +187,14 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     const partialName = `${name}.partial-${buildId}`;
     open.journal.acquire({ kind: 'file', path: join(folder.path, partialName) });
     const partial = folder.at(partialName);
-    if (container === 'gzip') {
-      return packGzip(raw, partial, (done, total) => ctx.log(`compressed ${Math.round((100 * done) / total)}% of ${raw}`), ctx.signal);
+    if (container !== 'raw') {
+      const compressor = compressorFor(container);
+      ctx.log(`compressing with ${basename(compressor.file)} ${compressor.args.join(' ')}`);
+      return packWith(compressor, raw, partial, (done, total) => ctx.log(`compressed ${Math.round((100 * done) / total)}% of ${raw}`), ctx.signal);
     }
     // Exclusive: a link planted at the partial name fails the copy instead of redirecting it.
     copyFileSync(raw, partial, fsConstants.COPYFILE_EXCL);
+    fsyncFile(partial);
     const digest = await digestFile(partial);
     return { raw: digest, container: digest };
   },

@@ -50,7 +50,7 @@ export const helperOps = {
   'loop.detach': { args: z.object({ buildId, file: path }), result: z.object({ detached: z.array(z.string()) }) },
   'fs.shrink': { args: z.object({ buildId, file: path, fsType: z.enum(['ext4', 'ext3', 'ext2']) }), result: z.object({ bytes: z.number().int().nonnegative() }) },
   /** Sums of the raw image and the container, written beside dest as a partial file. */
-  'artifact.pack': { args: z.object({ buildId, source: path, dest: path, container: z.enum(['gzip', 'raw']) }), result: z.object({ raw: digest, container: digest }) },
+  'artifact.pack': { args: z.object({ buildId, source: path, dest: path, container: z.enum(['gzip', 'zstd', 'raw']) }), result: z.object({ raw: digest, container: digest }) },
   'artifact.place': { args: z.object({ buildId, dest: path }), result: z.object({ path: z.string() }) },
   /** A built image (under an output root) staged in the job's directory: gzip unpacked, raw linked or copied. */
   'image.stage': { args: z.object({ buildId, image: path, dest: path }), result: z.object({ bytes: z.number().int().nonnegative(), container: z.enum(['gzip', 'raw']) }) },

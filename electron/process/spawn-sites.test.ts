@@ -40,6 +40,7 @@ const reviewed: Record<string, string> = {
   'electron/helper/system/ext-fs.ts \'e2fsck\'': 'the image file, absolute',
   'electron/helper/system/ext-fs.ts \'resize2fs\'': 'the image file, absolute',
   'electron/helper/system/ext-fs.ts \'dumpe2fs\'': 'the image file, absolute',
+  'electron/helper/system/artifact-pack.ts compressor.file': 'pigz, gzip or zstd (compressorFor()): fixed flags, no operand; the image comes on stdin',
   'electron/helper/system/losetup.ts \'losetup\'': 'the backing file, absolute; devices checked against /dev/loopN',
   // The backend as the operator.
   'electron/boot/qemu-boot.ts file!': 'qemu-system-x86_64 (tests: ip netns exec NAME before it) with qemuArgs(): fixed flags; disk paths refused with "," or "=", MAC and interface matched by pattern',
@@ -69,6 +70,18 @@ function sitesIn(file: string): Site[] {
     const bindings = statement.importClause?.namedBindings;
     if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) if (processFunctions.has(element.name.text)) imported.add(element.name.text);
   }
+  // Loaded when first needed (`const { execa } = await import('execa')`, so start-up does not pay for it): a spawn site all the same.
+  const lazyImports = (node: ts.Node) => {
+    if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer) {
+      const call = ts.isAwaitExpression(node.initializer) ? node.initializer.expression : node.initializer;
+      const [specifier] = ts.isCallExpression(call) && call.expression.kind === ts.SyntaxKind.ImportKeyword ? call.arguments : [];
+      if (specifier && ts.isStringLiteral(specifier) && /^(node:)?child_process$|^execa$/.test(specifier.text)) {
+        for (const element of node.name.elements) if (processFunctions.has((element.propertyName ?? element.name).getText(source))) imported.add(element.name.getText(source));
+      }
+    }
+    ts.forEachChild(node, lazyImports);
+  };
+  lazyImports(source);
   const found: Site[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isCallExpression(node)) {

@@ -22,6 +22,8 @@ export const toolCatalog: readonly ToolSpec[] = [
   { name: 'debootstrap', debianPackage: 'debootstrap', required: true, neededBy: ['builds'], purpose: 'install a Debian base system', versionArgs: ['--version'] },
   { name: 'chroot', debianPackage: 'coreutils', required: true, neededBy: ['builds'], purpose: 'run apt-get inside the image', versionArgs: ['--version'] },
   { name: 'gzip', debianPackage: 'gzip', required: true, neededBy: ['builds'], purpose: 'compress image artifacts', versionArgs: ['--version'] },
+  { name: 'pigz', debianPackage: 'pigz', required: false, neededBy: ['builds'], purpose: 'gzip artifacts on every core (optional: plain gzip otherwise, slower)', versionArgs: ['--version'] },
+  { name: 'zstd', debianPackage: 'zstd', required: false, neededBy: ['builds'], purpose: 'make container: zstd artifacts (optional: only for specs that ask for zstd)', versionArgs: ['--version'] },
   { name: 'ssh', debianPackage: 'openssh-client', required: true, neededBy: ['nodes', 'applications'], purpose: 'reach lab nodes', versionArgs: ['-V'], versionPattern: /OpenSSH_([\w.]+)/ },
   { name: 's6-svscan', debianPackage: 's6', required: false, neededBy: ['containers'], purpose: 'supervise containers on local test nodes', versionArgs: null },
   { name: 'mksquashfs', debianPackage: 'squashfs-tools', required: false, neededBy: ['publish'], purpose: 'make the root image of a netboot publish', versionArgs: ['-version'] },

@@ -9,8 +9,9 @@ import { frameText } from '../transport/frame-text.js';
 import { securityHeaders } from '../security/csp.js';
 import { readStaticFile } from './static-files.js';
 import { cookieName, hostAllowed, newToken, originAllowed, readCookie, sessionPath, tokensMatch } from './web-auth.js';
+import { defaultPort } from './default-port.js';
 
-export const defaultPort = 8731;
+export { defaultPort };
 
 export interface WebConsoleOptions {
   backend: Backend;

@@ -52,6 +52,12 @@ describe('image spec', () => {
     expect(problems.find((p) => p.field === field)?.message).toMatch(message);
   });
 
+  it('offers zstd as a container beside gzip (the default) and raw, and names anything else', () => {
+    const zstd = parseSpecText(good.replace('dir: /srv/images', 'dir: /srv/images\n  container: zstd'));
+    expect(zstd.ok && zstd.spec.output.container).toBe('zstd');
+    expect(problemsOf(good.replace('dir: /srv/images', 'dir: /srv/images\n  container: xz')).map((p) => p.field)).toContain('output.container');
+  });
+
   it('refuses unknown top-level fields, bad YAML and a spec with no root file system', () => {
     expect(problemsOf(`${good}\nsurprise: 1`)[0]?.message).toMatch(/surprise/);
     expect(problemsOf('name: [unclosed')[0]).toMatchObject({ field: '(yaml)' });

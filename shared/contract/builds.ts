@@ -50,7 +50,7 @@ export type BuildStatus = z.infer<typeof BuildStatus>;
 export const Artifact = z.object({
   image: z.string(),
   path: z.string(),
-  container: z.enum(['gzip', 'raw']),
+  container: z.enum(['gzip', 'zstd', 'raw']),
   rawSize: z.number().int().nonnegative(),
   rawMd5: z.string(),
   rawSha256: z.string(),

@@ -104,7 +104,8 @@ export const ImageSpec = z
     postInstall: PostInstall.default({ rootAuthorizedKeys: [], files: [] }),
     /** Bootable from the network: a kernel, live-boot, systemd and Slipway's phone-home are added (shared/builds/netboot-image.ts). */
     netboot: z.boolean().default(false),
-    output: z.object({ dir: absolutePath, container: z.enum(['gzip', 'raw']).default('gzip') }),
+    // gzip by default (every deploy tool reads it); zstd compresses faster on every core.
+    output: z.object({ dir: absolutePath, container: z.enum(['gzip', 'zstd', 'raw']).default('gzip') }),
   })
   .strict()
   .superRefine((spec, ctx) => {

@@ -214,7 +214,8 @@ export const sequence: Record<StepId, string[]> = {
     `loop.autoclear /dev/loop8 ${dir}/root.img`,
     `loop.autoclear /dev/loop9 ${dir}/var.img`,
   ],
-  debootstrap: [`debootstrap bookworm ${root}`],
+  // dpkg's unsafe I/O set before debootstrap's second stage runs dpkg.
+  debootstrap: [`file.write ${root}/etc/dpkg/dpkg.cfg.d/90slipway-unsafe-io 644`, `debootstrap bookworm ${root}`],
   // apt configured and proc mounted before any apt-get.
   'install-packages': [
     `file.write ${root}/usr/sbin/policy-rc.d 755`,
@@ -234,6 +235,7 @@ export const sequence: Record<StepId, string[]> = {
     `file.write ${root}/etc/motd 644`,
     `file.remove ${root}/usr/sbin/policy-rc.d`,
     `file.remove ${root}/etc/apt/apt.conf.d/90slipway-build`,
+    `file.remove ${root}/etc/dpkg/dpkg.cfg.d/90slipway-unsafe-io`,
     `file.read ${root}/var/lib/dpkg/status`,
   ],
   // Chrooted processes stopped, then deepest first, proc first of all.

@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, fsyncSync, openSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants, createGunzip, createGzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 
 export interface Digest {
   size: number;
@@ -40,14 +41,77 @@ function reportProgress(hasher: Hasher, step: number, total: number, onProgress?
   });
 }
 
-/** One read of the raw image: its sums, the gzip stream and the container's sums together. */
-export async function packGzip(source: string, dest: string, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<{ raw: Digest; container: Digest }> {
+/** A compressor reading the raw image on stdin and writing the container on stdout: fixed flags, no operands. */
+export interface Compressor {
+  file: string;
+  args: string[];
+}
+
+const toolDirs = ['/usr/bin', '/bin', '/usr/local/bin'];
+const onHost = (name: string) => toolDirs.map((dir) => `${dir}/${name}`).find((path) => existsSync(path)) ?? null;
+
+/**
+ * gzip through pigz (all cores, one standard gzip member any gunzip reads),
+ * plain gzip where pigz is missing; zstd with a thread per core.
+ */
+export function compressorFor(container: 'gzip' | 'zstd', find: (name: string) => string | null = onHost): Compressor {
+  if (container === 'zstd') return { file: find('zstd') ?? 'zstd', args: ['-T0', '-q', '-c'] };
+  const pigz = find('pigz');
+  // -n: no name or time stamp in the header (none from stdin anyway), the same bytes for the same image.
+  return pigz ? { file: pigz, args: ['-n', '-c'] } : { file: find('gzip') ?? 'gzip', args: ['-n', '-c'] };
+}
+
+/** Data written and on the disk: the artifact is renamed into place only once it would survive a crash. */
+export function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * One read of the raw image: its sums, the compressor's stream and the
+ * container's sums together; the container is fsynced before this returns.
+ */
+export async function packWith(
+  compressor: Compressor,
+  source: string,
+  dest: string,
+  onProgress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<{ raw: Digest; container: Digest }> {
   const total = (await stat(source)).size;
   const raw = new Hasher();
   const container = new Hasher();
   reportProgress(raw, 64 << 20, total, onProgress);
+  const child = spawn(compressor.file, compressor.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4096)));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code));
+  });
+  const options = signal ? { signal } : {};
   // 'wx': a link planted at dest fails the write instead of redirecting it.
-  await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), raw, createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), container, createWriteStream(dest, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
+  const streams = [
+    pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), raw, child.stdin, options),
+    pipeline(child.stdout, container, createWriteStream(dest, { flags: 'wx' }), options),
+    exited,
+  ];
+  // Each is awaited below; a rejection that lands after another's must not go unhandled.
+  for (const stream of streams) stream.catch(() => undefined);
+  try {
+    await Promise.all(streams);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited.catch(() => undefined);
+    throw error;
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`${compressor.file} exited with ${code}: ${stderr.trim()}`);
+  fsyncFile(dest);
   return { raw: raw.digest(), container: container.digest() };
 }
 
