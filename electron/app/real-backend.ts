@@ -1,10 +1,6 @@
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { StepId } from '../../shared/contract/index.js';
-import { createBuildService } from '../builds/build-service.js';
-import { HelperSupervisor } from '../helper/helper-supervisor.js';
-import { hostDebianArch } from '../builds/host-arch.js';
-import { hostDebianMirror } from '../builds/host-mirror.js';
+import { createBuildParts } from './build-backend.js';
 import { inventoryPath } from '../nodes/inventory-file.js';
 import { createAppService } from '../apps/app-service.js';
 import { createContainerService, subscriber } from '../containers/container-service.js';
@@ -15,13 +11,15 @@ import { createBootService } from '../boot/boot-service.js';
 import type { SecretStore } from '../nodes/secret-store.js';
 import { execaRunner, type Runner } from '../process/runner.js';
 import { processIdentity } from '../process/process-identity.js';
-import { checkPrivileges } from '../readiness/privileges.js';
 import { createReadinessService } from '../readiness/readiness-service.js';
 import { createTerminalService } from '../terminal/terminal-service.js';
 import { terminalHandlers } from '../terminal/terminal-handlers.js';
 import { appPaths, packageRoot } from '../backend/app-paths.js';
 import { appVersion } from '../backend/app-version.js';
 import type { Backend } from '../backend/backend.js';
+import type { CellService } from '../cells/cell-service.js';
+import { cellSubscriber } from '../cells/cell-feed.js';
+import { cellsPath as cellsPathOf } from '../cells/cell-registry.js';
 import { EventBus } from '../backend/event-bus.js';
 
 export interface RealBackendOptions {
@@ -43,30 +41,8 @@ export function createRealBackend(options: RealBackendOptions = {}) {
   const user = userInfo().username;
   const paths = appPaths(env, uid);
   const readiness = createReadinessService({ bus, runner, hostname: host, uid, user, pathEnv: env.PATH ?? '' });
-  const helpers = new HelperSupervisor({
-    workspace: paths.workspace,
-    outputRoots: paths.outputRoots,
-    script: join(packageRoot(), 'out', 'main', 'build-helper.js'),
-    elevation: async () => {
-      const privileges = await checkPrivileges({ runner, uid, user, pathEnv: env.PATH ?? '' });
-      return privileges.elevation === 'none' ? { none: privileges.detail } : privileges.elevation;
-    },
-  });
-  const faultStep = StepId.safeParse(env.SLIPWAY_FAULT_STEP);
-  const builds = createBuildService({
-    bus,
-    helpers,
-    workspace: paths.workspace,
-    stateDir: paths.state,
-    imagesDir: paths.images,
-    outputRoots: paths.outputRoots,
-    hostMirror: hostDebianMirror(),
-    hostArch: hostDebianArch(),
-    version: appVersion,
-    owner: processIdentity()!,
-    ...(faultStep.success ? { failAt: faultStep.data } : {}),
-    otherLive: () => [...deploys.liveIds(), ...publisher.liveIds()],
-  });
+  // `deploys` and `publisher` are read when recovery runs, never while this line runs.
+  const { helpers, builds } = createBuildParts({ bus, env, runner, paths, otherLive: () => [...deploys.liveIds(), ...publisher.liveIds()] });
 
   const configDir = join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'slipway');
   const nodes = createNodeService({
@@ -137,6 +113,13 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     openPty: async (name, size) => nodes.access(name).openPty(size),
     openContainerPty: (name, container, size) => containers.openShell(name, container, size),
   });
+
+  // Cells load the ZooKeeper client: created on the first cells command, so no other command (nor CLI start) pays for it.
+  let cellService: Promise<CellService> | null = null;
+  const cells = () =>
+    (cellService ??= import('../cells/cell-service.js').then(({ createCellService }) =>
+      createCellService({ registryPath: cellsPathOf(env), graceMs: Number(env.SLIPWAY_CELL_GRACE_MS ?? 30_000) }),
+    ));
 
   /** Only a started backend (the console) owns the runs it resumed, and writes them back. */
   let started = false;
@@ -215,6 +198,12 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'containers.act': ({ node, instance, action }) => containers.act(node, instance, action),
       'containers.logs': ({ node, instance, offset }) => containers.logs(node, instance, offset),
       ...terminalHandlers(terminals),
+      'cells.list': async () => (await cells()).list(),
+      'cells.add': async ({ name, url }) => (await cells()).add(name, url),
+      'cells.remove': async ({ name }) => ({ removed: (await cells()).remove(name) }),
+      'cells.subscribe': async ({ cell }, client) => (await cells()).subscribe(cellSubscriber(client), cell),
+      'cells.unsubscribe': async ({ cell }, client) => ({ unsubscribed: (await cells()).unsubscribe(cellSubscriber(client), cell) }),
+      'cells.trace': async ({ cell, instance }) => (await cells()).trace(cell, instance),
     },
     start() {
       // The first probe runs at once so the view is filled when a client connects.
@@ -231,6 +220,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     },
     async close() {
       terminals.closeAll();
+      await cellService?.then((service) => service.close(), () => undefined);
       apps.close({ save: started });
       containers.close();
       publisher.close();

@@ -1,5 +1,5 @@
 import { decodeFinished, decodePlacementBlob, decodePlacementState, decodeRunningHost, decodeServer } from './cell-decode.js';
-import { parseTraceNode, paths, traceShards } from './cell-names.js';
+import { paths, traceShards } from './cell-names.js';
 import type { CellStore } from './cell-store.js';
 import { pipelined, type Watch, type ZkSession } from './zk-session.js';
 
@@ -142,22 +142,6 @@ export async function readTraces(ctx: FamilyContext): Promise<void> {
 }
 
 async function readTraceShard(ctx: FamilyContext, shard: string): Promise<void> {
-  const { store } = ctx;
-  const path = child(paths.trace, shard);
-  const names = (await ctx.session.children(path, ctx.rewatch(() => readTraceShard(ctx, shard)))) ?? [];
-  const before = store.shardNodes(shard);
-  const now = new Set(names);
-  for (const node of before) {
-    if (now.has(node)) continue;
-    store.setProblem(child(path, node), null);
-    const parsed = parseTraceNode(node);
-    if (parsed.ok) store.removeTraceEvent(parsed.event.instance, node);
-  }
-  for (const node of names) {
-    if (before.has(node)) continue;
-    const parsed = parseTraceNode(node);
-    if (parsed.ok) store.addTraceEvent(parsed.event);
-    else store.setProblem(child(path, node), parsed.problem);
-  }
-  store.setShardNodes(shard, now);
+  const names = (await ctx.session.children(child(paths.trace, shard), ctx.rewatch(() => readTraceShard(ctx, shard)))) ?? [];
+  ctx.store.setTraceShard(shard, names);
 }

@@ -12,6 +12,8 @@ export interface CellReaderOptions {
   connectTimeoutMs?: number;
   onSnapshot?: (snapshot: CellSnapshot) => void;
   onDelta?: (delta: CellDelta) => void;
+  /** A connection change before the first snapshot (after it, deltas carry the connection): "unreachable" at start is said at once. */
+  onConnection?: (connection: CellConnection) => void;
 }
 
 /**
@@ -31,7 +33,7 @@ export class CellReader {
   private loading = false;
   private flushQueued = false;
   private connectionChanged = false;
-  private connection: CellConnection = { state: 'connecting', since: Date.now(), lastGoodRead: null, error: null };
+  private connection: CellConnection = { state: 'connecting', since: Date.now(), lastGoodRead: null, stale: false, error: null };
   private unreachableTimer: NodeJS.Timeout | null = null;
   private readonly firstSnapshot: Promise<CellSnapshot>;
   private resolveFirst!: (snapshot: CellSnapshot) => void;
@@ -84,8 +86,11 @@ export class CellReader {
   private setConnection(state: CellConnection['state'], error: string | null, goodRead = false): void {
     const now = Date.now();
     const since = state === this.connection.state ? this.connection.since : now;
-    this.connection = { state, since, lastGoodRead: goodRead ? now : this.connection.lastGoodRead, error };
+    const lastGoodRead = goodRead ? now : this.connection.lastGoodRead;
+    // Once read, the rows stay shown; until the next complete read they are marked as of lastGoodRead.
+    this.connection = { state, since, lastGoodRead, stale: lastGoodRead !== null && !goodRead, error };
     this.connectionChanged = true;
+    if (this.seq === 0) this.options.onConnection?.(this.connection);
     this.queueFlush();
   }
 

@@ -37,11 +37,24 @@ export function addCell(name: string, url: string, path = cellsPath()): CellEntr
   const cells = readCells(path).filter((cell) => cell.name !== entry.name);
   cells.push(entry);
   cells.sort((a, b) => (a.name < b.name ? -1 : 1));
+  writeCells(cells, path);
+  return entry;
+}
+
+/** Forgets a cell; false when it was not there (the file is then left as it was). */
+export function removeCell(name: string, path = cellsPath()): boolean {
+  const cells = readCells(path);
+  const kept = cells.filter((cell) => cell.name !== name);
+  if (kept.length === cells.length) return false;
+  writeCells(kept, path);
+  return true;
+}
+
+function writeCells(cells: CellEntry[], path: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, stringify({ cells }), { mode: 0o600 });
   renameSync(temp, path);
-  return entry;
 }
 
 /** A cell by its name in the registry, or a zookeeper:// URL given as is. */

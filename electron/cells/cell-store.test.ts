@@ -44,14 +44,25 @@ describe('the cell store (rows derived from what was read, only changes flushed)
     expect(store.flush().problems.removed).toEqual(['/scheduled/nope']);
   });
 
-  it('adds each trace event once and returns them in time order', () => {
+  it('keeps trace events as their node names: each counted once, parsed when asked for, in time order', () => {
     const store = new CellStore();
-    const event = (when: number, node: string) => ({ instance, when, source: 'h', type: 'deleted', data: '', text: 'deleted', node });
-    store.addTraceEvent(event(10, 'b'));
-    store.addTraceEvent(event(9.5, 'a'));
-    store.addTraceEvent(event(10, 'b'));
-    expect(store.flush().events.map((e) => e.when)).toEqual([9.5, 10]);
-    expect(store.traceOf(instance).map((e) => e.node)).toEqual(['a', 'b']);
-    expect(store.rows().traceEvents).toBe(2);
+    // Instance 1 lives in shard 0001; names as trace/app/zk.py:publish writes them.
+    const first = `${instance},9.5,h,deleted,`;
+    const second = `${instance},10,h,deleted,`;
+    const other = 'proid.web#0000000257,1,h,deleted,';
+    store.setTraceShard('0001', [second, other, 'junk']);
+    // Read before the first flush: part of the snapshot, not a delta.
+    expect(store.flush().events).toEqual([]);
+    store.setTraceShard('0001', [second, first, other, 'junk']);
+    expect(store.flush().events.map((e) => e.node)).toEqual([first]);
+    expect(store.traceOf(instance).map((e) => e.when)).toEqual([9.5, 10]);
+    expect(store.traceOf(instance)[0]).toMatchObject({ instance, source: 'h', type: 'deleted', text: 'deleted' });
+    expect(store.rows().traceEvents).toBe(3);
+    expect(store.rows().problems).toEqual([{ path: '/trace/0001/junk', problem: expect.stringMatching(/<instance>,<when>/) }]);
+    // Pruned: uncounted, no delta, its problem gone.
+    store.setTraceShard('0001', [first]);
+    expect(store.flush().events).toEqual([]);
+    expect(store.rows()).toMatchObject({ traceEvents: 1, problems: [] });
+    expect(store.traceOf(instance).map((e) => e.node)).toEqual([first]);
   });
 });

@@ -1,7 +1,7 @@
 import { parseInstance } from '../../shared/contract/instance-name.js';
 import type { CellApp, CellProblem, CellServer, CellTraceEvent } from '../../shared/contract/cells.js';
 import { finishedExit, type FinishedRecord, type PlacementState, type ServerRecord } from './cell-decode.js';
-import { compareTraceEvents, presenceHost } from './cell-names.js';
+import { compareTraceEvents, parseTraceNode, paths, presenceHost, traceShardOf } from './cell-names.js';
 
 export interface StoreChanges {
   servers: { upserted: CellServer[]; removed: string[] };
@@ -26,7 +26,11 @@ export class CellStore {
   private readonly scheduled = new Set<string>();
   private readonly running = new Map<string, string>();
   private readonly finished = new Map<string, FinishedRecord>();
-  private readonly traces = new Map<string, Map<string, CellTraceEvent>>();
+  /**
+   * Each /trace shard's node names as last read: the trace events themselves. A name holds the whole
+   * event, so an instance's events are parsed from its shard's names when asked for (`traceOf`), not
+   * kept as 200,000 parsed objects (about 180 MiB of a 50,000-instance cell's heap).
+   */
   private readonly traceShardNodes = new Map<string, Set<string>>();
   private readonly problems = new Map<string, string>();
 
@@ -37,6 +41,8 @@ export class CellStore {
   private readonly dirtyProblems = new Set<string>();
   private pendingEvents: CellTraceEvent[] = [];
   private traceCount = 0;
+  /** Events read before the first flush are part of the snapshot (counted, parsed again by `traceOf`), not a delta's. */
+  private flushed = false;
 
   /** Instance names are checked once here: a name that is not an instance is a problem of its path. */
   private instanceOk(path: string, instance: string): boolean {
@@ -158,35 +164,44 @@ export class CellStore {
     return [...this.finished.keys()];
   }
 
-  /** The node names last read in a /trace shard (what a watch fire is compared with). */
-  shardNodes(shard: string): ReadonlySet<string> {
-    return this.traceShardNodes.get(shard) ?? new Set();
+  /**
+   * A /trace shard's children as read now: new names are parsed (a bad one is a problem of its path,
+   * trace events are never changed in place), names gone are pruned history (not a change shown).
+   */
+  setTraceShard(shard: string, names: readonly string[]): void {
+    const before = this.traceShardNodes.get(shard) ?? new Set<string>();
+    const now = new Set(names);
+    const path = (node: string) => `${paths.trace}/${shard}/${node}`;
+    for (const node of before) {
+      if (now.has(node)) continue;
+      this.setProblem(path(node), null);
+      if (parseTraceNode(node).ok) this.traceCount -= 1;
+    }
+    for (const node of now) {
+      if (before.has(node)) continue;
+      const parsed = parseTraceNode(node);
+      if (!parsed.ok) {
+        this.setProblem(path(node), parsed.problem);
+        continue;
+      }
+      this.traceCount += 1;
+      if (this.flushed) this.pendingEvents.push(parsed.event);
+    }
+    this.traceShardNodes.set(shard, now);
   }
 
-  setShardNodes(shard: string, nodes: Set<string>): void {
-    this.traceShardNodes.set(shard, nodes);
-  }
-
-  /** Trace events are added once (a node name never changes); removal is pruning, which deletes no history shown. */
-  addTraceEvent(event: CellTraceEvent): void {
-    let events = this.traces.get(event.instance);
-    if (!events) this.traces.set(event.instance, (events = new Map()));
-    if (events.has(event.node)) return;
-    events.set(event.node, event);
-    this.traceCount += 1;
-    this.pendingEvents.push(event);
-  }
-
-  removeTraceEvent(instance: string, node: string): void {
-    if (this.traces.get(instance)?.delete(node)) this.traceCount -= 1;
-  }
-
-  hasTraceEvent(instance: string, node: string): boolean {
-    return this.traces.get(instance)?.has(node) ?? false;
-  }
-
+  /** One instance's events in Treadmill's order, parsed from its shard's names (`<instance>,…`). */
   traceOf(instance: string): CellTraceEvent[] {
-    return [...(this.traces.get(instance)?.values() ?? [])].sort(compareTraceEvents);
+    const shard = traceShardOf(instance);
+    const nodes = shard === null ? undefined : this.traceShardNodes.get(shard);
+    const events: CellTraceEvent[] = [];
+    const prefix = `${instance},`;
+    for (const node of nodes ?? []) {
+      if (!node.startsWith(prefix)) continue;
+      const parsed = parseTraceNode(node);
+      if (parsed.ok) events.push(parsed.event);
+    }
+    return events.sort(compareTraceEvents);
   }
 
   /**
@@ -243,6 +258,7 @@ export class CellStore {
     }
     this.dirtyProblems.clear();
     changes.events.sort(compareTraceEvents);
+    this.flushed = true;
     return changes;
   }
 

@@ -5,6 +5,7 @@ import type { Backend } from '../backend/backend.js';
 import { EventBus } from '../backend/event-bus.js';
 import { readinessCheck } from '../readiness/readiness-check.js';
 import { createMockApps } from './mock-apps.js';
+import { createMockCells } from './mock-cells.js';
 import { createMockContainers, mockContainerCount, mockContainerScanMs } from './mock-containers.js';
 import { createMockBuilds } from './mock-builds.js';
 import { createMockDeploy } from './mock-deploy.js';
@@ -16,9 +17,9 @@ import { mockReport, mockTools } from './mock-readiness.js';
 import { openMockShell } from './mock-terminal.js';
 import { createTerminalService } from '../terminal/terminal-service.js';
 import { terminalHandlers } from '../terminal/terminal-handlers.js';
+import type { MockScenario } from './mock-scenarios.js';
 
-export const mockScenarios = ['default', 'readiness-error', 'containers-10k', 'empty-inventory'] as const;
-export type MockScenario = (typeof mockScenarios)[number];
+export { mockScenarios, type MockScenario } from './mock-scenarios.js';
 
 export interface MockBackendOptions {
   scenario?: MockScenario;
@@ -36,6 +37,8 @@ export interface MockBackendOptions {
   containers?: number;
   /** Between two scans of the mocked Treadmill nodes. */
   containerScanMs?: number;
+  /** Between two steps of the mocked cell's life (250 ms: a few dozen changes a second). */
+  cellTickMs?: number;
 }
 
 /**
@@ -63,6 +66,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   });
   // Applications go to the mocked inventory, as its last health poll sees it.
   const apps = createMockApps({ bus, inventory: () => nodes.handlers['nodes.list']({}), speed: options.appSpeed ?? 1 });
+  const cells = createMockCells({ ...(options.cellTickMs === undefined ? {} : { tickMs: options.cellTickMs }) });
   const terminals = createTerminalService({
     openPty: (node) => openMockShell(node, () => nodes.handlers['nodes.list']({})),
     openContainerPty: (node, container) => containers.openShell(node, container),
@@ -95,6 +99,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       ...deploy.handlers,
       ...apps.handlers,
       ...containers.handlers,
+      ...cells.handlers,
       ...terminalHandlers(terminals),
     },
     start() {
@@ -105,6 +110,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
     async close() {
       terminals.closeAll();
       containers.close();
+      cells.close();
       boots.close();
       await Promise.all([builds.close(), nodes.close(), deploy.close(), apps.close()]);
     },

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appCommands, appEvents } from './apps.js';
 import { bootCommands, bootEvents } from './boot.js';
+import { cellClientEvents, cellCommands } from './cells.js';
 import { netbootCommands, netbootEvents } from './netboot.js';
 import { buildCommands, buildEvents } from './builds.js';
 import { containerActionCommands, containerClientEvents, containerCommands, containerEvents, containerLogCommands } from './containers.js';
@@ -30,6 +31,7 @@ export const commands = {
   ...containerActionCommands,
   ...containerLogCommands,
   ...terminalCommands,
+  ...cellCommands,
 };
 
 export const events = {
@@ -57,6 +59,7 @@ export type ResponseOf<C extends CommandName> = z.output<Commands[C]['response']
 export const clientEvents = {
   ...terminalClientEvents,
   ...containerClientEvents,
+  ...cellClientEvents,
 };
 
 export type Events = typeof events;
@@ -86,6 +89,7 @@ export function isClientTopic(name: string): name is ClientTopic {
 
 export * from './apps.js';
 export * from './boot.js';
+export * from './cells.js';
 export * from './netboot.js';
 export * from './builds.js';
 export * from './containers.js';
