@@ -1,6 +1,6 @@
 import { constants as fsConstants, chmodSync, existsSync, closeSync, copyFileSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, truncateSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { digestFile, isGzip, unpackGzip } from './system/artifact-pack.js';
+import { digestFile, isGzip, isZstd, unpackGzip } from './system/artifact-pack.js';
 import { commandError } from './system/command-error.js';
 import { finishAndShrink } from './system/ext-fs.js';
 import { build, inBuild, must, outputName, stagedPath, type Op, type OpContext } from './op-context.js';
@@ -78,7 +78,10 @@ export const deployOps: { [O in DeployOp]: Op<O> } = {
     if (!statSync(source).isFile()) throw new Error(`${image} is not a file`);
     const staged = inBuild(ctx, buildId, dest);
     open.journal.acquire({ kind: 'file', path: staged });
-    if (isGzip(readHead(source, 2))) {
+    const head = readHead(source, 4);
+    // Deploys and netboot sets unpack gzip only so far: a zstd build is named as such, not called "not an ext image".
+    if (isZstd(head)) throw new Error(`refused: ${basename(source)} is zstd-compressed; deploy and publish take gzip or raw images (build with container: gzip or raw)`);
+    if (isGzip(head)) {
       ctx.log(`unpacking ${basename(source)} into the deploy's working copy`);
       const raw = await unpackGzip(source, staged, (done, total) => ctx.log(`unpacked ${Math.round((100 * done) / total)}% of ${basename(source)}`), ctx.signal);
       checkExtImage(staged);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compressorFor, packWith } from './artifact-pack.js';
+import { compressorFor, isGzip, isZstd, packWith } from './artifact-pack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slipway-pack-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,6 +57,12 @@ describe('packWith: one read of the image, compressed by a parallel tool, sums o
     expect(gunzipSync(readFileSync(out)).equals(content)).toBe(true);
     expect(result.raw).toEqual(sums(content));
     expect(result.container).toEqual(sums(readFileSync(out)));
+  });
+
+  it('tells zstd and gzip containers by their first bytes', () => {
+    const zstd = execFileSync('zstd', ['-q', '-c'], { input: Buffer.from('image') });
+    const gzip = execFileSync('gzip', ['-c'], { input: Buffer.from('image') });
+    expect([isZstd(zstd), isGzip(zstd), isZstd(gzip), isGzip(gzip), isZstd(Buffer.from([0x28, 0xb5]))]).toEqual([true, false, false, true, false]);
   });
 
   it('makes zstd on every core, which zstd -d restores byte for byte', async () => {

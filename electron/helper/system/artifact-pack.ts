@@ -139,3 +139,8 @@ export async function unpackGzip(source: string, dest: string, onProgress?: (don
 export function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
+
+/** A zstd frame's magic number (RFC 8878, 3.1.1: 0xFD2FB528, little-endian). */
+export function isZstd(head: Buffer): boolean {
+  return head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528;
+}
