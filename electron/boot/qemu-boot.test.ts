@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Runner } from '../process/runner.js';
 import { bootInQemu } from './qemu-boot.js';
-import { qemuArgs } from './qemu-command.js';
+import { accelerator, qemuArgs } from './qemu-command.js';
 import { nextStage, serialText } from './serial-stages.js';
 
 /** A runner that plays serial output as QEMU would print it, then waits to be stopped (or ends by itself). */
@@ -59,5 +59,17 @@ describe('a QEMU boot watched on its serial console', () => {
     expect(() => qemuArgs({ accel: 'tcg', memoryMiB: 512, disks: ['/a,file=/etc/shadow'] })).toThrow(/cannot be named/);
     expect(qemuArgs({ accel: 'kvm', memoryMiB: 512, tap: { ifname: 'tap0', mac: '52:54:00:12:34:56' } })).toContain('virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56,bootindex=1');
     expect(() => qemuArgs({ accel: 'kvm', memoryMiB: 512, tap: { ifname: 'tap0,x', mac: '52:54:00:12:34:56' } })).toThrow(/not an interface/);
+  });
+});
+
+describe('the accelerator', () => {
+  it('is TCG without a usable /dev/kvm or under kvm_pvm, and follows SLIPWAY_QEMU_ACCEL', () => {
+    const none = '/nonexistent/slipway-no-such-module';
+    expect(accelerator('/nonexistent/kvm', {}, none)).toBe('tcg');
+    // /dev/null opens read-write like a usable /dev/kvm would.
+    expect(accelerator('/dev/null', {}, none)).toBe('kvm');
+    expect(accelerator('/dev/null', {}, '/')).toBe('tcg');
+    expect(accelerator('/dev/null', { SLIPWAY_QEMU_ACCEL: 'tcg' }, none)).toBe('tcg');
+    expect(accelerator('/nonexistent/kvm', { SLIPWAY_QEMU_ACCEL: 'kvm' }, none)).toBe('kvm');
   });
 });

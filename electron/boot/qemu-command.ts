@@ -1,7 +1,15 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 
-/** KVM where this process can open /dev/kvm; TCG (emulation) otherwise. */
-export function accelerator(device = '/dev/kvm'): 'kvm' | 'tcg' {
+/**
+ * KVM where this process can open /dev/kvm and it is full KVM; TCG (emulation) otherwise. A /dev/kvm
+ * served by kvm_pvm (the pagetable-based KVM of nested cloud VMs) runs only PVM-enlightened 64-bit
+ * kernels: SeaBIOS, iPXE and a stock Debian kernel hang there at once, so it counts as no KVM.
+ * SLIPWAY_QEMU_ACCEL=kvm|tcg overrides the choice.
+ */
+export function accelerator(device = '/dev/kvm', env: NodeJS.ProcessEnv = process.env, pvmModule = '/sys/module/kvm_pvm'): 'kvm' | 'tcg' {
+  const forced = env.SLIPWAY_QEMU_ACCEL;
+  if (forced === 'kvm' || forced === 'tcg') return forced;
+  if (existsSync(pvmModule)) return 'tcg';
   try {
     closeSync(openSync(device, 'r+'));
     return 'kvm';
