@@ -3,7 +3,8 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 /**
  * KVM where this process can open /dev/kvm and it is full KVM; TCG (emulation) otherwise. A /dev/kvm
  * served by kvm_pvm (the pagetable-based KVM of nested cloud VMs) runs only PVM-enlightened 64-bit
- * kernels: SeaBIOS, iPXE and a stock Debian kernel hang there at once, so it counts as no KVM.
+ * kernels: SeaBIOS starts there, but Debian 12's kernel stops right after its real-mode setup ("Probing
+ * EDD… ok", then nothing, with -cpu host or max; the same kernel boots under TCG), so it counts as no KVM.
  * SLIPWAY_QEMU_ACCEL=kvm|tcg overrides the choice.
  */
 export function accelerator(device = '/dev/kvm', env: NodeJS.ProcessEnv = process.env, pvmModule = '/sys/module/kvm_pvm'): 'kvm' | 'tcg' {
