@@ -13,17 +13,10 @@ import { applyScopedOutput, lineScope } from './scoped-rescan.js';
 import { applyListingOutput } from './scan-delta.js';
 import { scannedRow } from './container-service.js';
 import type { ScanApplied } from './node-scan-state.js';
+import { hasInotify } from './test-support/has-inotify.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-const hasInotify = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v inotifywait']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 function lab(count: number) {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-watch-'));

@@ -6,15 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { streamLines } from '../nodes/stream-exec.js';
 import { localShellChannel } from '../nodes/test-support/local-shell.js';
 import { NodeWatch } from './container-watch.js';
+import { hasInotify } from './test-support/has-inotify.js';
 
-const hasInotify = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v inotifywait']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
