@@ -72,14 +72,14 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
     openContainerPty: (node, container) => containers.openShell(node, container),
   });
 
-  const readiness = readinessCheck(bus, async (): Promise<ReadinessReport> => {
-    bus.publish('readiness.started', { total: mockTools.length });
+  const readiness = readinessCheck(bus, async (progress): Promise<ReadinessReport> => {
+    progress.started(mockTools.length);
     for (const [index, tool] of mockTools.entries()) {
       await sleep(stepMs);
       if (scenario === 'readiness-error' && index === 4) {
         throw new SlipwayError('failed', 'probe of debootstrap timed out after 5 s (mocked fault)');
       }
-      bus.publish('readiness.tool', tool);
+      progress.tool(tool);
     }
     return mockReport(hostname, new Date());
   });

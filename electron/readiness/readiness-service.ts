@@ -3,7 +3,7 @@ import type { EventBus } from '../backend/event-bus.js';
 import type { Runner } from '../process/runner.js';
 import { checkPrivileges } from './privileges.js';
 import { installHint, probeTool } from './probe-tool.js';
-import { readinessCheck, type ReadinessCheck } from './readiness-check.js';
+import { readinessCheck, type ProbeProgress, type ReadinessCheck } from './readiness-check.js';
 import { extraSearchDirs, toolCatalog, type ToolSpec } from './tool-catalog.js';
 
 export interface ReadinessDeps {
@@ -21,13 +21,13 @@ export function createReadinessService(deps: ReadinessDeps): ReadinessCheck {
   const catalog = deps.catalog ?? toolCatalog;
   const now = deps.now ?? (() => new Date());
 
-  async function probe(): Promise<ReadinessReport> {
-    deps.bus.publish('readiness.started', { total: catalog.length });
+  async function probe(progress: ProbeProgress): Promise<ReadinessReport> {
+    progress.started(catalog.length);
     const probeEnv = { runner: deps.runner, pathEnv: deps.pathEnv, extraDirs: extraSearchDirs };
     const tools: ToolCheck[] = await Promise.all(
       catalog.map(async (spec) => {
         const check = await probeTool(spec, probeEnv);
-        deps.bus.publish('readiness.tool', check);
+        progress.tool(check);
         return check;
       }),
     );
