@@ -66,6 +66,15 @@ describe('image spec', () => {
     expect(problemsOf(noRoot).map((p) => p.message)).toContain('one file system must be mounted at /');
   });
 
+  it('refuses unknown keys at every level, naming where (a misspelt key is not silently a default)', () => {
+    const fields = (text: string) => problemsOf(text).map((p) => `${p.field}: ${p.message}`);
+    expect(fields(good.replace('    label: root', '    label: root\n    container: "$(touch /tmp/pwned)"')).join('\n')).toMatch(/images\.0.*container/);
+    expect(fields(good.replace('    size: 512M', '    size: 512M\n    fstype: ext3')).join('\n')).toMatch(/images\.1.*fstype/);
+    expect(fields(good.replace('  dir: /srv/images', '  dir: /srv/images\n  compress: xz')).join('\n')).toMatch(/output.*compress/);
+    expect(fields(`${good}repos:\n  - { name: x, uri: 'http://a/', suite: bookworm, sectoin: main }\n`).join('\n')).toMatch(/repos\.0.*sectoin/);
+    expect(fields(`${good}postInstall:\n  hostnme: a\n`).join('\n')).toMatch(/postInstall.*hostnme/);
+  });
+
   it('parses sizes and orders mounts by depth', () => {
     expect(parseSize('512M')).toBe(512 * 1024 ** 2);
     expect(parseSize('1.5GiB')).toBe(1.5 * 1024 ** 3);

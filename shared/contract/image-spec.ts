@@ -64,7 +64,7 @@ export const ImageFs = z.object({
     .default([]),
   label: z.string().max(16, 'an ext label holds at most 16 characters').regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, ".", "_" and "-"').optional(),
   mountPoint: absolutePath,
-});
+}).strict(); // every level is strict, not only the top: a misspelt key (`fstype`) is an error, not silently a default
 
 export const Repo = z.object({
   name: safeName,
@@ -72,7 +72,7 @@ export const Repo = z.object({
   suite,
   section: z.string().regex(/^[a-z0-9/-]+( [a-z0-9/-]+)*$/, 'must be components separated by spaces, such as "main contrib"').default('main'),
   priority: z.number().int().min(-1000).max(1001).nullable().default(null),
-});
+}).strict();
 
 const packageName = z.string().regex(/^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$/, 'must be a Debian package name, optionally =version');
 
@@ -85,10 +85,10 @@ export const PostInstall = z.object({
         path: absolutePath,
         content: z.string(),
         mode: z.string().regex(/^0?[0-7]{3,4}$/, 'must be an octal mode such as 0644').default('0644'),
-      }),
+      }).strict(),
     )
     .default([]),
-});
+}).strict();
 
 export const ImageSpec = z
   .object({
@@ -105,7 +105,7 @@ export const ImageSpec = z
     /** Bootable from the network: a kernel, live-boot, systemd and Slipway's phone-home are added (shared/builds/netboot-image.ts). */
     netboot: z.boolean().default(false),
     // gzip by default (every deploy tool reads it); zstd compresses faster on every core.
-    output: z.object({ dir: absolutePath, container: z.enum(['gzip', 'zstd', 'raw']).default('gzip') }),
+    output: z.object({ dir: absolutePath, container: z.enum(['gzip', 'zstd', 'raw']).default('gzip') }).strict(),
   })
   .strict()
   .superRefine((spec, ctx) => {
