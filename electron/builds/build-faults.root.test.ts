@@ -83,6 +83,33 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
     expect(leaks(out, buildId)).toEqual([]);
   });
 
+  it('a reader that goes away (slipway build | head) cancels the build: nothing left', { timeout: 600_000 }, async () => {
+    const spec = join(out, 'reader-gone.yaml');
+    writeFileSync(spec, testSpec(out, { name: 'reader-gone' }));
+    // Its own workspace: the CLI's start-up recovery must not touch builds other tests run in the shared one.
+    const workspace = mkdtempSync(join(tmpdir(), 'slipway-reader-gone-'));
+    const env = { ...process.env, SLIPWAY_WORKSPACE: workspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
+    const cli = spawn(process.execPath, [slipway, 'build', '--json', spec], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    cli.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    let buildId = '';
+    const lines = createInterface({ input: cli.stdout! });
+    lines.on('line', (line) => {
+      const event = JSON.parse(line) as { topic: string; payload: { summary?: { id: string }; step?: { id: string; status: string } } };
+      if (event.topic === 'builds.started') buildId = event.payload.summary!.id;
+      if (event.topic === 'builds.step' && event.payload.step?.id === 'debootstrap' && event.payload.step.status === 'running') {
+        lines.close();
+        cli.stdout!.destroy(); // the reader closes its end, as head does after its lines
+      }
+    });
+    const code = await new Promise((resolve) => cli.once('exit', resolve));
+    expect(said).toContain('output closed: cancelling the build');
+    expect(code).toBe(130);
+    expect(buildId).not.toBe('');
+    expect(leaks(out, buildId, workspace)).toEqual([]);
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
   it('a cancel during debootstrap stops it and releases everything', { timeout: 600_000 }, async () => {
     const { service, helpers, bus } = makeService();
     try {

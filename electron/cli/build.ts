@@ -7,6 +7,7 @@ import { paint, progressOn, useColour } from './terminal-output.js';
 import { problemsRefusal, UsageError } from './errors.js';
 import { jsonEvent } from './json-event.js';
 import { fromLogBatch } from '../../shared/contract/log-batch.js';
+import { onOutputClosed } from './output-closed.js';
 
 export interface BuildArgs {
   spec: string | null;
@@ -27,8 +28,11 @@ export async function runBuild(args: BuildArgs): Promise<number> {
   // Only the builds: a cache hit is mostly start-up, so nothing else is loaded or created.
   const backend = createBuildBackend();
   const { builds } = backend;
-  const out = process.stdout;
-  const colour = useColour(out);
+  const stdout = process.stdout;
+  const colour = useColour(stdout);
+  // Once the reader has gone (`| head`), nothing more is written: the build is being cancelled.
+  let readerGone = false;
+  const out = { write: (text: string) => void (readerGone || stdout.write(text)), isTTY: stdout.isTTY };
   try {
     // The spec is read and checked before recovery may start the privileged helper: a typo costs nothing.
     const specText = args.cleanup || !args.spec ? null : await readOperatorText(args.spec, { maxBytes: maxDocumentBytes });
@@ -47,7 +51,7 @@ export async function runBuild(args: BuildArgs): Promise<number> {
     }
     if (specText === null) throw new UsageError('build needs a spec file: slipway build SPEC.yaml');
 
-    const progress = progressOn(out);
+    const progress = progressOn(stdout);
     const lastLines: LogLine[] = [];
     const running = new Map<string, StepState>();
     backend.bus.subscribe((envelope) => {
@@ -59,8 +63,9 @@ export async function runBuild(args: BuildArgs): Promise<number> {
       if (event.topic === 'builds.step') {
         const { step } = event.payload;
         if (step.status === 'running') {
+          // A running step is published again as it progresses; a pipe gets its line once.
+          if (!out.isTTY && !running.has(step.id)) out.write(`${stepNumber(step.id)} ${step.label} …\n`);
           running.set(step.id, step);
-          if (!out.isTTY) out.write(`${stepNumber(step.id)} ${step.label} …\n`);
           return;
         }
         running.delete(step.id);
@@ -93,17 +98,22 @@ export async function runBuild(args: BuildArgs): Promise<number> {
       builds.cancel(id);
     };
     process.on('SIGINT', onInterrupt).on('SIGTERM', onInterrupt);
+    const releaseOutput = onOutputClosed(() => {
+      readerGone = true;
+      process.stderr.write('output closed: cancelling the build; everything it acquired is released…\n');
+      builds.cancel(id);
+    });
     const summary: BuildSummary = await done;
     process.off('SIGINT', onInterrupt).off('SIGTERM', onInterrupt);
-    if (!args.json) printSummary(summary, lastLines, colour);
+    releaseOutput();
+    if (!args.json) printSummary(out, summary, lastLines, colour);
     return summary.status === 'succeeded' ? 0 : summary.status === 'cancelled' ? 130 : 1;
   } finally {
     await backend.close();
   }
 }
 
-function printSummary(summary: BuildSummary, lastLines: readonly LogLine[], colour: boolean): void {
-  const out = process.stdout;
+function printSummary(out: { write(text: string): void }, summary: BuildSummary, lastLines: readonly LogLine[], colour: boolean): void {
   if (summary.status === 'succeeded') {
     out.write(`\n${paint(colour, 32, summary.cacheHit ? 'cache hit' : 'built')} ${summary.name} in ${seconds(summary.durationMs)} (build ${summary.id})\n`);
     for (const a of summary.artifacts) {

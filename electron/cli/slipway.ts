@@ -3,6 +3,7 @@ import { appVersion } from '../backend/app-version.js';
 import { bashCompletion } from './completion.js';
 import { errorReport, isUsageError, usageMessage, UsageError } from './errors.js';
 import { commandUsage, fullUsage, isCommand, type CommandName } from './usage.js';
+import { outputClosed } from './output-closed.js';
 
 /** The command being run, so that a usage error shows that command's section rather than all of them. */
 let current: CommandName | null = null;
@@ -90,7 +91,14 @@ function fail(error: unknown): never {
 
 // Whatever escapes a runner's own handling (a callback's throw, a promise nobody awaited) is worded the same way.
 process.on('uncaughtException', fail).on('unhandledRejection', fail);
-// A reader that stopped reading (`slipway completion bash | head`) has what it wanted: leave quietly, as cat does.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? process.exit(0) : fail(error)));
+// A reader that stopped reading (`slipway completion bash | head`) has what it wanted: leave quietly, as cat does,
+// unless the running command has work to undo first (output-closed.ts). Later EPIPEs of the same stream are expected.
+let pipeClosed = false;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') return fail(error);
+  if (pipeClosed) return;
+  pipeClosed = true;
+  if (!outputClosed()) process.exit(0);
+});
 
 main(process.argv.slice(2)).then((code) => process.exit(code), fail);

@@ -55,16 +55,16 @@ export function makeService(options: { failAt?: StepId } = {}) {
  * Everything a build could leave behind on this host, as readable lines; [] means
  * clean. Scoped to one build, so test files may build side by side.
  */
-export function leaks(outputDir: string, buildId: string): string[] {
+export function leaks(outputDir: string, buildId: string, workspace = testWorkspace): string[] {
   const found: string[] = [];
-  const buildDir = join(testWorkspace, 'builds', buildId);
+  const buildDir = join(workspace, 'builds', buildId);
   const loops = JSON.parse(execFileSync('losetup', ['--json', '--list', '--output', 'NAME,BACK-FILE'], { encoding: 'utf8' }) || '{}') as {
     loopdevices?: { name: string; 'back-file': string }[];
   };
   for (const loop of loops.loopdevices ?? []) if (isUnder(loop['back-file'] ?? '', buildDir)) found.push(`loop ${loop.name} → ${loop['back-file']}`);
   for (const point of parseMountPoints(readFileSync('/proc/self/mountinfo', 'utf8'))) if (isUnder(point, buildDir)) found.push(`mount ${point}`);
   if (existsSync(buildDir)) found.push(`build dir ${buildDir}`);
-  for (const dir of [outputDir, join(testWorkspace, 'cache', 'debootstrap')]) {
+  for (const dir of [outputDir, join(workspace, 'cache', 'debootstrap')]) {
     if (existsSync(dir)) for (const name of readdirSync(dir)) if (name.includes(`.partial-${buildId}`)) found.push(`temp file ${join(dir, name)}`);
   }
   return found;
