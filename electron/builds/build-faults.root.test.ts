@@ -146,11 +146,8 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
     }
   });
 
-  it('after Slipway and its helper are SIGKILLed, the next start says what it cleaned', { timeout: 600_000 }, async () => {
-    const spec = join(out, 'crash.yaml');
-    writeFileSync(spec, testSpec(out, { name: 'crashed' }));
-    const env = { ...process.env, SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
-    // Its own process group: one kill takes the CLI, unshare and the helper together, like a crash.
+  /** Starts `slipway build --json` in its own process group and SIGKILLs the group 1.5 s into debootstrap, like a crash. */
+  async function crashDuringDebootstrap(env: NodeJS.ProcessEnv, spec: string): Promise<string> {
     const cli = spawn(process.execPath, [slipway, 'build', '--json', spec], { env, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
     const buildId = await new Promise<string>((resolve, reject) => {
       let id = '';
@@ -164,14 +161,41 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
     const exited = new Promise((resolve) => cli.once('exit', resolve));
     process.kill(-cli.pid!, 'SIGKILL');
     await exited;
-    expect(leaks(out, buildId).some((leak) => leak.startsWith('build dir'))).toBe(true);
+    return buildId;
+  }
 
+  async function cleanupSays(env: NodeJS.ProcessEnv): Promise<string> {
     const cleanup = spawn(process.execPath, [slipway, 'build', '--cleanup'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let said = '';
     cleanup.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
     const code = await new Promise((resolve) => cleanup.once('exit', resolve));
     expect(code).toBe(0);
-    expect(said).toContain(`recovered after an earlier crash: ${buildId}: released directory`);
+    return said;
+  }
+
+  it('after Slipway and its helper are SIGKILLed, the next start says what it cleaned', { timeout: 600_000 }, async () => {
+    const spec = join(out, 'crash.yaml');
+    writeFileSync(spec, testSpec(out, { name: 'crashed' }));
+    const env = { ...process.env, SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
+    const buildId = await crashDuringDebootstrap(env, spec);
+    expect(leaks(out, buildId).some((leak) => leak.startsWith('build dir'))).toBe(true);
+    expect(await cleanupSays(env)).toContain(`recovered after an earlier crash: ${buildId}: released directory`);
     expect(leaks(out, buildId)).toEqual([]);
+  });
+
+  it('a crash while the base tarball downloads: the next start removes its partial file from the cache too', { timeout: 600_000 }, async () => {
+    const spec = join(out, 'crash-download.yaml');
+    writeFileSync(spec, testSpec(out, { name: 'crashed-download' }));
+    // A workspace of its own, so that the base tarball is not cached yet (and no other test's build is recovered).
+    const workspace = mkdtempSync(join(tmpdir(), 'slipway-crash-download-'));
+    const env = { ...process.env, SLIPWAY_WORKSPACE: workspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
+    const buildId = await crashDuringDebootstrap(env, spec);
+    expect(leaks(out, buildId, workspace).some((leak) => leak.startsWith('build dir'))).toBe(true);
+    const said = await cleanupSays(env);
+    // The journal holds the partial tarball (debootstrap may not have created it yet): released, not "left in place".
+    expect(said).toContain(`${buildId}: released file ${join(workspace, 'cache', 'debootstrap')}/`);
+    expect(said).not.toContain('NOT cleaned');
+    expect(leaks(out, buildId, workspace)).toEqual([]);
+    rmSync(workspace, { recursive: true, force: true });
   });
 });

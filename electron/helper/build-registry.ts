@@ -16,15 +16,18 @@ export interface OpenBuild {
   /** Null for a build recovered after a crash whose output folder can no longer be opened safely. */
   output: OutputFolder | null;
   journal: Journal;
+  /** The workspace's cache (root's, private): a build's partial base tarball there is its own to remove. */
+  cacheDir: string;
 }
 
 /**
  * A partial file in the output folder goes through the folder's handle; one
- * anywhere else must be inside the build's own directory (root's, private).
+ * anywhere else must be inside the build's own directory or the workspace's
+ * cache (both root's, private): a base tarball cut off by a crash is removed too.
  */
 function removeFile(open: OpenBuild, path: string): void {
   if (open.output?.holds(path)) rmSync(open.output.at(basename(path)), { force: true });
-  else if (isUnder(path, open.dir)) rmSync(path, { force: true });
+  else if (isUnder(path, open.dir) || isUnder(path, open.cacheDir)) rmSync(path, { force: true });
   else throw new Error(`left in place: the output folder of ${path} could not be reopened safely`);
 }
 
@@ -95,7 +98,7 @@ export function openBuild(workspace: Workspace, id: string, output: OutputFolder
   renameSync(join(dir, '.owner.json'), join(dir, 'owner.json'));
   const journal = new Journal(join(dir, 'journal.jsonl'));
   journal.acquire({ kind: 'dir', path: dir });
-  return { id, dir, output, journal };
+  return { id, dir, output, journal, cacheDir: workspace.cacheDir };
 }
 
 /** A build left by a helper that died: its output folder is reopened with the same checks, or its files there are left alone. */
@@ -109,5 +112,5 @@ export function reopenBuild(workspace: Workspace, id: string, roots: readonly st
   } catch (error) {
     log(`${id}: its output folder is not reopened (${(error as Error).message})`);
   }
-  return { id, dir, output, journal: new Journal(join(dir, 'journal.jsonl')) };
+  return { id, dir, output, journal: new Journal(join(dir, 'journal.jsonl')), cacheDir: workspace.cacheDir };
 }
