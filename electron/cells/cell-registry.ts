@@ -32,7 +32,10 @@ export function readCells(path = cellsPath()): CellEntry[] {
 
 /** Adds or replaces a cell; the URL is checked first, and the file is replaced whole (write, then rename). */
 export function addCell(name: string, url: string, path = cellsPath()): CellEntry {
-  const entry = { name: CellName.parse(name), url };
+  const named = CellName.safeParse(name);
+  // Quoted and cut: the refused name is the operator's input, possibly control characters or a megabyte.
+  if (!named.success) throw new CellRegistryError(`cell name ${JSON.stringify(name.slice(0, 80))}: ${named.error.issues[0]!.message}`);
+  const entry = { name: named.data, url };
   parseZkUrl(url);
   const cells = readCells(path).filter((cell) => cell.name !== entry.name);
   cells.push(entry);
