@@ -8,20 +8,16 @@ import { CancelDialog } from './CancelDialog.js';
 import { CompareBuilds } from './CompareBuilds.js';
 import { FailureSummary } from './FailureSummary.js';
 import { formatDuration, formatTime } from '../lib/format.js';
-import { LogViewer } from '../jobs/LogViewer.js';
 import { StepList } from '../jobs/StepList.js';
 import { JobProgress } from '../jobs/JobProgress.js';
 import { useNow } from '../lib/use-now.js';
-import { backend } from '../connection/backend.js';
+import { BuildLog } from './BuildLog.js';
 
 /** The selected build: what stopped it or what it made first, then its steps beside its log. */
 export function BuildDetailPanel() {
   const selected = useBuilds((s) => s.selected);
   const build = useBuilds(selectSelectedSummary);
-  const log = useBuilds((s) => s.log);
-  const revision = useBuilds((s) => s.logRevision);
-  const logTotal = useBuilds((s) => s.logTotal);
-  const logLoading = useBuilds((s) => s.logLoading);
+  // The log's revision and totals are BuildLog's alone: a flood renders the log, not this whole panel.
   const cancel = useBuilds((s) => s.cancel);
   const rebuild = useBuilds((s) => s.rebuild);
   const starting = useBuilds((s) => s.starting);
@@ -67,7 +63,7 @@ export function BuildDetailPanel() {
       {build.status === 'succeeded' && <CompareBuilds build={build} />}
       <div className="build__body">
         {selected.steps ? <StepList steps={selected.steps} /> : <div className="steps muted">Loading steps…</div>}
-        <LogViewer key={build.id} log={log} revision={revision} total={logTotal} loading={logLoading} source={{ page: (from, count) => backend().request('builds.logs', { id: build.id, from, count }), fileName: `build-${build.name}-${build.id}.log` }} />
+        <BuildLog key={build.id} id={build.id} name={build.name} />
       </div>
     </section>
   );

@@ -1,4 +1,4 @@
-import { useDeferredValue, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { formatCount } from '../lib/format.js';
 import type { ShownLine } from '../lib/log-buffer.js';
 import { searchOnward, splitMatches, type IncrementalSearch, type ReadableLines } from './log-search.js';
@@ -59,8 +59,8 @@ interface CommonLogViewerProps<L> {
 /** A job's lines have a look of their own; any other kind of line must say how it looks. */
 type LogViewerProps<L extends { text: string }> = CommonLogViewerProps<L> & (L extends ShownLine ? { look?: LineLook<L> } : { look: LineLook<L> });
 
-/** Download and Open raw: the whole log as text, read page by page, with how far it is on a long one. */
-function RawLogActions({ source }: { source: LogSource }) {
+/** Download and Open raw: the whole log as text, read page by page, with how far it is on a long one. Memoized: a flood does not render it again. */
+const RawLogActions = memo(function RawLogActions({ source }: { source: LogSource }) {
   const [reading, setReading] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   async function take(use: (text: string) => void): Promise<void> {
@@ -87,7 +87,51 @@ function RawLogActions({ source }: { source: LogSource }) {
       </button>
     </>
   );
+});
+
+interface SearchBarProps {
+  label: string;
+  query: string;
+  setQuery(query: string): void;
+  onKey(event: KeyboardEvent<HTMLInputElement>): void;
+  /** "3 of 12", "no match", or nothing without a search. */
+  matchesText: string;
+  canStep: boolean;
+  /** To the next (1) or previous (-1) match. */
+  step(by: number): void;
+  onlyMatches: boolean;
+  setOnlyMatches(on: boolean): void;
 }
+
+/** The search row: memoized, so lines streaming in (a new revision every frame) do not render it again. */
+const LogSearchBar = memo(function LogSearchBar({ label, query, setQuery, onKey, matchesText, canStep, step, onlyMatches, setOnlyMatches }: SearchBarProps) {
+  return (
+    <div className="log__toolbar" role="search">
+      <input
+        type="search"
+        className="log__search"
+        placeholder={label}
+        title="Enter: next match · Shift+Enter: previous · Escape: clear"
+        aria-label={label}
+        value={query}
+        onChange={(event) => setQuery(event.target.value)}
+        onKeyDown={onKey}
+      />
+      <span className="log__matches" aria-live="polite">
+        {matchesText}
+      </span>
+      <button type="button" className="button button--small" disabled={!canStep} onClick={() => step(-1)} aria-label="Previous match">
+        ↑
+      </button>
+      <button type="button" className="button button--small" disabled={!canStep} onClick={() => step(1)} aria-label="Next match">
+        ↓
+      </button>
+      <label className="log__only">
+        <input type="checkbox" checked={onlyMatches} onChange={(event) => setOnlyMatches(event.target.checked)} /> matching lines only
+      </label>
+    </div>
+  );
+});
 
 function LogRow<L extends { text: string }>({ line, look, top, query, current }: { line: L; look: LineLook<L>; top: number; query: string; current: boolean }) {
   return (
@@ -183,17 +227,28 @@ export function LogViewer<L extends { text: string }>(props: LogViewerProps<L>) 
     // Only a new query moves the view; lines streaming in do not, hence the short dependency list.
   }, [search, onlyMatches, rows]);
 
-  function onSearchKey(event: KeyboardEvent<HTMLInputElement>): void {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      goToMatch(current + (event.shiftKey ? -1 : 1));
-    } else if (event.key === 'Escape') {
-      setQuery('');
-    }
-  }
+  // The search bar's handlers stay the same functions across renders (it is memoized) and act on this render's matches.
+  const latest = useRef({ goToMatch, current });
+  latest.current = { goToMatch, current };
+  const stepMatch = useCallback((by: number) => latest.current.goToMatch(latest.current.current + by), []);
+  const onSearchKey = useCallback(
+    (event: KeyboardEvent<HTMLInputElement>) => {
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        stepMatch(event.shiftKey ? -1 : 1);
+      } else if (event.key === 'Escape') {
+        setQuery('');
+      }
+    },
+    [stepMatch],
+  );
 
   // Following a flood, every frame shows new rows: overscan there would only be rows built and dropped unseen.
   const { first, end } = visibleRange({ scrollTop, viewportHeight: height, rowHeight: logRowHeight, total: count, overscan: follow ? 2 : overscan });
+  // Following, rows are keyed by their place in the window, not by line: as a flood streams past, a row's
+  // elements are kept (in order, never moved) and given the new line's text, instead of every row being
+  // removed and built again each frame. Scrolled back, by line: a row the operator selects stays that line's.
+  const keyOf = (index: number, at: number) => (follow ? `p${index - first}` : `n${at}`);
   const visible: { index: number; at: number; line: L }[] = [];
   for (let index = first; index < end; index += 1) {
     const at = shownAt(index);
@@ -207,7 +262,7 @@ export function LogViewer<L extends { text: string }>(props: LogViewerProps<L>) 
     <section className={className ? `log ${className}` : 'log'} aria-labelledby={titleId}>
       <header className="log__toolbar">
         <h3 id={titleId} className="panel__title">{title}</h3>
-        <span className="log__count" data-testid={countTestId}>
+        <span className="log__count log__count--live" data-testid={countTestId}>
           {loading && total > log.length
             ? `Loading ${formatCount(log.length)} of ${lineCount(total)}…`
             : rows
@@ -219,30 +274,17 @@ export function LogViewer<L extends { text: string }>(props: LogViewerProps<L>) 
         <FollowButton follow={follow} setFollow={setFollow} />
       </header>
       {filters}
-      <div className="log__toolbar" role="search">
-        <input
-          type="search"
-          className="log__search"
-          placeholder={searchLabel}
-          title="Enter: next match · Shift+Enter: previous · Escape: clear"
-          aria-label={searchLabel}
-          value={query}
-          onChange={(event) => setQuery(event.target.value)}
-          onKeyDown={onSearchKey}
-        />
-        <span className="log__matches" aria-live="polite">
-          {search ? (matches.length > 0 ? `${formatCount(Math.min(current, matches.length - 1) + 1)} of ${formatCount(matches.length)}` : 'no match') : ''}
-        </span>
-        <button type="button" className="button button--small" disabled={matches.length === 0} onClick={() => goToMatch(current - 1)} aria-label="Previous match">
-          ↑
-        </button>
-        <button type="button" className="button button--small" disabled={matches.length === 0} onClick={() => goToMatch(current + 1)} aria-label="Next match">
-          ↓
-        </button>
-        <label className="log__only">
-          <input type="checkbox" checked={onlyMatches} onChange={(event) => setOnlyMatches(event.target.checked)} /> matching lines only
-        </label>
-      </div>
+      <LogSearchBar
+        label={searchLabel}
+        query={query}
+        setQuery={setQuery}
+        onKey={onSearchKey}
+        matchesText={search ? (matches.length > 0 ? `${formatCount(Math.min(current, matches.length - 1) + 1)} of ${formatCount(matches.length)}` : 'no match') : ''}
+        canStep={matches.length > 0}
+        step={stepMatch}
+        onlyMatches={onlyMatches}
+        setOnlyMatches={setOnlyMatches}
+      />
       <div
         ref={viewport}
         className="log__viewport"
@@ -253,7 +295,7 @@ export function LogViewer<L extends { text: string }>(props: LogViewerProps<L>) 
       >
         <div className="log__spacer" style={{ height: count * logRowHeight }}>
           {visible.map(({ index, at, line }) => (
-            <LogRow key={at} line={line} look={look} top={index * logRowHeight} query={search} current={at === currentLine} />
+            <LogRow key={keyOf(index, at)} line={line} look={look} top={index * logRowHeight} query={search} current={at === currentLine} />
           ))}
         </div>
         {count === 0 && (

@@ -100,6 +100,28 @@ describe('job slice', () => {
     expect(useJobs.getState().selected?.steps?.[1]).toEqual(running);
   });
 
+  it('takes a running step’s progress once a frame, the newest, and a change of status at once', async () => {
+    serveLogs({ d1: 0 });
+    await job.select('d1');
+    const running = (message: string): DeployStep => ({ ...steps()[1]!, status: 'running', message });
+    job.step({ id: 'd1', step: running('1 of 3') });
+    const before = useJobs.getState().selected;
+    job.step({ id: 'd1', step: running('2 of 3') });
+    job.step({ id: 'd1', step: running('3 of 3') });
+    // Progress of a step already running waits: one store update for all of it, not one an event.
+    expect(useJobs.getState().selected).toBe(before);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(useJobs.getState().selected?.steps?.[1]).toEqual(running('3 of 3'));
+
+    job.step({ id: 'd1', step: running('4 of 5') });
+    const done: DeployStep = { ...steps()[1]!, status: 'done', message: null, durationMs: 40 };
+    job.step({ id: 'd1', step: done });
+    expect(useJobs.getState().selected?.steps?.[1]).toEqual(done);
+    // The progress that waited does not come back over the step's end.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(useJobs.getState().selected?.steps?.[1]).toEqual(done);
+  });
+
   it('keeps the history newest first, one entry a job, whatever order started and finished come in', () => {
     job.started({ ...detail('old'), summary: summary('old', { startedAt: '2025-01-14T08:00:00.000Z' }) });
     job.started({ ...detail('new'), summary: summary('new', { startedAt: '2025-01-14T10:00:00.000Z' }) });

@@ -3,13 +3,16 @@ import { LogBuffer, type ShownLine } from '../lib/log-buffer.js';
 import { createLogFill } from '../lib/log-fill.js';
 import { perFrame } from '../lib/per-frame.js';
 
+/** A flooding log's revisions (and its step's progress) at most this often (~20 a second, every third frame at 60 Hz; rAF timestamps jitter by a millisecond or two). */
+const logAnnounceGapMs = 45;
+
 /** The contract's largest page. */
 export const logPageSize = 5_000;
 
 /** What the job part reads of a job's detail (`builds.get`, `deploy.get`, and the `*.started` events). */
 export interface JobDetail {
   summary: { id: string; startedAt: string };
-  steps: { id: string }[];
+  steps: { id: string; status: string }[];
   logTotal: number;
 }
 
@@ -102,9 +105,36 @@ export function createJobSlice<T extends JobTypes>(set: JobSet<T>, get: () => Jo
     failed: (error) => set({ error: `Could not load the ${port.noun} log: ${messageOf(error)}` }),
   });
 
-  // A flood's batches go into the buffer as they come; the store (and React) hears of them once a frame.
+  // A flood's batches go into the buffer as they come; the store (and React) hears of them once a frame, and
+  // at most every third one: no one reads 3,000 lines a frame, and the frames between go to input and the socket.
   let shownTotal = 0;
-  const announce = perFrame(() => set((s) => ({ logRevision: s.logRevision + 1, logTotal: Math.max(s.logTotal, shownTotal) })));
+  let logGrew = false;
+
+  // A running step's progress (one event a batch of lines: a hundred a second in a flood) reaches the store
+  // once in a few frames, the newest per step; a change of status goes at once, after what waits before it.
+  let waitingSteps = new Map<string, StepOf<T>>();
+  let waitingFor: string | null = null;
+  // `now`: a change of status, applied as it is; the progress that waited goes only onto a step still running
+  // (a resync meanwhile may have brought the step's end).
+  function flushSteps(now?: StepOf<T>): void {
+    const id = waitingFor;
+    const updates = waitingSteps;
+    waitingSteps = new Map();
+    waitingFor = null;
+    if (id === null || (updates.size === 0 && !now)) return;
+    set((s) => {
+      if (s.selected?.id !== id || !s.selected.steps) return {};
+      const steps = s.selected.steps.map((old) => (old.id === now?.id ? now : old.status === 'running' ? (updates.get(old.id) ?? old) : old));
+      return { selected: { ...s.selected, steps } };
+    });
+  }
+  // One run for both, so a flood's new rows and its step's progress change the screen in the same frame.
+  const later = perFrame(() => {
+    flushSteps();
+    if (!logGrew) return;
+    logGrew = false;
+    set((s) => ({ logRevision: s.logRevision + 1, logTotal: Math.max(s.logTotal, shownTotal) }));
+  }, logAnnounceGapMs);
 
   async function refreshSelected(id: string): Promise<void> {
     try {
@@ -120,6 +150,8 @@ export function createJobSlice<T extends JobTypes>(set: JobSet<T>, get: () => Jo
     async select(id: string): Promise<void> {
       if (isSelected(id)) return;
       shownTotal = 0;
+      waitingSteps = new Map();
+      waitingFor = null;
       set({ selected: selection(id, null), log: new LogBuffer<T['line']>(), logRevision: 0, logTotal: 0 });
       await Promise.all([refreshSelected(id), fillLog(id)]);
     },
@@ -147,10 +179,18 @@ export function createJobSlice<T extends JobTypes>(set: JobSet<T>, get: () => Jo
     },
 
     step({ id, step }: { id: string; step: StepOf<T> }): void {
-      set((s) => {
-        if (s.selected?.id !== id || !s.selected.steps) return {};
-        return { selected: { ...s.selected, steps: s.selected.steps.map((old) => (old.id === step.id ? step : old)) } };
-      });
+      const steps = get().selected?.id === id ? get().selected?.steps : null;
+      if (!steps) return;
+      if (waitingFor !== id) waitingSteps = new Map();
+      waitingFor = id;
+      const shown = steps.find((old) => old.id === step.id);
+      if (step.status === 'running' && shown?.status === 'running') {
+        waitingSteps.set(step.id, step);
+        later();
+        return;
+      }
+      waitingSteps.delete(step.id);
+      flushSteps(step);
     },
 
     log(batch: LogBatch<T['line']['step'] & string>): void {
@@ -159,7 +199,8 @@ export function createJobSlice<T extends JobTypes>(set: JobSet<T>, get: () => Jo
       const id = batch.id;
       log.appendBatch(batch);
       shownTotal = Math.max(shownTotal, batch.from + batch.texts.length);
-      announce();
+      logGrew = true;
+      later();
       // Lines past a gap (events dropped before a resync) are held until the missing ones are fetched.
       if (log.waiting) void fillLog(id);
     },
