@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -183,19 +183,22 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
     expect(leaks(out, buildId)).toEqual([]);
   });
 
-  it('a crash while the base tarball downloads: the next start removes its partial file from the cache too', { timeout: 600_000 }, async () => {
+  it('a crash while the base .debs download: the next start releases the build, and the .deb cache holds only whole packages', { timeout: 600_000 }, async () => {
     const spec = join(out, 'crash-download.yaml');
     writeFileSync(spec, testSpec(out, { name: 'crashed-download' }));
-    // A workspace of its own, so that the base tarball is not cached yet (and no other test's build is recovered).
+    // A workspace of its own, so that no .deb is cached yet (and no other test's build is recovered).
     const workspace = mkdtempSync(join(tmpdir(), 'slipway-crash-download-'));
     const env = { ...process.env, SLIPWAY_WORKSPACE: workspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
     const buildId = await crashDuringDebootstrap(env, spec);
     expect(leaks(out, buildId, workspace).some((leak) => leak.startsWith('build dir'))).toBe(true);
     const said = await cleanupSays(env);
-    // The journal holds the partial tarball (debootstrap may not have created it yet): released, not "left in place".
-    expect(said).toContain(`${buildId}: released file ${join(workspace, 'cache', 'debootstrap')}/`);
+    expect(said).toContain(`recovered after an earlier crash: ${buildId}: released directory`);
     expect(said).not.toContain('NOT cleaned');
     expect(leaks(out, buildId, workspace)).toEqual([]);
+    // debootstrap downloads into partial/ and moves a .deb in once its checksum matched: a cut-off download is never among them.
+    const caches = join(workspace, 'cache', 'debs');
+    const debs = readdirSync(caches).flatMap((mirror) => readdirSync(join(caches, mirror)).filter((name) => name.endsWith('.deb')).map((name) => join(caches, mirror, name)));
+    for (const deb of debs) expect(() => execFileSync('dpkg-deb', ['--contents', deb], { stdio: 'ignore' }), deb).not.toThrow();
     rmSync(workspace, { recursive: true, force: true });
   });
 });

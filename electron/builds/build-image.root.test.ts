@@ -99,12 +99,13 @@ describe.runIf(canBuild)('a real image build (root, debootstrap from the host mi
     expect(await service.diff(built!.id, summary.id)).toMatchObject({ added: [], removed: [], changed: [], unchanged: expect.any(Number) });
   });
 
-  it('a build that changes only packages reuses the base tarball', { timeout: 600_000 }, async () => {
+  it('a build that changes only packages reuses the cached base .debs', { timeout: 600_000 }, async () => {
     const { id, done } = service.start(testSpec(out, { packages: ['hello', 'less'] }));
     const summary = await done;
     expect(summary.status).toBe('succeeded');
     const log = (await service.logs(id, 0, 5_000)).lines.map((l) => l.text);
-    expect(log.some((line) => line.includes('base tarball cache hit'))).toBe(true);
+    expect(log.some((line) => line.includes('deb cache hit:'))).toBe(true);
+    expect(log.some((line) => line.includes('deb cache: 0 .deb(s) downloaded'))).toBe(true);
     expect(leaks(out, id)).toEqual([]);
     // The manifests of the two builds, side by side: less is added, nothing removed.
     const diff = await service.diff(built!.id, id);

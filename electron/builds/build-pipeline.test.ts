@@ -50,7 +50,7 @@ describe('BuildRun', () => {
     expect(args('build.open')).toEqual([{ buildId, outputDir: '/srv/images', owner }]);
     expect(args('mkfs')[1]).toMatchObject({ device: '/dev/loop8', fs: { name: 'root', fsType: 'ext4', label: 'root', mountPoint: '/' } });
     expect(args('debootstrap')).toEqual([
-      { buildId, suite: 'bookworm', mirror, variant: 'minbase', arch: 'amd64', target: root, tarball: expect.stringMatching(/^\/ws\/cache\/debootstrap\/bookworm-amd64-minbase-[0-9a-f]{12}\.tgz$/) },
+      { buildId, suite: 'bookworm', mirror, variant: 'minbase', arch: 'amd64', target: root, debCache: `/ws/cache/debs/${specHash(mirror).slice(0, 12)}` },
     ]);
     expect(args('fs.shrink').map((a) => a.fsType)).toEqual(['ext4', 'ext4', 'ext3']);
     expect(args('artifact.pack').every((a) => a.container === 'gzip')).toBe(true);

@@ -118,8 +118,9 @@ export const pipelineSteps: Record<StepId, Step> = {
   async debootstrap(ctx) {
     const { suite, arch, variant } = ctx.spec;
     await writeInImage(ctx, dpkgUnsafeIo.path, dpkgUnsafeIo.content);
-    const tarball = join(ctx.cacheDir, 'debootstrap', `${suite}-${arch}-${variant}-${specHash(ctx.mirror).slice(0, 12)}.tgz`);
-    await ctx.call('debootstrap', { suite, mirror: ctx.mirror, variant, arch, target: ctx.root, tarball });
+    // One cache per mirror (a .deb's name is package_version_arch, shared by suites and variants).
+    const debCache = join(ctx.cacheDir, 'debs', specHash(ctx.mirror).slice(0, 12));
+    await ctx.call('debootstrap', { suite, mirror: ctx.mirror, variant, arch, target: ctx.root, debCache });
     return `${suite} ${variant} ${arch} from ${ctx.mirror}`;
   },
 
@@ -160,6 +161,8 @@ export const pipelineSteps: Record<StepId, Step> = {
 
   async unmount(ctx) {
     const stopped = await ctx.call('chroot.stop', { root: ctx.root });
+    // Blocks freed in the build (debootstrap's and apt's .debs) hold compressed data: punched out, they shrink and compress as zeros.
+    for (const target of [...ctx.mounts].reverse()) if (target !== inRoot(ctx, 'proc')) await ctx.call('fs.trim', { target });
     for (const target of [...ctx.mounts].reverse()) {
       await ctx.call('umount', { target });
       ctx.log(`unmounted ${target}`);

@@ -16,14 +16,14 @@ export interface OpenBuild {
   /** Null for a build recovered after a crash whose output folder can no longer be opened safely. */
   output: OutputFolder | null;
   journal: Journal;
-  /** The workspace's cache (root's, private): a build's partial base tarball there is its own to remove. */
+  /** The workspace's cache (root's, private): a partial file a build journalled there is its own to remove. */
   cacheDir: string;
 }
 
 /**
  * A partial file in the output folder goes through the folder's handle; one
  * anywhere else must be inside the build's own directory or the workspace's
- * cache (both root's, private): a base tarball cut off by a crash is removed too.
+ * cache (both root's, private): a partial file cut off by a crash is removed too.
  */
 function removeFile(open: OpenBuild, path: string): void {
   if (open.output?.holds(path)) rmSync(open.output.at(basename(path)), { force: true });

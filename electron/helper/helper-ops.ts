@@ -1,4 +1,4 @@
-import { constants as fsConstants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { constants as fsConstants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { compressorFor, digestFile, fsyncFile, packWith } from './system/artifact-pack.js';
 import { stopChrooted } from './system/chroot-processes.js';
@@ -13,6 +13,8 @@ import { openOutputFolder } from './output-folder.js';
 
 /** Commands a build may run inside its chroot; anything else is refused. */
 const chrootCommands = new Set(['apt-get', 'dpkg', 'dpkg-query']);
+
+const debsIn = (dir: string): number => readdirSync(dir).filter((name) => name.endsWith('.deb')).length;
 
 /** A loop device is the build's own only if one of its journalled files backs it. */
 async function ownLoop(ctx: OpContext, buildId: string, device: string): Promise<void> {
@@ -70,7 +72,9 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     if (type !== 'proc') await ownLoop(ctx, buildId, source);
     build(ctx, buildId).journal.acquire({ kind: 'mount', target: point });
     // noload: a read-only ext3/4 mount would still replay the journal, which writes to the device.
-    const options = readOnly ? ['-o', type === 'ext2' ? 'ro' : 'ro,noload'] : [];
+    // nobarrier (ext3/4, read-write: a build's scratch image): an fsync (dpkg's database, per package) stops at the loop
+    // device instead of flushing the host's disk; nothing in a scratch image is durable, the artifact is fsynced once packed.
+    const options = readOnly ? ['-o', type === 'ext2' ? 'ro' : 'ro,noload'] : type === 'ext2' ? [] : ['-o', 'nobarrier'];
     if (type === 'proc') await must(ctx, 'mount -t proc', 'mount', ['-t', 'proc', 'proc', point]);
     else await must(ctx, `mount ${source}`, 'mount', ['-t', type, ...options, source, point]);
     return {};
@@ -83,25 +87,16 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     return {};
   },
 
-  async debootstrap({ buildId, suite, mirror, variant, arch, target, tarball }, ctx) {
+  async debootstrap({ buildId, suite, mirror, variant, arch, target, debCache }, ctx) {
     const root = inBuild(ctx, buildId, target);
-    const cached = ctx.workspace.confine(tarball, [ctx.workspace.cacheDir]);
-    const open = build(ctx, buildId);
-    const common = [`--variant=${variant}`, `--arch=${arch}`];
-    if (existsSync(cached)) {
-      ctx.log(`base tarball cache hit: ${cached} (download skipped)`);
-    } else {
-      ctx.log(`base tarball cache miss: downloading the base system into ${cached}`);
-      mkdirSync(dirname(cached), { recursive: true, mode: 0o755 });
-      const partial = `${cached}.partial-${buildId}`;
-      const scratch = join(open.dir, 'debootstrap-download');
-      open.journal.acquire({ kind: 'file', path: partial });
-      await must(ctx, 'debootstrap --make-tarball', 'debootstrap', [...common, `--make-tarball=${partial}`, suite, scratch, mirror]);
-      renameSync(partial, cached);
-      open.journal.release({ kind: 'file', path: partial });
-      rmSync(scratch, { recursive: true, force: true });
-    }
-    await must(ctx, 'debootstrap', 'debootstrap', [...common, `--unpack-tarball=${cached}`, suite, root, mirror]);
+    const cache = ctx.workspace.confine(debCache, [ctx.workspace.cacheDir]);
+    // With partial/ present, debootstrap downloads there and moves a .deb in only once its checksum matched.
+    mkdirSync(join(cache, 'partial'), { recursive: true, mode: 0o755 });
+    const before = debsIn(cache);
+    ctx.log(before === 0 ? `deb cache empty: every package is downloaded into ${cache}` : `deb cache hit: ${before} .deb(s) in ${cache}, each verified before use`);
+    // One pass straight into the image (no tarball made, then unpacked again): a cold build runs debootstrap once.
+    await must(ctx, 'debootstrap', 'debootstrap', [`--variant=${variant}`, `--arch=${arch}`, `--cache-dir=${cache}`, suite, root, mirror]);
+    ctx.log(`deb cache: ${debsIn(cache) - before} .deb(s) downloaded`);
     return {};
   },
 
@@ -155,6 +150,16 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     const stopped = await stopChrooted(inBuild(ctx, buildId, root));
     if (stopped.terminated.length > 0) ctx.log(`stopped chrooted processes: TERM ${stopped.terminated.join(' ')}; KILL ${stopped.killed.join(' ') || 'none needed'}`);
     return stopped;
+  },
+
+  async 'fs.trim'({ buildId, target }, ctx) {
+    const point = inBuild(ctx, buildId, target);
+    // Only an image this build mounted: fstrim reaches whatever file system is mounted there.
+    if (!build(ctx, buildId).journal.outstanding().some((r) => r.kind === 'mount' && r.target === point)) throw new Error(`refused: ${point} is not mounted by this build`);
+    const result = await ctx.run('fstrim', ['-v', '--', point]);
+    if (result.exitCode !== 0) throw commandError('fstrim', result);
+    ctx.log(result.stdout.trim());
+    return {};
   },
 
   async umount({ buildId, target }, ctx) {

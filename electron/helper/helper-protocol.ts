@@ -37,8 +37,12 @@ export const helperOps = {
     variant: z.enum(['minbase', 'buildd', 'standard']),
     arch: z.string(),
     target: path,
-    /** Kept base system download, made on first use and reused after. */
-    tarball: path,
+    /**
+     * The mirror's .deb cache, shared by builds (debootstrap --cache-dir): each
+     * .deb is checked against the signed Packages index before use, and lands
+     * there only once verified, so a crash leaves nothing a later build trusts.
+     */
+    debCache: path,
   }), result: none },
   /** Runs with a fixed environment: nothing from the caller reaches PATH or the loader. */
   'chroot.exec': { args: z.object({ buildId, root: path, argv: z.array(z.string()).min(1) }), result: z.object({ stdout: z.string() }) },
@@ -46,6 +50,8 @@ export const helperOps = {
   'file.remove': { args: z.object({ buildId, path }), result: none },
   'file.read': { args: z.object({ buildId, path }), result: z.object({ content: z.string() }) },
   'chroot.stop': { args: z.object({ buildId, root: path }), result: z.object({ terminated: z.array(z.number().int()), killed: z.array(z.number().int()) }) },
+  /** Discard a mounted image's free blocks: they become holes in the sparse file, zeros that compress to nothing. */
+  'fs.trim': { args: z.object({ buildId, target: path }), result: none },
   'umount': { args: z.object({ buildId, target: path }), result: none },
   'loop.detach': { args: z.object({ buildId, file: path }), result: z.object({ detached: z.array(z.string()) }) },
   'fs.shrink': { args: z.object({ buildId, file: path, fsType: z.enum(['ext4', 'ext3', 'ext2']) }), result: z.object({ bytes: z.number().int().nonnegative() }) },

@@ -35,6 +35,7 @@ const reviewed: Record<string, string> = {
   'electron/helper/helper-ops.ts \'mount\'': 'loop devices checked against /dev/loopN, mount points confined to the build directory',
   'electron/helper/helper-ops.ts \'debootstrap\'': 'suite and variant matched by the spec contract (no leading "-"), target absolute, mirror a URI',
   'electron/helper/helper-ops.ts \'/usr/sbin/chroot\'': 'root confined to the build; argv only apt-get/dpkg/dpkg-query, -o/-c refused, package names matched by the contract',
+  'electron/helper/helper-ops.ts \'fstrim\'': 'only a mount point this build made (resolved against the build directory)',
   'electron/helper/system/ext-fs.ts \'mkfs\'': 'mkfsArgs(): tuning flags matched one by one by the spec contract, the device a /dev/loopN',
   'electron/helper/system/ext-fs.ts \'tune2fs\'': 'the image file, absolute',
   'electron/helper/system/ext-fs.ts \'e2fsck\'': 'the image file, absolute',

@@ -14,7 +14,7 @@ import { isUnder, parseMountPoints } from '../../helper/system/mountinfo.js';
 
 /**
  * Real builds for integration tests (root, debootstrap, the host's mirror). The
- * workspace is shared by the tests of one run so the base tarball is fetched once.
+ * workspace is shared by the tests of one run so the base .debs are fetched once.
  */
 export const testWorkspace = process.env.SLIPWAY_TEST_WORKSPACE ?? join(tmpdir(), 'slipway-test-workspace');
 export const helperScript = join(packageRoot(), 'out', 'main', 'build-helper.js');
@@ -64,8 +64,6 @@ export function leaks(outputDir: string, buildId: string, workspace = testWorksp
   for (const loop of loops.loopdevices ?? []) if (isUnder(loop['back-file'] ?? '', buildDir)) found.push(`loop ${loop.name} → ${loop['back-file']}`);
   for (const point of parseMountPoints(readFileSync('/proc/self/mountinfo', 'utf8'))) if (isUnder(point, buildDir)) found.push(`mount ${point}`);
   if (existsSync(buildDir)) found.push(`build dir ${buildDir}`);
-  for (const dir of [outputDir, join(workspace, 'cache', 'debootstrap')]) {
-    if (existsSync(dir)) for (const name of readdirSync(dir)) if (name.includes(`.partial-${buildId}`)) found.push(`temp file ${join(dir, name)}`);
-  }
+  if (existsSync(outputDir)) for (const name of readdirSync(outputDir)) if (name.includes(`.partial-${buildId}`)) found.push(`temp file ${join(outputDir, name)}`);
   return found;
 }

@@ -239,7 +239,14 @@ export const sequence: Record<StepId, string[]> = {
     `file.read ${root}/var/lib/dpkg/status`,
   ],
   // Chrooted processes stopped, then deepest first, proc first of all.
-  unmount: [`chroot.stop ${root}`, `umount ${root}/proc`, `umount ${root}/var/lib/mysql`, `umount ${root}/var`, `umount ${root}`],
+  unmount: [
+    `chroot.stop ${root}`,
+    // Free blocks discarded while mounted, each image once.
+    `fs.trim ${root}/var/lib/mysql`,
+    `fs.trim ${root}/var`,
+    `fs.trim ${root}`,
+    `umount ${root}/proc`, `umount ${root}/var/lib/mysql`, `umount ${root}/var`, `umount ${root}`,
+  ],
   detach: [`loop.detach ${dir}/mysql.img`, `loop.detach ${dir}/root.img`, `loop.detach ${dir}/var.img`],
   shrink: [`fs.shrink ${dir}/mysql.img`, `fs.shrink ${dir}/root.img`, `fs.shrink ${dir}/var.img`],
   compress: [
