@@ -12,6 +12,7 @@ import type { SecretStore } from '../nodes/secret-store.js';
 import { execaRunner, type Runner } from '../process/runner.js';
 import { processIdentity } from '../process/process-identity.js';
 import { createReadinessService } from '../readiness/readiness-service.js';
+import { buildHostReadiness } from '../readiness/build-host-readiness.js';
 import { createTerminalService } from '../terminal/terminal-service.js';
 import { terminalHandlers } from '../terminal/terminal-handlers.js';
 import { appPaths, packageRoot } from '../backend/app-paths.js';
@@ -130,6 +131,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'session.hello': async () => ({ backend: 'real', version: appVersion, hostname: host, seq: bus.lastSeq }),
       'readiness.get': async () => readiness.last(),
       'readiness.check': () => readiness.check(),
+      'nodes.buildHostReadiness': ({ name }) => buildHostReadiness(nodes.access(name)),
       'builds.defaults': async () => builds.defaults(),
       'builds.validate': async ({ specText }) => builds.validate(specText),
       'builds.list': async () => builds.list(),

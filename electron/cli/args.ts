@@ -34,9 +34,10 @@ export function parseStartArgs(argv: string[]): StartArgs {
   return { web: values.web, mock: values.mock, scenario: scenario as MockScenario, host: values.host, port: parsePort(values.port) };
 }
 
-export function parseDoctorArgs(argv: string[]): { json: boolean } {
+export function parseDoctorArgs(argv: string[]): { json: boolean; node: string | null } {
   const { values } = parseArgs({ args: argv, options: commands.doctor.options, strict: true });
-  return { json: values.json };
+  if (values.node === '') throw new UsageError('--node needs a node name from the inventory');
+  return { json: values.json, node: values.node ?? null };
 }
 
 export function parseBuildArgs(argv: string[]): { spec: string | null; json: boolean; cleanup: boolean; verbose: boolean; diff: [string, string] | null } {

@@ -1,12 +1,13 @@
-import type { ReadinessReport } from '../../shared/contract/index.js';
+import type { BuildHostReport, ReadinessReport } from '../../shared/contract/index.js';
 import { parseEvent } from '../../shared/contract/validate.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { paint, progressOn, useColour } from './terminal-output.js';
 
-export function formatReport(report: ReadinessReport, colour: boolean): string {
+export function formatReport(report: ReadinessReport | BuildHostReport, colour: boolean): string {
   const nameWidth = Math.max(...report.tools.map((t) => t.name.length));
   const versionWidth = Math.max(...report.tools.map((t) => (t.version ?? 'version unknown').length));
-  const lines = [`Host readiness on ${report.hostname}`, ''];
+  const title = 'node' in report ? `Build host readiness of ${report.node} (${report.hostname})` : `Host readiness on ${report.hostname}`;
+  const lines = [title, ''];
   for (const tool of report.tools) {
     const state = tool.found
       ? paint(colour, 32, 'found  ')
@@ -23,7 +24,8 @@ export function formatReport(report: ReadinessReport, colour: boolean): string {
 }
 
 /** `slipway doctor`: exit code 1 when a required tool or the build privileges are missing. */
-export async function runDoctor(options: { json: boolean }): Promise<number> {
+export async function runDoctor(options: { json: boolean; node: string | null }): Promise<number> {
+  if (options.node !== null) return runNodeDoctor(options.node, options.json);
   const backend = createRealBackend();
   const progress = progressOn(process.stderr);
   let seen = 0;
@@ -38,4 +40,20 @@ export async function runDoctor(options: { json: boolean }): Promise<number> {
   progress.done();
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, useColour(process.stdout))}\n`);
   return report.ready ? 0 : 1;
+}
+
+/** `slipway doctor --node NODE`: a build host's readiness over SSH; exit 1 when not ready (a node that cannot be checked fails as every command does). */
+async function runNodeDoctor(node: string, json: boolean): Promise<number> {
+  const backend = createRealBackend({ interactive: false });
+  const progress = progressOn(process.stderr);
+  progress.update(`checking build host ${node}…`);
+  try {
+    const report = await backend.handlers['nodes.buildHostReadiness']({ name: node });
+    progress.done();
+    process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, useColour(process.stdout))}\n`);
+    return report.ready ? 0 : 1;
+  } finally {
+    progress.done();
+    await backend.close();
+  }
 }

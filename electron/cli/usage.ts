@@ -30,7 +30,7 @@ const startOptions = {
   port: { type: 'string' },
 } satisfies ParseArgsOptionsConfig;
 
-const doctorOptions = { json: { type: 'boolean', default: false } } satisfies ParseArgsOptionsConfig;
+const doctorOptions = { json: { type: 'boolean', default: false }, node: { type: 'string' } } satisfies ParseArgsOptionsConfig;
 
 const buildOptions = {
   json: { type: 'boolean', default: false },
@@ -122,9 +122,11 @@ const start = `  slipway start [--web] [--port N] [--host ADDR] [--mock] [--mock
               --mock-scenario S   default | readiness-error | containers-10k
 `;
 
-const doctor = `  slipway doctor [--json]
+const doctor = `  slipway doctor [--json] [--node NODE]
             check this host's tools and privileges (exit 1 if something required is missing)
               --json              one JSON document on stdout
+              --node NODE         check build host NODE (labelled build-host) over SSH instead:
+                                  the same tools, and root or passwordless sudo
 `;
 
 const build = `  slipway build SPEC.yaml [--json] [-v]

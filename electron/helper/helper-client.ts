@@ -61,6 +61,23 @@ export function callForJob<O extends HelperOp>(helper: HelperClient, jobId: stri
   return helper.call(op, { ...args, buildId: jobId } as HelperArgs<O>, onLog);
 }
 
+/**
+ * A helper process as the client sees it, wherever it runs: lines in, lines
+ * out. Local (a child process) and remote (an SSH exec channel) helpers differ
+ * only here; the protocol spoken over it is the same code.
+ */
+export interface HelperTransport {
+  write(text: string): void;
+  /** End the helper's stdin: it releases what it holds and exits. */
+  end(): void;
+  onStdoutLine(listener: (line: string) => void): void;
+  onStderrLine(listener: (line: string) => void): void;
+  /** Resolves with why, when the helper (or its channel) is gone. */
+  readonly gone: Promise<string>;
+  kill(): void;
+  readonly pid: number | undefined;
+}
+
 export async function startHelper(options: StartHelperOptions): Promise<HelperClient> {
   const [file, args] = helperCommand(options);
   // execa (about 150 files) is loaded only when a helper starts: a cache-hit build starts none.
@@ -68,30 +85,42 @@ export async function startHelper(options: StartHelperOptions): Promise<HelperCl
   mkdirSync(options.workspace, { recursive: true });
   // Its working directory is the workspace: nothing a tool reads relative to it can be the operator's files.
   const child: ResultPromise = execa(file, args, { cwd: options.workspace, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
+  // Writing to a helper that just died fails asynchronously; the exit reports it.
+  child.stdin!.on('error', () => undefined);
+  return speakHelper({
+    write: (text) => void child.stdin!.write(text),
+    end: () => void child.stdin!.end(),
+    onStdoutLine: (listener) => void createInterface({ input: child.stdout! }).on('line', listener),
+    onStderrLine: (listener) => void createInterface({ input: child.stderr! }).on('line', listener),
+    gone: child.then((result) => (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`)),
+    kill: () => void child.kill('SIGKILL'),
+    pid: child.pid,
+  });
+}
+
+/** The JSON-lines protocol over a started helper: waits for `ready` (as root), then calls and results by id. */
+export async function speakHelper(transport: HelperTransport): Promise<HelperClient> {
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; onLog?: (log: HelperLog) => void }>();
   let nextId = 1;
   let stderrTail: string[] = [];
   /** Why the helper is gone, once it is: later calls fail at once instead of waiting forever. */
   let gone: Error | null = null;
 
-  const exited = child.then((result) => {
-    const why = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+  const exited = transport.gone.then((why) => {
     const detail = stderrTail.join(' | ');
     gone = new Error(`the build helper exited (${why})${detail ? `: ${detail}` : ''}`);
     for (const waiter of pending.values()) waiter.reject(gone);
     pending.clear();
     return why;
   });
-  // Writing to a helper that just died fails asynchronously; `gone` reports it.
-  child.stdin!.on('error', () => undefined);
 
-  createInterface({ input: child.stderr! }).on('line', (line) => {
+  transport.onStderrLine((line) => {
     stderrTail = [...stderrTail, line].slice(-5);
   });
 
   const ready = new Promise<{ namespaced: boolean }>((resolve, reject) => {
     void exited.then((why) => reject(new Error(`the build helper did not start (${why}): ${stderrTail.join(' | ') || 'no message'}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    transport.onStdoutLine((line) => {
       let message: FromHelper;
       try {
         message = FromHelper.parse(JSON.parse(line));
@@ -114,17 +143,17 @@ export async function startHelper(options: StartHelperOptions): Promise<HelperCl
     });
   });
   // pkexec may wait for the operator; a helper that never says it is ready is given up on.
-  const timeout = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const timeout = setTimeout(() => transport.kill(), 120_000);
   const { namespaced } = await ready.catch((error: unknown) => {
-    child.kill('SIGKILL');
+    transport.kill();
     throw error;
   }).finally(() => clearTimeout(timeout));
 
-  const write = (message: unknown) => child.stdin!.write(`${JSON.stringify(message)}\n`);
+  const write = (message: unknown) => transport.write(`${JSON.stringify(message)}\n`);
 
   return {
     namespaced,
-    pid: child.pid,
+    pid: transport.pid,
     exited,
     call<O extends HelperOp>(op: O, args: HelperArgs<O>, onLog?: (log: HelperLog) => void): CallHandle<HelperResult<O>> {
       const id = nextId++;
@@ -141,7 +170,7 @@ export async function startHelper(options: StartHelperOptions): Promise<HelperCl
       return { result, cancel: () => write({ type: 'cancel', id }) };
     },
     async close() {
-      child.stdin!.end();
+      transport.end();
       await exited;
     },
   };

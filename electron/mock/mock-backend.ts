@@ -91,6 +91,8 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       'session.hello': async () => ({ backend: 'mock', version: appVersion, hostname, seq: bus.lastSeq }),
       'readiness.get': async () => readiness.last(),
       'readiness.check': () => readiness.check(),
+      // The mocked fleet's build hosts all report this host's mocked tools.
+      'nodes.buildHostReadiness': async ({ name }) => ({ ...mockReport(name, new Date()), node: name }),
       ...builds.handlers,
       ...nodes.handlers,
       ...publish.handlers,

@@ -5,7 +5,7 @@ import { Semaphore } from '../lib/semaphore.js';
 import { ResidentShell, residentShellCommand } from './resident-shell.js';
 import { ResidentSftp, type SftpSession } from './resident-sftp.js';
 import { streamLines, type StreamExec, type StreamHandlers } from './stream-exec.js';
-import { connect, SshError, type ConnectOptions, type ExecResult, type PtyChannel, type PtyOptions, type SshConnection } from './ssh-connection.js';
+import { connect, SshError, type ConnectOptions, type ExecChannel, type ExecResult, type PtyChannel, type PtyOptions, type SshConnection } from './ssh-connection.js';
 
 export interface PoolOptions {
   /** Everything connect() needs but the node. */
@@ -315,6 +315,31 @@ export class NodePool {
       // Opened after the caller gave up: nobody would ever close it.
       if (left() === null) stream.close();
       return stream;
+    });
+  }
+
+  /**
+   * A command on its own exec channel of the pooled connection, its stdin kept
+   * open for the caller (a remote helper speaking JSON lines): it holds one of
+   * the node's channels until it closes, whoever closes it.
+   */
+  openExec(node: NodeSpec, command: string, options: { timeoutMs?: number } = {}): Promise<ExecChannel> {
+    return this.withDeadline(node, options.timeoutMs ?? 30_000, async (entry, left) => {
+      const conn = await this.connection(node, entry);
+      const release = await this.channelFor(entry);
+      let channel: ExecChannel;
+      try {
+        if (left() === null || entry.retired || this.closed) throw new SshError('timeout', `no answer from ${node.name} in time`);
+        channel = await conn.openChannel(command);
+      } catch (error) {
+        release();
+        throw error instanceof SshError ? error : new SshError('unreachable', `could not start a command on ${node.name}: ${(error as Error).message}`);
+      }
+      channel.onClose(release);
+      entry.commands += 1;
+      // Opened after the caller gave up: nobody would ever close it.
+      if (left() === null) channel.close();
+      return channel;
     });
   }
 

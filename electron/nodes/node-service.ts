@@ -271,6 +271,8 @@ export function createNodeService(deps: NodeServiceDeps) {
         openPty: (options: PtyOptions & { timeoutMs?: number }) => pool.openPty(spec, options),
         /** A command kept running and read line by line (a watcher) over the pooled connection. */
         openStream: (command: string, handlers: StreamHandlers, options: { timeoutMs?: number } = {}) => pool.openStream(spec, command, handlers, options),
+        /** A command on its own exec channel, stdin open for the caller (a remote helper speaking JSON lines). */
+        openExec: (command: string, options: { timeoutMs?: number } = {}) => pool.openExec(spec, command, options),
       };
     },
 

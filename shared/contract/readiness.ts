@@ -41,11 +41,17 @@ export const ReadinessReport = z.object({
 });
 export type ReadinessReport = z.infer<typeof ReadinessReport>;
 
+/** Host readiness of an inventory node labelled build-host, probed over its pooled SSH connection. */
+export const BuildHostReport = ReadinessReport.extend({ node: z.string() });
+export type BuildHostReport = z.infer<typeof BuildHostReport>;
+
 export const readinessCommands = {
   /** The last report (null before the first check): the snapshot for a (re)connecting client. */
   'readiness.get': command(z.object({}).strict(), ReadinessReport.nullable()),
   /** Probe the host now; progress streams as readiness.* events. */
   'readiness.check': command(z.object({}).strict(), ReadinessReport),
+  /** Probe a build host (a node labelled build-host) now: the same tools, plus root or passwordless sudo. */
+  'nodes.buildHostReadiness': command(z.object({ name: z.string().min(1) }).strict(), BuildHostReport),
 };
 
 export const readinessEvents = {
