@@ -36,7 +36,7 @@ test.describe('console against the mocked backend', () => {
     await page.goto(server.url);
     await expect(page.locator('tr[data-tool="losetup"]')).toBeVisible();
     await saveScreenshot(page, 'readiness-mock');
-    for (const [label, id] of [['Builds', 'builds'], ['Nodes', 'nodes'], ['Applications', 'applications'], ['Containers', 'containers'], ['Publish', 'publish']] as const) {
+    for (const [label, id] of [['Builds', 'builds'], ['Nodes', 'nodes'], ['Applications', 'applications'], ['Containers', 'containers'], ['Cells', 'cells'], ['Publish', 'publish']] as const) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${label}`) }).click();
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(label);
       // The view, and what it selected by itself (the newest build, run…), if anything.
@@ -46,7 +46,7 @@ test.describe('console against the mocked backend', () => {
     await page.reload();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Publish');
     await page.goBack();
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Containers');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cells');
   });
 
   test('shows a lost backend and reconnects when it comes back', async ({ page }) => {

@@ -12,6 +12,7 @@ const views: readonly { id: string; label: string; heading: string; loaded(page:
   { id: 'publish', label: 'Publish', heading: 'Publish', loaded: (page) => page.getByRole('table', { name: 'TFTP tree' }).locator('tbody tr').first() },
   { id: 'applications', label: 'Applications', heading: 'Applications', loaded: (page) => page.getByLabel('Application definition (YAML)') },
   { id: 'containers', label: 'Containers', heading: 'Containers', loaded: (page) => page.locator('.ctable__body [role="row"]').first() },
+  { id: 'cells', label: 'Cells', heading: 'Cells', loaded: (page) => page.getByRole('table', { name: 'Apps' }).locator('.ctable__body [role="row"]').first() },
 ];
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });

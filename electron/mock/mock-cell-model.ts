@@ -84,7 +84,9 @@ const instanceName = (id: number, proid: string, app: string) => `${proid}.${app
 const uniqueId = (id: number) => ((id * 2654435761) >>> 0).toString(16).toUpperCase().padStart(13, '0');
 const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
-export const mockCellHost = (index: number) => `cell-r${String(Math.floor(index / 20) + 1).padStart(2, '0')}-n${String((index % 20) + 1).padStart(2, '0')}.mock.lab`;
+/** The first two servers are Treadmill nodes of the mocked inventory too (mock-container-lab.ts): a placement there drills down to its containers. */
+const inventoryHosts = ['rack1-n01', 'rack1-n02'];
+export const mockCellHost = (index: number) => inventoryHosts[index] ?? `cell-r${String(Math.floor(index / 20) + 1).padStart(2, '0')}-n${String((index % 20) + 1).padStart(2, '0')}.mock.lab`;
 
 /** The changes per tick: a few dozen a second at four ticks a second. */
 const perTick = { finish: 2, start: 2, place: 2, schedule: 2 };

@@ -4,6 +4,7 @@ import { useDefinitions } from '../apps/definitions-store.js';
 import { useTraces } from '../apps/traces-store.js';
 import { useBuilds } from '../builds/builds-store.js';
 import { useBoots } from '../boot/boot-store.js';
+import { useCells } from '../cells/cells-store.js';
 import { useNetboot } from '../publish/netboot-store.js';
 import { useContainerTrace } from '../containers/container-trace-store.js';
 import { useContainers } from '../containers/containers-store.js';
@@ -23,6 +24,8 @@ export function wireStores(connection: BackendConnection): void {
   connection.onClientEvent((event) => {
     // The containers this console follows: their snapshots and deltas, to it alone.
     if (event.topic === 'containers.delta') useContainers.getState().applyDelta(event.payload);
+    // The followed cell's snapshot and deltas, likewise.
+    else if (event.topic === 'cells.delta') useCells.getState().receive(event.payload);
     else useTerminals.getState().apply(event);
   });
   connection.onState((state) => {
@@ -58,5 +61,8 @@ export function wireStores(connection: BackendConnection): void {
     useTraces.getState().reload();
     void useContainers.getState().load();
     useContainerTrace.getState().reload();
+    // A new backend session follows nothing: the cell in view is subscribed again (a fresh snapshot).
+    void useCells.getState().list();
+    void useCells.getState().refetch();
   });
 }

@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
-import type { ContainerRow } from '../../../shared/contract/index.js';
+import type { ContainerEventLine, ContainerRow } from '../../../shared/contract/index.js';
+import { lastResult } from '../lib/last-result.js';
 import { formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { Labels } from '../nodes/NodeTable.js';
@@ -10,7 +11,7 @@ import { useContainerLog } from './container-log-store.js';
 import { useContainerTrace } from './container-trace-store.js';
 import { ContainerStateBadge, CleanupMarker, NodeMarkers } from './ContainerStateBadge.js';
 import { selectSelectedRow, useContainers } from './containers-store.js';
-import { EventTimeline } from './EventTimeline.js';
+import { EventTimeline, type TimelineLine } from './EventTimeline.js';
 
 function Fact({ term, col, children }: { term: string; col?: string; children: ReactNode }) {
   return (
@@ -59,6 +60,16 @@ function ContainerFacts({ row }: { row: ContainerRow }) {
       </Fact>
     </dl>
   );
+}
+
+const asTimeline = (lines: readonly ContainerEventLine[]): TimelineLine[] => lines.map((line) => ({ key: `${line.at}\0${line.type}\0${line.text}`, at: line.at, type: line.type, text: line.text }));
+const timelineOf = lastResult(asTimeline);
+
+function ContainerTimeline({ instance }: { instance: string }) {
+  const lines = useContainerTrace((s) => timelineOf(s.lines));
+  const loading = useContainerTrace((s) => s.loading);
+  const error = useContainerTrace((s) => s.error);
+  return <EventTimeline lines={lines} loading={loading} error={error} empty={`No events for ${instance} on this node.`} />;
 }
 
 /** The selected container: what its directory says, its problems, its event timeline and its log, live. */
@@ -125,7 +136,7 @@ export function ContainerDetail() {
       )}
       <div className="cdetail__body">
         {row && <ContainerFacts row={row} />}
-        <EventTimeline instance={selected.instance} />
+        <ContainerTimeline instance={selected.instance} />
       </div>
       {/* Placed (no directory yet) or archived (none any more): there is no log on the node to show. */}
       {(row === null || hasDirectory) && <ContainerLog key={selected.instance} instance={selected.instance} />}

@@ -1,15 +1,32 @@
 import { useEffect, useRef } from 'react';
 import { formatTime } from '../lib/format.js';
-import { useContainerTrace } from './container-trace-store.js';
 
 /** Lines that say a container went wrong stand out. */
 const alarming = new Set(['killed', 'aborted']);
 
-/** The instance's events oldest first, as `treadmill trace` prints them; lines published by later scans are added as they come. */
-export function EventTimeline({ instance }: { instance: string }) {
-  const lines = useContainerTrace((s) => s.lines);
-  const loading = useContainerTrace((s) => s.loading);
-  const error = useContainerTrace((s) => s.error);
+export interface TimelineLine {
+  /** Unique within the timeline. */
+  key: string;
+  /** An ISO time or milliseconds since the epoch. */
+  at: string | number;
+  type: string;
+  text: string;
+}
+
+interface EventTimelineProps {
+  lines: readonly TimelineLine[];
+  loading: boolean;
+  error: string | null;
+  /** What an empty timeline says. */
+  empty: string;
+}
+
+/**
+ * An instance's events oldest first, as `treadmill trace` prints them; lines
+ * that come later are added as they come. The same timeline for a container
+ * read from its node and for an app read from its cell.
+ */
+export function EventTimeline({ lines, loading, error, empty }: EventTimelineProps) {
   const list = useRef<HTMLOListElement>(null);
 
   // The newest line is the one an operator waits for: keep it in sight as lines arrive.
@@ -32,12 +49,12 @@ export function EventTimeline({ instance }: { instance: string }) {
         </div>
       )}
       {lines.length === 0 && !loading && !error ? (
-        <p className="panel__empty">No events for {instance} on this node.</p>
+        <p className="panel__empty">{empty}</p>
       ) : (
         <ol ref={list} className="ctimeline__list" aria-label="Event timeline">
           {lines.map((line) => (
-            <li key={`${line.at}\0${line.type}\0${line.text}`} className={`ctimeline__line${alarming.has(line.type) ? ' ctimeline__line--bad' : ''}`} data-type={line.type}>
-              <time className="ctimeline__time" dateTime={line.at}>{formatTime(line.at)}</time>
+            <li key={line.key} className={`ctimeline__line${alarming.has(line.type) ? ' ctimeline__line--bad' : ''}`} data-type={line.type}>
+              <time className="ctimeline__time" dateTime={new Date(line.at).toISOString()}>{formatTime(line.at)}</time>
               <span className="ctimeline__text">{line.text}</span>
             </li>
           ))}

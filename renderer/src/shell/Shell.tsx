@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { AppsView } from '../apps/AppsView.js';
 import { BuildsView } from '../builds/BuildsView.js';
+import { CellsView } from '../cells/CellsView.js';
 import { ContainersView } from '../containers/ContainersView.js';
 import { selectPendingCount, useNodes } from '../nodes/nodes-store.js';
 import { NodesView } from '../nodes/NodesView.js';
@@ -25,6 +26,7 @@ function ViewContent({ view }: { view: ViewInfo }) {
   if (view.id === 'publish') return <PublishView />;
   if (view.id === 'applications') return <AppsView />;
   if (view.id === 'containers') return <ContainersView />;
+  if (view.id === 'cells') return <CellsView />;
   return <ReadinessView />;
 }
 

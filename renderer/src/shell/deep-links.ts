@@ -1,5 +1,6 @@
 import { useApps } from '../apps/apps-store.js';
 import { useBuilds } from '../builds/builds-store.js';
+import { useCells } from '../cells/cells-store.js';
 import { findRow, keyOf, useContainers } from '../containers/containers-store.js';
 import { useNodes } from '../nodes/nodes-store.js';
 import { useDeploy } from '../publish/deploy-store.js';
@@ -57,6 +58,25 @@ const areas: Record<string, Area> = {
     },
     subscribe: (listener) => useContainers.subscribe(listener),
   },
+  cells: {
+    // `cell/instance`: cell names hold no '/', so the first one splits them.
+    selected: () => {
+      const { current, selected } = useCells.getState();
+      return current === null ? null : selected === null ? current : `${current}/${selected}`;
+    },
+    select: (item) => {
+      const slash = item.indexOf('/');
+      const cell = slash < 0 ? item : item.slice(0, slash);
+      void useCells.getState().show(cell);
+      if (slash > 0) useCells.getState().select(item.slice(slash + 1));
+    },
+    has: (item) => {
+      const { listed, cells } = useCells.getState();
+      const cell = item.includes('/') ? item.slice(0, item.indexOf('/')) : item;
+      return listed ? cells.some((c) => c.name === cell) : null;
+    },
+    subscribe: (listener) => useCells.subscribe(listener),
+  },
 };
 
 function containerRow(item: string) {
@@ -87,8 +107,12 @@ export function followDeepLinks(): () => void {
       else {
         const known = area.has(pending);
         if (known === null) return;
-        if (known === false) pending = null;
-        else {
+        if (known === false) {
+          // A link to what is not there (any more): the URL says what is shown instead, with no new history entry, so back still leaves.
+          pending = null;
+          if (current !== item) useRoute.getState().replace(current);
+          return;
+        } else {
           if (asked !== pending) {
             asked = pending;
             area.select(pending);

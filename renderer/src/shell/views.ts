@@ -12,6 +12,7 @@ export const views: readonly ViewInfo[] = [
   { id: 'publish', label: 'Publish' },
   { id: 'applications', label: 'Applications' },
   { id: 'containers', label: 'Containers' },
+  { id: 'cells', label: 'Cells' },
 ];
 
 export const defaultView = 'readiness';
