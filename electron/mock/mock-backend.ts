@@ -5,7 +5,7 @@ import type { Backend } from '../backend/backend.js';
 import { EventBus } from '../backend/event-bus.js';
 import { readinessCheck } from '../readiness/readiness-check.js';
 import { createMockApps } from './mock-apps.js';
-import { createMockCells } from './mock-cells.js';
+import { createMockCells, mockCellPace } from './mock-cells.js';
 import { createMockContainers, mockContainerCount, mockContainerScanMs } from './mock-containers.js';
 import { createMockBuilds } from './mock-builds.js';
 import { createMockDeploy } from './mock-deploy.js';
@@ -66,7 +66,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   });
   // Applications go to the mocked inventory, as its last health poll sees it.
   const apps = createMockApps({ bus, inventory: () => nodes.handlers['nodes.list']({}), speed: options.appSpeed ?? 1 });
-  const cells = createMockCells({ ...(options.cellTickMs === undefined ? {} : { tickMs: options.cellTickMs }) });
+  const cells = createMockCells({ ...mockCellPace(), ...(options.cellTickMs === undefined ? {} : { tickMs: options.cellTickMs }) });
   const terminals = createTerminalService({
     openPty: (node) => openMockShell(node, () => nodes.handlers['nodes.list']({})),
     openContainerPty: (node, container) => containers.openShell(node, container),

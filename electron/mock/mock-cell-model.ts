@@ -17,6 +17,8 @@ export interface MockCellOptions {
   instances?: number;
   /** The cell's "now" at creation (seconds): initial apps started in the hours before it. */
   epoch: number;
+  /** Apps changed per tick (about): 8 by default; a bench asks for bursts of 1,000. */
+  changesPerTick?: number;
 }
 
 interface MockApp {
@@ -88,8 +90,8 @@ const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
 const inventoryHosts = ['rack1-n01', 'rack1-n02'];
 export const mockCellHost = (index: number) => inventoryHosts[index] ?? `cell-r${String(Math.floor(index / 20) + 1).padStart(2, '0')}-n${String((index % 20) + 1).padStart(2, '0')}.mock.lab`;
 
-/** The changes per tick: a few dozen a second at four ticks a second. */
-const perTick = { finish: 2, start: 2, place: 2, schedule: 2 };
+/** The changes per tick, each a quarter of `changesPerTick`: a few dozen a second at four ticks a second by default. */
+const defaultChangesPerTick = 8;
 /** Every this many ticks a server goes down, and comes back half as many later. */
 const serverCycleTicks = 80;
 
@@ -98,6 +100,8 @@ export function createMockCellModel(options: MockCellOptions) {
   const serverCount = options.servers ?? 500;
   const total = options.instances ?? 50_000;
   const epoch = options.epoch;
+  const quarter = Math.max(1, Math.round((options.changesPerTick ?? defaultChangesPerTick) / 4));
+  const perTick = { finish: quarter, start: quarter, place: quarter, schedule: quarter };
   const servers: CellServer[] = [];
   const apps = new Map<string, MockApp>();
   const pools = { pending: new Pool(), placed: new Pool(), running: new Pool() };

@@ -20,6 +20,18 @@ export interface MockCellsOptions {
   clock?: () => number;
   /** A cell nobody follows keeps changing this long. */
   graceMs?: number;
+  /** Apps changed per tick (8 by default). */
+  changesPerTick?: number;
+}
+
+/** SLIPWAY_MOCK_CELL_TICK_MS and SLIPWAY_MOCK_CELL_CHANGES: the live cell's pace for benches (bench/ui-cells.mjs). */
+export function mockCellPace(env: NodeJS.ProcessEnv = process.env): Pick<MockCellsOptions, 'tickMs' | 'changesPerTick'> {
+  const tickMs = Number(env.SLIPWAY_MOCK_CELL_TICK_MS);
+  const changes = Number(env.SLIPWAY_MOCK_CELL_CHANGES);
+  return {
+    ...(Number.isSafeInteger(tickMs) && tickMs >= 50 ? { tickMs } : {}),
+    ...(Number.isSafeInteger(changes) && changes > 0 && changes <= 5_000 ? { changesPerTick: changes } : {}),
+  };
 }
 
 /** A source over the model: changes as the model makes them, one step per tick while someone follows the cell. */
@@ -69,7 +81,7 @@ export function createMockCells(options: MockCellsOptions = {}) {
   const started = clock();
   let model: MockCellModel | null = null;
   // 50,000 instances take a moment to make: only when someone first looks at the cell.
-  const liveModel = () => (model ??= createMockCellModel({ epoch: started, seed: options.seed ?? 19, servers: options.servers ?? 500, instances: options.instances ?? 50_000 }));
+  const liveModel = () => (model ??= createMockCellModel({ epoch: started, seed: options.seed ?? 19, servers: options.servers ?? 500, instances: options.instances ?? 50_000, ...(options.changesPerTick === undefined ? {} : { changesPerTick: options.changesPerTick }) }));
   const registry = new Map<string, string>([
     [mockLiveCell, 'zookeeper://zk1.mock.lab:2181,zk2.mock.lab:2181,zk3.mock.lab:2181/treadmill/mock-cell'],
     [mockUnreachableCell, 'zookeeper://zk.unreachable.mock.lab:2181/treadmill/lost'],
