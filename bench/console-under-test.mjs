@@ -1,4 +1,4 @@
-// What bench/ui-logs.mjs and bench/ui-containers.mjs share: the web console started as an
+// What bench/ui-logs.mjs, bench/ui-containers.mjs and bench/ui-cells.mjs share: the web console started as an
 // operator starts it (against the mocked backend), Debian's Chromium flags, a percentile.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -41,3 +41,20 @@ export async function launchPage(chromium) {
   });
   return { browser, page, consoleErrors };
 }
+
+/** Installed before the page's scripts (addInitScript): long tasks and frame times while `window.__bench.armed`. */
+export function pageProbe() {
+  const bench = { armed: false, t0: 0, longTasks: [], frames: [] };
+  window.__bench = bench;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (bench.armed && entry.startTime >= bench.t0) bench.longTasks.push(entry.duration);
+  }).observe({ type: 'longtask', buffered: true });
+  let last = performance.now();
+  const frame = (now) => {
+    if (bench.armed) bench.frames.push(now - last);
+    last = now;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+

@@ -7,26 +7,11 @@
 // JSON line: {"cells": {...}}.
 // BENCH_CELL_CHANGES (1000), BENCH_CELL_TICK_MS (2000), BENCH_SECONDS (20) override the defaults.
 import { chromium } from '@playwright/test';
-import { launchPage, percentile, startConsole } from './console-under-test.mjs';
+import { launchPage, pageProbe, percentile, startConsole } from './console-under-test.mjs';
 
 const changes = Number(process.env.BENCH_CELL_CHANGES ?? 1_000);
 const tickMs = Number(process.env.BENCH_CELL_TICK_MS ?? 2_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
-
-function pageProbe() {
-  const bench = { armed: false, t0: 0, longTasks: [], frames: [] };
-  window.__bench = bench;
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if (bench.armed && entry.startTime >= bench.t0) bench.longTasks.push(entry.duration);
-  }).observe({ type: 'longtask', buffered: true });
-  let last = performance.now();
-  const frame = (now) => {
-    if (bench.armed) bench.frames.push(now - last);
-    last = now;
-    requestAnimationFrame(frame);
-  };
-  requestAnimationFrame(frame);
-}
 
 /** From an action in the page to the frame after `done()` holds: what the operator waits. */
 async function timed(page, action, done) {

@@ -9,28 +9,12 @@
 // BENCH_CONTAINERS (10000), BENCH_RESCAN_MS (1000), BENCH_SECONDS (20) override the defaults;
 // BENCH_SCROLL=0 leaves the table still (long tasks then come from the rescans alone).
 import { chromium } from '@playwright/test';
-import { launchPage, percentile, startConsole } from './console-under-test.mjs';
+import { launchPage, pageProbe, percentile, startConsole } from './console-under-test.mjs';
 
 const containers = Number(process.env.BENCH_CONTAINERS ?? 10_000);
 const rescanMs = Number(process.env.BENCH_RESCAN_MS ?? 1_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const scroll = process.env.BENCH_SCROLL !== '0';
-/** Installed before the page's scripts: long tasks and frame times while armed. */
-function pageProbe() {
-  const bench = { armed: false, t0: 0, longTasks: [], frames: [] };
-  window.__bench = bench;
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if (bench.armed && entry.startTime >= bench.t0) bench.longTasks.push(entry.duration);
-  }).observe({ type: 'longtask', buffered: true });
-  let last = performance.now();
-  const frame = (now) => {
-    if (bench.armed) bench.frames.push(now - last);
-    last = now;
-    requestAnimationFrame(frame);
-  };
-  requestAnimationFrame(frame);
-}
-
 async function run(url) {
   const { browser, page, consoleErrors } = await launchPage(chromium);
   try {

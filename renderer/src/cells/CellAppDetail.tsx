@@ -1,7 +1,7 @@
-import type { ReactNode } from 'react';
 import type { CellApp, CellTraceEvent } from '../../../shared/contract/cells.js';
 import { EventTimeline, type TimelineLine } from '../containers/EventTimeline.js';
 import { formatTime } from '../lib/format.js';
+import { Fact } from '../shell/Fact.js';
 import { lastResult } from '../lib/last-result.js';
 import { useNodes } from '../nodes/nodes-store.js';
 import { useContainers } from '../containers/containers-store.js';
@@ -14,15 +14,6 @@ import { selectApp, useCells } from './cells-store.js';
 
 const asTimeline = (events: readonly CellTraceEvent[]): TimelineLine[] => events.map((event) => ({ key: event.node, at: event.when * 1000, type: event.type, text: `${event.text} (${event.source})` }));
 const timelineOf = lastResult(asTimeline);
-
-function Fact({ term, col, children }: { term: string; col?: string; children: ReactNode }) {
-  return (
-    <div className="node__fact" data-col={col}>
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </div>
-  );
-}
 
 /**
  * From the cell to the node: that server's containers read over SSH, when

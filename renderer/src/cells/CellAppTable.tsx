@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { GridSortHeader } from '../shell/GridSortHeader.js';
 import type { CellApp } from '../../../shared/contract/cells.js';
 import { formatTime } from '../lib/format.js';
 import { visibleRange } from '../lib/virtual-window.js';
@@ -14,15 +15,7 @@ const overscan = 8;
 function SortHeader({ label, sortKey }: { label: string; sortKey: CellSortKey }) {
   const sort = useCells((s) => s.sort);
   const sortBy = useCells((s) => s.sortBy);
-  const active = sort.key === sortKey;
-  return (
-    <div role="columnheader" className="ctable__th" aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-      <button type="button" className="ctable__sort" onClick={() => sortBy(sortKey)}>
-        {label}
-        <span className="ctable__arrow" aria-hidden="true">{active ? (sort.dir === 'asc' ? '▲' : '▼') : ''}</span>
-      </button>
-    </div>
-  );
+  return <GridSortHeader label={label} sortKey={sortKey} sort={sort} onSort={sortBy} />;
 }
 
 function AppRow({ app, index, selected, onSelect }: { app: CellApp; index: number; selected: boolean; onSelect(instance: string): void }) {

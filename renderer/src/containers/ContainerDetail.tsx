@@ -1,7 +1,8 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect } from 'react';
 import type { ContainerEventLine, ContainerRow } from '../../../shared/contract/index.js';
 import { lastResult } from '../lib/last-result.js';
 import { formatTime } from '../lib/format.js';
+import { Fact } from '../shell/Fact.js';
 import { useNow } from '../lib/use-now.js';
 import { Labels } from '../nodes/NodeTable.js';
 import { exitFacts, formatAge, notEnded } from './container-format.js';
@@ -12,15 +13,6 @@ import { useContainerTrace } from './container-trace-store.js';
 import { ContainerStateBadge, CleanupMarker, NodeMarkers } from './ContainerStateBadge.js';
 import { selectSelectedRow, useContainers } from './containers-store.js';
 import { EventTimeline, type TimelineLine } from './EventTimeline.js';
-
-function Fact({ term, col, children }: { term: string; col?: string; children: ReactNode }) {
-  return (
-    <div className="node__fact" data-col={col}>
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </div>
-  );
-}
 
 const orNone = (value: string | null) => (value === null ? <span className="muted">—</span> : <span className="mono">{value}</span>);
 

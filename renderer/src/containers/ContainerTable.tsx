@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { GridSortHeader } from '../shell/GridSortHeader.js';
 import type { ContainerRow } from '../../../shared/contract/index.js';
 import { formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
@@ -13,20 +14,6 @@ import { useScrollViewport } from './use-scroll-viewport.js';
 export const containerRowHeight = 30;
 const headerHeight = 32;
 const overscan = 8;
-
-function SortHeader({ label, sortKey }: { label: string; sortKey: SortKey }) {
-  const sort = useContainers((s) => s.sort);
-  const sortBy = useContainers((s) => s.sortBy);
-  const active = sort.key === sortKey;
-  return (
-    <div role="columnheader" className="ctable__th" aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-      <button type="button" className="ctable__sort" onClick={() => sortBy(sortKey)}>
-        {label}
-        <span className="ctable__arrow" aria-hidden="true">{active ? (sort.dir === 'asc' ? '▲' : '▼') : ''}</span>
-      </button>
-    </div>
-  );
-}
 
 const plain = (label: string) => (
   <div role="columnheader" className="ctable__th">
@@ -91,6 +78,12 @@ function ContainerRowView({ row, index, now, selected, onSelect }: RowProps) {
  * rows cost what the few dozen in sight cost. A `role="table"` of divs: a
  * real table cannot place rows absolutely.
  */
+function SortHeader({ label, sortKey }: { label: string; sortKey: SortKey }) {
+  const sort = useContainers((s) => s.sort);
+  const sortBy = useContainers((s) => s.sortBy);
+  return <GridSortHeader label={label} sortKey={sortKey} sort={sort} onSort={sortBy} />;
+}
+
 export function ContainerTable() {
   const rows = useContainers(selectShownRows);
   const filter = useContainers((s) => s.filter);
