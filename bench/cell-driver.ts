@@ -5,6 +5,7 @@
 //   burst CONN     1,000 running apps finish at once (trace event, /finished, /running removed), prints the send times
 //   anchor CONN    the same paths read one getChildren/getData at a time on a plain client
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import zookeeper from 'node-zookeeper-client';
 import { traceShardOf, traceShards, paths } from '../electron/cells/cell-names.js';
@@ -105,6 +106,19 @@ const pct = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 };
 
+/** The ZooKeeper server's CPU seconds so far (BENCH_ZK_PID, from bench/cell), NaN without it: the other side of the reads on the same 2 cores. */
+function zkCpuS(): number {
+  const pid = Number(process.env.BENCH_ZK_PID);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return NaN;
+  try {
+    // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the ')' that ends the command name.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 async function reader(): Promise<void> {
   const arrived = new Map<string, number>();
   let done: () => void = () => undefined;
@@ -115,6 +129,7 @@ async function reader(): Promise<void> {
     if (arrived.size >= changes) done();
   };
   const t0 = now();
+  const zk0 = zkCpuS();
   const cell = new CellReader('bench', parseZkUrl(`zookeeper://${conn}`), { connectTimeoutMs: 30_000, onDelta });
   cell.start();
   const snapshot = await cell.ready();
@@ -122,6 +137,7 @@ async function reader(): Promise<void> {
   // CPU time of this process up to the snapshot: less at the mercy of the machine's other work than the wall time.
   const cpu = process.cpuUsage();
   const snapshotCpuS = (cpu.user + cpu.system) / 1e6;
+  const snapshotZkCpuS = zkCpuS() - zk0;
   const states: Record<string, number> = {};
   for (const app of snapshot.apps) states[app.state] = (states[app.state] ?? 0) + 1;
   const eventsRead = cell.trace(instance(0)).length;
@@ -139,12 +155,13 @@ async function reader(): Promise<void> {
   global.gc?.();
   const rss = process.memoryUsage().rss / 2 ** 20;
   cell.close();
-  console.log(JSON.stringify({ snapshotS, snapshotCpuS, servers: snapshot.servers.length, apps: snapshot.apps.length, states, problems: snapshot.problems.length, eventsOfFirst: eventsRead, seen: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), ackP50: pct(fromAck, 50), ackP99: pct(fromAck, 99), rssMiB: rss }));
+  console.log(JSON.stringify({ snapshotS, snapshotCpuS, snapshotZkCpuS, servers: snapshot.servers.length, apps: snapshot.apps.length, states, problems: snapshot.problems.length, eventsOfFirst: eventsRead, seen: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), ackP50: pct(fromAck, 50), ackP99: pct(fromAck, 99), rssMiB: rss }));
 }
 
 /** A plain client, one request at a time: every child list, then every node's data, as the reader reads them. */
 async function anchor(): Promise<void> {
   const t0 = now();
+  const zk0 = zkCpuS();
   const client = await connect(conn, false);
   const children = (path: string) => call<string[]>((done) => client.getChildren(path, done));
   const data = (path: string) => call<Buffer>((done) => client.getData(path, done));
@@ -162,8 +179,9 @@ async function anchor(): Promise<void> {
   for (const inst of await children(paths.finished)) (await data(`${paths.finished}/${inst}`), nodes++);
   for (const shard of traceShards()) nodes += (await children(`${paths.trace}/${shard}`)).length;
   const seconds = (now() - t0) / 1000;
+  const zkS = zkCpuS() - zk0;
   client.close();
-  console.log(JSON.stringify({ anchorS: seconds, nodes }));
+  console.log(JSON.stringify({ anchorS: seconds, anchorZkCpuS: zkS, nodes }));
 }
 
 const modes: Record<string, () => Promise<void>> = { write, burst, reader, anchor };

@@ -43,17 +43,34 @@ export type TraceNodeParse = { ok: true; event: CellTraceEvent } | { ok: false; 
  * str(time.time()) (trace/__init__.py:post_zk) or the event's own timestamp: a float as text, sorted as a number.
  */
 export function parseTraceNode(node: string): TraceNodeParse {
-  const parts = node.split(',');
-  if (parts.length !== 5) return { ok: false, problem: 'a trace node is <instance>,<when>,<source>,<type>,<data>' };
-  const [instance, whenText, source, type, data] = parts as [string, string, string, string, string];
-  if (!parseInstance(instance)) return { ok: false, problem: `"${instance}" is not an instance name` };
-  const when = Number(whenText);
-  if (whenText.trim() === '' || !Number.isFinite(when)) return { ok: false, problem: `"${whenText}" is not a time` };
-  // trace/app/events.py:AppTraceEvent.from_data: each type's class parses its own event_data (shared with the node reader).
-  const decoded = eventBody(type, data);
-  if (typeof decoded === 'string') return { ok: false, problem: decoded };
+  const checked = checkTraceNode(node);
+  if (typeof checked === 'string') return { ok: false, problem: checked };
+  const { instance, when, source, type, data, decoded } = checked;
   const text = describeEvent({ ...decoded, time: when, instance, file: node } as ContainerEvent);
   return { ok: true, event: { instance, when, source, type, data, text, node } };
+}
+
+/**
+ * What is wrong with a trace node's name, or null: the checks of `parseTraceNode` without the event
+ * it builds. A cell's first read counts and checks 200,000 names; events are built only for the names
+ * that come later (deltas) and for the one instance a trace is asked of.
+ */
+export function traceNodeProblem(node: string): string | null {
+  const checked = checkTraceNode(node);
+  return typeof checked === 'string' ? checked : null;
+}
+
+function checkTraceNode(node: string) {
+  const parts = node.split(',');
+  if (parts.length !== 5) return 'a trace node is <instance>,<when>,<source>,<type>,<data>';
+  const [instance, whenText, source, type, data] = parts as [string, string, string, string, string];
+  if (!parseInstance(instance)) return `"${instance}" is not an instance name`;
+  const when = Number(whenText);
+  if (whenText.trim() === '' || !Number.isFinite(when)) return `"${whenText}" is not a time`;
+  // trace/app/events.py:AppTraceEvent.from_data: each type's class parses its own event_data (shared with the node reader).
+  const decoded = eventBody(type, data);
+  if (typeof decoded === 'string') return decoded;
+  return { instance, when, source, type, data, decoded };
 }
 
 /** Events in Treadmill's order: `when` as a number, then the node name (trace/_zk.py sorts names as strings). */

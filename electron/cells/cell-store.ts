@@ -1,7 +1,7 @@
 import { parseInstance } from '../../shared/contract/instance-name.js';
 import type { CellApp, CellProblem, CellServer, CellTraceEvent } from '../../shared/contract/cells.js';
 import { finishedExit, type FinishedRecord, type PlacementState, type ServerRecord } from './cell-decode.js';
-import { compareTraceEvents, parseTraceNode, paths, presenceHost, traceShardOf } from './cell-names.js';
+import { compareTraceEvents, parseTraceNode, paths, presenceHost, traceNodeProblem, traceShardOf } from './cell-names.js';
 
 export interface StoreChanges {
   servers: { upserted: CellServer[]; removed: string[] };
@@ -175,17 +175,19 @@ export class CellStore {
     for (const node of before) {
       if (now.has(node)) continue;
       this.setProblem(path(node), null);
-      if (parseTraceNode(node).ok) this.traceCount -= 1;
+      if (traceNodeProblem(node) === null) this.traceCount -= 1;
     }
     for (const node of now) {
       if (before.has(node)) continue;
-      const parsed = parseTraceNode(node);
-      if (!parsed.ok) {
-        this.setProblem(path(node), parsed.problem);
+      // Before the first snapshot is out, names are only checked and counted: no event is sent for them.
+      const parsed = this.flushed ? parseTraceNode(node) : null;
+      const problem = parsed ? (parsed.ok ? null : parsed.problem) : traceNodeProblem(node);
+      if (problem !== null) {
+        this.setProblem(path(node), problem);
         continue;
       }
       this.traceCount += 1;
-      if (this.flushed) this.pendingEvents.push(parsed.event);
+      if (parsed?.ok) this.pendingEvents.push(parsed.event);
     }
     this.traceShardNodes.set(shard, now);
   }
