@@ -13,7 +13,7 @@ import { createMockNodes } from './mock-nodes.js';
 import { createMockPublish } from './mock-publish.js';
 import { createMockBoot } from './mock-boot.js';
 import { createMockNetboot } from './mock-netboot.js';
-import { mockReport, mockTools } from './mock-readiness.js';
+import { mockBuildHostReport, mockReport, mockTools } from './mock-readiness.js';
 import { openMockShell } from './mock-terminal.js';
 import { createTerminalService } from '../terminal/terminal-service.js';
 import { terminalHandlers } from '../terminal/terminal-handlers.js';
@@ -91,8 +91,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
       'session.hello': async () => ({ backend: 'mock', version: appVersion, hostname, seq: bus.lastSeq }),
       'readiness.get': async () => readiness.last(),
       'readiness.check': () => readiness.check(),
-      // The mocked fleet's build hosts all report this host's mocked tools.
-      'nodes.buildHostReadiness': async ({ name }) => ({ ...mockReport(name, new Date()), node: name }),
+      'nodes.buildHostReadiness': async ({ name }) => mockBuildHostReport(await nodes.handlers['nodes.list']({}), name, new Date()),
       ...builds.handlers,
       ...nodes.handlers,
       ...publish.handlers,

@@ -1,4 +1,6 @@
-import type { ReadinessReport, ToolCheck } from '../../shared/contract/index.js';
+import { SlipwayError, type BuildHostReport, type NodeStatus, type ReadinessReport, type ToolCheck } from '../../shared/contract/index.js';
+import { refuseUnlessBuildHost } from '../readiness/build-host-readiness.js';
+import { installHint } from '../readiness/probe-tool.js';
 
 /** A plausible lab console host: everything present but s6, found later in the probe order. */
 export const mockTools: ToolCheck[] = [
@@ -21,5 +23,26 @@ export function mockReport(hostname: string, checkedAt: Date): ReadinessReport {
     privileges: { uid: 1000, user: 'operator', elevation: 'sudo', canBuild: true, detail: 'not root: the build helper runs through sudo -n' },
     installHint: 'apt-get install s6',
     ready: true,
+  };
+}
+
+/**
+ * A build host's readiness in the mocked lab, refused as the real probe refuses:
+ * a node without the label before anything runs, a node that does not answer
+ * with its last error. rack2-n02 lacks debootstrap, so it is not ready.
+ */
+export function mockBuildHostReport(statuses: readonly NodeStatus[], name: string, checkedAt: Date): BuildHostReport {
+  const status = statuses.find((s) => s.spec.name === name);
+  if (!status) throw new SlipwayError('bad_request', `no node named ${name} in the inventory`, 'name');
+  refuseUnlessBuildHost(status.spec);
+  if (status.state !== 'reachable') throw new SlipwayError('failed', status.errors.at(-1)?.message ?? `${name} is ${status.state}`);
+  const tools = name === 'rack2-n02' ? mockTools.map((tool) => (tool.name === 'debootstrap' ? { ...tool, found: false, path: null, version: null } : tool)) : mockTools;
+  return {
+    ...mockReport(status.facts?.hostname ?? name, checkedAt),
+    node: name,
+    tools,
+    privileges: { uid: 0, user: 'root', elevation: 'root', canBuild: true, detail: 'root: the build helper runs as it is' },
+    installHint: installHint(tools),
+    ready: tools.every((tool) => tool.found || !tool.required),
   };
 }

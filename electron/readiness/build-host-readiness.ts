@@ -6,6 +6,12 @@ import { toolCatalog } from './tool-catalog.js';
 /** The label that makes an inventory node a build host. */
 export const buildHostLabel = 'build-host';
 
+/** A node without the label is refused before anything runs on it, saying how to make it one. */
+export function refuseUnlessBuildHost(spec: Pick<NodeSpec, 'name' | 'labels'>): void {
+  if (spec.labels.includes(buildHostLabel)) return;
+  throw new SlipwayError('bad_request', `${spec.name} is not a build host: give it the label ${buildHostLabel} (Nodes view, or labels: [${buildHostLabel}] in its inventory entry)`, 'name');
+}
+
 /** What the probe needs of the nodes capability (wired by the composition root): one node's spec and its pooled exec. */
 export interface BuildHostAccess {
   spec: NodeSpec;
@@ -20,13 +26,7 @@ export interface BuildHostAccess {
  */
 export async function buildHostReadiness(access: BuildHostAccess, now: () => Date = () => new Date()): Promise<BuildHostReport> {
   const { spec } = access;
-  if (!spec.labels.includes(buildHostLabel)) {
-    throw new SlipwayError(
-      'bad_request',
-      `${spec.name} is not a build host: give it the label ${buildHostLabel} (Nodes view, or labels: [${buildHostLabel}] in its inventory entry)`,
-      'name',
-    );
-  }
+  refuseUnlessBuildHost(spec);
   // Up to 5 s per tool's version, on a slow node: well past what a healthy node takes (a fraction of a second).
   const result = await access.exec(remoteProbeScript(toolCatalog), { timeoutMs: 90_000 });
   let probe;

@@ -1,21 +1,13 @@
-import type { ReactNode } from 'react';
 import type { NodeSpec, NodeStatus } from '../../../shared/contract/index.js';
 import { formatBytes, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
+import { Fact } from '../shell/Fact.js';
 import { formatAgo, formatLatency, formatUptime, knownHostsName, usageOf } from './node-format.js';
 import { NodeStateBadge, UsageBar } from './NodeStateBadge.js';
 import { Labels } from './NodeTable.js';
 import { selectOpenStatus, useNodes } from './nodes-store.js';
 import { useTerminals } from '../terminal/terminals-store.js';
-
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="node__fact">
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </div>
-  );
-}
+import { BuildHostReadiness, buildHostLabel } from './BuildHostReadiness.js';
 
 /** What the state asks of the operator, when it asks anything. */
 function StateCallout({ status }: { status: NodeStatus }) {
@@ -146,6 +138,7 @@ export function NodeDetailPanel({ onEdit }: NodeDetailPanelProps) {
           </p>
         )}
       </div>
+      {spec.labels.includes(buildHostLabel) && <BuildHostReadiness node={spec.name} />}
       <section className="node__errors" aria-labelledby="node-errors-title">
         <h3 id="node-errors-title" className="panel__title">Recent errors</h3>
         {errors.length === 0 ? (

@@ -5,10 +5,10 @@ function StatusBadge({ tool }: { tool: ToolCheck }) {
   return tool.required ? <span className="badge badge--bad">missing</span> : <span className="badge badge--warn">missing (optional)</span>;
 }
 
-export function ToolTable({ tools }: { tools: readonly ToolCheck[] }) {
+export function ToolTable({ tools, label = 'Host tools' }: { tools: readonly ToolCheck[]; label?: string }) {
   return (
     <div className="table-scroll">
-      <table className="table readiness__table" aria-label="Host tools">
+      <table className="table readiness__table" aria-label={label}>
         <thead>
           <tr>
             <th scope="col">Tool</th>
