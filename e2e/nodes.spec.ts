@@ -3,45 +3,11 @@ import type { Page } from '@playwright/test';
 import type { ConsoleServer } from './support/console-server.js';
 import { expect, test } from './support/fixtures.js';
 import { saveScreenshot, screenshotDir } from './support/screenshots.js';
+import { answerLater, detail, filter, hostKey, nodesLink, openDetail, openNodes, passphrase, putOffPrompts, recentErrors, row, table, vaultKey } from './support/nodes-page.js';
 
 // The mocked lab (electron/mock/mock-node-fleet.ts): rack3-n07 refuses connections, rack2-n03 refuses the keys,
 // bench-01 presents a changed host key, rack4-n01's key is not known yet (one prompt at start), rack5-vault logs in
 // with an encrypted key whose passphrase is lab-secret (one passphrase prompt at start).
-
-const table = (page: Page) => page.getByRole('table', { name: 'Nodes' });
-const row = (page: Page, name: string) => table(page).locator(`tr[data-node="${name}"]`);
-const hostKey = (page: Page) => page.getByRole('dialog', { name: 'Unknown host key' });
-const passphrase = (page: Page) => page.getByRole('dialog', { name: 'Key passphrase needed' });
-const recentErrors = (page: Page) => detail(page).getByRole('list', { name: 'Recent errors' });
-const vaultKey = '/home/operator/.ssh/id_vault_ed25519';
-const detail = (page: Page) => page.locator('section.node');
-const filter = (page: Page) => page.getByLabel('Filter nodes');
-const nodesLink = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Nodes/ });
-
-async function openNodes(page: Page, server: ConsoleServer): Promise<void> {
-  await page.goto(server.url);
-  await nodesLink(page).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nodes');
-  await expect(row(page, 'rack1-n01')).toHaveAttribute('data-state', 'reachable');
-}
-
-/** The pending prompt for rack4-n01 greets every fresh page; most tests put it off. */
-async function answerLater(page: Page): Promise<void> {
-  await hostKey(page).getByRole('button', { name: 'Later' }).click();
-  await expect(hostKey(page)).toBeHidden();
-}
-
-/** Both prompts out of the way: rack4-n01's key put off, rack5-vault's passphrase declined (it stays auth-failed). */
-async function putOffPrompts(page: Page): Promise<void> {
-  await answerLater(page);
-  await passphrase(page).getByRole('button', { name: 'Cancel' }).click();
-  await expect(passphrase(page)).toBeHidden();
-}
-
-async function openDetail(page: Page, name: string): Promise<void> {
-  await row(page, name).getByRole('button', { name, exact: true }).click();
-  await expect(detail(page)).toHaveAttribute('data-node', name);
-}
 
 /** The viewport only: a modal's backdrop covers the viewport, not a full-page capture. */
 async function screenshotModal(page: Page, name: string): Promise<void> {
@@ -371,31 +337,4 @@ test.describe('nodes against the mocked backend', () => {
     await expect(recentErrors(page).locator('li').first()).toContainText('waiting for its passphrase');
   });
 
-  test('a build host’s detail says whether builds can run there, what is missing with its package, and why a probe failed', async ({ page }) => {
-    await putOffPrompts(page);
-    const readiness = () => detail(page).getByRole('region', { name: 'Build host readiness' });
-    // rack1-n03, rack2-n02 and rack3-n07 are labelled build-host in the mocked lab.
-    await openDetail(page, 'rack1-n03');
-    await expect(readiness().locator('header .badge')).toHaveText('ready to build');
-    await expect(readiness()).toContainText('root (root)');
-    await readiness().getByText('All tools on rack1-n03').click();
-    await expect(readiness().getByRole('table', { name: 'Tools on rack1-n03' }).locator('tbody tr')).toHaveCount(9);
-
-    await openDetail(page, 'rack2-n02');
-    await expect(readiness().locator('header .badge')).toHaveText('not ready');
-    await expect(readiness().getByRole('list', { name: 'Missing tools' })).toHaveText('debootstrap is missing: apt-get install debootstrap on rack2-n02 (install a Debian base system)');
-    await expect(readiness()).toContainText('apt-get install debootstrap s6');
-
-    // A build host that does not answer: the probe's error, and a way to try again.
-    await openDetail(page, 'rack3-n07');
-    await expect(readiness().getByRole('alert')).toContainText('ECONNREFUSED');
-    await readiness().getByRole('button', { name: 'Check again' }).click();
-    await expect(readiness().getByRole('button', { name: 'Check again' })).toBeEnabled();
-    await expect(readiness().getByRole('alert')).toContainText('ECONNREFUSED');
-    await saveScreenshot(page, 'nodes-build-host');
-
-    // A node that is not a build host has no such section.
-    await openDetail(page, 'rack1-n01');
-    await expect(detail(page).getByRole('region', { name: 'Build host readiness' })).toHaveCount(0);
-  });
 });

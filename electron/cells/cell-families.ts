@@ -32,12 +32,19 @@ export async function readServers(ctx: FamilyContext, full: boolean): Promise<vo
   const names = (await session.children(paths.servers, ctx.rewatch(() => readServers(ctx, false)))) ?? [];
   const { added, removed } = diff(store.serverHosts(), names, full);
   for (const host of removed) store.setServer(host, undefined);
-  await pipelined(added, ctx.inFlight, (host) => readServer(ctx, host));
+  const data = await session.dataMany(
+    added.map((host) => child(paths.servers, host)),
+    (path) => ctx.rewatch(() => readServer(ctx, path.slice(paths.servers.length + 1))),
+  );
+  added.forEach((host, index) => setServer(ctx, host, data[index]));
 }
 
 async function readServer(ctx: FamilyContext, host: string): Promise<void> {
+  setServer(ctx, host, await ctx.session.data(child(paths.servers, host), ctx.rewatch(() => readServer(ctx, host))));
+}
+
+function setServer(ctx: FamilyContext, host: string, data: Buffer | null | undefined): void {
   const path = child(paths.servers, host);
-  const data = await ctx.session.data(path, ctx.rewatch(() => readServer(ctx, host)));
   if (data === undefined) return ctx.store.setServer(host, undefined);
   const decoded = decodeServer(data);
   ctx.store.setProblem(path, decoded.ok ? null : decoded.problem);
@@ -58,7 +65,16 @@ export async function readPlacement(ctx: FamilyContext, full: boolean): Promise<
     store.setPlacementState(host, undefined);
     store.setPlaced(host, undefined);
   }
-  await pipelined(added, ctx.inFlight, (host) => Promise.all([readPlacementState(ctx, host), readPlaced(ctx, host)]));
+  const hostPaths = added.map((host) => child(paths.placement, host));
+  const hostOf = (path: string) => path.slice(paths.placement.length + 1);
+  const [states, placed] = await Promise.all([
+    session.dataMany(hostPaths, (path) => ctx.rewatch(() => readPlacementState(ctx, hostOf(path)))),
+    session.childrenMany(hostPaths, (path) => ctx.rewatch(() => readPlaced(ctx, hostOf(path))), 100),
+  ]);
+  added.forEach((host, index) => {
+    setPlacementState(ctx, host, states[index]);
+    store.setPlaced(host, placed[index] ?? undefined);
+  });
 }
 
 /** The /placement blob is only checked (scheduler/master.py:_save_placement): the per-host children say where apps are. */
@@ -69,8 +85,11 @@ async function readPlacementBlob(ctx: FamilyContext): Promise<void> {
 }
 
 async function readPlacementState(ctx: FamilyContext, host: string): Promise<void> {
+  setPlacementState(ctx, host, await ctx.session.data(child(paths.placement, host), ctx.rewatch(() => readPlacementState(ctx, host))));
+}
+
+function setPlacementState(ctx: FamilyContext, host: string, data: Buffer | null | undefined): void {
   const path = child(paths.placement, host);
-  const data = await ctx.session.data(path, ctx.rewatch(() => readPlacementState(ctx, host)));
   if (data === undefined) return ctx.store.setPlacementState(host, undefined);
   const decoded = decodePlacementState(data);
   ctx.store.setProblem(path, decoded.ok ? null : decoded.problem);
@@ -106,13 +125,13 @@ export async function readRunning(ctx: FamilyContext, full: boolean): Promise<vo
   const names = (await session.children(paths.running, ctx.rewatch(() => readRunning(ctx, false)))) ?? [];
   const { added, removed } = diff(store.runningInstances(), names, full);
   for (const instance of removed) store.setRunning(instance, undefined);
-  await pipelined(added, ctx.inFlight, async (instance) => {
-    const path = child(paths.running, instance);
-    if (!store.acceptInstance(path, instance)) return;
-    const data = await session.data(path);
-    if (data === undefined) return;
-    const host = decodeRunningHost(data);
-    store.setProblem(path, host.ok ? null : host.problem);
+  const wanted = added.filter((instance) => store.acceptInstance(child(paths.running, instance), instance));
+  const data = await session.dataMany(wanted.map((instance) => child(paths.running, instance)));
+  wanted.forEach((instance, index) => {
+    const found = data[index];
+    if (found === undefined) return;
+    const host = decodeRunningHost(found);
+    store.setProblem(child(paths.running, instance), host.ok ? null : host.problem);
     if (host.ok) store.setRunning(instance, host.value);
   });
 }
@@ -123,13 +142,22 @@ export async function readFinished(ctx: FamilyContext, full: boolean): Promise<v
   const names = (await session.children(paths.finished, ctx.rewatch(() => readFinished(ctx, false)))) ?? [];
   const { added, removed } = diff(store.finishedInstances(), names, full);
   for (const instance of removed) store.setFinished(instance, undefined);
-  await pipelined(added, ctx.inFlight, (instance) => readFinishedOne(ctx, instance));
+  const wanted = added.filter((instance) => store.acceptInstance(child(paths.finished, instance), instance));
+  const data = await session.dataMany(
+    wanted.map((instance) => child(paths.finished, instance)),
+    (path) => ctx.rewatch(() => readFinishedOne(ctx, path.slice(paths.finished.length + 1))),
+  );
+  wanted.forEach((instance, index) => setFinished(ctx, instance, data[index]));
 }
 
 async function readFinishedOne(ctx: FamilyContext, instance: string): Promise<void> {
   const path = child(paths.finished, instance);
   if (!ctx.store.acceptInstance(path, instance)) return;
-  const data = await ctx.session.data(path, ctx.rewatch(() => readFinishedOne(ctx, instance)));
+  setFinished(ctx, instance, await ctx.session.data(path, ctx.rewatch(() => readFinishedOne(ctx, instance))));
+}
+
+function setFinished(ctx: FamilyContext, instance: string, data: Buffer | null | undefined): void {
+  const path = child(paths.finished, instance);
   if (data === undefined) return ctx.store.setFinished(instance, undefined);
   const decoded = decodeFinished(data);
   ctx.store.setProblem(path, decoded.ok ? null : decoded.problem);
@@ -138,7 +166,12 @@ async function readFinishedOne(ctx: FamilyContext, instance: string): Promise<vo
 
 /** The 256 /trace/XXXX shards (zknamespace.py:trace_shards); events are their children's names. */
 export async function readTraces(ctx: FamilyContext): Promise<void> {
-  await pipelined(traceShards(), ctx.inFlight, (shard) => readTraceShard(ctx, shard));
+  const shards = traceShards();
+  const names = await ctx.session.childrenMany(
+    shards.map((shard) => child(paths.trace, shard)),
+    (path) => ctx.rewatch(() => readTraceShard(ctx, path.slice(paths.trace.length + 1))),
+  );
+  shards.forEach((shard, index) => ctx.store.setTraceShard(shard, names[index] ?? []));
 }
 
 async function readTraceShard(ctx: FamilyContext, shard: string): Promise<void> {

@@ -11,6 +11,9 @@ import type zookeeper from 'node-zookeeper-client';
  *    one 64 KiB read) and in a large reply's chunks. Here chunks are kept in a list,
  *    joined once per complete frame, and the library's own handler is given
  *    exactly one whole frame at a time (its parsing and dispatch are unchanged);
+ *  - replies to requests the library has no parser for (multiRead) go to the
+ *    request's own `onReply`, never to the library (which would drop the
+ *    connection on an opcode it does not know);
  *  - send: it writes each request with its own socket.write as it is queued.
  *    Here requests queued in one turn of the event loop leave corked, in one
  *    writev (the socket's back-pressure is still the library's).
@@ -21,9 +24,15 @@ import type zookeeper from 'node-zookeeper-client';
 interface Manager {
   socket?: Socket;
   packetQueue: NodeJS.EventEmitter;
+  pendingQueue?: { request: { header: { xid: number } | null; onReply?: (frame: Buffer) => void } }[];
   onSocketData(buffer: Buffer): void;
   onPacketQueueReadable(): void;
 }
+
+const wired = new WeakSet<zookeeper.Client>();
+
+/** Whether `linearWire` changed this client: only then can a request carry its own reply handler. */
+export const repliesRouted = (client: zookeeper.Client) => wired.has(client);
 
 export function linearWire(client: zookeeper.Client): zookeeper.Client {
   const manager = (client as unknown as { connectionManager?: Manager }).connectionManager;
@@ -62,7 +71,14 @@ export function linearWire(client: zookeeper.Client): zookeeper.Client {
       const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered);
       chunks = buffered > frame ? [all.subarray(frame)] : [];
       buffered -= frame;
-      handleFrame(all.subarray(0, frame));
+      const whole = all.subarray(0, frame);
+      // A request the library cannot parse (multiRead, zk-multi-read.ts) carries its own reply handler: it is
+      // answered in order like any other, so it is the oldest pending one when its reply comes.
+      const own = manager.pendingQueue?.[0]?.request;
+      if (own?.onReply && frame >= 8 && own.header?.xid === whole.readInt32BE(4)) {
+        manager.pendingQueue!.shift();
+        own.onReply(whole);
+      } else handleFrame(whole);
       // The library destroys the socket on a reply it cannot place; the rest belongs to no connection.
       if (manager.socket !== socket || manager.socket?.destroyed) {
         chunks = [];
@@ -92,5 +108,6 @@ export function linearWire(client: zookeeper.Client): zookeeper.Client {
       manager.onPacketQueueReadable();
     });
   });
+  wired.add(client);
   return client;
 }
