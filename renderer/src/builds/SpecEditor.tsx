@@ -40,7 +40,10 @@ export function SpecEditor() {
         </div>
       )}
       <div className="spec__actions">
-        <button type="button" className="button button--primary" disabled={!valid || starting} onClick={() => void buildAndFollow()}>
+        <button type="button" className="button button--primary" disabled={!valid || starting} onClick={(event) => {
+            // The second click of a double click (detail 2) is not a second build, however fast the first one started.
+            if (event.detail <= 1) void buildAndFollow();
+          }}>
           {starting ? 'Building…' : 'Build'}
         </button>
         {example !== null && specText !== example && (
