@@ -179,32 +179,36 @@ export function multiRead(client: zookeeper.Client, ops: readonly ReadOp[]): Pro
       payload: null,
       // Called by the library when it sends the request, after it numbered it.
       toBuffer: () => encodeMultiRead(request.header.xid, ops, m.chrootPath),
+      // Runs inside the socket's data handler: whatever the server sent, it rejects, never throws.
       onReply: (frame: Buffer) => {
-        // The reply header: length, xid, zxid (8 bytes), err.
-        m.zxid = Buffer.from(frame.subarray(8, 16));
-        const err = frame.readInt32BE(16);
-        if (err !== 0) return reject(exceptionOf(err));
-        let results: ReadResult[];
         try {
-          results = decodeMultiRead(frame, 20, ops.length);
+          answer(frame);
         } catch (error) {
-          return reject(error as Error);
+          reject(error as Error);
         }
-        const data: string[] = [];
-        const child: string[] = [];
-        ops.forEach((op, index) => {
-          if (!op.watch || 'error' in results[index]!) return;
-          if (op.kind === 'data') {
-            m.registerDataWatcher(op.path, op.watch);
-            data.push(op.path);
-          } else {
-            m.registerChildWatcher(op.path, op.watch);
-            child.push(op.path);
-          }
-        });
-        if (data.length + child.length > 0) setWatches(m, Buffer.from(frame.subarray(8, 16)), data, child);
-        resolve(results);
       },
+    };
+    const answer = (frame: Buffer) => {
+      // The reply header: length, xid, zxid (8 bytes), err.
+      if (frame.length < 20) throw new Error('multiRead reply cut short');
+      m.zxid = Buffer.from(frame.subarray(8, 16));
+      const err = frame.readInt32BE(16);
+      if (err !== 0) return reject(exceptionOf(err));
+      const results = decodeMultiRead(frame, 20, ops.length);
+      const data: string[] = [];
+      const child: string[] = [];
+      ops.forEach((op, index) => {
+        if (!op.watch || 'error' in results[index]!) return;
+        if (op.kind === 'data') {
+          m.registerDataWatcher(op.path, op.watch);
+          data.push(op.path);
+        } else {
+          m.registerChildWatcher(op.path, op.watch);
+          child.push(op.path);
+        }
+      });
+      if (data.length + child.length > 0) setWatches(m, Buffer.from(frame.subarray(8, 16)), data, child);
+      resolve(results);
     };
     m.queue(request, (error) => reject(error));
   });
