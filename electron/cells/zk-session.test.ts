@@ -1,7 +1,8 @@
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CellReader } from './cell-reader.js';
 import { freePort } from './test-support/zk-server.js';
-import { pipelined } from './zk-session.js';
+import { pipelined, ZkSession } from './zk-session.js';
 import { parseZkUrl } from './zk-url.js';
 
 describe('pipelined requests', () => {
@@ -33,4 +34,28 @@ describe('a cell whose ZooKeeper does not answer', () => {
     }
     await expect(reader.ready()).rejects.toThrow(/closed before its first snapshot/);
   });
+});
+
+describe('a ZooKeeper that keeps refusing', () => {
+  it('is retried with backoff: the waits between rounds grow, not one try every half second', async () => {
+    // A server that accepts and hangs up at once: each try is a failed round (the library's own wait is 0-500 ms).
+    const tries: number[] = [];
+    const server = createServer((socket) => {
+      tries.push(Date.now());
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.50.1', resolve));
+    const { port } = server.address() as { port: number };
+    const session = new ZkSession(parseZkUrl(`zookeeper://127.0.50.1:${port}/cell`), { onState: () => undefined });
+    try {
+      session.start();
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+    } finally {
+      session.close();
+      server.close();
+    }
+    // Without backoff: ~24 tries in 6 s (a random wait up to 500 ms each); with it (1, 2, 4, 5 s caps, random within): far fewer.
+    expect(tries.length).toBeGreaterThan(1);
+    expect(tries.length).toBeLessThan(14);
+  }, 15_000);
 });

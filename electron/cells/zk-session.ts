@@ -36,8 +36,9 @@ export class ZkSession {
   start(): void {
     if (this.closed) throw new Error('the ZooKeeper session is closed');
     const generation = ++this.generation;
-    const client = linearWire(zookeeper.createClient(this.url.connectionString, { sessionTimeout: this.options.sessionTimeoutMs ?? 10_000, spinDelay: 500, retries: 0 }));
+    const client = linearWire(zookeeper.createClient(this.url.connectionString, { sessionTimeout: this.options.sessionTimeoutMs ?? 10_000, spinDelay: baseSpinMs, retries: 0 }));
     this.client = client;
+    backOff(client);
     const report = (state: ZkState, error: string | null = null) => {
       // A replaced client's late events say nothing about the current session.
       if (generation === this.generation && !this.closed) this.options.onState(state, error);
@@ -168,6 +169,35 @@ const withWatch = (watch: Watch | undefined) => (watch ? { watch } : {});
 function readError(result: ReadResult, path: string): Error {
   const code = 'error' in result ? result.error : 0;
   return asError(exceptionOf(code) as unknown as zookeeper.Exception, path);
+}
+
+/** The library waits a random time up to its spinDelay after a round of every server failed: that delay doubles per failed round, up to a cap, and is back to the base once connected. */
+const baseSpinMs = 500;
+const maxSpinMs = 5_000;
+
+interface RetryingManager {
+  spinDelay: number;
+  serverAttempts: number;
+  servers: unknown[];
+  findNextServer(callback: (server: unknown) => void): void;
+}
+
+/**
+ * Retries with backoff (and the library's own jitter) for a ZooKeeper that is down: node-zookeeper-client
+ * retries every spinDelay (ConnectionManager.findNextServer) for ever. The cap keeps a cell that comes back
+ * read again within seconds, well inside a session's timeout.
+ */
+function backOff(client: zookeeper.Client): void {
+  const manager = (client as unknown as { connectionManager?: RetryingManager }).connectionManager;
+  if (!manager || typeof manager.findNextServer !== 'function' || !Array.isArray(manager.servers)) return;
+  const next = manager.findNextServer.bind(manager);
+  manager.findNextServer = (callback) => {
+    if (manager.serverAttempts >= manager.servers.length) manager.spinDelay = Math.min(maxSpinMs, manager.spinDelay * 2);
+    next(callback);
+  };
+  client.on('connected', () => {
+    manager.spinDelay = baseSpinMs;
+  });
 }
 
 function isNoNode(error: Error | zookeeper.Exception): boolean {
