@@ -43,6 +43,7 @@ export function createBuildParts({ bus, env, runner, paths, otherLive }: BuildPa
     outputRoots: paths.outputRoots,
     hostMirror: hostDebianMirror(),
     hostArch: hostDebianArch(),
+    ...(env.SOURCE_DATE_EPOCH !== undefined ? { sourceDateEpoch: env.SOURCE_DATE_EPOCH } : {}),
     version: appVersion,
     owner: processIdentity()!,
     ...(faultStep.success ? { failAt: faultStep.data } : {}),

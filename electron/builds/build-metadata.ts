@@ -37,6 +37,8 @@ export function buildMetadata(input: MetadataInput): Record<string, unknown> {
     built_at: input.builtAt,
     slipway_version: input.slipwayVersion,
     spec_sha256: input.specHash,
+    // Reproducible builds: the artifacts are the same bytes for every build of the spec; this file records the build.
+    source_date_epoch: spec.sourceDateEpoch ?? null,
     os: { suite: spec.suite, mirror: input.mirror, variant: spec.variant, arch: spec.arch },
     repos: [{ name: 'base', uri: input.mirror, suite: spec.suite, section: 'main', priority: null }, ...spec.repos],
     packages: spec.packages,

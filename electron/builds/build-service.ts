@@ -32,6 +32,8 @@ export interface BuildServiceDeps {
   outputRoots: readonly string[];
   hostMirror: string | null;
   hostArch: string;
+  /** SOURCE_DATE_EPOCH of the process, as given: the default for specs without sourceDateEpoch (checked with the spec). */
+  sourceDateEpoch?: string;
   version: string;
   owner: ProcessIdentity;
   /** Fault injection for tests (SLIPWAY_FAULT_STEP): fail once this step has done its work. */
@@ -67,7 +69,9 @@ export function createBuildService(deps: BuildServiceDeps) {
   const jobs = new JobRegistry<BuildDetail, StepId, Live>(history, 'build');
   const claims = new JobClaims(join(deps.stateDir, 'claims'), deps.owner);
 
-  const fill = (raw: Record<string, unknown>) => ({ mirror: deps.hostMirror ?? undefined, arch: deps.hostArch, ...raw });
+  // A malformed SOURCE_DATE_EPOCH stays a string, so the spec's check names the problem instead of it being ignored.
+  const epoch = deps.sourceDateEpoch === undefined || deps.sourceDateEpoch === '' ? {} : { sourceDateEpoch: /^\d{1,12}$/.test(deps.sourceDateEpoch) ? Number(deps.sourceDateEpoch) : deps.sourceDateEpoch };
+  const fill = (raw: Record<string, unknown>) => ({ mirror: deps.hostMirror ?? undefined, arch: deps.hostArch, ...epoch, ...raw });
 
   function parse(specText: string): ImageSpec {
     const result = parseSpecText(specText, fill);

@@ -8,6 +8,7 @@ import { specHash } from './spec-hash.js';
 import { aptBuildConf, aptPreferences, policyRcD, sourcesList } from './apt-config.js';
 import type { Digest } from '../helper/system/artifact-pack.js';
 import { parseDpkgStatus, type InstalledPackage } from './dpkg-status.js';
+import { removeBuildRecords, repack } from './reproducible-steps.js';
 
 type ImageFs = ImageSpec['images'][number];
 
@@ -49,7 +50,9 @@ export interface BuildContext extends BuildInputs {
 type Step = (ctx: BuildContext) => Promise<string | undefined>;
 
 const inRoot = (ctx: BuildContext, path: string) => join(ctx.root, path);
-const apt = (ctx: BuildContext, ...argv: string[]) => ctx.call('chroot.exec', { root: ctx.root, argv: ['apt-get', ...argv] });
+/** SOURCE_DATE_EPOCH for the helper's commands, when the build is reproducible. */
+const epochOf = (ctx: BuildContext) => (ctx.spec.sourceDateEpoch === undefined ? {} : { epoch: ctx.spec.sourceDateEpoch });
+const apt = (ctx: BuildContext, ...argv: string[]) => ctx.call('chroot.exec', { root: ctx.root, argv: ['apt-get', ...argv], ...epochOf(ctx) });
 
 const containerSuffix = { gzip: '.gz', zstd: '.zst', raw: '' } as const;
 
@@ -120,7 +123,7 @@ export const pipelineSteps: Record<StepId, Step> = {
     await writeInImage(ctx, dpkgUnsafeIo.path, dpkgUnsafeIo.content);
     // One cache per mirror (a .deb's name is package_version_arch, shared by suites and variants).
     const debCache = join(ctx.cacheDir, 'debs', specHash(ctx.mirror).slice(0, 12));
-    await ctx.call('debootstrap', { suite, mirror: ctx.mirror, variant, arch, target: ctx.root, debCache });
+    await ctx.call('debootstrap', { suite, mirror: ctx.mirror, variant, arch, target: ctx.root, debCache, ...epochOf(ctx) });
     return `${suite} ${variant} ${arch} from ${ctx.mirror}`;
   },
 
@@ -156,7 +159,8 @@ export const pipelineSteps: Record<StepId, Step> = {
     await ctx.call('file.remove', { path: inRoot(ctx, dpkgUnsafeIo.path) });
     const status = await ctx.call('file.read', { path: inRoot(ctx, 'var/lib/dpkg/status') });
     ctx.installed = parseDpkgStatus(status.content);
-    return `${ctx.installed.length} packages installed`;
+    const removed = ctx.spec.sourceDateEpoch === undefined ? 0 : await removeBuildRecords(ctx);
+    return `${ctx.installed.length} packages installed${removed > 0 ? '; logs of the build removed (reproducible)' : ''}`;
   },
 
   async unmount(ctx) {
@@ -180,8 +184,10 @@ export const pipelineSteps: Record<StepId, Step> = {
 
   async shrink(ctx) {
     const sizes: string[] = [];
+    const epoch = ctx.spec.sourceDateEpoch;
     for (const image of ctx.images) {
-      const { bytes } = await ctx.call('fs.shrink', { file: image.file, fsType: image.fs.fsType });
+      if (epoch !== undefined) ctx.log(await repack(ctx, image, epoch));
+      const { bytes } = await ctx.call('fs.shrink', { file: image.file, fsType: image.fs.fsType, ...epochOf(ctx) });
       sizes.push(`${image.fs.name} ${(bytes / 2 ** 20).toFixed(0)} MiB`);
     }
     return sizes.join(', ');

@@ -8,6 +8,8 @@ import { attachLoop, detachLoop, loopsBackedBy, loopsLeft } from './system/loset
 import { openBuild, releaseAll, releaseResource, reopenBuild } from './build-registry.js';
 import type { HelperOp } from './helper-protocol.js';
 import { deployOps } from './deploy-ops.js';
+import { reproducibleOps } from './reproducible-ops.js';
+import { fakeTimeEnv } from './system/reproducible-fs.js';
 import { build, exclusiveTemp, inBuild, must, outputName, stagedPath, type Op, type OpContext } from './op-context.js';
 import { openOutputFolder } from './output-folder.js';
 
@@ -27,6 +29,7 @@ async function ownLoop(ctx: OpContext, buildId: string, device: string): Promise
 
 export const ops: { [O in HelperOp]: Op<O> } = {
   ...deployOps,
+  ...reproducibleOps,
   async 'build.open'({ buildId, outputDir, owner }, ctx) {
     if (ctx.builds.has(buildId)) throw new Error(`build ${buildId} is open already`);
     // Checked and opened once, here: every later step reaches the folder through this handle only.
@@ -87,7 +90,7 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     return {};
   },
 
-  async debootstrap({ buildId, suite, mirror, variant, arch, target, debCache }, ctx) {
+  async debootstrap({ buildId, suite, mirror, variant, arch, target, debCache, epoch }, ctx) {
     const root = inBuild(ctx, buildId, target);
     const cache = ctx.workspace.confine(debCache, [ctx.workspace.cacheDir]);
     // With partial/ present, debootstrap downloads there and moves a .deb in only once its checksum matched.
@@ -95,19 +98,21 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     const before = debsIn(cache);
     ctx.log(before === 0 ? `deb cache empty: every package is downloaded into ${cache}` : `deb cache hit: ${before} .deb(s) in ${cache}, each verified before use`);
     // One pass straight into the image (no tarball made, then unpacked again): a cold build runs debootstrap once.
-    await must(ctx, 'debootstrap', 'debootstrap', [`--variant=${variant}`, `--arch=${arch}`, `--cache-dir=${cache}`, suite, root, mirror]);
+    const args = [`--variant=${variant}`, `--arch=${arch}`, `--cache-dir=${cache}`, suite, root, mirror];
+    const result = await ctx.run('debootstrap', args, epoch === undefined ? {} : { env: { SOURCE_DATE_EPOCH: String(epoch) } });
+    if (result.exitCode !== 0) throw commandError('debootstrap', result);
     ctx.log(`deb cache: ${debsIn(cache) - before} .deb(s) downloaded`);
     return {};
   },
 
-  async 'chroot.exec'({ buildId, root, argv }, ctx) {
+  async 'chroot.exec'({ buildId, root, argv, epoch }, ctx) {
     const dir = inBuild(ctx, buildId, root);
     const [command] = argv;
     if (!command || !chrootCommands.has(command)) throw new Error(`refused: ${command} is not a command builds may run in the chroot`);
     // Options could make apt run commands of their own (-o APT::Update::Pre-Invoke=…): none are passed through.
     if (argv.slice(1).some((arg) => /^(-o|-c|--option|--config-file)/.test(arg))) throw new Error('refused: apt configuration options are not passed into the chroot');
     const result = await ctx.run('/usr/sbin/chroot', [dir, ...argv], {
-      env: { DEBIAN_FRONTEND: 'noninteractive', PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', HOME: '/root' },
+      env: { DEBIAN_FRONTEND: 'noninteractive', PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', HOME: '/root', ...(epoch === undefined ? {} : { SOURCE_DATE_EPOCH: String(epoch) }) },
       cleanEnv: true,
     });
     if (result.exitCode !== 0) throw commandError(argv.join(' '), result);
@@ -177,10 +182,10 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     return { detached: left };
   },
 
-  async 'fs.shrink'({ buildId, file, fsType }, ctx) {
+  async 'fs.shrink'({ buildId, file, fsType, epoch }, ctx) {
     const image = inBuild(ctx, buildId, file);
     if ((await loopsBackedBy(ctx.run, image)).length > 0) throw new Error(`refused: ${image} is still attached to a loop device`);
-    const bytes = await finishAndShrink(ctx.run, fsType, image, ctx.log);
+    const bytes = await finishAndShrink(ctx.run, fsType, image, ctx.log, epoch === undefined ? undefined : fakeTimeEnv(epoch));
     truncateSync(image, bytes);
     return { bytes };
   },

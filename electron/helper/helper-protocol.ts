@@ -13,6 +13,9 @@ const loopDevice = z.string().regex(/^\/dev\/loop\d+$/);
 const digest = z.object({ size: z.number().int().nonnegative(), md5: z.string(), sha256: z.string() });
 /** What an operation that only does something answers. */
 const none = z.object({}).strict();
+/** SOURCE_DATE_EPOCH: whole seconds, within an ext inode's 32 bits. */
+const epoch = z.number().int().min(0).max(2 ** 32 - 1);
+const mkfsFs = z.object({ fsType: z.enum(['ext4', 'ext3', 'ext2']), label: z.string().optional(), options: z.array(z.string()), name: z.string(), size: z.number(), mountPoint: z.string() });
 const released = z.object({ released: z.array(z.string()), failed: z.array(z.string()) });
 
 export const helperOps = {
@@ -24,7 +27,7 @@ export const helperOps = {
   'mkfs': { args: z.object({
     buildId,
     device: z.string().regex(/^\/dev\/loop\d+$/),
-    fs: z.object({ fsType: z.enum(['ext4', 'ext3', 'ext2']), label: z.string().optional(), options: z.array(z.string()), name: z.string(), size: z.number(), mountPoint: z.string() }),
+    fs: mkfsFs,
   }), result: none },
   'dir.make': { args: z.object({ buildId, path }), result: none },
   'mount': { args: z.object({ buildId, source: z.string(), target: path, type: z.enum(['ext4', 'ext3', 'ext2', 'proc']), readOnly: z.boolean().default(false) }), result: none },
@@ -43,9 +46,11 @@ export const helperOps = {
      * there only once verified, so a crash leaves nothing a later build trusts.
      */
     debCache: path,
+    /** Reproducible builds: SOURCE_DATE_EPOCH for dpkg's maintainer scripts (shadow's last-change day honours it). */
+    epoch: epoch.optional(),
   }), result: none },
   /** Runs with a fixed environment: nothing from the caller reaches PATH or the loader. */
-  'chroot.exec': { args: z.object({ buildId, root: path, argv: z.array(z.string()).min(1) }), result: z.object({ stdout: z.string() }) },
+  'chroot.exec': { args: z.object({ buildId, root: path, argv: z.array(z.string()).min(1), epoch: epoch.optional() }), result: z.object({ stdout: z.string() }) },
   'file.write': { args: z.object({ buildId, path, content: z.string(), mode: z.number().int().min(0).max(0o7777) }), result: none },
   'file.remove': { args: z.object({ buildId, path }), result: none },
   'file.read': { args: z.object({ buildId, path }), result: z.object({ content: z.string() }) },
@@ -54,7 +59,15 @@ export const helperOps = {
   'fs.trim': { args: z.object({ buildId, target: path }), result: none },
   'umount': { args: z.object({ buildId, target: path }), result: none },
   'loop.detach': { args: z.object({ buildId, file: path }), result: z.object({ detached: z.array(z.string()) }) },
-  'fs.shrink': { args: z.object({ buildId, file: path, fsType: z.enum(['ext4', 'ext3', 'ext2']) }), result: z.object({ bytes: z.number().int().nonnegative() }) },
+  'fs.shrink': { args: z.object({ buildId, file: path, fsType: z.enum(['ext4', 'ext3', 'ext2']), epoch: epoch.optional() }), result: z.object({ bytes: z.number().int().nonnegative() }) },
+  /**
+   * Reproducible builds: the tree of a file system this build mounted read-only
+   * copied into a new image file by `mke2fs -d`, its times fixed to the epoch.
+   */
+  'fs.populate': {
+    args: z.object({ buildId, source: path, file: path, fs: mkfsFs, epoch, uuid: z.string().uuid(), hashSeed: z.string().uuid() }),
+    result: z.object({ inodes: z.number().int().nonnegative(), unnamed: z.number().int().nonnegative() }),
+  },
   /** Sums of the raw image and the container, written beside dest as a partial file. */
   'artifact.pack': { args: z.object({ buildId, source: path, dest: path, container: z.enum(['gzip', 'zstd', 'raw']) }), result: z.object({ raw: digest, container: digest }) },
   'artifact.place': { args: z.object({ buildId, dest: path }), result: z.object({ path: z.string() }) },

@@ -104,6 +104,18 @@ export const ImageSpec = z
     postInstall: PostInstall.default({ rootAuthorizedKeys: [], files: [] }),
     /** Bootable from the network: a kernel, live-boot, systemd and Slipway's phone-home are added (shared/builds/netboot-image.ts). */
     netboot: z.boolean().default(false),
+    /**
+     * Reproducible builds (reproducible-builds.org's SOURCE_DATE_EPOCH): every
+     * timestamp in the image is clamped to it and the file systems' UUIDs and
+     * hash seeds come from the spec, so two builds of the spec are the same bytes.
+     * `slipway build` takes it from SOURCE_DATE_EPOCH when the spec has none.
+     */
+    sourceDateEpoch: z
+      .number({ error: 'must be whole seconds since 1970-01-01 (as SOURCE_DATE_EPOCH)' })
+      .int('must be whole seconds since 1970-01-01 (as SOURCE_DATE_EPOCH)')
+      .min(0, 'must be whole seconds since 1970-01-01 (as SOURCE_DATE_EPOCH)')
+      .max(2 ** 32 - 1, 'must be before 2106 (an ext inode time holds 32 bits of seconds)')
+      .optional(),
     // gzip by default (every deploy tool reads it); zstd compresses faster on every core.
     output: z.object({ dir: absolutePath, container: z.enum(['gzip', 'zstd', 'raw']).default('gzip') }).strict(),
   })

@@ -121,6 +121,8 @@ export class FakeHelper implements HelperClient {
         return { detached: [] };
       case 'fs.shrink':
         return { bytes: 300 * 2 ** 20 };
+      case 'fs.populate':
+        return { inodes: 6740, unnamed: 0 };
       case 'artifact.pack':
         return { raw: digest('a', 300 * 2 ** 20), container: digest('c', 90 * 2 ** 20) };
       case 'artifact.place':

@@ -33,20 +33,22 @@ export function parseFsBytes(dumpe2fs: string): number {
 
 /**
  * Journal back on (ext3/4), check, shrink to the minimum, and report the file
- * system's size so the file can be truncated to it.
+ * system's size so the file can be truncated to it. `env` sets the tools'
+ * clock in a reproducible build.
  */
-export async function finishAndShrink(run: Runner, fsType: ImageFs['fsType'], file: string, log: (line: string) => void): Promise<number> {
+export async function finishAndShrink(run: Runner, fsType: ImageFs['fsType'], file: string, log: (line: string) => void, env?: Record<string, string>): Promise<number> {
+  const options = env ? { env } : {};
   if (fsType !== 'ext2') {
-    const journal = await run('tune2fs', ['-O', 'has_journal', file]);
+    const journal = await run('tune2fs', ['-O', 'has_journal', file], options);
     if (journal.exitCode !== 0) throw commandError('tune2fs -O has_journal', journal);
   }
-  const check = await run('e2fsck', ['-f', '-y', file]);
+  const check = await run('e2fsck', ['-f', '-y', file], options);
   // 0: clean, 1: errors corrected. Anything else means the image is not sound.
   if (check.exitCode !== 0 && check.exitCode !== 1) throw commandError('e2fsck -f -y', check);
-  const shrink = await run('resize2fs', ['-M', file]);
+  const shrink = await run('resize2fs', ['-M', file], options);
   if (shrink.exitCode !== 0) throw commandError('resize2fs -M', shrink);
   log(shrink.stdout.trim().split('\n').at(-1) || 'resized');
-  const info = await run('dumpe2fs', ['-h', file]);
+  const info = await run('dumpe2fs', ['-h', file], options);
   if (info.exitCode !== 0) throw commandError('dumpe2fs -h', info);
   return parseFsBytes(info.stdout);
 }
