@@ -4,7 +4,8 @@ import type { InstalledPackage } from './dpkg-status.js';
 import { HelperSession } from '../jobs/helper-session.js';
 import { runSteps } from '../jobs/step-loop.js';
 import { StepPackageProgress } from './step-package-progress.js';
-import { pipelineSteps, type BuildContext, type BuildInputs } from './pipeline-steps.js';
+import { pipelineSteps } from './pipeline-steps.js';
+import type { BuildContext, BuildInputs } from './build-context.js';
 
 export interface PipelineInput extends BuildInputs {
   helper: HelperClient;

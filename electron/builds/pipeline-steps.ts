@@ -1,51 +1,12 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { mountDepth, type Artifact, type ImageSpec, type StepId, type StepState } from '../../shared/contract/index.js';
+import { mountDepth, type ImageSpec, type StepId } from '../../shared/contract/index.js';
+import type { BuildContext, ImageFs } from './build-context.js';
 import { buildMetadata } from './build-metadata.js';
-import type { ProcessIdentity } from '../process/process-identity.js';
-import type { HelperOp, HelperResult, JobArgs } from '../helper/helper-protocol.js';
 import { specHash } from './spec-hash.js';
 import { aptBuildConf, aptPreferences, policyRcD, sourcesList } from './apt-config.js';
-import type { Digest } from '../helper/system/artifact-pack.js';
-import { parseDpkgStatus, type InstalledPackage } from './dpkg-status.js';
+import { parseDpkgStatus } from './dpkg-status.js';
 import { removeBuildRecords, repack } from './reproducible-steps.js';
-
-type ImageFs = ImageSpec['images'][number];
-
-export interface ImageWork {
-  fs: ImageFs;
-  file: string;
-  device: string | null;
-  dest: string;
-  sums: { raw: Digest; container: Digest } | null;
-}
-
-/** What a build is: the same for the run and for each step. */
-export interface BuildInputs {
-  buildId: string;
-  spec: ImageSpec;
-  mirror: string;
-  specHash: string;
-  version: string;
-  owner: ProcessIdentity;
-}
-
-export interface BuildContext extends BuildInputs {
-  now: () => Date;
-  dir: string;
-  root: string;
-  cacheDir: string;
-  images: ImageWork[];
-  mounts: string[];
-  installed: InstalledPackage[];
-  artifacts: Artifact[];
-  metadataPath: string | null;
-  /** The run's step states, live: the metadata records each finished step's duration. */
-  steps: readonly StepState[];
-  /** A helper operation on behalf of the running step: its output goes to the step's log, a cancel stops it. */
-  call<O extends HelperOp>(op: O, args: JobArgs<O>): Promise<HelperResult<O>>;
-  log(text: string): void;
-}
 
 type Step = (ctx: BuildContext) => Promise<string | undefined>;
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { seededUuid } from '../helper/system/reproducible-fs.js';
 import type { ImageSpec } from '../../shared/contract/index.js';
-import type { BuildContext, ImageWork } from './pipeline-steps.js';
+import type { BuildContext, ImageWork } from './build-context.js';
 import { specHash } from './spec-hash.js';
 
 /**
