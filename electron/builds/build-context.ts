@@ -10,6 +10,8 @@ export type ImageFs = ImageSpec['images'][number];
 export interface ImageWork {
   fs: ImageFs;
   file: string;
+  /** Where it is mounted in the build's tree. */
+  target: string;
   device: string | null;
   dest: string;
   sums: { raw: Digest; container: Digest } | null;
@@ -31,6 +33,8 @@ export interface BuildContext extends BuildInputs {
   root: string;
   cacheDir: string;
   images: ImageWork[];
+  /** The file systems were copied from the base image cache: no mkfs, no debootstrap. */
+  baseReused: boolean;
   mounts: string[];
   installed: InstalledPackage[];
   artifacts: Artifact[];

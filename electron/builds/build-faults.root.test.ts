@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSteps, type StepId } from '../../shared/contract/index.js';
 import { packageRoot } from '../backend/app-paths.js';
-import { canBuild, leaks, makeService, testSpec, testWorkspace } from './test-support/build-harness.js';
+import { canBuild, leaks, makeService, noBaseImages, testSpec, testWorkspace } from './test-support/build-harness.js';
 
 const slipway = join(packageRoot(), 'bin', 'slipway.mjs');
 
@@ -52,9 +52,9 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
       if (event.topic === 'builds.step' && payload.step?.id === 'loop-devices' && payload.step.status === 'done') devices.set(payload.id!, payload.step.message!);
     });
     try {
-      const builds = ['a', 'b', 'c'].map((name) => service.start(testSpec(out, { name: `concurrent-${name}` })));
+      const builds = ['a', 'b', 'c'].map((name) => service.start(testSpec(out, { name: `concurrent-${name}`, images: noBaseImages() })));
       // The same spec again while it runs (a double click): refused, naming the running build.
-      expect(() => service.start(testSpec(out, { name: 'concurrent-a' }))).toThrow(`a build of concurrent-a into ${out} is already running (build ${builds[0]!.id})`);
+      expect(() => service.start(testSpec(out, { name: 'concurrent-a', images: noBaseImages() }))).toThrow(`a build of concurrent-a into ${out} is already running (build ${builds[0]!.id})`);
       await Promise.all(builds.map((b) => b.done));
       expect(devices.size).toBe(3);
       expect(new Set(devices.values()).size).toBe(3);
@@ -66,7 +66,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
 
   it('Ctrl-C of slipway build cancels cleanly: exit 130, nothing left', { timeout: 600_000 }, async () => {
     const spec = join(out, 'interrupt.yaml');
-    writeFileSync(spec, testSpec(out, { name: 'interrupted' }));
+    writeFileSync(spec, testSpec(out, { name: 'interrupted', images: noBaseImages() }));
     const env = { ...process.env, SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
     const cli = spawn(process.execPath, [slipway, 'build', '--json', spec], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let buildId = '';
@@ -85,7 +85,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
 
   it('a reader that goes away (slipway build | head) cancels the build: nothing left', { timeout: 600_000 }, async () => {
     const spec = join(out, 'reader-gone.yaml');
-    writeFileSync(spec, testSpec(out, { name: 'reader-gone' }));
+    writeFileSync(spec, testSpec(out, { name: 'reader-gone', images: noBaseImages() }));
     // Its own workspace: the CLI's start-up recovery must not touch builds other tests run in the shared one.
     const workspace = mkdtempSync(join(tmpdir(), 'slipway-reader-gone-'));
     const env = { ...process.env, SLIPWAY_WORKSPACE: workspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
@@ -114,7 +114,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
     const { service, helpers, bus } = makeService();
     try {
       const debootstrap = stepRunning(bus, 'debootstrap');
-      const { id, done } = service.start(testSpec(out, { name: 'cancelled' }));
+      const { id, done } = service.start(testSpec(out, { name: 'cancelled', images: noBaseImages() }));
       await debootstrap;
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(service.cancel(id)).toBe(true);
@@ -131,7 +131,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
     const { service, helpers, bus } = makeService();
     try {
       const debootstrap = stepRunning(bus, 'debootstrap');
-      const { id, done } = service.start(testSpec(out, { name: 'helper-killed' }));
+      const { id, done } = service.start(testSpec(out, { name: 'helper-killed', images: noBaseImages() }));
       await debootstrap;
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       process.kill((await helpers.get()).pid!, 'SIGKILL');
@@ -175,7 +175,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
 
   it('after Slipway and its helper are SIGKILLed, the next start says what it cleaned', { timeout: 600_000 }, async () => {
     const spec = join(out, 'crash.yaml');
-    writeFileSync(spec, testSpec(out, { name: 'crashed' }));
+    writeFileSync(spec, testSpec(out, { name: 'crashed', images: noBaseImages() }));
     const env = { ...process.env, SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
     const buildId = await crashDuringDebootstrap(env, spec);
     expect(leaks(out, buildId).some((leak) => leak.startsWith('build dir'))).toBe(true);
@@ -185,7 +185,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
 
   it('a crash while the base .debs download: the next start releases the build, and the .deb cache holds only whole packages', { timeout: 600_000 }, async () => {
     const spec = join(out, 'crash-download.yaml');
-    writeFileSync(spec, testSpec(out, { name: 'crashed-download' }));
+    writeFileSync(spec, testSpec(out, { name: 'crashed-download', images: noBaseImages() }));
     // A workspace of its own, so that no .deb is cached yet (and no other test's build is recovered).
     const workspace = mkdtempSync(join(tmpdir(), 'slipway-crash-download-'));
     const env = { ...process.env, SLIPWAY_WORKSPACE: workspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };

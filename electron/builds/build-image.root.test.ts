@@ -10,7 +10,7 @@ import { createBootService } from '../boot/boot-service.js';
 import { processIdentity } from '../process/process-identity.js';
 import { execaRunner } from '../process/runner.js';
 import { createPublishService } from '../publish/publish-service.js';
-import { canBuild, leaks, makeService, testSpec } from './test-support/build-harness.js';
+import { canBuild, leaks, makeService, noBaseImages, testSpec } from './test-support/build-harness.js';
 
 /** sha256sum, not Slipway's own hashing: an independent check. */
 function sha256(path: string, gunzip = false): string {
@@ -20,7 +20,7 @@ function sha256(path: string, gunzip = false): string {
 
 describe.runIf(canBuild)('a real image build (root, debootstrap from the host mirror)', () => {
   const out = mkdtempSync(join(tmpdir(), 'slipway-out-'));
-  const { service, helpers } = makeService();
+  const { service, helpers, bus } = makeService();
   let built: BuildSummary | undefined;
   // As at every start: builds a crashed run left behind are cleaned first.
   beforeAll(() => service.recover());
@@ -99,18 +99,33 @@ describe.runIf(canBuild)('a real image build (root, debootstrap from the host mi
     expect(await service.diff(built!.id, summary.id)).toMatchObject({ added: [], removed: [], changed: [], unchanged: expect.any(Number) });
   });
 
-  it('a build that changes only packages reuses the cached base .debs', { timeout: 600_000 }, async () => {
+  it('a build that changes only packages starts from the cached base image: no mkfs, no debootstrap', { timeout: 600_000 }, async () => {
+    const messages = new Map<string, string>();
+    const off = bus.subscribe((event) => {
+      const payload = event.payload as { step?: { id: string; status: string; message: string | null } };
+      if (event.topic === 'builds.step' && payload.step?.status === 'done') messages.set(payload.step.id, payload.step.message ?? '');
+    });
     const { id, done } = service.start(testSpec(out, { packages: ['hello', 'less'] }));
     const summary = await done;
+    off();
     expect(summary.status).toBe('succeeded');
-    const log = (await service.logs(id, 0, 5_000)).lines.map((l) => l.text);
-    expect(log.some((line) => line.includes('deb cache hit:'))).toBe(true);
-    expect(log.some((line) => line.includes('deb cache: 0 .deb(s) downloaded'))).toBe(true);
+    for (const step of ['sparse-files', 'mkfs', 'debootstrap']) expect(messages.get(step), step).toMatch(/^base image reused/);
     expect(leaks(out, id)).toEqual([]);
     // The manifests of the two builds, side by side: less is added, nothing removed.
     const diff = await service.diff(built!.id, id);
     expect(diff.added.map((p) => p.name)).toContain('less');
     expect(diff).toMatchObject({ removed: [], changed: [] });
     expect(diff.unchanged).toBeGreaterThan(80);
+  });
+
+  it('a build with another layout runs debootstrap from the cached .debs, each checked, none downloaded', { timeout: 600_000 }, async () => {
+    const { id, done } = service.start(testSpec(out, { name: 'itest-layout', images: noBaseImages() }));
+    const summary = await done;
+    expect(summary.status).toBe('succeeded');
+    const log = (await service.logs(id, 0, 5_000)).lines.map((l) => l.text);
+    expect(log.some((line) => line.includes('deb cache hit:'))).toBe(true);
+    expect(log.some((line) => line.includes('deb cache: 0 .deb(s) downloaded'))).toBe(true);
+    expect(log.some((line) => /^prefetch: 0 \.deb\(s\)/.test(line))).toBe(true);
+    expect(leaks(out, id)).toEqual([]);
   });
 });

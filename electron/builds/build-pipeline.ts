@@ -78,6 +78,7 @@ export class BuildRun {
       root: '',
       cacheDir: '',
       images: [],
+      baseReused: false,
       mounts: [],
       installed: [],
       artifacts: [],

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canBuild, leaks, makeService, testSpec } from './test-support/build-harness.js';
+import { canBuild, leaks, makeService, noBaseImages, testSpec } from './test-support/build-harness.js';
 
 /**
  * dpkg runs with force-unsafe-io while building, so nothing built before the
@@ -26,7 +26,7 @@ describe.runIf(canBuild)('a build with unsafe I/O killed mid-way (root, real bui
           }
         });
       });
-      const { id, done } = service.start(testSpec(out, { name: 'unsafe-killed' }));
+      const { id, done } = service.start(testSpec(out, { name: 'unsafe-killed', images: noBaseImages() }));
       await compressing;
       expect(readdirSync(out).some((name) => name.includes(`.partial-${id}`))).toBe(true);
       process.kill((await helpers.get()).pid!, 'SIGKILL');

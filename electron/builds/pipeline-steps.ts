@@ -22,6 +22,17 @@ function artifactName(spec: ImageSpec, fs: ImageFs): string {
 }
 
 /**
+ * What a base image is made of: the same key, the same file systems as
+ * debootstrap leaves them. The version: a Slipway that builds bases differently
+ * never reuses another's.
+ */
+function baseKey(ctx: BuildContext): string {
+  const { suite, variant, arch, images, sourceDateEpoch } = ctx.spec;
+  // The epoch too: debootstrap's scripts read it (shadow's last-change day), so a reproducible base is its own.
+  return specHash({ base: 1, version: ctx.version, mirror: ctx.mirror, suite, variant, arch, images, sourceDateEpoch: sourceDateEpoch ?? null }).slice(0, 32);
+}
+
+/**
  * Build-time only, read by every dpkg in the chroot (debootstrap's second stage
  * and apt's): no fsync per unpacked file. A build that dies leaves a scratch
  * image nobody ships; what ships (the container, then the metadata) is fsynced
@@ -41,10 +52,13 @@ export const pipelineSteps: Record<StepId, Step> = {
     ctx.cacheDir = opened.cacheDir;
     ctx.root = join(ctx.dir, 'root');
     for (const fs of ctx.spec.images) {
-      const file = join(ctx.dir, `${fs.name}.img`);
-      await ctx.call('file.sparse', { path: file, bytes: fs.size });
-      ctx.images.push({ fs, file, device: null, dest: join(ctx.spec.output.dir, artifactName(ctx.spec, fs)), sums: null });
+      const target = fs.mountPoint === '/' ? ctx.root : inRoot(ctx, fs.mountPoint);
+      ctx.images.push({ fs, file: join(ctx.dir, `${fs.name}.img`), target, device: null, dest: join(ctx.spec.output.dir, artifactName(ctx.spec, fs)), sums: null });
     }
+    const base = await ctx.call('base.restore', { key: baseKey(ctx), images: ctx.images.map((i) => ({ name: i.fs.name, file: i.file })) });
+    ctx.baseReused = base.restored;
+    if (base.restored) return `base image reused (made ${Math.round(base.ageSeconds! / 60)} min ago): ${ctx.images.length} file(s) copied from the cache`;
+    for (const image of ctx.images) await ctx.call('file.sparse', { path: image.file, bytes: image.fs.size });
     return `${ctx.images.length} sparse file(s) in ${ctx.dir}`;
   },
 
@@ -57,6 +71,7 @@ export const pipelineSteps: Record<StepId, Step> = {
   },
 
   async mkfs(ctx) {
+    if (ctx.baseReused) return 'base image reused: its file systems are made';
     for (const image of ctx.images) await ctx.call('mkfs', { device: image.device!, fs: image.fs });
     return 'journal off while building; it is added back before shrinking';
   },
@@ -69,7 +84,7 @@ export const pipelineSteps: Record<StepId, Step> = {
   async mount(ctx) {
     const byDepth = [...ctx.images].sort((a, b) => mountDepth(a.fs.mountPoint) - mountDepth(b.fs.mountPoint));
     for (const image of byDepth) {
-      const target = image.fs.mountPoint === '/' ? ctx.root : inRoot(ctx, image.fs.mountPoint);
+      const { target } = image;
       await ctx.call('dir.make', { path: target });
       await ctx.call('mount', { source: image.device!, target, type: image.fs.fsType });
       ctx.mounts.push(target);
@@ -81,11 +96,14 @@ export const pipelineSteps: Record<StepId, Step> = {
 
   async debootstrap(ctx) {
     const { suite, arch, variant } = ctx.spec;
+    if (ctx.baseReused) return `base image reused: ${suite} ${variant} ${arch} as debootstrap left it`;
     await writeInImage(ctx, dpkgUnsafeIo.path, dpkgUnsafeIo.content);
     // One cache per mirror (a .deb's name is package_version_arch, shared by suites and variants).
     const debCache = join(ctx.cacheDir, 'debs', specHash(ctx.mirror).slice(0, 12));
     await ctx.call('debootstrap', { suite, mirror: ctx.mirror, variant, arch, target: ctx.root, debCache, ...epochOf(ctx) });
-    return `${suite} ${variant} ${arch} from ${ctx.mirror}`;
+    // The next build of this base (one that changes only packages) starts from here.
+    await ctx.call('base.save', { key: baseKey(ctx), images: ctx.images.map((i) => ({ name: i.fs.name, file: i.file, target: i.target })) });
+    return `${suite} ${variant} ${arch} from ${ctx.mirror}; saved as the base image for the next build`;
   },
 
   async 'install-packages'(ctx) {

@@ -9,6 +9,8 @@ import { openBuild, releaseAll, releaseResource, reopenBuild } from './build-reg
 import type { HelperOp } from './helper-protocol.js';
 import { deployOps } from './deploy-ops.js';
 import { reproducibleOps } from './reproducible-ops.js';
+import { baseCacheOps } from './base-cache-ops.js';
+import { startPrefetch } from './prefetch/prefetch-op.js';
 import { fakeTimeEnv } from './system/reproducible-fs.js';
 import { build, exclusiveTemp, inBuild, must, outputName, stagedPath, type Op, type OpContext } from './op-context.js';
 import { openOutputFolder } from './output-folder.js';
@@ -30,6 +32,7 @@ async function ownLoop(ctx: OpContext, buildId: string, device: string): Promise
 export const ops: { [O in HelperOp]: Op<O> } = {
   ...deployOps,
   ...reproducibleOps,
+  ...baseCacheOps,
   async 'build.open'({ buildId, outputDir, owner }, ctx) {
     if (ctx.builds.has(buildId)) throw new Error(`build ${buildId} is open already`);
     // Checked and opened once, here: every later step reaches the folder through this handle only.
@@ -99,8 +102,13 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     ctx.log(before === 0 ? `deb cache empty: every package is downloaded into ${cache}` : `deb cache hit: ${before} .deb(s) in ${cache}, each verified before use`);
     // One pass straight into the image (no tarball made, then unpacked again): a cold build runs debootstrap once.
     const args = [`--variant=${variant}`, `--arch=${arch}`, `--cache-dir=${cache}`, suite, root, mirror];
-    const result = await ctx.run('debootstrap', args, epoch === undefined ? {} : { env: { SOURCE_DATE_EPOCH: String(epoch) } });
-    if (result.exitCode !== 0) throw commandError('debootstrap', result);
+    const prefetch = startPrefetch(ctx, buildId, { mirror, suite, arch, variant, cacheDir: cache });
+    try {
+      const result = await ctx.run('debootstrap', args, epoch === undefined ? {} : { env: { SOURCE_DATE_EPOCH: String(epoch) } });
+      if (result.exitCode !== 0) throw commandError('debootstrap', result);
+    } finally {
+      await prefetch.stop();
+    }
     ctx.log(`deb cache: ${debsIn(cache) - before} .deb(s) downloaded`);
     return {};
   },

@@ -16,6 +16,8 @@ const none = z.object({}).strict();
 /** SOURCE_DATE_EPOCH: whole seconds, within an ext inode's 32 bits. */
 const epoch = z.number().int().min(0).max(2 ** 32 - 1);
 const mkfsFs = z.object({ fsType: z.enum(['ext4', 'ext3', 'ext2']), label: z.string().optional(), options: z.array(z.string()), name: z.string(), size: z.number(), mountPoint: z.string() });
+const baseKey = z.string().regex(/^[0-9a-f]{32}$/, 'not a base key');
+const imageName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'not an image name');
 const released = z.object({ released: z.array(z.string()), failed: z.array(z.string()) });
 
 export const helperOps = {
@@ -60,6 +62,13 @@ export const helperOps = {
   'umount': { args: z.object({ buildId, target: path }), result: none },
   'loop.detach': { args: z.object({ buildId, file: path }), result: z.object({ detached: z.array(z.string()) }) },
   'fs.shrink': { args: z.object({ buildId, file: path, fsType: z.enum(['ext4', 'ext3', 'ext2']), epoch: epoch.optional() }), result: z.object({ bytes: z.number().int().nonnegative() }) },
+  /** The base image cache (base-cache-ops.ts): each image file copied from the cache, when a fresh base is there. */
+  'base.restore': {
+    args: z.object({ buildId, key: baseKey, images: z.array(z.object({ name: imageName, file: path })).min(1) }),
+    result: z.object({ restored: z.boolean(), ageSeconds: z.number().int().nonnegative().nullable() }),
+  },
+  /** Each mounted image synced and copied into the cache as the base for its key. */
+  'base.save': { args: z.object({ buildId, key: baseKey, images: z.array(z.object({ name: imageName, file: path, target: path })).min(1) }), result: none },
   /**
    * Reproducible builds: the tree of a file system this build mounted read-only
    * copied into a new image file by `mke2fs -d`, its times fixed to the epoch.

@@ -20,6 +20,17 @@ export const testWorkspace = process.env.SLIPWAY_TEST_WORKSPACE ?? join(tmpdir()
 export const helperScript = join(packageRoot(), 'out', 'main', 'build-helper.js');
 export const canBuild = process.getuid?.() === 0 && existsSync('/usr/sbin/debootstrap') && existsSync(helperScript);
 
+let layouts = 0;
+/**
+ * A layout no base image in the cache was made for (a label of its own): the
+ * build makes its file systems and runs debootstrap, for tests that act while
+ * debootstrap runs.
+ */
+export function noBaseImages(): Record<string, unknown>[] {
+  layouts += 1;
+  return [{ name: 'root', size: '1G', mountPoint: '/', label: `nb${process.pid % 100_000}-${layouts}` }];
+}
+
 export function testSpec(outputDir: string, overrides: Record<string, unknown> = {}): string {
   return stringify({
     name: 'itest',

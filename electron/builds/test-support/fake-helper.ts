@@ -121,6 +121,8 @@ export class FakeHelper implements HelperClient {
         return { detached: [] };
       case 'fs.shrink':
         return { bytes: 300 * 2 ** 20 };
+      case 'base.restore':
+        return { restored: false, ageSeconds: null };
       case 'fs.populate':
         return { inodes: 6740, unnamed: 0 };
       case 'artifact.pack':
@@ -200,7 +202,8 @@ export const G = 2 ** 30;
 
 /** fuel-agent's order, for this spec, step by step. */
 export const sequence: Record<StepId, string[]> = {
-  'sparse-files': ['build.open /srv/images', `file.sparse ${dir}/mysql.img ${G}`, `file.sparse ${dir}/root.img ${2 * G}`, `file.sparse ${dir}/var.img ${G}`],
+  // The base image cache is asked first: a hit replaces mkfs and debootstrap.
+  'sparse-files': ['build.open /srv/images', `base.restore ${buildId}`, `file.sparse ${dir}/mysql.img ${G}`, `file.sparse ${dir}/root.img ${2 * G}`, `file.sparse ${dir}/var.img ${G}`],
   'loop-devices': [`loop.attach ${dir}/mysql.img`, `loop.attach ${dir}/root.img`, `loop.attach ${dir}/var.img`],
   mkfs: ['mkfs /dev/loop7 mysql', 'mkfs /dev/loop8 root', 'mkfs /dev/loop9 var'],
   'chroot-dir': [`dir.make ${root}`],
@@ -217,7 +220,7 @@ export const sequence: Record<StepId, string[]> = {
     `loop.autoclear /dev/loop9 ${dir}/var.img`,
   ],
   // dpkg's unsafe I/O set before debootstrap's second stage runs dpkg.
-  debootstrap: [`file.write ${root}/etc/dpkg/dpkg.cfg.d/90slipway-unsafe-io 644`, `debootstrap bookworm ${root}`],
+  debootstrap: [`file.write ${root}/etc/dpkg/dpkg.cfg.d/90slipway-unsafe-io 644`, `debootstrap bookworm ${root}`, `base.save ${buildId}`],
   // apt configured and proc mounted before any apt-get.
   'install-packages': [
     `file.write ${root}/usr/sbin/policy-rc.d 755`,
