@@ -36,6 +36,14 @@ describe('the base image cache in the pipeline', () => {
     expect(run.steps.find((s) => s.id === 'sparse-files')!.message).toBe('base image reused (made 10 min ago): 3 file(s) copied from the cache');
   });
 
+  it('a base that cannot be saved is logged and the build goes on', async () => {
+    const { helper, run, logs } = harness();
+    helper.respond['base.save'] = () => Promise.reject(new Error('cp --sparse=always failed (exit code 1): No space left on device'));
+    const outcome = await run.run();
+    expect(outcome.status).toBe('succeeded');
+    expect(logs.some((l) => l.step === 'debootstrap' && l.text === 'base image not saved: cp --sparse=always failed (exit code 1): No space left on device')).toBe(true);
+  });
+
   it('keys the base by what debootstrap makes: packages do not change it, the file system layout does', async () => {
     const key = async (patch: Partial<typeof spec>) => {
       const { helper, run } = harness({ spec: { ...spec, ...patch } });

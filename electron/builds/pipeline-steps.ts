@@ -102,7 +102,14 @@ export const pipelineSteps: Record<StepId, Step> = {
     const debCache = join(ctx.cacheDir, 'debs', specHash(ctx.mirror).slice(0, 12));
     await ctx.call('debootstrap', { suite, mirror: ctx.mirror, variant, arch, target: ctx.root, debCache, ...epochOf(ctx) });
     // The next build of this base (one that changes only packages) starts from here.
-    await ctx.call('base.save', { key: baseKey(ctx), images: ctx.images.map((i) => ({ name: i.fs.name, file: i.file, target: i.target })) });
+    try {
+      await ctx.call('base.save', { key: baseKey(ctx), images: ctx.images.map((i) => ({ name: i.fs.name, file: i.file, target: i.target })) });
+    } catch (error) {
+      // A cache that cannot be written (a full disk) costs the next build time, not this build: a cancel still stops it.
+      if ((error as { cancelled?: boolean }).cancelled) throw error;
+      ctx.log(`base image not saved: ${(error as Error).message}`);
+      return `${suite} ${variant} ${arch} from ${ctx.mirror}`;
+    }
     return `${suite} ${variant} ${arch} from ${ctx.mirror}; saved as the base image for the next build`;
   },
 
