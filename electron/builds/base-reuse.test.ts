@@ -21,6 +21,7 @@ describe('the base image cache in the pipeline', () => {
     // Saved right after debootstrap, before apt is configured or any package added.
     const ops = helper.ops();
     expect(ops.indexOf('base.save')).toBe(ops.indexOf('debootstrap') + 1);
+    expect(args('fs.shrink').every((a) => a.newUuid === false)).toBe(true);
   });
 
   it('on a hit, copies the base instead: no sparse files, no mkfs, no debootstrap, and the packages still installed', async () => {
@@ -33,6 +34,8 @@ describe('the base image cache in the pipeline', () => {
     expect(ops.filter((op) => op === 'loop.attach')).toHaveLength(spec.images.length);
     expect(helper.calls.filter((c) => c.op === 'chroot.exec').map((c) => (c.args.argv as string[]).join(' '))).toContain('apt-get install -y curl less');
     expect(run.steps.find((s) => s.id === 'debootstrap')!.message).toMatch(/^base image reused/);
+    // Two builds from one base never share a file system UUID.
+    expect(helper.calls.filter((c) => c.op === 'fs.shrink').every((c) => c.args.newUuid === true)).toBe(true);
     expect(run.steps.find((s) => s.id === 'sparse-files')!.message).toBe('base image reused (made 10 min ago): 3 file(s) copied from the cache');
   });
 

@@ -173,7 +173,9 @@ export const pipelineSteps: Record<StepId, Step> = {
     const epoch = ctx.spec.sourceDateEpoch;
     for (const image of ctx.images) {
       if (epoch !== undefined) ctx.log(await repack(ctx, image, epoch));
-      const { bytes } = await ctx.call('fs.shrink', { file: image.file, fsType: image.fs.fsType, ...epochOf(ctx) });
+      // Every build its own file system UUID, as mkfs would have given it (a reproducible one has the spec's, set by the repack).
+      const newUuid = ctx.baseReused && epoch === undefined;
+      const { bytes } = await ctx.call('fs.shrink', { file: image.file, fsType: image.fs.fsType, newUuid, ...epochOf(ctx) });
       sizes.push(`${image.fs.name} ${(bytes / 2 ** 20).toFixed(0)} MiB`);
     }
     return sizes.join(', ');

@@ -4,7 +4,8 @@ import { build, inBuild, must, type Op, type OpContext } from './op-context.js';
 
 /**
  * The base image cache: each file system of a build as debootstrap left it,
- * kept per base (mirror, suite, variant, arch, file system layout), so a build
+ * kept per base (the pipeline's key: mirror, suite, variant, arch, file system
+ * layout, epoch, Slipway's version), so a build
  * that changes only packages copies it (sparse) instead of running mkfs and
  * debootstrap again. mkosi keeps the same ("Incremental=") and DIB caches its
  * base tarball. A base is as old as the mirror it was made from: after a day it
@@ -41,10 +42,24 @@ export const baseCacheOps: { 'base.restore': Op<'base.restore'>; 'base.save': Op
       return { restored: false, ageSeconds: null };
     }
     const open = build(ctx, buildId);
-    for (const image of images) {
-      const dest = inBuild(ctx, buildId, image.file);
-      open.journal.acquire({ kind: 'file', path: dest });
-      await copySparse(ctx, join(dir, `${image.name}.img`), dest);
+    // Every destination confined first: a path outside the build is refused, never taken for a missing base.
+    const dests = images.map((image) => ({ name: image.name, dest: inBuild(ctx, buildId, image.file) }));
+    const copied: string[] = [];
+    try {
+      for (const { name, dest } of dests) {
+        open.journal.acquire({ kind: 'file', path: dest });
+        copied.push(dest);
+        await copySparse(ctx, join(dir, `${name}.img`), dest);
+      }
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      // Replaced by a newer base while being copied, or unreadable: this build makes its own, from empty files.
+      for (const dest of copied) {
+        rmSync(dest, { force: true });
+        open.journal.release({ kind: 'file', path: dest });
+      }
+      ctx.log(`base image ${key} could not be copied (${(error as Error).message}): made again`);
+      return { restored: false, ageSeconds: null };
     }
     return { restored: true, ageSeconds: Math.round(age / 1000) };
   },

@@ -190,10 +190,10 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     return { detached: left };
   },
 
-  async 'fs.shrink'({ buildId, file, fsType, epoch }, ctx) {
+  async 'fs.shrink'({ buildId, file, fsType, epoch, newUuid }, ctx) {
     const image = inBuild(ctx, buildId, file);
     if ((await loopsBackedBy(ctx.run, image)).length > 0) throw new Error(`refused: ${image} is still attached to a loop device`);
-    const bytes = await finishAndShrink(ctx.run, fsType, image, ctx.log, epoch === undefined ? undefined : fakeTimeEnv(epoch));
+    const bytes = await finishAndShrink(ctx.run, fsType, image, ctx.log, { newUuid, ...(epoch === undefined ? {} : { env: fakeTimeEnv(epoch) }) });
     truncateSync(image, bytes);
     return { bytes };
   },

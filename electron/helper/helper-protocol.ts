@@ -61,7 +61,8 @@ export const helperOps = {
   'fs.trim': { args: z.object({ buildId, target: path }), result: none },
   'umount': { args: z.object({ buildId, target: path }), result: none },
   'loop.detach': { args: z.object({ buildId, file: path }), result: z.object({ detached: z.array(z.string()) }) },
-  'fs.shrink': { args: z.object({ buildId, file: path, fsType: z.enum(['ext4', 'ext3', 'ext2']), epoch: epoch.optional() }), result: z.object({ bytes: z.number().int().nonnegative() }) },
+  /** newUuid: a file system copied from a base image gets a UUID of its own. */
+  'fs.shrink': { args: z.object({ buildId, file: path, fsType: z.enum(['ext4', 'ext3', 'ext2']), epoch: epoch.optional(), newUuid: z.boolean().default(false) }), result: z.object({ bytes: z.number().int().nonnegative() }) },
   /** The base image cache (base-cache-ops.ts): each image file copied from the cache, when a fresh base is there. */
   'base.restore': {
     args: z.object({ buildId, key: baseKey, images: z.array(z.object({ name: imageName, file: path })).min(1) }),

@@ -68,7 +68,8 @@ async function verifiedRelease(input: PrefetchInput): Promise<string> {
   } finally {
     closeSync(fd);
   }
-  const checked = await input.run('gpgv', ['--keyring', input.keyring ?? debianKeyring, '--output', text, '--', signed], { quiet: true });
+  const { run } = input;
+  const checked = await run('gpgv', ['--keyring', input.keyring ?? debianKeyring, '--output', text, '--', signed], { quiet: true });
   if (checked.exitCode !== 0) throw new Error(`InRelease signature not accepted by gpgv: ${checked.stderr.trim().split('\n').at(-1) ?? ''}`);
   return readFileSync(text, 'utf8');
 }

@@ -34,9 +34,15 @@ export function parseFsBytes(dumpe2fs: string): number {
 /**
  * Journal back on (ext3/4), check, shrink to the minimum, and report the file
  * system's size so the file can be truncated to it. `env` sets the tools'
- * clock in a reproducible build.
+ * clock in a reproducible build; `newUuid` gives a copied file system its own UUID.
  */
-export async function finishAndShrink(run: Runner, fsType: ImageFs['fsType'], file: string, log: (line: string) => void, env?: Record<string, string>): Promise<number> {
+export async function finishAndShrink(
+  run: Runner,
+  fsType: ImageFs['fsType'],
+  file: string,
+  log: (line: string) => void,
+  { env, newUuid = false }: { env?: Record<string, string>; newUuid?: boolean } = {},
+): Promise<number> {
   const options = env ? { env } : {};
   if (fsType !== 'ext2') {
     const journal = await run('tune2fs', ['-O', 'has_journal', file], options);
@@ -45,6 +51,11 @@ export async function finishAndShrink(run: Runner, fsType: ImageFs['fsType'], fi
   const check = await run('e2fsck', ['-f', '-y', file], options);
   // 0: clean, 1: errors corrected. Anything else means the image is not sound.
   if (check.exitCode !== 0 && check.exitCode !== 1) throw commandError('e2fsck -f -y', check);
+  // After the check: tune2fs changes a UUID only on a freshly checked file system (it rewrites every checksum).
+  if (newUuid) {
+    const uuid = await run('tune2fs', ['-U', 'random', file], options);
+    if (uuid.exitCode !== 0) throw commandError('tune2fs -U random', uuid);
+  }
   const shrink = await run('resize2fs', ['-M', file], options);
   if (shrink.exitCode !== 0) throw commandError('resize2fs -M', shrink);
   log(shrink.stdout.trim().split('\n').at(-1) || 'resized');
