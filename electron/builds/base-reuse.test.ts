@@ -18,9 +18,10 @@ describe('the base image cache in the pipeline', () => {
       { name: 'root', file: `${dir}/root.img`, target: root },
       { name: 'var', file: `${dir}/var.img`, target: `${root}/var` },
     ]);
-    // Saved right after debootstrap, before apt is configured or any package added.
+    // Saved right after the bootstrap, before apt is configured or any package added.
     const ops = helper.ops();
-    expect(ops.indexOf('base.save')).toBe(ops.indexOf('debootstrap') + 1);
+    expect(ops.indexOf('base.save')).toBeGreaterThan(ops.indexOf('debootstrap'));
+    expect(ops.indexOf('base.save')).toBeLessThan(ops.indexOf('chroot.exec'));
     expect(args('fs.shrink').every((a) => a.newUuid === false)).toBe(true);
   });
 
@@ -57,6 +58,7 @@ describe('the base image cache in the pipeline', () => {
     expect(await key({ packages: ['figlet'] })).toBe(same);
     expect(await key({ postInstall: { ...spec.postInstall, hostname: 'other' } })).toBe(same);
     expect(await key({ variant: 'buildd' })).not.toBe(same);
+    expect(await key({ bootstrap: 'debootstrap' })).not.toBe(same);
     expect(await key({ images: spec.images.map((fs) => ({ ...fs, size: fs.size * 2 })) })).not.toBe(same);
   });
 });

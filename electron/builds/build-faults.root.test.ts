@@ -127,6 +127,34 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
     }
   });
 
+  it('a cancel while mmdebstrap installs (its /dev, /proc and /sys mounted in the chroot) releases everything', { timeout: 600_000 }, async () => {
+    const { service, helpers, bus } = makeService();
+    try {
+      const installing = new Promise<void>((resolve) => {
+        const off = bus.subscribe((event) => {
+          const texts = event.topic === 'builds.log' ? (event.payload as { texts: string[] }).texts : [];
+          if (texts.some((text) => text.startsWith('I: installing essential packages'))) {
+            off();
+            resolve();
+          }
+        });
+      });
+      const { id, done } = service.start(testSpec(out, { name: 'cancelled-mmdebstrap', images: noBaseImages() }));
+      await installing;
+      expect(service.cancel(id)).toBe(true);
+      const summary = await done;
+      expect(summary.status).toBe('cancelled');
+      expect(summary.failedStep).toBe('debootstrap');
+      expect(leaks(out, id)).toEqual([]);
+      // The build's staged set of .debs and the prefetch's scratch are gone; the verified cache stays.
+      const cached = readdirSync(join(testWorkspace, 'cache', 'debs'), { recursive: true }).map(String);
+      expect(cached.filter((name) => name.includes(`stage-${id}`) || name.includes(`prefetch-${id}`))).toEqual([]);
+      expect(cached.some((name) => name.endsWith('.deb'))).toBe(true);
+    } finally {
+      await helpers.close();
+    }
+  });
+
   it('a SIGKILL of the helper mid-build is recovered at once, nothing leaked', { timeout: 600_000 }, async () => {
     const { service, helpers, bus } = makeService();
     try {

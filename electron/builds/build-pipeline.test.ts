@@ -50,7 +50,7 @@ describe('BuildRun', () => {
     expect(args('build.open')).toEqual([{ buildId, outputDir: '/srv/images', owner }]);
     expect(args('mkfs')[1]).toMatchObject({ device: '/dev/loop8', fs: { name: 'root', fsType: 'ext4', label: 'root', mountPoint: '/' } });
     expect(args('debootstrap')).toEqual([
-      { buildId, suite: 'bookworm', mirror, variant: 'minbase', arch: 'amd64', target: root, debCache: `/ws/cache/debs/${specHash(mirror).slice(0, 12)}` },
+      { buildId, suite: 'bookworm', mirror, variant: 'minbase', arch: 'amd64', target: root, debCache: `/ws/cache/debs/${specHash(mirror).slice(0, 12)}`, tool: 'mmdebstrap' },
     ]);
     expect(args('fs.shrink').map((a) => a.fsType)).toEqual(['ext4', 'ext4', 'ext3']);
     expect(args('artifact.pack').every((a) => a.container === 'gzip')).toBe(true);
@@ -58,6 +58,16 @@ describe('BuildRun', () => {
     expect(written(`${root}/etc/apt/sources.list`).content).toContain(`deb ${mirror} bookworm main`);
     expect(written(`${root}/etc/hostname`).content).toBe('lab\n');
     expect(written(`${root}/etc/motd`).content).toBe('lab node\n');
+  });
+
+  it('with bootstrap: debootstrap, sets dpkg\'s unsafe I/O before debootstrap\'s second stage runs dpkg', async () => {
+    const { helper, run } = harness({ spec: { ...spec, bootstrap: 'debootstrap' } });
+    await run.run();
+    const calls = helper.calls.map(brief);
+    const unsafe = calls.indexOf(`file.write ${root}/etc/dpkg/dpkg.cfg.d/90slipway-unsafe-io 644`);
+    expect(unsafe).toBeGreaterThanOrEqual(0);
+    expect(unsafe).toBeLessThan(calls.indexOf(`debootstrap bookworm ${root}`));
+    expect(helper.calls.find((c) => c.op === 'debootstrap')!.args.tool).toBe('debootstrap');
   });
 
   it('publishes artifacts with the helper\'s sums, and metadata with the spec hash and installed packages', async () => {

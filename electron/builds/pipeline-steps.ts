@@ -27,9 +27,9 @@ function artifactName(spec: ImageSpec, fs: ImageFs): string {
  * never reuses another's.
  */
 function baseKey(ctx: BuildContext): string {
-  const { suite, variant, arch, images, sourceDateEpoch } = ctx.spec;
+  const { suite, variant, arch, images, sourceDateEpoch, bootstrap } = ctx.spec;
   // The epoch too: debootstrap's scripts read it (shadow's last-change day), so a reproducible base is its own.
-  return specHash({ base: 1, version: ctx.version, mirror: ctx.mirror, suite, variant, arch, images, sourceDateEpoch: sourceDateEpoch ?? null }).slice(0, 32);
+  return specHash({ base: 1, version: ctx.version, mirror: ctx.mirror, suite, variant, arch, images, sourceDateEpoch: sourceDateEpoch ?? null, bootstrap }).slice(0, 32);
 }
 
 /**
@@ -95,12 +95,14 @@ export const pipelineSteps: Record<StepId, Step> = {
   },
 
   async debootstrap(ctx) {
-    const { suite, arch, variant } = ctx.spec;
-    if (ctx.baseReused) return `base image reused: ${suite} ${variant} ${arch} as debootstrap left it`;
-    await writeInImage(ctx, dpkgUnsafeIo.path, dpkgUnsafeIo.content);
+    const { suite, arch, variant, bootstrap } = ctx.spec;
+    if (ctx.baseReused) return `base image reused: ${suite} ${variant} ${arch} as ${bootstrap} left it`;
+    // debootstrap's second stage reads it; mmdebstrap needs an empty target and takes the option itself.
+    if (bootstrap === 'debootstrap') await writeInImage(ctx, dpkgUnsafeIo.path, dpkgUnsafeIo.content);
     // One cache per mirror (a .deb's name is package_version_arch, shared by suites and variants).
     const debCache = join(ctx.cacheDir, 'debs', specHash(ctx.mirror).slice(0, 12));
-    await ctx.call('debootstrap', { suite, mirror: ctx.mirror, variant, arch, target: ctx.root, debCache, ...epochOf(ctx) });
+    await ctx.call('debootstrap', { suite, mirror: ctx.mirror, variant, arch, target: ctx.root, debCache, tool: bootstrap, ...epochOf(ctx) });
+    if (bootstrap === 'mmdebstrap') await writeInImage(ctx, dpkgUnsafeIo.path, dpkgUnsafeIo.content);
     // The next build of this base (one that changes only packages) starts from here.
     try {
       await ctx.call('base.save', { key: baseKey(ctx), images: ctx.images.map((i) => ({ name: i.fs.name, file: i.file, target: i.target })) });
@@ -108,9 +110,9 @@ export const pipelineSteps: Record<StepId, Step> = {
       // A cache that cannot be written (a full disk) costs the next build time, not this build: a cancel still stops it.
       if ((error as { cancelled?: boolean }).cancelled) throw error;
       ctx.log(`base image not saved: ${(error as Error).message}`);
-      return `${suite} ${variant} ${arch} from ${ctx.mirror}`;
+      return `${suite} ${variant} ${arch} from ${ctx.mirror} by ${bootstrap}`;
     }
-    return `${suite} ${variant} ${arch} from ${ctx.mirror}; saved as the base image for the next build`;
+    return `${suite} ${variant} ${arch} from ${ctx.mirror} by ${bootstrap}; saved as the base image for the next build`;
   },
 
   async 'install-packages'(ctx) {

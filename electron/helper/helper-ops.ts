@@ -11,6 +11,7 @@ import { deployOps } from './deploy-ops.js';
 import { reproducibleOps } from './reproducible-ops.js';
 import { baseCacheOps } from './base-cache-ops.js';
 import { startPrefetch } from './prefetch/prefetch-op.js';
+import { mmdebstrap } from './mmdebstrap-op.js';
 import { fakeTimeEnv } from './system/reproducible-fs.js';
 import { build, exclusiveTemp, inBuild, must, outputName, stagedPath, type Op, type OpContext } from './op-context.js';
 import { openOutputFolder } from './output-folder.js';
@@ -93,21 +94,25 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     return {};
   },
 
-  async debootstrap({ buildId, suite, mirror, variant, arch, target, debCache, epoch }, ctx) {
+  async debootstrap({ buildId, suite, mirror, variant, arch, target, debCache, epoch, tool }, ctx) {
     const root = inBuild(ctx, buildId, target);
     const cache = ctx.workspace.confine(debCache, [ctx.workspace.cacheDir]);
     // With partial/ present, debootstrap downloads there and moves a .deb in only once its checksum matched.
     mkdirSync(join(cache, 'partial'), { recursive: true, mode: 0o755 });
     const before = debsIn(cache);
     ctx.log(before === 0 ? `deb cache empty: every package is downloaded into ${cache}` : `deb cache hit: ${before} .deb(s) in ${cache}, each verified before use`);
-    // One pass straight into the image (no tarball made, then unpacked again): a cold build runs debootstrap once.
-    const args = [`--variant=${variant}`, `--arch=${arch}`, `--cache-dir=${cache}`, suite, root, mirror];
-    const prefetch = startPrefetch(ctx, buildId, { mirror, suite, arch, variant, cacheDir: cache });
-    try {
-      const result = await ctx.run('debootstrap', args, epoch === undefined ? {} : { env: { SOURCE_DATE_EPOCH: String(epoch) } });
-      if (result.exitCode !== 0) throw commandError('debootstrap', result);
-    } finally {
-      await prefetch.stop();
+    if (tool === 'mmdebstrap') {
+      await mmdebstrap(ctx, buildId, { suite, mirror, variant, arch, root, cache, epoch });
+    } else {
+      // One pass straight into the image (no tarball made, then unpacked again): a cold build runs debootstrap once.
+      const args = [`--variant=${variant}`, `--arch=${arch}`, `--cache-dir=${cache}`, suite, root, mirror];
+      const prefetch = startPrefetch(ctx, buildId, { mirror, suite, arch, variant, cacheDir: cache });
+      try {
+        const result = await ctx.run('debootstrap', args, epoch === undefined ? {} : { env: { SOURCE_DATE_EPOCH: String(epoch) } });
+        if (result.exitCode !== 0) throw commandError('debootstrap', result);
+      } finally {
+        await prefetch.stop();
+      }
     }
     ctx.log(`deb cache: ${debsIn(cache) - before} .deb(s) downloaded`);
     return {};

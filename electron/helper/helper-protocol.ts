@@ -50,6 +50,8 @@ export const helperOps = {
     debCache: path,
     /** Reproducible builds: SOURCE_DATE_EPOCH for dpkg's maintainer scripts (shadow's last-change day honours it). */
     epoch: epoch.optional(),
+    /** Which tool installs the base system (the spec's `bootstrap`). */
+    tool: z.enum(['mmdebstrap', 'debootstrap']).default('debootstrap'),
   }), result: none },
   /** Runs with a fixed environment: nothing from the caller reaches PATH or the loader. */
   'chroot.exec': { args: z.object({ buildId, root: path, argv: z.array(z.string()).min(1), epoch: epoch.optional() }), result: z.object({ stdout: z.string() }) },

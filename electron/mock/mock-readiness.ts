@@ -8,6 +8,7 @@ export const mockTools: ToolCheck[] = [
   { name: 'mount', found: true, path: '/usr/bin/mount', version: '2.38.1', debianPackage: 'mount', required: true, neededBy: ['builds', 'publish'], purpose: 'mount image file systems and overlays' },
   { name: 'mkfs.ext4', found: true, path: '/usr/sbin/mkfs.ext4', version: '1.47.0', debianPackage: 'e2fsprogs', required: true, neededBy: ['builds'], purpose: 'create image file systems' },
   { name: 'resize2fs', found: true, path: '/usr/sbin/resize2fs', version: '1.47.0', debianPackage: 'e2fsprogs', required: true, neededBy: ['builds'], purpose: 'shrink finished images' },
+  { name: 'mmdebstrap', found: true, path: '/usr/bin/mmdebstrap', version: '1.3.5', debianPackage: 'mmdebstrap', required: true, neededBy: ['builds'], purpose: 'install a Debian base system (the default bootstrap)' },
   { name: 'debootstrap', found: true, path: '/usr/sbin/debootstrap', version: '1.0.128+nmu2+deb12u2', debianPackage: 'debootstrap', required: true, neededBy: ['builds'], purpose: 'install a Debian base system' },
   { name: 'chroot', found: true, path: '/usr/sbin/chroot', version: '9.1', debianPackage: 'coreutils', required: true, neededBy: ['builds'], purpose: 'run apt-get inside the image' },
   { name: 'gzip', found: true, path: '/usr/bin/gzip', version: '1.12', debianPackage: 'gzip', required: true, neededBy: ['builds'], purpose: 'compress image artifacts' },

@@ -33,6 +33,7 @@ const reviewed: Record<string, string> = {
   'electron/helper/deploy-ops.ts \'du\'': 'the merged tree, absolute',
   'electron/helper/deploy-ops.ts \'mke2fs\'': 'the merged tree and the image file, absolute',
   'electron/helper/helper-ops.ts \'mount\'': 'loop devices checked against /dev/loopN, mount points confined to the build directory',
+  'electron/helper/mmdebstrap-op.ts \'mmdebstrap\'': 'fixed flags; variant and arch matched by the spec contract, the hook path refused unless letters, digits and ._-/; -- before suite, target (absolute) and mirror (a URI)',
   'electron/helper/helper-ops.ts \'debootstrap\'': 'suite and variant matched by the spec contract (no leading "-"), target absolute, mirror a URI',
   'electron/helper/helper-ops.ts \'/usr/sbin/chroot\'': 'root confined to the build; argv only apt-get/dpkg/dpkg-query, -o/-c refused, package names matched by the contract',
   'electron/helper/helper-ops.ts \'fstrim\'': 'only a mount point this build made (resolved against the build directory)',

@@ -19,7 +19,8 @@ export const toolCatalog: readonly ToolSpec[] = [
   { name: 'mkfs.ext4', debianPackage: 'e2fsprogs', required: true, neededBy: ['builds'], purpose: 'create image file systems', versionArgs: ['-V'] },
   // resize2fs has no version flag; run bare it prints its version above the usage.
   { name: 'resize2fs', debianPackage: 'e2fsprogs', required: true, neededBy: ['builds'], purpose: 'shrink finished images', versionArgs: [] },
-  { name: 'debootstrap', debianPackage: 'debootstrap', required: true, neededBy: ['builds'], purpose: 'install a Debian base system', versionArgs: ['--version'] },
+  { name: 'mmdebstrap', debianPackage: 'mmdebstrap', required: true, neededBy: ['builds'], purpose: 'install a Debian base system (the default bootstrap)', versionArgs: ['--version'] },
+  { name: 'debootstrap', debianPackage: 'debootstrap', required: true, neededBy: ['builds'], purpose: 'install a Debian base system (bootstrap: debootstrap; its functions set up merged /usr)', versionArgs: ['--version'] },
   { name: 'chroot', debianPackage: 'coreutils', required: true, neededBy: ['builds'], purpose: 'run apt-get inside the image', versionArgs: ['--version'] },
   { name: 'gzip', debianPackage: 'gzip', required: true, neededBy: ['builds'], purpose: 'compress image artifacts', versionArgs: ['--version'] },
   { name: 'pigz', debianPackage: 'pigz', required: false, neededBy: ['builds'], purpose: 'gzip artifacts on every core (optional: plain gzip otherwise, slower)', versionArgs: ['--version'] },

@@ -33,6 +33,35 @@ describe('package progress', () => {
     ]);
   });
 
+  it('counts mmdebstrap packages (dpkg lines) out of the set the helper announced, once each across its apt plans', () => {
+    const reader = new PackageProgressReader('debootstrap');
+    const seen = feed(reader, [
+      'mmdebstrap: 2 verified .deb(s) from the cache; apt downloads only what is missing',
+      'I: downloading packages with apt...',
+      '0 upgraded, 1 newly installed, 0 to remove and 0 not upgraded.',
+      'Unpacking usr-is-merged (1) ...',
+      'Unpacking libc6:amd64 (2.36-9+deb12u7) ...',
+      'Setting up libc6:amd64 (2.36-9+deb12u7) ...',
+      '0 upgraded, 1 newly installed, 0 to remove and 0 not upgraded.',
+      'Unpacking usr-is-merged (37~deb12u1) over (1) ...',
+      'Setting up usr-is-merged (37~deb12u1) ...',
+    ]);
+    expect(seen).toEqual([
+      { done: 1, total: 4, message: 'unpacked 1 of 2 packages' },
+      { done: 2, total: 4, message: 'unpacked 2 of 2 packages' },
+      { done: 3, total: 4, message: 'configured 1 of 2 packages' },
+      { done: 4, total: 4, message: 'configured 2 of 2 packages' },
+    ]);
+  });
+
+  it('counts mmdebstrap packages without a fraction when nothing announced the set', () => {
+    const reader = new PackageProgressReader('debootstrap');
+    expect(feed(reader, ['Unpacking base-files (12.4+deb12u5) ...', 'Setting up base-files (12.4+deb12u5) ...'])).toEqual([
+      { done: 0, total: 0, message: 'unpacked 1, configured 0 packages' },
+      { done: 0, total: 0, message: 'unpacked 1, configured 1 packages' },
+    ]);
+  });
+
   it('counts apt-get packages from its plan, its Unpacking and Setting up lines', () => {
     const reader = new PackageProgressReader('apt');
     const seen = feed(reader, [

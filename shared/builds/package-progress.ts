@@ -16,10 +16,14 @@ export interface PackageProgress {
  * tarball (`--unpack-tarball`) skips the download phases. apt-get says
  * "N newly installed" before it starts, then "Unpacking P" and "Setting up P"
  * per package (dpkg's own lines). Each package counts once per phase seen.
+ * mmdebstrap (--verbose) shows dpkg's lines too, but several apt plans (the
+ * essential set, then the rest): its total is the set the helper announced.
  */
 export class PackageProgressReader {
   private readonly seen = { retrieving: new Set<string>(), unpacking: new Set<string>(), configuring: new Set<string>() };
   private aptTotal: number | null = null;
+  /** mmdebstrap's set, as the helper counted it before the run ("mmdebstrap: 88 verified .deb(s) …"). */
+  private bootTotal: number | null = null;
   private last: string | null = null;
 
   constructor(private readonly tool: 'debootstrap' | 'apt') {}
@@ -46,6 +50,17 @@ export class PackageProgressReader {
       (step[1] === 'Unpacking' ? this.seen.unpacking : this.seen.configuring).add(step[2]!);
       return true;
     }
+    const announced = /^mmdebstrap: (\d+) verified \.deb/.exec(text);
+    if (announced) {
+      this.bootTotal = Number(announced[1]);
+      return true;
+    }
+    // dpkg under mmdebstrap: "Unpacking libc6:amd64 (2.36-9) ...", "Setting up libc6:amd64 (2.36-9) ...".
+    const dpkgLine = /^(Unpacking|Setting up) ([^\s:]+)(?::\S+)? \(/.exec(text);
+    if (dpkgLine) {
+      (dpkgLine[1] === 'Unpacking' ? this.seen.unpacking : this.seen.configuring).add(dpkgLine[2]!);
+      return true;
+    }
     // "I: Retrieving libc6 2.36-9" (a package has a version; "Retrieving Packages " has none).
     const phase = /^I: (Retrieving|Unpacking|Configuring) ([^\s.]\S*?)(?:\.\.\.| \S+)$/.exec(text.trimEnd());
     // "I: Unpacking required packages..." announces a phase, it is not a package.
@@ -64,7 +79,7 @@ export class PackageProgressReader {
     // Downloads name each package as they go, so the total is known only once unpacking starts (or never,
     // from the cached tarball): until then the count is shown without a fraction.
     if (unpacking.size + configuring.size === 0) return retrieving.size > 0 ? { done: 0, total: 0, message: `retrieved ${retrieving.size} packages` } : null;
-    const total = retrieving.size;
+    const total = retrieving.size || (this.bootTotal ?? 0);
     if (total === 0) return { done: 0, total: 0, message: `unpacked ${unpacking.size}, configured ${configuring.size} packages` };
     return this.counted(total, 'configured');
   }

@@ -11,7 +11,7 @@ export const buildSteps = [
   { id: 'mkfs', label: 'Make file systems' },
   { id: 'chroot-dir', label: 'Create chroot directory' },
   { id: 'mount', label: 'Mount file systems (shallowest first)' },
-  { id: 'debootstrap', label: 'Install base system (debootstrap)' },
+  { id: 'debootstrap', label: 'Install base system' },
   { id: 'install-packages', label: 'Configure apt and install packages' },
   { id: 'post-install', label: 'Configure the system' },
   { id: 'unmount', label: 'Stop chrooted processes and unmount' },

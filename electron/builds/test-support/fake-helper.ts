@@ -219,8 +219,8 @@ export const sequence: Record<StepId, string[]> = {
     `loop.autoclear /dev/loop8 ${dir}/root.img`,
     `loop.autoclear /dev/loop9 ${dir}/var.img`,
   ],
-  // dpkg's unsafe I/O set before debootstrap's second stage runs dpkg.
-  debootstrap: [`file.write ${root}/etc/dpkg/dpkg.cfg.d/90slipway-unsafe-io 644`, `debootstrap bookworm ${root}`, `base.save ${buildId}`],
+  // mmdebstrap (the default) needs an empty target: dpkg's unsafe I/O is set after it, before the base is saved.
+  debootstrap: [`debootstrap bookworm ${root}`, `file.write ${root}/etc/dpkg/dpkg.cfg.d/90slipway-unsafe-io 644`, `base.save ${buildId}`],
   // apt configured and proc mounted before any apt-get.
   'install-packages': [
     `file.write ${root}/usr/sbin/policy-rc.d 755`,

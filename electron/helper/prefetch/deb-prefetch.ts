@@ -36,6 +36,8 @@ export interface PrefetchResult {
   cached: number;
   /** What could not be fetched (debootstrap fetches those itself). */
   failed: string[];
+  /** The cache names of the chosen set now in the cache, each verified when it entered. */
+  present: string[];
   ms: number;
 }
 
@@ -130,7 +132,8 @@ export async function prefetchDebs(input: PrefetchInput): Promise<PrefetchResult
       }
     };
     await Promise.all(Array.from({ length: input.parallel ?? 8 }, worker));
-    return { fetched, bytes, cached: usable.length - missing.length, failed, ms: Date.now() - started };
+    const present = usable.map(cacheName).filter((name) => existsSync(join(input.cacheDir, name)));
+    return { fetched, bytes, cached: usable.length - missing.length, failed, present, ms: Date.now() - started };
   } finally {
     rmSync(input.scratch, { recursive: true, force: true });
   }

@@ -76,6 +76,9 @@ export function parsePackages(text: string): Map<string, Package> {
 
 const beforeMergedUsr = new Set(['etch', 'lenny', 'squeeze', 'wheezy', 'jessie', 'stretch', 'buster', 'bullseye']);
 
+/** bookworm and later: /usr merged from the start, with usr-is-merged rather than the usrmerge converter. */
+export const mergesUsr = (codename: string): boolean => !beforeMergedUsr.has(codename.replace(/-.*/, ''));
+
 /**
  * The packages debootstrap installs for a variant (scripts/debian-common
  * work_out_debs, then functions resolve_deps): every `Priority: required`
@@ -85,7 +88,7 @@ const beforeMergedUsr = new Set(['etch', 'lenny', 'squeeze', 'wheezy', 'jessie',
  */
 export function debootstrapSet(packages: Map<string, Package>, variant: 'minbase' | 'buildd' | 'standard', codename: string): Package[] {
   const base = variant === 'minbase' ? ['apt'] : variant === 'buildd' ? ['apt', 'build-essential'] : [...packages.values()].filter((p) => p.priority === 'important').map((p) => p.name);
-  const merged = !beforeMergedUsr.has(codename.replace(/-.*/, ''));
+  const merged = mergesUsr(codename);
   const wanted = [...[...packages.values()].filter((p) => p.priority === 'required').map((p) => p.name), ...base, ...(codename === 'bookworm' ? ['usr-is-merged'] : [])];
   const chosen = new Map<string, Package>();
   while (wanted.length > 0) {
