@@ -1,6 +1,7 @@
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createBuildParts } from './build-backend.js';
+import { createBuildHosts } from './build-hosts.js';
 import { inventoryPath } from '../nodes/inventory-file.js';
 import { createAppService } from '../apps/app-service.js';
 import { createContainerService, subscriber } from '../containers/container-service.js';
@@ -43,7 +44,11 @@ export function createRealBackend(options: RealBackendOptions = {}) {
   const paths = appPaths(env, uid);
   const readiness = createReadinessService({ bus, runner, hostname: host, uid, user, pathEnv: env.PATH ?? '' });
   // `deploys` and `publisher` are read when recovery runs, never while this line runs.
-  const { helpers, builds } = createBuildParts({ bus, env, runner, paths, otherLive: () => [...deploys.liveIds(), ...publisher.liveIds()] });
+  const { helpers, builds } = createBuildParts({
+    bus, env, runner, paths,
+    otherLive: () => [...deploys.liveIds(), ...publisher.liveIds()],
+    buildHost: (name) => buildHosts.helperOf(name),
+  });
 
   const configDir = join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'slipway');
   const nodes = createNodeService({
@@ -55,6 +60,16 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     interactive: options.interactive ?? true,
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(env.SSH_AUTH_SOCK ? { agent: env.SSH_AUTH_SOCK } : {}),
+  });
+
+  // The helper travels to build hosts as one file; on each it keeps its own workspace (SLIPWAY_HOST_WORKSPACE)
+  // and is kept under /var/lib/slipway/helper (SLIPWAY_HOST_HELPER_DIR).
+  const buildHosts = createBuildHosts({
+    access: (name) => nodes.access(name),
+    bundle: join(packageRoot(), 'out', 'helper', 'build-helper.mjs'),
+    workspace: env.SLIPWAY_HOST_WORKSPACE ?? '/var/lib/slipway/work',
+    outputRoots: paths.outputRoots,
+    ...(env.SLIPWAY_HOST_HELPER_DIR ? { helperDir: env.SLIPWAY_HOST_HELPER_DIR } : {}),
   });
 
   const publisher = createPublishService({
@@ -137,8 +152,8 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'builds.list': async () => builds.list(),
       'builds.get': async ({ id }) => builds.get(id),
       'builds.diff': async ({ from, to }) => builds.diff(from, to),
-      'builds.start': async ({ specText }) => {
-        const { id, cacheHit } = builds.start(specText);
+      'builds.start': async ({ specText, host }) => {
+        const { id, cacheHit } = builds.start(specText, host === undefined ? {} : { host });
         return { id, cacheHit };
       },
       'builds.cancel': async ({ id }) => ({ cancelled: builds.cancel(id) }),
@@ -227,6 +242,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       containers.close();
       publisher.close();
       for (const id of boots.liveIds()) boots.cancel(id);
+      await buildHosts.close();
       await Promise.all([helpers.close(), nodes.close()]);
     },
   };

@@ -14,7 +14,7 @@ import { JobRegistry, type LiveJob } from '../jobs/job-registry.js';
 import { JobClaims } from '../jobs/job-claims.js';
 import { BuildRun, initialSteps } from './build-pipeline.js';
 import { cachedArtifacts } from './build-cache.js';
-import { orphanedBuilds, type HelperSupervisor } from '../helper/helper-supervisor.js';
+import { orphanedBuilds, type HelperSource } from '../helper/helper-supervisor.js';
 import { specHash } from './spec-hash.js';
 import { outputRootProblem } from './output-root-check.js';
 import { toLogBatch } from '../../shared/contract/log-batch.js';
@@ -24,7 +24,12 @@ const maxMetadataBytes = 8 * 1024 * 1024;
 
 export interface BuildServiceDeps {
   bus: EventBus;
-  helpers: HelperSupervisor;
+  helpers: HelperSource;
+  /**
+   * A build host's helper, by inventory name (builds with `host`); refuses a
+   * node that is not a build host with what to do. Absent: builds run here only.
+   */
+  buildHost?: (name: string) => HelperSource;
   workspace: string;
   stateDir: string;
   imagesDir: string;
@@ -94,14 +99,15 @@ export function createBuildService(deps: BuildServiceDeps) {
     return summary;
   }
 
-  function begin(spec: ImageSpec, specText: string, hash: string, cacheHit: boolean): Live {
+  function begin(spec: ImageSpec, specText: string, hash: string, cacheHit: boolean, host: string | undefined): Live {
     const id = `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
     // Two builds of one name into one folder would write the same files: the second is refused, naming the first.
     const output = resolve(spec.output.dir);
-    const release = claims.claim([`build-output:${join(output, spec.name)}`], `build ${id}`, (holder) => buildOutputBusy(spec.name, output, holder));
+    // A host's folders are its own: the same path on two machines is two outputs.
+    const release = claims.claim([`build-output:${host === undefined ? '' : `${host}:`}${join(output, spec.name)}`], `build ${id}`, (holder) => buildOutputBusy(spec.name, output, holder));
     const summary: BuildSummary = {
       id, name: spec.name, specHash: hash, status: 'running', cacheHit, startedAt: new Date().toISOString(),
-      finishedAt: null, durationMs: null, failedStep: null, error: null, artifacts: [], metadataPath: null,
+      finishedAt: null, durationMs: null, failedStep: null, error: null, artifacts: [], metadataPath: null, ...(host === undefined ? {} : { host }),
     };
     const entry: Live = {
       detail: { summary, steps: initialSteps(), logTotal: 0, specText, expectedStepMs: jobs.expectedSteps((done) => done.summary.specHash === hash) },
@@ -121,11 +127,14 @@ export function createBuildService(deps: BuildServiceDeps) {
     return entry;
   }
 
-  async function runBuild(entry: Live, spec: ImageSpec): Promise<BuildSummary> {
-    const { id } = entry.detail.summary;
+  async function runBuild(entry: Live, spec: ImageSpec, source: HelperSource): Promise<BuildSummary> {
+    const { id, host } = entry.detail.summary;
     try {
-      const helper = await deps.helpers.get();
-      entry.log.add(null, 'info', `build ${id}: ${spec.name} (spec ${entry.detail.summary.specHash.slice(0, 12)}), helper ${helper.namespaced ? 'in private mount and pid namespaces' : 'without namespaces'}`);
+      const helper = await source.get();
+      const note = source.takeNote?.();
+      if (note) entry.log.add(null, 'info', note);
+      const where = host === undefined ? 'helper' : `on build host ${host}, helper`;
+      entry.log.add(null, 'info', `build ${id}: ${spec.name} (spec ${entry.detail.summary.specHash.slice(0, 12)}), ${where} ${helper.namespaced ? 'in private mount and pid namespaces' : 'without namespaces'}`);
       const run = new BuildRun(
         { buildId: id, spec, mirror: spec.mirror!, specHash: entry.detail.summary.specHash, version: deps.version, owner: deps.owner, helper, ...(deps.failAt ? { failAt: deps.failAt } : {}) },
         {
@@ -141,13 +150,19 @@ export function createBuildService(deps: BuildServiceDeps) {
       const outcome = await run.run();
       // Kept with the build, not only in the metadata file the next build of the name overwrites: what `diff` compares.
       if (outcome.installed.length > 0) saveManifest(entry, outcome.installed);
-      // The helper died under the build: a fresh one releases what the journal names, now.
-      await jobs.recoverLeftovers(entry, null, outcome.unreleased, () => service.recover());
+      // The helper died under the build: a fresh one releases what the journal names, now (on the host, this build's).
+      await jobs.recoverLeftovers(entry, null, outcome.unreleased, () => (host === undefined ? service.recover() : recoverOn(source, id)));
       return finish(entry, { status: outcome.status, failedStep: outcome.failedStep, error: outcome.error, artifacts: outcome.artifacts, metadataPath: outcome.metadataPath });
     } catch (error) {
       entry.log.add(null, 'err', (error as Error).message);
       return finish(entry, { status: 'failed', failedStep: 'sparse-files', error: (error as Error).message });
     }
+  }
+
+  /** A build host's journal recovery for one build: its workspace is read by its own helper. */
+  async function recoverOn(source: HelperSource, id: string): Promise<string[]> {
+    const result = await (await source.get()).call('recover', { buildIds: [id] }).result;
+    return [...result.cleaned, ...result.failed.map((f) => `NOT cleaned: ${f}`)];
   }
 
   function saveManifest(entry: Live, installed: readonly InstalledPackage[]): void {
@@ -224,19 +239,27 @@ export function createBuildService(deps: BuildServiceDeps) {
     get: (id: string) => jobs.find(id).detail,
     logs: (id: string, from: number, count: number) => jobs.logs(id, from, count),
 
-    /** Starts a build (or answers from the cache) and returns at once; `done` resolves when it ends. */
-    start(specText: string): { id: string; cacheHit: boolean; done: Promise<BuildSummary> } {
+    /**
+     * Starts a build (or answers from the cache) and returns at once; `done` resolves when it ends.
+     * With `host`, it runs on that build host, its output folder being the host's.
+     */
+    start(specText: string, options: { host?: string } = {}): { id: string; cacheHit: boolean; done: Promise<BuildSummary> } {
       const spec = parse(specText);
       const hash = specHash(spec);
-      const cached = cachedArtifacts(spec, hash);
-      const entry = begin(spec, specText, hash, cached !== null);
+      const { host } = options;
+      if (host !== undefined && !deps.buildHost) throw new SlipwayError('bad_request', 'builds on build hosts need the node inventory: run them from the console or `slipway build --host`', 'host');
+      // Resolved before anything is claimed: an unknown node or one that is no build host is refused with nothing begun.
+      const source = host === undefined ? deps.helpers : deps.buildHost!(host);
+      // The spec-hash lookup reads this machine's folders: a host's artifacts are not seen from here, so a host builds.
+      const cached = host === undefined ? cachedArtifacts(spec, hash) : null;
+      const entry = begin(spec, specText, hash, cached !== null, host);
       const { id } = entry.detail.summary;
       if (cached) {
         entry.detail.steps = entry.detail.steps.map((step) => ({ ...step, status: 'skipped', message: 'cache hit' }));
         entry.log.add(null, 'info', `cache hit: ${cached.metadataPath} records spec ${hash.slice(0, 12)} and its artifacts are in place; nothing to build`);
         entry.done = Promise.resolve(finish(entry, { status: 'succeeded', artifacts: cached.artifacts, metadataPath: cached.metadataPath }));
       } else {
-        entry.done = runBuild(entry, spec);
+        entry.done = runBuild(entry, spec, source);
       }
       return { id, cacheHit: cached !== null, done: entry.done };
     },

@@ -40,7 +40,7 @@ export function parseDoctorArgs(argv: string[]): { json: boolean; node: string |
   return { json: values.json, node: values.node ?? null };
 }
 
-export function parseBuildArgs(argv: string[]): { spec: string | null; json: boolean; cleanup: boolean; verbose: boolean; diff: [string, string] | null } {
+export function parseBuildArgs(argv: string[]): { spec: string | null; json: boolean; cleanup: boolean; verbose: boolean; host: string | null; diff: [string, string] | null } {
   const { values, positionals } = parseArgs({
     args: argv,
     options: commands.build.options,
@@ -50,9 +50,11 @@ export function parseBuildArgs(argv: string[]): { spec: string | null; json: boo
   if (positionals[0] === 'diff') {
     // A spec file named "diff" is ./diff.
     if (positionals.length !== 3) throw new UsageError('build diff takes two build ids: slipway build diff A B');
-    return { spec: null, json: values.json, cleanup: false, verbose: false, diff: [positionals[1]!, positionals[2]!] };
+    return { spec: null, json: values.json, cleanup: false, verbose: false, host: null, diff: [positionals[1]!, positionals[2]!] };
   }
   if (positionals.length > 1) throw new UsageError('build takes one spec file');
   if (!values.cleanup && positionals.length === 0) throw new UsageError('build needs a spec file: slipway build SPEC.yaml (or --cleanup)');
-  return { spec: positionals[0] ?? null, json: values.json, cleanup: values.cleanup, verbose: values.verbose, diff: null };
+  if (values.host === '') throw new UsageError('--host needs a build host: a node name from the inventory');
+  if (values.host !== undefined && values.cleanup) throw new UsageError('--cleanup recovers this machine\'s builds; a build host recovers its own when its helper starts');
+  return { spec: positionals[0] ?? null, json: values.json, cleanup: values.cleanup, verbose: values.verbose, host: values.host ?? null, diff: null };
 }

@@ -48,14 +48,14 @@ describe('slipway build, in process', () => {
     const artifact = writeCachedOutput(join(dir, 'out'), specHash(parsed.spec));
     writeFileSync(join(dir, 'spec.yaml'), spec);
 
-    expect(await runBuild({ spec: join(dir, 'spec.yaml'), json: false, cleanup: false, verbose: false })).toBe(0);
+    expect(await runBuild({ spec: join(dir, 'spec.yaml'), json: false, cleanup: false, verbose: false, host: null })).toBe(0);
     expect(written).toMatch(/^\ncache hit lab in \d+\.\ds \(build \d{8}-[0-9a-f]{8}\)\n/);
     expect(written).toContain(`  ${artifact}\n`);
     expect(written).toContain(`  metadata ${join(dir, 'out', 'lab.yaml')}\n`);
   });
 
   it('--cleanup with nothing left behind says so', async () => {
-    expect(await runBuild({ spec: null, json: false, cleanup: true, verbose: false })).toBe(0);
+    expect(await runBuild({ spec: null, json: false, cleanup: true, verbose: false, host: null })).toBe(0);
     expect(written).toBe('nothing to clean: no build was left behind\n');
   });
 });

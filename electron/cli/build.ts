@@ -14,6 +14,8 @@ export interface BuildArgs {
   json: boolean;
   cleanup: boolean;
   verbose: boolean;
+  /** A build host (inventory node); null: this machine. */
+  host: string | null;
 }
 
 const stepNumber = (id: string) => `[${String(buildSteps.findIndex((s) => s.id === id) + 1).padStart(2)}/${buildSteps.length}]`;
@@ -25,8 +27,9 @@ export function formatSize(bytes: number): string {
 
 /** `slipway build SPEC.yaml`: the same pipeline as the console, from a terminal; Ctrl-C cancels cleanly. */
 export async function runBuild(args: BuildArgs): Promise<number> {
-  // Only the builds: a cache hit is mostly start-up, so nothing else is loaded or created.
-  const backend = createBuildBackend();
+  // Only the builds: a cache hit is mostly start-up, so nothing else is loaded or created. A build host needs
+  // the node inventory and SSH: the console's backend, loaded only then.
+  const backend = args.host === null ? createBuildBackend() : (await import('../app/real-backend.js')).createRealBackend({ interactive: false });
   const { builds } = backend;
   const stdout = process.stdout;
   const colour = useColour(stdout);
@@ -85,7 +88,7 @@ export async function runBuild(args: BuildArgs): Promise<number> {
       }
     });
 
-    const { id, done } = builds.start(specText);
+    const { id, done } = builds.start(specText, args.host === null ? {} : { host: args.host });
     let interrupted = false;
     const onInterrupt = () => {
       if (interrupted) {

@@ -34,6 +34,7 @@ const doctorOptions = { json: { type: 'boolean', default: false }, node: { type:
 
 const buildOptions = {
   json: { type: 'boolean', default: false },
+  host: { type: 'string' },
   cleanup: { type: 'boolean', default: false },
   verbose: { type: 'boolean', short: 'v', default: false },
 } satisfies ParseArgsOptionsConfig;
@@ -129,10 +130,12 @@ const doctor = `  slipway doctor [--json] [--node NODE]
                                   the same tools, and root or passwordless sudo
 `;
 
-const build = `  slipway build SPEC.yaml [--json] [-v]
+const build = `  slipway build SPEC.yaml [--host NODE] [--json] [-v]
             build an image from a spec: every step with progress; Ctrl-C cancels
             cleanly; exit 0 built, 1 failed (an invalid spec: every problem listed),
             130 cancelled
+              --host NODE         on that build host (an inventory node labelled
+                                  build-host); output.dir is a folder there
               --json              one JSON event per line
               -v, --verbose       every log line
   slipway build --cleanup [--json]

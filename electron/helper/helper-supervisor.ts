@@ -12,8 +12,16 @@ export interface SupervisorOptions {
   elevation: () => Promise<Elevation | { none: string }>;
 }
 
+/** Where a build's helper comes from: this machine's (HelperSupervisor) or a build host's (RemoteHelperSupervisor). */
+export interface HelperSource {
+  get(): Promise<HelperClient>;
+  close(): Promise<void>;
+  /** What the last start did worth telling the build that caused it (a build host's upload), once; then null. */
+  takeNote?(): string | null;
+}
+
 /** One helper for all builds, started on first use and again if it died. */
-export class HelperSupervisor {
+export class HelperSupervisor implements HelperSource {
   private helper: Promise<HelperClient> | null = null;
 
   constructor(private readonly options: SupervisorOptions) {}

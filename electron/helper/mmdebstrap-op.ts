@@ -41,7 +41,7 @@ const dpkgOpt = 'force-unsafe-io';
  * hard links to exactly this set is synced into the chroot's apt cache
  * (mmdebstrap's `sync-in` hook: its target must start empty, so nothing can
  * be placed there beforehand). apt downloads only what is not there; its own
- * cleanup empties the apt cache before the step ends.
+ * cleanup empties the apt cache (not the package lists) before the step ends.
  */
 export async function mmdebstrap(ctx: OpContext, buildId: string, input: BootstrapInput): Promise<void> {
   const { root, cache, suite, mirror, variant, arch } = input;
@@ -60,6 +60,9 @@ export async function mmdebstrap(ctx: OpContext, buildId: string, input: Bootstr
       `--variant=${variant}`,
       `--architectures=${arch}`,
       `--dpkgopt=${dpkgOpt}`,
+      // The package lists apt just fetched stay: the install step's apt-get update then finds them current
+      // (the mirror answers "not modified") instead of fetching the index again. The image keeps lists either way.
+      '--skip=cleanup/apt/lists',
       // Where debootstrap merges /usr without the usrmerge converter (bookworm on), mmdebstrap's own hook does the
       // same: left alone, apt satisfies init-system-helpers' "usrmerge | usr-is-merged" with usrmerge, and perl with it.
       ...(mergesUsr(suite) ? ['--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr'] : []),

@@ -73,6 +73,8 @@ export const BuildSummary = z.object({
   error: z.string().nullable(),
   artifacts: z.array(Artifact),
   metadataPath: z.string().nullable(),
+  /** The build host (an inventory node) it ran on; absent: this machine. Its paths are that host's. */
+  host: z.string().optional(),
 });
 export type BuildSummary = z.infer<typeof BuildSummary>;
 
@@ -131,7 +133,8 @@ export const buildCommands = {
   ),
   'builds.list': command(z.object({}).strict(), z.array(BuildSummary)),
   'builds.get': command(z.object({ id: z.string() }).strict(), BuildDetail),
-  'builds.start': command(z.object({ specText: documentText }).strict(), z.object({ id: z.string(), cacheHit: z.boolean() })),
+  /** host: an inventory node labelled build-host, where the build runs (absent: this machine). */
+  'builds.start': command(z.object({ specText: documentText, host: z.string().min(1).max(253).optional() }).strict(), z.object({ id: z.string(), cacheHit: z.boolean() })),
   'builds.cancel': command(z.object({ id: z.string() }).strict(), z.object({ cancelled: z.boolean() })),
   /** A page of a build's log, for a viewer that shows hundreds of thousands of lines. */
   'builds.logs': command(

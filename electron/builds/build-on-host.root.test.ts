@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../backend/app-paths.js';
+import { EventBus } from '../backend/event-bus.js';
+import { createBuildHosts, type BuildHosts } from '../app/build-hosts.js';
+import { saveInventory } from '../nodes/inventory-file.js';
+import { createNodeService, type NodeService } from '../nodes/node-service.js';
+import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
+import { canBuild, leaks, makeService, testSpec, testWorkspace } from './test-support/build-harness.js';
+
+const bundle = join(packageRoot(), 'out', 'helper', 'build-helper.mjs');
+const canRun = canBuild && existsSync('/usr/sbin/sshd') && existsSync(bundle);
+const sha256Of = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/*
+ * The build host is an sshd test node on this machine (127.0.56.30, root);
+ * its helper keeps its own workspace and helper folder, so it shares nothing
+ * with the local builds but the kernel. A second node (127.0.56.31) is not
+ * labelled build-host.
+ */
+describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 127.0.56.x)', () => {
+  const base = mkdtempSync(join(tmpdir(), 'slipway-build-host-'));
+  const hostWorkspace = join(base, 'host-ws');
+  let fleet: Fleet;
+  let nodes: NodeService;
+  let hosts: BuildHosts;
+
+  beforeAll(async () => {
+    fleet = await startFleet({ count: 2, dir: join(base, 'fleet'), thirdOctet: 56, firstOctet: 30, port: 2362 });
+    const [builder, plain] = fleet.nodes;
+    saveInventory(join(base, 'nodes.yaml'), [
+      { name: 'builder', host: builder!.host, port: builder!.port, user: 'root', identity: fleet.clientKey, jump: null, labels: ['build-host'] },
+      { name: 'plain', host: plain!.host, port: plain!.port, user: 'root', identity: fleet.clientKey, jump: null, labels: [] },
+    ]);
+    writeFileSync(join(base, 'known_hosts'), fleet.knownHosts);
+    nodes = createNodeService({ bus: new EventBus(), inventoryPath: join(base, 'nodes.yaml'), userKnownHosts: null, ownKnownHosts: join(base, 'known_hosts'), pollMs: 60_000, interactive: false });
+    hosts = createBuildHosts({ access: (name) => nodes.access(name), bundle, workspace: hostWorkspace, outputRoots: [tmpdir()], helperDir: join(base, 'host-helpers') });
+  }, 60_000);
+  afterAll(async () => {
+    await hosts?.close();
+    await nodes?.close();
+    await fleet?.stop();
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it('builds on the host, uploading its helper once, and the artifact is the local build\'s, sha256 for sha256', { timeout: 600_000 }, async () => {
+    const { service, helpers } = makeService({ buildHost: (name) => hosts.helperOf(name) });
+    try {
+      // Reproducible (the output folder is not part of what it derives): the same spec gives the same bytes anywhere.
+      const spec = (dir: string) => testSpec(dir, { name: 'onhost', sourceDateEpoch: 1_700_000_000 });
+      const remote = service.start(spec(join(base, 'out-host')), { host: 'builder' });
+      const onHost = await remote.done;
+      expect(onHost.error).toBeNull();
+      expect(onHost.status).toBe('succeeded');
+      expect(onHost.host).toBe('builder');
+      const log = (await service.logs(remote.id, 0, 5_000)).lines.map((l) => l.text);
+      expect(log).toContain('helper on builder: uploaded (this version was not there), then started');
+      expect(log.some((line) => line.includes('on build host builder, helper in private mount and pid namespaces'))).toBe(true);
+      // Its workspace is the host helper's: the build's directory was there, and nothing of it is left.
+      expect(leaks(join(base, 'out-host'), remote.id, hostWorkspace)).toEqual([]);
+
+      const local = await service.start(spec(join(base, 'out-local'))).done;
+      expect(local.status).toBe('succeeded');
+      expect(local.host).toBeUndefined();
+      const [hostArtifact] = onHost.artifacts;
+      const [localArtifact] = local.artifacts;
+      expect(hostArtifact!.containerSha256).toBe(localArtifact!.containerSha256);
+      expect(sha256Of(hostArtifact!.path)).toBe(hostArtifact!.containerSha256);
+      expect(sha256Of(localArtifact!.path)).toBe(localArtifact!.containerSha256);
+    } finally {
+      await helpers.close();
+    }
+  });
+
+  it('slipway build --host NODE runs it there: the helper already on the host is checked and reused', { timeout: 600_000 }, async () => {
+    const specFile = join(base, 'cli.yaml');
+    writeFileSync(specFile, testSpec(join(base, 'out-cli'), { name: 'onhost-cli', sourceDateEpoch: 1_700_000_000 }));
+    const env = {
+      ...process.env,
+      SLIPWAY_INVENTORY: join(base, 'nodes.yaml'),
+      SLIPWAY_KNOWN_HOSTS: join(base, 'known_hosts'),
+      SLIPWAY_HOST_WORKSPACE: hostWorkspace,
+      SLIPWAY_HOST_HELPER_DIR: join(base, 'host-helpers'),
+      SLIPWAY_WORKSPACE: testWorkspace,
+      SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')),
+    };
+    const cli = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'build', '--host', 'builder', '--json', specFile], { env, encoding: 'utf8', timeout: 590_000 });
+    expect(cli.stderr).toBe('');
+    expect(cli.status).toBe(0);
+    const events = cli.stdout.trim().split('\n').map((line) => JSON.parse(line) as { topic: string; payload: { host?: string; status?: string; lines?: { text: string }[] } });
+    const finished = events.find((e) => e.topic === 'builds.finished')!.payload;
+    expect(finished).toMatchObject({ status: 'succeeded', host: 'builder' });
+    const texts = events.flatMap((e) => (e.topic === 'builds.log' ? (e.payload.lines ?? []).map((line) => line.text) : []));
+    expect(texts).toContain('helper on builder: this version already there (sha256 checked), started');
+    // The host's own .deb cache, filled by the first build there: nothing fetched again.
+    expect(texts.some((text) => text.startsWith('deb cache hit:') && text.includes(hostWorkspace))).toBe(true);
+    expect(texts.some((text) => /^prefetch: 0 \.deb\(s\)/.test(text))).toBe(true);
+  });
+
+  it('refuses a node that is not a build host, or none of the inventory, before anything starts', () => {
+    const { service } = makeService({ buildHost: (name) => hosts.helperOf(name) });
+    const spec = testSpec(join(base, 'out-refused'), { name: 'refused' });
+    expect(() => service.start(spec, { host: 'plain' })).toThrow('plain is not a build host: label it build-host in the inventory');
+    expect(() => service.start(spec, { host: 'nowhere' })).toThrow('no node named nowhere in the inventory');
+    expect(service.list()).toEqual([]);
+  });
+});
