@@ -55,7 +55,8 @@ ensureHostPackages();
 rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
 
-if (run('npx', ['electron-vite', 'build', '--logLevel', 'warn']) !== 0) {
+// The helper's single-file bundle too: what travels to build hosts (the build-host tests start it over SSH).
+if (run('npx', ['electron-vite', 'build', '--logLevel', 'warn']) !== 0 || run('npm', ['run', '-s', 'build:helper']) !== 0) {
   console.error('\nThe build failed; no test ran.\n0 passed, 1 failed');
   process.exit(1);
 }

@@ -23,7 +23,7 @@ const reviewed: Record<string, string> = {
   'scripts/test.mjs \'dpkg-query\'': 'package names from scripts/host-packages.txt',
   'scripts/test.mjs \'apt-get\'': 'package names from scripts/host-packages.txt',
   'scripts/test.mjs \'npx\'': 'fixed words and a path under the repository',
-  'scripts/test.mjs \'npm\'': 'npm run lint: fixed words',
+  'scripts/test.mjs \'npm\'': 'npm run lint and npm run build:helper: fixed words',
   // Root helper operations: every operand is an absolute path confined to the workspace or the output folder.
   'electron/helper/build-registry.ts \'umount\'': 'mount points from /proc/self/mountinfo under the build directory: absolute',
   'electron/helper/deploy-ops.ts \'mount\'': 'overlay layers confined to the build directory, refused if they hold , : or \\',
