@@ -2,7 +2,8 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { StepId } from '../../shared/contract/index.js';
 import { createBuildService, type BuildService } from '../builds/build-service.js';
-import { HelperSupervisor, type HelperSource } from '../helper/helper-supervisor.js';
+import { HelperSupervisor } from '../helper/helper-supervisor.js';
+import type { BuildHostPool } from '../builds/build-host-pool.js';
 import { hostDebianArch } from '../builds/host-arch.js';
 import { hostDebianMirror } from '../builds/host-mirror.js';
 import type { Runner } from '../process/runner.js';
@@ -19,12 +20,12 @@ export interface BuildPartsOptions {
   paths: AppPaths;
   /** Other jobs (deploys, publishes) of this process in the same helper workspace: never orphans. */
   otherLive?: () => Iterable<string>;
-  /** A build host's helper by inventory name (the console's: it has the nodes). */
-  buildHost?: (name: string) => HelperSource;
+  /** The lab's build hosts (the console's: it has the nodes). */
+  buildHosts?: BuildHostPool;
 }
 
 /** The privileged helper (started on first use) and the build service over it: the same for the console and `slipway build`. */
-export function createBuildParts({ bus, env, runner, paths, otherLive, buildHost }: BuildPartsOptions): { helpers: HelperSupervisor; builds: BuildService } {
+export function createBuildParts({ bus, env, runner, paths, otherLive, buildHosts }: BuildPartsOptions): { helpers: HelperSupervisor; builds: BuildService } {
   const uid = process.getuid?.() ?? -1;
   const helpers = new HelperSupervisor({
     workspace: paths.workspace,
@@ -50,7 +51,7 @@ export function createBuildParts({ bus, env, runner, paths, otherLive, buildHost
     owner: processIdentity()!,
     ...(faultStep.success ? { failAt: faultStep.data } : {}),
     ...(otherLive ? { otherLive } : {}),
-    ...(buildHost ? { buildHost } : {}),
+    ...(buildHosts ? { buildHosts } : {}),
   });
   return { helpers, builds };
 }

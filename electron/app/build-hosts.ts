@@ -1,14 +1,20 @@
 import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
+import { defaultLimit } from '../builds/build-queue.js';
+import type { BuildHostPool, BuildHostSlot } from '../builds/build-host-pool.js';
 import type { HelperSource } from '../helper/helper-supervisor.js';
 import { RemoteHelperSupervisor } from '../helper/remote-helper-supervisor.js';
 import type { RemoteHelperAccess } from '../helper/remote-helper.js';
 
 /** The label that makes an inventory node a build host. */
 export const buildHostLabel = 'build-host';
+/** `build-slots=N` beside it: how many builds run there at once (otherwise one per two of its cores). */
+const slotsLabel = /^build-slots=([1-9]\d{0,2})$/;
 
 export interface BuildHostsOptions {
   /** An inventory node's pooled connection (throws for a name the inventory lacks). */
   access: (name: string) => RemoteHelperAccess & { spec: NodeSpec };
+  /** The inventory as it is now. */
+  specs: () => readonly NodeSpec[];
   /** The helper as one self-contained file (scripts/bundle-helper.mjs). */
   bundle: string;
   /** The helper's workspace on every build host (its journal, builds, caches). */
@@ -25,7 +31,46 @@ export interface BuildHostsOptions {
  */
 export function createBuildHosts(options: BuildHostsOptions) {
   const supervisors = new Map<string, RemoteHelperSupervisor>();
-  return {
+  const cores = new Map<string, number | 'probing'>();
+  const listeners: (() => void)[] = [];
+
+  /** Counts a host's cores once (nproc over its pooled connection); until then it takes one build. */
+  function coresOf(name: string): number | null {
+    const known = cores.get(name);
+    if (typeof known === 'number') return known;
+    if (known === undefined) {
+      cores.set(name, 'probing');
+      void options
+        .access(name)
+        .exec('nproc', { timeoutMs: 30_000 })
+        .then(
+          (result) => {
+            const count = Number(result.stdout.trim());
+            cores.set(name, result.code === 0 && Number.isInteger(count) && count > 0 ? count : 1);
+          },
+          () => cores.delete(name), // unreachable now: asked again at the next look
+        )
+        .finally(() => listeners.forEach((listener) => listener()));
+    }
+    return null;
+  }
+
+  const pool = {
+    hosts(): BuildHostSlot[] {
+      return options
+        .specs()
+        .filter((spec) => spec.labels.includes(buildHostLabel))
+        .map((spec) => {
+          const slots = spec.labels.map((label) => slotsLabel.exec(label)?.[1]).find((value) => value !== undefined);
+          const counted = slots === undefined ? coresOf(spec.name) : null;
+          return { name: spec.name, limit: slots !== undefined ? Number(slots) : counted === null ? 1 : defaultLimit(counted) };
+        });
+    },
+
+    onChange(listener: () => void): void {
+      listeners.push(listener);
+    },
+
     helperOf(name: string): HelperSource {
       const { spec } = options.access(name);
       if (!spec.labels.includes(buildHostLabel)) {
@@ -54,6 +99,7 @@ export function createBuildHosts(options: BuildHostsOptions) {
       await Promise.all(all.map((supervisor) => supervisor.close()));
     },
   };
+  return pool satisfies BuildHostPool;
 }
 
 export type BuildHosts = ReturnType<typeof createBuildHosts>;

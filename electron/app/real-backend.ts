@@ -47,7 +47,11 @@ export function createRealBackend(options: RealBackendOptions = {}) {
   const { helpers, builds } = createBuildParts({
     bus, env, runner, paths,
     otherLive: () => [...deploys.liveIds(), ...publisher.liveIds()],
-    buildHost: (name) => buildHosts.helperOf(name),
+    buildHosts: {
+      helperOf: (name) => buildHosts.helperOf(name),
+      hosts: () => buildHosts.hosts(),
+      onChange: (listener) => buildHosts.onChange(listener),
+    },
   });
 
   const configDir = join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'slipway');
@@ -66,6 +70,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
   // and is kept under /var/lib/slipway/helper (SLIPWAY_HOST_HELPER_DIR).
   const buildHosts = createBuildHosts({
     access: (name) => nodes.access(name),
+    specs: () => nodes.specs(),
     bundle: join(packageRoot(), 'out', 'helper', 'build-helper.mjs'),
     workspace: env.SLIPWAY_HOST_WORKSPACE ?? '/var/lib/slipway/work',
     outputRoots: paths.outputRoots,

@@ -33,12 +33,12 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     fleet = await startFleet({ count: 2, dir: join(base, 'fleet'), thirdOctet: 56, firstOctet: 30, port: 2362 });
     const [builder, plain] = fleet.nodes;
     saveInventory(join(base, 'nodes.yaml'), [
-      { name: 'builder', host: builder!.host, port: builder!.port, user: 'root', identity: fleet.clientKey, jump: null, labels: ['build-host'] },
+      { name: 'builder', host: builder!.host, port: builder!.port, user: 'root', identity: fleet.clientKey, jump: null, labels: ['build-host', 'build-slots=1'] },
       { name: 'plain', host: plain!.host, port: plain!.port, user: 'root', identity: fleet.clientKey, jump: null, labels: [] },
     ]);
     writeFileSync(join(base, 'known_hosts'), fleet.knownHosts);
     nodes = createNodeService({ bus: new EventBus(), inventoryPath: join(base, 'nodes.yaml'), userKnownHosts: null, ownKnownHosts: join(base, 'known_hosts'), pollMs: 60_000, interactive: false });
-    hosts = createBuildHosts({ access: (name) => nodes.access(name), bundle, workspace: hostWorkspace, outputRoots: [tmpdir()], helperDir: join(base, 'host-helpers') });
+    hosts = createBuildHosts({ access: (name) => nodes.access(name), specs: () => nodes.specs(), bundle, workspace: hostWorkspace, outputRoots: [tmpdir()], helperDir: join(base, 'host-helpers') });
   }, 60_000);
   afterAll(async () => {
     await hosts?.close();
@@ -48,7 +48,7 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
   });
 
   it('builds on the host, uploading its helper once, and the artifact is the local build\'s, sha256 for sha256', { timeout: 600_000 }, async () => {
-    const { service, helpers } = makeService({ buildHost: (name) => hosts.helperOf(name) });
+    const { service, helpers } = makeService({ buildHosts: hosts });
     try {
       // Reproducible (the output folder is not part of what it derives): the same spec gives the same bytes anywhere.
       const spec = (dir: string) => testSpec(dir, { name: 'onhost', sourceDateEpoch: 1_700_000_000 });
@@ -101,11 +101,41 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     expect(texts.some((text) => /^prefetch: 0 \.deb\(s\)/.test(text))).toBe(true);
   });
 
+  it('queues builds for a host with one slot: they run one after the other, `any` takes the free host, a queued one cancels at once', { timeout: 600_000 }, async () => {
+    const { service, helpers, bus } = makeService({ buildHosts: hosts });
+    const order: string[] = [];
+    bus.subscribe((event) => {
+      const payload = event.payload as { id?: string; step?: { id: string; status: string } };
+      if (event.topic === 'builds.step' && payload.step?.id === 'sparse-files' && payload.step.status === 'running') order.push(`start ${payload.id}`);
+      if (event.topic === 'builds.finished') order.push(`end ${payload.id}`);
+    });
+    try {
+      const spec = (name: string) => testSpec(join(base, `out-${name}`), { name, sourceDateEpoch: 1_700_000_000 });
+      const a = service.start(spec('queued-a'), { host: 'builder' });
+      const b = service.start(spec('queued-b'), { host: 'builder' });
+      const c = service.start(spec('queued-c'), { host: 'any' });
+      const d = service.start(spec('queued-d'), { host: 'builder' });
+      expect(service.get(a.id).summary.queuePosition).toBeUndefined();
+      expect([b, c, d].map(({ id }) => service.get(id).summary.queuePosition)).toEqual([1, 2, 3]);
+      expect(service.cancel(d.id)).toBe(true);
+      expect(await d.done).toMatchObject({ status: 'cancelled', host: 'builder' });
+      const [doneA, doneB, doneC] = await Promise.all([a.done, b.done, c.done]);
+      expect([doneA, doneB, doneC].map((summary) => `${summary.status}@${summary.host}`)).toEqual(['succeeded@builder', 'succeeded@builder', 'succeeded@builder']);
+      expect(order.filter((line) => !line.endsWith(d.id))).toEqual([`start ${a.id}`, `end ${a.id}`, `start ${b.id}`, `end ${b.id}`, `start ${c.id}`, `end ${c.id}`]);
+      expect(doneC.queuePosition).toBeUndefined();
+    } finally {
+      await helpers.close();
+    }
+  });
+
   it('refuses a node that is not a build host, or none of the inventory, before anything starts', () => {
-    const { service } = makeService({ buildHost: (name) => hosts.helperOf(name) });
+    const { service } = makeService({ buildHosts: hosts });
     const spec = testSpec(join(base, 'out-refused'), { name: 'refused' });
     expect(() => service.start(spec, { host: 'plain' })).toThrow('plain is not a build host: label it build-host in the inventory');
     expect(() => service.start(spec, { host: 'nowhere' })).toThrow('no node named nowhere in the inventory');
+    // Without hosts at all, `any` says how to make one.
+    const none = makeService({ buildHosts: { ...hosts, hosts: () => [] } });
+    expect(() => none.service.start(spec, { host: 'any' })).toThrow('no build host: label an inventory node build-host');
     expect(service.list()).toEqual([]);
   });
 });

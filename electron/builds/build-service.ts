@@ -16,6 +16,8 @@ import { BuildRun, initialSteps } from './build-pipeline.js';
 import { cachedArtifacts } from './build-cache.js';
 import { orphanedBuilds, type HelperSource } from '../helper/helper-supervisor.js';
 import { specHash } from './spec-hash.js';
+import { BuildQueue } from './build-queue.js';
+import type { BuildHostPool } from './build-host-pool.js';
 import { outputRootProblem } from './output-root-check.js';
 import { toLogBatch } from '../../shared/contract/log-batch.js';
 
@@ -25,11 +27,8 @@ const maxMetadataBytes = 8 * 1024 * 1024;
 export interface BuildServiceDeps {
   bus: EventBus;
   helpers: HelperSource;
-  /**
-   * A build host's helper, by inventory name (builds with `host`); refuses a
-   * node that is not a build host with what to do. Absent: builds run here only.
-   */
-  buildHost?: (name: string) => HelperSource;
+  /** The lab's build hosts (builds with `host`); absent: builds run here only. */
+  buildHosts?: BuildHostPool;
   workspace: string;
   stateDir: string;
   imagesDir: string;
@@ -165,6 +164,71 @@ export function createBuildService(deps: BuildServiceDeps) {
     return [...result.cleaned, ...result.failed.map((f) => `NOT cleaned: ${f}`)];
   }
 
+  /*
+   * Builds on build hosts wait for a slot: a host takes as many as its limit,
+   * never two into one output folder; `any` goes to the first free host. The
+   * queue is this process's: another Slipway's builds on the same host are not
+   * counted (the output claim still keeps them out of each other's folders).
+   */
+  const waiting = new Map<string, { entry: Live; spec: ImageSpec; resolve: (summary: BuildSummary) => void }>();
+  const hostPool = deps.buildHosts;
+  const queue = hostPool
+    ? new BuildQueue(
+        // No host is known to hold a spec's artifacts yet (the spec-hash lookup reads this machine's folders only).
+        () => hostPool.hosts().map((host) => ({ ...host, hasCacheHit: () => false })),
+        (build, host) => startQueued(build.id, host),
+        () => queueChanged(),
+      )
+    : null;
+  hostPool?.onChange(() => queue?.pump());
+
+  function startQueued(id: string, host: string): Promise<void> {
+    const queued = waiting.get(id)!;
+    waiting.delete(id);
+    const { entry } = queued;
+    const { queuePosition: _position, ...summary } = entry.detail.summary;
+    entry.detail.summary = { ...summary, host };
+    deps.bus.publish('builds.started', entry.detail);
+    let source: HelperSource;
+    try {
+      source = hostPool!.helperOf(host);
+    } catch (error) {
+      // The node lost its label or left the inventory while the build waited.
+      queued.resolve(finish(entry, { status: 'failed', failedStep: 'sparse-files', error: (error as Error).message }));
+      return Promise.resolve();
+    }
+    entry.log.add(null, 'info', `placed on build host ${host}`);
+    return runBuild(entry, queued.spec, source).then(queued.resolve);
+  }
+
+  function queueChanged(): void {
+    for (const { entry } of waiting.values()) {
+      const state = queue!.state(entry.detail.summary.id);
+      if (state.state !== 'queued' || state.position === entry.detail.summary.queuePosition) continue;
+      entry.detail.summary = { ...entry.detail.summary, queuePosition: state.position };
+      deps.bus.publish('builds.started', entry.detail);
+    }
+  }
+
+  /** A build for a host or `any`: refused with nothing begun when there is no such host, else queued. */
+  function startOnHost(spec: ImageSpec, specText: string, hash: string, host: string) {
+    if (!hostPool || !queue) throw new SlipwayError('bad_request', 'builds on build hosts need the node inventory: run them from the console or `slipway build --host`', 'host');
+    if (host === 'any') {
+      if (hostPool.hosts().length === 0) throw new SlipwayError('bad_request', 'no build host: label an inventory node build-host (slipway doctor --node NODE checks its tools)', 'host');
+    } else {
+      hostPool.helperOf(host);
+    }
+    const entry = begin(spec, specText, hash, false, host);
+    const { id } = entry.detail.summary;
+    entry.done = new Promise<BuildSummary>((resolve) => waiting.set(id, { entry, spec, resolve }));
+    const state = queue.enqueue({ id, specHash: hash, outputDir: resolve(spec.output.dir), host });
+    if (state.state === 'queued') {
+      entry.log.add(null, 'info', `queued: position ${state.position} for ${host === 'any' ? 'the first free build host' : `build host ${host}`} (its slots are busy)`);
+      queueChanged();
+    }
+    return { id, cacheHit: false, done: entry.done };
+  }
+
   function saveManifest(entry: Live, installed: readonly InstalledPackage[]): void {
     try {
       history.writeAttachment(entry.detail.summary.id, 'manifest', JSON.stringify(installed));
@@ -246,20 +310,17 @@ export function createBuildService(deps: BuildServiceDeps) {
     start(specText: string, options: { host?: string } = {}): { id: string; cacheHit: boolean; done: Promise<BuildSummary> } {
       const spec = parse(specText);
       const hash = specHash(spec);
-      const { host } = options;
-      if (host !== undefined && !deps.buildHost) throw new SlipwayError('bad_request', 'builds on build hosts need the node inventory: run them from the console or `slipway build --host`', 'host');
-      // Resolved before anything is claimed: an unknown node or one that is no build host is refused with nothing begun.
-      const source = host === undefined ? deps.helpers : deps.buildHost!(host);
       // The spec-hash lookup reads this machine's folders: a host's artifacts are not seen from here, so a host builds.
-      const cached = host === undefined ? cachedArtifacts(spec, hash) : null;
-      const entry = begin(spec, specText, hash, cached !== null, host);
+      if (options.host !== undefined) return startOnHost(spec, specText, hash, options.host);
+      const cached = cachedArtifacts(spec, hash);
+      const entry = begin(spec, specText, hash, cached !== null, undefined);
       const { id } = entry.detail.summary;
       if (cached) {
         entry.detail.steps = entry.detail.steps.map((step) => ({ ...step, status: 'skipped', message: 'cache hit' }));
         entry.log.add(null, 'info', `cache hit: ${cached.metadataPath} records spec ${hash.slice(0, 12)} and its artifacts are in place; nothing to build`);
         entry.done = Promise.resolve(finish(entry, { status: 'succeeded', artifacts: cached.artifacts, metadataPath: cached.metadataPath }));
       } else {
-        entry.done = runBuild(entry, spec, source);
+        entry.done = runBuild(entry, spec, deps.helpers);
       }
       return { id, cacheHit: cached !== null, done: entry.done };
     },
@@ -267,6 +328,16 @@ export function createBuildService(deps: BuildServiceDeps) {
     cancel(id: string): boolean {
       const entry = jobs.running(id);
       if (!entry) return false;
+      const queued = waiting.get(id);
+      if (queued && queue?.remove(id)) {
+        waiting.delete(id);
+        entry.log.add(null, 'info', 'cancelled while queued: nothing had started');
+        entry.detail.steps = entry.detail.steps.map((step) => ({ ...step, status: 'skipped' }));
+        const { queuePosition: _position, ...summary } = entry.detail.summary;
+        entry.detail.summary = summary;
+        queued.resolve(finish(entry, { status: 'cancelled' }));
+        return true;
+      }
       entry.log.add(null, 'info', 'cancel requested');
       entry.cancelled = true;
       entry.run?.cancel();

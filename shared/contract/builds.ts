@@ -73,8 +73,10 @@ export const BuildSummary = z.object({
   error: z.string().nullable(),
   artifacts: z.array(Artifact),
   metadataPath: z.string().nullable(),
-  /** The build host (an inventory node) it ran on; absent: this machine. Its paths are that host's. */
+  /** The build host (an inventory node) it runs on, `any` until one is free; absent: this machine. Its paths are that host's. */
   host: z.string().optional(),
+  /** Waiting for a slot on its build host: 1 is next. */
+  queuePosition: z.number().int().positive().optional(),
 });
 export type BuildSummary = z.infer<typeof BuildSummary>;
 
@@ -133,7 +135,7 @@ export const buildCommands = {
   ),
   'builds.list': command(z.object({}).strict(), z.array(BuildSummary)),
   'builds.get': command(z.object({ id: z.string() }).strict(), BuildDetail),
-  /** host: an inventory node labelled build-host, where the build runs (absent: this machine). */
+  /** host: an inventory node labelled build-host where the build runs, or `any` (the first free one); absent: this machine. */
   'builds.start': command(z.object({ specText: documentText, host: z.string().min(1).max(253).optional() }).strict(), z.object({ id: z.string(), cacheHit: z.boolean() })),
   'builds.cancel': command(z.object({ id: z.string() }).strict(), z.object({ cancelled: z.boolean() })),
   /** A page of a build's log, for a viewer that shows hundreds of thousands of lines. */

@@ -8,7 +8,8 @@ import { packageRoot } from '../../backend/app-paths.js';
 import { EventBus } from '../../backend/event-bus.js';
 import { processIdentity } from '../../process/process-identity.js';
 import { createBuildService } from '../build-service.js';
-import { HelperSupervisor, type HelperSource } from '../../helper/helper-supervisor.js';
+import { HelperSupervisor } from '../../helper/helper-supervisor.js';
+import type { BuildHostPool } from '../build-host-pool.js';
 import { hostDebianMirror } from '../host-mirror.js';
 import { isUnder, parseMountPoints } from '../../helper/system/mountinfo.js';
 
@@ -42,7 +43,7 @@ export function testSpec(outputDir: string, overrides: Record<string, unknown> =
   });
 }
 
-export function makeService(options: { failAt?: StepId; sourceDateEpoch?: string; buildHost?: (name: string) => HelperSource } = {}) {
+export function makeService(options: { failAt?: StepId; sourceDateEpoch?: string; buildHosts?: BuildHostPool } = {}) {
   const bus = new EventBus();
   const outputRoots = [tmpdir()];
   const helpers = new HelperSupervisor({ workspace: testWorkspace, outputRoots, script: helperScript, elevation: async () => 'root' });

@@ -1,0 +1,17 @@
+import type { HelperSource } from '../helper/helper-supervisor.js';
+
+/** A build host as the queue sees it. */
+export interface BuildHostSlot {
+  name: string;
+  limit: number;
+}
+
+/** What the build service needs of the build hosts. */
+export interface BuildHostPool {
+  /** The host's helper; refuses a node that is not a build host, with what to do. */
+  helperOf(name: string): HelperSource;
+  /** The inventory's build hosts now, each with how many builds it takes at once. */
+  hosts(): BuildHostSlot[];
+  /** Called when a host's limit becomes known (its cores counted): queued builds may start. */
+  onChange(listener: () => void): void;
+}
