@@ -231,4 +231,22 @@ test.describe('builds against the mocked backend', () => {
     await expect(buildPanel(page)).toHaveAttribute('data-status', 'failed');
     await expect(page.locator('.failure')).toContainText('E: Unable to locate package nosuchpkg');
   });
+
+  test('a build goes to a build host picked beside the Build button: named, or the first free one', async ({ page }) => {
+    const picker = page.getByRole('combobox', { name: 'Build on', exact: true });
+    // The mock inventory's build hosts (labelled build-host), after this machine and `any`.
+    await expect(picker.locator('option')).toHaveText(['this machine', 'any build host', 'rack1-n03', 'rack2-n02', 'rack3-n07']);
+    await expect(page.locator('#spec-host-note')).toHaveText('output.dir is a folder here');
+    await picker.selectOption('rack3-n07');
+    await expect(page.locator('#spec-host-note')).toHaveText('output.dir is a folder on the build host');
+    await buildNamed(page, 'on-a-host');
+    await expect(buildPanel(page).getByTestId('build-host')).toHaveText('rack3-n07');
+    await expect(page.locator('section.history tr', { hasText: 'on-a-host' })).toContainText('rack3-n07');
+    await picker.selectOption('any');
+    await buildNamed(page, 'on-any-host');
+    await expect(buildPanel(page).getByTestId('build-host')).toHaveText('rack1-n03');
+    await picker.selectOption('');
+    await buildNamed(page, 'here');
+    await expect(buildPanel(page).getByTestId('build-host')).toHaveText('this machine');
+  });
 });

@@ -43,15 +43,21 @@ export function createRealBackend(options: RealBackendOptions = {}) {
   const user = userInfo().username;
   const paths = appPaths(env, uid);
   const readiness = createReadinessService({ bus, runner, hostname: host, uid, user, pathEnv: env.PATH ?? '' });
+  // The helper travels to build hosts as one file, kept under /var/lib/slipway/helper (SLIPWAY_HOST_HELPER_DIR),
+  // with its own workspace on each (SLIPWAY_HOST_WORKSPACE). `nodes` is read only once a build host is used.
+  const buildHosts = createBuildHosts({
+    access: (name) => nodes.access(name),
+    specs: () => nodes.specs(),
+    bundle: join(packageRoot(), 'out', 'helper', 'build-helper.mjs'),
+    workspace: env.SLIPWAY_HOST_WORKSPACE ?? '/var/lib/slipway/work',
+    outputRoots: paths.outputRoots,
+    ...(env.SLIPWAY_HOST_HELPER_DIR ? { helperDir: env.SLIPWAY_HOST_HELPER_DIR } : {}),
+  });
   // `deploys` and `publisher` are read when recovery runs, never while this line runs.
   const { helpers, builds } = createBuildParts({
     bus, env, runner, paths,
     otherLive: () => [...deploys.liveIds(), ...publisher.liveIds()],
-    buildHosts: {
-      helperOf: (name) => buildHosts.helperOf(name),
-      hosts: () => buildHosts.hosts(),
-      onChange: (listener) => buildHosts.onChange(listener),
-    },
+    buildHosts,
   });
 
   const configDir = join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'slipway');
@@ -66,16 +72,6 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     ...(env.SSH_AUTH_SOCK ? { agent: env.SSH_AUTH_SOCK } : {}),
   });
 
-  // The helper travels to build hosts as one file; on each it keeps its own workspace (SLIPWAY_HOST_WORKSPACE)
-  // and is kept under /var/lib/slipway/helper (SLIPWAY_HOST_HELPER_DIR).
-  const buildHosts = createBuildHosts({
-    access: (name) => nodes.access(name),
-    specs: () => nodes.specs(),
-    bundle: join(packageRoot(), 'out', 'helper', 'build-helper.mjs'),
-    workspace: env.SLIPWAY_HOST_WORKSPACE ?? '/var/lib/slipway/work',
-    outputRoots: paths.outputRoots,
-    ...(env.SLIPWAY_HOST_HELPER_DIR ? { helperDir: env.SLIPWAY_HOST_HELPER_DIR } : {}),
-  });
 
   const publisher = createPublishService({
     bus,

@@ -15,6 +15,10 @@ import { mockManifest } from './mock-build-packages.js';
 import { diffManifests } from '../../shared/builds/manifest-diff.js';
 import { toLogBatch } from '../../shared/contract/log-batch.js';
 import { MockLog, MockLogFiles } from './mock-log.js';
+import { seedNodes } from './mock-node-fleet.js';
+
+/** The mock fleet's build hosts (labelled build-host): where `host` may send a build. */
+const mockBuildHosts = seedNodes.filter((n) => n.spec.labels.includes('build-host')).map((n) => n.spec.name);
 
 /**
  * Scripted image builds for demos and UI tests. Builds run through all 13
@@ -196,8 +200,13 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
       await seeded;
       return detail(find(id));
     },
-    'builds.start': async ({ specText }) => {
+    'builds.start': async ({ specText, host }) => {
       await seeded;
+      // As the real service: a node that is no build host is refused; `any` goes to the first one (no queue here).
+      if (host !== undefined && host !== 'any' && !mockBuildHosts.includes(host)) {
+        throw new SlipwayError('bad_request', `${host} is not a build host: label it build-host in the inventory`, 'host');
+      }
+      const onHost = host === undefined ? {} : { host: host === 'any' ? mockBuildHosts[0]! : host };
       const parsed = parse(specText);
       if (!parsed.ok) {
         const first = parsed.problems[0]!;
@@ -212,8 +221,9 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
       if (running) throw new SlipwayError('busy', buildOutputBusy(name, output.dir, `build ${running.summary.id}`));
       const hash = specHash(parsed.spec);
       const earlier = [...records.values()].reverse().find((r) => r.summary.specHash === hash && r.summary.status === 'succeeded');
-      if (earlier) return { id: cacheHit(parsed.spec, specText, hash, earlier).summary.id, cacheHit: true };
+      if (earlier && host === undefined) return { id: cacheHit(parsed.spec, specText, hash, earlier).summary.id, cacheHit: true };
       const record = newRecord(parsed.spec, specText, hash, Date.now(), false);
+      record.summary = { ...record.summary, ...onHost };
       record.abort = new AbortController();
       bus.publish('builds.started', detail(record));
       record.done = run(record, parsed.spec, liveClock, true).catch((error: unknown) => {

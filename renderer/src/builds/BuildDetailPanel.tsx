@@ -37,9 +37,11 @@ export function BuildDetailPanel() {
           <h2 id="build-title" className="build__name">{build.name}</h2>
           <JobStatusBadge status={build.status} />
           {build.cacheHit && <CacheHitBadge />}
+          {build.queuePosition !== undefined && <span className="badge badge--info" data-testid="build-queue">queued #{build.queuePosition}</span>}
         </div>
         <dl className="facts">
           <div><dt>Build</dt><dd className="mono">{build.id}</dd></div>
+          <div><dt>Host</dt><dd className="mono" data-testid="build-host">{build.host ?? 'this machine'}</dd></div>
           <div><dt>Started</dt><dd>{formatTime(build.startedAt)}</dd></div>
           <div><dt>Duration</dt><dd className="mono" data-testid="build-duration">{formatDuration(build.durationMs ?? now - Date.parse(build.startedAt))}</dd></div>
           <div><dt>Spec</dt><dd className="mono" title={build.specHash}>{build.specHash.slice(0, 12)}</dd></div>

@@ -47,6 +47,8 @@ export function BuildHistory() {
                     <span className="history__badges">
                       <JobStatusBadge status={build.status} />
                       {build.cacheHit && <CacheHitBadge />}
+                      {build.queuePosition !== undefined && <span className="badge badge--info">queued #{build.queuePosition}</span>}
+                      {build.host !== undefined && <span className="muted mono" title="built on this build host">{build.host}</span>}
                     </span>
                   </td>
                   <td className="muted nowrap">{formatTime(build.startedAt)}</td>

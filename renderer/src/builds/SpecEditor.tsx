@@ -1,5 +1,6 @@
 import { useBuilds } from './builds-store.js';
 import { ProblemList, YamlTextArea } from '../shell/YamlEditing.js';
+import { BuildHostPicker } from './BuildHostPicker.js';
 
 /** The YAML spec, checked as it is typed: the Build button waits for a valid spec. */
 export function SpecEditor() {
@@ -40,6 +41,7 @@ export function SpecEditor() {
         </div>
       )}
       <div className="spec__actions">
+        <BuildHostPicker />
         <button type="button" className="button button--primary" disabled={!valid || starting} onClick={(event) => {
             // The second click of a double click (detail 2) is not a second build, however fast the first one started.
             if (event.detail <= 1) void buildAndFollow();

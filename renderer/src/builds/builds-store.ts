@@ -27,6 +27,8 @@ interface BuildsData extends JobData<BuildJob> {
   /** The backend's hash of the valid spec being edited (host defaults filled in). */
   specHash: string | null;
   starting: boolean;
+  /** Where the next build runs: '' this machine, `any`, or a build host's name. */
+  host: string;
   error: string | null;
   /** What the backend's journal recovery cleaned at start, shown once. */
   recovered: string[] | null;
@@ -35,6 +37,7 @@ interface BuildsData extends JobData<BuildJob> {
 interface BuildsActions extends JobActions {
   load(): Promise<void>;
   setSpecText(text: string): void;
+  setHost(host: string): void;
   /** The new build's id, or null when it could not start (the error says why). */
   start(): Promise<string | null>;
   /** "Build again": an earlier build's spec, back in the editor and built. */
@@ -52,6 +55,7 @@ export const initialBuildsData = (): BuildsData => ({
   problems: [],
   specHash: null,
   starting: false,
+  host: '',
   error: null,
   recovered: null,
 });
@@ -103,13 +107,17 @@ export const useBuilds = create<BuildsState>()((set, get) => {
       validateTimer = setTimeout(() => void validateOnBackend(text), validateDelayMs);
     },
 
+    setHost(host) {
+      set({ host });
+    },
+
     async start() {
-      const { specText, starting } = get();
+      const { specText, starting, host } = get();
       // A second press before the first answer (a double click) starts nothing: the backend would refuse it anyway.
       if (starting) return null;
       set({ starting: true, error: null });
       try {
-        const { id } = await backend().request('builds.start', { specText });
+        const { id } = await backend().request('builds.start', host === '' ? { specText } : { specText, host });
         set({ starting: false });
         await get().select(id);
         return id;
