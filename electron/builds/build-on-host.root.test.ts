@@ -71,6 +71,10 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
       expect(hostArtifact!.containerSha256).toBe(localArtifact!.containerSha256);
       expect(sha256Of(hostArtifact!.path)).toBe(hostArtifact!.containerSha256);
       expect(sha256Of(localArtifact!.path)).toBe(localArtifact!.containerSha256);
+
+      // The same spec again, for any build host: the host that holds its artifacts answers, nothing is built.
+      const again = await service.start(spec(join(base, 'out-host')), { host: 'any' }).done;
+      expect(again).toMatchObject({ status: 'succeeded', cacheHit: true, host: 'builder', artifacts: onHost.artifacts });
     } finally {
       await helpers.close();
     }
@@ -115,8 +119,15 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
       const b = service.start(spec('queued-b'), { host: 'builder' });
       const c = service.start(spec('queued-c'), { host: 'any' });
       const d = service.start(spec('queued-d'), { host: 'builder' });
+      // Each is first looked up in the host's cache (no hit: new names), then queued in the order started.
+      const positions = () => [b, c, d].map(({ id }) => service.get(id).summary.queuePosition);
+      await new Promise<void>((resolve) => {
+        const check = () => positions().every((p) => p !== undefined) && (off(), resolve());
+        const off = bus.subscribe(check);
+        check();
+      });
       expect(service.get(a.id).summary.queuePosition).toBeUndefined();
-      expect([b, c, d].map(({ id }) => service.get(id).summary.queuePosition)).toEqual([1, 2, 3]);
+      expect(positions()).toEqual([1, 2, 3]);
       expect(service.cancel(d.id)).toBe(true);
       expect(await d.done).toMatchObject({ status: 'cancelled', host: 'builder' });
       const [doneA, doneB, doneC] = await Promise.all([a.done, b.done, c.done]);

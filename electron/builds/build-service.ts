@@ -16,7 +16,7 @@ import { BuildRun, initialSteps } from './build-pipeline.js';
 import { cachedArtifacts } from './build-cache.js';
 import { orphanedBuilds, type HelperSource } from '../helper/helper-supervisor.js';
 import { specHash } from './spec-hash.js';
-import { BuildQueue } from './build-queue.js';
+import { createHostPlacement } from './host-placement.js';
 import type { BuildHostPool } from './build-host-pool.js';
 import { outputRootProblem } from './output-root-check.js';
 import { toLogBatch } from '../../shared/contract/log-batch.js';
@@ -164,68 +164,53 @@ export function createBuildService(deps: BuildServiceDeps) {
     return [...result.cleaned, ...result.failed.map((f) => `NOT cleaned: ${f}`)];
   }
 
-  /*
-   * Builds on build hosts wait for a slot: a host takes as many as its limit,
-   * never two into one output folder; `any` goes to the first free host. The
-   * queue is this process's: another Slipway's builds on the same host are not
-   * counted (the output claim still keeps them out of each other's folders).
-   */
-  const waiting = new Map<string, { entry: Live; spec: ImageSpec; resolve: (summary: BuildSummary) => void }>();
-  const hostPool = deps.buildHosts;
-  const queue = hostPool
-    ? new BuildQueue(
-        // No host is known to hold a spec's artifacts yet (the spec-hash lookup reads this machine's folders only).
-        () => hostPool.hosts().map((host) => ({ ...host, hasCacheHit: () => false })),
-        (build, host) => startQueued(build.id, host),
-        () => queueChanged(),
-      )
-    : null;
-  hostPool?.onChange(() => queue?.pump());
-
-  function startQueued(id: string, host: string): Promise<void> {
-    const queued = waiting.get(id)!;
-    waiting.delete(id);
-    const { entry } = queued;
+  // Builds for build hosts: looked up in the hosts' caches, then queued for a slot (host-placement.ts).
+  const resolvers = new Map<string, { entry: Live; spec: ImageSpec; resolve: (summary: BuildSummary) => void }>();
+  const settle = (id: string, end: (entry: Live, spec: ImageSpec) => Promise<BuildSummary> | BuildSummary) => {
+    const pending = resolvers.get(id);
+    if (!pending) return Promise.resolve();
+    resolvers.delete(id);
+    return Promise.resolve(end(pending.entry, pending.spec)).then(pending.resolve);
+  };
+  const published = (entry: Live, patch: Partial<BuildSummary>) => {
     const { queuePosition: _position, ...summary } = entry.detail.summary;
-    entry.detail.summary = { ...summary, host };
+    entry.detail.summary = { ...summary, ...patch };
     deps.bus.publish('builds.started', entry.detail);
-    let source: HelperSource;
-    try {
-      source = hostPool!.helperOf(host);
-    } catch (error) {
-      // The node lost its label or left the inventory while the build waited.
-      queued.resolve(finish(entry, { status: 'failed', failedStep: 'sparse-files', error: (error as Error).message }));
-      return Promise.resolve();
-    }
-    entry.log.add(null, 'info', `placed on build host ${host}`);
-    return runBuild(entry, queued.spec, source).then(queued.resolve);
-  }
+  };
+  const placement = deps.buildHosts
+    ? createHostPlacement({
+        pool: deps.buildHosts,
+        run: (id, host, source) =>
+          settle(id, (entry, spec) => {
+            published(entry, { host });
+            entry.log.add(null, 'info', `placed on build host ${host}`);
+            return runBuild(entry, spec, source);
+          }),
+        hit: (id, host, hit) =>
+          void settle(id, (entry) => {
+            entry.detail.steps = entry.detail.steps.map((step) => ({ ...step, status: 'skipped', message: 'cache hit' }));
+            entry.log.add(null, 'info', `cache hit on build host ${host}: ${hit.metadataPath} records spec ${entry.detail.summary.specHash.slice(0, 12)} and its artifacts are in place; nothing to build`);
+            return finish(entry, { status: 'succeeded', cacheHit: true, host, artifacts: hit.artifacts, metadataPath: hit.metadataPath });
+          }),
+        fail: (id, message) => void settle(id, (entry) => finish(entry, { status: 'failed', failedStep: 'sparse-files', error: message })),
+        position: (id, position) => {
+          const entry = resolvers.get(id)?.entry;
+          if (entry) published(entry, { queuePosition: position });
+        },
+      })
+    : null;
 
-  function queueChanged(): void {
-    for (const { entry } of waiting.values()) {
-      const state = queue!.state(entry.detail.summary.id);
-      if (state.state !== 'queued' || state.position === entry.detail.summary.queuePosition) continue;
-      entry.detail.summary = { ...entry.detail.summary, queuePosition: state.position };
-      deps.bus.publish('builds.started', entry.detail);
-    }
-  }
-
-  /** A build for a host or `any`: refused with nothing begun when there is no such host, else queued. */
+  /** A build for a host or `any`: refused with nothing begun when there is no such host, else placed. */
   function startOnHost(spec: ImageSpec, specText: string, hash: string, host: string) {
-    if (!hostPool || !queue) throw new SlipwayError('bad_request', 'builds on build hosts need the node inventory: run them from the console or `slipway build --host`', 'host');
-    if (host === 'any') {
-      if (hostPool.hosts().length === 0) throw new SlipwayError('bad_request', 'no build host: label an inventory node build-host (slipway doctor --node NODE checks its tools)', 'host');
-    } else {
-      hostPool.helperOf(host);
-    }
+    if (!placement) throw new SlipwayError('bad_request', 'builds on build hosts need the node inventory: run them from the console or `slipway build --host`', 'host');
+    placement.check(host);
     const entry = begin(spec, specText, hash, false, host);
     const { id } = entry.detail.summary;
-    entry.done = new Promise<BuildSummary>((resolve) => waiting.set(id, { entry, spec, resolve }));
-    const state = queue.enqueue({ id, specHash: hash, outputDir: resolve(spec.output.dir), host });
-    if (state.state === 'queued') {
-      entry.log.add(null, 'info', `queued: position ${state.position} for ${host === 'any' ? 'the first free build host' : `build host ${host}`} (its slots are busy)`);
-      queueChanged();
-    }
+    entry.done = new Promise<BuildSummary>((resolve) => resolvers.set(id, { entry, spec, resolve }));
+    placement.place({
+      id, name: spec.name, imageCount: spec.images.length, specHash: hash, outputDir: resolve(spec.output.dir), host,
+      log: (stream, text) => entry.log.add(null, stream, text),
+    });
     return { id, cacheHit: false, done: entry.done };
   }
 
@@ -328,14 +313,15 @@ export function createBuildService(deps: BuildServiceDeps) {
     cancel(id: string): boolean {
       const entry = jobs.running(id);
       if (!entry) return false;
-      const queued = waiting.get(id);
-      if (queued && queue?.remove(id)) {
-        waiting.delete(id);
+      if (placement?.cancel(id)) {
+        // Waiting for a slot, or still asking the hosts' caches: nothing has started on any host.
         entry.log.add(null, 'info', 'cancelled while queued: nothing had started');
-        entry.detail.steps = entry.detail.steps.map((step) => ({ ...step, status: 'skipped' }));
-        const { queuePosition: _position, ...summary } = entry.detail.summary;
-        entry.detail.summary = summary;
-        queued.resolve(finish(entry, { status: 'cancelled' }));
+        void settle(id, () => {
+          entry.detail.steps = entry.detail.steps.map((step) => ({ ...step, status: 'skipped' }));
+          const { queuePosition: _position, ...summary } = entry.detail.summary;
+          entry.detail.summary = summary;
+          return finish(entry, { status: 'cancelled' });
+        });
         return true;
       }
       entry.log.add(null, 'info', 'cancel requested');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reservedExtensionEnv } from '../../shared/contract/deploy.js';
+import { Artifact } from '../../shared/contract/builds.js';
 
 /**
  * The privileged helper's whole API: these operations and nothing else, each
@@ -115,6 +116,11 @@ export const helperOps = {
   'build.close': { args: z.object({ buildId }), result: released },
   /** Release what builds left behind when their Slipway died (the caller checked the owners are gone). */
   'recover': { args: z.object({ buildIds: z.array(buildId) }), result: z.object({ cleaned: z.array(z.string()), failed: z.array(z.string()) }) },
+  /** A spec-hash cache hit in an output folder of the helper's machine (a build host's): the artifacts, or null. */
+  'cache.lookup': {
+    args: z.object({ outputDir: path, name: imageName, imageCount: z.number().int().positive().max(64), specHash: z.string().regex(/^[0-9a-f]{64}$/, 'not a spec hash') }),
+    result: z.object({ hit: z.object({ artifacts: z.array(Artifact), metadataPath: z.string() }).nullable() }),
+  },
 } as const;
 
 export type HelperOp = keyof typeof helperOps;
