@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSteps, type StepId } from '../../shared/contract/index.js';
 import { packageRoot } from '../backend/app-paths.js';
-import { canBuild, leaks, makeService, noBaseImages, testSpec, testWorkspace } from './test-support/build-harness.js';
+import { canBuild, leaks, logLineSeen, makeService, noBaseImages, testSpec, testWorkspace } from './test-support/build-harness.js';
 
 const slipway = join(packageRoot(), 'bin', 'slipway.mjs');
 
@@ -130,15 +130,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
   it('a cancel while mmdebstrap installs (its /dev, /proc and /sys mounted in the chroot) releases everything', { timeout: 600_000 }, async () => {
     const { service, helpers, bus } = makeService();
     try {
-      const installing = new Promise<void>((resolve) => {
-        const off = bus.subscribe((event) => {
-          const texts = event.topic === 'builds.log' ? (event.payload as { texts: string[] }).texts : [];
-          if (texts.some((text) => text.startsWith('I: installing essential packages'))) {
-            off();
-            resolve();
-          }
-        });
-      });
+      const installing = logLineSeen(bus, 'I: installing essential packages');
       const { id, done } = service.start(testSpec(out, { name: 'cancelled-mmdebstrap', images: noBaseImages() }));
       await installing;
       expect(service.cancel(id)).toBe(true);

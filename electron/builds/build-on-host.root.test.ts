@@ -10,7 +10,7 @@ import { createBuildHosts, type BuildHosts } from '../app/build-hosts.js';
 import { saveInventory } from '../nodes/inventory-file.js';
 import { createNodeService, type NodeService } from '../nodes/node-service.js';
 import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
-import { canBuild, leaks, makeService, noBaseImages, testSpec, testWorkspace } from './test-support/build-harness.js';
+import { canBuild, leaks, logLineSeen, makeService, noBaseImages, testSpec, testWorkspace } from './test-support/build-harness.js';
 
 const bundle = join(packageRoot(), 'out', 'helper', 'build-helper.mjs');
 const canRun = canBuild && existsSync('/usr/sbin/sshd') && existsSync(bundle);
@@ -142,15 +142,7 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
   it('a helper killed on the host mid-install: the build fails, a fresh helper there releases it, nothing is left', { timeout: 600_000 }, async () => {
     const { service, helpers, bus } = makeService({ buildHosts: hosts });
     try {
-      const installing = new Promise<void>((resolve) => {
-        const off = bus.subscribe((event) => {
-          const texts = event.topic === 'builds.log' ? (event.payload as { texts: string[] }).texts : [];
-          if (texts.some((text) => text.startsWith('I: installing essential packages'))) {
-            off();
-            resolve();
-          }
-        });
-      });
+      const installing = logLineSeen(bus, 'I: installing essential packages');
       const { id, done } = service.start(testSpec(join(base, 'out-killed'), { name: 'killed-on-host', images: noBaseImages() }), { host: 'builder' });
       await installing;
       // The helper on the host (this machine): its unshare and node, both named by the helper's path.

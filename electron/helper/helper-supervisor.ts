@@ -20,11 +20,11 @@ export interface HelperSource {
   takeNote?(): string | null;
 }
 
-/** One helper for all builds, started on first use and again if it died. */
-export class HelperSupervisor implements HelperSource {
+/** A helper started on first use, and again once the one before is gone; `launch` starts one. */
+export abstract class OnDemandHelper implements HelperSource {
   private helper: Promise<HelperClient> | null = null;
 
-  constructor(private readonly options: SupervisorOptions) {}
+  protected abstract launch(): Promise<HelperClient>;
 
   get(): Promise<HelperClient> {
     this.helper ??= this.start();
@@ -33,10 +33,7 @@ export class HelperSupervisor implements HelperSource {
 
   private async start(): Promise<HelperClient> {
     try {
-      if (!existsSync(this.options.script)) throw new SlipwayError('failed', `the build helper is not built (${this.options.script}): run npm run build`);
-      const elevation = await this.options.elevation();
-      if (typeof elevation !== 'string') throw new SlipwayError('failed', `builds need root: ${elevation.none}`);
-      const helper = await startHelper({ script: this.options.script, workspace: this.options.workspace, outputRoots: this.options.outputRoots, elevation });
+      const helper = await this.launch();
       void helper.exited.then(() => {
         this.helper = null;
       });
@@ -51,6 +48,20 @@ export class HelperSupervisor implements HelperSource {
     const helper = this.helper;
     this.helper = null;
     if (helper) await (await helper.catch(() => null))?.close();
+  }
+}
+
+/** One helper for all builds on this machine. */
+export class HelperSupervisor extends OnDemandHelper {
+  constructor(private readonly options: SupervisorOptions) {
+    super();
+  }
+
+  protected async launch(): Promise<HelperClient> {
+    if (!existsSync(this.options.script)) throw new SlipwayError('failed', `the build helper is not built (${this.options.script}): run npm run build`);
+    const elevation = await this.options.elevation();
+    if (typeof elevation !== 'string') throw new SlipwayError('failed', `builds need root: ${elevation.none}`);
+    return startHelper({ script: this.options.script, workspace: this.options.workspace, outputRoots: this.options.outputRoots, elevation });
   }
 }
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { SlipwayError } from '../../shared/contract/index.js';
 import type { HelperClient } from './helper-client.js';
-import type { HelperSource } from './helper-supervisor.js';
+import { OnDemandHelper } from './helper-supervisor.js';
 import { startRemoteHelper, type RemoteHelperAccess, type RemoteHelperOptions } from './remote-helper.js';
 
 /**
@@ -9,14 +9,15 @@ import { startRemoteHelper, type RemoteHelperAccess, type RemoteHelperOptions } 
  * first use (uploaded first when the host lacks this version), again once it
  * is gone (its SSH channel closed). Builds on the host reach it only here.
  */
-export class RemoteHelperSupervisor implements HelperSource {
-  private helper: Promise<HelperClient> | null = null;
+export class RemoteHelperSupervisor extends OnDemandHelper {
   private note: string | null = null;
 
   constructor(
     private readonly access: () => RemoteHelperAccess,
     private readonly options: RemoteHelperOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   takeNote(): string | null {
     const note = this.note;
@@ -24,30 +25,11 @@ export class RemoteHelperSupervisor implements HelperSource {
     return note;
   }
 
-  get(): Promise<HelperClient> {
-    this.helper ??= this.start();
-    return this.helper;
-  }
-
-  private async start(): Promise<HelperClient> {
-    try {
-      if (!existsSync(this.options.bundle)) throw new SlipwayError('failed', `the build helper bundle is not built (${this.options.bundle}): run npm run build`);
-      const access = this.access();
-      const { helper, uploaded } = await startRemoteHelper(access, this.options);
-      this.note = `helper on ${access.spec.name}: ${uploaded ? 'uploaded (this version was not there), then started' : 'this version already there (sha256 checked), started'}`;
-      void helper.exited.then(() => {
-        this.helper = null;
-      });
-      return helper;
-    } catch (error) {
-      this.helper = null;
-      throw error;
-    }
-  }
-
-  async close(): Promise<void> {
-    const helper = this.helper;
-    this.helper = null;
-    if (helper) await (await helper.catch(() => null))?.close();
+  protected async launch(): Promise<HelperClient> {
+    if (!existsSync(this.options.bundle)) throw new SlipwayError('failed', `the build helper bundle is not built (${this.options.bundle}): run npm run build`);
+    const access = this.access();
+    const { helper, uploaded } = await startRemoteHelper(access, this.options);
+    this.note = `helper on ${access.spec.name}: ${uploaded ? 'uploaded (this version was not there), then started' : 'this version already there (sha256 checked), started'}`;
+    return helper;
   }
 }

@@ -79,3 +79,16 @@ export function leaks(outputDir: string, buildId: string, workspace = testWorksp
   if (existsSync(outputDir)) for (const name of readdirSync(outputDir)) if (name.includes(`.partial-${buildId}`)) found.push(`temp file ${join(outputDir, name)}`);
   return found;
 }
+
+/** Resolves when a build's log shows a line starting with `prefix`: a state to act at, not a time. */
+export function logLineSeen(bus: EventBus, prefix: string): Promise<void> {
+  return new Promise((resolve) => {
+    const off = bus.subscribe((event) => {
+      const texts = event.topic === 'builds.log' ? (event.payload as { texts: string[] }).texts : [];
+      if (texts.some((text) => text.startsWith(prefix))) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
