@@ -15,7 +15,7 @@ export interface BuildHostsOptions {
   access: (name: string) => RemoteHelperAccess & { spec: NodeSpec };
   /** The inventory as it is now. */
   specs: () => readonly NodeSpec[];
-  /** The helper as one self-contained file (scripts/bundle-helper.mjs). */
+  /** The helper as one self-contained file (`npm run build:helper`: out/helper/build-helper.mjs). */
   bundle: string;
   /** The helper's workspace on every build host (its journal, builds, caches). */
   workspace: string;

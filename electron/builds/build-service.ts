@@ -170,6 +170,9 @@ export function createBuildService(deps: BuildServiceDeps) {
     const pending = resolvers.get(id);
     if (!pending) return Promise.resolve();
     resolvers.delete(id);
+    // Out of the queue, however it ends: no position any more.
+    const { queuePosition: _position, ...summary } = pending.entry.detail.summary;
+    pending.entry.detail.summary = summary;
     return Promise.resolve(end(pending.entry, pending.spec)).then(pending.resolve);
   };
   const published = (entry: Live, patch: Partial<BuildSummary>) => {
@@ -295,7 +298,7 @@ export function createBuildService(deps: BuildServiceDeps) {
     start(specText: string, options: { host?: string } = {}): { id: string; cacheHit: boolean; done: Promise<BuildSummary> } {
       const spec = parse(specText);
       const hash = specHash(spec);
-      // The spec-hash lookup reads this machine's folders: a host's artifacts are not seen from here, so a host builds.
+      // A host's folders are not seen from here: its own helper looks for the artifacts (host-placement.ts).
       if (options.host !== undefined) return startOnHost(spec, specText, hash, options.host);
       const cached = cachedArtifacts(spec, hash);
       const entry = begin(spec, specText, hash, cached !== null, undefined);
@@ -318,8 +321,6 @@ export function createBuildService(deps: BuildServiceDeps) {
         entry.log.add(null, 'info', 'cancelled while queued: nothing had started');
         void settle(id, () => {
           entry.detail.steps = entry.detail.steps.map((step) => ({ ...step, status: 'skipped' }));
-          const { queuePosition: _position, ...summary } = entry.detail.summary;
-          entry.detail.summary = summary;
           return finish(entry, { status: 'cancelled' });
         });
         return true;

@@ -130,12 +130,13 @@ const doctor = `  slipway doctor [--json] [--node NODE]
                                   the same tools, and root or passwordless sudo
 `;
 
-const build = `  slipway build SPEC.yaml [--host NODE] [--json] [-v]
+const build = `  slipway build SPEC.yaml [--host NODE|any] [--json] [-v]
             build an image from a spec: every step with progress; Ctrl-C cancels
             cleanly; exit 0 built, 1 failed (an invalid spec: every problem listed),
             130 cancelled
-              --host NODE         on that build host (an inventory node labelled
-                                  build-host); output.dir is a folder there
+              --host NODE|any     on that build host (an inventory node labelled
+                                  build-host) or the first free one; output.dir
+                                  is a folder there
               --json              one JSON event per line
               -v, --verbose       every log line
   slipway build --cleanup [--json]
