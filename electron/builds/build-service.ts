@@ -183,7 +183,7 @@ export function createBuildService(deps: BuildServiceDeps) {
   const placement = deps.buildHosts
     ? createHostPlacement({
         pool: deps.buildHosts,
-        run: (id, host, source) =>
+        launch: (id, host, source) =>
           settle(id, (entry, spec) => {
             published(entry, { host });
             entry.log.add(null, 'info', `placed on build host ${host}`);

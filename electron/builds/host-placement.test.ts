@@ -29,7 +29,7 @@ function harness(hosts: string[]) {
       hosts: () => hosts.map((name) => ({ name, limit: 1 })),
       onChange: () => {},
     },
-    run: (id, host) => {
+    launch: (id, host) => {
       events.push(`run ${id}@${host}`);
       return new Promise<void>((resolve) => running.set(id, resolve));
     },

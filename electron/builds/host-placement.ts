@@ -20,7 +20,7 @@ export type CacheHit = { artifacts: Artifact[]; metadataPath: string };
 export interface HostPlacementDeps {
   pool: BuildHostPool;
   /** Its slot is free on `host`: run it there; resolves when the build has ended. */
-  run(id: string, host: string, source: HelperSource): Promise<void>;
+  launch(id: string, host: string, source: HelperSource): Promise<void>;
   /** A host holds the spec's artifacts: the build ends as a cache hit there. */
   hit(id: string, host: string, hit: CacheHit): void;
   /** It cannot run where it was placed (the node lost its label or left the inventory while it waited). */
@@ -61,7 +61,7 @@ export function createHostPlacement(deps: HostPlacementDeps) {
       deps.fail(id, (error as Error).message);
       return Promise.resolve();
     }
-    return deps.run(id, host, source);
+    return deps.launch(id, host, source);
   }
 
   /** Says each queued build's position when it moved, once. */
