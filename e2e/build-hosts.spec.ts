@@ -22,7 +22,7 @@ test.describe('build hosts in the Nodes view, against the mocked backend', () =>
     await expect(readiness().locator('header .badge')).toHaveText('ready to build');
     await expect(readiness()).toContainText('root (root)');
     await readiness().getByText('All tools on rack1-n03').click();
-    await expect(readiness().getByRole('table', { name: 'Tools on rack1-n03' }).locator('tbody tr')).toHaveCount(9);
+    await expect(readiness().getByRole('table', { name: 'Tools on rack1-n03' }).locator('tbody tr')).toHaveCount(10);
 
     await openDetail(page, 'rack2-n02');
     await expect(readiness().locator('header .badge')).toHaveText('not ready');
