@@ -18,10 +18,10 @@ test.describe('console against the mocked backend', () => {
     await page.getByRole('button', { name: 'Check again' }).click();
     const progress = page.getByRole('progressbar', { name: 'Checking host tools' });
     await expect(progress).toBeVisible();
-    await expect(progress).toContainText(/Checking host tools… [1-8]\/9/);
+    await expect(progress).toContainText(/Checking host tools… [1-9]\/10/);
     await expect(progress).toBeHidden();
     const rows = page.getByRole('table', { name: 'Host tools' }).locator('tbody tr');
-    await expect(rows).toHaveCount(9);
+    await expect(rows).toHaveCount(10);
     await expect(page.locator('tr[data-tool="s6-svscan"]')).toContainText('missing (optional)');
     await expect(page.locator('tr[data-tool="debootstrap"]')).toContainText('1.0.128+nmu2+deb12u2');
     await expect(page.getByLabel('Install hint')).toContainText('apt-get install s6');

@@ -112,7 +112,7 @@ test.describe('themes and a 1024×700 window, against the mocked backend', () =>
     test('the readiness table fits whole, no scrolling of its own', async ({ page }) => {
       await page.goto(server.url);
       const table = page.getByRole('table', { name: 'Host tools' });
-      await expect(table.locator('tbody tr')).toHaveCount(9);
+      await expect(table.locator('tbody tr')).toHaveCount(10);
       const sizes = await table.evaluate((element) => ({ table: element.getBoundingClientRect().width, panel: element.parentElement!.clientWidth }));
       expect(sizes.table).toBeLessThanOrEqual(sizes.panel);
       await expectNoPageScroll(page);
