@@ -20,7 +20,7 @@ export async function packSources(run: Runner, definition: AppDefinition, dir: s
     members.push('--directory', dirname(source), `./${basename(source)}`);
   });
   const tar = join(dir, 'sources.tar');
-  const result = await run('tar', ['--create', '--file', tar, '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', ...members, '--directory', dir, './stdin'], { quiet: true });
+  const result = await run('tar', ['--no-unquote', '--create', '--file', tar, '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', ...members, '--directory', dir, './stdin'], { quiet: true });
   if (result.exitCode !== 0) throw new SlipwayError('failed', `packing the sources failed: ${result.stderr.trim()}`, 'sources');
   return { resultsDir: join(dir, 'results'), sourcesTar: tar, sourcesDigest: (await digestFile(tar)).sha256 };
 }

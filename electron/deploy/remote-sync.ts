@@ -17,7 +17,8 @@ export function remoteSyncScript(tarball: string, dest: string, id: string): str
     `tarball=${shQuote(local(tarball))}; dest=${shQuote(local(dest))}; staging=${shQuote(staging)}`,
     `trap 'rm -rf -- "$staging" "$tarball"' EXIT`,
     'rm -rf -- "$staging"; mkdir -p -- "$staging"',
-    'tar -x -f "$tarball" -C "$staging" --numeric-owner',
+    // --no-unquote: GNU tar otherwise reads backslash escapes in the -C directory ("a\\b" is "a\b" to it).
+    'tar --no-unquote -x -f "$tarball" -C "$staging" --numeric-owner',
     'if command -v rsync >/dev/null 2>&1; then',
     '  mkdir -p -- "$dest"; rsync -aH --delete --numeric-ids -- "$staging/" "$dest/"; echo "synced with rsync --delete"',
     'else',

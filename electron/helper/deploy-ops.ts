@@ -129,7 +129,7 @@ export const deployOps: { [O in DeployOp]: Op<O> } = {
     mkdirSync(dirname(partial), { recursive: true, mode: 0o755 });
     open.journal.acquire({ kind: 'file', path: partial });
     if (format === 'tar') {
-      await must(ctx, 'tar --create', 'tar', ['--create', '--file', partial, '--directory', tree, '--numeric-owner', '--xattrs', '--xattrs-include=*', '--acls', '--sort=name', '--one-file-system', '.']);
+      await must(ctx, 'tar --create', 'tar', ['--no-unquote', '--create', '--file', partial, '--directory', tree, '--numeric-owner', '--xattrs', '--xattrs-include=*', '--acls', '--sort=name', '--one-file-system', '.']);
     } else {
       await packRawdisk(ctx, tree, partial);
     }

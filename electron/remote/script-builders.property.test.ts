@@ -214,7 +214,8 @@ describe('script builders under arbitrary values (real sh)', { timeout: 300_000 
             expect(readFileSync(join(dir, name, 'file'), 'utf8')).toBe('payload');
           });
         }),
-        { numRuns: 25 },
+        // Two backslashes: GNU tar unquotes its -C directory unless told not to (found by this property in CI).
+        { numRuns: 25, examples: [['x\\\\y']] },
       );
     } finally {
       rmSync(tarball, { force: true });
