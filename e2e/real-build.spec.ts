@@ -25,7 +25,9 @@ test('a real build from the Builds view, then its boot test in QEMU (real backen
         suite: 'bookworm',
         // A kernel and an init, so its boot test reaches a login prompt.
         packages: ['hello', 'linux-image-amd64', 'systemd-sysv'],
-        images: [{ name: 'root', size: '2G', mountPoint: '/', label: 'root' }],
+        // A label of its own: no base image an earlier run left in the shared test workspace fits, so the
+        // bootstrap runs and can be watched running.
+        images: [{ name: 'root', size: '2G', mountPoint: '/', label: `ui${Date.now().toString(36).slice(-6)}` }],
         postInstall: { hostname: 'ui-real' },
         output: { dir: out, container: 'gzip' },
       }),
