@@ -34,7 +34,8 @@ describe.runIf(canRunS6Node)('containers supervised by s6 on an overlay root fro
     const { instance, unique } = await containers.configure('node001', manifest('web', 'cat /etc/slipway-test; echo "pid $$"; exit 3'));
     expect(await rowOf(instance)).toMatchObject({ state: 'configured', unique, memory: '64M', environment: 'dev' });
     await containers.act('node001', instance, 'start');
-    const row = await until(instance, (r) => r.state === 'finished');
+    // The finish script writes exitinfo and its events first, then links cleanup/ (as Treadmill's finish does): wait for both.
+    const row = await until(instance, (r) => r.state === 'finished' && r.cleanupPending);
     expect(row).toMatchObject({ summary: 'return code: 3', cleanupPending: true });
     expect(containers.trace('node001', instance).map((e) => e.type)).toEqual(['configured', 'service_running', 'service_exited', 'finished']);
     expect(containers.trace('node001', instance).at(-2)!.text).toBe('service web_server exited: return code: 3');
