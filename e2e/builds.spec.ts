@@ -249,4 +249,28 @@ test.describe('builds against the mocked backend', () => {
     await buildNamed(page, 'here');
     await expect(buildPanel(page).getByTestId('build-host')).toHaveText('this machine');
   });
+
+  test('Fetch artifacts of a build host\'s build: a folder outside the output roots is refused, then the files come with their sums checked', async ({ page }) => {
+    await page.getByRole('combobox', { name: 'Build on', exact: true }).selectOption('rack2-n02');
+    await buildNamed(page, 'fetch-me');
+    await expect(buildPanel(page)).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+    const fetch = buildPanel(page).getByRole('region', { name: 'Artifacts on rack2-n02' });
+    const into = fetch.getByLabel(/^Fetch into/);
+    // The host's folder, as a folder here: the first suggestion.
+    await expect(into).toHaveValue(/^\/.+/);
+    const suggested = await into.inputValue();
+    await into.fill('/etc');
+    await fetch.getByRole('button', { name: 'Fetch artifacts' }).click();
+    await expect(fetch.getByRole('alert')).toContainText('/etc is not under an allowed output root');
+    await into.fill(suggested);
+    await fetch.getByRole('button', { name: 'Fetch artifacts' }).click();
+    const files = fetch.getByRole('list', { name: 'Fetched files' });
+    // Each artifact of the table above, then the metadata.
+    await expect(files.getByRole('listitem')).toHaveCount((await buildPanel(page).locator('tr[data-artifact]').count()) + 1);
+    await expect(files.getByRole('listitem').first()).toContainText(`${suggested}/root.img.gz`);
+    await expect(files.getByRole('listitem').first()).toContainText(/copied, sha256 [0-9a-f]{16} checked$/);
+    // The metadata comes too; it records the artifacts' sums, none of its own.
+    await expect(files.getByRole('listitem').last()).toContainText(/\.yaml .*copied, no sum recorded for it$/);
+    await expect(fetch).toHaveAttribute('data-state', 'done');
+  });
 });

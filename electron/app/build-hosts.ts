@@ -1,4 +1,6 @@
-import { SlipwayError, type NodeSpec } from '../../shared/contract/index.js';
+import { SlipwayError, type BuildHostReport, type ImageSpec, type NodeSpec } from '../../shared/contract/index.js';
+import { gateRefusal, toolsNeeded } from './build-host-gate.js';
+import { buildHostReadiness } from '../readiness/build-host-readiness.js';
 import { defaultLimit } from '../builds/build-queue.js';
 import type { BuildHostPool, BuildHostSlot } from '../builds/build-host-pool.js';
 import type { HelperSource } from '../helper/helper-supervisor.js';
@@ -9,10 +11,11 @@ import type { RemoteHelperAccess } from '../helper/remote-helper.js';
 export const buildHostLabel = 'build-host';
 /** `build-slots=N` beside it: how many builds run there at once (otherwise one per two of its cores). */
 const slotsLabel = /^build-slots=([1-9]\d{0,2})$/;
+const readinessTtlMs = 60_000;
 
 export interface BuildHostsOptions {
   /** An inventory node's pooled connection (throws for a name the inventory lacks). */
-  access: (name: string) => RemoteHelperAccess & { spec: NodeSpec };
+  access: (name: string) => RemoteHelperAccess & { spec: NodeSpec; resumeDownload(remote: string, local: string, onProgress?: (done: number) => void): Promise<{ bytes: number; from: number }> };
   /** The inventory as it is now. */
   specs: () => readonly NodeSpec[];
   /** The helper as one self-contained file (`npm run build:helper`: out/helper/build-helper.mjs). */
@@ -33,6 +36,8 @@ export function createBuildHosts(options: BuildHostsOptions) {
   const supervisors = new Map<string, RemoteHelperSupervisor>();
   const cores = new Map<string, number | 'probing'>();
   const listeners: (() => void)[] = [];
+  /** Each host's readiness, probed at most once a minute: a tool installed meanwhile is seen at the next build after that. */
+  const readiness = new Map<string, { at: number; report: Promise<BuildHostReport> }>();
 
   /** Counts a host's cores once (nproc over its pooled connection); until then it takes one build. */
   function coresOf(name: string): number | null {
@@ -93,6 +98,22 @@ export function createBuildHosts(options: BuildHostsOptions) {
       }
       return supervisor;
     },
+    /** A host's file appended to a local partial file from where it stopped ("Fetch artifacts"). */
+    resumeDownload(name: string, remote: string, local: string, onProgress: (done: number) => void): Promise<{ bytes: number; from: number }> {
+      return options.access(name).resumeDownload(remote, local, onProgress);
+    },
+
+    refusal(name: string, container: ImageSpec['output']['container']): Promise<string | null> {
+      const needs = toolsNeeded(container);
+      const known = readiness.get(name);
+      if (known && Date.now() - known.at < readinessTtlMs) return known.report.then((report) => gateRefusal(report, needs));
+      const report = buildHostReadiness(options.access(name));
+      readiness.set(name, { at: Date.now(), report });
+      // A host that could not be probed is asked again next time, not remembered as not ready.
+      report.catch(() => readiness.delete(name));
+      return report.then((checked) => gateRefusal(checked, needs));
+    },
+
     async close(): Promise<void> {
       const all = [...supervisors.values()];
       supervisors.clear();

@@ -14,6 +14,7 @@ import { execaRunner, type Runner } from '../process/runner.js';
 import { processIdentity } from '../process/process-identity.js';
 import { createReadinessService } from '../readiness/readiness-service.js';
 import { buildHostReadiness } from '../readiness/build-host-readiness.js';
+import { createArtifactFetch } from '../builds/artifact-fetch.js';
 import { createTerminalService } from '../terminal/terminal-service.js';
 import { terminalHandlers } from '../terminal/terminal-handlers.js';
 import { appPaths, packageRoot } from '../backend/app-paths.js';
@@ -58,6 +59,11 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     bus, env, runner, paths,
     otherLive: () => [...deploys.liveIds(), ...publisher.liveIds()],
     buildHosts,
+  });
+
+  const fetcher = createArtifactFetch({
+    bus, outputRoots: paths.outputRoots, get: (id) => builds.get(id),
+    download: (host, remote, local, onProgress) => buildHosts.resumeDownload(host, remote, local, onProgress),
   });
 
   const configDir = join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'slipway');
@@ -159,6 +165,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       },
       'builds.cancel': async ({ id }) => ({ cancelled: builds.cancel(id) }),
       'builds.logs': async ({ id, from, count }) => builds.logs(id, from, count),
+      'builds.fetch': ({ id, to }) => fetcher.fetch(id, to),
       'nodes.list': async () => nodes.list(),
       'nodes.save': async ({ node, previousName }) => {
         const saved = nodes.saveNode(node, previousName);

@@ -1,3 +1,4 @@
+import type { ImageSpec } from '../../shared/contract/index.js';
 import type { HelperSource } from '../helper/helper-supervisor.js';
 
 /** A build host as the queue sees it. */
@@ -14,4 +15,6 @@ export interface BuildHostPool {
   hosts(): BuildHostSlot[];
   /** Called when a host's limit becomes known (its cores counted): queued builds may start. */
   onChange(listener: () => void): void;
+  /** Why the host cannot run a build packing this container (a tool it needs missing, no root), with what to do; null when it can. */
+  refusal(name: string, container: ImageSpec['output']['container']): Promise<string | null>;
 }

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../backend/app-paths.js';
 import { EventBus } from '../backend/event-bus.js';
 import { createBuildHosts, type BuildHosts } from '../app/build-hosts.js';
+import { createArtifactFetch } from './artifact-fetch.js';
 import { saveInventory } from '../nodes/inventory-file.js';
 import { createNodeService, type NodeService } from '../nodes/node-service.js';
 import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
@@ -26,24 +27,40 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
   const base = mkdtempSync(join(tmpdir(), 'slipway-build-host-'));
   const hostWorkspace = join(base, 'host-ws');
   let fleet: Fleet;
+  let userFleet: Fleet;
   let nodes: NodeService;
   let hosts: BuildHosts;
 
   beforeAll(async () => {
     fleet = await startFleet({ count: 2, dir: join(base, 'fleet'), thirdOctet: 56, firstOctet: 30, port: 2362 });
+    chmodSync(base, 0o755); // the unprivileged test user reads its authorized_keys below it
+    userFleet = await startFleet({ count: 1, dir: join(base, 'user-fleet'), thirdOctet: 56, firstOctet: 40, port: 2363, user: 'slipway-test' });
     const [builder, plain] = fleet.nodes;
+    const unprivileged = userFleet.nodes[0]!;
     saveInventory(join(base, 'nodes.yaml'), [
       { name: 'builder', host: builder!.host, port: builder!.port, user: 'root', identity: fleet.clientKey, jump: null, labels: ['build-host', 'build-slots=1'] },
       { name: 'plain', host: plain!.host, port: plain!.port, user: 'root', identity: fleet.clientKey, jump: null, labels: [] },
+      { name: 'no-root', host: unprivileged.host, port: unprivileged.port, user: userFleet.user, identity: userFleet.clientKey, jump: null, labels: ['build-host'] },
     ]);
-    writeFileSync(join(base, 'known_hosts'), fleet.knownHosts);
+    writeFileSync(join(base, 'known_hosts'), fleet.knownHosts + userFleet.knownHosts);
     nodes = createNodeService({ bus: new EventBus(), inventoryPath: join(base, 'nodes.yaml'), userKnownHosts: null, ownKnownHosts: join(base, 'known_hosts'), pollMs: 60_000, interactive: false });
     hosts = createBuildHosts({ access: (name) => nodes.access(name), specs: () => nodes.specs(), bundle, workspace: hostWorkspace, outputRoots: [tmpdir()], helperDir: join(base, 'host-helpers') });
   }, 60_000);
+  /** The live helper session's journal on the host: every message it said, numbered. */
+  const journalEntries = () => {
+    const dir = join(hostWorkspace, 'sessions');
+    const [session] = readdirSync(dir).filter((name) => existsSync(join(dir, name, 'helper.sock')));
+    return readFileSync(join(dir, session!, 'journal.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; id: number; text?: string; value?: unknown });
+  };
+  const until = async (check: () => boolean) => {
+    while (!check()) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
+
   afterAll(async () => {
     await hosts?.close();
     await nodes?.close();
     await fleet?.stop();
+    await userFleet?.stop();
     rmSync(base, { recursive: true, force: true });
   });
 
@@ -95,7 +112,7 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     const cli = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'build', '--host', 'builder', '--json', specFile], { env, encoding: 'utf8', timeout: 590_000 });
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(0);
-    const events = cli.stdout.trim().split('\n').map((line) => JSON.parse(line) as { topic: string; payload: { host?: string; status?: string; lines?: { text: string }[] } });
+    const events = cli.stdout.trim().split('\n').map((line) => JSON.parse(line) as { topic: string; payload: { id?: string; host?: string; status?: string; lines?: { text: string }[] } });
     const finished = events.find((e) => e.topic === 'builds.finished')!.payload;
     expect(finished).toMatchObject({ status: 'succeeded', host: 'builder' });
     const texts = events.flatMap((e) => (e.topic === 'builds.log' ? (e.payload.lines ?? []).map((line) => line.text) : []));
@@ -103,6 +120,66 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     // The host's own .deb cache, filled by the first build there: nothing fetched again.
     expect(texts.some((text) => text.startsWith('deb cache hit:') && text.includes(hostWorkspace))).toBe(true);
     expect(texts.some((text) => /^prefetch: 0 \.deb\(s\)/.test(text))).toBe(true);
+
+    // slipway build fetch: the artifacts here, each line naming its file and its checked sum.
+    const fetched = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'build', 'fetch', finished.id!, '--to', join(base, 'cli-fetched')], { env, encoding: 'utf8', timeout: 300_000 });
+    expect(fetched.stderr).toBe('');
+    expect(fetched.status).toBe(0);
+    const artifact = (finished as unknown as { artifacts: { path: string; containerSha256: string }[] }).artifacts[0]!;
+    const here = join(base, 'cli-fetched', basename(artifact.path));
+    expect(fetched.stdout).toContain(`${here}  `);
+    expect(fetched.stdout).toContain(`copied, sha256 ${artifact.containerSha256.slice(0, 16)}… checked`);
+    expect(sha256Of(here)).toBe(artifact.containerSha256);
+  });
+
+  it('Fetch artifacts: copied here over SFTP, a partial copy resumed where it stopped, sha256 checked; a wrong partial file is started over', { timeout: 600_000 }, async () => {
+    const { service, helpers, bus } = makeService({ buildHosts: hosts });
+    try {
+      // The first test's build, found again on the host as a cache hit: a host build with artifacts there.
+      const spec = testSpec(join(base, 'out-host'), { name: 'onhost', sourceDateEpoch: 1_700_000_000 });
+      const { id, done } = service.start(spec, { host: 'any' });
+      const built = await done;
+      expect(built).toMatchObject({ status: 'succeeded', cacheHit: true, host: 'builder' });
+      const artifact = built.artifacts[0]!;
+      const fetcher = createArtifactFetch({ bus, outputRoots: [tmpdir()], get: (buildId) => service.get(buildId), download: (host, remote, local, onProgress) => hosts.resumeDownload(host, remote, local, onProgress) });
+      const to = join(base, 'fetched');
+      const name = basename(artifact.path);
+      // A fetch cut halfway left the first half of the artifact as its partial file.
+      const bytes = readFileSync(artifact.path);
+      const half = Math.floor(bytes.length / 2);
+      mkdirSync(to, { recursive: true });
+      writeFileSync(join(to, `${name}.part`), bytes.subarray(0, half));
+      const progress: number[] = [];
+      bus.subscribe((event) => {
+        const payload = event.payload as { file?: string; done?: number };
+        if (event.topic === 'builds.fetchProgress' && payload.file === name) progress.push(payload.done!);
+      });
+      const first = await fetcher.fetch(id, to);
+      expect(first.files[0]).toMatchObject({ name, path: join(to, name), bytes: bytes.length, resumedFrom: half, sha256: artifact.containerSha256, present: false });
+      expect(sha256Of(join(to, name))).toBe(artifact.containerSha256);
+      expect(progress[0]).toBeGreaterThan(half);
+      expect(progress.at(-1)).toBe(bytes.length);
+      // The metadata came too, and no partial file is left.
+      expect(first.files.map((file) => file.name)).toEqual([name, basename(built.metadataPath!)]);
+      expect(readFileSync(join(to, basename(built.metadataPath!)), 'utf8')).toBe(readFileSync(built.metadataPath!, 'utf8'));
+      expect(readdirSync(to).filter((file) => file.endsWith('.part'))).toEqual([]);
+      // Again: already here, checked, nothing copied.
+      expect((await fetcher.fetch(id, to)).files[0]).toMatchObject({ present: true, sha256: artifact.containerSha256 });
+      // A partial file that is not a beginning of the artifact: the sum does not add up, it is fetched again whole.
+      rmSync(join(to, name));
+      writeFileSync(join(to, `${name}.part`), Buffer.alloc(4096, 0x5a));
+      const again = await fetcher.fetch(id, to);
+      expect(again.files[0]).toMatchObject({ resumedFrom: 4096, sha256: artifact.containerSha256, present: false });
+      expect(sha256Of(join(to, name))).toBe(artifact.containerSha256);
+      // Refusals: outside the output roots, a build of this machine.
+      await expect(fetcher.fetch(id, '/etc/slipway-fetch')).rejects.toThrow(/\/etc\/slipway-fetch is not under an allowed output root/);
+      // The first test's local build of the same spec: a cache hit here, a build of this machine.
+      const local = await service.start(testSpec(join(base, 'out-local'), { name: 'onhost', sourceDateEpoch: 1_700_000_000 })).done;
+      expect(local).toMatchObject({ status: 'succeeded', cacheHit: true });
+      await expect(fetcher.fetch(local.id, to)).rejects.toThrow(`build ${local.id} ran on this machine: its artifacts are here already`);
+    } finally {
+      await helpers.close();
+    }
   });
 
   it('queues builds for a host with one slot: they run one after the other, `any` takes the free host, a queued one cancels at once', { timeout: 600_000 }, async () => {
@@ -139,6 +216,49 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     }
   });
 
+  it('the connection cut mid-install (the host\'s sshd stopped, started again): the build goes on there and finishes, its log has every line the host logged, once, and shows the gap', { timeout: 600_000 }, async () => {
+    const { service, helpers, bus } = makeService({ buildHosts: hosts });
+    const host = fleet.nodes[0]!.name;
+    try {
+      const installing = logLineSeen(bus, 'I: installing essential packages');
+      const lost = logLineSeen(bus, 'connection to build host builder lost at ');
+      const back = logLineSeen(bus, 're-attached to build host builder at ');
+      const { id, done } = service.start(testSpec(join(base, 'out-cut'), { name: 'cut-on-host', images: noBaseImages() }), { host: 'builder' });
+      await installing;
+      await fleet.stopNode(host);
+      await lost;
+      // The host goes on without us: its journal grows while nobody is attached.
+      const grown = journalEntries().length;
+      await until(() => journalEntries().length > grown + 10);
+      await fleet.startNode(host);
+      nodes.access('builder').retryNow();
+      await back;
+      const summary = await done;
+      expect(summary.error).toBeNull();
+      expect(summary.status).toBe('succeeded');
+      const log = (await service.logs(id, 0, 100_000)).lines.map((l) => l.text);
+      // What the host logged for this build (its calls from build.open on), in order: all in the console's log, in the same order, none twice.
+      const entries = journalEntries();
+      const opened = entries.findIndex((e) => e.type === 'result' && JSON.stringify(e.value ?? '').includes(`/builds/${id}"`));
+      const firstCall = entries[opened]!.id;
+      const hostLines = entries.filter((e) => e.type === 'log' && e.id >= firstCall).map((e) => e.text!);
+      expect(hostLines.length).toBeGreaterThan(100);
+      let at = -1;
+      for (const line of hostLines) {
+        at = log.indexOf(line, at + 1);
+        expect(at, `"${line}" missing from the console's log`).toBeGreaterThanOrEqual(0);
+      }
+      const count = (lines: string[], line: string) => lines.filter((l) => l === line).length;
+      expect(hostLines.filter((line) => count(log, line) > count(hostLines, line))).toEqual([]);
+      // The gap is shown where it was: lost, then back, in that order.
+      const lostAt = log.findIndex((line) => line.startsWith('connection to build host builder lost at '));
+      expect(log.findIndex((line) => line.startsWith('re-attached to build host builder at '))).toBeGreaterThan(lostAt);
+      expect(leaks(join(base, 'out-cut'), id, hostWorkspace)).toEqual([]);
+    } finally {
+      await helpers.close();
+    }
+  });
+
   it('a helper killed on the host mid-install: the build fails, a fresh helper there releases it, nothing is left', { timeout: 600_000 }, async () => {
     const { service, helpers, bus } = makeService({ buildHosts: hosts });
     try {
@@ -166,5 +286,20 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     const none = makeService({ buildHosts: { ...hosts, hosts: () => [] } });
     expect(() => none.service.start(spec, { host: 'any' })).toThrow('no build host: label an inventory node build-host');
     expect(service.list()).toEqual([]);
+  });
+  it('a build host without root: a build named for it fails before anything runs there, saying what to do; `any` leaves it out', { timeout: 600_000 }, async () => {
+    const { service, helpers } = makeService({ buildHosts: hosts });
+    try {
+      const { id, done } = service.start(testSpec(join(base, 'out-no-root'), { name: 'no-root' }), { host: 'no-root' });
+      const refused = await done;
+      expect(refused.status).toBe('failed');
+      expect(refused.error).toMatch(/^build host no-root cannot run this build: no root there: .*slipway-test ALL=\(ALL\) NOPASSWD: ALL/);
+      // Refused before anything ran there: no helper was started, no step ran.
+      const log = (await service.logs(id, 0, 1_000)).lines.map((l) => l.text);
+      expect(log.some((line) => line.includes('helper on no-root'))).toBe(false);
+      expect(service.get(id).steps.every((step) => step.status === 'pending' || step.status === 'skipped')).toBe(true);
+    } finally {
+      await helpers.close();
+    }
   });
 });

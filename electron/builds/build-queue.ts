@@ -26,6 +26,8 @@ export interface QueuedBuild {
   outputDir: string;
   /** A host's name, or `any`. */
   host: string;
+  /** For `any`: hosts it may not go to (they lack a tool it needs). */
+  excluded?: ReadonlySet<string>;
 }
 
 export type QueueState = { state: 'queued'; position: number } | { state: 'running'; host: string } | { state: 'unknown' };
@@ -96,7 +98,7 @@ export class BuildQueue {
   }
 
   #place(build: QueuedBuild): string | null {
-    const free = this.hosts().filter((host) => (build.host === 'any' || host.name === build.host) && this.#hasRoom(host, build.outputDir));
+    const free = this.hosts().filter((host) => (build.host === 'any' ? !build.excluded?.has(host.name) : host.name === build.host) && this.#hasRoom(host, build.outputDir));
     if (free.length === 0) return null;
     const load = (host: QueueHost) => this.#runningOn(host.name) / host.limit;
     free.sort((a, b) => Number(b.hasCacheHit(build.specHash)) - Number(a.hasCacheHit(build.specHash)) || load(a) - load(b) || (a.name < b.name ? -1 : 1));

@@ -20,6 +20,7 @@ import { createHostPlacement } from './host-placement.js';
 import type { BuildHostPool } from './build-host-pool.js';
 import { outputRootProblem } from './output-root-check.js';
 import { toLogBatch } from '../../shared/contract/log-batch.js';
+import { linkLine } from './host-link-line.js';
 
 /** A metadata file with a full manifest is tens of KiB; anything near this is not ours. */
 const maxMetadataBytes = 8 * 1024 * 1024;
@@ -128,10 +129,13 @@ export function createBuildService(deps: BuildServiceDeps) {
 
   async function runBuild(entry: Live, spec: ImageSpec, source: HelperSource): Promise<BuildSummary> {
     const { id, host } = entry.detail.summary;
+    let unlink: (() => void) | null = null;
     try {
       const helper = await source.get();
       const note = source.takeNote?.();
       if (note) entry.log.add(null, 'info', note);
+      // A build host's connection may drop and come back: the log says when, and what follows is replayed from there.
+      unlink = helper.onLink?.((link) => entry.log.add(null, 'info', linkLine(link))) ?? null;
       const where = host === undefined ? 'helper' : `on build host ${host}, helper`;
       entry.log.add(null, 'info', `build ${id}: ${spec.name} (spec ${entry.detail.summary.specHash.slice(0, 12)}), ${where} ${helper.namespaced ? 'in private mount and pid namespaces' : 'without namespaces'}`);
       const run = new BuildRun(
@@ -155,13 +159,18 @@ export function createBuildService(deps: BuildServiceDeps) {
     } catch (error) {
       entry.log.add(null, 'err', (error as Error).message);
       return finish(entry, { status: 'failed', failedStep: 'sparse-files', error: (error as Error).message });
+    } finally {
+      unlink?.();
     }
   }
 
   /** A build host's journal recovery for one build: its workspace is read by its own helper. */
   async function recoverOn(source: HelperSource, id: string): Promise<string[]> {
-    const result = await (await source.get()).call('recover', { buildIds: [id] }).result;
-    return [...result.cleaned, ...result.failed.map((f) => `NOT cleaned: ${f}`)];
+    const helper = await source.get();
+    // A helper that started after one died released that one's builds itself: what it did for this one is told too.
+    const atStart = (helper.recoveredAtStart ?? []).filter((line) => line.startsWith(`${id}: `) || line.startsWith(`NOT cleaned: ${id}: `));
+    const result = await helper.call('recover', { buildIds: [id] }).result;
+    return [...atStart, ...result.cleaned, ...result.failed.map((f) => `NOT cleaned: ${f}`)];
   }
 
   // Builds for build hosts: looked up in the hosts' caches, then queued for a slot (host-placement.ts).
@@ -211,7 +220,7 @@ export function createBuildService(deps: BuildServiceDeps) {
     const { id } = entry.detail.summary;
     entry.done = new Promise<BuildSummary>((resolve) => resolvers.set(id, { entry, spec, resolve }));
     placement.place({
-      id, name: spec.name, imageCount: spec.images.length, specHash: hash, outputDir: resolve(spec.output.dir), host,
+      id, name: spec.name, imageCount: spec.images.length, specHash: hash, outputDir: resolve(spec.output.dir), host, container: spec.output.container,
       log: (stream, text) => entry.log.add(null, stream, text),
     });
     return { id, cacheHit: false, done: entry.done };

@@ -9,7 +9,7 @@ const hit = (host: string): CacheHit => ({ artifacts: [], metadataPath: `/srv/${
  * Build hosts whose cache lookups answer when the test says so (each host's
  * answers in its own order), and a record of what placement decided.
  */
-function harness(hosts: string[]) {
+function harness(hosts: string[], refusals = new Map<string, string>()) {
   const answers = new Map<string, ((value: CacheHit | null) => void)[]>(hosts.map((h) => [h, []]));
   const source = (host: string): HelperSource => ({
     get: async () =>
@@ -28,6 +28,7 @@ function harness(hosts: string[]) {
       },
       hosts: () => hosts.map((name) => ({ name, limit: 1 })),
       onChange: () => {},
+      refusal: async (name) => refusals.get(name) ?? null,
     },
     launch: (id, host) => {
       events.push(`run ${id}@${host}`);
@@ -37,7 +38,7 @@ function harness(hosts: string[]) {
     fail: (id, message) => void events.push(`fail ${id}: ${message}`),
     position: (id, position) => void events.push(`position ${id} ${position}`),
   });
-  const job = (id: string, host: string): HostJob => ({ id, name: id, imageCount: 1, specHash: 'a'.repeat(64), outputDir: `/srv/${id}`, host, log: () => {} });
+  const job = (id: string, host: string): HostJob => ({ id, name: id, imageCount: 1, specHash: 'a'.repeat(64), outputDir: `/srv/${id}`, host, container: 'gzip', log: () => {} });
   /** A pending lookup on `host` answers: the oldest, or with `newest` the latest asked. */
   const answer = async (host: string, value: CacheHit | null, newest = false) => {
     for (let i = 0; i < 20 && answers.get(host)!.length === 0; i += 1) await new Promise((resolve) => setImmediate(resolve));
@@ -86,6 +87,17 @@ describe('host placement', () => {
     await answer('b1', null);
     expect(events).toEqual(['run y@b1']);
     expect(placement.cancel('y')).toBe(false);
+  });
+
+  it('a host lacking a tool the build needs: a build named for it fails saying what to install; `any` leaves it out and runs elsewhere', async () => {
+    const missing = 'mmdebstrap is not installed there: apt-get install mmdebstrap on b1';
+    const { placement, events, job, answer } = harness(['b1', 'b2'], new Map([['b1', missing]]));
+    placement.place(job('x', 'b1'));
+    const logged: string[] = [];
+    placement.place({ ...job('y', 'any'), log: (_stream, text) => void logged.push(text) });
+    await answer('b2', null);
+    expect(events).toEqual([`fail x: build host b1 cannot run this build: ${missing}`, 'run y@b2']);
+    expect(logged).toEqual([`build host b1 left out: ${missing}`]);
   });
 
   it('refuses a node that is no build host, and `any` without hosts, before anything is placed', () => {

@@ -1,4 +1,4 @@
-import { SlipwayError, type Artifact } from '../../shared/contract/index.js';
+import { SlipwayError, type Artifact, type ImageSpec } from '../../shared/contract/index.js';
 import type { HelperSource } from '../helper/helper-supervisor.js';
 import type { BuildHostPool } from './build-host-pool.js';
 import { BuildQueue } from './build-queue.js';
@@ -12,6 +12,8 @@ export interface HostJob {
   /** The output folder on the host, resolved. */
   outputDir: string;
   host: string;
+  /** How its artifacts are packed: with the rest of the spec, what tools its host needs (a host without one is refused before it queues). */
+  container: ImageSpec['output']['container'];
   log(stream: 'info' | 'err', text: string): void;
 }
 
@@ -32,7 +34,8 @@ export interface HostPlacementDeps {
 const lookupTimeoutMs = 30_000;
 
 /**
- * Where builds for build hosts run, and when. Each is first looked up in the
+ * Where builds for build hosts run, and when. A host lacking a tool the build
+ * needs (or root) is refused first, saying what to install. Each is then looked up in the
  * hosts' spec-hash caches (a hit is answered at once, for `any` from whichever
  * host has it); the rest wait in the queue (build-queue.ts) for a slot: a
  * host takes as many as its limit, never two into one output folder. Builds
@@ -91,16 +94,31 @@ export function createHostPlacement(deps: HostPlacementDeps) {
     }
   }
 
-  async function place(job: HostJob, hosts: string[], looked: Promise<(CacheHit | null)[]>): Promise<void> {
-    const hits = await looked;
+  /** A host's answer for a job: why it cannot run it, or its cache hit (null: none). */
+  type Answer = { refused: string } | { hit: CacheHit | null };
+
+  async function ask(job: HostJob, host: string): Promise<Answer> {
+    const refused = await pool.refusal(host, job.container).catch((error: Error) => `its readiness could not be checked (${error.message})`);
+    return refused === null ? { hit: await lookUp(job, host) } : { refused };
+  }
+
+  async function place(job: HostJob, hosts: string[], looked: Promise<Answer[]>): Promise<void> {
+    const answers = await looked;
     if (!waiting.has(job.id)) return; // cancelled while the hosts were asked
-    const index = hits.findIndex((hit) => hit !== null);
-    if (index >= 0) {
+    const refused = new Map(answers.flatMap((answer, i) => ('refused' in answer ? [[hosts[i]!, answer.refused] as const] : [])));
+    if (refused.size === hosts.length) {
       waiting.delete(job.id);
-      deps.hit(job.id, hosts[index]!, hits[index]!);
+      deps.fail(job.id, [...refused].map(([host, why]) => `build host ${host} cannot run this build: ${why}`).join('; '));
       return;
     }
-    const state = queue.enqueue({ id: job.id, specHash: job.specHash, outputDir: job.outputDir, host: job.host });
+    for (const [host, why] of refused) job.log('err', `build host ${host} left out: ${why}`);
+    const index = answers.findIndex((answer) => 'hit' in answer && answer.hit !== null);
+    if (index >= 0) {
+      waiting.delete(job.id);
+      deps.hit(job.id, hosts[index]!, (answers[index] as { hit: CacheHit }).hit);
+      return;
+    }
+    const state = queue.enqueue({ id: job.id, specHash: job.specHash, outputDir: job.outputDir, host: job.host, ...(refused.size > 0 ? { excluded: new Set(refused.keys()) } : {}) });
     if (state.state === 'queued') job.log('info', `queued: position ${state.position} for ${job.host === 'any' ? 'the first free build host' : `build host ${job.host}`} (its slots are busy)`);
     changed();
   }
@@ -116,7 +134,7 @@ export function createHostPlacement(deps: HostPlacementDeps) {
       waiting.set(job.id, job);
       const hosts = job.host === 'any' ? pool.hosts().map((h) => h.name) : [job.host];
       // Asked at once, all hosts side by side; entered into the queue in start order.
-      const looked = Promise.all(hosts.map((host) => lookUp(job, host)));
+      const looked = Promise.all(hosts.map((host) => ask(job, host)));
       inOrder = inOrder.then(() => place(job, hosts, looked));
     },
 

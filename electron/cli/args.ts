@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { mockScenarios, type MockScenario } from '../mock/mock-scenarios.js';
 import { defaultPort } from '../web/default-port.js';
 import { UsageError } from './errors.js';
@@ -40,7 +41,7 @@ export function parseDoctorArgs(argv: string[]): { json: boolean; node: string |
   return { json: values.json, node: values.node ?? null };
 }
 
-export function parseBuildArgs(argv: string[]): { spec: string | null; json: boolean; cleanup: boolean; verbose: boolean; host: string | null; diff: [string, string] | null } {
+export function parseBuildArgs(argv: string[]): { spec: string | null; json: boolean; cleanup: boolean; verbose: boolean; host: string | null; diff: [string, string] | null; fetch: { id: string; to: string } | null } {
   const { values, positionals } = parseArgs({
     args: argv,
     options: commands.build.options,
@@ -50,13 +51,19 @@ export function parseBuildArgs(argv: string[]): { spec: string | null; json: boo
   if (positionals[0] === 'diff') {
     // A spec file named "diff" is ./diff.
     if (positionals.length !== 3) throw new UsageError('build diff takes two build ids: slipway build diff A B');
-    return { spec: null, json: values.json, cleanup: false, verbose: false, host: null, diff: [positionals[1]!, positionals[2]!] };
+    return { spec: null, json: values.json, cleanup: false, verbose: false, host: null, diff: [positionals[1]!, positionals[2]!], fetch: null };
   }
+  if (positionals[0] === 'fetch') {
+    if (positionals.length !== 2) throw new UsageError('build fetch takes one build id: slipway build fetch ID [--to DIR]');
+    if (values.to === '') throw new UsageError('--to needs a folder');
+    return { spec: null, json: values.json, cleanup: false, verbose: false, host: null, diff: null, fetch: { id: positionals[1]!, to: resolve(values.to ?? '.') } };
+  }
+  if (values.to !== undefined) throw new UsageError('--to is for build fetch: slipway build fetch ID --to DIR');
   if (positionals.length > 1) throw new UsageError('build takes one spec file');
   if (!values.cleanup && positionals.length === 0) throw new UsageError('build needs a spec file: slipway build SPEC.yaml (or --cleanup)');
   if (values.host === '') throw new UsageError('--host needs a build host: a node name from the inventory');
   // As the console's contract (builds.start): a node name, not a page of text echoed back.
   if (values.host !== undefined && values.host.length > 253) throw new UsageError('--host is longer than any node name (253 characters at most)');
   if (values.host !== undefined && values.cleanup) throw new UsageError('--cleanup recovers this machine\'s builds; a build host\'s helper releases its builds when its connection closes');
-  return { spec: positionals[0] ?? null, json: values.json, cleanup: values.cleanup, verbose: values.verbose, host: values.host ?? null, diff: null };
+  return { spec: positionals[0] ?? null, json: values.json, cleanup: values.cleanup, verbose: values.verbose, host: values.host ?? null, diff: null, fetch: null };
 }

@@ -33,7 +33,7 @@ describe('slipway with manners (built CLI)', { timeout: 60_000 }, () => {
       expect(out.stdout).toMatch(/^usage:\n {2}slipway build SPEC\.yaml/);
       expect(out.stdout).toContain('slipway build --cleanup');
       expect(out.stdout).not.toMatch(/slipway (start|doctor|nodes|publish|boot|netboot|deploy|app|containers|completion)\b/);
-      expect(out.stdout.split('\n').length).toBeLessThan(20);
+      expect(out.stdout.split('\n').length).toBeLessThan(30);
     }
   });
 

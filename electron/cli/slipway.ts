@@ -51,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./doctor.js')).runDoctor(parseDoctorArgs(rest));
     case 'build': {
       const args = parseBuildArgs(rest);
+      if (args.fetch) return (await import('./build-fetch.js')).runBuildFetch(args.fetch.id, args.fetch.to, args.json);
       return args.diff ? (await import('./build-diff.js')).runBuildDiff(args.diff[0], args.diff[1], args.json) : (await import('./build.js')).runBuild(args);
     }
     case 'nodes':

@@ -35,6 +35,7 @@ const doctorOptions = { json: { type: 'boolean', default: false }, node: { type:
 const buildOptions = {
   json: { type: 'boolean', default: false },
   host: { type: 'string' },
+  to: { type: 'string' },
   cleanup: { type: 'boolean', default: false },
   verbose: { type: 'boolean', short: 'v', default: false },
 } satisfies ParseArgsOptionsConfig;
@@ -144,6 +145,10 @@ const build = `  slipway build SPEC.yaml [--host NODE|any] [--json] [-v]
   slipway build diff A B [--json]
             the installed packages of build B against build A: added (+), removed (-),
             version changed (~); a spec file named "diff" is ./diff
+  slipway build fetch ID [--to DIR] [--json]
+            copy a build host's artifacts and metadata here over SFTP (default: the
+            current folder, which must be under an output root); a fetch cut short
+            resumes where it stopped; each artifact is checked by its sha256
 `;
 
 const nodes = `  slipway nodes ls [--json]

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Runner } from '../process/runner.js';
@@ -86,10 +86,23 @@ export interface Owner {
 }
 
 /** What a build directory records about its job, for a recovery by a later helper. */
-const OwnerRecord = z.object({ outputDir: z.string(), operatorUid: z.number().int() });
+const OwnerRecord = z.object({ outputDir: z.string(), operatorUid: z.number().int(), session: z.string().optional() });
+
+/** The builds in the workspace that a detached helper of one of `sessions` opened (a build without a record is not claimed). */
+export function buildsOfSessions(workspace: Workspace, sessions: ReadonlySet<string>): string[] {
+  if (!existsSync(workspace.buildsDir)) return [];
+  return readdirSync(workspace.buildsDir).filter((id) => {
+    try {
+      const record = OwnerRecord.parse(JSON.parse(readFileSync(join(workspace.buildDir(id), 'owner.json'), 'utf8')));
+      return record.session !== undefined && sessions.has(record.session);
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** Takes over the opened output folder: the build closes it when it is released. */
-export function openBuild(workspace: Workspace, id: string, output: OutputFolder, owner: Owner & { operatorUid: number }): OpenBuild {
+export function openBuild(workspace: Workspace, id: string, output: OutputFolder, owner: Owner & { operatorUid: number; session?: string }): OpenBuild {
   mkdirSync(workspace.buildsDir, { recursive: true, mode: 0o755 });
   const dir = workspace.buildDir(id);
   mkdirSync(dir, { mode: 0o755 });

@@ -10,6 +10,16 @@ export interface HelperLog {
   text: string;
 }
 
+/** A detached helper's connection dropping (`lost`) and coming back (`back`, after `gapMs`): builds on it say so in their logs. */
+export interface HelperLink {
+  state: 'lost' | 'back';
+  host: string;
+  at: number;
+  /** The last sequence number received: what follows a `back` is replayed from there. */
+  seq: number;
+  gapMs?: number;
+}
+
 export interface CallHandle<T> {
   result: Promise<T>;
   cancel(): void;
@@ -24,6 +34,10 @@ export interface HelperClient {
   close(): Promise<void>;
   /** For fault tests: the helper's process, to kill outright. */
   readonly pid: number | undefined;
+  /** A detached helper's connection events; the unsubscribe. */
+  onLink?(listener: (link: HelperLink) => void): () => void;
+  /** What a detached helper released at its start (builds of sessions whose helper died), `<build id>: …` lines. */
+  readonly recoveredAtStart?: readonly string[];
 }
 
 export interface StartHelperOptions {
@@ -76,6 +90,8 @@ export interface HelperTransport {
   readonly gone: Promise<string>;
   kill(): void;
   readonly pid: number | undefined;
+  /** A transport that outlives its connections (reattaching-transport.ts) reports them. */
+  onLink?(listener: (link: HelperLink) => void): () => void;
 }
 
 export async function startHelper(options: StartHelperOptions): Promise<HelperClient> {
@@ -118,7 +134,7 @@ export async function speakHelper(transport: HelperTransport): Promise<HelperCli
     stderrTail = [...stderrTail, line].slice(-5);
   });
 
-  const ready = new Promise<{ namespaced: boolean }>((resolve, reject) => {
+  const ready = new Promise<{ namespaced: boolean; recovered: readonly string[] }>((resolve, reject) => {
     void exited.then((why) => reject(new Error(`the build helper did not start (${why}): ${stderrTail.join(' | ') || 'no message'}`)));
     transport.onStdoutLine((line) => {
       let message: FromHelper;
@@ -129,7 +145,7 @@ export async function speakHelper(transport: HelperTransport): Promise<HelperCli
       }
       if (message.type === 'ready') {
         if (message.uid !== 0) reject(new Error(`the build helper runs as uid ${message.uid}, not root`));
-        else resolve({ namespaced: message.namespaced });
+        else resolve({ namespaced: message.namespaced, recovered: message.session?.recovered ?? [] });
         return;
       }
       const waiter = pending.get(message.id);
@@ -144,7 +160,7 @@ export async function speakHelper(transport: HelperTransport): Promise<HelperCli
   });
   // pkexec may wait for the operator; a helper that never says it is ready is given up on.
   const timeout = setTimeout(() => transport.kill(), 120_000);
-  const { namespaced } = await ready.catch((error: unknown) => {
+  const { namespaced, recovered } = await ready.catch((error: unknown) => {
     transport.kill();
     throw error;
   }).finally(() => clearTimeout(timeout));
@@ -155,6 +171,8 @@ export async function speakHelper(transport: HelperTransport): Promise<HelperCli
     namespaced,
     pid: transport.pid,
     exited,
+    recoveredAtStart: recovered,
+    ...(transport.onLink ? { onLink: transport.onLink.bind(transport) } : {}),
     call<O extends HelperOp>(op: O, args: HelperArgs<O>, onLog?: (log: HelperLog) => void): CallHandle<HelperResult<O>> {
       const id = nextId++;
       if (gone) return { result: Promise.reject(gone), cancel: () => undefined };

@@ -42,7 +42,7 @@ export const ops: { [O in HelperOp]: Op<O> } = {
     const { operatorUid } = ctx;
     const output = openOutputFolder(outputDir, { roots: ctx.outputRoots, operatorUid, create: true });
     try {
-      const open = openBuild(ctx.workspace, buildId, output, { ...owner, operatorUid });
+      const open = openBuild(ctx.workspace, buildId, output, { ...owner, operatorUid, ...(ctx.session ? { session: ctx.session } : {}) });
       ctx.builds.set(buildId, open);
       return { dir: open.dir, cacheDir: ctx.workspace.cacheDir };
     } catch (error) {

@@ -136,13 +136,34 @@ export type JobArgs<O extends HelperOp> = Omit<HelperArgs<O>, 'buildId'>;
 export const ToHelper = z.discriminatedUnion('type', [
   z.object({ type: z.literal('call'), id: z.number().int(), op: z.string(), args: z.unknown() }),
   z.object({ type: z.literal('cancel'), id: z.number().int() }),
+  /** Release everything and exit (a detached helper outlives its connection: ending stdin is not enough). */
+  z.object({ type: z.literal('close') }),
 ]);
 export type ToHelper = z.infer<typeof ToHelper>;
 
+/** A session id: names a detached helper's folder on its host (sessions/<id>/). */
+export const sessionId = z.string().regex(/^[0-9a-f]{16}$/, 'not a helper session id');
+
+/**
+ * The first line on a detached helper's socket (written by the bridge the
+ * console's exec channel runs): replay everything after sequence `after`.
+ */
+export const AttachRequest = z.object({ type: z.literal('attach'), after: z.number().int().nonnegative() });
+
+/** `seq`: a detached helper numbers what it says (journalled on its host), so a console that re-attaches misses nothing and sees nothing twice. */
+const seq = z.number().int().positive().optional();
+
 export const FromHelper = z.union([
-  z.object({ type: z.literal('ready'), pid: z.number().int(), namespaced: z.boolean(), uid: z.number().int() }),
-  z.object({ type: z.literal('log'), id: z.number().int(), stream: z.enum(['out', 'err', 'info']), text: z.string() }),
-  z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
-  z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: z.string(), cancelled: z.boolean() }),
+  z.object({
+    type: z.literal('ready'),
+    pid: z.number().int(),
+    namespaced: z.boolean(),
+    uid: z.number().int(),
+    /** A detached helper's: the last sequence number it has said, and what it released at its start (builds of dead sessions). */
+    session: z.object({ id: sessionId, seq: z.number().int().nonnegative(), recovered: z.array(z.string()) }).optional(),
+  }),
+  z.object({ type: z.literal('log'), id: z.number().int(), stream: z.enum(['out', 'err', 'info']), text: z.string(), seq }),
+  z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown(), seq }),
+  z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: z.string(), cancelled: z.boolean(), seq }),
 ]);
 export type FromHelper = z.infer<typeof FromHelper>;

@@ -18,6 +18,8 @@ export interface OpContext {
   run: Runner;
   log: (text: string) => void;
   signal: AbortSignal;
+  /** A detached helper's session: recorded with each build it opens, so the next helper on the host knows whose builds were left. */
+  session?: string;
 }
 
 /** A temp file no one could have planted a link at: random name, created exclusively. */

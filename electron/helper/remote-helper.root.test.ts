@@ -79,7 +79,7 @@ describe.runIf(canRun)('the helper on a build host over SSH (root, sshd node on 
     const marker = join(base, 'tampered-ran');
     writeFileSync(path, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
     // The start script itself refuses the changed file (the check right before use).
-    const refused = await nodes.access('builder').exec(remoteStartScript(path, sha, options()), { timeoutMs: 30_000 });
+    const refused = await nodes.access('builder').exec(remoteStartScript(path, sha, '00000000000000aa', options()), { timeoutMs: 30_000 });
     expect(refused.code).toBe(97);
     expect(refused.stderr).toContain('sha256-mismatch');
     // A start puts the right file back and runs that one.

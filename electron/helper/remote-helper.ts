@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { PassThrough } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type { NodeSpec } from '../../shared/contract/index.js';
 import { failLine, shQuote } from '../remote/shell-script.js';
 import { speakHelper, type HelperClient } from './helper-client.js';
+import { maxSocketPath, socketName } from './helper-session.js';
+import { reattachingTransport, type HelperChannel } from './reattaching-transport.js';
+
+export type { HelperChannel } from './reattaching-transport.js';
 
 /*
  * The privileged helper on a build host: the same single-file bundle the
@@ -15,21 +16,14 @@ import { speakHelper, type HelperClient } from './helper-client.js';
  * same namespaces as locally, and spoken to with the same JSON-lines protocol.
  */
 
-/** An exec channel as the nodes capability gives it (declared here: the helper knows no capability). */
-export interface HelperChannel {
-  write(text: string): void;
-  onStdout(listener: (chunk: Buffer) => void): void;
-  onStderr(listener: (chunk: Buffer) => void): void;
-  onClose(listener: () => void): void;
-  close(): void;
-}
-
 /** What the remote helper needs of a node (wired by the composition root): its pooled exec, SFTP upload and an exec channel with stdin. */
 export interface RemoteHelperAccess {
   spec: NodeSpec;
   exec(command: string, options: { timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }>;
   upload(from: string, to: string): Promise<void>;
   openExec(command: string, options: { timeoutMs?: number }): Promise<HelperChannel>;
+  /** Skip the pool's backoff: a re-attach retries on its own schedule. */
+  retryNow?(): void;
 }
 
 export interface RemoteHelperOptions {
@@ -41,6 +35,12 @@ export interface RemoteHelperOptions {
   elevation: 'root' | 'sudo';
   /** Where helpers are kept on the host; writable by the login user. */
   dir?: string;
+  /**
+   * How long the helper goes on without a console (its connection dropped, or
+   * this console ended) before it releases its builds and exits; the console
+   * tries to re-attach as long. Default 900 s.
+   */
+  lingerSeconds?: number;
 }
 
 /** Said on stderr by the start script when the file is not the one expected: the caller uploads again. */
@@ -60,19 +60,40 @@ function digestGuard(file: string, sha256: string): string {
   return `[ "$(sha256sum < ${shQuote(file)} 2>/dev/null | cut -d' ' -f1)" = ${shQuote(sha256)} ] || { printf '%s\\n' ${shQuote(mismatchWord)} >&2; exit ${mismatchCode}; }`;
 }
 
-/** The script the exec channel runs: check the digest, then exec the helper in private mount and pid namespaces. */
-export function remoteStartScript(file: string, sha256: string, options: Pick<RemoteHelperOptions, 'workspace' | 'outputRoots' | 'elevation'>): string {
+/** The folder of one detached helper on the host (its socket, journal and last words). */
+export const sessionDir = (workspace: string, session: string) => `${workspace.replace(/\/+$/, '')}/sessions/${session}`;
+
+/**
+ * The script that starts a detached helper (digest checked first): setsid, so
+ * an SSH connection that drops does not take it along, in private mount and
+ * pid namespaces as locally, its stderr in the session's helper.err; then
+ * the channel becomes the bridge to it (`--attach`). The inner `sh -c`
+ * script is a constant: every value is an argument after it.
+ */
+export function remoteStartScript(file: string, sha256: string, session: string, options: Pick<RemoteHelperOptions, 'workspace' | 'outputRoots' | 'elevation' | 'lingerSeconds'>): string {
   const roots = options.outputRoots.flatMap((root) => ['--output-root', shQuote(root)]).join(' ');
   const sudo = options.elevation === 'sudo' ? 'sudo -n ' : '';
+  const dir = sessionDir(options.workspace, session);
+  const linger = String(Math.max(1, Math.round(options.lingerSeconds ?? 900)));
   return [
-    `n=$(command -v node) || ${failLine('node is not installed on this build host: apt-get install nodejs', 4)}`,
+    nodeLine,
     digestGuard(file, sha256),
     `${sudo}mkdir -p -m 755 ${shQuote(options.workspace)}`,
+    `${sudo}mkdir -p -m 700 ${shQuote(`${options.workspace.replace(/\/+$/, '')}/sessions`)} ${shQuote(dir)}`,
     // Its working directory is the workspace, as locally: nothing read relative to it is anyone's files.
     `cd ${shQuote(options.workspace)} || exit 5`,
-    `exec ${sudo}unshare --mount --pid --fork --kill-child --mount-proc --propagation private "$n" ${shQuote(file)} --workspace ${shQuote(options.workspace)} ${roots} --namespaced`,
+    `${sudo}setsid -f sh -c 'exec "$@" 2>>"$0"' ${shQuote(`${dir}/helper.err`)} unshare --mount --pid --fork --kill-child --mount-proc --propagation private "$n" ${shQuote(file)} --workspace ${shQuote(options.workspace)} ${roots} --namespaced --session ${shQuote(session)} --linger-seconds ${linger} </dev/null >/dev/null 2>&1`,
+    `exec ${sudo}"$n" ${shQuote(file)} --attach ${shQuote(`${dir}/${socketName}`)} --after 0 --wait-ms 60000`,
   ].join('\n');
 }
+
+/** The script that re-attaches to a session's helper after a drop: the bridge only, asking for what followed `after`. */
+export function remoteAttachScript(file: string, sha256: string, session: string, after: number, options: Pick<RemoteHelperOptions, 'workspace' | 'elevation'>): string {
+  const sudo = options.elevation === 'sudo' ? 'sudo -n ' : '';
+  return [nodeLine, digestGuard(file, sha256), `exec ${sudo}"$n" ${shQuote(file)} --attach ${shQuote(`${sessionDir(options.workspace, session)}/${socketName}`)} --after ${String(Math.trunc(after))}`].join('\n');
+}
+
+const nodeLine = `n=$(command -v node) || ${failLine('node is not installed on this build host: apt-get install nodejs', 4)}`;
 
 /**
  * The helper at its content-hashed path on the host: left alone when its
@@ -96,39 +117,30 @@ export async function ensureRemoteHelper(access: RemoteHelperAccess, bundle: str
   return { path, uploaded: true };
 }
 
-/** One start over an exec channel; `mismatch` when the start script refused the file. */
-async function startOver(access: RemoteHelperAccess, script: string): Promise<{ helper: HelperClient } | { mismatch: true }> {
-  const channel = await access.openExec(script, { timeoutMs: 30_000 });
+/** One start of a detached helper, spoken to through a transport that re-attaches; `mismatch` when the start script refused the file. */
+async function startOver(access: RemoteHelperAccess, file: string, sha256: string, options: RemoteHelperOptions): Promise<{ helper: HelperClient } | { mismatch: true }> {
+  const session = randomBytes(8).toString('hex');
+  if (`${sessionDir(options.workspace, session)}/${socketName}`.length > maxSocketPath) {
+    throw new Error(`the build host workspace ${options.workspace} is too long a path for the helper's socket: choose one under ${maxSocketPath - 40} characters`);
+  }
   let mismatch = false;
-  // readline splits lines (and UTF-8 characters) cut across chunks, as for a local helper's pipes.
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const errLines = createInterface({ input: err }).on('line', (line) => {
+  let started = false;
+  const transport = await reattachingTransport({
+    host: access.spec.name,
+    reattachMs: (options.lingerSeconds ?? 900) * 1000,
+    ...(access.retryNow ? { retryNow: () => access.retryNow!() } : {}),
+    open: (after) => {
+      // The first channel starts the helper; every later one only attaches, whatever it missed.
+      const script = started ? remoteAttachScript(file, sha256, session, after, options) : remoteStartScript(file, sha256, session, options);
+      started = true;
+      return access.openExec(script, { timeoutMs: 30_000 });
+    },
+  });
+  transport.onStderrLine((line) => {
     if (line === mismatchWord) mismatch = true;
   });
-  const errDone = new Promise((resolve) => errLines.once('close', resolve));
-  channel.onStdout((chunk) => out.write(chunk));
-  channel.onStderr((chunk) => err.write(chunk));
-  const gone = new Promise<string>((resolve) =>
-    channel.onClose(() => {
-      out.end();
-      err.end();
-      // Gone once every line it wrote has been read: the last result, and the mismatch word, come first.
-      void Promise.all([finished(out).catch(() => undefined), errDone]).then(() => resolve(`its SSH channel to ${access.spec.name} closed`));
-    }),
-  );
   try {
-    const helper = await speakHelper({
-      write: (text) => channel.write(text),
-      // Closing the channel closes the helper's stdin: it releases what it holds and exits (--kill-child takes the rest).
-      end: () => channel.close(),
-      onStdoutLine: (listener) => void createInterface({ input: out }).on('line', listener),
-      onStderrLine: (listener) => void createInterface({ input: err }).on('line', listener),
-      gone,
-      kill: () => channel.close(),
-      pid: undefined,
-    });
-    return { helper };
+    return { helper: await speakHelper(transport) };
   } catch (error) {
     if (mismatch) return { mismatch: true };
     throw error;
@@ -147,7 +159,7 @@ export async function startRemoteHelper(access: RemoteHelperAccess, options: Rem
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const placed = await ensureRemoteHelper(access, options.bundle, sha256, dir);
     uploaded ||= placed.uploaded;
-    const started = await startOver(access, remoteStartScript(placed.path, sha256, options));
+    const started = await startOver(access, placed.path, sha256, options);
     if ('helper' in started) return { helper: started.helper, uploaded };
   }
   throw new Error(`the helper on ${access.spec.name} does not match its sha256 after a fresh upload: refused to run it`);

@@ -16,6 +16,7 @@ import { diffManifests } from '../../shared/builds/manifest-diff.js';
 import { toLogBatch } from '../../shared/contract/log-batch.js';
 import { MockLog, MockLogFiles } from './mock-log.js';
 import { seedNodes } from './mock-node-fleet.js';
+import { mockFetch } from './mock-build-fetch.js';
 
 /** The mock fleet's build hosts (labelled build-host): where `host` may send a build. */
 const mockBuildHosts = seedNodes.filter((n) => n.spec.labels.includes('build-host')).map((n) => n.spec.name);
@@ -254,6 +255,7 @@ export function createMockBuilds(options: MockBuildsOptions): MockBuilds {
       const record = find(id);
       return { total: record.log.total, lines: await record.log.page(from, count) };
     },
+    'builds.fetch': async ({ id, to }) => mockFetch(bus, find(id).summary, to),
   };
 
   return {

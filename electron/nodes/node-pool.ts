@@ -4,6 +4,7 @@ import type { NodeSpec } from '../../shared/contract/index.js';
 import { Semaphore } from '../lib/semaphore.js';
 import { ResidentShell, residentShellCommand } from './resident-shell.js';
 import { ResidentSftp, type SftpSession } from './resident-sftp.js';
+import { resumeDownload } from './resumable-download.js';
 import { streamLines, type StreamExec, type StreamHandlers } from './stream-exec.js';
 import { connect, SshError, type ConnectOptions, type ExecChannel, type ExecResult, type PtyChannel, type PtyOptions, type SshConnection } from './ssh-connection.js';
 
@@ -364,6 +365,12 @@ export class NodePool {
   stats(name: string): NodeCommandStats {
     const entry = this.entries.get(name);
     return { loginShells: entry?.loginShells ?? 0, commands: entry?.commands ?? 0 };
+  }
+
+  /** A node's file appended to a local partial file from its size (resumable-download.ts), over the resident SFTP session. */
+  resumeDownload(node: NodeSpec, remote: string, local: string, onProgress?: (done: number) => void): Promise<{ bytes: number; from: number }> {
+    // A whole image at SFTP speed: hours is a deadline, not an expectation.
+    return this.sftp(node, (session) => resumeDownload(session.channel, remote, local, onProgress), { timeoutMs: 6 * 60 * 60 * 1000 });
   }
 
   /** SFTP over the node's pooled connection, with progress. */

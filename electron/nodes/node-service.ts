@@ -259,6 +259,8 @@ export function createNodeService(deps: NodeServiceDeps) {
         exec: (command: string, options: { timeoutMs?: number; onData?: (stream: 'out' | 'err', chunk: string) => void } = {}) => pool.exec(spec, command, options),
         upload: (from: string, to: string, onProgress?: (done: number, total: number) => void) => pool.transfer(spec, 'upload', from, to, onProgress),
         download: (from: string, to: string, onProgress?: (done: number, total: number) => void) => pool.transfer(spec, 'download', from, to, onProgress),
+        /** This node's file appended to a local partial file from where it stopped. */
+        resumeDownload: (from: string, to: string, onProgress?: (done: number) => void) => pool.resumeDownload(spec, from, to, onProgress),
         /** This node's file into another inventory node's, over both pooled connections. */
         copyTo: (target: string, fromPath: string, toPath: string) => {
           const other = inventory.find((node) => node.name === target);

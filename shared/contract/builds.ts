@@ -126,6 +126,18 @@ export const ManifestDiff = z.object({
 });
 export type ManifestDiff = z.infer<typeof ManifestDiff>;
 
+/** One file a fetch brought here: resumed from byte `resumedFrom`; `sha256` checked against the build's record (null: a metadata file, which has none). */
+export const FetchedFile = z.object({
+  name: z.string(),
+  path: z.string(),
+  bytes: z.number().int().nonnegative(),
+  resumedFrom: z.number().int().nonnegative(),
+  sha256: z.string().nullable(),
+  /** Already here with the right sha256: nothing was copied. */
+  present: z.boolean(),
+});
+export type FetchedFile = z.infer<typeof FetchedFile>;
+
 export const buildCommands = {
   'builds.defaults': command(z.object({}).strict(), BuildDefaults),
   /** Validates a YAML spec with this host's defaults filled in; never starts anything. */
@@ -145,6 +157,12 @@ export const buildCommands = {
   ),
   /** What changed in the installed packages from one build to another. */
   'builds.diff': command(z.object({ from: z.string(), to: z.string() }).strict(), ManifestDiff),
+  /**
+   * A build host's artifacts (and metadata) copied into a folder here over
+   * SFTP: a partial copy goes on where it stopped, each artifact is checked
+   * against its sha256 before it takes its name. Progress: builds.fetchProgress.
+   */
+  'builds.fetch': command(z.object({ id: z.string().max(200), to: z.string().min(1).max(4096) }).strict(), z.object({ files: z.array(FetchedFile) })),
 };
 
 export const buildEvents = {
@@ -153,6 +171,8 @@ export const buildEvents = {
   /** Log lines in batches, never one event a line, as columns (log-batch.ts). */
   'builds.log': logBatchSchema(StepId),
   'builds.finished': BuildSummary,
+  /** A fetch's progress: bytes of `file` here so far, of `total`. */
+  'builds.fetchProgress': z.object({ id: z.string(), file: z.string(), done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
   /** What the journal recovery cleaned at start (or on `slipway build --cleanup`). */
   'builds.recovered': z.object({ cleaned: z.array(z.string()) }),
 };

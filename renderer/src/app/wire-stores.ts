@@ -3,6 +3,7 @@ import { useApps } from '../apps/apps-store.js';
 import { useDefinitions } from '../apps/definitions-store.js';
 import { useTraces } from '../apps/traces-store.js';
 import { useBuilds } from '../builds/builds-store.js';
+import { useFetches } from '../builds/fetch-store.js';
 import { useBoots } from '../boot/boot-store.js';
 import { useCells } from '../cells/cells-store.js';
 import { useNetboot } from '../publish/netboot-store.js';
@@ -35,6 +36,7 @@ export function wireStores(connection: BackendConnection): void {
     // The tray reads every kind's job events besides the area that owns them.
     useActivity.getState().apply(event);
     if (event.topic.startsWith('readiness.')) useReadiness.getState().apply(event);
+    else if (event.topic === 'builds.fetchProgress') useFetches.getState().apply(event);
     else if (event.topic.startsWith('builds.')) useBuilds.getState().apply(event);
     else if (event.topic.startsWith('nodes.')) useNodes.getState().apply(event);
     else if (event.topic.startsWith('publish.')) usePublish.getState().apply(event);

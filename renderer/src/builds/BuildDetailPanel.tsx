@@ -12,6 +12,7 @@ import { StepList } from '../jobs/StepList.js';
 import { JobProgress } from '../jobs/JobProgress.js';
 import { useNow } from '../lib/use-now.js';
 import { BuildLog } from './BuildLog.js';
+import { FetchArtifacts } from './FetchArtifacts.js';
 
 /** The selected build: what stopped it or what it made first, then its steps beside its log. */
 export function BuildDetailPanel() {
@@ -61,6 +62,7 @@ export function BuildDetailPanel() {
       {confirming && running && <CancelDialog name={build.name} onConfirm={() => void cancel(build.id)} onClose={() => setConfirming(false)} />}
       {(build.status === 'failed' || build.status === 'cancelled') && <FailureSummary build={build} />}
       {build.status === 'succeeded' && build.artifacts.length > 0 && <ArtifactTable artifacts={build.artifacts} metadataPath={build.metadataPath} />}
+      {build.status === 'succeeded' && build.artifacts.length > 0 && build.host !== undefined && <FetchArtifacts build={build} />}
       {build.status === 'succeeded' && build.artifacts.length > 0 && <BootTestPanel build={build} />}
       {build.status === 'succeeded' && <CompareBuilds build={build} />}
       <div className="build__body">
