@@ -8,5 +8,6 @@ describe('a build host link line', () => {
     expect(linkLine({ state: 'back', host: 'rack1-n03', at: at + 14_250, seq: 312, gapMs: 14_250 })).toBe(
       're-attached to build host rack1-n03 at 10:42:15 UTC after 14.3 s: its log since message #312 follows, replayed from its journal',
     );
+    expect(linkLine({ state: 'back', host: 'n', at, seq: 5, gapMs: 1000, missed: 12 })).toMatch(/ \(12 older messages were no longer kept there: not replayed\)$/);
   });
 });

@@ -18,6 +18,8 @@ export interface HelperLink {
   /** The last sequence number received: what follows a `back` is replayed from there. */
   seq: number;
   gapMs?: number;
+  /** Messages the helper no longer kept when it was reached again (it keeps the last 200,000): not replayed. */
+  missed?: number;
 }
 
 export interface CallHandle<T> {

@@ -1,16 +1,14 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../backend/app-paths.js';
-import { EventBus } from '../backend/event-bus.js';
-import { saveInventory } from '../nodes/inventory-file.js';
-import { createNodeService, type NodeService } from '../nodes/node-service.js';
-import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
+import type { NodeService } from '../nodes/node-service.js';
+import type { Fleet } from '../nodes/test-support/sshd-fleet.js';
 import type { HelperLink, HelperLog } from './helper-client.js';
 import { journalName } from './helper-session.js';
 import { startRemoteHelper } from './remote-helper.js';
+import { startBuildHostNode, type BuildHostNode } from './test-support/build-host-node.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');
 const owner = { pid: process.pid, startTime: '0' };
@@ -27,24 +25,17 @@ async function until(check: () => boolean): Promise<void> {
  */
 describe.runIf(canRun)('a build host helper outlives its SSH connection (root, sshd node on 127.0.57.40)', () => {
   const base = mkdtempSync(join(tmpdir(), 'slipway-helper-link-'));
-  const bundle = join(base, 'build-helper.mjs');
   const workspace = join(base, 'ws');
+  let host: BuildHostNode;
   let fleet: Fleet;
   let nodes: NodeService;
+  let bundle = '';
 
   beforeAll(async () => {
-    execFileSync(join(packageRoot(), 'node_modules', '.bin', 'rolldown'), [join(packageRoot(), 'electron', 'helper', 'helper-main.ts'), '-p', 'node', '-f', 'esm', '-m', '-o', bundle], { stdio: 'pipe' });
-    fleet = await startFleet({ count: 1, dir: join(base, 'fleet'), thirdOctet: 57, firstOctet: 40, port: 2371 });
-    const node = fleet.nodes[0]!;
-    saveInventory(join(base, 'nodes.yaml'), [{ name: 'builder', host: node.host, port: node.port, user: 'root', identity: fleet.clientKey, jump: null, labels: ['build-host'] }]);
-    writeFileSync(join(base, 'known_hosts'), fleet.knownHosts);
-    nodes = createNodeService({ bus: new EventBus(), inventoryPath: join(base, 'nodes.yaml'), userKnownHosts: null, ownKnownHosts: join(base, 'known_hosts'), pollMs: 60_000, interactive: false });
+    host = await startBuildHostNode(base, { thirdOctet: 57, firstOctet: 40, port: 2371 });
+    ({ fleet, nodes, bundle } = host);
   }, 60_000);
-  afterAll(async () => {
-    await nodes?.close();
-    await fleet?.stop();
-    rmSync(base, { recursive: true, force: true });
-  });
+  afterAll(() => host?.close());
 
   const options = (lingerSeconds: number) => ({ bundle, workspace, outputRoots: [base], elevation: 'root' as const, dir: join(base, 'host-helpers'), lingerSeconds });
   const sessions = () => (existsSync(join(workspace, 'sessions')) ? readdirSync(join(workspace, 'sessions')) : []);

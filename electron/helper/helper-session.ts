@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,6 +15,8 @@ import { AttachRequest, ToHelper, type FromHelper } from './helper-protocol.js';
 
 export const socketName = 'helper.sock';
 export const journalName = 'journal.jsonl';
+/** The journal's size before it starts a new generation. */
+const journalLimit = 64 * 2 ** 20;
 /** A unix socket path longer than sun_path (108 bytes with its NUL) cannot be bound. */
 export const maxSocketPath = 107;
 
@@ -40,16 +42,23 @@ export interface SessionOptions {
   /** The `ready` line each attaching console gets first (its session part is filled in here). */
   ready: () => Extract<FromHelper, { type: 'ready' }>;
   recovered: readonly string[];
+  /** Lines kept for replay (default 200,000; half go when it is full). */
+  keepLines?: number;
 }
 
 export async function openSession(options: SessionOptions): Promise<HelperSession> {
   const { dir, id } = options;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const journal = openSync(join(dir, journalName), 'a', 0o600);
+  let journal = openSync(join(dir, journalName), 'a', 0o600);
   const socketPath = join(dir, socketName);
+  const keepLines = options.keepLines ?? 200_000;
   rmSync(socketPath, { force: true });
-  // Every line said, for replay; a build's log is thousands of lines, not millions.
-  const said: string[] = [];
+  // The last lines said, for replay (`first` is the sequence number of said[0]); a helper lives as long as its
+  // console, many builds: older lines go, and a console that asks for them is told how many it missed.
+  let said: string[] = [];
+  let first = 1;
+  let next = 1;
+  let journalBytes = 0;
   const seenCalls = new Set<number>();
   const listeners: ((message: ToHelper) => void)[] = [];
   const abandoned: (() => void)[] = [];
@@ -78,8 +87,8 @@ export async function openSession(options: SessionOptions): Promise<HelperSessio
     attached = socket;
     stopLinger();
     const ready = options.ready();
-    socket.write(`${JSON.stringify({ ...ready, session: { id, seq: said.length, recovered: [...options.recovered] } })}\n`);
-    for (const line of said.slice(after)) socket.write(line);
+    socket.write(`${JSON.stringify({ ...ready, session: { id, seq: next - 1, oldest: first, recovered: [...options.recovered] } })}\n`);
+    for (const line of said.slice(Math.max(0, after + 1 - first))) socket.write(line);
   }
 
   const server: Server = createServer((socket) => {
@@ -115,10 +124,23 @@ export async function openSession(options: SessionOptions): Promise<HelperSessio
     id,
     dir,
     send(message) {
-      const line = `${JSON.stringify({ ...message, seq: said.length + 1 })}\n`;
+      const line = `${JSON.stringify({ ...message, seq: next })}\n`;
+      next += 1;
       said.push(line);
+      if (said.length > keepLines) {
+        said = said.slice(said.length - Math.ceil(keepLines / 2));
+        first = next - said.length;
+      }
       try {
+        // The journal on disk likewise: one generation kept beside the current one.
+        if (journalBytes > journalLimit) {
+          closeSync(journal);
+          renameSync(join(dir, journalName), join(dir, `${journalName}.1`));
+          journal = openSync(join(dir, journalName), 'a', 0o600);
+          journalBytes = 0;
+        }
         writeSync(journal, line);
+        journalBytes += Buffer.byteLength(line);
       } catch {
         // A full disk must not stop the build: the lines are still kept in memory and sent.
       }

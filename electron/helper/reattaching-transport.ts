@@ -23,7 +23,7 @@ export interface ReattachOptions {
   retryNow?(): void;
 }
 
-type Peeked = { type?: unknown; id?: unknown; seq?: unknown };
+type Peeked = { type?: unknown; id?: unknown; seq?: unknown; session?: { oldest?: unknown } };
 
 /** Enough of a line to route it (the client checks the whole message against the protocol). */
 function peek(line: string): Peeked | null {
@@ -54,6 +54,8 @@ export async function reattachingTransport(options: ReattachOptions): Promise<He
   /** Other messages written while no channel is open (cancels). */
   let queued: string[] = [];
   let lastSeq = 0;
+  /** Messages a re-attach could not replay: older than what the helper still keeps. */
+  let missed = 0;
   let channel: HelperChannel | null = null;
   let everReady = false;
   let closing = false;
@@ -97,6 +99,8 @@ export async function reattachingTransport(options: ReattachOptions): Promise<He
       const message = peek(line);
       if (channel !== opened && message?.type === 'ready') {
         channel = opened;
+        const oldest = message.session?.oldest;
+        missed = everReady && typeof oldest === 'number' ? Math.max(0, oldest - lastSeq - 1) : 0;
         // Sent again in the order first sent; then what waited for a channel.
         for (const [, text] of [...unanswered].sort(([a], [b]) => a - b)) opened.write(text);
         const waiting = queued;
@@ -142,7 +146,7 @@ export async function reattachingTransport(options: ReattachOptions): Promise<He
         closed = next;
         continue;
       }
-      linkListeners.forEach((listener) => listener({ state: 'back', host: options.host, at: Date.now(), seq: lastSeq, gapMs: Date.now() - lostAt }));
+      linkListeners.forEach((listener) => listener({ state: 'back', host: options.host, at: Date.now(), seq: lastSeq, gapMs: Date.now() - lostAt, ...(missed > 0 ? { missed } : {}) }));
       closed = await next.closed;
     }
     end('closed by this console');

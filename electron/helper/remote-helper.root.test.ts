@@ -1,14 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../backend/app-paths.js';
-import { EventBus } from '../backend/event-bus.js';
-import { saveInventory } from '../nodes/inventory-file.js';
-import { createNodeService, type NodeService } from '../nodes/node-service.js';
-import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
+import type { NodeService } from '../nodes/node-service.js';
 import { bundleDigest, remoteHelperPath, remoteStartScript, startRemoteHelper } from './remote-helper.js';
+import { startBuildHostNode, type BuildHostNode } from './test-support/build-host-node.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');
 const owner = { pid: process.pid, startTime: '0' };
@@ -20,25 +17,16 @@ const owner = { pid: process.pid, startTime: '0' };
  */
 describe.runIf(canRun)('the helper on a build host over SSH (root, sshd node on 127.0.55.30)', () => {
   const base = mkdtempSync(join(tmpdir(), 'slipway-remote-helper-'));
-  const bundle = join(base, 'build-helper.mjs');
   const helperDir = join(base, 'host-helpers');
-  let fleet: Fleet;
+  let host: BuildHostNode;
   let nodes: NodeService;
+  let bundle = '';
 
   beforeAll(async () => {
-    // The helper as one file: every import but node: built-ins inlined.
-    execFileSync(join(packageRoot(), 'node_modules', '.bin', 'rolldown'), [join(packageRoot(), 'electron', 'helper', 'helper-main.ts'), '-p', 'node', '-f', 'esm', '-m', '-o', bundle], { stdio: 'pipe' });
-    fleet = await startFleet({ count: 1, dir: join(base, 'fleet'), thirdOctet: 55, firstOctet: 30, port: 2357 });
-    const node = fleet.nodes[0]!;
-    saveInventory(join(base, 'nodes.yaml'), [{ name: 'builder', host: node.host, port: node.port, user: 'root', identity: fleet.clientKey, jump: null, labels: ['build-host'] }]);
-    writeFileSync(join(base, 'known_hosts'), fleet.knownHosts);
-    nodes = createNodeService({ bus: new EventBus(), inventoryPath: join(base, 'nodes.yaml'), userKnownHosts: null, ownKnownHosts: join(base, 'known_hosts'), pollMs: 60_000, interactive: false });
+    host = await startBuildHostNode(base, { thirdOctet: 55, firstOctet: 30, port: 2357 });
+    ({ nodes, bundle } = host);
   }, 60_000);
-  afterAll(async () => {
-    await nodes?.close();
-    await fleet?.stop();
-    rmSync(base, { recursive: true, force: true });
-  });
+  afterAll(() => host?.close());
 
   /** True once no process on this machine (the host) runs the file, within 5 s. */
   const gone = async (file: string) => {
