@@ -1,11 +1,12 @@
+import { rmSync } from 'node:fs';
 import { SlipwayError, type BuildHostReport, type ImageSpec, type NodeSpec } from '../../shared/contract/index.js';
 import { gateRefusal, toolsNeeded } from './build-host-gate.js';
 import { buildHostReadiness } from '../readiness/build-host-readiness.js';
 import { defaultLimit } from '../builds/build-queue.js';
 import type { BuildHostPool, BuildHostSlot } from '../builds/build-host-pool.js';
 import type { HelperSource } from '../helper/helper-supervisor.js';
-import { RemoteHelperSupervisor } from '../helper/remote-helper-supervisor.js';
-import type { RemoteHelperAccess } from '../helper/remote-helper.js';
+import { leftSessions, RemoteHelperSupervisor, type SessionRecords } from '../helper/remote-helper-supervisor.js';
+import { closeLeftSession, type RemoteHelperAccess, type RemoteHelperOptions } from '../helper/remote-helper.js';
 
 /** The label that makes an inventory node a build host. */
 export const buildHostLabel = 'build-host';
@@ -26,6 +27,8 @@ export interface BuildHostsOptions {
   outputRoots: readonly string[];
   /** Where helpers are kept on a host. */
   helperDir?: string;
+  /** Where this console notes its sessions on hosts, and who it is (absent: not noted, nothing closed at start). */
+  records?: SessionRecords;
 }
 
 /**
@@ -60,6 +63,15 @@ export function createBuildHosts(options: BuildHostsOptions) {
     return null;
   }
 
+  const helperOptions = (spec: NodeSpec): RemoteHelperOptions => ({
+    bundle: options.bundle,
+    workspace: options.workspace,
+    outputRoots: options.outputRoots,
+    // Logged in as root, or through sudo -n (the host's readiness says whether it asks for a password).
+    elevation: spec.user === 'root' ? 'root' : 'sudo',
+    ...(options.helperDir === undefined ? {} : { dir: options.helperDir }),
+  });
+
   const pool = {
     hosts(): BuildHostSlot[] {
       return options
@@ -83,20 +95,30 @@ export function createBuildHosts(options: BuildHostsOptions) {
       }
       let supervisor = supervisors.get(name);
       if (!supervisor) {
-        supervisor = new RemoteHelperSupervisor(
-          () => options.access(name),
-          {
-            bundle: options.bundle,
-            workspace: options.workspace,
-            outputRoots: options.outputRoots,
-            // Logged in as root, or through sudo -n (the host's readiness says whether it asks for a password).
-            elevation: spec.user === 'root' ? 'root' : 'sudo',
-            ...(options.helperDir === undefined ? {} : { dir: options.helperDir }),
-          },
-        );
+        supervisor = new RemoteHelperSupervisor(() => options.access(name), helperOptions(spec), options.records);
         supervisors.set(name, supervisor);
       }
       return supervisor;
+    },
+
+    /**
+     * The sessions a console that ended without closing them left on build
+     * hosts (noted in its state folder): each told to close now, so its helper
+     * releases the builds it holds instead of lingering. One line for each.
+     */
+    async closeLeft(): Promise<string[]> {
+      if (!options.records) return [];
+      const lines: string[] = [];
+      for (const left of leftSessions(options.records.dir)) {
+        try {
+          const access = options.access(left.host);
+          lines.push(await closeLeftSession(access, helperOptions(access.spec), left.session));
+        } catch (error) {
+          lines.push(`session ${left.session} on ${left.host}: not closed (${(error as Error).message}); its helper releases its builds after its linger time`);
+        }
+        rmSync(left.file, { force: true });
+      }
+      return lines;
     },
     /** A host's file appended to a local partial file from where it stopped ("Fetch artifacts"). */
     resumeDownload(name: string, remote: string, local: string, onProgress: (done: number) => void): Promise<{ bytes: number; from: number }> {

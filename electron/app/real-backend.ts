@@ -53,6 +53,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     workspace: env.SLIPWAY_HOST_WORKSPACE ?? '/var/lib/slipway/work',
     outputRoots: paths.outputRoots,
     ...(env.SLIPWAY_HOST_HELPER_DIR ? { helperDir: env.SLIPWAY_HOST_HELPER_DIR } : {}),
+    records: { dir: join(paths.state, 'host-sessions'), owner: processIdentity()! },
   });
   // `deploys` and `publisher` are read when recovery runs, never while this line runs.
   const { helpers, builds } = createBuildParts({
@@ -241,6 +242,14 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       void builds.recover().then(
         (cleaned) => cleaned.forEach((line) => process.stderr.write(`slipway: recovered after an earlier crash: ${line}\n`)),
         (error: Error) => process.stderr.write(`slipway: journal recovery failed: ${error.message}\n`),
+      );
+      // What an earlier run left running on build hosts: released now, not after the helpers' linger time.
+      void buildHosts.closeLeft().then(
+        (lines) => {
+          lines.forEach((line) => process.stderr.write(`slipway: left by an earlier run: ${line}\n`));
+          if (lines.length > 0) bus.publish('builds.recovered', { cleaned: lines });
+        },
+        (error: Error) => process.stderr.write(`slipway: sessions an earlier run left on build hosts were not closed: ${error.message}\n`),
       );
     },
     async close() {

@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../backend/app-paths.js';
+import { processIdentity } from '../process/process-identity.js';
 import { EventBus } from '../backend/event-bus.js';
 import { createBuildHosts, type BuildHosts } from '../app/build-hosts.js';
 import { createArtifactFetch } from './artifact-fetch.js';
@@ -252,10 +254,55 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
       expect(hostLines.filter((line) => count(log, line) > count(hostLines, line))).toEqual([]);
       // The gap is shown where it was: lost, then back, in that order.
       const lostAt = log.findIndex((line) => line.startsWith('connection to build host builder lost at '));
-      expect(log.findIndex((line) => line.startsWith('re-attached to build host builder at '))).toBeGreaterThan(lostAt);
+      const backAt = log.findIndex((line) => line.startsWith('re-attached to build host builder at '));
+      expect(backAt).toBeGreaterThan(lostAt);
+      // Nothing of the host's between the two: what it said meanwhile follows the re-attach, replayed.
+      expect(log.slice(lostAt + 1, backAt).filter((line) => hostLines.includes(line))).toEqual([]);
       expect(leaks(join(base, 'out-cut'), id, hostWorkspace)).toEqual([]);
     } finally {
       await helpers.close();
+    }
+  });
+
+  it('a console that ends mid-build (slipway build --host, SIGKILLed): the next console closes the session it left, and the host is clean at once', { timeout: 600_000 }, async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'slipway-state-'));
+    const specFile = join(base, 'left.yaml');
+    writeFileSync(specFile, testSpec(join(base, 'out-left'), { name: 'left-on-host', images: noBaseImages() }));
+    const env = {
+      ...process.env, SLIPWAY_INVENTORY: join(base, 'nodes.yaml'), SLIPWAY_KNOWN_HOSTS: join(base, 'known_hosts'), SLIPWAY_HOST_WORKSPACE: hostWorkspace,
+      SLIPWAY_HOST_HELPER_DIR: join(base, 'host-helpers'), SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: stateDir,
+    };
+    const cli = spawn(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'build', '--host', 'builder', '--json', specFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let id = '';
+    await new Promise<void>((resolve, reject) => {
+      cli.once('exit', () => reject(new Error('the CLI ended before mmdebstrap installed anything')));
+      createInterface({ input: cli.stdout! }).on('line', (line) => {
+        const event = JSON.parse(line) as { topic: string; payload: { summary?: { id: string }; lines?: { text: string }[] } };
+        if (event.topic === 'builds.started') id = event.payload.summary!.id;
+        if (event.topic === 'builds.log' && event.payload.lines!.some((l) => l.text.startsWith('I: installing essential packages'))) resolve();
+      });
+    });
+    const exited = new Promise((resolve) => cli.once('exit', resolve));
+    cli.kill('SIGKILL');
+    await exited;
+    // Left on the host: the build is open there (its directory), its session noted here.
+    expect(existsSync(join(hostWorkspace, 'builds', id))).toBe(true);
+    const noted = readdirSync(join(stateDir, 'host-sessions'));
+    expect(noted).toHaveLength(1);
+    const next = createBuildHosts({
+      access: (name) => nodes.access(name), specs: () => nodes.specs(), bundle, workspace: hostWorkspace, outputRoots: [tmpdir()], helperDir: join(base, 'host-helpers'),
+      records: { dir: join(stateDir, 'host-sessions'), owner: processIdentity()! },
+    });
+    try {
+      const session = noted[0]!.replace(/\.json$/, '');
+      expect(await next.closeLeft()).toEqual([`session ${session} on builder: its helper released what it held and exited`]);
+      expect(existsSync(join(hostWorkspace, 'sessions', session))).toBe(false);
+      expect(leaks(join(base, 'out-left'), id, hostWorkspace)).toEqual([]);
+      expect(readdirSync(join(stateDir, 'host-sessions'))).toEqual([]);
+      // Nothing left to close a second time.
+      expect(await next.closeLeft()).toEqual([]);
+    } finally {
+      await next.close();
     }
   });
 

@@ -106,8 +106,10 @@ async function serve(): Promise<void> {
     for (const controller of running.values()) controller.abort();
     // Give aborted commands a moment to die before their mounts are released.
     await new Promise((resolve) => setTimeout(resolve, running.size > 0 ? 1_000 : 0));
-    for (const open of builds.values()) await releaseAll(execaRunner, open, diag);
-    detached?.close();
+    let unreleased = 0;
+    for (const open of builds.values()) unreleased += (await releaseAll(execaRunner, open, diag)).failed.length;
+    // What could not be released stays named by the session's folder: the next helper on the host recovers it.
+    detached?.close({ keepFolder: unreleased > 0 });
     process.exit(0);
   }
 

@@ -31,8 +31,8 @@ export interface HelperSession {
   onAbandoned(listener: () => void): void;
   /** Diagnostics with no call to belong to (a release that failed during shutdown): the session's helper.err. */
   diag(text: string): void;
-  /** Stop listening and remove the session's folder (its journal goes with it: nothing is running any more). */
-  close(): void;
+  /** Stop listening and remove the session's folder (its journal goes with it: nothing is running any more), unless it must stay for a recovery. */
+  close(options?: { keepFolder?: boolean }): void;
 }
 
 export interface SessionOptions {
@@ -155,12 +155,12 @@ export async function openSession(options: SessionOptions): Promise<HelperSessio
         // Nowhere left to say it.
       }
     },
-    close() {
+    close({ keepFolder = false } = {}) {
       stopLinger();
       attached?.end();
       server.close();
       closeSync(journal);
-      rmSync(dir, { recursive: true, force: true });
+      if (!keepFolder) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -54,8 +54,8 @@ export async function reattachingTransport(options: ReattachOptions): Promise<He
   /** Other messages written while no channel is open (cancels). */
   let queued: string[] = [];
   let lastSeq = 0;
-  /** Messages a re-attach could not replay: older than what the helper still keeps. */
-  let missed = 0;
+  /** When the channel in use was lost (null: none lost, or back since). */
+  let lostAt: number | null = null;
   let channel: HelperChannel | null = null;
   let everReady = false;
   let closing = false;
@@ -99,8 +99,14 @@ export async function reattachingTransport(options: ReattachOptions): Promise<He
       const message = peek(line);
       if (channel !== opened && message?.type === 'ready') {
         channel = opened;
-        const oldest = message.session?.oldest;
-        missed = everReady && typeof oldest === 'number' ? Math.max(0, oldest - lastSeq - 1) : 0;
+        if (everReady && lostAt !== null) {
+          // Said here, before the first replayed line is handed on: the log reads lost, back, then what it missed.
+          const oldest = message.session?.oldest;
+          const missed = typeof oldest === 'number' ? Math.max(0, oldest - lastSeq - 1) : 0;
+          const back: HelperLink = { state: 'back', host: options.host, at: Date.now(), seq: lastSeq, gapMs: Date.now() - lostAt, ...(missed > 0 ? { missed } : {}) };
+          lostAt = null;
+          linkListeners.forEach((listener) => listener(back));
+        }
         // Sent again in the order first sent; then what waited for a channel.
         for (const [, text] of [...unanswered].sort(([a], [b]) => a - b)) opened.write(text);
         const waiting = queued;
@@ -138,15 +144,15 @@ export async function reattachingTransport(options: ReattachOptions): Promise<He
     while (!closing) {
       if (closed.helperGone !== null) return end(`the helper on ${options.host} is gone (${closed.helperGone})`);
       if (!everReady) return end(`its SSH channel to ${options.host} closed before the helper answered`);
-      const lostAt = Date.now();
-      linkListeners.forEach((listener) => listener({ state: 'lost', host: options.host, at: lostAt, seq: lastSeq }));
-      const next = await reattach(lostAt);
+      const since = Date.now();
+      lostAt = since;
+      linkListeners.forEach((listener) => listener({ state: 'lost', host: options.host, at: since, seq: lastSeq }));
+      const next = await reattach(since);
       if (next === null) return end(`${options.host} could not be reached for ${Math.round(options.reattachMs / 1000)} s after the connection dropped`);
       if ('helperGone' in next) {
         closed = next;
         continue;
       }
-      linkListeners.forEach((listener) => listener({ state: 'back', host: options.host, at: Date.now(), seq: lastSeq, gapMs: Date.now() - lostAt, ...(missed > 0 ? { missed } : {}) }));
       closed = await next.closed;
     }
     end('closed by this console');

@@ -118,7 +118,7 @@ export async function ensureRemoteHelper(access: RemoteHelperAccess, bundle: str
 }
 
 /** One start of a detached helper, spoken to through a transport that re-attaches; `mismatch` when the start script refused the file. */
-async function startOver(access: RemoteHelperAccess, file: string, sha256: string, options: RemoteHelperOptions): Promise<{ helper: HelperClient } | { mismatch: true }> {
+async function startOver(access: RemoteHelperAccess, file: string, sha256: string, options: RemoteHelperOptions): Promise<{ helper: HelperClient; session: string } | { mismatch: true }> {
   const session = randomBytes(8).toString('hex');
   if (`${sessionDir(options.workspace, session)}/${socketName}`.length > maxSocketPath) {
     throw new Error(`the build host workspace ${options.workspace} is too long a path for the helper's socket: choose one under ${maxSocketPath - 40} characters`);
@@ -140,7 +140,7 @@ async function startOver(access: RemoteHelperAccess, file: string, sha256: strin
     if (line === mismatchWord) mismatch = true;
   });
   try {
-    return { helper: await speakHelper(transport) };
+    return { helper: await speakHelper(transport), session };
   } catch (error) {
     if (mismatch) return { mismatch: true };
     throw error;
@@ -148,11 +148,32 @@ async function startOver(access: RemoteHelperAccess, file: string, sha256: strin
 }
 
 /**
+ * A session an earlier console left on the host (it ended without closing
+ * it): attached to once more and told to close, so its helper releases the
+ * builds it holds now rather than after its linger time. Says what it did.
+ */
+export async function closeLeftSession(access: RemoteHelperAccess, options: RemoteHelperOptions, session: string): Promise<string> {
+  const sha256 = bundleDigest(options.bundle);
+  const { path } = await ensureRemoteHelper(access, options.bundle, sha256, options.dir ?? '/var/lib/slipway/helper');
+  // Nothing to replay: only its ready line is wanted, then it goes.
+  const script = remoteAttachScript(path, sha256, session, Number.MAX_SAFE_INTEGER, options);
+  const transport = await reattachingTransport({ host: access.spec.name, reattachMs: 0, open: () => access.openExec(script, { timeoutMs: 30_000 }) });
+  let helper: HelperClient;
+  try {
+    helper = await speakHelper(transport);
+  } catch (error) {
+    return `session ${session} on ${access.spec.name}: already gone (${(error as Error).message})`;
+  }
+  await helper.close();
+  return `session ${session} on ${access.spec.name}: its helper released what it held and exited`;
+}
+
+/**
  * The helper started on a build host, behind the same HelperClient as a
  * local one. A file changed between the upload check and the start is
  * refused by the start script, uploaded again, and started once more.
  */
-export async function startRemoteHelper(access: RemoteHelperAccess, options: RemoteHelperOptions): Promise<{ helper: HelperClient; uploaded: boolean }> {
+export async function startRemoteHelper(access: RemoteHelperAccess, options: RemoteHelperOptions): Promise<{ helper: HelperClient; uploaded: boolean; session: string }> {
   const sha256 = bundleDigest(options.bundle);
   const dir = options.dir ?? '/var/lib/slipway/helper';
   let uploaded = false;
@@ -160,7 +181,7 @@ export async function startRemoteHelper(access: RemoteHelperAccess, options: Rem
     const placed = await ensureRemoteHelper(access, options.bundle, sha256, dir);
     uploaded ||= placed.uploaded;
     const started = await startOver(access, placed.path, sha256, options);
-    if ('helper' in started) return { helper: started.helper, uploaded };
+    if ('helper' in started) return { helper: started.helper, uploaded, session: started.session };
   }
   throw new Error(`the helper on ${access.spec.name} does not match its sha256 after a fresh upload: refused to run it`);
 }
