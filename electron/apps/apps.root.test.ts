@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,7 +110,13 @@ describe.runIf(canRun)('remote applications on real sshd nodes (root)', () => {
 
     // While Slipway is down, node003's app dies and its pid is taken by another process.
     const [pid] = readFileSync(join(homes.node003!, 'pid'), 'utf8').split(' ');
-    execFileSync('kill', ['-KILL', `-${pid}`]);
+    // A whole process group is killed: only if it is the app's (its leader runs the app's runner from its home), never another.
+    const leader = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    expect(Number(pid)).toBeGreaterThan(1);
+    expect(leader[2], 'the pidfile names a process group leader').toBe(pid);
+    expect(realpathSync(`/proc/${pid}/cwd`)).toBe(realpathSync(homes.node003!));
+    // The group by the system call: procps-ng 4.0's kill(1) reads "-1234" without a `--` before it as -1, every process.
+    process.kill(-Number(pid), 'SIGKILL');
     await sleep(300);
     rmSync(join(homes.node003!, 'exitcode'), { force: true });
     const impostor = spawn('sleep', ['60']);

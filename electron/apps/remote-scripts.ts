@@ -187,7 +187,9 @@ export function stopScript(home: string, pidfile: string, exitfile: string, grac
     sudoLine(sudo),
     `alive ${shQuote(pidfile)} || { echo "stop=none"; exit 0; }`,
     `read -r pid st < ${shQuote(pidfile)}`,
-    '$SUDO kill -TERM "-$pid" 2>/dev/null || true',
+    // The group. Through sudo it is procps-ng's kill(1), which reads a multi-digit "-1234" as -1 (every process)
+    // unless `--` comes first; sh's own kill takes no `--` (dash: "Illegal number").
+    'if [ -n "$SUDO" ]; then $SUDO kill -TERM -- "-$pid" 2>/dev/null || true; else kill -TERM "-$pid" 2>/dev/null || true; fi',
     `i=0; while [ $i -lt ${Math.round(graceSeconds * 10)} ]; do [ -n "$(members "$pid")" ] || { echo "stop=TERM"; exit 0; }; sleep 0.1; i=$((i + 1)); done`,
     'for q in $(members "$pid"); do $SUDO kill -KILL "$q" 2>/dev/null; done',
     'i=0; while [ $i -lt 20 ] && [ -n "$(members "$pid")" ]; do sleep 0.1; i=$((i + 1)); done',
