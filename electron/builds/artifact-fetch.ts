@@ -79,7 +79,9 @@ export function createArtifactFetch(deps: ArtifactFetchDeps) {
       running.add(id);
       try {
         const dir = resolve(to);
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+          throw new SlipwayError('bad_request', `${to} cannot be the folder to fetch into: ${error.code === 'EEXIST' ? 'it is a file, not a folder' : error.message}`, 'to');
+        });
         const files: FetchedFile[] = [];
         for (const artifact of summary.artifacts) {
           files.push(await fetchOne(id, summary.host, artifact.path, dir, { size: artifact.containerSize, sha256: artifact.containerSha256 }));
