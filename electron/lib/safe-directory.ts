@@ -48,11 +48,15 @@ function canonical(path: string): string {
   }
 }
 
-function checkStep(parent: string, parentStat: Stats, child: string, childStat: Stats, trusted: ReadonlySet<number>): void {
+/** What the parent alone decides, before the child is looked at or made in it: nothing is written into a folder that is refused. */
+function checkParent(parent: string, parentStat: Stats, child: string, trusted: ReadonlySet<number>): void {
   if (!trusted.has(parentStat.uid)) throw new Error(`refused: ${parent} belongs to uid ${parentStat.uid}, who could swap ${child} for a link`);
-  if (!writableByOthers(parentStat)) return;
-  if (!sticky(parentStat)) throw new Error(`refused: ${parent} is writable by others and not sticky: anyone could swap ${child} for a link`);
-  if (!trusted.has(childStat.uid)) throw new Error(`refused: ${child} belongs to uid ${childStat.uid} inside the shared ${parent}`);
+  if (writableByOthers(parentStat) && !sticky(parentStat)) throw new Error(`refused: ${parent} is writable by others and not sticky: anyone could swap ${child} for a link`);
+}
+
+/** In a shared (sticky) parent, the step must also be owned by a trusted uid. */
+function checkChild(parent: string, parentStat: Stats, child: string, childStat: Stats, trusted: ReadonlySet<number>): void {
+  if (writableByOthers(parentStat) && !trusted.has(childStat.uid)) throw new Error(`refused: ${child} belongs to uid ${childStat.uid} inside the shared ${parent}`);
 }
 
 /**
@@ -67,6 +71,7 @@ export function walkSafeDirectory(path: string, options: { trusted: ReadonlySet<
   let currentStat = lstatSync(current);
   for (const part of real.split(sep).filter(Boolean)) {
     const child = join(current, part);
+    checkParent(current, currentStat, child, options.trusted);
     let stat = lstatOrNull(child);
     if (stat === null) {
       if (!options.create) throw new Error(`${child} does not exist`);
@@ -80,7 +85,7 @@ export function walkSafeDirectory(path: string, options: { trusted: ReadonlySet<
     }
     if (stat.isSymbolicLink()) throw new Error(`refused: ${child} became a link while it was being opened`);
     if (!stat.isDirectory()) throw new Error(`${child} is not a directory`);
-    checkStep(current, currentStat, child, stat, options.trusted);
+    checkChild(current, currentStat, child, stat, options.trusted);
     current = child;
     currentStat = stat;
   }
