@@ -64,6 +64,6 @@ export function parseBuildArgs(argv: string[]): { spec: string | null; json: boo
   if (values.host === '') throw new UsageError('--host needs a build host: a node name from the inventory');
   // As the console's contract (builds.start): a node name, not a page of text echoed back.
   if (values.host !== undefined && values.host.length > 253) throw new UsageError('--host is longer than any node name (253 characters at most)');
-  if (values.host !== undefined && values.cleanup) throw new UsageError('--cleanup recovers this machine\'s builds; a build host\'s helper releases its builds when its connection closes');
+  if (values.host !== undefined && values.cleanup) throw new UsageError('--cleanup recovers this machine\'s builds; a build host\'s helper releases its own (at the next console start, or after 15 minutes without a console)');
   return { spec: positionals[0] ?? null, json: values.json, cleanup: values.cleanup, verbose: values.verbose, host: values.host ?? null, diff: null, fetch: null };
 }
