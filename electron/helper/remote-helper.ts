@@ -6,7 +6,6 @@ import { speakHelper, type HelperClient } from './helper-client.js';
 import { maxSocketPath, socketName } from './helper-session.js';
 import { reattachingTransport, type HelperChannel } from './reattaching-transport.js';
 
-export type { HelperChannel } from './reattaching-transport.js';
 
 /*
  * The privileged helper on a build host: the same single-file bundle the
@@ -61,7 +60,11 @@ function digestGuard(file: string, sha256: string): string {
 }
 
 /** The folder of one detached helper on the host (its socket, journal and last words). */
-export const sessionDir = (workspace: string, session: string) => `${workspace.replace(/\/+$/, '')}/sessions/${session}`;
+const sessionsDir = (workspace: string) => `${workspace.replace(/\/+$/, '')}/sessions`;
+export const sessionDir = (workspace: string, session: string) => `${sessionsDir(workspace)}/${session}`;
+
+/** Where helpers are kept on a host unless the options say otherwise. */
+const defaultHelperDir = '/var/lib/slipway/helper';
 
 /**
  * The script that starts a detached helper (digest checked first): setsid, so
@@ -79,7 +82,7 @@ export function remoteStartScript(file: string, sha256: string, session: string,
     nodeLine,
     digestGuard(file, sha256),
     `${sudo}mkdir -p -m 755 ${shQuote(options.workspace)}`,
-    `${sudo}mkdir -p -m 700 ${shQuote(`${options.workspace.replace(/\/+$/, '')}/sessions`)} ${shQuote(dir)}`,
+    `${sudo}mkdir -p -m 700 ${shQuote(sessionsDir(options.workspace))} ${shQuote(dir)}`,
     // Its working directory is the workspace, as locally: nothing read relative to it is anyone's files.
     `cd ${shQuote(options.workspace)} || exit 5`,
     `${sudo}setsid -f sh -c 'exec "$@" 2>>"$0"' ${shQuote(`${dir}/helper.err`)} unshare --mount --pid --fork --kill-child --mount-proc --propagation private "$n" ${shQuote(file)} --workspace ${shQuote(options.workspace)} ${roots} --namespaced --session ${shQuote(session)} --linger-seconds ${linger} </dev/null >/dev/null 2>&1`,
@@ -154,7 +157,7 @@ async function startOver(access: RemoteHelperAccess, file: string, sha256: strin
  */
 export async function closeLeftSession(access: RemoteHelperAccess, options: RemoteHelperOptions, session: string): Promise<string> {
   const sha256 = bundleDigest(options.bundle);
-  const { path } = await ensureRemoteHelper(access, options.bundle, sha256, options.dir ?? '/var/lib/slipway/helper');
+  const { path } = await ensureRemoteHelper(access, options.bundle, sha256, options.dir ?? defaultHelperDir);
   // Nothing to replay: only its ready line is wanted, then it goes.
   const script = remoteAttachScript(path, sha256, session, Number.MAX_SAFE_INTEGER, options);
   const transport = await reattachingTransport({ host: access.spec.name, reattachMs: 0, open: () => access.openExec(script, { timeoutMs: 30_000 }) });
@@ -175,7 +178,7 @@ export async function closeLeftSession(access: RemoteHelperAccess, options: Remo
  */
 export async function startRemoteHelper(access: RemoteHelperAccess, options: RemoteHelperOptions): Promise<{ helper: HelperClient; uploaded: boolean; session: string }> {
   const sha256 = bundleDigest(options.bundle);
-  const dir = options.dir ?? '/var/lib/slipway/helper';
+  const dir = options.dir ?? defaultHelperDir;
   let uploaded = false;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const placed = await ensureRemoteHelper(access, options.bundle, sha256, dir);
