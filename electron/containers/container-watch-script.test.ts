@@ -69,11 +69,13 @@ describe.runIf(hasInotify)('the watcher (real inotifywait over a local root)', (
     let closed = false;
     const channel = localShellChannel(watchScript(node.root));
     const stream = streamLines(channel, { line: (l) => lines.push(l), errorLine: (l) => errors.push(l), closed: () => (closed = true) });
+    // A state, not a time: a loaded machine may take long; the bound only ends a stuck test.
     const until = async (what: () => boolean) => {
-      for (let i = 0; i < 400 && !what(); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 6000 && !what(); i++) await new Promise((r) => setTimeout(r, 10));
       expect(what()).toBe(true);
     };
-    await until(() => errors.includes('Watches established.'));
+    // stdout and stderr are two pipes: the `@watcher` line may come after inotifywait's word.
+    await until(() => errors.includes('Watches established.') && lines.length > 0);
     const started = parseWatchLine(lines[0]!);
     // The root, apps/, 20 containers and their data/, and the small folders the layout has.
     expect(started).toMatchObject({ kind: 'started' });
@@ -102,7 +104,7 @@ describe.runIf(hasInotify)('the watcher (real inotifywait over a local root)', (
     expect(applied.mode).toBe('delta');
     stream.close();
     await until(() => closed);
-  });
+  }, 150_000);
 
   it('a node without inotifywait says so and ends', async () => {
     const node = lab(1);
