@@ -88,7 +88,7 @@ export function createBuildHosts(options: BuildHostsOptions) {
       listeners.push(listener);
     },
 
-    helperOf(name: string): HelperSource {
+    helperOf(name: string): RemoteHelperSupervisor {
       const { spec } = options.access(name);
       if (!spec.labels.includes(buildHostLabel)) {
         throw new SlipwayError('bad_request', `${name} is not a build host: label it ${buildHostLabel} in the inventory (it needs root or passwordless sudo; slipway doctor --node ${name} checks its tools)`, 'host');
@@ -98,6 +98,12 @@ export function createBuildHosts(options: BuildHostsOptions) {
         supervisor = new RemoteHelperSupervisor(() => options.access(name), helperOptions(spec), options.records);
         supervisors.set(name, supervisor);
       }
+      return supervisor;
+    },
+
+    async adopt(name: string, session: string, after: number, firstId: number): Promise<HelperSource> {
+      const supervisor = pool.helperOf(name);
+      await supervisor.adopt(session, after, firstId);
       return supervisor;
     },
 

@@ -62,6 +62,9 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     buildHosts,
   });
 
+  /** Carried on first: a session whose builds this console takes over is its own then, not one to close. */
+  const resumeThenClose = async () => [...(await builds.resumeHostBuilds()), ...(await buildHosts.closeLeft())];
+
   const fetcher = createArtifactFetch({
     bus, outputRoots: paths.outputRoots, get: (id) => builds.get(id),
     download: (host, remote, local, onProgress) => buildHosts.resumeDownload(host, remote, local, onProgress),
@@ -243,13 +246,14 @@ export function createRealBackend(options: RealBackendOptions = {}) {
         (cleaned) => cleaned.forEach((line) => process.stderr.write(`slipway: recovered after an earlier crash: ${line}\n`)),
         (error: Error) => process.stderr.write(`slipway: journal recovery failed: ${error.message}\n`),
       );
-      // What an earlier run left running on build hosts: released now, not after the helpers' linger time.
-      void buildHosts.closeLeft().then(
+      // What an earlier run left running on build hosts: its builds carried on here; the sessions that held none are
+      // closed, releasing now rather than after their helpers' linger time.
+      void resumeThenClose().then(
         (lines) => {
           lines.forEach((line) => process.stderr.write(`slipway: left by an earlier run: ${line}\n`));
           if (lines.length > 0) bus.publish('builds.recovered', { cleaned: lines });
         },
-        (error: Error) => process.stderr.write(`slipway: sessions an earlier run left on build hosts were not closed: ${error.message}\n`),
+        (error: Error) => process.stderr.write(`slipway: what an earlier run left on build hosts was not taken care of: ${error.message}\n`),
       );
     },
     async close() {

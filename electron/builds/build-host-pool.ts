@@ -17,4 +17,9 @@ export interface BuildHostPool {
   onChange(listener: () => void): void;
   /** Why the host cannot run a build packing this container (a tool it needs missing, no root), with what to do; null when it can. */
   refusal(name: string, container: ImageSpec['output']['container']): Promise<string | null>;
+  /**
+   * The host's helper session an earlier console left, attached to and replayed from after `after`, this console's
+   * calls numbered from `firstId`: the host's helper from now on.
+   */
+  adopt?(name: string, session: string, after: number, firstId: number): Promise<HelperSource>;
 }

@@ -264,7 +264,7 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     }
   });
 
-  it('a console that ends mid-build (slipway build --host, SIGKILLed): the next console closes the session it left, and the host is clean at once', { timeout: 600_000 }, async () => {
+  it('a console that ends mid-build (slipway build --host, SIGKILLed), its build carried on by nobody: the session it left is closed, and the host is clean at once', { timeout: 600_000 }, async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'slipway-state-'));
     const specFile = join(base, 'left.yaml');
     writeFileSync(specFile, testSpec(join(base, 'out-left'), { name: 'left-on-host', images: noBaseImages() }));
@@ -304,6 +304,80 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     } finally {
       await next.close();
     }
+  });
+
+  it('a console that ends mid-build (SIGKILLed) is carried on by the next: the build finishes on the host, its log has every line the host logged, once', { timeout: 600_000 }, async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'slipway-state-'));
+    const out = join(base, 'out-carried');
+    const specFile = join(base, 'carried.yaml');
+    writeFileSync(specFile, testSpec(out, { name: 'carried-on-host', images: noBaseImages() }));
+    const env = {
+      ...process.env, SLIPWAY_INVENTORY: join(base, 'nodes.yaml'), SLIPWAY_KNOWN_HOSTS: join(base, 'known_hosts'), SLIPWAY_HOST_WORKSPACE: hostWorkspace,
+      SLIPWAY_HOST_HELPER_DIR: join(base, 'host-helpers'), SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: stateDir,
+    };
+    const cli = spawn(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'build', '--host', 'builder', '--json', specFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let id = '';
+    await new Promise<void>((resolve, reject) => {
+      cli.once('exit', () => reject(new Error('the CLI ended before mmdebstrap installed anything')));
+      createInterface({ input: cli.stdout! }).on('line', (line) => {
+        const event = JSON.parse(line) as { topic: string; payload: { summary?: { id: string }; lines?: { text: string }[] } };
+        if (event.topic === 'builds.started') id = event.payload.summary!.id;
+        if (event.topic === 'builds.log' && event.payload.lines!.some((l) => l.text.startsWith('I: installing essential packages'))) resolve();
+      });
+    });
+    const exited = new Promise((resolve) => cli.once('exit', resolve));
+    cli.kill('SIGKILL');
+    await exited;
+    // Its session on the host, as the CLI noted it; the helper goes on without a console, its journal growing.
+    const [noted] = readdirSync(join(stateDir, 'host-sessions'));
+    const session = noted!.replace(/\.json$/, '');
+    const journal = () =>
+      readFileSync(join(hostWorkspace, 'sessions', session, 'journal.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; id: number; text?: string; value?: unknown });
+    const grown = journal().length;
+    await until(() => journal().length > grown + 10);
+
+    const next = createBuildHosts({
+      access: (name) => nodes.access(name), specs: () => nodes.specs(), bundle, workspace: hostWorkspace, outputRoots: [tmpdir()], helperDir: join(base, 'host-helpers'),
+      records: { dir: join(stateDir, 'host-sessions'), owner: processIdentity()! },
+    });
+    const { service, helpers, bus } = makeService({ buildHosts: next, stateDir });
+    try {
+      // Listed as running before it is carried on (not ended as interrupted).
+      expect(service.get(id).summary.status).toBe('running');
+      const finished = new Promise<void>((resolve) => bus.subscribe((event) => event.topic === 'builds.finished' && (event.payload as { id: string }).id === id && resolve()));
+      const carried = await service.resumeHostBuilds();
+      expect(carried).toHaveLength(1);
+      // Killed while mmdebstrap ran: that step runs again, its call answered from what the host did meanwhile.
+      expect(carried).toEqual([`build ${id} (carried-on-host) on builder: carried on from step Install base system`]);
+      // Its session is this console's now: nothing left for closeLeft to close.
+      expect(await next.closeLeft()).toEqual([]);
+      await finished;
+      const { summary } = service.get(id);
+      expect(summary.error).toBeNull();
+      expect(summary.status).toBe('succeeded');
+      expect(sha256Of(summary.artifacts[0]!.path)).toBe(summary.artifacts[0]!.containerSha256);
+      const log = (await service.logs(id, 0, 100_000)).lines.map((l) => l.text);
+      expect(log.filter((line) => line.startsWith(`carried on by this console after the one running it ended: re-attached to its helper session ${session} on builder`))).toHaveLength(1);
+      // Every line the host logged for the build, before the kill and after: in the log, in order, none twice.
+      const hostLines = journal().filter((e) => e.type === 'log').map((e) => e.text!);
+      expect(hostLines.length).toBeGreaterThan(100);
+      // mmdebstrap ran once: the step made its call again with the same id, and the helper answered it from what it did.
+      expect(hostLines.filter((line) => line.startsWith('I: installing essential packages'))).toHaveLength(1);
+      let at = -1;
+      for (const line of hostLines) {
+        at = log.indexOf(line, at + 1);
+        expect(at, `"${line}" missing from the console's log`).toBeGreaterThanOrEqual(0);
+      }
+      const count = (lines: string[], line: string) => lines.filter((l) => l === line).length;
+      expect(hostLines.filter((line) => count(log, line) > count(hostLines, line))).toEqual([]);
+      expect(leaks(out, id, hostWorkspace)).toEqual([]);
+      expect(readdirSync(join(stateDir, 'host-builds'))).toEqual([]);
+    } finally {
+      await helpers.close();
+      await next.close();
+    }
+    // Closed with the console: the session's helper is gone, and its folder.
+    expect(existsSync(join(hostWorkspace, 'sessions', session))).toBe(false);
   });
 
   it('a helper killed on the host mid-install: the build fails, a fresh helper there releases it, nothing is left', { timeout: 600_000 }, async () => {

@@ -5,18 +5,27 @@ import { HelperSession } from '../jobs/helper-session.js';
 import { runSteps } from '../jobs/step-loop.js';
 import { StepPackageProgress } from './step-package-progress.js';
 import { pipelineSteps } from './pipeline-steps.js';
-import type { BuildContext, BuildInputs } from './build-context.js';
+import type { BuildContext, BuildInputs, ImageWork } from './build-context.js';
+import type { BuildCheckpoint, CheckpointContext } from './build-checkpoint.js';
+
+/** What a build notes before each helper call (build-checkpoint.ts); the service adds who and where. */
+export type RunCheckpoint = Pick<BuildCheckpoint, 'step' | 'seq' | 'calls' | 'opened' | 'ctx' | 'steps'>;
 
 export interface PipelineInput extends BuildInputs {
   helper: HelperClient;
   now?: () => Date;
   /** Fault injection for tests: fail once this step has done its work (and holds what it acquired). */
   failAt?: StepId;
+  /** Called before each helper call goes out (a build host's builds: a console that restarts carries them on). */
+  checkpoint?: (state: RunCheckpoint) => void;
+  /** Carried on from a checkpoint an earlier console wrote; its log holds the helper's lines up to `loggedSeq`. */
+  resume?: { from: RunCheckpoint; loggedSeq: number };
 }
 
 export interface PipelineHooks {
   step(state: StepState): void;
-  log(step: StepId | null, stream: HelperLog['stream'], text: string): void;
+  /** `seq`: the helper's number for a line it said (kept with the line: a console that restarts goes on after it). */
+  log(step: StepId | null, stream: HelperLog['stream'], text: string, seq?: number): void;
 }
 
 export interface PipelineOutcome {
@@ -43,19 +52,29 @@ export function initialSteps(): StepState[] {
  * helper's `build.close`).
  */
 export class BuildRun {
-  readonly steps = initialSteps();
+  readonly steps: StepState[];
   private readonly session: HelperSession;
   /** debootstrap's and apt's package counts, as the running step's progress. */
-  private readonly packages = new StepPackageProgress(this.steps, (step) => this.hooks.step(step));
+  private readonly packages: StepPackageProgress;
 
   constructor(
     private readonly input: PipelineInput,
     private readonly hooks: PipelineHooks,
   ) {
-    this.session = new HelperSession(input.helper, input.buildId, (step, stream, text) => {
-      hooks.log(step as StepId | null, stream, text);
-      this.packages.line(step as StepId | null, text);
-    });
+    this.steps = input.resume ? input.resume.from.steps.map((step) => ({ ...step })) : initialSteps();
+    this.packages = new StepPackageProgress(this.steps, (step) => this.hooks.step(step));
+    const loggedSeq = input.resume?.loggedSeq ?? 0;
+    this.session = new HelperSession(
+      input.helper,
+      input.buildId,
+      (step, stream, text, seq) => {
+        // Replayed to a console that restarted: what its log already holds is not said twice.
+        if (seq !== undefined && seq <= loggedSeq) return;
+        hooks.log(step as StepId | null, stream, text, seq);
+        this.packages.line(step as StepId | null, text);
+      },
+      { opened: input.resume?.from.opened ?? false },
+    );
   }
 
   cancel(): void {
@@ -64,8 +83,15 @@ export class BuildRun {
 
   async run(): Promise<PipelineOutcome> {
     const now = this.input.now ?? (() => new Date());
-    let stepId: StepId = 'sparse-files';
-    const { buildId, spec, mirror, specHash, version, owner } = this.input;
+    const { buildId, spec, mirror, specHash, version, owner, helper, resume } = this.input;
+    const from = resume?.from;
+    let stepId: StepId = buildSteps[from?.step ?? 0]!.id;
+    let stepIndex = from?.step ?? 0;
+    // The step under way when the console before this one ended runs again from its start, making its calls again
+    // with the ids it used: each is answered from what the helper did, nothing is done twice.
+    const replay = [...(from?.calls ?? [])];
+    let calls = [...replay];
+    let seq = from?.seq ?? 0;
     const ctx: BuildContext = {
       buildId,
       spec,
@@ -74,26 +100,31 @@ export class BuildRun {
       version,
       owner,
       now,
-      dir: '',
-      root: '',
-      cacheDir: '',
-      images: [],
-      baseReused: false,
-      mounts: [],
-      installed: [],
-      artifacts: [],
-      metadataPath: null,
+      ...(from ? restoredContext(spec, from.ctx) : { dir: '', root: '', cacheDir: '', images: [], baseReused: false, mounts: [], installed: [], artifacts: [], metadataPath: null }),
       steps: this.steps,
-      call: (op, args) => this.session.call(stepId, op, args),
-      log: (text) => this.hooks.log(stepId, 'info', text),
+      call: (op, args) => {
+        const replayed = replay.shift();
+        const id = replayed ?? helper.reserveId();
+        if (replayed === undefined) calls.push(id);
+        this.input.checkpoint?.({ step: stepIndex, seq, calls: [...calls], opened: this.session.isOpen, ctx: contextOf(ctx), steps: this.steps });
+        return this.session.call(stepId, op, args, id);
+      },
+      // What the replayed part says of itself was said before.
+      log: (text) => void (replay.length === 0 && this.hooks.log(stepId, 'info', text)),
     };
     const outcome = await runSteps({
       steps: this.steps,
+      ...(from ? { from: from.step } : {}),
       stamp: () => now().toISOString(),
       cancelled: () => this.session.isCancelled,
       onStep: (step) => this.hooks.step(step),
-      work: async (step) => {
+      work: async (step, index) => {
         stepId = step.id;
+        if (index !== stepIndex || !from) {
+          stepIndex = index;
+          calls = [];
+          seq = helper.lastSeq();
+        }
         const message = await pipelineSteps[step.id](ctx);
         if (this.input.failAt === step.id) throw new Error(`injected fault at ${step.id}`);
         return message;
@@ -105,4 +136,21 @@ export class BuildRun {
     const released = await this.session.close(null);
     return { ...outcome, artifacts: succeeded ? ctx.artifacts : [], metadataPath: succeeded ? ctx.metadataPath : null, installed: ctx.installed, ...released };
   }
+}
+
+/** What the steps so far left for the rest, as a checkpoint keeps it. */
+function contextOf(ctx: BuildContext): CheckpointContext {
+  const { dir, root, cacheDir, baseReused, mounts, installed, artifacts, metadataPath } = ctx;
+  const images = ctx.images.map(({ fs, file, target, device, dest, sums }) => ({ name: fs.name, file, target, device, dest, sums }));
+  return { dir, root, cacheDir, images, baseReused, mounts: [...mounts], installed, artifacts: [...artifacts], metadataPath };
+}
+
+/** A checkpoint's context made live again: each image's file system is the spec's of that name. */
+function restoredContext(spec: BuildInputs['spec'], saved: CheckpointContext): Omit<CheckpointContext, 'images'> & { images: ImageWork[] } {
+  const images = saved.images.map(({ name, ...rest }) => {
+    const fs = spec.images.find((image) => image.name === name);
+    if (!fs) throw new Error(`the checkpoint names a file system ${name} the spec does not have`);
+    return { fs, ...rest };
+  });
+  return { ...saved, images, mounts: [...saved.mounts], artifacts: [...saved.artifacts] };
 }

@@ -58,6 +58,17 @@ export class BuildQueue {
     return this.state(build.id);
   }
 
+  /** A build already running on `host` (carried on after its console restarted): it takes a slot there until `done`. */
+  occupy(build: QueuedBuild, host: string, done: Promise<unknown>): void {
+    this.#running.set(build.id, { build, host });
+    void done
+      .catch(() => undefined)
+      .finally(() => {
+        this.#running.delete(build.id);
+        this.pump();
+      });
+  }
+
   /** Takes a waiting build out of the queue; false when it was not waiting (a running build is cancelled by its runner). */
   remove(id: string): boolean {
     const index = this.#waiting.findIndex((b) => b.id === id);

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { diffManifests } from '../../shared/builds/manifest-diff.js';
 import { readOperatorText } from '../lib/operator-file.js';
-import { InstalledPackage, SlipwayError, type ManifestDiff, type BuildDefaults, type BuildDetail, type BuildSummary, type ImageSpec, type StepId } from '../../shared/contract/index.js';
+import { buildSteps, InstalledPackage, SlipwayError, type ManifestDiff, type BuildDefaults, type BuildDetail, type BuildSummary, type ImageSpec, type StepId } from '../../shared/contract/index.js';
 import { parseSpecText } from '../../shared/builds/spec-text.js';
 import { buildOutputBusy } from '../../shared/builds/build-output-claim.js';
 import type { EventBus } from '../backend/event-bus.js';
@@ -12,7 +13,7 @@ import { BuildHistory } from './build-history.js';
 import { JobLog } from '../jobs/job-log.js';
 import { JobRegistry, type LiveJob } from '../jobs/job-registry.js';
 import { JobClaims } from '../jobs/job-claims.js';
-import { BuildRun, initialSteps } from './build-pipeline.js';
+import { BuildRun, initialSteps, type PipelineInput, type RunCheckpoint } from './build-pipeline.js';
 import { cachedArtifacts } from './build-cache.js';
 import { orphanedBuilds, type HelperSource } from '../helper/helper-supervisor.js';
 import { specHash } from './spec-hash.js';
@@ -21,6 +22,8 @@ import type { BuildHostPool } from './build-host-pool.js';
 import { outputRootProblem } from './output-root-check.js';
 import { toLogBatch } from '../../shared/contract/log-batch.js';
 import { linkLine } from './host-link-line.js';
+import { checkpointDir, removeCheckpoint, writeCheckpoint, type BuildCheckpoint } from './build-checkpoint.js';
+import { resumeHostBuilds } from './host-build-resume.js';
 
 /** A metadata file with a full manifest is tens of KiB; anything near this is not ours. */
 const maxMetadataBytes = 8 * 1024 * 1024;
@@ -71,7 +74,11 @@ function exampleSpec(imagesDir: string, arch: string): string {
 
 export function createBuildService(deps: BuildServiceDeps) {
   const history = new BuildHistory(deps.stateDir);
-  const jobs = new JobRegistry<BuildDetail, StepId, Live>(history, 'build');
+  // A build host's build whose console ended is carried on by the next console (host-build-resume.ts), not ended at once.
+  const checkpoints = checkpointDir(deps.stateDir);
+  const jobs = new JobRegistry<BuildDetail, StepId, Live>(history, 'build', {
+    carriesOn: (id) => deps.buildHosts?.adopt !== undefined && existsSync(join(checkpoints, `${id}.json`)),
+  });
   const claims = new JobClaims(join(deps.stateDir, 'claims'), deps.owner);
 
   // A malformed SOURCE_DATE_EPOCH stays a string, so the spec's check names the problem instead of it being ignored.
@@ -99,24 +106,26 @@ export function createBuildService(deps: BuildServiceDeps) {
     return summary;
   }
 
-  function begin(spec: ImageSpec, specText: string, hash: string, cacheHit: boolean, host: string | undefined): Live {
-    const id = `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
-    // Two builds of one name into one folder would write the same files: the second is refused, naming the first.
+  /** Two builds of one name into one folder would write the same files: the second is refused, naming the first. */
+  function claimOutput(spec: ImageSpec, host: string | undefined, id: string): () => void {
     const output = resolve(spec.output.dir);
     // A host's folders are its own: the same path on two machines is two outputs.
-    const release = claims.claim([`build-output:${host === undefined ? '' : `${host}:`}${join(output, spec.name)}`], `build ${id}`, (holder) => buildOutputBusy(spec.name, output, holder));
+    return claims.claim([`build-output:${host === undefined ? '' : `${host}:`}${join(output, spec.name)}`], `build ${id}`, (holder) => buildOutputBusy(spec.name, output, holder));
+  }
+
+  function liveEntry(detail: BuildDetail, release: () => void): Live {
+    const { id } = detail.summary;
+    return { detail, log: new JobLog((lines) => deps.bus.publish('builds.log', toLogBatch(id, lines))), run: null, cancelled: false, done: Promise.resolve(detail.summary), release };
+  }
+
+  function begin(spec: ImageSpec, specText: string, hash: string, cacheHit: boolean, host: string | undefined): Live {
+    const id = `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+    const release = claimOutput(spec, host, id);
     const summary: BuildSummary = {
       id, name: spec.name, specHash: hash, status: 'running', cacheHit, startedAt: new Date().toISOString(),
       finishedAt: null, durationMs: null, failedStep: null, error: null, artifacts: [], metadataPath: null, ...(host === undefined ? {} : { host }),
     };
-    const entry: Live = {
-      detail: { summary, steps: initialSteps(), logTotal: 0, specText, expectedStepMs: jobs.expectedSteps((done) => done.summary.specHash === hash) },
-      log: new JobLog((lines) => deps.bus.publish('builds.log', toLogBatch(id, lines))),
-      run: null,
-      cancelled: false,
-      done: Promise.resolve(summary),
-      release,
-    };
+    const entry = liveEntry({ summary, steps: initialSteps(), logTotal: 0, specText, expectedStepMs: jobs.expectedSteps((done) => done.summary.specHash === hash) }, release);
     try {
       jobs.add(entry);
     } catch (error) {
@@ -127,9 +136,10 @@ export function createBuildService(deps: BuildServiceDeps) {
     return entry;
   }
 
-  async function runBuild(entry: Live, spec: ImageSpec, source: HelperSource): Promise<BuildSummary> {
+  async function runBuild(entry: Live, spec: ImageSpec, source: HelperSource, resume?: PipelineInput['resume']): Promise<BuildSummary> {
     const { id, host } = entry.detail.summary;
     let unlink: (() => void) | null = null;
+    let noteFailed = false;
     try {
       const helper = await source.get();
       const note = source.takeNote?.();
@@ -137,15 +147,29 @@ export function createBuildService(deps: BuildServiceDeps) {
       // A build host's connection may drop and come back: the log says when, and what follows is replayed from there.
       unlink = helper.onLink?.((link) => entry.log.add(null, 'info', linkLine(link))) ?? null;
       const where = host === undefined ? 'helper' : `on build host ${host}, helper`;
-      entry.log.add(null, 'info', `build ${id}: ${spec.name} (spec ${entry.detail.summary.specHash.slice(0, 12)}), ${where} ${helper.namespaced ? 'in private mount and pid namespaces' : 'without namespaces'}`);
+      if (!resume) entry.log.add(null, 'info', `build ${id}: ${spec.name} (spec ${entry.detail.summary.specHash.slice(0, 12)}), ${where} ${helper.namespaced ? 'in private mount and pid namespaces' : 'without namespaces'}`);
+      const { session } = helper;
+      // Before each call goes out on a build host, where the build stands: a console that restarts carries it on from there.
+      const checkpoint = (state: RunCheckpoint) => {
+        if (host === undefined || session === undefined) return;
+        try {
+          writeCheckpoint(checkpoints, { buildId: id, host, session, console: deps.owner, specHash: entry.detail.summary.specHash, ...state });
+        } catch (error) {
+          if (!noteFailed) entry.log.add(null, 'err', `where the build stands could not be noted (${(error as Error).message}): a console that restarts cannot carry it on`);
+          noteFailed = true;
+        }
+      };
       const run = new BuildRun(
-        { buildId: id, spec, mirror: spec.mirror!, specHash: entry.detail.summary.specHash, version: deps.version, owner: deps.owner, helper, ...(deps.failAt ? { failAt: deps.failAt } : {}) },
+        {
+          buildId: id, spec, mirror: spec.mirror!, specHash: entry.detail.summary.specHash, version: deps.version, owner: deps.owner, helper,
+          checkpoint, ...(resume ? { resume } : {}), ...(deps.failAt ? { failAt: deps.failAt } : {}),
+        },
         {
           step: (step) => {
             deps.bus.publish('builds.step', { id, step });
             jobs.stepped(entry);
           },
-          log: (step, stream, text) => entry.log.add(step, stream, text),
+          log: (step, stream, text, seq) => entry.log.add(step, stream, text, seq),
         },
       );
       entry.run = run;
@@ -161,7 +185,29 @@ export function createBuildService(deps: BuildServiceDeps) {
       return finish(entry, { status: 'failed', failedStep: 'sparse-files', error: (error as Error).message });
     } finally {
       unlink?.();
+      if (host !== undefined) removeCheckpoint(checkpoints, id);
     }
+  }
+
+  /**
+   * A build host's build an earlier console was running when it ended,
+   * carried on here on the helper session it left (already attached): the
+   * step under way runs again, answered from what the helper did.
+   */
+  function carryOn(detail: BuildDetail, point: BuildCheckpoint, source: HelperSource): string {
+    const { id } = detail.summary;
+    const spec = parse(detail.specText);
+    // The spec's text is read with this machine's defaults: ones that changed since would build something else.
+    if (specHash(spec) !== point.specHash) throw new Error('its spec reads differently on this console (this machine\'s mirror, architecture or SOURCE_DATE_EPOCH changed)');
+    const entry = liveEntry(detail, claimOutput(spec, point.host, id));
+    jobs.adopt(entry);
+    const step = buildSteps[point.step]!;
+    const loggedSeq = history.lastSeq(id);
+    entry.log.add(null, 'info', `carried on by this console after the one running it ended: re-attached to its helper session ${point.session} on ${point.host}; step ${step.label} runs again from its start, answered from what the helper did (its log from message #${loggedSeq + 1})`);
+    deps.bus.publish('builds.started', jobs.find(id).detail);
+    entry.done = runBuild(entry, spec, source, { from: point, loggedSeq });
+    placement?.occupy({ id, specHash: point.specHash, outputDir: resolve(spec.output.dir), host: point.host }, entry.done);
+    return `build ${id} (${spec.name}) on ${point.host}: carried on from step ${step.label}`;
   }
 
   /** A build host's journal recovery for one build: its workspace is read by its own helper. */
@@ -338,6 +384,13 @@ export function createBuildService(deps: BuildServiceDeps) {
       entry.cancelled = true;
       entry.run?.cancel();
       return true;
+    },
+
+    /** Builds on build hosts an earlier console was running when it ended: carried on here, one line each (host-build-resume.ts). */
+    resumeHostBuilds(): Promise<string[]> {
+      const pool = deps.buildHosts;
+      if (!pool?.adopt) return Promise.resolve([]);
+      return resumeHostBuilds({ dir: checkpoints, adopt: pool.adopt.bind(pool), held: () => jobs.heldJobs(), interrupt: (id, why) => jobs.interrupt(id, why), carryOn });
     },
 
     /** Journal recovery: release what builds of a dead Slipway left behind, and say what. */

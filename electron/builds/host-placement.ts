@@ -138,6 +138,11 @@ export function createHostPlacement(deps: HostPlacementDeps) {
       inOrder = inOrder.then(() => place(job, hosts, looked));
     },
 
+    /** A build carried on after its console restarted: already running on its host, it holds a slot there until `done`. */
+    occupy(job: Pick<HostJob, 'id' | 'specHash' | 'outputDir' | 'host'>, done: Promise<unknown>): void {
+      queue.occupy({ id: job.id, specHash: job.specHash, outputDir: job.outputDir, host: job.host }, job.host, done);
+    },
+
     /** True when the build was still waiting (asking caches or queued): nothing of it started anywhere. */
     cancel(id: string): boolean {
       if (!waiting.delete(id)) return false;

@@ -8,6 +8,8 @@ export type Elevation = 'root' | 'sudo' | 'pkexec';
 export interface HelperLog {
   stream: 'out' | 'err' | 'info';
   text: string;
+  /** A detached helper's number for it: a console that restarted skips what its log already holds. */
+  seq?: number;
 }
 
 /** A detached helper's connection dropping (`lost`) and coming back (`back`, after `gapMs`): builds on it say so in their logs. */
@@ -29,8 +31,15 @@ export interface CallHandle<T> {
 
 export interface HelperClient {
   readonly namespaced: boolean;
-  /** One operation; its result is checked against the protocol before it is handed over. */
-  call<O extends HelperOp>(op: O, args: HelperArgs<O>, onLog?: (log: HelperLog) => void): CallHandle<HelperResult<O>>;
+  /**
+   * One operation; its result is checked against the protocol before it is handed over. `id`: one taken
+   * with `reserveId`, or one an earlier console used on the same detached helper (its answer, replayed, is this call's).
+   */
+  call<O extends HelperOp>(op: O, args: HelperArgs<O>, onLog?: (log: HelperLog) => void, id?: number): CallHandle<HelperResult<O>>;
+  /** The id the next call will use, taken now: noted by a build before the call is sent (build-checkpoint.ts). */
+  reserveId(): number;
+  /** The sequence number of the last message a detached helper said to this client (0 for a local helper). */
+  lastSeq(): number;
   /** Resolves when the helper is gone, with why. */
   readonly exited: Promise<string>;
   close(): Promise<void>;
@@ -40,6 +49,8 @@ export interface HelperClient {
   onLink?(listener: (link: HelperLink) => void): () => void;
   /** What a detached helper released at its start (builds of sessions whose helper died), `<build id>: …` lines. */
   readonly recoveredAtStart?: readonly string[];
+  /** A detached helper's session on its host. */
+  readonly session?: string;
 }
 
 export interface StartHelperOptions {
@@ -73,8 +84,8 @@ export function helperCommand(options: StartHelperOptions, node = process.execPa
  * (TypeScript cannot see through the generic that the arguments without the id,
  * plus the id, are the operation's arguments: this is the one place that says so.)
  */
-export function callForJob<O extends HelperOp>(helper: HelperClient, jobId: string, op: O, args: JobArgs<O>, onLog?: (log: HelperLog) => void): CallHandle<HelperResult<O>> {
-  return helper.call(op, { ...args, buildId: jobId } as HelperArgs<O>, onLog);
+export function callForJob<O extends HelperOp>(helper: HelperClient, jobId: string, op: O, args: JobArgs<O>, onLog?: (log: HelperLog) => void, id?: number): CallHandle<HelperResult<O>> {
+  return helper.call(op, { ...args, buildId: jobId } as HelperArgs<O>, onLog, id);
 }
 
 /**
@@ -94,7 +105,12 @@ export interface HelperTransport {
   readonly pid: number | undefined;
   /** A transport that outlives its connections (reattaching-transport.ts) reports them. */
   onLink?(listener: (link: HelperLink) => void): () => void;
+  /** Its last sequence number seen (a detached helper's). */
+  lastSeq?(): number;
 }
+
+/** Messages kept for calls an earlier console made, until this console's build asks for them (or this many, then no more). */
+const maxEarlierMessages = 200_000;
 
 export async function startHelper(options: StartHelperOptions): Promise<HelperClient> {
   const [file, args] = helperCommand(options);
@@ -117,9 +133,24 @@ export async function startHelper(options: StartHelperOptions): Promise<HelperCl
 }
 
 /** The JSON-lines protocol over a started helper: waits for `ready` (as root), then calls and results by id. */
-export async function speakHelper(transport: HelperTransport): Promise<HelperClient> {
+export async function speakHelper(transport: HelperTransport, options: { firstId?: number } = {}): Promise<HelperClient> {
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; onLog?: (log: HelperLog) => void }>();
-  let nextId = 1;
+  let nextId = options.firstId ?? 1;
+  /**
+   * Ids below this were sent by an earlier console to the same detached helper: their replayed messages are
+   * kept here until a resumed build makes the same call again (build-pipeline.ts).
+   */
+  let firstOwn = 1;
+  const earlier = new Map<number, { logs: HelperLog[]; result: Extract<FromHelper, { type: 'result' }> | null }>();
+  let earlierCount = 0;
+  const logOf = (message: Extract<FromHelper, { type: 'log' }>): HelperLog => ({ stream: message.stream, text: message.text, ...(message.seq === undefined ? {} : { seq: message.seq }) });
+  /** A call's result: its waiter settled (the value checked against the protocol), and forgotten. */
+  const answered = (id: number, message: Extract<FromHelper, { type: 'result' }>) => {
+    const waiter = pending.get(id);
+    pending.delete(id);
+    if (message.ok) waiter?.resolve(message.value);
+    else waiter?.reject(Object.assign(new Error(message.error), { cancelled: message.cancelled }));
+  };
   let stderrTail: string[] = [];
   /** Why the helper is gone, once it is: later calls fail at once instead of waiting forever. */
   let gone: Error | null = null;
@@ -136,7 +167,7 @@ export async function speakHelper(transport: HelperTransport): Promise<HelperCli
     stderrTail = [...stderrTail, line].slice(-5);
   });
 
-  const ready = new Promise<{ namespaced: boolean; recovered: readonly string[] }>((resolve, reject) => {
+  const ready = new Promise<{ namespaced: boolean; recovered: readonly string[]; session: string | undefined }>((resolve, reject) => {
     void exited.then((why) => reject(new Error(`the build helper did not start (${why}): ${stderrTail.join(' | ') || 'no message'}`)));
     transport.onStdoutLine((line) => {
       let message: FromHelper;
@@ -146,23 +177,29 @@ export async function speakHelper(transport: HelperTransport): Promise<HelperCli
         return;
       }
       if (message.type === 'ready') {
+        firstOwn = nextId = Math.max(nextId, (message.session?.lastCall ?? 0) + 1);
         if (message.uid !== 0) reject(new Error(`the build helper runs as uid ${message.uid}, not root`));
-        else resolve({ namespaced: message.namespaced, recovered: message.session?.recovered ?? [] });
+        else resolve({ namespaced: message.namespaced, recovered: message.session?.recovered ?? [], session: message.session?.id });
         return;
       }
       const waiter = pending.get(message.id);
-      if (!waiter) return;
-      if (message.type === 'log') waiter.onLog?.({ stream: message.stream, text: message.text });
-      else {
-        pending.delete(message.id);
-        if (message.ok) waiter.resolve(message.value);
-        else waiter.reject(Object.assign(new Error(message.error), { cancelled: message.cancelled }));
+      if (!waiter) {
+        if (message.id < firstOwn && earlierCount < maxEarlierMessages) {
+          const kept = earlier.get(message.id) ?? { logs: [], result: null };
+          earlier.set(message.id, kept);
+          earlierCount += 1;
+          if (message.type === 'log') kept.logs.push(logOf(message));
+          else kept.result = message;
+        }
+        return;
       }
+      if (message.type === 'log') waiter.onLog?.(logOf(message));
+      else answered(message.id, message);
     });
   });
   // pkexec may wait for the operator; a helper that never says it is ready is given up on.
   const timeout = setTimeout(() => transport.kill(), 120_000);
-  const { namespaced, recovered } = await ready.catch((error: unknown) => {
+  const { namespaced, recovered, session } = await ready.catch((error: unknown) => {
     transport.kill();
     throw error;
   }).finally(() => clearTimeout(timeout));
@@ -174,9 +211,12 @@ export async function speakHelper(transport: HelperTransport): Promise<HelperCli
     pid: transport.pid,
     exited,
     recoveredAtStart: recovered,
+    ...(session === undefined ? {} : { session }),
     ...(transport.onLink ? { onLink: transport.onLink.bind(transport) } : {}),
-    call<O extends HelperOp>(op: O, args: HelperArgs<O>, onLog?: (log: HelperLog) => void): CallHandle<HelperResult<O>> {
-      const id = nextId++;
+    reserveId: () => nextId++,
+    lastSeq: () => transport.lastSeq?.() ?? 0,
+    call<O extends HelperOp>(op: O, args: HelperArgs<O>, onLog?: (log: HelperLog) => void, given?: number): CallHandle<HelperResult<O>> {
+      const id = given ?? nextId++;
       if (gone) return { result: Promise.reject(gone), cancel: () => undefined };
       const result = new Promise<HelperResult<O>>((resolve, reject) => {
         const settle = (value: unknown) => {
@@ -186,7 +226,14 @@ export async function speakHelper(transport: HelperTransport): Promise<HelperCli
         };
         pending.set(id, { resolve: settle, reject, ...(onLog ? { onLog } : {}) });
       });
-      write({ type: 'call', id, op, args });
+      // An earlier console's call, made again by its resumed build: what the helper said of it so far is this call's.
+      const replayed = earlier.get(id);
+      earlier.delete(id);
+      earlierCount -= replayed ? replayed.logs.length + (replayed.result ? 1 : 0) : 0;
+      replayed?.logs.forEach((log) => onLog?.(log));
+      if (replayed?.result) answered(id, replayed.result);
+      // Sent even when an earlier console sent it: a helper that saw the id ignores it and answers once done.
+      else write({ type: 'call', id, op, args });
       return { result, cancel: () => write({ type: 'cancel', id }) };
     },
     async close() {

@@ -159,8 +159,13 @@ export const FromHelper = z.union([
     pid: z.number().int(),
     namespaced: z.boolean(),
     uid: z.number().int(),
-    /** A detached helper's: the last sequence number it has said, the oldest it can still replay, and what it released at its start (builds of dead sessions). */
-    session: z.object({ id: sessionId, seq: z.number().int().nonnegative(), oldest: z.number().int().positive(), recovered: z.array(z.string()) }).optional(),
+    /**
+     * A detached helper's: the last sequence number it has said, the oldest it can still replay, what it released at its
+     * start (builds of dead sessions), and the highest call id it has been sent (a console that restarted numbers its calls after it).
+     */
+    session: z
+      .object({ id: sessionId, seq: z.number().int().nonnegative(), oldest: z.number().int().positive(), recovered: z.array(z.string()), lastCall: z.number().int().nonnegative() })
+      .optional(),
   }),
   z.object({ type: z.literal('log'), id: z.number().int(), stream: z.enum(['out', 'err', 'info']), text: z.string(), seq }),
   z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown(), seq }),

@@ -60,6 +60,7 @@ export async function openSession(options: SessionOptions): Promise<HelperSessio
   let next = 1;
   let journalBytes = 0;
   const seenCalls = new Set<number>();
+  let lastCall = 0;
   const listeners: ((message: ToHelper) => void)[] = [];
   const abandoned: (() => void)[] = [];
   let attached: Socket | null = null;
@@ -77,6 +78,7 @@ export async function openSession(options: SessionOptions): Promise<HelperSessio
     if (message.type === 'call') {
       if (seenCalls.has(message.id)) return;
       seenCalls.add(message.id);
+      lastCall = Math.max(lastCall, message.id);
     }
     listeners.forEach((listener) => listener(message));
   };
@@ -87,7 +89,7 @@ export async function openSession(options: SessionOptions): Promise<HelperSessio
     attached = socket;
     stopLinger();
     const ready = options.ready();
-    socket.write(`${JSON.stringify({ ...ready, session: { id, seq: next - 1, oldest: first, recovered: [...options.recovered] } })}\n`);
+    socket.write(`${JSON.stringify({ ...ready, session: { id, seq: next - 1, oldest: first, recovered: [...options.recovered], lastCall } })}\n`);
     for (const line of said.slice(Math.max(0, after + 1 - first))) socket.write(line);
   }
 

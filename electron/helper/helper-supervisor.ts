@@ -27,13 +27,20 @@ export abstract class OnDemandHelper implements HelperSource {
   protected abstract launch(): Promise<HelperClient>;
 
   get(): Promise<HelperClient> {
-    this.helper ??= this.start();
+    this.helper ??= this.start(() => this.launch());
     return this.helper;
   }
 
-  private async start(): Promise<HelperClient> {
+  /** A helper this supervisor did not start (one a console before this one started), from now on the one `get` gives. */
+  protected take(reach: () => Promise<HelperClient>): Promise<HelperClient> {
+    if (this.helper) return Promise.reject(new Error('a helper is already running here'));
+    this.helper = this.start(reach);
+    return this.helper;
+  }
+
+  private async start(launch: () => Promise<HelperClient>): Promise<HelperClient> {
     try {
-      const helper = await this.launch();
+      const helper = await launch();
       void helper.exited.then(() => {
         this.helper = null;
       });

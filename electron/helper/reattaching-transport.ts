@@ -21,6 +21,8 @@ export interface ReattachOptions {
   reattachMs: number;
   /** The pool's backoff skipped: the caller retries on its own schedule. */
   retryNow?(): void;
+  /** A console that restarted attaches to a helper an earlier one started: replayed from after this number (default 0). */
+  startAfter?: number;
 }
 
 type Peeked = { type?: unknown; id?: unknown; seq?: unknown; session?: { oldest?: unknown } };
@@ -53,7 +55,7 @@ export async function reattachingTransport(options: ReattachOptions): Promise<He
   const unanswered = new Map<number, string>();
   /** Other messages written while no channel is open (cancels). */
   let queued: string[] = [];
-  let lastSeq = 0;
+  let lastSeq = options.startAfter ?? 0;
   /** When the channel in use was lost (null: none lost, or back since). */
   let lostAt: number | null = null;
   let channel: HelperChannel | null = null;
@@ -177,7 +179,7 @@ export async function reattachingTransport(options: ReattachOptions): Promise<He
     return null;
   }
 
-  void watch(use(await options.open(0)).closed);
+  void watch(use(await options.open(lastSeq)).closed);
 
   return {
     write(text) {
@@ -207,6 +209,7 @@ export async function reattachingTransport(options: ReattachOptions): Promise<He
       };
     },
     gone,
+    lastSeq: () => lastSeq,
     kill() {
       closing = true;
       channel?.close();

@@ -6,7 +6,7 @@ import { isAlive, type ProcessIdentity } from '../process/process-identity.js';
 import type { HelperClient } from './helper-client.js';
 import { OnDemandHelper } from './helper-supervisor.js';
 import { sessionId } from './helper-protocol.js';
-import { startRemoteHelper, type RemoteHelperAccess, type RemoteHelperOptions } from './remote-helper.js';
+import { attachRemoteHelper, startRemoteHelper, type RemoteHelperAccess, type RemoteHelperOptions } from './remote-helper.js';
 
 /** Where this console notes the helper sessions it runs on build hosts, and who it is: a later console closes what a dead one left. */
 export interface SessionRecords {
@@ -46,11 +46,28 @@ export class RemoteHelperSupervisor extends OnDemandHelper {
     const access = this.access();
     const { helper, uploaded, session } = await startRemoteHelper(access, this.options);
     this.note = `helper on ${access.spec.name}: ${uploaded ? 'uploaded (this version was not there), then started' : 'this version already there (sha256 checked), started'}`;
+    return this.noted(access.spec.name, session, helper);
+  }
+
+  /**
+   * The session an earlier console (this one before a restart) left running on
+   * the host, attached to and replayed from after `after`: its builds carry on
+   * here. Noted as this console's from now on.
+   */
+  adopt(session: string, after: number, firstId: number): Promise<HelperClient> {
+    return this.take(async () => {
+      const access = this.access();
+      return this.noted(access.spec.name, session, await attachRemoteHelper(access, this.options, session, after, firstId));
+    });
+  }
+
+  /** The session noted in the console's state folder as this console's (replacing an earlier console's note of it) while it lives. */
+  private noted(host: string, session: string, helper: HelperClient): HelperClient {
     if (this.records) {
       const { dir, owner } = this.records;
       const file = join(dir, `${session}.json`);
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      writeFileSync(file, JSON.stringify({ host: access.spec.name, session, owner } satisfies SessionRecord), { mode: 0o600 });
+      writeFileSync(file, JSON.stringify({ host, session, owner } satisfies SessionRecord), { mode: 0o600 });
       // Its release is registered at once: gone (closed, or lost for good), the note goes.
       void helper.exited.then(() => rmSync(file, { force: true }));
     }

@@ -151,19 +151,34 @@ async function startOver(access: RemoteHelperAccess, file: string, sha256: strin
 }
 
 /**
+ * A session an earlier console started, attached to by this one (a console
+ * that restarted carries on the builds it holds): everything the helper said
+ * after `after` is replayed first; this console's calls are numbered from
+ * `firstId` on (past every id the earlier one took). Fails when the session's helper is gone.
+ */
+export async function attachRemoteHelper(access: RemoteHelperAccess, options: RemoteHelperOptions, session: string, after: number, firstId = 1): Promise<HelperClient> {
+  const sha256 = bundleDigest(options.bundle);
+  const { path } = await ensureRemoteHelper(access, options.bundle, sha256, options.dir ?? defaultHelperDir);
+  const transport = await reattachingTransport({
+    host: access.spec.name,
+    reattachMs: (options.lingerSeconds ?? 900) * 1000,
+    startAfter: after,
+    ...(access.retryNow ? { retryNow: () => access.retryNow!() } : {}),
+    open: (from) => access.openExec(remoteAttachScript(path, sha256, session, from, options), { timeoutMs: 30_000 }),
+  });
+  return speakHelper(transport, { firstId });
+}
+
+/**
  * A session an earlier console left on the host (it ended without closing
  * it): attached to once more and told to close, so its helper releases the
  * builds it holds now rather than after its linger time. Says what it did.
  */
 export async function closeLeftSession(access: RemoteHelperAccess, options: RemoteHelperOptions, session: string): Promise<string> {
-  const sha256 = bundleDigest(options.bundle);
-  const { path } = await ensureRemoteHelper(access, options.bundle, sha256, options.dir ?? defaultHelperDir);
-  // Nothing to replay: only its ready line is wanted, then it goes.
-  const script = remoteAttachScript(path, sha256, session, Number.MAX_SAFE_INTEGER, options);
-  const transport = await reattachingTransport({ host: access.spec.name, reattachMs: 0, open: () => access.openExec(script, { timeoutMs: 30_000 }) });
   let helper: HelperClient;
   try {
-    helper = await speakHelper(transport);
+    // Nothing to replay: only its ready line is wanted, then it goes.
+    helper = await attachRemoteHelper(access, { ...options, lingerSeconds: 0 }, session, Number.MAX_SAFE_INTEGER);
   } catch (error) {
     return `session ${session} on ${access.spec.name}: already gone (${(error as Error).message})`;
   }

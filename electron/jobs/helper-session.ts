@@ -22,8 +22,12 @@ export class HelperSession {
   constructor(
     private readonly helper: HelperClient,
     private readonly jobId: string,
-    private readonly log: (step: string | null, stream: HelperLog['stream'], text: string) => void,
-  ) {}
+    private readonly log: (step: string | null, stream: HelperLog['stream'], text: string, seq?: number) => void,
+    /** Carried on by a console that restarted: whether the helper already holds the job open. */
+    options: { opened?: boolean } = {},
+  ) {
+    this.opened = options.opened ?? false;
+  }
 
   get isCancelled(): boolean {
     return this.cancelled;
@@ -38,10 +42,10 @@ export class HelperSession {
     this.current?.cancel();
   }
 
-  /** One operation on behalf of a step: its output goes to the step's log; after a cancel it throws Cancelled. */
-  async call<O extends HelperOp>(step: string | null, op: O, args: JobArgs<O>): Promise<HelperResult<O>> {
+  /** One operation on behalf of a step: its output goes to the step's log; after a cancel it throws Cancelled. `id`: the helper client's. */
+  async call<O extends HelperOp>(step: string | null, op: O, args: JobArgs<O>, id?: number): Promise<HelperResult<O>> {
     if (this.cancelled) throw new Cancelled();
-    const handle = callForJob(this.helper, this.jobId, op, args, (line) => this.log(step, line.stream, line.text));
+    const handle = callForJob(this.helper, this.jobId, op, args, (line) => this.log(step, line.stream, line.text, line.seq), id);
     this.current = handle;
     try {
       const value = await handle.result;

@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import { appendLines, sealTorn } from './log-file.js';
@@ -72,6 +72,11 @@ export class JobHistory<D, L> {
     this.write(`${id}.json`, JSON.stringify(detail));
   }
 
+  /** A job another process began is this one's now (it carries it on; `takeOver` first). */
+  claim(id: string, owner: ProcessIdentity): void {
+    this.write(`${id}.owner`, JSON.stringify(owner));
+  }
+
   /** The running job's detail as it is now (a step changed). */
   update(detail: D): void {
     this.write(`${this.shape.id(detail)}.json`, JSON.stringify(detail));
@@ -115,6 +120,32 @@ export class JobHistory<D, L> {
    */
   takeOver(id: string): number {
     return this.indexes.writing(id, sealTorn(this.logPath(id))).lines;
+  }
+
+  /**
+   * The helper's sequence number of the last line the job's log file holds
+   * (0: none): a console carrying the job on asks its helper for what followed.
+   * Read from the file's tail only.
+   */
+  lastSeq(id: string): number {
+    let fd: number | null = null;
+    try {
+      fd = openSync(this.logPath(id), 'r');
+      const size = fstatSync(fd).size;
+      const length = Math.min(size, 4 * 2 ** 20);
+      const tail = Buffer.alloc(length);
+      readSync(fd, tail, 0, length, size - length);
+      const lines = tail.toString('utf8').split('\n');
+      for (let i = lines.length - 1; i >= 0; i -= 1) {
+        const found = /"seq":(\d+)\}$/.exec(lines[i]!);
+        if (found) return Number(found[1]);
+      }
+      return 0;
+    } catch {
+      return 0;
+    } finally {
+      if (fd !== null) closeSync(fd);
+    }
   }
 
   /** A file kept with a job (a build's package manifest): `<id>.<suffix>`, which `load` never reads as a job. */

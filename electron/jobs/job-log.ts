@@ -6,6 +6,8 @@ export interface StepLogLine<S extends string> {
   step: S | null;
   stream: 'out' | 'err' | 'info';
   text: string;
+  /** A detached helper's number for the line (on disk only: a console that restarts replays the helper's lines after the last one kept). */
+  seq?: number;
 }
 
 /** Where a log's lines go once handed out, and are read back from once they leave memory (the job's log file). */
@@ -73,8 +75,13 @@ export class JobLog<S extends string = StepId> {
     this.spill = spill;
   }
 
-  add(step: S | null, stream: StepLogLine<S>['stream'], text: string): StepLogLine<S> {
-    const line: StepLogLine<S> = { n: this.total, step, stream, text };
+  /** A log that goes on from a file holding `total` lines already (a job carried on after its console restarted). */
+  resumeAt(total: number): void {
+    this.first = this.written = total;
+  }
+
+  add(step: S | null, stream: StepLogLine<S>['stream'], text: string, seq?: number): StepLogLine<S> {
+    const line: StepLogLine<S> = { n: this.total, step, stream, text, ...(seq === undefined ? {} : { seq }) };
     this.recent.push(line);
     this.recentBytes += size(line);
     this.pending.push(line);
@@ -132,7 +139,8 @@ export class JobLog<S extends string = StepId> {
     const to = Math.min(from + count, this.total);
     if (to <= from) return [];
     // What memory holds is taken now: by the time the file answers, these may have left memory.
-    const held = to > this.first ? this.recent.slice(Math.max(from, this.first) - this.first, to - this.first) : [];
+    // Without their sequence numbers: those are the file's, for a console that restarts.
+    const held = to > this.first ? this.recent.slice(Math.max(from, this.first) - this.first, to - this.first).map(({ seq: _seq, ...line }) => line) : [];
     if (from >= this.first) return held;
     const older = await this.spill!.read(from, Math.min(to, this.first) - from);
     return [...older, ...held];

@@ -168,4 +168,38 @@ describe('the job registry (builds and deploys)', () => {
       expect((await a.log.page(0, 10)).map((l) => `${l.step} ${l.stream} ${l.text}`)).toEqual(['three err left for journal recovery: /dev/loop7 still attached', 'three info recovered: detached /dev/loop7']);
     });
   });
+
+  it('a job a dead process left that may be carried on is held, not ended; adopted, its log goes on after its last whole line, its lines\' helper numbers kept on disk', async () => {
+    const first = new JobRegistry<Detail, string, Live>(history(), 'job');
+    const a = job('a', '2026-12-01T10:00:00.000Z');
+    const b = job('b', '2026-12-01T11:00:00.000Z');
+    first.add(a);
+    first.add(b);
+    a.log.add('one', 'out', 'before', 41);
+    a.log.flush();
+    // The process dies mid-line.
+    appendFileSync(join(dir, 'jobs', 'a.log.jsonl'), '{"n":1,"step":"one","str');
+    const next = new JobRegistry<Detail, string, Live>(history(), 'job', { alive: () => false, carriesOn: (id) => id !== 'b' });
+    expect(next.heldJobs().map((d) => d.summary.id)).toEqual(['a']);
+    expect(next.summaries().map((s) => `${s.id} ${s.status}`)).toEqual(['a running', 'b failed']);
+    const again = job('a', '2026-12-01T10:00:00.000Z');
+    expect(next.adopt(again)).toBe(1);
+    expect(history().lastSeq('a')).toBe(41);
+    again.log.add('one', 'out', 'after', 42);
+    expect((await next.logs('a', 0, 10)).lines.map((l) => l.text)).toEqual(['before', 'after']);
+    // The numbers are the file's, not the viewer's.
+    expect((await next.logs('a', 1, 1)).lines[0]).toEqual({ n: 1, step: 'one', stream: 'out', text: 'after' });
+    again.log.flush();
+    expect(history().lastSeq('a')).toBe(42);
+    expect([...next.liveIds()]).toEqual(['a']);
+  });
+
+  it('a held job that cannot be carried on ends, saying why', () => {
+    const first = new JobRegistry<Detail, string, Live>(history(), 'job');
+    first.add(job('a', '2026-12-01T10:00:00.000Z'));
+    const next = new JobRegistry<Detail, string, Live>(history(), 'job', { alive: () => false, carriesOn: () => true });
+    next.interrupt('a', 'interrupted: its helper is gone');
+    expect(next.heldJobs()).toEqual([]);
+    expect(next.summaries()).toMatchObject([{ id: 'a', status: 'failed', error: 'interrupted: its helper is gone' }]);
+  });
 });

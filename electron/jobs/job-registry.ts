@@ -36,6 +36,8 @@ export interface LiveJob<D extends JobDetail, S extends string> {
 export class JobRegistry<D extends JobDetail, S extends string, L extends LiveJob<D, S>> {
   private readonly live = new Map<string, L>();
   private readonly finished: D[];
+  /** Jobs whose process died that another may carry on (`carriesOn`): neither live nor ended until `adopt` or `interrupt`. */
+  private readonly held = new Map<string, D>();
   private readonly owner: ProcessIdentity;
   private readonly pendingWrites = new Map<string, NodeJS.Timeout>();
 
@@ -44,11 +46,51 @@ export class JobRegistry<D extends JobDetail, S extends string, L extends LiveJo
     /** "build", "deploy": how a refusal names an unknown id. */
     private readonly what: string,
     /** This process, and how another one is known to be alive (tests pose as a dead or a living other). */
-    options: { owner?: ProcessIdentity; alive?: (owner: ProcessIdentity) => boolean } = {},
+    options: { owner?: ProcessIdentity; alive?: (owner: ProcessIdentity) => boolean; carriesOn?: (id: string) => boolean } = {},
   ) {
     this.owner = options.owner ?? processIdentity() ?? { pid: process.pid, startTime: 'unknown' };
     const alive = options.alive ?? isAlive;
-    this.finished = history.load().map((stored) => (stored.owner && !alive(stored.owner) ? this.interrupted(stored) : stored.detail));
+    this.finished = history.load().flatMap((stored) => {
+      if (!stored.owner || alive(stored.owner)) return [stored.detail];
+      if (options.carriesOn?.(stored.detail.summary.id)) {
+        this.held.set(stored.detail.summary.id, stored.detail);
+        return [];
+      }
+      return [this.interrupted(stored)];
+    });
+  }
+
+  /** The jobs a dead process left that may be carried on, as it last recorded them. */
+  heldJobs(): D[] {
+    return [...this.held.values()];
+  }
+
+  /**
+   * A held job carried on by this process: live again, its log going on
+   * after the lines its file holds (the last one torn by the crash cut off),
+   * this process its owner. Says how many lines the log had.
+   */
+  adopt(entry: L): number {
+    const { id } = entry.detail.summary;
+    this.held.delete(id);
+    const total = this.history.takeOver(id);
+    entry.log.resumeAt(total);
+    entry.detail = { ...entry.detail, logTotal: total };
+    this.live.set(id, entry);
+    this.history.claim(id, this.owner);
+    entry.log.spillTo({
+      write: (lines) => this.history.append(id, lines),
+      read: async (from, count) => (await this.history.logPage(id, from, count, damagedLine)).lines,
+    });
+    return total;
+  }
+
+  /** A held job that cannot be carried on: it ended when its process died, for `why`. */
+  interrupt(id: string, why: string): void {
+    const detail = this.held.get(id);
+    if (!detail) return;
+    this.held.delete(id);
+    this.finished.unshift(this.interrupted({ detail, owner: null }, why));
   }
 
   /**
@@ -58,8 +100,8 @@ export class JobRegistry<D extends JobDetail, S extends string, L extends LiveJo
    * is released by the helper's journal recovery, not here. A job whose owner
    * is alive (a CLI beside the console) is left to it.
    */
-  private interrupted({ detail, owner }: StoredJob<D>): D {
-    const why = `interrupted: the Slipway process running it (pid ${owner!.pid}) ended before it finished`;
+  private interrupted({ detail, owner }: StoredJob<D>, reason?: string): D {
+    const why = reason ?? `interrupted: the Slipway process running it (pid ${owner!.pid}) ended before it finished`;
     const running = detail.steps.find((step) => step.status === 'running');
     const steps = detail.steps.map((step) =>
       step.status === 'running' ? { ...step, status: 'failed', message: why } : step.status === 'pending' ? { ...step, status: 'skipped', message: 'interrupted' } : step,
@@ -141,7 +183,7 @@ export class JobRegistry<D extends JobDetail, S extends string, L extends LiveJo
   }
 
   summaries(): D['summary'][] {
-    return [...[...this.live.values()].map((entry) => entry.detail.summary).reverse(), ...this.finished.map((detail) => detail.summary)];
+    return [...[...this.live.values()].map((entry) => entry.detail.summary).reverse(), ...[...this.held.values()].map((detail) => detail.summary), ...this.finished.map((detail) => detail.summary)];
   }
 
   /** Each step's usual duration in the finished jobs `like` the new one (others fill the gaps): its time-left estimate. */
@@ -160,7 +202,8 @@ export class JobRegistry<D extends JobDetail, S extends string, L extends LiveJo
       const { log } = running;
       return { detail: this.current(running), page: async (from, count) => ({ total: log.total, lines: await log.page(from, count) }) };
     }
-    const done = this.finished.find((detail) => detail.summary.id === id);
+    // A held one reads as its dead process left it, until it is carried on or ended.
+    const done = this.held.get(id) ?? this.finished.find((detail) => detail.summary.id === id);
     if (!done) throw new SlipwayError('bad_request', `no ${this.what} ${id}`, 'id');
     return { detail: done, page: (from, count) => this.history.logPage(id, from, count, damagedLine) };
   }

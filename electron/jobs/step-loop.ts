@@ -38,6 +38,8 @@ export interface StepLoop<S extends JobStep> {
   steps: S[];
   /** How many steps, from the first, the loop runs; later ones (a release) are the job's. Default: all. */
   count?: number;
+  /** The first step to run: the ones before it are done (a job carried on after its console restarted). Default: 0. */
+  from?: number;
   /** Does the step's work; its answer is the step's message. Throws Cancelled, or an error that fails the step. */
   work(step: S, index: number): Promise<string | null | undefined>;
   cancelled(): boolean;
@@ -92,7 +94,7 @@ export async function runSteps<S extends JobStep>(loop: StepLoop<S>): Promise<St
   let outcome: StepOutcome<S['id']> = { status: 'succeeded', failedStep: null, error: null };
   // Said by the step's label: the operator never sees a step id such as extension-2.
   let failedLabel = '';
-  for (let index = 0; index < count; index += 1) {
+  for (let index = loop.from ?? 0; index < count; index += 1) {
     const { id, label } = loop.steps[index]!;
     if (outcome.status !== 'succeeded') {
       updateStep(loop, index, { status: 'skipped', message: outcome.status === 'cancelled' ? 'not run: cancelled' : `skipped: ${failedLabel} failed` });

@@ -43,7 +43,7 @@ export function testSpec(outputDir: string, overrides: Record<string, unknown> =
   });
 }
 
-export function makeService(options: { failAt?: StepId; sourceDateEpoch?: string; buildHosts?: BuildHostPool } = {}) {
+export function makeService(options: { failAt?: StepId; sourceDateEpoch?: string; buildHosts?: BuildHostPool; stateDir?: string } = {}) {
   const bus = new EventBus();
   const outputRoots = [tmpdir()];
   const helpers = new HelperSupervisor({ workspace: testWorkspace, outputRoots, script: helperScript, elevation: async () => 'root' });

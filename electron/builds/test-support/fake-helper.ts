@@ -71,6 +71,8 @@ export interface Call {
   op: HelperOp;
   args: Record<string, unknown>;
   cancelled: boolean;
+  /** The id the caller gave (a resumed build's calls carry their earlier ids). */
+  id?: number;
 }
 
 export type Responder = (args: Record<string, unknown>, onLog: (log: HelperLog) => void) => unknown;
@@ -85,9 +87,18 @@ export class FakeHelper implements HelperClient {
   /** What a cancelled call rejects with. */
   cancelError: () => Error = cancelledError;
   private nextLoop = 7;
+  private nextId = 1;
 
-  call<O extends HelperOp>(op: O, args: HelperArgs<O>, onLog?: (log: HelperLog) => void): CallHandle<HelperResult<O>> {
-    const call: Call = { op, args: args as Record<string, unknown>, cancelled: false };
+  reserveId(): number {
+    return this.nextId++;
+  }
+
+  lastSeq(): number {
+    return 0;
+  }
+
+  call<O extends HelperOp>(op: O, args: HelperArgs<O>, onLog?: (log: HelperLog) => void, id?: number): CallHandle<HelperResult<O>> {
+    const call: Call = { op, args: args as Record<string, unknown>, cancelled: false, ...(id === undefined ? {} : { id }) };
     this.calls.push(call);
     let cancel: () => void = () => {};
     const cancelled = new Promise<never>((_resolve, reject) => {

@@ -12,6 +12,8 @@ export function answeringHelper(answer: (op: HelperOp, args: Record<string, unkn
     pid: 1,
     exited: new Promise(() => undefined),
     close: async () => undefined,
+    reserveId: () => 0,
+    lastSeq: () => 0,
     call<O extends HelperOp>(op: O, args: unknown): CallHandle<HelperResult<O>> {
       const result = answer(op, args as Record<string, unknown>).then((value) => helperOps[op].result.parse(value) as HelperResult<O>);
       return { result, cancel: () => undefined };
