@@ -142,10 +142,11 @@ export function createBuildHosts(options: BuildHostsOptions) {
       return report.then((checked) => gateRefusal(checked, needs));
     },
 
-    async close(): Promise<void> {
-      const all = [...supervisors.values()];
+    /** Every host's helper closed (releasing its builds), but those of `leave`: let go of with their builds running, for the next console to carry on. */
+    async close(options: { leave?: ReadonlySet<string> } = {}): Promise<void> {
+      const all = [...supervisors];
       supervisors.clear();
-      await Promise.all(all.map((supervisor) => supervisor.close()));
+      await Promise.all(all.map(([name, supervisor]) => (options.leave?.has(name) ? supervisor.leave() : supervisor.close())));
     },
   };
   return pool satisfies BuildHostPool;

@@ -263,7 +263,8 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       containers.close();
       publisher.close();
       for (const id of boots.liveIds()) boots.cancel(id);
-      await buildHosts.close();
+      // Builds running on build hosts go on there: the next start carries them on (a restart loses none).
+      await buildHosts.close({ leave: builds.leaveHostBuilds() });
       await Promise.all([helpers.close(), nodes.close()]);
     },
   };

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../backend/app-paths.js';
-import { processIdentity } from '../process/process-identity.js';
+import { processIdentity, type ProcessIdentity } from '../process/process-identity.js';
 import { EventBus } from '../backend/event-bus.js';
 import { createBuildHosts, type BuildHosts } from '../app/build-hosts.js';
 import { createArtifactFetch } from './artifact-fetch.js';
@@ -378,6 +378,51 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     }
     // Closed with the console: the session's helper is gone, and its folder.
     expect(existsSync(join(hostWorkspace, 'sessions', session))).toBe(false);
+  });
+
+  it('a console closed mid-build leaves its host build running there, and the next start carries it on to the end', { timeout: 600_000 }, async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'slipway-state-'));
+    const out = join(base, 'out-left-running');
+    const records = { dir: join(stateDir, 'host-sessions') };
+    const consoleHosts = (owner: ProcessIdentity) =>
+      createBuildHosts({ access: (name) => nodes.access(name), specs: () => nodes.specs(), bundle, workspace: hostWorkspace, outputRoots: [tmpdir()], helperDir: join(base, 'host-helpers'), records: { ...records, owner } });
+    // The first console is this process posing as another one (a start time of its own): once closed, it reads as gone.
+    const closedConsole = { pid: process.pid, startTime: 'the-console-before' };
+    const firstHosts = consoleHosts(closedConsole);
+    const first = makeService({ buildHosts: firstHosts, stateDir, owner: closedConsole });
+    const installing = logLineSeen(first.bus, 'I: installing essential packages');
+    const { id } = first.service.start(testSpec(out, { name: 'left-running', images: noBaseImages() }), { host: 'builder' });
+    await installing;
+    // As the console closes (real-backend.ts): its host builds left running, their helpers let go of, not closed.
+    await firstHosts.close({ leave: first.service.leaveHostBuilds() });
+    await first.helpers.close();
+    const [noted] = readdirSync(records.dir);
+    const session = noted!.replace(/\.json$/, '');
+    expect(readdirSync(join(stateDir, 'host-builds'))).toEqual([`${id}.json`]);
+    expect(existsSync(join(hostWorkspace, 'sessions', session, 'helper.sock'))).toBe(true);
+
+    const nextHosts = consoleHosts(processIdentity()!);
+    const next = makeService({ buildHosts: nextHosts, stateDir });
+    try {
+      const finished = new Promise<void>((resolve) => next.bus.subscribe((event) => event.topic === 'builds.finished' && (event.payload as { id: string }).id === id && resolve()));
+      expect(await next.service.resumeHostBuilds()).toEqual([`build ${id} (left-running) on builder: carried on from step Install base system`]);
+      await finished;
+      const { summary } = next.service.get(id);
+      expect(summary.error).toBeNull();
+      expect(summary.status).toBe('succeeded');
+      const log = (await next.service.logs(id, 0, 100_000)).lines.map((l) => l.text);
+      expect(log.filter((line) => line.startsWith('left running on builder as this console closed'))).toHaveLength(1);
+      // Nothing the closing connection did to the first console's run reached the log.
+      expect(log.filter((line) => line.includes('the build helper exited'))).toEqual([]);
+      const hostLines = readFileSync(join(hostWorkspace, 'sessions', session, 'journal.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; text?: string }).filter((e) => e.type === 'log').map((e) => e.text!);
+      expect(hostLines.filter((line) => line.startsWith('I: installing essential packages'))).toHaveLength(1);
+      const count = (lines: string[], line: string) => lines.filter((l) => l === line).length;
+      expect(hostLines.filter((line) => count(log, line) !== count(hostLines, line))).toEqual([]);
+      expect(leaks(out, id, hostWorkspace)).toEqual([]);
+    } finally {
+      await next.helpers.close();
+      await nextHosts.close();
+    }
   });
 
   it('a helper killed on the host mid-install: the build fails, a fresh helper there releases it, nothing is left', { timeout: 600_000 }, async () => {

@@ -25,6 +25,9 @@ import { linkLine } from './host-link-line.js';
 import { checkpointDir, removeCheckpoint, writeCheckpoint, type BuildCheckpoint } from './build-checkpoint.js';
 import { resumeHostBuilds } from './host-build-resume.js';
 
+/** What a build left running on its host waits on here: the process is closing. */
+const stillRunning = new Promise<never>(() => undefined);
+
 /** A metadata file with a full manifest is tens of KiB; anything near this is not ours. */
 const maxMetadataBytes = 8 * 1024 * 1024;
 
@@ -57,6 +60,8 @@ interface Live extends LiveJob<BuildDetail, StepId> {
   done: Promise<BuildSummary>;
   /** Frees the build's output for the next build of it. */
   release: () => void;
+  /** A build host's build this console let go of as it closed: it runs on there, and nothing more of it is recorded here. */
+  left: boolean;
 }
 
 function exampleSpec(imagesDir: string, arch: string): string {
@@ -77,6 +82,7 @@ export function createBuildService(deps: BuildServiceDeps) {
   // A build host's build whose console ended is carried on by the next console (host-build-resume.ts), not ended at once.
   const checkpoints = checkpointDir(deps.stateDir);
   const jobs = new JobRegistry<BuildDetail, StepId, Live>(history, 'build', {
+    owner: deps.owner,
     carriesOn: (id) => deps.buildHosts?.adopt !== undefined && existsSync(join(checkpoints, `${id}.json`)),
   });
   const claims = new JobClaims(join(deps.stateDir, 'claims'), deps.owner);
@@ -115,7 +121,7 @@ export function createBuildService(deps: BuildServiceDeps) {
 
   function liveEntry(detail: BuildDetail, release: () => void): Live {
     const { id } = detail.summary;
-    return { detail, log: new JobLog((lines) => deps.bus.publish('builds.log', toLogBatch(id, lines))), run: null, cancelled: false, done: Promise.resolve(detail.summary), release };
+    return { detail, log: new JobLog((lines) => deps.bus.publish('builds.log', toLogBatch(id, lines))), run: null, cancelled: false, done: Promise.resolve(detail.summary), release, left: false };
   }
 
   function begin(spec: ImageSpec, specText: string, hash: string, cacheHit: boolean, host: string | undefined): Live {
@@ -145,7 +151,7 @@ export function createBuildService(deps: BuildServiceDeps) {
       const note = source.takeNote?.();
       if (note) entry.log.add(null, 'info', note);
       // A build host's connection may drop and come back: the log says when, and what follows is replayed from there.
-      unlink = helper.onLink?.((link) => entry.log.add(null, 'info', linkLine(link))) ?? null;
+      unlink = helper.onLink?.((link) => entry.left || entry.log.add(null, 'info', linkLine(link))) ?? null;
       const where = host === undefined ? 'helper' : `on build host ${host}, helper`;
       if (!resume) entry.log.add(null, 'info', `build ${id}: ${spec.name} (spec ${entry.detail.summary.specHash.slice(0, 12)}), ${where} ${helper.namespaced ? 'in private mount and pid namespaces' : 'without namespaces'}`);
       const { session } = helper;
@@ -165,27 +171,31 @@ export function createBuildService(deps: BuildServiceDeps) {
           checkpoint, ...(resume ? { resume } : {}), ...(deps.failAt ? { failAt: deps.failAt } : {}),
         },
         {
+          // Once left, what the closing connection does to the run (a failed call, skipped steps) is not the build's story.
           step: (step) => {
+            if (entry.left) return;
             deps.bus.publish('builds.step', { id, step });
             jobs.stepped(entry);
           },
-          log: (step, stream, text, seq) => entry.log.add(step, stream, text, seq),
+          log: (step, stream, text, seq) => entry.left || entry.log.add(step, stream, text, seq),
         },
       );
       entry.run = run;
       if (entry.cancelled) run.cancel();
       const outcome = await run.run();
+      if (entry.left) return await stillRunning;
       // Kept with the build, not only in the metadata file the next build of the name overwrites: what `diff` compares.
       if (outcome.installed.length > 0) saveManifest(entry, outcome.installed);
       // The helper died under the build: a fresh one releases what the journal names, now (on the host, this build's).
       await jobs.recoverLeftovers(entry, null, outcome.unreleased, () => (host === undefined ? service.recover() : recoverOn(source, id)));
       return finish(entry, { status: outcome.status, failedStep: outcome.failedStep, error: outcome.error, artifacts: outcome.artifacts, metadataPath: outcome.metadataPath });
     } catch (error) {
+      if (entry.left) return await stillRunning;
       entry.log.add(null, 'err', (error as Error).message);
       return finish(entry, { status: 'failed', failedStep: 'sparse-files', error: (error as Error).message });
     } finally {
       unlink?.();
-      if (host !== undefined) removeCheckpoint(checkpoints, id);
+      if (host !== undefined && !entry.left) removeCheckpoint(checkpoints, id);
     }
   }
 
@@ -384,6 +394,26 @@ export function createBuildService(deps: BuildServiceDeps) {
       entry.cancelled = true;
       entry.run?.cancel();
       return true;
+    },
+
+    /**
+     * This console is closing: its builds running on build hosts are left
+     * running there (their checkpoints kept), for the next console start to
+     * carry on within the helpers' linger time. The hosts whose helpers must
+     * be let go of rather than closed.
+     */
+    leaveHostBuilds(): Set<string> {
+      const hosts = new Set<string>();
+      for (const id of [...jobs.liveIds()]) {
+        const entry = jobs.running(id)!;
+        const { host } = entry.detail.summary;
+        if (host === undefined || entry.run === null) continue;
+        entry.log.add(null, 'info', `left running on ${host} as this console closed: the next console start carries it on (within the helper's linger time)`);
+        entry.log.flush();
+        entry.left = true;
+        hosts.add(host);
+      }
+      return hosts;
     },
 
     /** Builds on build hosts an earlier console was running when it ended: carried on here, one line each (host-build-resume.ts). */

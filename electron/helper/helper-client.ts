@@ -51,6 +51,8 @@ export interface HelperClient {
   readonly recoveredAtStart?: readonly string[];
   /** A detached helper's session on its host. */
   readonly session?: string;
+  /** A detached helper's connection closed without telling it to close: it goes on, and a later console attaches to it. */
+  leave?(): void;
 }
 
 export interface StartHelperOptions {
@@ -107,6 +109,8 @@ export interface HelperTransport {
   onLink?(listener: (link: HelperLink) => void): () => void;
   /** Its last sequence number seen (a detached helper's). */
   lastSeq?(): number;
+  /** Closes the connection only (a detached helper's): the helper goes on. */
+  leave?(): void;
 }
 
 /** Messages kept for calls an earlier console made, until this console's build asks for them (or this many, then no more). */
@@ -212,6 +216,7 @@ export async function speakHelper(transport: HelperTransport, options: { firstId
     exited,
     recoveredAtStart: recovered,
     ...(session === undefined ? {} : { session }),
+    ...(transport.leave ? { leave: () => transport.leave!() } : {}),
     ...(transport.onLink ? { onLink: transport.onLink.bind(transport) } : {}),
     reserveId: () => nextId++,
     lastSeq: () => transport.lastSeq?.() ?? 0,

@@ -56,6 +56,14 @@ export abstract class OnDemandHelper implements HelperSource {
     this.helper = null;
     if (helper) await (await helper.catch(() => null))?.close();
   }
+
+  /** Lets go of a detached helper without closing it (its builds go on, for a later console); any other is closed. */
+  async leave(): Promise<void> {
+    const helper = await this.helper?.catch(() => null);
+    this.helper = null;
+    if (helper?.leave) helper.leave();
+    else await helper?.close();
+  }
 }
 
 /** One helper for all builds on this machine. */

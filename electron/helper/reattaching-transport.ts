@@ -215,6 +215,12 @@ export async function reattachingTransport(options: ReattachOptions): Promise<He
       channel?.close();
       end('killed by this console');
     },
+    leave() {
+      // No `close` said: the helper goes on, waiting its linger time for a console to attach.
+      closing = true;
+      channel?.close();
+      end('left running by this console');
+    },
     pid: undefined,
   };
 }

@@ -26,6 +26,8 @@ type SessionRecord = z.infer<typeof SessionRecord>;
  */
 export class RemoteHelperSupervisor extends OnDemandHelper {
   private note: string | null = null;
+  /** Let go of with builds running: its session's note stays, for the next console to find. */
+  private left = false;
 
   constructor(
     private readonly access: () => RemoteHelperAccess,
@@ -61,6 +63,11 @@ export class RemoteHelperSupervisor extends OnDemandHelper {
     });
   }
 
+  override leave(): Promise<void> {
+    this.left = true;
+    return super.leave();
+  }
+
   /** The session noted in the console's state folder as this console's (replacing an earlier console's note of it) while it lives. */
   private noted(host: string, session: string, helper: HelperClient): HelperClient {
     if (this.records) {
@@ -68,8 +75,8 @@ export class RemoteHelperSupervisor extends OnDemandHelper {
       const file = join(dir, `${session}.json`);
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(file, JSON.stringify({ host, session, owner } satisfies SessionRecord), { mode: 0o600 });
-      // Its release is registered at once: gone (closed, or lost for good), the note goes.
-      void helper.exited.then(() => rmSync(file, { force: true }));
+      // Its release is registered at once: gone (closed, or lost for good), the note goes; left running, it stays.
+      void helper.exited.then(() => this.left || rmSync(file, { force: true }));
     }
     return helper;
   }

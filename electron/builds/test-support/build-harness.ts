@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import type { StepId } from '../../../shared/contract/index.js';
 import { packageRoot } from '../../backend/app-paths.js';
 import { EventBus } from '../../backend/event-bus.js';
-import { processIdentity } from '../../process/process-identity.js';
+import { processIdentity, type ProcessIdentity } from '../../process/process-identity.js';
 import { createBuildService } from '../build-service.js';
 import { HelperSupervisor } from '../../helper/helper-supervisor.js';
 import type { BuildHostPool } from '../build-host-pool.js';
@@ -43,7 +43,7 @@ export function testSpec(outputDir: string, overrides: Record<string, unknown> =
   });
 }
 
-export function makeService(options: { failAt?: StepId; sourceDateEpoch?: string; buildHosts?: BuildHostPool; stateDir?: string } = {}) {
+export function makeService(options: { failAt?: StepId; sourceDateEpoch?: string; buildHosts?: BuildHostPool; stateDir?: string; owner?: ProcessIdentity } = {}) {
   const bus = new EventBus();
   const outputRoots = [tmpdir()];
   const helpers = new HelperSupervisor({ workspace: testWorkspace, outputRoots, script: helperScript, elevation: async () => 'root' });
