@@ -306,7 +306,7 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     }
   });
 
-  it('a console that ends mid-build (SIGKILLed) is carried on by the next: the build finishes on the host, its log has every line the host logged, once', { timeout: 600_000 }, async () => {
+  it('a console that ends mid-build (SIGKILLed) is carried on by the next console start (slipway start --web): the build finishes on the host, its log has every line the host logged, once', { timeout: 600_000 }, async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'slipway-state-'));
     const out = join(base, 'out-carried');
     const specFile = join(base, 'carried.yaml');
@@ -336,27 +336,32 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     const grown = journal().length;
     await until(() => journal().length > grown + 10);
 
-    const next = createBuildHosts({
-      access: (name) => nodes.access(name), specs: () => nodes.specs(), bundle, workspace: hostWorkspace, outputRoots: [tmpdir()], helperDir: join(base, 'host-helpers'),
-      records: { dir: join(stateDir, 'host-sessions'), owner: processIdentity()! },
+    // The next console: `slipway start --web`, as an operator starts it again.
+    const consoleProcess = spawn(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'start', '--web', '--port', '0'], {
+      env: { ...env, XDG_CONFIG_HOME: join(stateDir, 'config') }, stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const { service, helpers, bus } = makeService({ buildHosts: next, stateDir });
+    const consoleExited = new Promise((resolve) => consoleProcess.once('exit', resolve));
+    const said: string[] = [];
+    createInterface({ input: consoleProcess.stderr! }).on('line', (line) => said.push(line));
+    // A state to wait for, or the console's own words if it ends first.
+    const whileRunning = (check: () => boolean) =>
+      until(() => {
+        if (consoleProcess.exitCode !== null) throw new Error(`the console ended (${consoleProcess.exitCode}): ${said.join(' | ')}`);
+        return check();
+      });
+    const detail = () => JSON.parse(readFileSync(join(stateDir, 'builds', `${id}.json`), 'utf8')) as { summary: { status: string; error: string | null; artifacts: { path: string; containerSha256: string }[] } };
     try {
-      // Listed as running before it is carried on (not ended as interrupted).
-      expect(service.get(id).summary.status).toBe('running');
-      const finished = new Promise<void>((resolve) => bus.subscribe((event) => event.topic === 'builds.finished' && (event.payload as { id: string }).id === id && resolve()));
-      const carried = await service.resumeHostBuilds();
-      expect(carried).toHaveLength(1);
       // Killed while mmdebstrap ran: that step runs again, its call answered from what the host did meanwhile.
-      expect(carried).toEqual([`build ${id} (carried-on-host) on builder: carried on from step Install base system`]);
-      // Its session is this console's now: nothing left for closeLeft to close.
-      expect(await next.closeLeft()).toEqual([]);
-      await finished;
-      const { summary } = service.get(id);
+      await whileRunning(() => said.some((line) => line.includes(`build ${id}`)));
+      expect(said.filter((line) => line.includes(`build ${id}`))).toEqual([`slipway: left by an earlier run: build ${id} (carried-on-host) on builder: carried on from step Install base system`]);
+      // Its session is the new console's now: not among those closed as left.
+      expect(said.filter((line) => line.includes(`session ${session}`))).toEqual([]);
+      await whileRunning(() => detail().summary.status !== 'running');
+      const { summary } = detail();
       expect(summary.error).toBeNull();
       expect(summary.status).toBe('succeeded');
       expect(sha256Of(summary.artifacts[0]!.path)).toBe(summary.artifacts[0]!.containerSha256);
-      const log = (await service.logs(id, 0, 100_000)).lines.map((l) => l.text);
+      const log = readFileSync(join(stateDir, 'builds', `${id}.log.jsonl`), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { text: string }).text);
       expect(log.filter((line) => line.startsWith(`carried on by this console after the one running it ended: re-attached to its helper session ${session} on builder`))).toHaveLength(1);
       // Every line the host logged for the build, before the kill and after: in the log, in order, none twice.
       const hostLines = journal().filter((e) => e.type === 'log').map((e) => e.text!);
@@ -373,10 +378,10 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
       expect(leaks(out, id, hostWorkspace)).toEqual([]);
       expect(readdirSync(join(stateDir, 'host-builds'))).toEqual([]);
     } finally {
-      await helpers.close();
-      await next.close();
+      consoleProcess.kill('SIGTERM');
+      await consoleExited;
     }
-    // Closed with the console: the session's helper is gone, and its folder.
+    // Closed with the console (no build left running): the session's helper is gone, and its folder.
     expect(existsSync(join(hostWorkspace, 'sessions', session))).toBe(false);
   });
 
