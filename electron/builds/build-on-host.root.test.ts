@@ -19,6 +19,18 @@ const bundle = join(packageRoot(), 'out', 'helper', 'build-helper.mjs');
 const canRun = canBuild && existsSync('/usr/sbin/sshd') && existsSync(bundle);
 const sha256Of = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
+/** Every line the host logged is in the console's log, in the same order, and none more often than the host said it. */
+function expectEveryLineOnce(hostLines: string[], log: string[]): void {
+  expect(hostLines.length).toBeGreaterThan(100);
+  let at = -1;
+  for (const line of hostLines) {
+    at = log.indexOf(line, at + 1);
+    expect(at, `"${line}" missing from the console's log`).toBeGreaterThanOrEqual(0);
+  }
+  const count = (lines: string[], line: string) => lines.filter((l) => l === line).length;
+  expect(hostLines.filter((line) => count(log, line) > count(hostLines, line))).toEqual([]);
+}
+
 /*
  * The build host is an sshd test node on this machine (127.0.56.30, root);
  * its helper keeps its own workspace and helper folder, so it shares nothing
@@ -57,6 +69,30 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
   const until = async (check: () => boolean) => {
     while (!check()) await new Promise((resolve) => setTimeout(resolve, 100));
   };
+
+  /** `slipway build --host builder` of a spec named `name`, SIGKILLed once mmdebstrap installs: the build's id, and the environment it ran in. */
+  async function cliKilledMidInstall(stateDir: string, out: string, name: string): Promise<{ id: string; env: NodeJS.ProcessEnv }> {
+    const specFile = join(base, `${name}.yaml`);
+    writeFileSync(specFile, testSpec(out, { name, images: noBaseImages() }));
+    const env = {
+      ...process.env, SLIPWAY_INVENTORY: join(base, 'nodes.yaml'), SLIPWAY_KNOWN_HOSTS: join(base, 'known_hosts'), SLIPWAY_HOST_WORKSPACE: hostWorkspace,
+      SLIPWAY_HOST_HELPER_DIR: join(base, 'host-helpers'), SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: stateDir,
+    };
+    const cli = spawn(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'build', '--host', 'builder', '--json', specFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let id = '';
+    await new Promise<void>((resolve, reject) => {
+      cli.once('exit', () => reject(new Error('the CLI ended before mmdebstrap installed anything')));
+      createInterface({ input: cli.stdout! }).on('line', (line) => {
+        const event = JSON.parse(line) as { topic: string; payload: { summary?: { id: string }; lines?: { text: string }[] } };
+        if (event.topic === 'builds.started') id = event.payload.summary!.id;
+        if (event.topic === 'builds.log' && event.payload.lines!.some((l) => l.text.startsWith('I: installing essential packages'))) resolve();
+      });
+    });
+    const exited = new Promise((resolve) => cli.once('exit', resolve));
+    cli.kill('SIGKILL');
+    await exited;
+    return { id, env };
+  }
 
   afterAll(async () => {
     await hosts?.close();
@@ -244,14 +280,7 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
       const opened = entries.findIndex((e) => e.type === 'result' && JSON.stringify(e.value ?? '').includes(`/builds/${id}"`));
       const firstCall = entries[opened]!.id;
       const hostLines = entries.filter((e) => e.type === 'log' && e.id >= firstCall).map((e) => e.text!);
-      expect(hostLines.length).toBeGreaterThan(100);
-      let at = -1;
-      for (const line of hostLines) {
-        at = log.indexOf(line, at + 1);
-        expect(at, `"${line}" missing from the console's log`).toBeGreaterThanOrEqual(0);
-      }
-      const count = (lines: string[], line: string) => lines.filter((l) => l === line).length;
-      expect(hostLines.filter((line) => count(log, line) > count(hostLines, line))).toEqual([]);
+      expectEveryLineOnce(hostLines, log);
       // The gap is shown where it was: lost, then back, in that order.
       const lostAt = log.findIndex((line) => line.startsWith('connection to build host builder lost at '));
       const backAt = log.findIndex((line) => line.startsWith('re-attached to build host builder at '));
@@ -266,25 +295,7 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
 
   it('a console that ends mid-build (slipway build --host, SIGKILLed), its build carried on by nobody: the session it left is closed, and the host is clean at once', { timeout: 600_000 }, async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'slipway-state-'));
-    const specFile = join(base, 'left.yaml');
-    writeFileSync(specFile, testSpec(join(base, 'out-left'), { name: 'left-on-host', images: noBaseImages() }));
-    const env = {
-      ...process.env, SLIPWAY_INVENTORY: join(base, 'nodes.yaml'), SLIPWAY_KNOWN_HOSTS: join(base, 'known_hosts'), SLIPWAY_HOST_WORKSPACE: hostWorkspace,
-      SLIPWAY_HOST_HELPER_DIR: join(base, 'host-helpers'), SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: stateDir,
-    };
-    const cli = spawn(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'build', '--host', 'builder', '--json', specFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let id = '';
-    await new Promise<void>((resolve, reject) => {
-      cli.once('exit', () => reject(new Error('the CLI ended before mmdebstrap installed anything')));
-      createInterface({ input: cli.stdout! }).on('line', (line) => {
-        const event = JSON.parse(line) as { topic: string; payload: { summary?: { id: string }; lines?: { text: string }[] } };
-        if (event.topic === 'builds.started') id = event.payload.summary!.id;
-        if (event.topic === 'builds.log' && event.payload.lines!.some((l) => l.text.startsWith('I: installing essential packages'))) resolve();
-      });
-    });
-    const exited = new Promise((resolve) => cli.once('exit', resolve));
-    cli.kill('SIGKILL');
-    await exited;
+    const { id } = await cliKilledMidInstall(stateDir, join(base, 'out-left'), 'left-on-host');
     // Left on the host: the build is open there (its directory), its session noted here.
     expect(existsSync(join(hostWorkspace, 'builds', id))).toBe(true);
     const noted = readdirSync(join(stateDir, 'host-sessions'));
@@ -309,25 +320,7 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
   it('a console that ends mid-build (SIGKILLed) is carried on by the next console start (slipway start --web): the build finishes on the host, its log has every line the host logged, once', { timeout: 600_000 }, async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'slipway-state-'));
     const out = join(base, 'out-carried');
-    const specFile = join(base, 'carried.yaml');
-    writeFileSync(specFile, testSpec(out, { name: 'carried-on-host', images: noBaseImages() }));
-    const env = {
-      ...process.env, SLIPWAY_INVENTORY: join(base, 'nodes.yaml'), SLIPWAY_KNOWN_HOSTS: join(base, 'known_hosts'), SLIPWAY_HOST_WORKSPACE: hostWorkspace,
-      SLIPWAY_HOST_HELPER_DIR: join(base, 'host-helpers'), SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: stateDir,
-    };
-    const cli = spawn(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'build', '--host', 'builder', '--json', specFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let id = '';
-    await new Promise<void>((resolve, reject) => {
-      cli.once('exit', () => reject(new Error('the CLI ended before mmdebstrap installed anything')));
-      createInterface({ input: cli.stdout! }).on('line', (line) => {
-        const event = JSON.parse(line) as { topic: string; payload: { summary?: { id: string }; lines?: { text: string }[] } };
-        if (event.topic === 'builds.started') id = event.payload.summary!.id;
-        if (event.topic === 'builds.log' && event.payload.lines!.some((l) => l.text.startsWith('I: installing essential packages'))) resolve();
-      });
-    });
-    const exited = new Promise((resolve) => cli.once('exit', resolve));
-    cli.kill('SIGKILL');
-    await exited;
+    const { id, env } = await cliKilledMidInstall(stateDir, out, 'carried-on-host');
     // Its session on the host, as the CLI noted it; the helper goes on without a console, its journal growing.
     const [noted] = readdirSync(join(stateDir, 'host-sessions'));
     const session = noted!.replace(/\.json$/, '');
@@ -365,16 +358,9 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
       expect(log.filter((line) => line.startsWith(`carried on by this console after the one running it ended: re-attached to its helper session ${session} on builder`))).toHaveLength(1);
       // Every line the host logged for the build, before the kill and after: in the log, in order, none twice.
       const hostLines = journal().filter((e) => e.type === 'log').map((e) => e.text!);
-      expect(hostLines.length).toBeGreaterThan(100);
       // mmdebstrap ran once: the step made its call again with the same id, and the helper answered it from what it did.
       expect(hostLines.filter((line) => line.startsWith('I: installing essential packages'))).toHaveLength(1);
-      let at = -1;
-      for (const line of hostLines) {
-        at = log.indexOf(line, at + 1);
-        expect(at, `"${line}" missing from the console's log`).toBeGreaterThanOrEqual(0);
-      }
-      const count = (lines: string[], line: string) => lines.filter((l) => l === line).length;
-      expect(hostLines.filter((line) => count(log, line) > count(hostLines, line))).toEqual([]);
+      expectEveryLineOnce(hostLines, log);
       expect(leaks(out, id, hostWorkspace)).toEqual([]);
       expect(readdirSync(join(stateDir, 'host-builds'))).toEqual([]);
     } finally {
@@ -421,8 +407,7 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
       expect(log.filter((line) => line.includes('the build helper exited'))).toEqual([]);
       const hostLines = readFileSync(join(hostWorkspace, 'sessions', session, 'journal.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; text?: string }).filter((e) => e.type === 'log').map((e) => e.text!);
       expect(hostLines.filter((line) => line.startsWith('I: installing essential packages'))).toHaveLength(1);
-      const count = (lines: string[], line: string) => lines.filter((l) => l === line).length;
-      expect(hostLines.filter((line) => count(log, line) !== count(hostLines, line))).toEqual([]);
+      expectEveryLineOnce(hostLines, log);
       expect(leaks(out, id, hostWorkspace)).toEqual([]);
     } finally {
       await next.helpers.close();

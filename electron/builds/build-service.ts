@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml, stringify } from 'yaml';
-import { diffManifests } from '../../shared/builds/manifest-diff.js';
-import { readOperatorText } from '../lib/operator-file.js';
-import { buildSteps, InstalledPackage, SlipwayError, type ManifestDiff, type BuildDefaults, type BuildDetail, type BuildSummary, type ImageSpec, type StepId } from '../../shared/contract/index.js';
+import { stringify } from 'yaml';
+import { buildSteps, SlipwayError, type ManifestDiff, type BuildDefaults, type BuildDetail, type BuildSummary, type ImageSpec, type StepId } from '../../shared/contract/index.js';
 import { parseSpecText } from '../../shared/builds/spec-text.js';
 import { buildOutputBusy } from '../../shared/builds/build-output-claim.js';
 import type { EventBus } from '../backend/event-bus.js';
@@ -24,12 +22,11 @@ import { toLogBatch } from '../../shared/contract/log-batch.js';
 import { linkLine } from './host-link-line.js';
 import { checkpointDir, removeCheckpoint, writeCheckpoint, type BuildCheckpoint } from './build-checkpoint.js';
 import { resumeHostBuilds } from './host-build-resume.js';
+import { buildManifests } from './build-manifests.js';
 
 /** What a build left running on its host waits on here: the process is closing. */
 const stillRunning = new Promise<never>(() => undefined);
 
-/** A metadata file with a full manifest is tens of KiB; anything near this is not ours. */
-const maxMetadataBytes = 8 * 1024 * 1024;
 
 export interface BuildServiceDeps {
   bus: EventBus;
@@ -86,6 +83,7 @@ export function createBuildService(deps: BuildServiceDeps) {
     carriesOn: (id) => deps.buildHosts?.adopt !== undefined && existsSync(join(checkpoints, `${id}.json`)),
   });
   const claims = new JobClaims(join(deps.stateDir, 'claims'), deps.owner);
+  const manifests = buildManifests(history, (id) => jobs.find(id).detail.summary, () => jobs.summaries());
 
   // A malformed SOURCE_DATE_EPOCH stays a string, so the spec's check names the problem instead of it being ignored.
   const epoch = deps.sourceDateEpoch === undefined || deps.sourceDateEpoch === '' ? {} : { sourceDateEpoch: /^\d{1,12}$/.test(deps.sourceDateEpoch) ? Number(deps.sourceDateEpoch) : deps.sourceDateEpoch };
@@ -185,7 +183,10 @@ export function createBuildService(deps: BuildServiceDeps) {
       const outcome = await run.run();
       if (entry.left) return await stillRunning;
       // Kept with the build, not only in the metadata file the next build of the name overwrites: what `diff` compares.
-      if (outcome.installed.length > 0) saveManifest(entry, outcome.installed);
+      if (outcome.installed.length > 0) {
+        const unsaved = manifests.save(id, outcome.installed);
+        if (unsaved) entry.log.add(null, 'err', unsaved);
+      }
       // The helper died under the build: a fresh one releases what the journal names, now (on the host, this build's).
       await jobs.recoverLeftovers(entry, null, outcome.unreleased, () => (host === undefined ? service.recover() : recoverOn(source, id)));
       return finish(entry, { status: outcome.status, failedStep: outcome.failedStep, error: outcome.error, artifacts: outcome.artifacts, metadataPath: outcome.metadataPath });
@@ -282,54 +283,6 @@ export function createBuildService(deps: BuildServiceDeps) {
     return { id, cacheHit: false, done: entry.done };
   }
 
-  function saveManifest(entry: Live, installed: readonly InstalledPackage[]): void {
-    try {
-      history.writeAttachment(entry.detail.summary.id, 'manifest', JSON.stringify(installed));
-    } catch (error) {
-      // A full disk loses the comparison, not the build.
-      entry.log.add(null, 'err', `the package manifest could not be kept for comparisons: ${(error as Error).message}`);
-    }
-  }
-
-  /** The manifest kept with a build of the history; null when there is none or it is damaged. */
-  function keptManifest(id: string): InstalledPackage[] | null {
-    const text = history.readAttachment(id, 'manifest');
-    if (text === null) return null;
-    try {
-      return InstalledPackage.array().parse(JSON.parse(text));
-    } catch {
-      return null;
-    }
-  }
-
-  /**
-   * A build's installed packages: kept with the build; for a cache hit (or a
-   * build from before manifests were kept), from the metadata beside the
-   * artifacts, if that still describes this build or the one it reused.
-   */
-  async function manifestOf(id: string): Promise<InstalledPackage[]> {
-    // A build of the history first: the id names a file below the history only once it is known to be one.
-    const { summary } = jobs.find(id).detail;
-    const kept = keptManifest(id);
-    if (kept) return kept;
-    const missing = () => new SlipwayError('bad_request', `build ${id} has no package manifest: ${summary.status === 'succeeded' ? 'its metadata now describes another build' : `it ${summary.status} before its packages were installed`}`, 'from');
-    if (!summary.metadataPath) throw missing();
-    let metadata: { build_id?: unknown; installed_packages?: unknown };
-    try {
-      metadata = parseYaml(await readOperatorText(summary.metadataPath, { maxBytes: maxMetadataBytes })) as typeof metadata;
-    } catch {
-      throw missing();
-    }
-    if (metadata.build_id !== id && !summary.cacheHit) throw missing();
-    if (metadata.build_id !== id && typeof metadata.build_id === 'string') {
-      const reused = jobs.summaries().some((b) => b.id === metadata.build_id) ? keptManifest(metadata.build_id) : null;
-      if (reused) return reused;
-    }
-    const parsed = InstalledPackage.array().safeParse(metadata.installed_packages);
-    if (!parsed.success) throw missing();
-    return parsed.data;
-  }
-
   const service = {
     defaults(): BuildDefaults {
       return { mirror: deps.hostMirror, arch: deps.hostArch, outputDir: deps.imagesDir, workspace: deps.workspace, exampleSpec: exampleSpec(deps.imagesDir, deps.hostArch) };
@@ -344,15 +297,7 @@ export function createBuildService(deps: BuildServiceDeps) {
 
     list: (): BuildSummary[] => jobs.summaries(),
     /** Packages added, removed and changed from one build to another. */
-    async diff(from: string, to: string): Promise<ManifestDiff> {
-      // Each refusal names the side it is about.
-      const side = (id: string, field: 'from' | 'to') =>
-        manifestOf(id).catch((error: unknown) => {
-          throw error instanceof SlipwayError ? new SlipwayError(error.code, error.message, field) : error;
-        });
-      const [before, after] = await Promise.all([side(from, 'from'), side(to, 'to')]);
-      return diffManifests(from, to, before, after);
-    },
+    diff: (from: string, to: string): Promise<ManifestDiff> => manifests.diff(from, to),
     get: (id: string) => jobs.find(id).detail,
     logs: (id: string, from: number, count: number) => jobs.logs(id, from, count),
 
