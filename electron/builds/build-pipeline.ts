@@ -92,6 +92,8 @@ export class BuildRun {
     const replay = [...(from?.calls ?? [])];
     let calls = [...replay];
     let seq = from?.seq ?? 0;
+    // What the steps before left, as the step under way found it: it runs again on this, not on what it changed since.
+    let stepStart = from?.ctx ?? null;
     const ctx: BuildContext = {
       buildId,
       spec,
@@ -106,7 +108,7 @@ export class BuildRun {
         const replayed = replay.shift();
         const id = replayed ?? helper.reserveId();
         if (replayed === undefined) calls.push(id);
-        this.input.checkpoint?.({ step: stepIndex, seq, calls: [...calls], opened: this.session.isOpen, ctx: contextOf(ctx), steps: this.steps });
+        this.input.checkpoint?.({ step: stepIndex, seq, calls: [...calls], opened: this.session.isOpen, ctx: stepStart ?? contextOf(ctx), steps: this.steps });
         return this.session.call(stepId, op, args, id);
       },
       // What the replayed part says of itself was said before.
@@ -124,6 +126,7 @@ export class BuildRun {
           stepIndex = index;
           calls = [];
           seq = helper.lastSeq();
+          stepStart = contextOf(ctx);
         }
         const message = await pipelineSteps[step.id](ctx);
         if (this.input.failAt === step.id) throw new Error(`injected fault at ${step.id}`);
