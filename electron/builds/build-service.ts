@@ -76,11 +76,12 @@ function exampleSpec(imagesDir: string, arch: string): string {
 
 export function createBuildService(deps: BuildServiceDeps) {
   const history = new BuildHistory(deps.stateDir);
-  // A build host's build whose console ended is carried on by the next console (host-build-resume.ts), not ended at once.
+  // A build host's build whose console ended is carried on by the next console start (host-build-resume.ts), not ended
+  // here: a process that carries none on (`slipway build`) leaves it as it is for the console.
   const checkpoints = checkpointDir(deps.stateDir);
   const jobs = new JobRegistry<BuildDetail, StepId, Live>(history, 'build', {
     owner: deps.owner,
-    carriesOn: (id) => deps.buildHosts?.adopt !== undefined && existsSync(join(checkpoints, `${id}.json`)),
+    carriesOn: (id) => existsSync(join(checkpoints, `${id}.json`)),
   });
   const claims = new JobClaims(join(deps.stateDir, 'claims'), deps.owner);
   const manifests = buildManifests(history, (id) => jobs.find(id).detail.summary, () => jobs.summaries());
