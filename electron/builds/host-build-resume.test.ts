@@ -48,7 +48,12 @@ function lab(points: BuildCheckpoint[], held: string[]) {
   };
 }
 
-const source = {} as HelperSource;
+/** A session's helper as attached: `oldestKept` is the oldest message it could still replay. */
+const attachedSource = (oldestKept?: number): HelperSource => {
+  const helper = answeringHelper(async () => ({ released: [], failed: [] }));
+  return { get: async () => (oldestKept === undefined ? helper : { ...helper, oldestKept }), close: async () => undefined };
+};
+const source = attachedSource();
 
 describe('carrying on the build hosts\' builds of a console that ended', () => {
   it('attaches to each session once, from the earliest step start among its builds, numbering past every noted id', async () => {
@@ -96,5 +101,13 @@ describe('carrying on the build hosts\' builds of a console that ended', () => {
     expect(interrupted).toEqual([['20261204-00000001', 'interrupted: its console ended, and this one could not carry it on: its spec reads differently on this console']]);
     expect(asked).toEqual(['build.close 20261204-00000001']);
     expect(lines.at(-1)).toBe('build 20261204-00000001: released on its host (mount at /w/b/root)');
+  });
+
+  it('a build whose step began before the oldest message its helper still keeps is not carried on (its answers are gone), and is released', async () => {
+    const { deps, interrupted, carried } = lab([point('20261204-00000001', 'h1', '00000000000000aa', 3, [1]), point('20261204-00000002', 'h1', '00000000000000aa', 40, [2])], ['20261204-00000001', '20261204-00000002']);
+    const lines = await resumeHostBuilds(deps(async () => attachedSource(30)));
+    expect(carried).toEqual(['20261204-00000002']);
+    expect(interrupted).toEqual([['20261204-00000001', 'interrupted: its console ended, and this one could not carry it on: its helper on h1 no longer holds what it said since step 5 began (it keeps its last 200,000 messages)']]);
+    expect(lines).toContain('build 20261204-00000001: released on its host (it held nothing)');
   });
 });

@@ -59,7 +59,14 @@ export async function resumeHostBuilds(deps: ResumeDeps): Promise<string[]> {
       for (const point of points) end(point.buildId, `its helper on ${host} could not be reached again: ${(error as Error).message}`);
       continue;
     }
+    // What a step said before it is no longer kept (a helper keeps its last 200,000 messages): its answers cannot be replayed.
+    const oldest = (await source.get()).oldestKept ?? 1;
     for (const point of points) {
+      if (point.seq + 1 < oldest) {
+        end(point.buildId, `its helper on ${host} no longer holds what it said since step ${point.step + 1} began (it keeps its last 200,000 messages)`);
+        lines.push(await release(source, point.buildId));
+        continue;
+      }
       try {
         lines.push(deps.carryOn(held.get(point.buildId)!, point, source));
       } catch (error) {

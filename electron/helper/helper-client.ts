@@ -51,6 +51,8 @@ export interface HelperClient {
   readonly recoveredAtStart?: readonly string[];
   /** A detached helper's session on its host. */
   readonly session?: string;
+  /** The oldest message number a detached helper could still replay when this client attached. */
+  readonly oldestKept?: number;
   /** A detached helper's connection closed without telling it to close: it goes on, and a later console attaches to it. */
   leave?(): void;
 }
@@ -171,7 +173,7 @@ export async function speakHelper(transport: HelperTransport, options: { firstId
     stderrTail = [...stderrTail, line].slice(-5);
   });
 
-  const ready = new Promise<{ namespaced: boolean; recovered: readonly string[]; session: string | undefined }>((resolve, reject) => {
+  const ready = new Promise<{ namespaced: boolean; recovered: readonly string[]; session: string | undefined; oldest: number | undefined }>((resolve, reject) => {
     void exited.then((why) => reject(new Error(`the build helper did not start (${why}): ${stderrTail.join(' | ') || 'no message'}`)));
     transport.onStdoutLine((line) => {
       let message: FromHelper;
@@ -183,7 +185,7 @@ export async function speakHelper(transport: HelperTransport, options: { firstId
       if (message.type === 'ready') {
         firstOwn = nextId = Math.max(nextId, (message.session?.lastCall ?? 0) + 1);
         if (message.uid !== 0) reject(new Error(`the build helper runs as uid ${message.uid}, not root`));
-        else resolve({ namespaced: message.namespaced, recovered: message.session?.recovered ?? [], session: message.session?.id });
+        else resolve({ namespaced: message.namespaced, recovered: message.session?.recovered ?? [], session: message.session?.id, oldest: message.session?.oldest });
         return;
       }
       const waiter = pending.get(message.id);
@@ -203,7 +205,7 @@ export async function speakHelper(transport: HelperTransport, options: { firstId
   });
   // pkexec may wait for the operator; a helper that never says it is ready is given up on.
   const timeout = setTimeout(() => transport.kill(), 120_000);
-  const { namespaced, recovered, session } = await ready.catch((error: unknown) => {
+  const { namespaced, recovered, session, oldest } = await ready.catch((error: unknown) => {
     transport.kill();
     throw error;
   }).finally(() => clearTimeout(timeout));
@@ -216,6 +218,7 @@ export async function speakHelper(transport: HelperTransport, options: { firstId
     exited,
     recoveredAtStart: recovered,
     ...(session === undefined ? {} : { session }),
+    ...(oldest === undefined ? {} : { oldestKept: oldest }),
     ...(transport.leave ? { leave: () => transport.leave!() } : {}),
     ...(transport.onLink ? { onLink: transport.onLink.bind(transport) } : {}),
     reserveId: () => nextId++,
