@@ -62,8 +62,15 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     buildHosts,
   });
 
-  /** Carried on first: a session whose builds this console takes over is its own then, not one to close. */
-  const resumeThenClose = async () => [...(await builds.resumeHostBuilds()), ...(await buildHosts.closeLeft())];
+  /**
+   * Carried on first: a session whose builds this console takes over is its own then, not one to close. What was
+   * cleaned up is shown in the Builds view; a build carried on is there as running.
+   */
+  const resumeThenClose = async () => {
+    const { carried, ended } = await builds.resumeHostBuilds();
+    carried.forEach((line) => process.stderr.write(`slipway: left by an earlier run: ${line}\n`));
+    return [...ended, ...(await buildHosts.closeLeft())];
+  };
 
   const fetcher = createArtifactFetch({
     bus, outputRoots: paths.outputRoots, get: (id) => builds.get(id),

@@ -396,7 +396,7 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
     const next = makeService({ buildHosts: nextHosts, stateDir });
     try {
       const finished = new Promise<void>((resolve) => next.bus.subscribe((event) => event.topic === 'builds.finished' && (event.payload as { id: string }).id === id && resolve()));
-      expect(await next.service.resumeHostBuilds()).toEqual([`build ${id} (left-running) on builder: carried on from step Install base system`]);
+      expect(await next.service.resumeHostBuilds()).toEqual({ carried: [`build ${id} (left-running) on builder: carried on from step Install base system`], ended: [] });
       await finished;
       const { summary } = next.service.get(id);
       expect(summary.error).toBeNull();

@@ -362,10 +362,10 @@ export function createBuildService(deps: BuildServiceDeps) {
       return hosts;
     },
 
-    /** Builds on build hosts an earlier console was running when it ended: carried on here, one line each (host-build-resume.ts). */
-    resumeHostBuilds(): Promise<string[]> {
+    /** Builds on build hosts an earlier console was running when it ended: carried on here, or ended saying why (host-build-resume.ts). */
+    resumeHostBuilds(): Promise<{ carried: string[]; ended: string[] }> {
       const pool = deps.buildHosts;
-      if (!pool?.adopt) return Promise.resolve([]);
+      if (!pool?.adopt) return Promise.resolve({ carried: [], ended: [] });
       return resumeHostBuilds({ dir: checkpoints, adopt: pool.adopt.bind(pool), held: () => jobs.heldJobs(), interrupt: (id, why) => jobs.interrupt(id, why), carryOn });
     },
 

@@ -60,7 +60,8 @@ describe('carrying on the build hosts\' builds of a console that ended', () => {
     const a = '00000000000000aa';
     const b = '00000000000000bb';
     const { deps, adopted, carried, interrupted } = lab([point('20261204-00000001', 'h1', a, 40, [7, 9]), point('20261204-00000002', 'h1', a, 25, [8]), point('20261204-00000003', 'h2', b, 3, [])], ['20261204-00000001', '20261204-00000002', '20261204-00000003']);
-    const lines = await resumeHostBuilds(deps(async () => source));
+    const { carried: lines, ended } = await resumeHostBuilds(deps(async () => source));
+    expect(ended).toEqual([]);
     expect(adopted.sort()).toEqual([['h1', a, 25, 10], ['h2', b, 3, 1]]);
     expect(carried.sort()).toEqual(['20261204-00000001', '20261204-00000002', '20261204-00000003']);
     expect(lines).toHaveLength(3);
@@ -70,7 +71,7 @@ describe('carrying on the build hosts\' builds of a console that ended', () => {
   it('a session whose helper cannot be reached again ends its builds saying why; a damaged note, or none, ends its build too', async () => {
     const { deps, dir, interrupted, carried } = lab([point('20261204-00000001', 'h1', '00000000000000aa', 1, [1])], ['20261204-00000001', '20261204-00000002', '20261204-00000004']);
     writeFileSync(join(dir, '20261204-00000002.json'), '{"buildId":');
-    const lines = await resumeHostBuilds(deps(async () => Promise.reject(new Error('the helper on h1 is gone (no console attached for 900 s)'))));
+    const { ended: lines } = await resumeHostBuilds(deps(async () => Promise.reject(new Error('the helper on h1 is gone (no console attached for 900 s)'))));
     expect(carried).toEqual([]);
     expect(Object.fromEntries(interrupted)).toEqual({
       '20261204-00000001': 'interrupted: its console ended, and this one could not carry it on: its helper on h1 could not be reached again: the helper on h1 is gone (no console attached for 900 s)',
@@ -84,7 +85,7 @@ describe('carrying on the build hosts\' builds of a console that ended', () => {
   it('leaves alone a build whose console still runs (a CLI beside this one), and drops the note of one already ended', async () => {
     const alive = { ...point('20261204-00000001', 'h1', '00000000000000aa', 1, [1]), console: processIdentity()! };
     const { deps, dir, adopted } = lab([alive, point('20261204-00000009', 'h1', '00000000000000aa', 1, [2])], []);
-    expect(await resumeHostBuilds(deps(async () => source))).toEqual([]);
+    expect(await resumeHostBuilds(deps(async () => source))).toEqual({ carried: [], ended: [] });
     expect(adopted).toEqual([]);
     expect(readdirSync(dir)).toEqual(['20261204-00000001.json']);
   });
@@ -97,7 +98,7 @@ describe('carrying on the build hosts\' builds of a console that ended', () => {
       return { released: ['mount at /w/b/root'], failed: [] };
     });
     const attached = { get: async () => helper, close: async () => undefined } satisfies HelperSource;
-    const lines = await resumeHostBuilds({ ...deps(async () => attached), carryOn: () => { throw new Error('its spec reads differently on this console'); } });
+    const { ended: lines } = await resumeHostBuilds({ ...deps(async () => attached), carryOn: () => { throw new Error('its spec reads differently on this console'); } });
     expect(interrupted).toEqual([['20261204-00000001', 'interrupted: its console ended, and this one could not carry it on: its spec reads differently on this console']]);
     expect(asked).toEqual(['build.close 20261204-00000001']);
     expect(lines.at(-1)).toBe('build 20261204-00000001: released on its host (mount at /w/b/root)');
@@ -105,7 +106,7 @@ describe('carrying on the build hosts\' builds of a console that ended', () => {
 
   it('a build whose step began before the oldest message its helper still keeps is not carried on (its answers are gone), and is released', async () => {
     const { deps, interrupted, carried } = lab([point('20261204-00000001', 'h1', '00000000000000aa', 3, [1]), point('20261204-00000002', 'h1', '00000000000000aa', 40, [2])], ['20261204-00000001', '20261204-00000002']);
-    const lines = await resumeHostBuilds(deps(async () => attachedSource(30)));
+    const { ended: lines } = await resumeHostBuilds(deps(async () => attachedSource(30)));
     expect(carried).toEqual(['20261204-00000002']);
     expect(interrupted).toEqual([['20261204-00000001', 'interrupted: its console ended, and this one could not carry it on: its helper on h1 no longer holds what it said since step 5 began (it keeps its last 200,000 messages)']]);
     expect(lines).toContain('build 20261204-00000001: released on its host (it held nothing)');

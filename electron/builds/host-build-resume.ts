@@ -23,11 +23,13 @@ export interface ResumeDeps {
  * to once, replayed from the earliest step start among its builds, and each
  * build carried on from its checkpoint. A session whose helper is gone (it
  * waited for a console longer than its linger time, or its host restarted)
- * released its builds itself; they end here saying so. One line per build.
+ * released its builds itself; they end here saying so. One line per build
+ * carried on, and per build ended (and what was released of it).
  */
-export async function resumeHostBuilds(deps: ResumeDeps): Promise<string[]> {
+export async function resumeHostBuilds(deps: ResumeDeps): Promise<{ carried: string[]; ended: string[] }> {
   const { checkpoints, damaged } = readCheckpoints(deps.dir);
   const held = new Map(deps.held().map((detail) => [detail.summary.id, detail]));
+  const carried: string[] = [];
   const lines: string[] = [];
   const end = (id: string, why: string) => {
     deps.interrupt(id, `interrupted: its console ended, and this one could not carry it on: ${why}`);
@@ -68,7 +70,7 @@ export async function resumeHostBuilds(deps: ResumeDeps): Promise<string[]> {
         continue;
       }
       try {
-        lines.push(deps.carryOn(held.get(point.buildId)!, point, source));
+        carried.push(deps.carryOn(held.get(point.buildId)!, point, source));
       } catch (error) {
         end(point.buildId, (error as Error).message);
         // The session is this console's now: what the build holds on the host is released at once, not when the console ends.
@@ -76,7 +78,7 @@ export async function resumeHostBuilds(deps: ResumeDeps): Promise<string[]> {
       }
     }
   }
-  return lines;
+  return { carried, ended: lines };
 }
 
 async function release(source: HelperSource, id: string): Promise<string> {
