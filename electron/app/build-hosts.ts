@@ -1,4 +1,6 @@
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { SlipwayError, type BuildHostReport, type ImageSpec, type NodeSpec } from '../../shared/contract/index.js';
 import { gateRefusal, toolsNeeded } from './build-host-gate.js';
 import { buildHostReadiness } from '../readiness/build-host-readiness.js';
@@ -6,7 +8,7 @@ import { defaultLimit } from '../builds/build-queue.js';
 import type { BuildHostPool, BuildHostSlot } from '../builds/build-host-pool.js';
 import type { HelperSource } from '../helper/helper-supervisor.js';
 import { leftSessions, RemoteHelperSupervisor, type SessionRecords } from '../helper/remote-helper-supervisor.js';
-import { closeLeftSession, type RemoteHelperAccess, type RemoteHelperOptions } from '../helper/remote-helper.js';
+import { closeLeftSession, defaultHelperDir, ensureRemoteFile, type RemoteHelperAccess, type RemoteHelperOptions } from '../helper/remote-helper.js';
 
 /** The label that makes an inventory node a build host. */
 export const buildHostLabel = 'build-host';
@@ -126,6 +128,19 @@ export function createBuildHosts(options: BuildHostsOptions) {
       }
       return lines;
     },
+    /**
+     * A local executable (a deploy's extension) placed on the host, beside its
+     * helpers, named by its sha256: uploaded once, checked before each use.
+     * Its path there.
+     */
+    async placeExecutable(name: string, local: string): Promise<string> {
+      const sha256 = createHash('sha256');
+      await pipeline(createReadStream(local), sha256);
+      const digest = sha256.digest('hex');
+      const dir = `${(options.helperDir ?? defaultHelperDir).replace(/\/+$/, '')}/extensions`;
+      return (await ensureRemoteFile(options.access(name), local, digest, `${dir}/${digest}`, '700')).path;
+    },
+
     /** A host's file appended to a local partial file from where it stopped ("Fetch artifacts"). */
     resumeDownload(name: string, remote: string, local: string, onProgress: (done: number) => void): Promise<{ bytes: number; from: number }> {
       return options.access(name).resumeDownload(remote, local, onProgress);

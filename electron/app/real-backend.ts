@@ -123,6 +123,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     builds: () => builds.list(),
     node: (name) => nodes.access(name),
     recover: () => builds.recover(),
+    buildHosts,
   });
 
   const apps = createAppService({

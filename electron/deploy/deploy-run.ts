@@ -21,6 +21,8 @@ export interface DeployInput {
   outputDir: string;
   version: string;
   remoteSync: RemoteSync;
+  /** Where each of the request's extensions is run from, when not where it is named (a build host's copy of it). */
+  executables?: readonly string[];
   extensionTimeoutMs?: number;
   now?: () => Date;
 }
@@ -113,10 +115,11 @@ export class DeployRun {
         return `${target.path} (${(packed.bytes / (1 << 20)).toFixed(1)} MiB)`;
       },
     };
-    request.extensions.forEach((executable, index) => {
+    request.extensions.forEach((named, index) => {
+      const executable = this.input.executables?.[index] ?? named;
       work[`extension-${index + 1}`] = async (step) => {
         const env = { ...request.env, SLIPWAY_DEPLOY_ID: this.input.id, SLIPWAY_IMAGE: image.ref };
-        this.hooks.log(step, 'info', `${executable} ${merged} (environment: ${Object.entries(maskedEnvironment(request.env, request.secrets)).map(([k, v]) => `${k}=${v}`).join(' ') || 'none given'})`);
+        this.hooks.log(step, 'info', `${executable === named ? named : `${named} (its copy ${executable})`} ${merged} (environment: ${Object.entries(maskedEnvironment(request.env, request.secrets)).map(([k, v]) => `${k}=${v}`).join(' ') || 'none given'})`);
         await this.call(step, 'extension.run', { executable, root: merged, env, timeoutMs: this.input.extensionTimeoutMs ?? 30 * 60 * 1000 });
       };
     });

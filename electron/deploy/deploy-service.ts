@@ -16,7 +16,7 @@ import { JobLog } from '../jobs/job-log.js';
 import { JobRegistry, type LiveJob } from '../jobs/job-registry.js';
 import { JobClaims } from '../jobs/job-claims.js';
 import { JobHistory } from '../jobs/job-history.js';
-import type { HelperSupervisor } from '../helper/helper-supervisor.js';
+import type { HelperSource, HelperSupervisor } from '../helper/helper-supervisor.js';
 import type { HelperClient } from '../helper/helper-client.js';
 import { isUnder } from '../helper/system/mountinfo.js';
 import type { EventBus } from '../backend/event-bus.js';
@@ -42,6 +42,12 @@ export interface DeployServiceDeps {
   node: (name: string) => NodeAccess;
   /** Journal recovery, for a deploy whose helper died under it. */
   recover: () => Promise<string[]>;
+  /** The lab's build hosts: an image built on one is deployed there, by its helper, its target written there. */
+  buildHosts?: {
+    helperOf(name: string): HelperSource;
+    /** A local executable placed on the host (content-hashed, checked): its path there. */
+    placeExecutable(name: string, local: string): Promise<string>;
+  };
   extensionTimeoutMs?: number;
 }
 
@@ -49,6 +55,15 @@ interface Live extends LiveJob<DeployDetail, string> {
   run: DeployRun;
   /** Frees the target for the next deploy to it. */
   release: () => void;
+  /** Journal recovery where it ran, for what its release could not free. */
+  recover: () => Promise<string[]>;
+}
+
+/** Where a deploy runs: this machine's helper, or a build host's (with its copies of the extensions). */
+interface Place {
+  helper: HelperClient;
+  executables?: string[];
+  recover: (id: string) => Promise<string[]>;
 }
 
 const history = (stateDir: string) =>
@@ -68,13 +83,15 @@ export function deployableImages(builds: readonly BuildSummary[]): DeployableIma
       build.artifacts.map((artifact, index) => ({
         ref: index === 0 ? build.id : `${build.id}:${artifact.image}`,
         buildId: build.id,
-        name: `${build.name} / ${artifact.image}`,
+        name: `${build.name} / ${artifact.image}${build.host === undefined ? '' : ` (on ${build.host})`}`,
         path: artifact.path,
         specHash: build.specHash,
         builtAt: build.finishedAt ?? build.startedAt,
+        ...(build.host === undefined ? {} : { host: build.host }),
       })),
     )
-    .filter((image) => existsSync(image.path));
+    // A build host's files are not seen from here: its helper finds out when the deploy stages the image.
+    .filter((image) => image.host !== undefined || existsSync(image.path));
 }
 
 export function createDeployService(deps: DeployServiceDeps) {
@@ -92,6 +109,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     if (!build) throw new SlipwayError('bad_request', `"${ref}" is neither a successful build nor the path of an image file`, 'image');
     const artifact = imageName ? build.artifacts.find((a) => a.image === imageName) : build.artifacts[0];
     if (!artifact) throw new SlipwayError('bad_request', `build ${build.id} has no image ${imageName ?? ''}`, 'image');
+    if (build.host !== undefined) return { ref, path: artifact.path, buildId: build.id, specHash: build.specHash, host: build.host };
     if (!existsSync(artifact.path)) throw new SlipwayError('bad_request', `build ${build.id}'s image ${artifact.path} is gone`, 'image');
     return { ref, path: artifact.path, buildId: build.id, specHash: build.specHash };
   }
@@ -109,8 +127,12 @@ export function createDeployService(deps: DeployServiceDeps) {
     });
   }
 
-  async function checkTarget(request: DeployRequest): Promise<void> {
+  /** A target on this machine, or (`host`) on the build host the image is on, checked before anything is mounted. */
+  async function checkTarget(request: DeployRequest, host: string | undefined): Promise<void> {
     const { target } = request;
+    if (host !== undefined && target.kind === 'ssh-rsync') {
+      throw new SlipwayError('bad_request', `${request.image} is on build host ${host}: a deploy there writes a tarball or a disk image on it; to sync a node, fetch the artifacts here first (slipway build fetch)`, 'target');
+    }
     if (target.kind === 'ssh-rsync') {
       let access: NodeAccess;
       try {
@@ -129,7 +151,33 @@ export function createDeployService(deps: DeployServiceDeps) {
     if (target.path !== normalize(target.path) || !deps.outputRoots.some((root) => isUnder(dirname(normalize(target.path)), root))) {
       throw new SlipwayError('bad_request', `${target.path} is not under an output root (${deps.outputRoots.join(', ')}; set SLIPWAY_OUTPUT_ROOTS to add one)`, 'target.path');
     }
-    if (existsSync(target.path) && !request.overwrite) throw new SlipwayError('bad_request', `${target.path} exists: it will be replaced`, 'overwrite');
+    if (request.overwrite) return;
+    const exists = host === undefined ? existsSync(target.path) : await existsOn(host, target.path);
+    if (exists) throw new SlipwayError('bad_request', `${host === undefined ? '' : `${host}:`}${target.path} exists: it will be replaced`, 'overwrite');
+  }
+
+  async function existsOn(host: string, path: string): Promise<boolean> {
+    const probe = await deps.node(host).exec(pathExistsScript(path), { timeoutMs: 15_000, onData: () => undefined }).catch((error: Error) => {
+      throw new SlipwayError('failed', `cannot reach build host ${host}: ${error.message}`, 'image');
+    });
+    return probe.code === 0;
+  }
+
+  /** The helper a deploy runs with: this machine's, or the build host's the image is on (the extensions copied there first). */
+  async function placeOf(image: ResolvedImage, extensions: readonly string[]): Promise<Place> {
+    if (image.host === undefined) return { helper: await deps.helpers.get(), recover: () => deps.recover() };
+    const hosts = deps.buildHosts;
+    if (!hosts) throw new SlipwayError('bad_request', `${image.ref} was built on ${image.host}: deploying it needs the node inventory (the console)`, 'image');
+    const helper = await hosts.helperOf(image.host).get();
+    const executables = await Promise.all(extensions.map((path) => hosts.placeExecutable(image.host!, path)));
+    return {
+      helper,
+      executables,
+      recover: async (id) => {
+        const result = await helper.call('recover', { buildIds: [id] }).result;
+        return [...result.cleaned, ...result.failed.map((f) => `NOT cleaned: ${f}`)];
+      },
+    };
   }
 
   async function execute(entry: Live): Promise<DeploySummary> {
@@ -152,7 +200,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       finishedAt: new Date().toISOString(),
       durationMs: Date.now() - Date.parse(entry.detail.summary.startedAt),
     };
-    await jobs.recoverLeftovers(entry, 'release', outcome.unreleased, deps.recover);
+    await jobs.recoverLeftovers(entry, 'release', outcome.unreleased, entry.recover);
     jobs.complete(entry, summary);
     deps.bus.publish('deploy.finished', summary);
     return summary;
@@ -171,8 +219,8 @@ export function createDeployService(deps: DeployServiceDeps) {
     async start(request: DeployRequest): Promise<{ id: string; done: Promise<DeploySummary> }> {
       const image = resolveImage(request.image);
       checkExtensions(request.extensions);
-      await checkTarget(request);
-      const helper = await deps.helpers.get();
+      await checkTarget(request, image.host);
+      const place = await placeOf(image, request.extensions);
       const id = `dep-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
       const summary: DeploySummary = {
         id,
@@ -188,11 +236,12 @@ export function createDeployService(deps: DeployServiceDeps) {
         failedStep: null,
         error: null,
         output: null,
+        ...(image.host === undefined ? {} : { host: image.host }),
       };
       // Two deploys writing one target would interleave their trees: the second is refused, naming the first.
-      const release = claims.claim([`deploy-target:${summary.target}`], `deploy ${id}`, (holder) => `a deploy to ${summary.target} is already running (${holder}): wait for it, or cancel it first`);
+      const release = claims.claim([`deploy-target:${image.host === undefined ? '' : `${image.host}:`}${summary.target}`], `deploy ${id}`, (holder) => `a deploy to ${summary.target} is already running (${holder}): wait for it, or cancel it first`);
       try {
-        return launch(request, image, helper, summary, release);
+        return launch(request, image, place, summary, release);
       } catch (error) {
         release();
         throw error;
@@ -210,7 +259,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     liveIds: () => jobs.liveIds(),
   };
 
-  function launch(request: DeployRequest, image: ResolvedImage, helper: HelperClient, summary: DeploySummary, release: () => void): { id: string; done: Promise<DeploySummary> } {
+  function launch(request: DeployRequest, image: ResolvedImage, { helper, executables, recover }: Place, summary: DeploySummary, release: () => void): { id: string; done: Promise<DeploySummary> } {
     const { id } = summary;
     const log = new JobLog<string>((lines) => deps.bus.publish('deploy.log', toLogBatch(id, lines)));
     const run = new DeployRun(
@@ -223,6 +272,7 @@ export function createDeployService(deps: DeployServiceDeps) {
         outputDir: deployOutputDir(request.target, deps.imagesDir),
         version: deps.version,
         remoteSync: remoteSync(id, deps.node),
+        ...(executables ? { executables } : {}),
         ...(deps.extensionTimeoutMs ? { extensionTimeoutMs: deps.extensionTimeoutMs } : {}),
       },
       {
@@ -237,10 +287,10 @@ export function createDeployService(deps: DeployServiceDeps) {
     );
     // Declared after the run's hooks that name it: they run only once the run starts, after this.
     const expected = jobs.expectedSteps((done) => done.summary.extensions.join('\0') === request.extensions.join('\0') && done.summary.target.split(':')[0] === summary.target.split(':')[0]);
-    const entry: Live = { detail: { summary, steps: deploySteps(request.extensions, request.target), logTotal: 0, env: maskedEnvironment(request.env, request.secrets), expectedStepMs: expected }, log, run, release };
+    const entry: Live = { detail: { summary, steps: deploySteps(request.extensions, request.target), logTotal: 0, env: maskedEnvironment(request.env, request.secrets), expectedStepMs: expected }, log, run, release, recover: () => recover(id) };
     jobs.add(entry);
     deps.bus.publish('deploy.started', entry.detail);
-    log.add(null, 'info', `deploy ${id}: ${image.ref} (${image.path}) → ${summary.target}`);
+    log.add(null, 'info', `deploy ${id}: ${image.ref} (${image.path}) → ${summary.target}${image.host === undefined ? '' : `, on build host ${image.host}`}`);
     return { id, done: execute(entry) };
   }
 }

@@ -7,6 +7,8 @@ export interface ResolvedImage {
   path: string;
   buildId: string | null;
   specHash: string | null;
+  /** Built on this build host: `path` is the host's, and the deploy runs there. */
+  host?: string;
 }
 
 export interface MetaInput {

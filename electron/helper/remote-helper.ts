@@ -64,7 +64,7 @@ const sessionsDir = (workspace: string) => `${workspace.replace(/\/+$/, '')}/ses
 export const sessionDir = (workspace: string, session: string) => `${sessionsDir(workspace)}/${session}`;
 
 /** Where helpers are kept on a host unless the options say otherwise. */
-const defaultHelperDir = '/var/lib/slipway/helper';
+export const defaultHelperDir = '/var/lib/slipway/helper';
 
 /**
  * The script that starts a detached helper (digest checked first): setsid, so
@@ -103,17 +103,26 @@ const nodeLine = `n=$(command -v node) || ${failLine('node is not installed on t
  * sha256 matches, otherwise uploaded beside it, checked, and renamed into
  * place (a cut upload never sits at the path). Says whether it uploaded.
  */
-export async function ensureRemoteHelper(access: RemoteHelperAccess, bundle: string, sha256: string, dir: string): Promise<{ path: string; uploaded: boolean }> {
-  const path = remoteHelperPath(dir, sha256);
+export function ensureRemoteHelper(access: RemoteHelperAccess, bundle: string, sha256: string, dir: string): Promise<{ path: string; uploaded: boolean }> {
+  return ensureRemoteFile(access, bundle, sha256, remoteHelperPath(dir, sha256), '600');
+}
+
+/**
+ * A local file at `path` on the host (its sha256 in its name): left alone
+ * when its sum matches, otherwise uploaded beside it, checked and renamed into
+ * place with `mode`. Says whether it uploaded.
+ */
+export async function ensureRemoteFile(access: RemoteHelperAccess, local: string, sha256: string, path: string, mode: '600' | '700'): Promise<{ path: string; uploaded: boolean }> {
+  const dir = path.slice(0, path.lastIndexOf('/')) || '/';
   const check = await access.exec(`${digestGuard(path, sha256)}\nprintf 'present\\n'`, { timeoutMs: 30_000 });
   if (check.code === 0 && check.stdout.includes('present')) return { path, uploaded: false };
   const part = `${path}.part-${randomBytes(6).toString('hex')}`;
   const prepared = await access.exec(`mkdir -p -m 700 ${shQuote(dir)} && rm -f ${shQuote(path)}`, { timeoutMs: 30_000 });
   if (prepared.code !== 0) throw new Error(`could not prepare ${dir} on ${access.spec.name}: ${prepared.stderr.trim()}`);
   try {
-    await access.upload(bundle, part);
-    const placed = await access.exec(`${digestGuard(part, sha256)}\nchmod 600 ${shQuote(part)} && mv -f ${shQuote(part)} ${shQuote(path)}`, { timeoutMs: 30_000 });
-    if (placed.code !== 0) throw new Error(`the helper uploaded to ${access.spec.name} does not match its sha256: ${placed.stderr.trim()}`);
+    await access.upload(local, part);
+    const placed = await access.exec(`${digestGuard(part, sha256)}\nchmod ${mode} ${shQuote(part)} && mv -f ${shQuote(part)} ${shQuote(path)}`, { timeoutMs: 30_000 });
+    if (placed.code !== 0) throw new Error(`${path} uploaded to ${access.spec.name} does not match its sha256: ${placed.stderr.trim()}`);
   } finally {
     await access.exec(`rm -f ${shQuote(part)}`, { timeoutMs: 30_000 }).catch(() => undefined);
   }

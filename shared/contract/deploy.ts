@@ -98,6 +98,8 @@ export const DeploySummary = z.object({
   failedStep: z.string().nullable(),
   error: z.string().nullable(),
   output: DeployOutput.nullable(),
+  /** The build host it ran on, against the image built there (its target written there too); absent: here. */
+  host: z.string().optional(),
 });
 export type DeploySummary = z.infer<typeof DeploySummary>;
 
@@ -124,7 +126,16 @@ export const DeployExtension = z.object({ name: z.string(), path: z.string(), de
 export type DeployExtension = z.infer<typeof DeployExtension>;
 
 /** A built image a deploy can start from. */
-export const DeployableImage = z.object({ ref: z.string(), buildId: z.string(), name: z.string(), path: z.string(), specHash: z.string(), builtAt: z.iso.datetime() });
+export const DeployableImage = z.object({
+  ref: z.string(),
+  buildId: z.string(),
+  name: z.string(),
+  path: z.string(),
+  specHash: z.string(),
+  builtAt: z.iso.datetime(),
+  /** Built on this build host, and deployed there: the path is the host's. */
+  host: z.string().optional(),
+});
 export type DeployableImage = z.infer<typeof DeployableImage>;
 
 export const deployCommands = {
