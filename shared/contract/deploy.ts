@@ -30,6 +30,11 @@ export function deployTargetText(target: DeployTarget): string {
   return target.kind === 'ssh-rsync' ? `ssh-rsync:${target.node}:${target.path}` : `${target.kind}:${target.path}`;
 }
 
+/** Where a deploy wrote, as the operator reads it: its target, and the build host it ran on if not here. */
+export function deployWhereText(summary: { target: string; host?: string | undefined }): string {
+  return summary.host === undefined ? summary.target : `${summary.target} on ${summary.host}`;
+}
+
 /**
  * Environment names that look like they hold a secret (ROOT_PW, MYSQL_PWD, API_TOKEN, TLS_KEY…): their values
  * never reach an event, a log, a state file or the metadata. A request also names its secrets outright (`secrets`).

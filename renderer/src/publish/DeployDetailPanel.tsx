@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { DeployStep, DeploySummary } from '../../../shared/contract/index.js';
+import { deployWhereText, type DeployStep, type DeploySummary } from '../../../shared/contract/index.js';
 import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
 import { JobProgress } from '../jobs/JobProgress.js';
 import { backend } from '../connection/backend.js';
@@ -81,7 +81,7 @@ export function DeployDetailPanel() {
     <section className="panel build deploy" aria-labelledby="deploy-title" data-deploy={deploy.id} data-status={deploy.status}>
       <header className="build__header">
         <div className="build__heading">
-          <h2 id="deploy-title" className="build__name">{name} → {deploy.target}</h2>
+          <h2 id="deploy-title" className="build__name">{name} → {deployWhereText(deploy)}</h2>
           <JobStatusBadge status={deploy.status} />
         </div>
         <dl className="facts">

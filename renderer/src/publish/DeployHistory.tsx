@@ -1,4 +1,5 @@
 import { Fragment } from 'react';
+import { deployWhereText } from '../../../shared/contract/index.js';
 import { JobStatusBadge } from '../jobs/JobStatusBadge.js';
 import { formatDuration, formatTime } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
@@ -56,7 +57,7 @@ export function DeployHistory() {
                     </button>
                   </th>
                   <td className="mono deploy__target">
-                    <BreakableText text={deploy.target} />
+                    <BreakableText text={deployWhereText(deploy)} />
                   </td>
                   <td><JobStatusBadge status={deploy.status} /></td>
                   <td className="nowrap">
