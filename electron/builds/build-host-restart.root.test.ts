@@ -10,7 +10,7 @@ import { processIdentity, type ProcessIdentity } from '../process/process-identi
 import { createBuildHosts } from '../app/build-hosts.js';
 import type { NodeService } from '../nodes/node-service.js';
 import { startBuildHostNode, type BuildHostNode } from '../helper/test-support/build-host-node.js';
-import { canBuild, leaks, logLineSeen, makeService, noBaseImages, testSpec, testWorkspace } from './test-support/build-harness.js';
+import { canBuild, leaks, logLineSeen, makeService, noBaseImages, testSpec } from './test-support/build-harness.js';
 import { expectEveryLineOnce } from './test-support/host-log-check.js';
 
 const bundle = join(packageRoot(), 'out', 'helper', 'build-helper.mjs');
@@ -48,7 +48,7 @@ describe.runIf(canRun)('a console that ends mid-build on a build host (root, ssh
     writeFileSync(specFile, testSpec(out, { name, images: noBaseImages() }));
     const env = {
       ...process.env, SLIPWAY_INVENTORY: join(base, 'nodes.yaml'), SLIPWAY_KNOWN_HOSTS: join(base, 'known_hosts'), SLIPWAY_HOST_WORKSPACE: hostWorkspace,
-      SLIPWAY_HOST_HELPER_DIR: join(base, 'host-helpers'), SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: stateDir,
+      SLIPWAY_HOST_HELPER_DIR: join(base, 'host-helpers'), SLIPWAY_WORKSPACE: join(base, 'local-ws'), SLIPWAY_STATE_DIR: stateDir,
     };
     const cli = spawn(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'build', '--host', 'builder', '--json', specFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let id = '';
