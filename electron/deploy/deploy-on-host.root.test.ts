@@ -93,4 +93,19 @@ describe.runIf(canRun)('a deploy on the build host that built the image (root, s
     );
     expect(deploys.list()).toHaveLength(2);
   });
+
+  it('hostile values stay words: a target path with $(…) is a folder name there, ../ out of the roots and a FIFO extension are refused, nothing runs', { timeout: 300_000 }, async () => {
+    const pwned = join(base, 'slipway-pwned');
+    const odd = join(base, `$(touch ${pwned})`, '-x.tar');
+    const summary = await deploy({ extensions: [], target: { kind: 'tar', path: odd } });
+    expect(summary.status).toBe('succeeded');
+    expect(existsSync(odd)).toBe(true);
+    expect(existsSync(pwned)).toBe(false);
+    await expect(deploy({ extensions: [], target: { kind: 'tar', path: `${tmpdir()}/../etc/slipway.tar` } })).rejects.toThrow('is not under an output root');
+    const fifo = join(base, 'ext-fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(deploy({ extensions: [fifo], target: { kind: 'tar', path: join(base, 'f.tar') } })).rejects.toThrow(`${fifo} is not an executable file`);
+    // The refused ones never began: only the odd-named one joined the two before.
+    expect(deploys.list()).toHaveLength(3);
+  });
 });
