@@ -100,6 +100,42 @@ test.describe('publish and deploy against the mocked backend', () => {
     await expect(row.locator('[data-col="source"]')).toContainText('/srv/netboot/vmlinuz-6.1.0-28-amd64');
   });
 
+  test('a build host\'s image is published into that host\'s tree, which the TFTP tree then shows; this machine\'s is one choice away', async ({ page }) => {
+    // A build on rack1-n03 first (the Builds view), then back here.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Builds' }).click();
+    const editor = page.getByLabel('Image spec (YAML)');
+    await expect(editor).toHaveValue(/name: bookworm-node/);
+    await page.getByRole('combobox', { name: 'Build on', exact: true }).selectOption('rack1-n03');
+    await editor.fill((await editor.inputValue()).replace(/^name: .*$/m, 'name: netboot-on-host'));
+    await page.getByRole('button', { name: 'Build', exact: true }).click();
+    await expect(page.locator('section.build')).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+    await nav.getByRole('link', { name: 'Publish' }).click();
+
+    const form = publishForm(page);
+    const build = form.getByLabel('Build', { exact: true });
+    await build.selectOption({ label: (await build.locator('option', { hasText: 'netboot-on-host' }).textContent())! });
+    await expect(build.locator('option:checked')).toContainText('on rack1-n03');
+    await form.getByLabel('Purpose').fill('on-host');
+    // Its tree was not read yet: the path says where, not a root it does not know.
+    await expect(form.getByTestId('publish-path')).toHaveText('Publishes to rack1-n03:<its TFTP root>/amd64/generic/bookworm/on-host');
+    await form.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect(publishResult(page)).toHaveAttribute('data-status', 'published');
+
+    const picker = page.getByRole('combobox', { name: 'TFTP tree on' });
+    await expect(picker).toHaveValue('rack1-n03');
+    await expect(page.getByTestId('tftp-root')).toHaveText('rack1-n03:/srv/tftp');
+    await expect(tree(page).locator('tbody tr')).toHaveCount(1);
+    await expect(treeRow(page, 'amd64/generic/bookworm/on-host')).toHaveClass(/is-selected/);
+    await expect(form.getByTestId('publish-path')).toHaveText('Publishes to rack1-n03:/srv/tftp/amd64/generic/bookworm/on-host');
+    await screenshotView(page, 'publish-host-tree');
+
+    await picker.selectOption('');
+    await expect(page.getByTestId('tftp-root')).toHaveText('/srv/tftp');
+    await expect(tree(page).locator('tbody tr')).toHaveCount(4);
+    await expect(treeRow(page, 'amd64/generic/bookworm/on-host')).toHaveCount(0);
+  });
+
   test('an invalid name shows a field error and publishes nothing', async ({ page }) => {
     const form = publishForm(page);
     await form.getByLabel('Purpose').fill('bad/name');

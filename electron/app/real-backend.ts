@@ -103,6 +103,8 @@ export function createRealBackend(options: RealBackendOptions = {}) {
     run: runner,
     httpMain: join(packageRoot(), 'out', 'main', 'netboot-http.js'),
     nodeBinary: process.execPath,
+    buildHosts,
+    hostTftpRoot: env.SLIPWAY_HOST_TFTP_ROOT ?? '/srv/tftp',
   });
   const boots = createBootService({
     bus,
@@ -195,7 +197,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'nodes.answerHostKey': async ({ id, accept }) => ({ answered: nodes.answerHostKey(id, accept) }),
       'nodes.pendingPassphrases': async () => nodes.pendingPassphrases(),
       'nodes.answerPassphrase': async ({ id, passphrase }) => ({ answered: nodes.answerPassphrase(id, passphrase) }),
-      'publish.tree': async () => publisher.tree(),
+      'publish.tree': ({ host }) => publisher.tree(host),
       'publish.netboot': ({ target, source }) => publisher.netboot(target, source),
       'netboot.status': async () => publisher.status(),
       'netboot.serve': (request) => publisher.serve(request),
@@ -203,7 +205,7 @@ export function createRealBackend(options: RealBackendOptions = {}) {
       'netboot.nodes': async () => publisher.nodes(),
       'netboot.setArgs': async ({ purpose, extraArgs }) => publisher.setArgs(purpose, extraArgs),
       'netboot.pin': async ({ node, version }) => publisher.pin(node, version),
-      'netboot.rollback': async ({ version, ...target }) => publisher.rollback(target, version),
+      'netboot.rollback': ({ version, host, ...target }) => publisher.rollback(target, version, host),
       'boot.list': async () => boots.list(),
       'boot.get': async ({ id }) => boots.get(id),
       'boot.start': async (request) => ({ id: boots.start(request).id }),

@@ -28,6 +28,7 @@ export async function runNetboot(argv: string[]): Promise<number> {
     strict: true,
   });
   const [verb, ...rest] = positionals;
+  if (values.host !== undefined && verb !== 'rollback') throw new UsageError('--host goes with rollback: the netboot services run on this machine');
   const env = values['tftp-root'] ? { ...process.env, SLIPWAY_TFTP_ROOT: resolve(values['tftp-root']) } : process.env;
   const out = process.stdout;
   const colour = useColour(out);
@@ -94,7 +95,7 @@ export async function runNetboot(argv: string[]): Promise<number> {
         const parts = where?.split('/') ?? [];
         if (parts.length !== 4 || !version) throw new UsageError('netboot rollback ARCH/SUBARCH/RELEASE/PURPOSE VERSION');
         const [arch, subarch, release, purpose] = parts as [string, string, string, string];
-        const result = publisher.rollback({ arch, subarch, release, purpose }, version);
+        const result = await publisher.rollback({ arch, subarch, release, purpose }, version, values.host);
         out.write(values.json ? `${JSON.stringify(result)}\n` : `${where} → ${result.version}${result.previous && result.previous !== result.version ? ` (was ${result.previous}, kept for its grace period)` : ''}\n`);
         return 0;
       }

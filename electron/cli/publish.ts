@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NetbootSource, NetbootTarget, SlipwayError, type TftpEntry } from '../../shared/contract/index.js';
+import { NetbootSource, NetbootTarget, SlipwayError, TreeHost, treeWhereText, type TftpEntry } from '../../shared/contract/index.js';
 import { createRealBackend } from '../app/real-backend.js';
 import { UsageError } from './args.js';
 import { commands } from './usage.js';
@@ -27,18 +27,30 @@ export async function runPublish(argv: string[]): Promise<number> {
   });
   const listing = positionals[0] === 'ls';
   if (positionals.length > (listing ? 1 : 0)) throw new UsageError(`publish: unexpected "${positionals.join(' ')}"`);
+  if (values.host !== undefined && !listing) throw new UsageError('--host goes with ls: a build\'s publish goes to the host it was built on by itself');
+  if (values.host !== undefined && values['tftp-root'] !== undefined) throw new UsageError('--host reads that build host\'s tree ($SLIPWAY_HOST_TFTP_ROOT there): leave out --tftp-root');
+  const host = values.host === undefined ? undefined : TreeHost.safeParse(values.host);
+  if (host && !host.success) throw new UsageError(`--host: "${values.host}" ${host.error.issues[0]!.message}`);
   const env = values['tftp-root'] ? { ...process.env, SLIPWAY_TFTP_ROOT: resolve(values['tftp-root']) } : process.env;
   const out = process.stdout;
   const colour = useColour(out);
 
   if (listing) {
     const backend = createRealBackend({ env, interactive: false });
-    const tree = backend.publisher.tree();
-    if (values.json) out.write(`${JSON.stringify(tree)}\n`);
-    else if (tree.entries.length === 0) out.write(`nothing published under ${tree.root}\n`);
-    else out.write(`${tree.root}\n${table(entryRows(tree.entries))}\n`);
-    await backend.close();
-    return 0;
+    try {
+      const tree = await backend.publisher.tree(host?.data);
+      if (values.json) out.write(`${JSON.stringify(tree)}\n`);
+      else if (tree.entries.length === 0) out.write(`nothing published under ${treeWhereText(tree)}\n`);
+      else out.write(`${treeWhereText(tree)}\n${table(entryRows(tree.entries))}\n`);
+      return 0;
+    } catch (error) {
+      if (!(error instanceof SlipwayError)) throw error;
+      if (values.json) out.write(`${JSON.stringify({ error: error.toWire() })}\n`);
+      process.stderr.write(`slipway publish ls: ${error.message}\n`);
+      return 1;
+    } finally {
+      await backend.close();
+    }
   }
 
   const target = NetbootTarget.safeParse({ arch: values.arch, subarch: values.subarch ?? 'generic', release: values.release, purpose: values.purpose });
@@ -68,7 +80,7 @@ export async function runPublish(argv: string[]): Promise<number> {
       const where = `${entry.arch}/${entry.subarch}/${entry.release}/${entry.purpose}`;
       const what = result.status === 'published' ? paint(colour, 32, 'published') : paint(colour, 36, 'unchanged');
       out.write(`${what} ${where} → ${entry.version} (${formatSize(entry.bytes)}${entry.kernelName ? `, ${entry.kernelName}` : ''})\n`);
-      out.write(`  boot entry ${resolve(backend.publisher.tree().root, entry.bootEntry)}\n`);
+      out.write(`  boot entry ${treeWhereText({ ...(result.host === undefined ? {} : { host: result.host }), root: `${result.root.replace(/\/+$/, '')}/${entry.bootEntry}` })}\n`);
       if (result.pruned.length > 0) out.write(`  removed after their grace period: ${result.pruned.join(', ')}\n`);
     }
     return 0;

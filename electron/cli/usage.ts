@@ -59,6 +59,7 @@ const publishOptions = {
   kernel: { type: 'string' },
   initrd: { type: 'string' },
   root: { type: 'string' },
+  host: { type: 'string' },
   json: { type: 'boolean', default: false },
 } satisfies ParseArgsOptionsConfig;
 
@@ -81,6 +82,7 @@ const netbootOptions = {
   netns: { type: 'string' },
   console: { type: 'string' },
   'tftp-root': { type: 'string' },
+  host: { type: 'string' },
   json: { type: 'boolean', default: false },
 } satisfies ParseArgsOptionsConfig;
 
@@ -176,11 +178,13 @@ const publish = `  slipway publish --arch A [--subarch S] --release R --purpose 
             content-addressed version switched in by one rename; identical content
             changes nothing ("unchanged"); exit 0 published or unchanged, 1 failed;
             a build's publish carries its root image (squashfs) for diskless boot
-            (live-boot in the image); from files: --root FILE.squashfs
+            (live-boot in the image); from files: --root FILE.squashfs;
+            an image built on a build host is published into that host's tree
+            ($SLIPWAY_HOST_TFTP_ROOT there, default /srv/tftp), by its helper
               --tftp-root DIR     default $SLIPWAY_TFTP_ROOT, /srv/tftp as root
               --json              the result as JSON
-  slipway publish ls [--tftp-root DIR] [--json]
-            what the TFTP tree serves now
+  slipway publish ls [--tftp-root DIR | --host NODE] [--json]
+            what the TFTP tree serves now (--host: a build host's tree)
 `;
 
 const boot = `  slipway boot BUILD [--image NAME] [--marker TEXT] [--timeout S] [--memory MiB] [--append ARGS] [-q|--quiet] [--json]
@@ -198,7 +202,7 @@ const netboot = `  slipway netboot serve --interface IF [--mode proxy-dhcp|dhcp|
             the services; each netbooting node (mac: and netboot: in the inventory):
             the version it boots next, the one it booted last, its last boot's steps
   slipway netboot args PURPOSE [ARGS…]      kernel arguments added for a purpose (none: cleared)
-  slipway netboot rollback ARCH/SUBARCH/RELEASE/PURPOSE VERSION
+  slipway netboot rollback ARCH/SUBARCH/RELEASE/PURPOSE VERSION [--host NODE]
             point a purpose back at a version it kept (one rename)
   slipway netboot pin NODE VERSION | slipway netboot unpin NODE
             hold one node at a kept version of its purpose (its config rewritten

@@ -207,7 +207,7 @@ describe.runIf(canBuild)('overlay deploy and netboot publish of a real built ima
     const again = await publisher.netboot(target, { kind: 'build', buildId: build.id });
     expect(again.status).toBe('unchanged');
     expect(existsSync(join(out, 'state', 'netboot-cache', build.artifacts[0]!.containerSha256, 'root.squashfs'))).toBe(true);
-    expect(publisher.tree().entries).toHaveLength(1);
+    expect((await publisher.tree()).entries).toHaveLength(1);
     expect(readdirSync(join(testWorkspace, 'builds')).filter((name) => name.startsWith('pub-'))).toEqual([]);
     expect(sha256(build.artifacts[0]!.path)).toBe(imageSum);
   });

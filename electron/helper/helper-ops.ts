@@ -11,6 +11,7 @@ import { deployOps } from './deploy-ops.js';
 import { reproducibleOps } from './reproducible-ops.js';
 import { baseCacheOps } from './base-cache-ops.js';
 import { cacheOps } from './cache-ops.js';
+import { tftpOps } from './tftp-ops.js';
 import { startPrefetch } from './prefetch/prefetch-op.js';
 import { mmdebstrap } from './mmdebstrap-op.js';
 import { fakeTimeEnv } from './system/reproducible-fs.js';
@@ -36,6 +37,7 @@ export const ops: { [O in HelperOp]: Op<O> } = {
   ...reproducibleOps,
   ...baseCacheOps,
   ...cacheOps,
+  ...tftpOps,
   async 'build.open'({ buildId, outputDir, owner }, ctx) {
     if (ctx.builds.has(buildId)) throw new Error(`build ${buildId} is open already`);
     // Checked and opened once, here: every later step reaches the folder through this handle only.

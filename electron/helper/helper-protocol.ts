@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { reservedExtensionEnv } from '../../shared/contract/deploy.js';
 import { Artifact } from '../../shared/contract/builds.js';
+import { TftpEntry, TftpName } from '../../shared/contract/publish.js';
 
 /**
  * The privileged helper's whole API: these operations and nothing else, each
@@ -112,6 +113,31 @@ export const helperOps = {
   },
   /** The tree as a squashfs root image (zstd) in the job's directory, for diskless netboot. */
   'root.squash': { args: z.object({ buildId, root: path, dest: path }), result: z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() }) },
+  /**
+   * A build host's TFTP tree (under its output roots): the job's kernel, initrd
+   * and root image published there as on this machine (an immutable version,
+   * the purpose switched by one rename), the pxelinux boot loader put beside it.
+   */
+  'tftp.publish': {
+    args: z.object({
+      buildId,
+      tftpRoot: path,
+      target: z.object({ arch: TftpName, subarch: TftpName, release: TftpName, purpose: TftpName }),
+      kernel: path,
+      initrd: path,
+      root: z.object({ path, sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+      origin: z.object({ source: z.string().nullable(), kernelName: z.string().nullable() }),
+      graceMs: z.number().int().nonnegative(),
+    }),
+    result: z.object({ status: z.enum(['published', 'unchanged']), entry: TftpEntry, pruned: z.array(z.string()), loader: z.string().nullable() }),
+  },
+  /** A build host's TFTP tree as it is now (empty when there is none yet). */
+  'tftp.list': { args: z.object({ tftpRoot: path }), result: z.object({ entries: z.array(TftpEntry) }) },
+  /** A purpose of a build host's tree back at a version it kept: the same one-rename switch. */
+  'tftp.rollback': {
+    args: z.object({ tftpRoot: path, target: z.object({ arch: TftpName, subarch: TftpName, release: TftpName, purpose: TftpName }), version: z.string().regex(/^[A-Za-z0-9._+-]+-[0-9a-f]{16}$/) }),
+    result: z.object({ version: z.string(), previous: z.string().nullable(), entry: TftpEntry.nullable() }),
+  },
   /** Release everything the build still holds, in reverse order, and remove its directory. */
   'build.close': { args: z.object({ buildId }), result: released },
   /** Release what builds left behind when their Slipway died (the caller checked the owners are gone). */

@@ -19,7 +19,7 @@ import { seedNodes } from './mock-node-fleet.js';
 import { mockFetch } from './mock-build-fetch.js';
 
 /** The mock fleet's build hosts (labelled build-host): where `host` may send a build. */
-const mockBuildHosts = seedNodes.filter((n) => n.spec.labels.includes('build-host')).map((n) => n.spec.name);
+export const mockBuildHosts = seedNodes.filter((n) => n.spec.labels.includes('build-host')).map((n) => n.spec.name);
 
 /**
  * Scripted image builds for demos and UI tests. Builds run through all 13

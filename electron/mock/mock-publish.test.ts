@@ -3,6 +3,7 @@ import { publishCommands, type EventEnvelope, type PayloadOf } from '../../share
 import { EventBus } from '../backend/event-bus.js';
 import { createMockBuilds, type MockBuilds } from './mock-builds.js';
 import { createMockPublish } from './mock-publish.js';
+import { exampleSpec } from './mock-build-specs.js';
 
 const minute = 60_000;
 
@@ -16,7 +17,13 @@ function harness() {
   const publish = createMockPublish({ bus, builds: () => builds.handlers['builds.list']({}), speed: 0, now: () => now });
   const changes = () => events.filter((e) => e.topic === 'publish.changed').map((e) => e.payload as PayloadOf<'publish.changed'>);
   const buildNamed = async (name: string) => (await builds.handlers['builds.list']({})).find((b) => b.name === name)!;
-  return { h: publish.handlers, changes, buildNamed, later: (ms: number) => (now += ms) };
+  /** Resolves when the build's builds.finished event came: a state, not a time. */
+  const finished = (id: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => (events.some((e) => e.topic === 'builds.finished' && (e.payload as { id: string }).id === id) ? resolve() : setTimeout(check, 5));
+      check();
+    });
+  return { h: publish.handlers, builds, finished, changes, buildNamed, later: (ms: number) => (now += ms) };
 }
 
 const target = (purpose: string) => publishCommands['publish.netboot'].request.parse({ target: { arch: 'amd64', release: 'bookworm', purpose }, source: { kind: 'files', kernel: '/k', initrd: '/i' } }).target;
@@ -49,7 +56,7 @@ describe('mock publish', () => {
     expect(first.entry).toMatchObject({ arch: 'amd64', subarch: 'generic', purpose: 'rescue-e2e', retained: 0, source: build.id });
     expect(first.entry.version).toMatch(/^rescue-e2e-[0-9a-f]{16}$/);
     const again = await h['publish.netboot']({ target: target('rescue-e2e'), source: { kind: 'build', buildId: build.id, image: 'root' } });
-    expect(again).toEqual({ status: 'unchanged', entry: first.entry, pruned: [] });
+    expect(again).toEqual({ status: 'unchanged', entry: first.entry, pruned: [], root: '/srv/tftp' });
     expect(changes().map((c) => c.status)).toEqual(['published', 'unchanged']);
     expect((await h['publish.tree']({})).entries).toContainEqual(first.entry);
   });
@@ -85,5 +92,19 @@ describe('mock publish', () => {
     const parsed = request.safeParse({ target: { arch: 'amd64', release: '../etc', purpose: 'a/b' }, source: { kind: 'files', kernel: '/k', initrd: '/i' } });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['target.release', 'target.purpose']));
+  });
+
+  it('publishes a build host\'s image into that host\'s tree, apart from this machine\'s', async () => {
+    const { h, builds, finished, changes } = harness();
+    const { id } = await builds.handlers['builds.start']({ specText: exampleSpec.replace('name: bookworm-node', 'name: on-host'), host: 'rack1-n03' });
+    await finished(id);
+    const build = (await builds.handlers['builds.list']({})).find((b) => b.id === id)!;
+    expect(build).toMatchObject({ status: 'succeeded', host: 'rack1-n03' });
+    const result = await h['publish.netboot']({ target: target('on-host'), source: { kind: 'build', buildId: build.id } });
+    expect(result).toMatchObject({ status: 'published', host: 'rack1-n03', root: '/srv/tftp' });
+    expect((await h['publish.tree']({ host: 'rack1-n03' })).entries.map((e) => e.purpose)).toEqual(['on-host']);
+    expect((await h['publish.tree']({})).entries.some((e) => e.purpose === 'on-host')).toBe(false);
+    expect(changes().at(-1)).toMatchObject({ host: 'rack1-n03', entry: { purpose: 'on-host' } });
+    await expect(h['publish.tree']({ host: 'rack1-n01' })).rejects.toThrow('rack1-n01 is not a build host');
   });
 });

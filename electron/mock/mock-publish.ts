@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SlipwayError, type BuildSummary, type NetbootSource, type NetbootTarget, type publishCommands, type TftpEntry } from '../../shared/contract/index.js';
 import type { Handlers } from '../backend/backend.js';
 import type { EventBus } from '../backend/event-bus.js';
+import { mockBuildHosts } from './mock-builds.js';
 
 /**
  * The mocked TFTP tree. Content is identified as the real publisher does it,
@@ -80,7 +81,20 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
   const { bus } = options;
   const speed = options.speed ?? 1;
   const now = options.now ?? Date.now;
-  const tree = new Map<string, PurposeRecord>();
+  /** One tree per machine: this one's ('') and each build host's an image was published on. */
+  const trees = new Map<string, Map<string, PurposeRecord>>([['', new Map()]]);
+  const treeOf = (host: string | undefined) => {
+    const key = host ?? '';
+    if (!trees.has(key)) trees.set(key, new Map());
+    return trees.get(key)!;
+  };
+  const tree = treeOf(undefined);
+
+  /** Where a source is published: a host build's image on its build host, as the real publisher does. */
+  async function hostOf(source: NetbootSource): Promise<string | undefined> {
+    if (source.kind === 'files') return undefined;
+    return (await options.builds()).find((b) => b.id === source.buildId)?.host;
+  }
 
   async function contentOf(source: NetbootSource, target: NetbootTarget): Promise<Content> {
     if (source.kind === 'files') {
@@ -99,9 +113,9 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
     return { key: `image:${artifact.rawSha256}`, source: build.id, kernelName: `vmlinuz-6.1.0-27-${target.arch}` };
   }
 
-  function install(target: NetbootTarget, content: Content, at: number, retired: PurposeRecord['retired'] = []): TftpEntry {
+  function install(target: NetbootTarget, content: Content, at: number, retired: PurposeRecord['retired'] = [], into = tree): TftpEntry {
     const entry = entryOf(target, content, at, [...retired].sort((a, b) => b.at - a.at).map((r) => r.version));
-    tree.set(keyOf(target), { entry, content: content.key, retired });
+    into.set(keyOf(target), { entry, content: content.key, retired });
     return entry;
   }
 
@@ -119,28 +133,32 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
     install(arm, fileContent('/srv/netboot/arm64/vmlinuz-6.1.0-27-arm64', '/srv/netboot/arm64/initrd.img-6.1.0-27-arm64'), at - 10 * minute, [retire(arm, 'seed:arm-1', 40), retire(arm, 'seed:arm-2', 10)]);
   })();
 
-  const sorted = () => [...tree.values()].map((r) => r.entry).sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+  const sorted = (of = tree) => [...of.values()].map((r) => r.entry).sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
 
   const handlers: PublishHandlers = {
-    'publish.tree': async () => {
+    'publish.tree': async ({ host }) => {
       await seeded;
-      return { root: tftpRoot, graceMinutes, entries: sorted() };
+      if (host !== undefined && !mockBuildHosts.includes(host)) throw new SlipwayError('bad_request', `${host} is not a build host`, 'host');
+      return { root: tftpRoot, ...(host === undefined ? {} : { host }), graceMinutes, entries: sorted(treeOf(host)) };
     },
     'publish.netboot': async ({ target, source }) => {
       await seeded;
       const content = await contentOf(source, target);
+      const host = await hostOf(source);
+      const into = treeOf(host);
+      const where = { root: tftpRoot, ...(host === undefined ? {} : { host }) };
       const at = now();
-      const record = tree.get(keyOf(target));
+      const record = into.get(keyOf(target));
       if (record && record.content === content.key) {
-        bus.publish('publish.changed', { root: tftpRoot, status: 'unchanged', entry: record.entry });
-        return { status: 'unchanged', entry: record.entry, pruned: [] };
+        bus.publish('publish.changed', { ...where, status: 'unchanged', entry: record.entry });
+        return { status: 'unchanged', entry: record.entry, pruned: [], ...where };
       }
       if (speed > 0) await sleep(publishMs * speed);
       const superseded = record ? [...record.retired.filter((r) => r.content !== content.key), { version: record.entry.version, content: record.content, at }] : [];
       const pruned = superseded.filter((r) => at - r.at >= graceMinutes * minute);
-      const entry = install(target, content, at, superseded.filter((r) => !pruned.includes(r)));
-      bus.publish('publish.changed', { root: tftpRoot, status: 'published', entry });
-      return { status: 'published', entry, pruned: pruned.map((r) => r.version) };
+      const entry = install(target, content, at, superseded.filter((r) => !pruned.includes(r)), into);
+      bus.publish('publish.changed', { ...where, status: 'published', entry });
+      return { status: 'published', entry, pruned: pruned.map((r) => r.version), ...where };
     },
   };
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeSpec } from '../../shared/contract/index.js';
 import { nodeBoots, readPins, syncConfigs } from './netboot-nodes.js';
-import { publishNetboot } from './tftp-publish.js';
-import { listTftpTree } from './tftp-tree.js';
+import { publishNetboot } from '../lib/tftp-tree/tftp-publish.js';
+import { listTftpTree } from '../lib/tftp-tree/tftp-tree.js';
 
 const node = (name: string, mac: string | null, netboot: string | null): NodeSpec => ({ name, host: '10.0.0.9', port: 22, user: 'root', identity: null, jump: null, labels: [], mac, netboot });
 const settings = { httpBase: 'http://10.0.0.1:8740', console: 'ttyS0,115200', extraArgs: () => '' };

@@ -4,7 +4,7 @@ import { KernelArgs, type NodeBoot, type NodeSpec, type TftpEntry } from '../../
 import { nodeProgress, type AccessEntry, type BootedEntry } from './boot-progress.js';
 import { tail } from './netboot-services.js';
 import { macConfigName, renderNodeConfig, syncNodeConfigs, type BootSettings, type SyncResult } from './pxe-config.js';
-import { rootImageName } from './tftp-publish.js';
+import { rootImageName } from '../lib/tftp-tree/tftp-publish.js';
 
 /** The nodes that netboot: a MAC and a choice in the inventory. */
 function netbooting(nodes: readonly NodeSpec[]): (NodeSpec & { mac: string })[] {

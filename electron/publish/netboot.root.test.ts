@@ -12,7 +12,7 @@ import { accelerator, qemuArgs } from '../boot/qemu-command.js';
 import { canBuild, makeService, testSpec } from '../builds/test-support/build-harness.js';
 import { processIdentity } from '../process/process-identity.js';
 import { execaRunner } from '../process/runner.js';
-import { bootLoaderFiles } from './pxe-config.js';
+import { bootLoaderFiles } from '../lib/tftp-tree/boot-loader.js';
 import { createPublishService } from './publish-service.js';
 import { canMakeNetns, labNetwork, type LabNetwork } from './test-support/lab-netns.js';
 
@@ -135,7 +135,7 @@ describe.runIf(canRun)('netboot, end to end (root, QEMU)', () => {
     lab!.startLabDhcp();
     await publisher.serve(NetbootServeRequest.parse({ interface: lab!.bridge, mode: 'proxy-dhcp', netns: lab!.netns }));
     expect(publisher.status().request?.mode).toBe('proxy-dhcp');
-    const v1 = publisher.tree().entries[0]!.version;
+    const v1 = (await publisher.tree()).entries[0]!.version;
     // v2: the same kernel and initrd, the root image with one more file (appended: no second compression).
     const versionDir = join(tftp, 'amd64/generic/bookworm/.versions', v1);
     const extra = join(dir, 'extra');

@@ -13,21 +13,25 @@ import {
   type NodeBoot,
   type NodeSpec,
   type PublishResult,
+  type Artifact,
+  type TftpTree,
 } from '../../shared/contract/index.js';
-import type { HelperSupervisor } from '../helper/helper-supervisor.js';
+import type { HelperSource, HelperSupervisor } from '../helper/helper-supervisor.js';
 import { HelperSession } from '../jobs/helper-session.js';
 import { mountStagedReadOnly, stageImage, type JobCall } from '../helper/image-mount.js';
 import type { EventBus } from '../backend/event-bus.js';
 import type { ProcessIdentity } from '../process/process-identity.js';
 import type { Runner } from '../process/runner.js';
 import { NetbootCache, type NetbootFiles } from './netboot-cache.js';
-import { publishNetboot, rollbackNetboot, type VersionOrigin } from './tftp-publish.js';
-import { listTftpTree } from './tftp-tree.js';
+import { publishNetboot, rollbackNetboot, type VersionOrigin } from '../lib/tftp-tree/tftp-publish.js';
+import { listTftpTree } from '../lib/tftp-tree/tftp-tree.js';
 import { initrdProblem, kernelProblem, squashfsProblem } from './netboot-magic.js';
 import { readOperatorFile } from '../lib/operator-file.js';
 import { createNetbootServices } from './netboot-services.js';
 import { nodeBoots, readExtraArgs, readPins, syncConfigs } from './netboot-nodes.js';
-import { installBootLoader, type BootSettings } from './pxe-config.js';
+import { type BootSettings } from './pxe-config.js';
+import { installBootLoader } from '../lib/tftp-tree/boot-loader.js';
+import { createHostPublisher } from './host-publish.js';
 
 export interface PublishServiceDeps {
   bus: EventBus;
@@ -47,6 +51,10 @@ export interface PublishServiceDeps {
   nodeBinary: string;
   /** How often a started backend reads the services' logs for node progress. */
   progressMs?: number;
+  /** The lab's build hosts: an image built on one is published into that host's TFTP tree, by its helper. */
+  buildHosts?: { helperOf(name: string): HelperSource };
+  /** The TFTP root on build hosts (SLIPWAY_HOST_TFTP_ROOT; default /srv/tftp). */
+  hostTftpRoot?: string;
 }
 
 /**
@@ -105,6 +113,7 @@ export function createPublishService(deps: PublishServiceDeps) {
   /** One publish at a time per purpose: two would race for the same link (each still atomic, but the loser's entry could win). */
   const queue = new Map<string, Promise<unknown>>();
   const services = createNetbootServices({ stateDir: deps.stateDir, tftpRoot: deps.tftpRoot, run: deps.run, httpMain: deps.httpMain, node: deps.nodeBinary });
+  const onHosts = createHostPublisher({ bus: deps.bus, tftpRoot: deps.hostTftpRoot ?? '/srv/tftp', graceMs: deps.graceMs, owner: deps.owner, ...(deps.buildHosts ? { buildHosts: deps.buildHosts } : {}) });
   const argsFile = join(services.files.dir, 'kernel-args.json');
   const pinsFile = join(services.files.dir, 'node-pins.json');
 
@@ -128,10 +137,18 @@ export function createPublishService(deps: PublishServiceDeps) {
    * The image's kernel and initrd (and, for a netboot, its root image as squashfs), taken out through a
    * read-only mount in the helper; the job is closed whatever happens.
    */
-  async function bootFiles(buildId: string, imageName: string | undefined, withRoot: boolean): Promise<NetbootFiles> {
+  /** A successful build's image: its artifact, and the build host it is on (absent: this machine). */
+  function builtImage(buildId: string, imageName: string | undefined): { artifact: Artifact; host: string | undefined } {
     const build = deps.builds().find((b) => b.id === buildId && b.status === 'succeeded');
     const artifact = imageName ? build?.artifacts.find((a) => a.image === imageName) : build?.artifacts[0];
-    if (!artifact || !existsSync(artifact.path)) throw new SlipwayError('bad_request', `no successful build ${buildId}${imageName ? `:${imageName}` : ''} with its image in place`, 'source.buildId');
+    // A build host's files are not seen from here: its helper finds out when it stages the image.
+    if (!artifact || (build!.host === undefined && !existsSync(artifact.path))) throw new SlipwayError('bad_request', `no successful build ${buildId}${imageName ? `:${imageName}` : ''} with its image in place`, 'source.buildId');
+    return { artifact, host: build!.host };
+  }
+
+  async function bootFiles(buildId: string, imageName: string | undefined, withRoot: boolean): Promise<NetbootFiles> {
+    const { artifact, host } = builtImage(buildId, imageName);
+    if (host !== undefined) throw new SlipwayError('bad_request', `build ${buildId} is on build host ${host}: fetch its artifacts first (slipway build fetch) to boot it here`, 'source.buildId');
     // A later build may have replaced the file: what it holds now is not what build names, so nothing is taken from it.
     if (statSync(artifact.path).size !== artifact.containerSize) {
       throw new SlipwayError('bad_request', `${artifact.path} is no longer the image build ${buildId} made (a later build replaced it): build again`, 'source.buildId');
@@ -172,7 +189,7 @@ export function createPublishService(deps: PublishServiceDeps) {
     if (!entry) throw new SlipwayError('internal', `published ${result.version} but cannot read it back from ${deps.tftpRoot}`);
     syncNodes();
     deps.bus.publish('publish.changed', { root: deps.tftpRoot, status: result.status, entry });
-    return { status: result.status, entry, pruned: result.pruned };
+    return { status: result.status, entry, pruned: result.pruned, root: deps.tftpRoot };
   }
 
   function status(): NetbootStatus {
@@ -197,12 +214,16 @@ export function createPublishService(deps: PublishServiceDeps) {
   let lastNodes = '';
 
   return {
-    tree() {
+    /** This machine's tree, or a build host's (read there). */
+    async tree(host?: string): Promise<TftpTree> {
+      if (host !== undefined) return onHosts.tree(host, deps.graceMs / 60_000);
       return { root: deps.tftpRoot, graceMinutes: deps.graceMs / 60_000, entries: listTftpTree(deps.tftpRoot) };
     },
 
     async netboot(target: NetbootTarget, source: NetbootSource): Promise<PublishResult> {
-      const key = `${target.arch}/${target.subarch}/${target.release}/${target.purpose}`;
+      // An image built on a build host is published there: its tree, its helper.
+      const host = source.kind === 'build' ? builtImage(source.buildId, source.image).host : undefined;
+      const key = `${host ?? ''}:${target.arch}/${target.subarch}/${target.release}/${target.purpose}`;
       const previous = queue.get(key) ?? Promise.resolve();
       const next = previous.catch(() => undefined).then(async () => {
         if (source.kind === 'files') {
@@ -223,6 +244,7 @@ export function createPublishService(deps: PublishServiceDeps) {
             if (root) rmSync(root.path, { force: true });
           }
         }
+        if (host !== undefined) return onHosts.publish(host, source.buildId, builtImage(source.buildId, source.image).artifact, target);
         const files = await bootFiles(source.buildId, source.image, true);
         if (files.diskless) throw new SlipwayError('bad_request', `build ${source.buildId}: ${files.diskless}`, 'source.buildId');
         return publish(target, files.kernel, files.initrd, { source: source.buildId, kernelName: files.kernelName }, files.root);
@@ -275,7 +297,8 @@ export function createPublishService(deps: PublishServiceDeps) {
       return now;
     },
 
-    rollback(target: NetbootTarget, version: string): { version: string; previous: string | null } {
+    async rollback(target: NetbootTarget, version: string, host?: string): Promise<{ version: string; previous: string | null }> {
+      if (host !== undefined) return onHosts.rollback(host, target, version);
       let result;
       try {
         result = rollbackNetboot({ root: deps.tftpRoot, ...target }, version);

@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultConfig, installBootLoader, macConfigName, renderNodeConfig, syncNodeConfigs, type BootSettings } from './pxe-config.js';
+import { defaultConfig, macConfigName, renderNodeConfig, syncNodeConfigs, type BootSettings } from './pxe-config.js';
+import { installBootLoader } from '../lib/tftp-tree/boot-loader.js';
 
 const settings: BootSettings = { httpBase: 'http://10.0.0.1:8740', console: 'ttyS0,115200', extraArgs: (purpose) => (purpose === 'compute' ? 'quiet splash' : '') };
 const config = { node: 'n1', mac: '52:54:00:AB:cd:01', releasePath: 'amd64/generic/bookworm', version: 'compute-0123456789abcdef', hasRoot: true };

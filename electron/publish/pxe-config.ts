@@ -1,6 +1,6 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootImageName } from './tftp-publish.js';
+import { rootImageName } from '../lib/tftp-tree/tftp-publish.js';
 
 /**
  * Boot loader and per-node configs in the TFTP root, as pxelinux reads them:
@@ -12,12 +12,6 @@ import { rootImageName } from './tftp-publish.js';
  * after; every config is switched by one rename.
  */
 
-export const bootLoaderFiles = {
-  /** The PXE boot file: BIOS pxelinux; TFTP only. */
-  'pxelinux.0': '/usr/lib/PXELINUX/pxelinux.0',
-  /** Its core module, loaded from the same directory (syslinux 5+). */
-  'ldlinux.c32': '/usr/lib/syslinux/modules/bios/ldlinux.c32',
-} as const;
 
 /** Written by Slipway: a config without this first line is the operator's and is never touched. */
 const header = '# Slipway netboot config';
@@ -39,19 +33,6 @@ function writeByRename(path: string, text: string): boolean {
   }
   renameSync(temp, path);
   return true;
-}
-
-/** The boot loader from Debian's pxelinux and syslinux-common, copied in when missing or different. */
-export function installBootLoader(root: string, sources: Record<string, string> = bootLoaderFiles): void {
-  for (const [name, source] of Object.entries(sources)) {
-    if (!existsSync(source)) throw new Error(`${source} is missing: install Debian's pxelinux and syslinux-common (apt-get install pxelinux syslinux-common)`);
-    const target = join(root, name);
-    const bytes = readFileSync(source);
-    if (existsSync(target) && readFileSync(target).equals(bytes)) continue;
-    const temp = `${target}.tmp-${process.pid}`;
-    copyFileSync(source, temp);
-    renameSync(temp, target);
-  }
 }
 
 export interface NodeBootConfig {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { KernelArgs } from './boot.js';
 import { command } from './define.js';
-import { TftpName } from './publish.js';
+import { TftpName, TreeHost } from './publish.js';
 
 /** A node's MAC, as pxelinux names its config: six hex pairs; stored lower case with colons. */
 export const MacAddress = z
@@ -108,7 +108,8 @@ export const netbootCommands = {
   'netboot.pin': command(z.object({ node: z.string().min(1), version: z.string().regex(/^[A-Za-z0-9._+-]+-[0-9a-f]{16}$/, 'not a version').nullable() }).strict(), z.array(NodeBoot)),
   /** Point a purpose back at a version it kept: one rename of the link, its nodes' configs rewritten. */
   'netboot.rollback': command(
-    z.object({ arch: TftpName, subarch: TftpName, release: TftpName, purpose: TftpName, version: z.string().regex(/^[A-Za-z0-9._+-]+-[0-9a-f]{16}$/, 'not a version') }).strict(),
+    // `host`: a build host's tree, switched there by its helper.
+    z.object({ arch: TftpName, subarch: TftpName, release: TftpName, purpose: TftpName, version: z.string().regex(/^[A-Za-z0-9._+-]+-[0-9a-f]{16}$/, 'not a version'), host: TreeHost.optional() }).strict(),
     z.object({ version: z.string(), previous: z.string().nullable() }),
   ),
 };

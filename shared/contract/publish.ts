@@ -53,19 +53,35 @@ export const TftpEntry = z.object({
 });
 export type TftpEntry = z.infer<typeof TftpEntry>;
 
+/** An inventory node's name: a build host whose TFTP tree is meant (absent: this machine's). */
+export const TreeHost = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'not a node name');
+
 export const PublishResult = z.object({
   status: z.enum(['published', 'unchanged']),
   entry: TftpEntry,
   /** Superseded versions removed now that their grace period is over. */
   pruned: z.array(z.string()),
+  /** The build host it was published on (an image built there is published there); absent: this machine. */
+  host: TreeHost.optional(),
+  /** The TFTP root it went into (on `host` when set). */
+  root: z.string(),
 });
+
+export const TftpTree = z.object({ root: z.string(), host: TreeHost.optional(), graceMinutes: z.number().nonnegative(), entries: z.array(TftpEntry) });
+export type TftpTree = z.infer<typeof TftpTree>;
+
+/** "amd64/generic/bookworm/compute" or, on a build host, "… on builder-1": where a publish went, said one way everywhere. */
+export function treeWhereText(where: { host?: string | undefined; root: string }): string {
+  return where.host === undefined ? where.root : `${where.host}:${where.root}`;
+}
 export type PublishResult = z.infer<typeof PublishResult>;
 
 export const publishCommands = {
-  'publish.tree': command(z.object({}).strict(), z.object({ root: z.string(), graceMinutes: z.number().nonnegative(), entries: z.array(TftpEntry) })),
+  /** This machine's tree, or (`host`) a build host's, read there by its helper. */
+  'publish.tree': command(z.object({ host: TreeHost.optional() }).strict(), TftpTree),
   'publish.netboot': command(z.object({ target: NetbootTarget, source: NetbootSource }).strict(), PublishResult),
 };
 
 export const publishEvents = {
-  'publish.changed': z.object({ root: z.string(), status: z.enum(['published', 'unchanged']), entry: TftpEntry }),
+  'publish.changed': z.object({ root: z.string(), host: TreeHost.optional(), status: z.enum(['published', 'unchanged']), entry: TftpEntry }),
 };

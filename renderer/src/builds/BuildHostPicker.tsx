@@ -1,18 +1,11 @@
-import { useMemo } from 'react';
-import { useNodes } from '../nodes/nodes-store.js';
-import { buildHostLabel } from '../nodes/BuildHostReadiness.js';
+import { useBuildHostNames } from '../nodes/use-build-host-names.js';
 import { useBuilds } from './builds-store.js';
 
 /** Where the next build runs: this machine, the first free build host, or one of them (inventory nodes labelled build-host). */
 export function BuildHostPicker() {
   const host = useBuilds((s) => s.host);
   const setHost = useBuilds((s) => s.setHost);
-  const statuses = useNodes((s) => s.statuses);
-  // Derived here, not in the selector: a new array from a selector would render on every store change.
-  const hosts = useMemo(
-    () => Object.values(statuses).filter((status) => status.spec.labels.includes(buildHostLabel)).map((status) => status.spec.name).sort(),
-    [statuses],
-  );
+  const hosts = useBuildHostNames();
   // A chosen host that left the inventory (or lost its label) is shown as such rather than silently dropped.
   const missing = host !== '' && host !== 'any' && !hosts.includes(host);
   return (

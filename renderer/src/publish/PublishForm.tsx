@@ -30,7 +30,7 @@ export function PublishForm() {
   const publish = usePublish((s) => s.publish);
   const publishing = usePublish((s) => s.publishing);
   const last = usePublish((s) => s.last);
-  const root = usePublish((s) => s.root);
+  const roots = usePublish((s) => s.roots);
   const [values, setValues] = useState<PublishFormValues>(emptyPublishForm);
   const [errors, setErrors] = useState<PublishErrors>({});
   const [tried, setTried] = useState(false);
@@ -84,7 +84,10 @@ export function PublishForm() {
       />
     </Field>
   );
-  const treePath = `${root ?? '…'}/${current.arch || 'ARCH'}/${current.subarch.trim() || 'generic'}/${current.release || 'RELEASE'}/${current.purpose || 'PURPOSE'}`;
+  // A build host's image is published into that host's tree: its root is known once that tree was shown.
+  const onHost = values.sourceKind === 'build' ? (build?.host ?? null) : null;
+  const treeRoot = roots[onHost ?? ''] ?? (onHost === null ? '…' : '<its TFTP root>');
+  const treePath = `${onHost === null ? '' : `${onHost}:`}${treeRoot}/${current.arch || 'ARCH'}/${current.subarch.trim() || 'generic'}/${current.release || 'RELEASE'}/${current.purpose || 'PURPOSE'}`;
 
   return (
     <section className="panel publish" aria-labelledby="publish-title">
@@ -110,7 +113,7 @@ export function PublishForm() {
                   {finished.length === 0 && <option value="">no finished build</option>}
                   {finished.map((b) => (
                     <option key={b.id} value={b.id}>
-                      {b.name} · {formatTime(b.startedAt)}{b.cacheHit ? ' · cache hit' : ''}
+                      {b.name} · {formatTime(b.startedAt)}{b.cacheHit ? ' · cache hit' : ''}{b.host === undefined ? '' : ` · on ${b.host}`}
                     </option>
                   ))}
                 </select>

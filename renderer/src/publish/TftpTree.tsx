@@ -1,14 +1,19 @@
 import { useMemo, useState } from 'react';
+import { treeWhereText } from '../../../shared/contract/index.js';
 import { ConfirmDialog } from '../shell/ConfirmDialog.js';
 import { useNetboot } from './netboot-store.js';
 import { useBuilds } from '../builds/builds-store.js';
 import { formatBytes, formatTime } from '../lib/format.js';
 import { entryKey, treeRows, usePublish } from './publish-store.js';
+import { useBuildHostNames } from '../nodes/use-build-host-names.js';
 
 /** What each purpose of the TFTP tree serves now; live, as publishes from any console land. */
 export function TftpTree() {
   const entries = usePublish((s) => s.entries);
   const root = usePublish((s) => s.root);
+  const host = usePublish((s) => s.host);
+  const load = usePublish((s) => s.load);
+  const hosts = useBuildHostNames();
   const graceMinutes = usePublish((s) => s.graceMinutes);
   const loaded = usePublish((s) => s.loaded);
   const lastKey = usePublish((s) => s.last?.key ?? null);
@@ -23,7 +28,19 @@ export function TftpTree() {
       <header className="panel__header">
         <h2 id="tftp-title" className="panel__title">TFTP tree</h2>
         <span className="panel__meta">
-          {root ? <span className="mono">{root}</span> : null}
+          {/* Each build host keeps its own tree: its images are published there, by its helper. */}
+          {(hosts.length > 0 || host !== null) && (
+            <select className="input tftp__host" aria-label="TFTP tree on" value={host ?? ''} onChange={(event) => void load(event.target.value === '' ? null : event.target.value)}>
+              <option value="">this machine</option>
+              {hosts.map((name) => (
+                <option key={name} value={name}>
+                  on build host {name}
+                </option>
+              ))}
+              {host !== null && !hosts.includes(host) && <option value={host}>on {host} (not a build host now)</option>}
+            </select>
+          )}{' '}
+          {root ? <span className="mono" data-testid="tftp-root">{treeWhereText({ host: host ?? undefined, root })}</span> : null}
           {graceMinutes !== null && ` · superseded versions kept ${graceMinutes} min`}
         </span>
       </header>
@@ -84,11 +101,11 @@ export function TftpTree() {
       {rollingBack && (
         <ConfirmDialog
           id="rollback"
-          title={`Roll ${rollingBack.key} back to ${rollingBack.to}?`}
+          title={`Roll ${rollingBack.key}${host === null ? '' : ` on ${host}`} back to ${rollingBack.to}?`}
           detail={`One rename points the purpose and its nodes' configs at ${rollingBack.to} again; ${rollingBack.from} is kept for the grace period. Nodes booting now finish the version they started.`}
           keepLabel={`Keep ${rollingBack.from}`}
           confirmLabel="Roll back"
-          onConfirm={() => void rollback(rollingBack.key, rollingBack.to)}
+          onConfirm={() => void rollback(rollingBack.key, rollingBack.to, host)}
           onClose={() => setRollingBack(null)}
         />
       )}

@@ -17,7 +17,8 @@ interface NetbootActions {
   load(): Promise<void>;
   serve(request: NetbootServeRequestInput): Promise<ServeOutcome>;
   stop(): Promise<void>;
-  rollback(key: string, version: string): Promise<void>;
+  /** `host`: a build host's tree (null: this machine's). */
+  rollback(key: string, version: string, host?: string | null): Promise<void>;
   /** Extra kernel arguments of a purpose; the answer names a field error. */
   setArgs(purpose: string, extraArgs: string): Promise<ServeOutcome>;
   /** Hold a node at a version (null: follow its purpose again). */
@@ -70,13 +71,13 @@ export const useNetboot = create<NetbootState>()((set, get) => ({
     }
   },
 
-  async rollback(key, version) {
+  async rollback(key, version, host = null) {
     const [arch, subarch, release, purpose] = key.split('/') as [string, string, string, string];
     try {
-      await backend().request('netboot.rollback', { arch, subarch, release, purpose, version });
+      await backend().request('netboot.rollback', { arch, subarch, release, purpose, version, ...(host === null ? {} : { host }) });
       set({ nodes: await backend().request('netboot.nodes', {}) });
     } catch (error) {
-      set({ error: `Could not roll ${key} back to ${version}: ${messageOf(error)}` });
+      set({ error: `Could not roll ${key}${host === null ? '' : ` on ${host}`} back to ${version}: ${messageOf(error)}` });
     }
   },
 

@@ -14,7 +14,11 @@ export interface LastPublish {
 }
 
 interface PublishData {
+  /** Whose tree is shown: this machine's (null) or a build host's. */
+  host: string | null;
   root: string | null;
+  /** Every tree's root read so far, by host ('' for this machine): where a publish will go. */
+  roots: Record<string, string>;
   graceMinutes: number | null;
   /** By `arch/subarch/release/purpose`; rows are sorted where they are shown. */
   entries: Record<string, TftpEntry>;
@@ -25,7 +29,8 @@ interface PublishData {
 }
 
 interface PublishActions {
-  load(): Promise<void>;
+  /** Loads the shown tree, or (`host`) switches to this machine's (null) or a build host's. */
+  load(host?: string | null): Promise<void>;
   publish(request: RequestOf<'publish.netboot'>): Promise<PublishOutcome>;
   apply(event: SlipwayEvent): void;
   dismissError(): void;
@@ -33,20 +38,24 @@ interface PublishActions {
 
 export type PublishState = PublishData & PublishActions;
 
-export const initialPublishData = (): PublishData => ({ root: null, graceMinutes: null, entries: {}, loaded: false, publishing: false, last: null, error: null });
+export const initialPublishData = (): PublishData => ({ host: null, root: null, roots: {}, graceMinutes: null, entries: {}, loaded: false, publishing: false, last: null, error: null });
 
 export const entryKey = (e: Pick<TftpEntry, 'arch' | 'subarch' | 'release' | 'purpose'>) => `${e.arch}/${e.subarch}/${e.release}/${e.purpose}`;
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-export const usePublish = create<PublishState>()((set) => ({
+export const usePublish = create<PublishState>()((set, get) => ({
   ...initialPublishData(),
 
-  async load() {
+  async load(host) {
+    const which = host === undefined ? get().host : host;
+    // Another tree's rows are never shown under this one's name, not even while it loads.
+    if (which !== get().host) set({ host: which, root: null, entries: {}, loaded: false, last: null });
     try {
-      const tree = await backend().request('publish.tree', {});
-      set({ root: tree.root, graceMinutes: tree.graceMinutes, entries: Object.fromEntries(tree.entries.map((e) => [entryKey(e), e])), loaded: true, error: null });
+      const tree = await backend().request('publish.tree', which === null ? {} : { host: which });
+      if (get().host !== which) return; // switched again meanwhile
+      set((s) => ({ root: tree.root, roots: { ...s.roots, [which ?? '']: tree.root }, graceMinutes: tree.graceMinutes, entries: Object.fromEntries(tree.entries.map((e) => [entryKey(e), e])), loaded: true, error: null }));
     } catch (error) {
-      set({ error: `Could not load the TFTP tree: ${messageOf(error)}` });
+      if (get().host === which) set({ loaded: true, error: `Could not load the TFTP tree${which === null ? '' : ` on ${which}`}: ${messageOf(error)}` });
     }
   },
 
@@ -55,6 +64,8 @@ export const usePublish = create<PublishState>()((set) => ({
     try {
       const result = await backend().request('publish.netboot', request);
       const key = entryKey(result.entry);
+      // A build host's image went into that host's tree: that tree is shown, read from the host.
+      if ((result.host ?? null) !== get().host) await get().load(result.host ?? null);
       // The event may come after the answer: the row is current as soon as the answer is.
       set((s) => ({ publishing: false, entries: { ...s.entries, [key]: result.entry }, last: { status: result.status, key, version: result.entry.version, pruned: result.pruned } }));
       return { ok: true, result };
@@ -65,7 +76,7 @@ export const usePublish = create<PublishState>()((set) => ({
   },
 
   apply(event) {
-    if (event.topic !== 'publish.changed') return;
+    if (event.topic !== 'publish.changed' || (event.payload.host ?? null) !== get().host) return;
     const { entry } = event.payload;
     set((s) => ({ entries: { ...s.entries, [entryKey(entry)]: entry } }));
   },

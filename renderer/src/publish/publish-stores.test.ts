@@ -43,6 +43,30 @@ describe('publish store', () => {
     expect(Object.keys(usePublish.getState().entries)).toHaveLength(3);
   });
 
+  it('shows one tree at a time: a build host\'s is read from it, a publish of a host\'s image switches to that tree, other trees\' changes are not shown', async () => {
+    const asked: unknown[] = [];
+    fakeBackend((command, payload) => {
+      if (command === 'publish.tree') {
+        asked.push(payload);
+        const host = (payload as { host?: string }).host;
+        return host === undefined ? { root: '/srv/tftp', graceMinutes: 60, entries: [entry('rescue')] } : { root: '/srv/tftp', host, graceMinutes: 60, entries: [] };
+      }
+      return { status: 'published', entry: entry('lab'), pruned: [], host: 'rack1-n03', root: '/srv/tftp' };
+    });
+    await usePublish.getState().load();
+    await usePublish.getState().publish({ target: { arch: 'amd64', release: 'bookworm', purpose: 'lab' }, source: { kind: 'build', buildId: 'b-on-host' } });
+    expect(asked).toEqual([{}, { host: 'rack1-n03' }]);
+    expect(usePublish.getState()).toMatchObject({ host: 'rack1-n03', roots: { '': '/srv/tftp', 'rack1-n03': '/srv/tftp' }, last: { key: 'amd64/generic/bookworm/lab' } });
+    expect(treeRows(usePublish.getState().entries).map((e) => e.purpose)).toEqual(['lab']);
+    // This machine's tree changed meanwhile: not shown under the host's name.
+    event({ topic: 'publish.changed', payload: { root: '/srv/tftp', status: 'published', entry: entry('install') } });
+    event({ topic: 'publish.changed', payload: { root: '/srv/tftp', host: 'rack1-n03', status: 'published', entry: entry('gpu') } });
+    expect(treeRows(usePublish.getState().entries).map((e) => e.purpose)).toEqual(['gpu', 'lab']);
+    await usePublish.getState().load(null);
+    expect(usePublish.getState()).toMatchObject({ host: null, last: null });
+    expect(treeRows(usePublish.getState().entries).map((e) => e.purpose)).toEqual(['rescue']);
+  });
+
   it('hands back the field a refusal names', async () => {
     fakeBackend(() => {
       throw new BackendError('bad_request', 'no build with id x', 'source.buildId');

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { TftpEntry } from '../../shared/contract/index.js';
+import type { TftpEntry } from '../../../shared/contract/index.js';
 import { bootEntryPath, isVersionOf, rootImageName } from './tftp-publish.js';
 
 function dirsIn(dir: string): string[] {

@@ -1,4 +1,4 @@
-import { TftpName } from '../../shared/contract/index.js';
+import { TftpName } from '../../../shared/contract/index.js';
 
 /** arch, subarch, release and purpose become path components: one plain name each. */
 export function checkTftpName(field: string, value: string): string {
