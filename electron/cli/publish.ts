@@ -82,6 +82,7 @@ export async function runPublish(argv: string[]): Promise<number> {
       out.write(`${what} ${where} → ${entry.version} (${formatSize(entry.bytes)}${entry.kernelName ? `, ${entry.kernelName}` : ''})\n`);
       out.write(`  boot entry ${treeWhereText({ ...(result.host === undefined ? {} : { host: result.host }), root: `${result.root.replace(/\/+$/, '')}/${entry.bootEntry}` })}\n`);
       if (result.pruned.length > 0) out.write(`  removed after their grace period: ${result.pruned.join(', ')}\n`);
+      if (result.note) out.write(`  ${paint(colour, 33, 'note')} ${result.note}\n`);
     }
     return 0;
   } catch (error) {

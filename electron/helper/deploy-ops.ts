@@ -162,7 +162,9 @@ export const deployOps: { [O in DeployOp]: Op<O> } = {
     mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
     // /boot stays out: its kernel and initrd are published beside the root image. zstd: what Debian's kernels read fastest.
     // -noappend: a file left at dest is replaced, never extended. Extended attributes are kept (file capabilities).
-    await must(ctx, 'mksquashfs', 'mksquashfs', [tree, file, '-noappend', '-comp', 'zstd', '-no-progress', '-quiet', '-e', 'boot']);
+    // -mkfs-time 0: the same image gives the same bytes (mksquashfs is reproducible but for its creation time), so a
+    // build host, which keeps no cache of extracted files, publishes the same image again as `unchanged`.
+    await must(ctx, 'mksquashfs', 'mksquashfs', [tree, file, '-noappend', '-comp', 'zstd', '-no-progress', '-quiet', '-mkfs-time', '0', '-e', 'boot']);
     chmodSync(file, 0o644);
     const digest = await digestFile(file);
     ctx.log(`root image ${Math.round(digest.size / (1 << 20))} MiB (squashfs, zstd)`);

@@ -64,9 +64,9 @@ export function createHostPublisher(deps: HostPublishDeps) {
           origin: { source: buildId, kernelName: boot.kernelName },
           graceMs: deps.graceMs,
         });
-        if (published.loader) process.stderr.write(`slipway: ${host}:${deps.tftpRoot}: boot loader not put in (${published.loader})\n`);
         deps.bus.publish('publish.changed', { ...where(host), status: published.status, entry: published.entry });
-        return { status: published.status, entry: published.entry, pruned: published.pruned, ...where(host) };
+        const note = published.loader === null ? {} : { note: `no boot loader put in ${host}:${deps.tftpRoot} (on ${host}, ${published.loader})` };
+        return { status: published.status, entry: published.entry, pruned: published.pruned, ...where(host), ...note };
       } catch (error) {
         throw hostError(host, error, 'source');
       } finally {

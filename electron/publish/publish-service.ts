@@ -133,10 +133,6 @@ export function createPublishService(deps: PublishServiceDeps) {
     syncConfigs(deps.tftpRoot, deps.nodes(), listTftpTree(deps.tftpRoot), settings(), readPins(pinsFile));
   }
 
-  /**
-   * The image's kernel and initrd (and, for a netboot, its root image as squashfs), taken out through a
-   * read-only mount in the helper; the job is closed whatever happens.
-   */
   /** A successful build's image: its artifact, and the build host it is on (absent: this machine). */
   function builtImage(buildId: string, imageName: string | undefined): { artifact: Artifact; host: string | undefined } {
     const build = deps.builds().find((b) => b.id === buildId && b.status === 'succeeded');
@@ -146,6 +142,10 @@ export function createPublishService(deps: PublishServiceDeps) {
     return { artifact, host: build!.host };
   }
 
+  /**
+   * The image's kernel and initrd (and, for a netboot, its root image as squashfs), taken out through a
+   * read-only mount in the helper; the job is closed whatever happens.
+   */
   async function bootFiles(buildId: string, imageName: string | undefined, withRoot: boolean): Promise<NetbootFiles> {
     const { artifact, host } = builtImage(buildId, imageName);
     if (host !== undefined) throw new SlipwayError('bad_request', `build ${buildId} is on build host ${host}: fetch its artifacts first (slipway build fetch) to boot it here`, 'source.buildId');

@@ -65,6 +65,8 @@ export const PublishResult = z.object({
   host: TreeHost.optional(),
   /** The TFTP root it went into (on `host` when set). */
   root: z.string(),
+  /** What the operator should know besides (a build host without Debian's pxelinux: no boot loader was put in). */
+  note: z.string().optional(),
 });
 
 export const TftpTree = z.object({ root: z.string(), host: TreeHost.optional(), graceMinutes: z.number().nonnegative(), entries: z.array(TftpEntry) });

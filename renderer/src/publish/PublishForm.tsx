@@ -20,6 +20,7 @@ function PublishResultNote({ last }: { last: LastPublish }) {
         </span>
       )}
       {last.pruned.length > 0 && <span className="muted"> Pruned past their grace period: {last.pruned.join(', ')}.</span>}
+      {last.note && <span className="publish-result__note"> {last.note}</span>}
     </div>
   );
 }

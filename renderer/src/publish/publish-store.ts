@@ -11,6 +11,7 @@ export interface LastPublish {
   key: string;
   version: string;
   pruned: string[];
+  note: string | null;
 }
 
 interface PublishData {
@@ -67,7 +68,7 @@ export const usePublish = create<PublishState>()((set, get) => ({
       // A build host's image went into that host's tree: that tree is shown, read from the host.
       if ((result.host ?? null) !== get().host) await get().load(result.host ?? null);
       // The event may come after the answer: the row is current as soon as the answer is.
-      set((s) => ({ publishing: false, entries: { ...s.entries, [key]: result.entry }, last: { status: result.status, key, version: result.entry.version, pruned: result.pruned } }));
+      set((s) => ({ publishing: false, entries: { ...s.entries, [key]: result.entry }, last: { status: result.status, key, version: result.entry.version, pruned: result.pruned, note: result.note ?? null } }));
       return { ok: true, result };
     } catch (error) {
       set({ publishing: false });

@@ -37,7 +37,7 @@ describe('publish store', () => {
     expect(treeRows(usePublish.getState().entries).map((e) => e.purpose)).toEqual(['install', 'rescue']);
     const outcome = await usePublish.getState().publish({ target: { arch: 'amd64', release: 'bookworm', purpose: 'lab' }, source: { kind: 'build', buildId: 'b1' } });
     expect(outcome.ok).toBe(true);
-    expect(usePublish.getState().last).toEqual({ status: 'published', key: 'amd64/generic/bookworm/lab', version: entry('lab').version, pruned: ['lab-old'] });
+    expect(usePublish.getState().last).toEqual({ status: 'published', key: 'amd64/generic/bookworm/lab', version: entry('lab').version, pruned: ['lab-old'], note: null });
     event({ topic: 'publish.changed', payload: { root: '/srv/tftp', status: 'published', entry: entry('install', { version: 'install-bbbb', retained: 2 }) } });
     expect(usePublish.getState().entries['amd64/generic/bookworm/install']).toMatchObject({ version: 'install-bbbb', retained: 2 });
     expect(Object.keys(usePublish.getState().entries)).toHaveLength(3);
