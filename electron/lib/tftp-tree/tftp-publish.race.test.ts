@@ -21,7 +21,11 @@ async function race(root: string, purposePath: string, entryPath: string, publis
   const start = (mode: string) => {
     const child = spawn(process.execPath, [reader, mode, root, purposePath, entryPath, stop], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout! });
-    const ready = new Promise<void>((resolve) => lines.once('line', () => resolve()));
+    // A reader that ends before its first line (a missing script, a crash) fails the test at once, not at its timeout.
+    const ready = new Promise<void>((resolve, reject) => {
+      lines.once('line', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the ${mode} reader ended (${code}) before it was ready`)));
+    });
     const result = new Promise<Counts>((resolve) => lines.on('line', (line) => line.startsWith('{') && resolve(JSON.parse(line) as Counts)));
     return { ready, result };
   };
