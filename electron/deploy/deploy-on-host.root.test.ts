@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeployRequest, type BuildSummary, type DeployRequestInput } from '../../shared/contract/index.js';
 import { packageRoot } from '../backend/app-paths.js';
 import { EventBus } from '../backend/event-bus.js';
-import { createBuildHosts, type BuildHosts } from '../app/build-hosts.js';
-import { startBuildHostNode, type BuildHostNode } from '../helper/test-support/build-host-node.js';
+import type { BuildHosts } from '../app/build-hosts.js';
+import { startHostBuilds, type HostBuilds } from '../builds/test-support/host-builds.js';
 import { processIdentity } from '../process/process-identity.js';
-import { canBuild, leaks, makeService, noBaseImages, testSpec } from '../builds/test-support/build-harness.js';
+import { canBuild, leaks, noBaseImages, testSpec, type makeService } from '../builds/test-support/build-harness.js';
 import { createDeployService } from './deploy-service.js';
 
 const bundle = join(packageRoot(), 'out', 'helper', 'build-helper.mjs');
@@ -26,17 +26,16 @@ describe.runIf(canRun)('a deploy on the build host that built the image (root, s
   const base = mkdtempSync(join(tmpdir(), 'slipway-deploy-host-'));
   const hostWorkspace = join(base, 'host-ws');
   const helperDir = join(base, 'host-helpers');
-  let host: BuildHostNode;
+  let fixture: HostBuilds;
   let hosts: BuildHosts;
   let build: BuildSummary;
   let deploys: ReturnType<typeof createDeployService>;
   let builds: ReturnType<typeof makeService>;
 
   beforeAll(async () => {
-    host = await startBuildHostNode(base, { thirdOctet: 56, firstOctet: 60, port: 2365 });
-    const { nodes } = host;
-    hosts = createBuildHosts({ access: (name) => nodes.access(name), specs: () => nodes.specs(), bundle, workspace: hostWorkspace, outputRoots: [tmpdir()], helperDir });
-    builds = makeService({ buildHosts: hosts });
+    fixture = await startHostBuilds(base, { thirdOctet: 56, firstOctet: 60, port: 2365 });
+    const { nodes } = fixture.host;
+    ({ hosts, builds } = fixture);
     deploys = createDeployService({
       bus: new EventBus(),
       helpers: builds.helpers,
@@ -55,11 +54,7 @@ describe.runIf(canRun)('a deploy on the build host that built the image (root, s
     expect(build.error).toBeNull();
   }, 600_000);
 
-  afterAll(async () => {
-    await hosts?.close();
-    await builds?.helpers.close();
-    await host?.close();
-  });
+  afterAll(() => fixture?.close());
 
   const deploy = async (request: Omit<DeployRequestInput, 'image'>) => (await deploys.start(DeployRequest.parse({ image: build.id, ...request }))).done;
 

@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TftpTree, type BuildSummary, type NetbootTarget } from '../../shared/contract/index.js';
 import { packageRoot } from '../backend/app-paths.js';
 import { EventBus } from '../backend/event-bus.js';
-import { createBuildHosts, type BuildHosts } from '../app/build-hosts.js';
-import { startBuildHostNode, type BuildHostNode } from '../helper/test-support/build-host-node.js';
+import type { BuildHosts } from '../app/build-hosts.js';
+import { startHostBuilds, type HostBuilds } from '../builds/test-support/host-builds.js';
 import { isUnder } from '../helper/system/mountinfo.js';
 import { processIdentity } from '../process/process-identity.js';
 import { execaRunner } from '../process/runner.js';
-import { canBuild, makeService, testSpec } from '../builds/test-support/build-harness.js';
+import { canBuild, testSpec, type makeService } from '../builds/test-support/build-harness.js';
 import { listTftpTree } from '../lib/tftp-tree/tftp-tree.js';
 import { bootLoaderFiles } from '../lib/tftp-tree/boot-loader.js';
 import { kernelProblem } from './netboot-magic.js';
@@ -32,7 +32,7 @@ describe.runIf(canRun)('netboot publish on the build host that built the image (
   const hostWorkspace = join(base, 'host-ws');
   const hostTree = join(base, 'host-tftp');
   const localTree = join(base, 'local-tftp');
-  let host: BuildHostNode;
+  let fixture: HostBuilds;
   let hosts: BuildHosts;
   let build: BuildSummary;
   let builds: ReturnType<typeof makeService>;
@@ -52,20 +52,14 @@ describe.runIf(canRun)('netboot publish on the build host that built the image (
   };
 
   beforeAll(async () => {
-    host = await startBuildHostNode(base, { thirdOctet: 56, firstOctet: 70, port: 2366 });
-    const { nodes } = host;
-    hosts = createBuildHosts({ access: (name) => nodes.access(name), specs: () => nodes.specs(), bundle, workspace: hostWorkspace, outputRoots: [tmpdir()], helperDir: join(base, 'host-helpers') });
-    builds = makeService({ buildHosts: hosts });
+    fixture = await startHostBuilds(base, { thirdOctet: 56, firstOctet: 70, port: 2366 });
+    ({ hosts, builds } = fixture);
     const spec = testSpec(join(base, 'out'), { name: 'publish-on-host', netboot: true, images: [{ name: 'root', size: '2G', mountPoint: '/', label: 'root' }], output: { dir: join(base, 'out'), container: 'raw' } });
     build = await builds.service.start(spec, { host: 'builder' }).done;
     expect(build.error).toBeNull();
   }, 1_200_000);
 
-  afterAll(async () => {
-    await hosts?.close();
-    await builds?.helpers.close();
-    await host?.close();
-  });
+  afterAll(() => fixture?.close());
 
   it('publishes kernel, initrd and root image into the host\'s tree, with its boot loader; again is unchanged', { timeout: 600_000 }, async () => {
     const publisher = publisherWith(hostTree);

@@ -222,7 +222,8 @@ export function createPublishService(deps: PublishServiceDeps) {
 
     async netboot(target: NetbootTarget, source: NetbootSource): Promise<PublishResult> {
       // An image built on a build host is published there: its tree, its helper.
-      const host = source.kind === 'build' ? builtImage(source.buildId, source.image).host : undefined;
+      const image = source.kind === 'build' ? builtImage(source.buildId, source.image) : null;
+      const host = image?.host;
       const key = `${host ?? ''}:${target.arch}/${target.subarch}/${target.release}/${target.purpose}`;
       const previous = queue.get(key) ?? Promise.resolve();
       const next = previous.catch(() => undefined).then(async () => {
@@ -244,7 +245,7 @@ export function createPublishService(deps: PublishServiceDeps) {
             if (root) rmSync(root.path, { force: true });
           }
         }
-        if (host !== undefined) return onHosts.publish(host, source.buildId, builtImage(source.buildId, source.image).artifact, target);
+        if (host !== undefined) return onHosts.publish(host, source.buildId, image!.artifact, target);
         const files = await bootFiles(source.buildId, source.image, true);
         if (files.diskless) throw new SlipwayError('bad_request', `build ${source.buildId}: ${files.diskless}`, 'source.buildId');
         return publish(target, files.kernel, files.initrd, { source: source.buildId, kernelName: files.kernelName }, files.root);
