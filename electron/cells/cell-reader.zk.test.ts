@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, FakeCell } from './test-support/cell-writer.js';
 import { WatchedCell } from './test-support/cell-watch.js';
-import { ZkTestServer, zookeeperMissing } from './test-support/zk-server.js';
+import { ZkProxy } from './test-support/zk-proxy.js';
+import { cellsLoopback, ZkTestServer, zookeeperMissing } from './test-support/zk-server.js';
 
 // Against a real ZooKeeper 3.8 (Debian's `zookeeper`); without it the first test fails and says why.
 const missing = zookeeperMissing();
@@ -193,6 +194,24 @@ describe.skipIf(missing !== null)('a cell read from a real ZooKeeper', () => {
     expect(watched.app(before)?.state).toBe('pending');
     expect(watched.reader.connectionState().lastGoodRead).not.toBeNull();
   }, 60_000);
+
+  it('takes its session as expired when a reconnect is taken and never answered, and reads the cell on a new one', async () => {
+    const fake = await cell('/cells/held');
+    const proxy = await ZkProxy.start(cellsLoopback, { host: server.host, port: server.port });
+    releases.push(() => proxy.close());
+    const watched = new WatchedCell(`zookeeper://${proxy.connection}/cells/held`, { sessionTimeoutMs: 2000 });
+    releases.push(() => watched.close());
+    await watched.start();
+    proxy.silent = true;
+    proxy.cut();
+    await watched.until('a disconnect seen', () => watched.deltas.some((delta) => delta.connection?.state === 'disconnected'));
+    // The client's reconnect is held open and never answered: the library waits on it for ever.
+    while (proxy.held === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    proxy.silent = false;
+    const instance = await fake.schedule('proid.after-held', {});
+    await watched.until('the app read on a new session', () => watched.reader.connectionState().state === 'connected' && watched.app(instance) !== undefined, 20_000);
+    expect(watched.deltas.some((delta) => /taken as expired/.test(delta.connection?.error ?? ''))).toBe(true);
+  }, 40_000);
 
   it('starts a new session when its own expires, reads the cell again and says so', async () => {
     const fake = await cell('/cells/expired');

@@ -43,27 +43,72 @@ export class ZkSession {
       // A replaced client's late events say nothing about the current session.
       if (generation === this.generation && !this.closed) this.options.onState(state, error);
     };
-    client.on('connected', () => report('connected'));
-    client.on('disconnected', () => report('disconnected'));
-    client.on('expired', () => report('expired', 'the ZooKeeper session expired'));
+    // Disconnected for longer than the session's timeout, the session is gone on the server whatever the
+    // client says: taken as expired here (Curator's StandardConnectionHandlingPolicy does the same). This
+    // also frees a client stuck on a server that took the connection and never answered: the library
+    // clears its connect timeout once TCP connects (ConnectionManager.onSocketConnected) and waits for ever.
+    let lost: NodeJS.Timeout | null = null;
+    const found = () => {
+      if (lost) clearTimeout(lost);
+      lost = null;
+    };
+    this.stopTimers = found;
+    client.on('connected', () => {
+      found();
+      report('connected');
+    });
+    client.on('disconnected', () => {
+      found();
+      if (generation !== this.generation) return;
+      const timeoutMs = client.getSessionTimeout();
+      lost = setTimeout(() => {
+        lost = null;
+        report('expired', `no ZooKeeper connection for ${timeoutMs} ms, the session's timeout: the session is taken as expired`);
+      }, timeoutMs);
+      lost.unref();
+      report('disconnected');
+    });
+    client.on('expired', () => {
+      found();
+      report('expired', 'the ZooKeeper session expired');
+    });
     client.on('authenticationFailed', () => report('disconnected', 'ZooKeeper refused the authentication'));
     report('connecting');
     client.connect();
   }
 
-  /** A new session after the old one expired: the old client is closed first, its watches die with it. */
+  private stopTimers: () => void = () => undefined;
+
+  /** A new session after the old one expired: the old client is let go first, its watches die with it. */
   renew(): void {
-    this.client?.close();
-    this.client = null;
+    this.release();
     this.start();
   }
 
   close(): void {
     this.closed = true;
     this.generation += 1;
-    this.client?.close();
-    this.client = null;
+    this.release();
     this.options.onState('closed', null);
+  }
+
+  /**
+   * Lets the current client go. A connected one closes its session (the server ends it at once). One that
+   * is not connected cannot send that, and its socket may be held by a server that never answers: the
+   * socket is destroyed and the client retired, so no retry outlives it.
+   */
+  private release(): void {
+    this.stopTimers();
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    if (client.getState() === zookeeper.State.SYNC_CONNECTED) {
+      client.close();
+      return;
+    }
+    const manager = (client as unknown as { connectionManager?: RetryingManager }).connectionManager;
+    if (manager) retired.add(manager);
+    manager?.socket?.destroy();
   }
 
   private current(): zookeeper.Client {
@@ -176,11 +221,15 @@ const baseSpinMs = 500;
 const maxSpinMs = 5_000;
 
 interface RetryingManager {
+  socket?: { destroy(): void };
   spinDelay: number;
   serverAttempts: number;
   servers: unknown[];
   findNextServer(callback: (server: unknown) => void): void;
 }
+
+/** Clients let go while not connected: they connect to nothing again. */
+const retired = new WeakSet<RetryingManager>();
 
 /**
  * Retries with backoff (and the library's own jitter) for a ZooKeeper that is down: node-zookeeper-client
@@ -193,7 +242,9 @@ function backOff(client: zookeeper.Client): void {
   const next = manager.findNextServer.bind(manager);
   manager.findNextServer = (callback) => {
     if (manager.serverAttempts >= manager.servers.length) manager.spinDelay = Math.min(maxSpinMs, manager.spinDelay * 2);
-    next(callback);
+    next((server) => {
+      if (!retired.has(manager)) callback(server);
+    });
   };
   client.on('connected', () => {
     manager.spinDelay = baseSpinMs;
