@@ -195,22 +195,53 @@ describe.skipIf(missing !== null)('a cell read from a real ZooKeeper', () => {
     expect(watched.reader.connectionState().lastGoodRead).not.toBeNull();
   }, 60_000);
 
-  it('takes its session as expired when a reconnect is taken and never answered, and reads the cell on a new one', async () => {
-    const fake = await cell('/cells/held');
+  async function behindProxy(chroot: string): Promise<{ fake: FakeCell; proxy: ZkProxy; watched: WatchedCell }> {
+    const fake = await cell(chroot);
     const proxy = await ZkProxy.start(cellsLoopback, { host: server.host, port: server.port });
     releases.push(() => proxy.close());
-    const watched = new WatchedCell(`zookeeper://${proxy.connection}/cells/held`, { sessionTimeoutMs: 2000 });
+    const watched = new WatchedCell(`zookeeper://${proxy.connection}${chroot}`, { sessionTimeoutMs: 2000 });
     releases.push(() => watched.close());
-    await watched.start();
-    proxy.silent = true;
-    proxy.cut();
-    await watched.until('a disconnect seen', () => watched.deltas.some((delta) => delta.connection?.state === 'disconnected'));
-    // The client's reconnect is held open and never answered: the library waits on it for ever.
+    return { fake, proxy, watched };
+  }
+
+  const untilHeld = async (proxy: ZkProxy) => {
     while (proxy.held === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    proxy.silent = false;
-    const instance = await fake.schedule('proid.after-held', {});
+  };
+
+  it('takes its session as expired once disconnected for longer than its timeout, and reads the cell on a new one', async () => {
+    const { fake, proxy, watched } = await behindProxy('/cells/lost');
+    await watched.start();
+    proxy.mode = 'refuse';
+    proxy.cut();
+    // Refused for as long as it takes: the session ends on this side, not when the server says so.
+    await watched.until('the session taken as expired', () => watched.deltas.some((delta) => /taken as expired/.test(delta.connection?.error ?? '')));
+    proxy.mode = 'relay';
+    const instance = await fake.schedule('proid.after-lost', {});
     await watched.until('the app read on a new session', () => watched.reader.connectionState().state === 'connected' && watched.app(instance) !== undefined, 20_000);
-    expect(watched.deltas.some((delta) => /taken as expired/.test(delta.connection?.error ?? ''))).toBe(true);
+  }, 40_000);
+
+  it('leaves a server that takes its reconnect and never answers, and reads the cell again', async () => {
+    const { fake, proxy, watched } = await behindProxy('/cells/held');
+    await watched.start();
+    proxy.mode = 'hold';
+    proxy.cut();
+    // The client's reconnect is held open and never answered: the library alone would wait on it for ever.
+    await untilHeld(proxy);
+    proxy.mode = 'relay';
+    const instance = await fake.schedule('proid.after-held', {});
+    await watched.until('the app read again', () => watched.reader.connectionState().state === 'connected' && watched.app(instance) !== undefined, 20_000);
+  }, 40_000);
+
+  it('leaves a server that takes its first connection and never answers, and connects once one answers', async () => {
+    const { fake, proxy, watched } = await behindProxy('/cells/held-first');
+    proxy.mode = 'hold';
+    const ready = watched.start();
+    await untilHeld(proxy);
+    proxy.mode = 'relay';
+    const instance = await fake.schedule('proid.first', {});
+    await ready;
+    await watched.until('the app read', () => watched.app(instance) !== undefined);
+    expect(watched.reader.connectionState().state).toBe('connected');
   }, 40_000);
 
   it('starts a new session when its own expires, reads the cell again and says so', async () => {

@@ -39,6 +39,7 @@ export class ZkSession {
     const client = linearWire(zookeeper.createClient(this.url.connectionString, { sessionTimeout: this.options.sessionTimeoutMs ?? 10_000, spinDelay: baseSpinMs, retries: 0 }));
     this.client = client;
     backOff(client);
+    answerDeadline(client);
     const report = (state: ZkState, error: string | null = null) => {
       // A replaced client's late events say nothing about the current session.
       if (generation === this.generation && !this.closed) this.options.onState(state, error);
@@ -222,6 +223,9 @@ const maxSpinMs = 5_000;
 
 interface RetryingManager {
   socket?: { destroy(): void };
+  state: number;
+  connectTimeout: number;
+  onSocketConnected(): void;
   spinDelay: number;
   serverAttempts: number;
   servers: unknown[];
@@ -249,6 +253,28 @@ function backOff(client: zookeeper.Client): void {
   client.on('connected', () => {
     manager.spinDelay = baseSpinMs;
   });
+}
+
+/** ConnectionManager.STATES.CONNECTING in node-zookeeper-client. */
+const connectingState = 1;
+
+/**
+ * A server that takes the connection and never answers the handshake is left after the connect timeout, as
+ * one that refuses: the library clears that timeout once TCP connects (ConnectionManager.onSocketConnected)
+ * and would wait on such a server for ever, even for a first connection, which has no session to expire.
+ */
+function answerDeadline(client: zookeeper.Client): void {
+  const manager = (client as unknown as { connectionManager?: RetryingManager }).connectionManager;
+  if (!manager || typeof manager.onSocketConnected !== 'function' || typeof manager.connectTimeout !== 'number') return;
+  // The socket's 'connect' listener is bound at connect time to manager.onSocketConnected: this one.
+  const connected = manager.onSocketConnected.bind(manager);
+  manager.onSocketConnected = () => {
+    connected();
+    const socket = manager.socket;
+    setTimeout(() => {
+      if (manager.socket === socket && manager.state === connectingState) socket?.destroy();
+    }, manager.connectTimeout).unref();
+  };
 }
 
 function isNoNode(error: Error | zookeeper.Exception): boolean {

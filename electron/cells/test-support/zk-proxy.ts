@@ -2,13 +2,13 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * A TCP relay in front of a test ZooKeeper, to make the network misbehave:
- * `cut()` drops every connection, and while `silent` a new connection is
- * taken and never answered (held open until cut or closed), as a server that
- * accepted and then hung would.
+ * `cut()` drops every connection; a new connection is relayed, or held (taken
+ * and never answered, open until cut or closed, as a server that accepted and
+ * then hung would), or refused (hung up at once, as a server that is down).
  */
 export class ZkProxy {
-  silent = false;
-  /** Connections taken while silent. */
+  mode: 'relay' | 'hold' | 'refuse' = 'relay';
+  /** Connections taken while holding. */
   held = 0;
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
@@ -20,7 +20,11 @@ export class ZkProxy {
   ) {
     this.server = createServer((client) => {
       this.track(client);
-      if (this.silent) {
+      if (this.mode === 'refuse') {
+        client.destroy();
+        return;
+      }
+      if (this.mode === 'hold') {
         this.held += 1;
         return;
       }
