@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { mockScenarios } from '../mock/mock-scenarios.js';
-import { parseStartArgs } from './args.js';
+import { parseBuildArgs, parseStartArgs } from './args.js';
+import { UsageError } from './errors.js';
 
 // Every run of the CLI parses its arguments: that loads neither the mocked backend nor the web server (each fails this file if it is imported).
 vi.mock('../mock/mock-backend.js', () => {
@@ -32,5 +33,26 @@ describe('slipway start arguments', () => {
 
   it('refuses unknown flags', () => {
     expect(() => parseStartArgs(['--wbe'])).toThrow(/--wbe/);
+  });
+});
+
+describe('slipway build --host', () => {
+  it('takes a node name or any', () => {
+    expect(parseBuildArgs(['spec.yaml', '--host', 'rack1-n03']).host).toBe('rack1-n03');
+    expect(parseBuildArgs(['spec.yaml', '--host', 'any']).host).toBe('any');
+  });
+
+  it('refuses what no inventory node can be called, as a usage error that does not echo it', () => {
+    for (const host of ['-n03', '../etc', 'a b', 'n;reboot', 'x'.repeat(64), 'n\u202e03']) {
+      let caught: unknown;
+      try {
+        parseBuildArgs(['spec.yaml', `--host=${host}`]);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(UsageError);
+      expect((caught as Error).message).toMatch(/--host takes a node name/);
+      expect((caught as Error).message).not.toContain(host);
+    }
   });
 });

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { mockScenarios, type MockScenario } from '../mock/mock-scenarios.js';
 import { defaultPort } from '../web/default-port.js';
+import { NodeName } from '../../shared/contract/node-name.js';
 import { UsageError } from './errors.js';
 import { commands } from './usage.js';
 
@@ -63,7 +64,7 @@ export function parseBuildArgs(argv: string[]): { spec: string | null; json: boo
   if (!values.cleanup && positionals.length === 0) throw new UsageError('build needs a spec file: slipway build SPEC.yaml (or --cleanup)');
   if (values.host === '') throw new UsageError('--host needs a build host: a node name from the inventory');
   // As the console's contract (builds.start): a node name, not a page of text echoed back.
-  if (values.host !== undefined && values.host.length > 253) throw new UsageError('--host is longer than any node name (253 characters at most)');
+  if (values.host !== undefined && !NodeName.safeParse(values.host).success) throw new UsageError('--host takes a node name from the inventory (or any): letters, digits, ".", "_" and "-", up to 63 characters');
   if (values.host !== undefined && values.cleanup) throw new UsageError('--cleanup recovers this machine\'s builds; a build host\'s helper releases its own (at the next console start, or after 15 minutes without a console)');
   return { spec: positionals[0] ?? null, json: values.json, cleanup: values.cleanup, verbose: values.verbose, host: values.host ?? null, diff: null, fetch: null };
 }

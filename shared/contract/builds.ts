@@ -3,6 +3,7 @@ import { logBatchSchema } from './log-batch.js';
 import { ExpectedStepMs } from '../jobs/step-estimate.js';
 import { command } from './define.js';
 import { documentText } from './limits.js';
+import { NodeName } from './node-name.js';
 
 /** The pipeline's named steps, in order: fuel-agent's do_build_image, one for one. */
 export const buildSteps = [
@@ -148,7 +149,7 @@ export const buildCommands = {
   'builds.list': command(z.object({}).strict(), z.array(BuildSummary)),
   'builds.get': command(z.object({ id: z.string() }).strict(), BuildDetail),
   /** host: an inventory node labelled build-host where the build runs, or `any` (the first free one); absent: this machine. */
-  'builds.start': command(z.object({ specText: documentText, host: z.string().min(1).max(253).optional() }).strict(), z.object({ id: z.string(), cacheHit: z.boolean() })),
+  'builds.start': command(z.object({ specText: documentText, host: NodeName.optional() }).strict(), z.object({ id: z.string(), cacheHit: z.boolean() })),
   'builds.cancel': command(z.object({ id: z.string() }).strict(), z.object({ cancelled: z.boolean() })),
   /** A page of a build's log, for a viewer that shows hundreds of thousands of lines. */
   'builds.logs': command(

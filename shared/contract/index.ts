@@ -91,6 +91,7 @@ export * from './apps.js';
 export * from './boot.js';
 export * from './cells.js';
 export * from './netboot.js';
+export * from './node-name.js';
 export * from './builds.js';
 export * from './containers.js';
 export * from './deploy.js';

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { command } from './define.js';
 import { MacAddress, NetbootChoice } from './netboot.js';
+import { NodeName } from './node-name.js';
 
 /** A node of the lab inventory. */
 const label = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*(=[A-Za-z0-9._/-]*)?$/, 'must be a label such as rack=3 or gpu');
 
 export const NodeSpec = z.object({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'only letters, digits, ".", "_" and "-", up to 63 characters'),
+  name: NodeName,
   host: z.string().regex(/^[A-Za-z0-9.:%[\]-]+$/, 'must be a host name or an IP address'),
   port: z.number().int().min(1).max(65_535).default(22),
   user: z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'must be a user name').default('root'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { command } from './define.js';
+import { NodeName } from './node-name.js';
 
 /** arch, subarch, release and purpose become path components: one plain name each. */
 export const TftpName = z
@@ -54,7 +55,7 @@ export const TftpEntry = z.object({
 export type TftpEntry = z.infer<typeof TftpEntry>;
 
 /** An inventory node's name: a build host whose TFTP tree is meant (absent: this machine's). */
-export const TreeHost = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'not a node name');
+export const TreeHost = NodeName;
 
 export const PublishResult = z.object({
   status: z.enum(['published', 'unchanged']),
