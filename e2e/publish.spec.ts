@@ -66,6 +66,26 @@ test.describe('publish and deploy against the mocked backend', () => {
     await expect(page.locator('.tftp .panel__meta')).toContainText('/srv/tftp');
   });
 
+  test('a purpose is rolled back to the version it kept only after confirmation, and the tree shows it', async ({ page }) => {
+    const arm = treeRow(page, 'arm64/generic/bookworm/install');
+    const before = (await arm.locator('[data-col="version"]').textContent())!;
+    await arm.getByRole('button', { name: 'Roll back' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog).toContainText(`Roll arm64/generic/bookworm/install back to install-`);
+    const to = /back to (install-[0-9a-f]{16})\?/.exec((await dialog.getByRole('heading').textContent())!)![1]!;
+    expect(to).not.toBe(before);
+    // Keeping the current version changes nothing.
+    await dialog.getByRole('button', { name: `Keep ${before}` }).click();
+    await expect(dialog).toBeHidden();
+    await expect(arm.locator('[data-col="version"]')).toHaveText(before);
+    await arm.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+    await expect(arm.locator('[data-col="version"]')).toHaveText(to);
+    // The version it left is kept in turn: still two retained, and the next roll back offers it first.
+    await expect(arm.locator('[data-col="retained"]')).toHaveText('2');
+    await expect(arm.getByRole('button', { name: 'Roll back' })).toHaveAttribute('title', `Back to ${before}`);
+  });
+
   test('publishing a build makes a new version; publishing it again is unchanged', async ({ page }) => {
     const form = publishForm(page);
     await expect(form.getByLabel('Build', { exact: true })).toHaveValue(/.+/);

@@ -57,7 +57,7 @@ export function createMockBackend(options: MockBackendOptions = {}): Backend {
   const deploySpeed = options.deploySpeed ?? 1;
   const publish = createMockPublish({ bus, builds: buildList, speed: deploySpeed });
   const boots = createMockBoot({ bus, builds: buildList, speed: deploySpeed });
-  const netboot = createMockNetboot({ bus });
+  const netboot = createMockNetboot({ bus, rollback: (target, version, host) => publish.rollback(target, version, host) });
   const deploy = createMockDeploy({ bus, builds: buildList, nodes: async () => (await nodes.handlers['nodes.list']({})).map((s) => s.spec.name), speed: deploySpeed });
   const containers = createMockContainers({
     bus,

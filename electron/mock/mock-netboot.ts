@@ -1,6 +1,7 @@
 import { SlipwayError, type netbootCommands, type NetbootServeRequest, type NetbootStatus, type NodeBoot } from '../../shared/contract/index.js';
 import type { Handlers } from '../backend/backend.js';
 import type { EventBus } from '../backend/event-bus.js';
+import type { MockPublish } from './mock-publish.js';
 
 type NetbootCommand = keyof typeof netbootCommands;
 export type NetbootHandlers = Pick<Handlers, NetbootCommand>;
@@ -45,7 +46,7 @@ function seedNodes(at: number): NodeBoot[] {
 }
 
 /** The netboot services and node boots as a lab console shows them; serve and stop change only this memory. */
-export function createMockNetboot(options: { bus: EventBus }): { handlers: NetbootHandlers } {
+export function createMockNetboot(options: { bus: EventBus; rollback: MockPublish['rollback'] }): { handlers: NetbootHandlers } {
   let request: NetbootServeRequest | null = null;
   let startedAt: string | null = null;
   const extraArgs: Record<string, string> = { install: 'quiet' };
@@ -105,7 +106,7 @@ export function createMockNetboot(options: { bus: EventBus }): { handlers: Netbo
       options.bus.publish('netboot.changed', status());
       return status();
     },
-    'netboot.rollback': async ({ version }) => ({ version, previous: null }),
+    'netboot.rollback': async ({ version, host, ...target }) => options.rollback(target, version, host),
     'netboot.pin': async ({ node, version }) => {
       const found = nodes.find((n) => n.node === node);
       if (!found) throw new SlipwayError('bad_request', `${node} is not a netbooting node (no mac in the inventory)`, 'node');

@@ -23,7 +23,7 @@ function harness() {
       const check = () => (events.some((e) => e.topic === 'builds.finished' && (e.payload as { id: string }).id === id) ? resolve() : setTimeout(check, 5));
       check();
     });
-  return { h: publish.handlers, builds, finished, changes, buildNamed, later: (ms: number) => (now += ms) };
+  return { h: publish.handlers, rollback: publish.rollback, builds, finished, changes, buildNamed, later: (ms: number) => (now += ms) };
 }
 
 const target = (purpose: string) => publishCommands['publish.netboot'].request.parse({ target: { arch: 'amd64', release: 'bookworm', purpose }, source: { kind: 'files', kernel: '/k', initrd: '/i' } }).target;
@@ -106,5 +106,31 @@ describe('mock publish', () => {
     expect((await h['publish.tree']({})).entries.some((e) => e.purpose === 'on-host')).toBe(false);
     expect(changes().at(-1)).toMatchObject({ host: 'rack1-n03', entry: { purpose: 'on-host' } });
     await expect(h['publish.tree']({ host: 'rack1-n01' })).rejects.toThrow('rack1-n01 is not a build host');
+  });
+
+  it('rolls a purpose back to a version it kept, on this machine or a build host, and refuses one it did not keep', async () => {
+    const { h, rollback, builds, finished, changes } = harness();
+    const files = (tag: string) => ({ kind: 'files' as const, kernel: `/srv/k-${tag}`, initrd: `/srv/i-${tag}` });
+    const a = await h['publish.netboot']({ target: target('lab'), source: files('a') });
+    const b = await h['publish.netboot']({ target: target('lab'), source: files('b') });
+    expect(await rollback(target('lab'), a.entry.version)).toEqual({ version: a.entry.version, previous: b.entry.version });
+    const lab = (await h['publish.tree']({})).entries.find((e) => e.purpose === 'lab')!;
+    expect(lab).toMatchObject({ version: a.entry.version, kernelName: 'k-a', kept: [b.entry.version] });
+    expect(changes().at(-1)).toMatchObject({ status: 'published', entry: { version: a.entry.version } });
+    await expect(rollback(target('lab'), 'lab-0000000000000000')).rejects.toMatchObject({ code: 'bad_request', field: 'version', message: expect.stringMatching(/keeps no version lab-0000000000000000/) });
+    // A build host's tree is its own: this machine's versions are not there.
+    await expect(rollback(target('lab'), b.entry.version, 'rack1-n03')).rejects.toMatchObject({ field: 'version' });
+    const onHost = async (name: string) => {
+      const { id } = await builds.handlers['builds.start']({ specText: exampleSpec.replace('name: bookworm-node', `name: ${name}`), host: 'rack1-n03' });
+      await finished(id);
+      return h['publish.netboot']({ target: target('lab'), source: { kind: 'build', buildId: id } });
+    };
+    const first = await onHost('on-host-1');
+    const second = await onHost('on-host-2');
+    expect([first.host, second.host, second.status]).toEqual(['rack1-n03', 'rack1-n03', 'published']);
+    expect(await rollback(target('lab'), first.entry.version, 'rack1-n03')).toEqual({ version: first.entry.version, previous: second.entry.version });
+    expect((await h['publish.tree']({ host: 'rack1-n03' })).entries.find((e) => e.purpose === 'lab')?.version).toBe(first.entry.version);
+    expect((await h['publish.tree']({})).entries.find((e) => e.purpose === 'lab')?.version).toBe(a.entry.version);
+    expect(changes().at(-1)).toMatchObject({ host: 'rack1-n03', entry: { version: first.entry.version } });
   });
 });

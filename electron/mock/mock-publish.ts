@@ -28,6 +28,8 @@ export interface MockPublishOptions {
 
 export interface MockPublish {
   handlers: PublishHandlers;
+  /** netboot.rollback against these trees: the purpose back at a version it kept, as tftp-publish.ts:rollbackNetboot does. */
+  rollback(target: NetbootTarget, version: string, host?: string): Promise<{ version: string; previous: string | null }>;
 }
 
 export const tftpRoot = '/srv/tftp';
@@ -44,9 +46,9 @@ interface Content {
 
 interface PurposeRecord {
   entry: TftpEntry;
-  content: string;
+  content: Content;
   /** Superseded versions still on disk, and when each was retired. */
-  retired: { version: string; content: string; at: number }[];
+  retired: { version: string; content: Content; at: number }[];
 }
 
 const hex = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -115,7 +117,7 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
 
   function install(target: NetbootTarget, content: Content, at: number, retired: PurposeRecord['retired'] = [], into = tree): TftpEntry {
     const entry = entryOf(target, content, at, [...retired].sort((a, b) => b.at - a.at).map((r) => r.version));
-    into.set(keyOf(target), { entry, content: content.key, retired });
+    into.set(keyOf(target), { entry, content, retired });
     return entry;
   }
 
@@ -124,7 +126,11 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
     const at = now();
     const compute = (await options.builds()).find((b) => b.status === 'succeeded');
     const target = (arch: string, release: string, purpose: string): NetbootTarget => ({ arch, subarch: 'generic', release, purpose });
-    const retire = (t: NetbootTarget, seed: string, minutesAgo: number) => ({ version: `${t.purpose}-${hex(seed).slice(0, 16)}`, content: seed, at: at - minutesAgo * minute });
+    const retire = (t: NetbootTarget, seed: string, minutesAgo: number) => ({
+      version: `${t.purpose}-${hex(seed).slice(0, 16)}`,
+      content: { key: seed, source: `/srv/netboot/${seed.slice(5)}/vmlinuz`, kernelName: 'vmlinuz' },
+      at: at - minutesAgo * minute,
+    });
     const install1 = target('amd64', 'bookworm', 'install');
     if (compute) install(install1, await contentOf({ kind: 'build', buildId: compute.id }, install1), at - 25 * minute, [retire(install1, 'seed:install-old', 25)]);
     install(target('amd64', 'bookworm', 'rescue'), fileContent('/srv/netboot/rescue/vmlinuz-6.1.0-26-amd64', '/srv/netboot/rescue/initrd.img-6.1.0-26-amd64'), at - 3 * 24 * 60 * minute);
@@ -149,12 +155,12 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
       const where = { root: tftpRoot, ...(host === undefined ? {} : { host }) };
       const at = now();
       const record = into.get(keyOf(target));
-      if (record && record.content === content.key) {
+      if (record && record.content.key === content.key) {
         bus.publish('publish.changed', { ...where, status: 'unchanged', entry: record.entry });
         return { status: 'unchanged', entry: record.entry, pruned: [], ...where };
       }
       if (speed > 0) await sleep(publishMs * speed);
-      const superseded = record ? [...record.retired.filter((r) => r.content !== content.key), { version: record.entry.version, content: record.content, at }] : [];
+      const superseded = record ? [...record.retired.filter((r) => r.content.key !== content.key), { version: record.entry.version, content: record.content, at }] : [];
       const pruned = superseded.filter((r) => at - r.at >= graceMinutes * minute);
       const entry = install(target, content, at, superseded.filter((r) => !pruned.includes(r)), into);
       bus.publish('publish.changed', { ...where, status: 'published', entry });
@@ -162,5 +168,20 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
     },
   };
 
-  return { handlers };
+  async function rollback(target: NetbootTarget, version: string, host?: string): Promise<{ version: string; previous: string | null }> {
+    await seeded;
+    if (host !== undefined && !mockBuildHosts.includes(host)) throw new SlipwayError('bad_request', `${host} is not a build host`, 'host');
+    const into = treeOf(host);
+    const record = into.get(keyOf(target));
+    if (record?.entry.version === version) return { version, previous: version };
+    const kept = record?.retired.find((r) => r.version === version);
+    if (!record || !kept) throw new SlipwayError('bad_request', `${target.purpose} keeps no version ${version} (kept versions are removed after their grace period)`, 'version');
+    const at = now();
+    const retired = [...record.retired.filter((r) => r !== kept), { version: record.entry.version, content: record.content, at }];
+    const entry = install(target, kept.content, at, retired, into);
+    bus.publish('publish.changed', { root: tftpRoot, ...(host === undefined ? {} : { host }), status: 'published', entry });
+    return { version, previous: record.entry.version };
+  }
+
+  return { handlers, rollback };
 }
