@@ -45,9 +45,8 @@ export class ZkSession {
       if (generation === this.generation && !this.closed) this.options.onState(state, error);
     };
     // Disconnected for longer than the session's timeout, the session is gone on the server whatever the
-    // client says: taken as expired here (Curator's StandardConnectionHandlingPolicy does the same). This
-    // also frees a client stuck on a server that took the connection and never answered: the library
-    // clears its connect timeout once TCP connects (ConnectionManager.onSocketConnected) and waits for ever.
+    // client says: taken as expired here (Curator's StandardConnectionHandlingPolicy does the same), and a
+    // new session is read at once rather than after the library's next round of tries is answered.
     let lost: NodeJS.Timeout | null = null;
     const found = () => {
       if (lost) clearTimeout(lost);
@@ -107,7 +106,7 @@ export class ZkSession {
       client.close();
       return;
     }
-    const manager = (client as unknown as { connectionManager?: RetryingManager }).connectionManager;
+    const manager = managerOf(client);
     if (manager) retired.add(manager);
     manager?.socket?.destroy();
   }
@@ -232,6 +231,9 @@ interface RetryingManager {
   findNextServer(callback: (server: unknown) => void): void;
 }
 
+/** node-zookeeper-client's private ConnectionManager, whose fields RetryingManager names. */
+const managerOf = (client: zookeeper.Client) => (client as unknown as { connectionManager?: RetryingManager }).connectionManager;
+
 /** Clients let go while not connected: they connect to nothing again. */
 const retired = new WeakSet<RetryingManager>();
 
@@ -241,7 +243,7 @@ const retired = new WeakSet<RetryingManager>();
  * read again within seconds, well inside a session's timeout.
  */
 function backOff(client: zookeeper.Client): void {
-  const manager = (client as unknown as { connectionManager?: RetryingManager }).connectionManager;
+  const manager = managerOf(client);
   if (!manager || typeof manager.findNextServer !== 'function' || !Array.isArray(manager.servers)) return;
   const next = manager.findNextServer.bind(manager);
   manager.findNextServer = (callback) => {
@@ -264,7 +266,7 @@ const connectingState = 1;
  * and would wait on such a server for ever, even for a first connection, which has no session to expire.
  */
 function answerDeadline(client: zookeeper.Client): void {
-  const manager = (client as unknown as { connectionManager?: RetryingManager }).connectionManager;
+  const manager = managerOf(client);
   if (!manager || typeof manager.onSocketConnected !== 'function' || typeof manager.connectTimeout !== 'number') return;
   // The socket's 'connect' listener is bound at connect time to manager.onSocketConnected: this one.
   const connected = manager.onSocketConnected.bind(manager);
