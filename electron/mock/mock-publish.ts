@@ -91,6 +91,10 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
     return trees.get(key)!;
   };
   const tree = treeOf(undefined);
+  /** A tree asked for by name is a build host's: another node keeps none. */
+  const buildHostOnly = (host: string | undefined) => {
+    if (host !== undefined && !mockBuildHosts.includes(host)) throw new SlipwayError('bad_request', `${host} is not a build host`, 'host');
+  };
 
   /** Where a source is published: a host build's image on its build host, as the real publisher does. */
   async function hostOf(source: NetbootSource): Promise<string | undefined> {
@@ -144,7 +148,7 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
   const handlers: PublishHandlers = {
     'publish.tree': async ({ host }) => {
       await seeded;
-      if (host !== undefined && !mockBuildHosts.includes(host)) throw new SlipwayError('bad_request', `${host} is not a build host`, 'host');
+      buildHostOnly(host);
       return { root: tftpRoot, ...(host === undefined ? {} : { host }), graceMinutes, entries: sorted(treeOf(host)) };
     },
     'publish.netboot': async ({ target, source }) => {
@@ -170,7 +174,7 @@ export function createMockPublish(options: MockPublishOptions): MockPublish {
 
   async function rollback(target: NetbootTarget, version: string, host?: string): Promise<{ version: string; previous: string | null }> {
     await seeded;
-    if (host !== undefined && !mockBuildHosts.includes(host)) throw new SlipwayError('bad_request', `${host} is not a build host`, 'host');
+    buildHostOnly(host);
     const into = treeOf(host);
     const record = into.get(keyOf(target));
     if (record?.entry.version === version) return { version, previous: version };
