@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSteps, type StepId } from '../../shared/contract/index.js';
 import { packageRoot } from '../backend/app-paths.js';
-import { canBuild, leaks, logLineSeen, makeService, noBaseImages, testSpec, testWorkspace } from './test-support/build-harness.js';
+import { canBuild, leaks, logLineSeen, makeService, noBaseImages, tempStateDir, testSpec, testWorkspace } from './test-support/build-harness.js';
 
 const slipway = join(packageRoot(), 'bin', 'slipway.mjs');
 
@@ -67,7 +67,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
   it('Ctrl-C of slipway build cancels cleanly: exit 130, nothing left', { timeout: 600_000 }, async () => {
     const spec = join(out, 'interrupt.yaml');
     writeFileSync(spec, testSpec(out, { name: 'interrupted', images: noBaseImages() }));
-    const env = { ...process.env, SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
+    const env = { ...process.env, SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: tempStateDir() };
     const cli = spawn(process.execPath, [slipway, 'build', '--json', spec], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let buildId = '';
     let status = '';
@@ -88,7 +88,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
     writeFileSync(spec, testSpec(out, { name: 'reader-gone', images: noBaseImages() }));
     // Its own workspace: the CLI's start-up recovery must not touch builds other tests run in the shared one.
     const workspace = mkdtempSync(join(tmpdir(), 'slipway-reader-gone-'));
-    const env = { ...process.env, SLIPWAY_WORKSPACE: workspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
+    const env = { ...process.env, SLIPWAY_WORKSPACE: workspace, SLIPWAY_STATE_DIR: tempStateDir() };
     const cli = spawn(process.execPath, [slipway, 'build', '--json', spec], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let said = '';
     cli.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
@@ -196,7 +196,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
   it('after Slipway and its helper are SIGKILLed, the next start says what it cleaned', { timeout: 600_000 }, async () => {
     const spec = join(out, 'crash.yaml');
     writeFileSync(spec, testSpec(out, { name: 'crashed', images: noBaseImages() }));
-    const env = { ...process.env, SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
+    const env = { ...process.env, SLIPWAY_WORKSPACE: testWorkspace, SLIPWAY_STATE_DIR: tempStateDir() };
     const buildId = await crashDuringDebootstrap(env, spec);
     expect(leaks(out, buildId).some((leak) => leak.startsWith('build dir'))).toBe(true);
     expect(await cleanupSays(env)).toContain(`recovered after an earlier crash: ${buildId}: released directory`);
@@ -208,7 +208,7 @@ describe.runIf(canBuild)('build faults leave nothing behind (root, real builds)'
     writeFileSync(spec, testSpec(out, { name: 'crashed-download', images: noBaseImages() }));
     // A workspace of its own, so that no .deb is cached yet (and no other test's build is recovered).
     const workspace = mkdtempSync(join(tmpdir(), 'slipway-crash-download-'));
-    const env = { ...process.env, SLIPWAY_WORKSPACE: workspace, SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')) };
+    const env = { ...process.env, SLIPWAY_WORKSPACE: workspace, SLIPWAY_STATE_DIR: tempStateDir() };
     const buildId = await crashDuringDebootstrap(env, spec);
     expect(leaks(out, buildId, workspace).some((leak) => leak.startsWith('build dir'))).toBe(true);
     const said = await cleanupSays(env);

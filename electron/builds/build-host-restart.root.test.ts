@@ -10,7 +10,7 @@ import { processIdentity, type ProcessIdentity } from '../process/process-identi
 import { createBuildHosts } from '../app/build-hosts.js';
 import type { NodeService } from '../nodes/node-service.js';
 import { startBuildHostNode, type BuildHostNode } from '../helper/test-support/build-host-node.js';
-import { canBuild, leaks, logLineSeen, makeService, noBaseImages, testSpec } from './test-support/build-harness.js';
+import { canBuild, leaks, logLineSeen, makeService, noBaseImages, tempStateDir, testSpec } from './test-support/build-harness.js';
 import { expectEveryLineOnce } from './test-support/host-log-check.js';
 
 const bundle = join(packageRoot(), 'out', 'helper', 'build-helper.mjs');
@@ -67,7 +67,7 @@ describe.runIf(canRun)('a console that ends mid-build on a build host (root, ssh
   }
 
   it('a console that ends mid-build (slipway build --host, SIGKILLed), its build carried on by nobody: the session it left is closed, and the host is clean at once', { timeout: 600_000 }, async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'slipway-state-'));
+    const stateDir = tempStateDir();
     const { id } = await cliKilledMidInstall(stateDir, join(base, 'out-left'), 'left-on-host');
     // Left on the host: the build is open there (its directory), its session noted here.
     expect(existsSync(join(hostWorkspace, 'builds', id))).toBe(true);
@@ -91,7 +91,7 @@ describe.runIf(canRun)('a console that ends mid-build on a build host (root, ssh
   });
 
   it('a console that ends mid-build (SIGKILLed) is carried on by the next console start (slipway start --web): the build finishes on the host, its log has every line the host logged, once', { timeout: 600_000 }, async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'slipway-state-'));
+    const stateDir = tempStateDir();
     const out = join(base, 'out-carried');
     const { id, env } = await cliKilledMidInstall(stateDir, out, 'carried-on-host');
     // Its session on the host, as the CLI noted it; the helper goes on without a console, its journal growing.
@@ -145,7 +145,7 @@ describe.runIf(canRun)('a console that ends mid-build on a build host (root, ssh
   });
 
   it('a console closed mid-build leaves its host build running there, and the next start carries it on to the end', { timeout: 600_000 }, async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'slipway-state-'));
+    const stateDir = tempStateDir();
     const out = join(base, 'out-left-running');
     const records = { dir: join(stateDir, 'host-sessions') };
     const consoleHosts = (owner: ProcessIdentity) =>

@@ -11,7 +11,7 @@ import { createArtifactFetch } from './artifact-fetch.js';
 import { saveInventory } from '../nodes/inventory-file.js';
 import { createNodeService, type NodeService } from '../nodes/node-service.js';
 import { startFleet, type Fleet } from '../nodes/test-support/sshd-fleet.js';
-import { canBuild, leaks, logLineSeen, makeService, noBaseImages, testSpec } from './test-support/build-harness.js';
+import { canBuild, leaks, logLineSeen, makeService, noBaseImages, tempStateDir, testSpec } from './test-support/build-harness.js';
 import { expectEveryLineOnce } from './test-support/host-log-check.js';
 
 const bundle = join(packageRoot(), 'out', 'helper', 'build-helper.mjs');
@@ -109,7 +109,7 @@ describe.runIf(canRun)('a build on a build host over SSH (root, sshd nodes on 12
       SLIPWAY_HOST_HELPER_DIR: join(base, 'host-helpers'),
       // A workspace of its own here: journal recovery at the CLI's start sees only its own builds, never another test's.
       SLIPWAY_WORKSPACE: join(base, 'local-ws'),
-      SLIPWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'slipway-state-')),
+      SLIPWAY_STATE_DIR: tempStateDir(),
     };
     const cli = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'slipway.mjs'), 'build', '--host', 'builder', '--json', specFile], { env, encoding: 'utf8', timeout: 590_000 });
     expect(cli.stderr).toBe('');

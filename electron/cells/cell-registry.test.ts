@@ -1,13 +1,14 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { addCell, CellRegistryError, readCells } from './cell-registry.js';
 
 describe('cell registry', () => {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-cells-'));
   const path = join(dir, 'cells.yaml');
   afterEach(() => rmSync(path, { force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses a bad name by name, quoted and cut, and writes nothing', () => {
     expect(() => addCell('../x', 'zookeeper://127.0.0.1:2181/', path)).toThrow(new CellRegistryError('cell name "../x": a cell name is 1-63 of a-z, 0-9, _ and -, starting with a letter or digit'));

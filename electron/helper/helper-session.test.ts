@@ -1,11 +1,18 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ToHelper } from './helper-protocol.js';
 import { journalName, openSession, socketName } from './helper-session.js';
+
+/** A temp folder of this test's, removed when it finishes. */
+function scratch(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 const ready = () => ({ type: 'ready' as const, pid: 1, namespaced: true, uid: 0 });
 
@@ -29,7 +36,7 @@ function attach(dir: string, after: number) {
 
 describe('a detached helper session', () => {
   it('replays what followed the last message a console saw, journals every line, and hands a re-sent call on once', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'slipway-session-')), 's');
+    const dir = join(scratch('slipway-session-'), 's');
     const session = await openSession({ dir, id: '00000000000000ab', lingerMs: 60_000, ready, recovered: ['b1: released loop /dev/loop7'] });
     const calls: ToHelper[] = [];
     session.onMessage((message) => calls.push(message));
@@ -57,7 +64,7 @@ describe('a detached helper session', () => {
   });
 
   it('keeps the last lines only: a console asking for older ones is told the oldest it can have', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'slipway-session-')), 's');
+    const dir = join(scratch('slipway-session-'), 's');
     const session = await openSession({ dir, id: '00000000000000ac', lingerMs: 60_000, ready, recovered: [], keepLines: 10 });
     for (let i = 1; i <= 11; i += 1) session.send({ type: 'log', id: 1, stream: 'out', text: `line ${i}` });
     const console = attach(dir, 0);
@@ -69,7 +76,7 @@ describe('a detached helper session', () => {
   });
 
   it('nobody attached for its linger time: abandoned, so the helper can release its builds', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'slipway-session-')), 's');
+    const dir = join(scratch('slipway-session-'), 's');
     const session = await openSession({ dir, id: '00000000000000ad', lingerMs: 50, ready, recovered: [] });
     let abandonments = 0;
     let wake = () => {};

@@ -1,8 +1,15 @@
-import { mkdtempSync, readdirSync, writeFileSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync, utimesSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { JobClaims } from './job-claims.js';
+
+/** A temp folder of this test's, removed when it finishes. */
+function scratch(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 const me = { pid: 100, startTime: '1' };
 const other = { pid: 200, startTime: '2' };
@@ -10,7 +17,7 @@ const refusal = (holder: string) => `already running: ${holder}`;
 
 describe('job claims', () => {
   const setup = (living: { pid: number }[] = [me, other]) => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'claims-')), 'claims');
+    const dir = join(scratch('claims-'), 'claims');
     const alive = (owner: { pid: number }) => living.some((p) => p.pid === owner.pid);
     return { dir, mine: new JobClaims(dir, me, alive), theirs: new JobClaims(dir, other, alive) };
   };

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -43,6 +43,16 @@ export function testSpec(outputDir: string, overrides: Record<string, unknown> =
   });
 }
 
+/** The state folders of the services made here, in one temp folder removed once they are done. */
+const stateRoot = mkdtempSync(join(tmpdir(), 'slipway-state-'));
+const removeStateRoot = () => rmSync(stateRoot, { recursive: true, force: true });
+// Under vitest when the test file is done (after its own hooks); Playwright imports this too: there, at exit.
+if (process.env.VITEST) (await import('vitest')).afterAll(removeStateRoot);
+else process.once('exit', removeStateRoot);
+
+/** A state folder of its own for a service or a CLI run, removed with the others. */
+export const tempStateDir = () => mkdtempSync(join(stateRoot, 'service-'));
+
 export function makeService(options: { failAt?: StepId; sourceDateEpoch?: string; buildHosts?: BuildHostPool; stateDir?: string; owner?: ProcessIdentity } = {}) {
   const bus = new EventBus();
   const outputRoots = [tmpdir()];
@@ -51,7 +61,7 @@ export function makeService(options: { failAt?: StepId; sourceDateEpoch?: string
     bus,
     helpers,
     workspace: testWorkspace,
-    stateDir: mkdtempSync(join(tmpdir(), 'slipway-state-')),
+    stateDir: tempStateDir(),
     imagesDir: join(tmpdir(), 'slipway-images'),
     outputRoots,
     hostMirror: hostDebianMirror(),
