@@ -79,7 +79,10 @@ describe.runIf(canRun)('a console that ends mid-build on a build host (root, ssh
     });
     try {
       const session = noted[0]!.replace(/\.json$/, '');
-      expect(await next.closeLeft()).toEqual([`session ${session} on builder: its helper released what it held and exited`]);
+      // If the helper is gone already, what it said on its way out (its stderr on the host, removed with its session) says why.
+      const helperErr = join(hostWorkspace, 'sessions', session, 'helper.err');
+      const said = existsSync(helperErr) ? `helper.err: ${readFileSync(helperErr, 'utf8').slice(-4000)}` : 'no helper.err';
+      expect(await next.closeLeft(), said).toEqual([`session ${session} on builder: its helper released what it held and exited`]);
       expect(existsSync(join(hostWorkspace, 'sessions', session))).toBe(false);
       expect(leaks(join(base, 'out-left'), id, hostWorkspace)).toEqual([]);
       expect(readdirSync(join(stateDir, 'host-sessions'))).toEqual([]);
