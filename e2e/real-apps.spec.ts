@@ -33,7 +33,10 @@ test('a C application on 5 real sshd nodes from the Applications view (real back
     });
     await page.goto(server.url);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' }).click();
-    await page.getByLabel('Application definition (YAML)').fill(helloApp({ labels: ['ui-apps'], env: { TICKS: '10', EXIT_CODE: '0' } }));
+    const editor = page.getByLabel('Application definition (YAML)');
+    // The view opens a definition once its saved ones are read: a fill before that lands beside it (CI25, loaded machine).
+    await expect(editor).not.toHaveValue('', nodeWork);
+    await editor.fill(helloApp({ labels: ['ui-apps'], env: { TICKS: '10', EXIT_CODE: '0' } }));
     const deploy = page.getByRole('button', { name: 'Deploy to 5 nodes' });
     await expect(deploy).toBeEnabled(nodeWork);
     await deploy.click();
